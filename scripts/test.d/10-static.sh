@@ -1,0 +1,5 @@
+# Static checks: lint and typecheck.
+step "lint"
+npm run --silent lint
+step "typecheck"
+npm run --silent typecheck

@@ -1,0 +1,3 @@
+# Unit tests: no services needed.
+step "unit tests"
+npx vitest run --project unit

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The full test suite. Installs what it needs, then runs each stage in scripts/test.d/ in
+# order (lint, typecheck, unit, integration against a real kube-apiserver and PostgreSQL,
+# kernel tests on real eBPF). Stops at the first failing stage.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/log.sh
+
+bash scripts/install-deps.sh
+for f in scripts/test.d/*.sh; do
+  # shellcheck source=/dev/null
+  source "$f"
+done
+step "all test stages passed"

@@ -1,0 +1,29 @@
+// Two projects: `unit` runs anywhere with no services; `integration` gets a real
+// kube-apiserver and PostgreSQL from the global setup (see test/setup/).
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['policy/**/*.test.ts', 'plugin/**/*.test.ts', 'daemons/**/*.test.ts', 'test/unit/**/*.test.ts'],
+          exclude: ['**/*.int.test.ts', 'node_modules/**'],
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['**/*.int.test.ts'],
+          exclude: ['node_modules/**'],
+          // Each service adds its own setup file here; tests read what it provides with inject().
+          globalSetup: [],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
