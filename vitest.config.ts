@@ -18,7 +18,7 @@ export default defineConfig({
           include: ['**/*.int.test.ts'],
           exclude: ['node_modules/**'],
           // Each service adds its own setup file here; tests read what it provides with inject().
-          globalSetup: [],
+          globalSetup: ['test/setup/postgres.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
           fileParallelism: false,
