@@ -1,0 +1,125 @@
+/**
+ * IP addresses and ipBlocks. Parsing and containment come from ipaddr.js; this module adds
+ * the strictness Kubernetes applies (four-part dotted IPv4 only), one canonical text form per
+ * address (so "fd00::0001" and "fd00::1" are the same key, and IPv4-mapped IPv6 is IPv4),
+ * and the ipBlock rule: inside `cidr` and inside none of `except`.
+ */
+import ipaddr from 'ipaddr.js';
+import { show, type ProblemList } from './errors.js';
+
+export type Address = ipaddr.IPv4 | ipaddr.IPv6;
+
+export interface Cidr {
+  text: string;
+  network: Address;
+  prefix: number;
+}
+
+export interface CompiledIpBlock {
+  cidr: Cidr;
+  except: readonly Cidr[];
+}
+
+/** Parses an IPv4 or IPv6 address; undefined when it is not one. */
+export function parseAddress(text: string): Address | undefined {
+  if (typeof text !== 'string' || text === '') return undefined;
+  if (text.includes(':')) {
+    if (!ipaddr.IPv6.isValid(text)) return undefined;
+    const v6 = ipaddr.IPv6.parse(text);
+    return v6.isIPv4MappedAddress() ? v6.toIPv4Address() : v6;
+  }
+  return ipaddr.IPv4.isValidFourPartDecimal(text) ? ipaddr.IPv4.parse(text) : undefined;
+}
+
+/** The one text form used as a map key: dotted quad, or RFC 5952 for IPv6. */
+export function canonicalAddress(address: Address): string {
+  return address.kind() === 'ipv6' ? (address as ipaddr.IPv6).toRFC5952String() : address.toString();
+}
+
+export function canonicalIp(text: string): string | undefined {
+  const a = parseAddress(text);
+  return a === undefined ? undefined : canonicalAddress(a);
+}
+
+export function family(address: Address): 4 | 6 {
+  return address.kind() === 'ipv4' ? 4 : 6;
+}
+
+function parseCidr(text: unknown): { cidr: Cidr; hostBits: boolean } | undefined {
+  if (typeof text !== 'string') return undefined;
+  const slash = text.indexOf('/');
+  if (slash === -1) return undefined;
+  const ip = text.slice(0, slash);
+  const bitsText = text.slice(slash + 1);
+  if (!/^\d{1,3}$/.test(bitsText)) return undefined;
+  const prefix = Number(bitsText);
+  const address = ip.includes(':')
+    ? ipaddr.IPv6.isValid(ip)
+      ? ipaddr.IPv6.parse(ip)
+      : undefined
+    : ipaddr.IPv4.isValidFourPartDecimal(ip)
+      ? ipaddr.IPv4.parse(ip)
+      : undefined;
+  if (address === undefined || prefix > (address.kind() === 'ipv4' ? 32 : 128)) return undefined;
+  const network = address.kind() === 'ipv4' ? ipaddr.IPv4.networkAddressFromCIDR(text) : ipaddr.IPv6.networkAddressFromCIDR(text);
+  const hostBits = canonicalAddress(network) !== canonicalAddress(address);
+  return { cidr: { text, network, prefix }, hostBits };
+}
+
+export function inCidr(address: Address, cidr: Cidr): boolean {
+  return address.kind() === cidr.network.kind() && address.match(cidr.network, cidr.prefix);
+}
+
+export function inIpBlock(address: Address, block: CompiledIpBlock): boolean {
+  if (!inCidr(address, block.cidr)) return false;
+  for (const e of block.except) if (inCidr(address, e)) return false;
+  return true;
+}
+
+function compileExcept(raw: unknown, cidr: Cidr | undefined, path: string, problems: ProblemList): Cidr[] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) {
+    problems.error(path, 'type', 'except must be a list of CIDRs');
+    return [];
+  }
+  const out: Cidr[] = [];
+  raw.forEach((item, i) => {
+    const parsed = parseCidr(item);
+    const itemPath = `${path}[${i}]`;
+    if (!parsed) {
+      problems.error(itemPath, 'cidr', show(item));
+      return;
+    }
+    const e = parsed.cidr;
+    // Upstream requires each except to be a strict subset of cidr.
+    if (cidr && !(inCidr(e.network, cidr) && e.prefix > cidr.prefix))
+      problems.error(itemPath, 'except', `${e.text} must be a strict subset of cidr ${cidr.text}`);
+    out.push(e);
+  });
+  return out;
+}
+
+export function compileIpBlock(raw: unknown, path: string, problems: ProblemList): CompiledIpBlock | undefined {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    problems.error(path, 'type', 'ipBlock must be an object');
+    return undefined;
+  }
+  const { cidr: cidrText, except } = raw as Record<string, unknown>;
+  if (cidrText === undefined || cidrText === null || cidrText === '') {
+    problems.error(`${path}.cidr`, 'required');
+    compileExcept(except, undefined, `${path}.except`, problems);
+    return undefined;
+  }
+  const parsed = parseCidr(cidrText);
+  if (!parsed) {
+    problems.error(`${path}.cidr`, 'cidr', show(cidrText));
+    return undefined;
+  }
+  if (parsed.hostBits) problems.warn(`${path}.cidr`, 'nonCanonicalCidr', parsed.cidr.text);
+  return { cidr: parsed.cidr, except: compileExcept(except, parsed.cidr, `${path}.except`, problems) };
+}
+
+export function describeIpBlock(block: CompiledIpBlock): string {
+  const except = block.except.length > 0 ? ` except ${block.except.map((e) => e.text).join(', ')}` : '';
+  return `${block.cidr.text}${except}`;
+}

@@ -1,0 +1,256 @@
+/**
+ * The cluster as the engine sees it, indexed for evaluation and kept current by small
+ * incremental updates (a pod relabelled, a policy added, a namespace relabelled) without
+ * rebuilding the world. Each pod carries the set of policies that select it, so judging a
+ * flow touches only those policies, never the whole policy list.
+ */
+import type { Address } from './address.js';
+import { canonicalAddress, family, parseAddress } from './address.js';
+import type { CompiledPolicy, TargetNamespaces } from './compiled.js';
+import { policyId } from './compiled.js';
+import type { CompileResult } from './compile.js';
+import { compilePolicy } from './compile.js';
+import type { NamespaceEntry, PodEntry, ResolvedEndpoint } from './model.js';
+import { NAMESPACE_NAME_LABEL } from './model.js';
+import { matchesSelector, toLabelMap, type LabelMap } from './selector.js';
+import type { FlowEndpoint, NamespaceInfo, PodInfo, PolicyKind } from './types.js';
+
+function namespaceLabels(name: string, labels: Readonly<Record<string, string>> | undefined): LabelMap {
+  const map = new Map(Object.entries(labels ?? {}));
+  map.set(NAMESPACE_NAME_LABEL, name);
+  return map;
+}
+
+function podKey(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}
+
+export class ClusterState {
+  private readonly namespaces = new Map<string, NamespaceEntry>();
+  private readonly pods = new Map<string, PodEntry>();
+  /** Pod IP -> pod, for pods on the pod network. */
+  private readonly byIp = new Map<string, PodEntry>();
+  /** IP -> hostNetwork pod, only to name such ends in reasons. */
+  private readonly hostByIp = new Map<string, PodEntry>();
+  private readonly policies = new Map<string, CompiledPolicy>();
+  private readonly namespacedPolicies = new Map<string, Set<CompiledPolicy>>();
+  private readonly clusterPolicies = new Set<CompiledPolicy>();
+  private readonly selections = new Map<CompiledPolicy, Set<PodEntry>>();
+  /** Bumped on every change, so caches of evaluations know when they are stale. */
+  version = 0;
+
+  // ---- namespaces ----
+
+  private ensureNamespace(name: string): NamespaceEntry {
+    let ns = this.namespaces.get(name);
+    if (!ns) {
+      ns = { name, labels: namespaceLabels(name, undefined), declared: false, pods: new Set() };
+      this.namespaces.set(name, ns);
+    }
+    return ns;
+  }
+
+  upsertNamespace(info: NamespaceInfo): void {
+    const ns = this.ensureNamespace(info.name);
+    ns.declared = true;
+    ns.labels = namespaceLabels(info.name, info.labels);
+    this.reselectNamespace(ns);
+    this.version++;
+  }
+
+  /** Keeps the entry while pods still name it, with only the implicit name label. */
+  deleteNamespace(name: string): void {
+    const ns = this.namespaces.get(name);
+    if (!ns) return;
+    if (ns.pods.size === 0) this.namespaces.delete(name);
+    else {
+      ns.declared = false;
+      ns.labels = namespaceLabels(name, undefined);
+      this.reselectNamespace(ns);
+    }
+    this.version++;
+  }
+
+  private reselectNamespace(ns: NamespaceEntry): void {
+    for (const p of this.clusterPolicies) {
+      if (p.targetNamespaces.kind !== 'selector') continue;
+      for (const pod of ns.pods) this.setSelected(p, pod, this.selects(p, pod));
+    }
+  }
+
+  namespace(name: string): NamespaceEntry | undefined {
+    return this.namespaces.get(name);
+  }
+
+  listNamespaces(): NamespaceEntry[] {
+    return [...this.namespaces.values()];
+  }
+
+  // ---- pods ----
+
+  upsertPod(info: PodInfo): PodEntry {
+    this.unlinkPod(podKey(info.namespace, info.name));
+    const ns = this.ensureNamespace(info.namespace);
+    const addresses = info.ips.map(parseAddress).filter((a): a is Address => a !== undefined);
+    const pod: PodEntry = { key: podKey(info.namespace, info.name), info, labels: toLabelMap(info.labels), namespace: ns, addresses, selectedBy: new Set() };
+    this.pods.set(pod.key, pod);
+    ns.pods.add(pod);
+    const index = info.hostNetwork ? this.hostByIp : this.byIp;
+    for (const a of addresses) index.set(canonicalAddress(a), pod);
+    for (const p of this.candidatePolicies(ns)) if (this.selects(p, pod)) this.setSelected(p, pod, true);
+    this.version++;
+    return pod;
+  }
+
+  deletePod(namespace: string, name: string): void {
+    if (this.unlinkPod(podKey(namespace, name))) this.version++;
+  }
+
+  private unlinkPod(key: string): boolean {
+    const pod = this.pods.get(key);
+    if (!pod) return false;
+    for (const p of pod.selectedBy) this.selections.get(p)?.delete(pod);
+    pod.selectedBy.clear();
+    const index = pod.info.hostNetwork ? this.hostByIp : this.byIp;
+    // A reused IP may already belong to a newer pod: only remove our own mapping.
+    for (const a of pod.addresses) {
+      const k = canonicalAddress(a);
+      if (index.get(k) === pod) index.delete(k);
+    }
+    pod.namespace.pods.delete(pod);
+    this.pods.delete(key);
+    return true;
+  }
+
+  pod(namespace: string, name: string): PodEntry | undefined {
+    return this.pods.get(podKey(namespace, name));
+  }
+
+  podByIp(ip: string): PodEntry | undefined {
+    const a = parseAddress(ip);
+    return a === undefined ? undefined : this.byIp.get(canonicalAddress(a));
+  }
+
+  listPods(): PodEntry[] {
+    return [...this.pods.values()];
+  }
+
+  // ---- policies ----
+
+  /** Adds or replaces a policy; a policy with errors is removed and its problems returned. */
+  upsertPolicy(obj: unknown): CompileResult {
+    const result = compilePolicy(obj);
+    const p = result.policy;
+    if (!p) return result;
+    this.removePolicy(p.id);
+    this.policies.set(p.id, p);
+    this.selections.set(p, new Set());
+    if (p.targetNamespaces.kind === 'name') {
+      let set = this.namespacedPolicies.get(p.targetNamespaces.name);
+      if (!set) this.namespacedPolicies.set(p.targetNamespaces.name, (set = new Set()));
+      set.add(p);
+    } else this.clusterPolicies.add(p);
+    for (const ns of this.namespacesInScope(p.targetNamespaces))
+      for (const pod of ns.pods) if (this.selects(p, pod)) this.setSelected(p, pod, true);
+    this.version++;
+    return result;
+  }
+
+  deletePolicy(kind: PolicyKind, namespace: string, name: string): void {
+    if (this.removePolicy(policyId(kind, kind === 'AuditClusterNetworkPolicy' ? '' : namespace, name))) this.version++;
+  }
+
+  private removePolicy(id: string): boolean {
+    const p = this.policies.get(id);
+    if (!p) return false;
+    for (const pod of this.selections.get(p) ?? []) pod.selectedBy.delete(p);
+    this.selections.delete(p);
+    this.policies.delete(id);
+    if (p.targetNamespaces.kind === 'name') this.namespacedPolicies.get(p.targetNamespaces.name)?.delete(p);
+    else this.clusterPolicies.delete(p);
+    return true;
+  }
+
+  listPolicies(): CompiledPolicy[] {
+    return [...this.policies.values()];
+  }
+
+  policy(kind: PolicyKind, namespace: string, name: string): CompiledPolicy | undefined {
+    return this.policies.get(policyId(kind, kind === 'AuditClusterNetworkPolicy' ? '' : namespace, name));
+  }
+
+  /** The pods a policy selects right now. */
+  selectedPods(p: CompiledPolicy): PodEntry[] {
+    return [...(this.selections.get(p) ?? [])];
+  }
+
+  private *namespacesInScope(scope: TargetNamespaces): Iterable<NamespaceEntry> {
+    if (scope.kind === 'name') {
+      const ns = this.namespaces.get(scope.name);
+      if (ns) yield ns;
+      return;
+    }
+    for (const ns of this.namespaces.values()) if (scope.kind === 'all' || matchesSelector(scope.selector, ns.labels)) yield ns;
+  }
+
+  private *candidatePolicies(ns: NamespaceEntry): Iterable<CompiledPolicy> {
+    yield* this.namespacedPolicies.get(ns.name) ?? [];
+    yield* this.clusterPolicies;
+  }
+
+  private selects(p: CompiledPolicy, pod: PodEntry): boolean {
+    if (pod.info.hostNetwork) return false;
+    const scope = p.targetNamespaces;
+    if (scope.kind === 'name' && scope.name !== pod.namespace.name) return false;
+    if (scope.kind === 'selector' && !matchesSelector(scope.selector, pod.namespace.labels)) return false;
+    return matchesSelector(p.target, pod.labels);
+  }
+
+  private setSelected(p: CompiledPolicy, pod: PodEntry, selected: boolean): void {
+    const set = this.selections.get(p);
+    if (!set) return;
+    if (selected) {
+      set.add(pod);
+      pod.selectedBy.add(p);
+    } else {
+      set.delete(pod);
+      pod.selectedBy.delete(p);
+    }
+  }
+
+  // ---- flow ends ----
+
+  /**
+   * Identifies one end of a flow. A pod named by the flow wins over the IP (it was stamped
+   * when the flow was observed; IPs are reused). `peerFamily` picks which of a dual-stack
+   * pod's addresses ipBlocks see when the flow gives no IP for this end.
+   */
+  resolve(end: FlowEndpoint, peerFamily: 4 | 6 | undefined): ResolvedEndpoint {
+    const given = end.ip === undefined ? undefined : parseAddress(end.ip);
+    let pod: PodEntry | undefined;
+    let missingPod: string | undefined;
+    if (end.pod !== undefined && end.namespace !== undefined) {
+      pod = this.pods.get(podKey(end.namespace, end.pod));
+      if (!pod) missingPod = podKey(end.namespace, end.pod);
+    } else if (given) {
+      const k = canonicalAddress(given);
+      pod = this.byIp.get(k) ?? this.hostByIp.get(k);
+    }
+    const address = given ?? (pod ? (pod.addresses.find((a) => family(a) === peerFamily) ?? pod.addresses[0]) : undefined);
+    if (!pod) {
+      const label = address ? canonicalAddress(address) : (end.ip ?? missingPod ?? 'an unidentified peer');
+      return { identity: 'unknown', pod: undefined, address, label, ref: null, ...(missingPod ? { missingPod } : {}) };
+    }
+    return {
+      identity: pod.info.hostNetwork ? 'hostNetwork' : 'pod',
+      pod,
+      address,
+      label: pod.key,
+      ref: { namespace: pod.info.namespace, pod: pod.info.name },
+    };
+  }
+
+  counts(): { namespaces: number; pods: number; policies: number; ips: number } {
+    return { namespaces: this.namespaces.size, pods: this.pods.size, policies: this.policies.size, ips: this.byIp.size };
+  }
+}

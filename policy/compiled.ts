@@ -1,0 +1,43 @@
+/**
+ * A policy after compilation: every Kubernetes default and quirk already applied (policyTypes
+ * defaulting, empty lists, nil selectors), so evaluation reads only explicit variants.
+ */
+import type { PeerList } from './peer.js';
+import type { PortList } from './port.js';
+import type { Selector } from './selector.js';
+import type { PolicyKind, PolicyObject, PolicyRef } from './types.js';
+
+export interface CompiledRule {
+  index: number;
+  peers: PeerList;
+  ports: PortList;
+}
+
+/** Which namespaces' pods a policy can select. */
+export type TargetNamespaces =
+  /** Namespaced kinds: only their own namespace. */
+  | { kind: 'name'; name: string }
+  /** AuditClusterNetworkPolicy with a nil or empty namespaceSelector. */
+  | { kind: 'all' }
+  | { kind: 'selector'; selector: Selector };
+
+export interface CompiledPolicy {
+  /** "Kind/namespace/name": unique across kinds. */
+  id: string;
+  ref: PolicyRef;
+  /** "namespace/name", or "name" for cluster-scoped policies. */
+  display: string;
+  kind: PolicyKind;
+  /** True for NetworkPolicy: the CNI enforces it today. */
+  enforced: boolean;
+  targetNamespaces: TargetNamespaces;
+  target: Selector;
+  /** null when the direction is not in policyTypes; [] is default-deny for that direction. */
+  ingress: readonly CompiledRule[] | null;
+  egress: readonly CompiledRule[] | null;
+  source: PolicyObject;
+}
+
+export function policyId(kind: PolicyKind, namespace: string, name: string): string {
+  return `${kind}/${namespace}/${name}`;
+}
