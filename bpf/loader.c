@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * loader.c: kg-loader, the user-space half of the node agent's kernel side. Open, configure,
+ * load, attach, poll; one cleanup path. Binary records (flow_record.h) go to stdout, framed by
+ * their header; text goes to stderr, one "kg-loader: failed to X: error" line per failure.
+ *
+ * A KG_REC_COUNTERS record is written as soon as every program is attached (the agent's "ready"
+ * signal) and then after every sweep. On SIGTERM or SIGINT the loader drains the ring buffer,
+ * sweeps once more, writes final counters, detaches and exits 0.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+
+#include "flow_record.h"
+#include "flow.skel.h"
+#include "output.h"
+#include "preflight.h"
+#include "sweep.h"
+
+struct kg_options {
+	bool tcp, udp;
+	const char *cgroup;
+	unsigned flush_ms, udp_idle_ms, ringbuf_mb, udp_max_flows;
+	bool verbose;
+};
+
+static volatile sig_atomic_t exiting;
+static int64_t realtime_offset;
+static bool write_failed;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	exiting = 1;
+}
+
+static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	fprintf(stderr, "kg-loader: ");
+	return vfprintf(stderr, fmt, args);
+}
+
+static void usage(FILE *to)
+{
+	fprintf(to, "usage: kg-loader [--no-tcp] [--no-udp] [--cgroup PATH] [--flush-ms N] [--udp-idle-ms N]\n"
+		    "                 [--ringbuf-mb N] [--udp-max-flows N]\n"
+		    "Writes binary flow records (bpf/flow_record.h) to stdout.\n");
+}
+
+static bool parse_options(int argc, char **argv, struct kg_options *o)
+{
+	static const struct option longs[] = {
+		{ "no-tcp", no_argument, NULL, 't' },	     { "no-udp", no_argument, NULL, 'u' },
+		{ "cgroup", required_argument, NULL, 'c' },  { "flush-ms", required_argument, NULL, 'f' },
+		{ "udp-idle-ms", required_argument, NULL, 'i' }, { "ringbuf-mb", required_argument, NULL, 'r' },
+		{ "udp-max-flows", required_argument, NULL, 'm' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	*o = (struct kg_options){ .tcp = true, .udp = true, .flush_ms = 1000, .udp_idle_ms = 30000,
+				  .ringbuf_mb = 16, .udp_max_flows = 65536 };
+	while ((c = getopt_long(argc, argv, "", longs, NULL)) != -1) {
+		switch (c) {
+		case 't': o->tcp = false; break;
+		case 'u': o->udp = false; break;
+		case 'c': o->cgroup = optarg; break;
+		case 'f': o->flush_ms = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'i': o->udp_idle_ms = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'r': o->ringbuf_mb = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'm': o->udp_max_flows = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); return false;
+		}
+	}
+	if (o->flush_ms == 0 || o->ringbuf_mb == 0 || (o->ringbuf_mb & (o->ringbuf_mb - 1)) || o->udp_max_flows == 0) {
+		fprintf(stderr, "kg-loader: failed to parse options: --flush-ms and --udp-max-flows must be > 0, "
+				"--ringbuf-mb a power of two\n");
+		return false;
+	}
+	return true;
+}
+
+/* Ring buffer callback: one kernel record to stdout. */
+static int on_record(void *ctx, void *data, size_t size)
+{
+	FILE *out = ctx;
+
+	if (size < sizeof(struct kg_flow_record))
+		return 0;
+	if (!kg_write_flow(out, data, realtime_offset)) {
+		write_failed = true;
+		return -EPIPE; /* stops ring_buffer__poll */
+	}
+	return 0;
+}
+
+static int attach_all(struct flow_bpf *skel, const struct kg_options *o, int cgroup_fd)
+{
+	if (o->tcp) {
+		skel->links.kg_tcp_state = bpf_program__attach(skel->progs.kg_tcp_state);
+		if (!skel->links.kg_tcp_state)
+			return -errno;
+	}
+	if (o->udp) {
+		skel->links.kg_udp_egress = bpf_program__attach_cgroup(skel->progs.kg_udp_egress, cgroup_fd);
+		if (!skel->links.kg_udp_egress)
+			return -errno;
+		skel->links.kg_udp_ingress = bpf_program__attach_cgroup(skel->progs.kg_udp_ingress, cgroup_fd);
+		if (!skel->links.kg_udp_ingress)
+			return -errno;
+	}
+	return 0;
+}
+
+/* Loads the object with the options baked in; NULL after printing why. */
+static struct flow_bpf *open_and_load(const struct kg_options *o)
+{
+	struct flow_bpf *skel = flow_bpf__open();
+	int err;
+
+	if (!skel) {
+		fprintf(stderr, "kg-loader: failed to open BPF object: %s\n", strerror(errno));
+		return NULL;
+	}
+	skel->rodata->kg_capture_tcp = o->tcp;
+	skel->rodata->kg_capture_udp = o->udp;
+	bpf_map__set_max_entries(skel->maps.kg_events, o->ringbuf_mb << 20);
+	bpf_map__set_max_entries(skel->maps.kg_udp_flows, o->udp_max_flows);
+	bpf_program__set_autoload(skel->progs.kg_tcp_state, o->tcp);
+	bpf_program__set_autoload(skel->progs.kg_udp_egress, o->udp);
+	bpf_program__set_autoload(skel->progs.kg_udp_ingress, o->udp);
+	err = flow_bpf__load(skel);
+	if (err) {
+		fprintf(stderr, "kg-loader: failed to load BPF object: %s\n", strerror(-err));
+		flow_bpf__destroy(skel);
+		return NULL;
+	}
+	return skel;
+}
+
+/* Polls until a signal or a write error, sweeping every flush period. */
+static void run(struct flow_bpf *skel, struct ring_buffer *rb, const struct kg_options *o)
+{
+	struct kg_sweep_state st = { .idle_ns = (uint64_t)o->udp_idle_ms * 1000000ull };
+	int flows_fd = bpf_map__fd(skel->maps.kg_udp_flows);
+	int counters_fd = bpf_map__fd(skel->maps.kg_counters);
+	uint64_t period = (uint64_t)o->flush_ms * 1000000ull;
+	uint64_t next = kg_clock_ns(CLOCK_MONOTONIC) + period;
+
+	st.prev_start_mono = kg_clock_ns(CLOCK_MONOTONIC);
+	write_failed = !kg_write_counters(counters_fd, &st, stdout) || fflush(stdout) != 0;
+	while (!exiting && !write_failed) {
+		int err = ring_buffer__poll(rb, 100);
+
+		if (err < 0 && err != -EINTR && !write_failed) {
+			fprintf(stderr, "kg-loader: failed to poll ring buffer: %s\n", strerror(-err));
+			break;
+		}
+		uint64_t now = kg_clock_ns(CLOCK_MONOTONIC);
+
+		if (now >= next) {
+			realtime_offset = kg_realtime_offset();
+			if (o->udp)
+				write_failed |= !kg_sweep_udp(flows_fd, counters_fd, &st, stdout);
+			write_failed |= !kg_write_counters(counters_fd, &st, stdout);
+			next = now + period;
+		}
+		write_failed |= fflush(stdout) != 0;
+	}
+	if (exiting && !write_failed) {
+		ring_buffer__consume(rb);
+		if (o->udp)
+			kg_sweep_udp(flows_fd, counters_fd, &st, stdout);
+		kg_write_counters(counters_fd, &st, stdout);
+		fflush(stdout);
+	}
+	if (write_failed)
+		fprintf(stderr, "kg-loader: failed to write records: %s\n", strerror(errno));
+}
+
+int main(int argc, char **argv)
+{
+	struct kg_options o;
+	struct flow_bpf *skel = NULL;
+	struct ring_buffer *rb = NULL;
+	char cgroup_path[4096] = "";
+	int cgroup_fd = -1, err, status = 1;
+
+	if (!parse_options(argc, argv, &o))
+		return 2;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGPIPE, SIG_IGN); /* a closed stdout becomes EPIPE on write, then a clean exit */
+	libbpf_set_print(print_libbpf);
+	static char outbuf[1 << 16];
+	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+	realtime_offset = kg_realtime_offset();
+
+	int missing = kg_preflight(o.tcp, o.udp, o.cgroup, cgroup_path, sizeof(cgroup_path));
+
+	if (missing) {
+		fprintf(stderr, "kg-loader: failed to start: %d requirement(s) missing, see above\n", missing);
+		return 1;
+	}
+	skel = open_and_load(&o);
+	if (!skel)
+		goto cleanup;
+	if (o.udp) {
+		cgroup_fd = open(cgroup_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (cgroup_fd < 0) {
+			fprintf(stderr, "kg-loader: failed to open cgroup %s: %s\n", cgroup_path, strerror(errno));
+			goto cleanup;
+		}
+	}
+	err = attach_all(skel, &o, cgroup_fd);
+	if (err) {
+		fprintf(stderr, "kg-loader: failed to attach programs: %s\n", strerror(-err));
+		goto cleanup;
+	}
+	rb = ring_buffer__new(bpf_map__fd(skel->maps.kg_events), on_record, stdout, NULL);
+	if (!rb) {
+		fprintf(stderr, "kg-loader: failed to create ring buffer: %s\n", strerror(errno));
+		goto cleanup;
+	}
+	fprintf(stderr, "kg-loader: attached (tcp=%s udp=%s cgroup=%s), record version %d\n", o.tcp ? "on" : "off",
+		o.udp ? "on" : "off", o.udp ? cgroup_path : "-", KG_RECORD_VERSION);
+	run(skel, rb, &o);
+	status = write_failed ? 1 : 0;
+cleanup:
+	ring_buffer__free(rb);
+	flow_bpf__destroy(skel);
+	if (cgroup_fd >= 0)
+		close(cgroup_fd);
+	return status;
+}

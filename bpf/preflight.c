@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * preflight.c: start-up checks, so an agent that cannot load says exactly what it lacks
+ * (a capability, BTF, a cgroup v2 mount, tracefs) instead of a verifier or EPERM puzzle.
+ */
+#include <errno.h>
+#include <mntent.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/capability.h>
+
+#include "preflight.h"
+
+#define KG_CAP_BPF 39
+#define KG_CAP_PERFMON 38
+#define KG_TRACEFS "/sys/kernel/tracing"
+#define KG_TRACEPOINT_ID "/events/sock/inet_sock_set_state/id"
+
+static bool has_cap(const struct __user_cap_data_struct *data, int cap)
+{
+	return data[cap / 32].effective & (1u << (cap % 32));
+}
+
+/* CAP_BPF + CAP_PERFMON + CAP_NET_ADMIN is enough on 5.8+; CAP_SYS_ADMIN covers older kernels. */
+static int check_capabilities(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+	struct __user_cap_data_struct data[2] = {};
+	int missing = 0;
+
+	if (syscall(SYS_capget, &hdr, data) != 0) {
+		fprintf(stderr, "kg-loader: failed to read capabilities: %s\n", strerror(errno));
+		return 1;
+	}
+	if (has_cap(data, CAP_SYS_ADMIN))
+		return 0;
+	if (!has_cap(data, KG_CAP_BPF)) {
+		fprintf(stderr, "kg-loader: missing capability CAP_BPF (to create maps and load programs)\n");
+		missing++;
+	}
+	if (!has_cap(data, KG_CAP_PERFMON)) {
+		fprintf(stderr, "kg-loader: missing capability CAP_PERFMON (to attach the TCP tracepoint)\n");
+		missing++;
+	}
+	if (!has_cap(data, CAP_NET_ADMIN)) {
+		fprintf(stderr, "kg-loader: missing capability CAP_NET_ADMIN (to attach cgroup_skb programs)\n");
+		missing++;
+	}
+	return missing;
+}
+
+static int check_btf(void)
+{
+	if (access("/sys/kernel/btf/vmlinux", R_OK) == 0)
+		return 0;
+	fprintf(stderr, "kg-loader: kernel has no BTF at /sys/kernel/btf/vmlinux (%s): CO-RE needs CONFIG_DEBUG_INFO_BTF=y\n",
+		strerror(errno));
+	return 1;
+}
+
+/* The first cgroup2 mount in /proc/self/mounts. */
+static bool find_cgroup2(char *path, size_t len)
+{
+	FILE *mounts = setmntent("/proc/self/mounts", "r");
+	struct mntent *ent;
+	bool found = false;
+
+	if (!mounts)
+		return false;
+	while (!found && (ent = getmntent(mounts))) {
+		if (strcmp(ent->mnt_type, "cgroup2") == 0) {
+			snprintf(path, len, "%s", ent->mnt_dir);
+			found = true;
+		}
+	}
+	endmntent(mounts);
+	return found;
+}
+
+static int check_cgroup(const char *override, char *path, size_t len)
+{
+	if (override) {
+		snprintf(path, len, "%s", override);
+		if (access(path, R_OK) == 0)
+			return 0;
+		fprintf(stderr, "kg-loader: cgroup %s is not readable: %s\n", path, strerror(errno));
+		return 1;
+	}
+	if (find_cgroup2(path, len))
+		return 0;
+	fprintf(stderr, "kg-loader: no cgroup v2 mount: UDP capture attaches to its root "
+			"(mount -t cgroup2 none /sys/fs/cgroup/unified)\n");
+	return 1;
+}
+
+/* libbpf resolves the tracepoint through tracefs (or debugfs); mount tracefs if it is absent. */
+static int check_tracefs(void)
+{
+	if (access(KG_TRACEFS KG_TRACEPOINT_ID, R_OK) == 0 ||
+	    access("/sys/kernel/debug/tracing" KG_TRACEPOINT_ID, R_OK) == 0)
+		return 0;
+	if (mount("nodev", KG_TRACEFS, "tracefs", 0, NULL) == 0 && access(KG_TRACEFS KG_TRACEPOINT_ID, R_OK) == 0) {
+		fprintf(stderr, "kg-loader: mounted tracefs at %s\n", KG_TRACEFS);
+		return 0;
+	}
+	fprintf(stderr, "kg-loader: tracepoint sock/inet_sock_set_state not found in tracefs (%s): "
+			"mount -t tracefs nodev %s\n", strerror(errno), KG_TRACEFS);
+	return 1;
+}
+
+int kg_preflight(bool need_tcp, bool need_udp, const char *cgroup_override, char *cgroup_path, size_t cgroup_len)
+{
+	int missing = check_capabilities() + check_btf();
+
+	if (need_tcp)
+		missing += check_tracefs();
+	if (need_udp)
+		missing += check_cgroup(cgroup_override, cgroup_path, cgroup_len);
+	return missing;
+}

@@ -1,0 +1,25 @@
+# Toolchain for the eBPF node agent (bpf/): clang and llvm to compile the kernel programs
+# (CO-RE), libbpf to link the loader, bpftool to generate vmlinux.h and the skeleton, and the
+# network tools the kernel tests use to build "pods" (iproute2, iptables, conntrack, socat).
+# Sourced by scripts/install-deps.sh: installs only what is missing, apt-get update at most once.
+kg_bpf_missing=()
+command -v clang >/dev/null 2>&1 || kg_bpf_missing+=(clang)
+command -v llvm-strip >/dev/null 2>&1 || kg_bpf_missing+=(llvm)
+command -v bpftool >/dev/null 2>&1 || kg_bpf_missing+=(bpftool)
+command -v make >/dev/null 2>&1 || kg_bpf_missing+=(make)
+command -v ip >/dev/null 2>&1 || kg_bpf_missing+=(iproute2)
+command -v iptables >/dev/null 2>&1 || kg_bpf_missing+=(iptables)
+command -v conntrack >/dev/null 2>&1 || kg_bpf_missing+=(conntrack)
+command -v pkg-config >/dev/null 2>&1 || kg_bpf_missing+=(pkg-config)
+[ -f /usr/include/bpf/libbpf.h ] || kg_bpf_missing+=(libbpf-dev)
+[ -f /usr/include/libelf.h ] || kg_bpf_missing+=(libelf-dev)
+[ -f /usr/include/zlib.h ] || kg_bpf_missing+=(zlib1g-dev)
+if [ "${#kg_bpf_missing[@]}" -gt 0 ]; then
+  step "installing eBPF toolchain: ${kg_bpf_missing[*]}"
+  if [ -z "${KG_APT_UPDATED:-}" ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    export KG_APT_UPDATED=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${kg_bpf_missing[@]}" >/dev/null
+fi
+unset kg_bpf_missing
