@@ -9,7 +9,20 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['policy/**/*.test.ts', 'plugin/**/*.test.ts', 'daemons/**/*.test.ts', 'test/unit/**/*.test.ts'],
-          exclude: ['**/*.int.test.ts', 'node_modules/**'],
+          exclude: ['**/*.int.test.ts', '**/*.kernel.test.ts', 'node_modules/**'],
+        },
+      },
+      {
+        test: {
+          // Real eBPF on the running kernel, real traffic between network namespaces: needs root
+          // and bpf/build (scripts/test.d/40-kernel.sh builds it). One file at a time: they share
+          // the kernel's hooks.
+          name: 'kernel',
+          include: ['**/*.kernel.test.ts'],
+          exclude: ['node_modules/**'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
         },
       },
       {

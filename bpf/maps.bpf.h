@@ -72,8 +72,10 @@ static __always_inline struct kg_flow_record *kg_reserve_flow(__u16 type)
 	return rec;
 }
 
-/* Pins the loader-only record type into this object's BTF, so the decoder test can compare the
- * TypeScript layout of every record with the compiler's. Never read by a program. */
+/* Pin the record types into this object's BTF (types used only inside functions are not
+ * emitted), so the decoder test can compare the TypeScript layout of every record with the
+ * compiler's. Never read by a program. */
+struct kg_flow_record *kg_btf_anchor_flow;
 struct kg_counters_record *kg_btf_anchor_counters;
 
 #endif /* KG_MAPS_BPF_H */

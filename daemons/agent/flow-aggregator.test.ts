@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { FlowAggregator } from './flow-aggregator.js';
+import { PodIdentityIndex } from './pod-identity.js';
+import { flowRecord } from './testing/records.js';
+
+const T0 = 1_700_000_000_000; // ms, a bucket boundary for 1000 ms buckets
+const ns = (ms: number): bigint => BigInt(ms) * 1_000_000n;
+
+function setup(exclude: string[] = []): { agg: FlowAggregator; identity: PodIdentityIndex } {
+  const identity = new PodIdentityIndex(['192.168.1.10'], 4026531840);
+  identity.upsertPod({ namespace: 'web', name: 'client', uid: 'u-client', hostNetwork: false, ips: ['10.250.0.2', 'fd00:4b47::2'] });
+  identity.upsertPod({ namespace: 'db', name: 'server', uid: 'u-server', hostNetwork: false, ips: ['10.250.0.3'] });
+  return { agg: new FlowAggregator({ node: 'node-1', identity, bucketMs: 1000, excludeNamespaces: exclude }), identity };
+}
+
+describe('FlowAggregator', () => {
+  it('orients TCP by the record direction: egress src is local, ingress src is remote', () => {
+    const { agg } = setup();
+    agg.add(flowRecord({ direction: 'egress', localIp: '10.250.0.2', localPort: 40000, remoteIp: '10.250.0.3', remotePort: 8080, firstNs: ns(T0 + 5), lastNs: ns(T0 + 5) }));
+    agg.add(flowRecord({ direction: 'ingress', localIp: '10.250.0.3', localPort: 8080, remoteIp: '10.250.0.2', remotePort: 40000, firstNs: ns(T0 + 6), lastNs: ns(T0 + 6) }));
+    const out = agg.flush(T0 + 1000);
+    expect(out).toEqual([
+      {
+        src: { ip: '10.250.0.2', port: 40000, kind: 'pod', namespace: 'web', pod: 'client', podUid: 'u-client' },
+        dst: { ip: '10.250.0.3', port: 8080, kind: 'pod', namespace: 'db', pod: 'server', podUid: 'u-server' },
+        protocol: 'TCP', direction: 'Egress', state: 'established',
+        firstSeen: new Date(T0 + 5).toISOString(), lastSeen: new Date(T0 + 5).toISOString(), count: 1, node: 'node-1',
+      },
+      {
+        src: { ip: '10.250.0.2', port: 40000, kind: 'pod', namespace: 'web', pod: 'client', podUid: 'u-client' },
+        dst: { ip: '10.250.0.3', port: 8080, kind: 'pod', namespace: 'db', pod: 'server', podUid: 'u-server' },
+        protocol: 'TCP', direction: 'Ingress', state: 'established',
+        firstSeen: new Date(T0 + 6).toISOString(), lastSeen: new Date(T0 + 6).toISOString(), count: 1, node: 'node-1',
+      },
+    ]);
+  });
+
+  it('merges connections in one bucket, zeroing a varying source port, and splits buckets', () => {
+    const { agg } = setup();
+    for (const [port, at] of [[40000, T0 + 1], [40001, T0 + 900], [40002, T0 + 1500]] as const) {
+      agg.add(flowRecord({ localPort: port, firstNs: ns(at), lastNs: ns(at) }));
+    }
+    expect(agg.flush(T0 + 999)).toEqual([]); // bucket still open
+    const first = agg.flush(T0 + 1000);
+    expect(first).toMatchObject([{ count: 2, src: { port: 0 }, firstSeen: new Date(T0 + 1).toISOString(), lastSeen: new Date(T0 + 900).toISOString() }]);
+    expect(agg.flush(T0 + 2000)).toMatchObject([{ count: 1, src: { port: 40002 } }]);
+  });
+
+  it('keeps states apart: refused and established to the same port are two observations', () => {
+    const { agg } = setup();
+    agg.add(flowRecord({ state: 'refused', firstNs: ns(T0), lastNs: ns(T0) }));
+    agg.add(flowRecord({ state: 'established', firstNs: ns(T0), lastNs: ns(T0) }));
+    expect(agg.flush(T0, true).map((o) => o.state).sort()).toEqual(['established', 'refused']);
+  });
+
+  it('counts UDP packets from cumulative kernel totals, once', () => {
+    const { agg } = setup();
+    const udp = { protocol: 'UDP', state: 'seen', direction: 'ingress', localIp: '10.250.0.3', localPort: 53, remoteIp: '10.250.0.2', remotePort: 5000 } as const;
+    agg.add(flowRecord({ ...udp, kind: 'udpNew', rxPackets: 1n, firstNs: ns(T0), lastNs: ns(T0) }));
+    agg.add(flowRecord({ ...udp, kind: 'udpCount', rxPackets: 100n, txPackets: 100n, firstNs: ns(T0), lastNs: ns(T0 + 500) }));
+    agg.add(flowRecord({ ...udp, kind: 'udpCount', rxPackets: 100n, txPackets: 100n, firstNs: ns(T0), lastNs: ns(T0 + 500) })); // repeated sweep, no change
+    agg.add(flowRecord({ ...udp, kind: 'udpCount', rxPackets: 150n, txPackets: 100n, firstNs: ns(T0), lastNs: ns(T0 + 1200) }));
+    const out = agg.flush(T0 + 5000);
+    expect(out).toMatchObject([
+      { protocol: 'UDP', direction: 'Ingress', state: 'seen', count: 200, src: { ip: '10.250.0.2', port: 5000 }, dst: { ip: '10.250.0.3', port: 53, pod: 'server' } },
+      { count: 50, firstSeen: new Date(T0 + 1000).toISOString() },
+    ]);
+  });
+
+  it('restarts a UDP total when the kernel re-creates the flow', () => {
+    const { agg } = setup();
+    const udp = { protocol: 'UDP', state: 'seen', kind: 'udpCount' } as const;
+    agg.add(flowRecord({ ...udp, txPackets: 10n, firstNs: ns(T0), lastNs: ns(T0) }));
+    agg.add(flowRecord({ ...udp, kind: 'udpNew', txPackets: 1n, firstNs: ns(T0 + 10), lastNs: ns(T0 + 10) }));
+    agg.add(flowRecord({ ...udp, txPackets: 3n, firstNs: ns(T0 + 10), lastNs: ns(T0 + 20) }));
+    expect(agg.flush(T0, true)).toMatchObject([{ count: 10 + 1 + 2 }]);
+  });
+
+  it.each([
+    { title: 'a node address', ip: '192.168.1.10', netns: 1, kind: 'node' },
+    { title: 'an unknown local address in the host netns', ip: '172.17.0.1', netns: 4026531840, kind: 'host' },
+    { title: 'an unknown local address elsewhere', ip: '172.17.0.1', netns: 99, kind: 'unknown' },
+  ])('marks $title as $kind', ({ ip, netns, kind }) => {
+    const { agg } = setup();
+    agg.add(flowRecord({ localIp: ip, netns, remoteIp: '8.8.8.8', firstNs: ns(T0), lastNs: ns(T0) }));
+    expect(agg.flush(T0, true)).toMatchObject([{ src: { kind }, dst: { kind: 'external', ip: '8.8.8.8' } }]);
+  });
+
+  it('drops flows touching an excluded namespace, and excludes nothing by default', () => {
+    const excluded = setup(['db']).agg;
+    const open = setup().agg;
+    for (const agg of [excluded, open]) agg.add(flowRecord({ firstNs: ns(T0), lastNs: ns(T0) }));
+    expect(excluded.flush(T0, true)).toEqual([]);
+    expect(excluded.excludedCount).toBe(1);
+    expect(open.flush(T0, true)).toHaveLength(1);
+  });
+
+  it('stamps identity at observation time, so a reused pod IP keeps the old owner', () => {
+    const { agg, identity } = setup();
+    agg.add(flowRecord({ firstNs: ns(T0), lastNs: ns(T0) }));
+    identity.deletePod('u-server');
+    identity.upsertPod({ namespace: 'other', name: 'new', uid: 'u-new', hostNetwork: false, ips: ['10.250.0.3'] });
+    expect(agg.flush(T0, true)).toMatchObject([{ dst: { pod: 'server', namespace: 'db' } }]);
+  });
+});

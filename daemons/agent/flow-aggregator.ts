@@ -1,0 +1,134 @@
+/**
+ * Turns decoded kernel records into FlowObservations, one per distinct flow per time bucket.
+ *
+ * - TCP: each record is one connection (or attempt); the direction of the record says who
+ *   initiated, so src is the local end for Egress and the remote end for Ingress. Connections
+ *   that differ only in source port merge, and the merged source port reads 0.
+ * - UDP: the kernel aggregates; its records carry cumulative packet counts per flow, so the
+ *   aggregator keeps the last total per kernel flow and counts only the difference. A "new" record
+ *   restarts that flow's total (the kernel re-created the entry after deleting it when idle).
+ *
+ * Identity is stamped when the record is added, because pod IPs are reused. Excluded namespaces
+ * (configuration; none by default) drop a flow when either end is in one.
+ */
+import type { FlowRecord } from './record-decoder.js';
+import type { FlowObservation, ObservedEndpoint } from './flow-observation.js';
+import type { EndpointIdentity, IdentityResolver } from './pod-identity.js';
+
+export interface AggregatorOptions {
+  node: string;
+  identity: IdentityResolver;
+  /** Width of a de-duplication bucket. */
+  bucketMs: number;
+  excludeNamespaces?: Iterable<string>;
+  /** Forget a UDP flow's running total after this long without records; must exceed the
+   * loader's --udp-idle-ms so a flow the kernel still holds is never counted twice. */
+  udpForgetMs?: number;
+}
+
+interface OpenObservation {
+  bucket: number;
+  obs: FlowObservation;
+  firstMs: number;
+  lastMs: number;
+}
+
+interface UdpTotal {
+  packets: bigint;
+  seenMs: number;
+}
+
+const NS_PER_MS = 1_000_000n;
+
+function endpoint(ip: string, port: number, id: EndpointIdentity): ObservedEndpoint {
+  return { ip, port, ...id };
+}
+
+export class FlowAggregator {
+  private readonly open = new Map<string, OpenObservation>();
+  private readonly udpTotals = new Map<string, UdpTotal>();
+  private readonly excluded: ReadonlySet<string>;
+  /** Flows dropped because an end is in an excluded namespace. */
+  excludedCount = 0;
+
+  constructor(private readonly options: AggregatorOptions) {
+    this.excluded = new Set(options.excludeNamespaces ?? []);
+  }
+
+  add(rec: FlowRecord): void {
+    const count = rec.protocol === 'UDP' ? this.udpDelta(rec) : 1;
+    if (count <= 0) return;
+    const firstMs = Number(rec.firstNs / NS_PER_MS);
+    const lastMs = Number(rec.lastNs / NS_PER_MS);
+    const bucket = Math.floor(lastMs / this.options.bucketMs);
+    const local = endpoint(rec.localIp, rec.localPort, this.options.identity.resolveLocal(rec.localIp, rec.netns));
+    const remote = endpoint(rec.remoteIp, rec.remotePort, this.options.identity.resolve(rec.remoteIp));
+    const [src, dst] = rec.direction === 'egress' ? [local, remote] : [remote, local];
+    if (this.isExcluded(src) || this.isExcluded(dst)) {
+      this.excludedCount++;
+      return;
+    }
+    const direction = rec.direction === 'egress' ? 'Egress' : 'Ingress';
+    const key = [bucket, rec.protocol, direction, rec.state, src.ip, dst.ip, dst.port].join('|');
+    const found = this.open.get(key);
+    if (found) {
+      found.obs.count += count;
+      if (found.obs.src.port !== src.port) found.obs.src.port = 0;
+      found.firstMs = Math.min(found.firstMs, firstMs);
+      found.lastMs = Math.max(found.lastMs, lastMs);
+      return;
+    }
+    const obs: FlowObservation = {
+      src,
+      dst,
+      protocol: rec.protocol,
+      direction,
+      state: rec.state,
+      firstSeen: '',
+      lastSeen: '',
+      count,
+      node: this.options.node,
+    };
+    const bucketStart = bucket * this.options.bucketMs;
+    this.open.set(key, { bucket, obs, firstMs: Math.max(firstMs, bucketStart), lastMs });
+  }
+
+  /** Observations whose bucket ended before `nowMs` (all of them when `all`), removed from the aggregator. */
+  flush(nowMs: number, all = false): FlowObservation[] {
+    const out: FlowObservation[] = [];
+    for (const [key, entry] of this.open) {
+      if (!all && (entry.bucket + 1) * this.options.bucketMs > nowMs) continue;
+      this.open.delete(key);
+      entry.obs.firstSeen = new Date(entry.firstMs).toISOString();
+      entry.obs.lastSeen = new Date(entry.lastMs).toISOString();
+      out.push(entry.obs);
+    }
+    this.forgetIdleUdp(nowMs);
+    return out;
+  }
+
+  /** Observations held, not yet flushed. */
+  get pending(): number {
+    return this.open.size;
+  }
+
+  private isExcluded(e: ObservedEndpoint): boolean {
+    return e.namespace !== undefined && this.excluded.has(e.namespace);
+  }
+
+  private udpDelta(rec: FlowRecord): number {
+    const key = `${rec.localIp}|${rec.localPort}|${rec.remoteIp}|${rec.remotePort}`;
+    const total = rec.txPackets + rec.rxPackets;
+    const before = this.udpTotals.get(key);
+    // A new flow, or a total that went backwards (the kernel re-created the entry and its "new"
+    // record was lost), counts from zero.
+    const base = rec.kind === 'udpNew' || !before || before.packets > total ? 0n : before.packets;
+    this.udpTotals.set(key, { packets: total, seenMs: Number(rec.lastNs / NS_PER_MS) });
+    return Number(total - base);
+  }
+
+  private forgetIdleUdp(nowMs: number): void {
+    const horizon = nowMs - (this.options.udpForgetMs ?? 120_000);
+    for (const [key, t] of this.udpTotals) if (t.seenMs < horizon) this.udpTotals.delete(key);
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * Who owns an IP address, as far as this node's agent knows: pods by IP (fed from a Pod
+ * informer), this cluster's node addresses, and everything else external. Pod IPs are reused,
+ * so identity is stamped when a flow is observed, not later. hostNetwork pods share their node's
+ * address and cannot be told apart by IP, so node addresses resolve to kind 'node'; a socket in
+ * the host's network namespace resolves to kind 'host' (see resolveLocal).
+ */
+import type { EndpointKind } from './flow-observation.js';
+
+export interface EndpointIdentity {
+  kind: EndpointKind;
+  namespace?: string;
+  pod?: string;
+  podUid?: string;
+}
+
+export interface PodAddresses {
+  namespace: string;
+  name: string;
+  uid: string;
+  hostNetwork: boolean;
+  ips: readonly string[];
+}
+
+export interface IdentityResolver {
+  /** The remote end of a flow, by address alone. */
+  resolve(ip: string): EndpointIdentity;
+  /** The local end: also knows the socket's network namespace (0 when unknown). */
+  resolveLocal(ip: string, netns: number): EndpointIdentity;
+}
+
+export class PodIdentityIndex implements IdentityResolver {
+  private readonly byIp = new Map<string, PodAddresses>();
+  private readonly byUid = new Map<string, PodAddresses>();
+  private readonly nodeIps: Set<string>;
+
+  /** `hostNetns` is the inode of the host's network namespace (the agent runs in it). */
+  constructor(nodeIps: Iterable<string> = [], private readonly hostNetns = 0) {
+    this.nodeIps = new Set(nodeIps);
+  }
+
+  upsertPod(pod: PodAddresses): void {
+    this.deletePod(pod.uid);
+    this.byUid.set(pod.uid, pod);
+    if (pod.hostNetwork) return; // its IPs are the node's
+    for (const ip of pod.ips) this.byIp.set(ip, pod);
+  }
+
+  deletePod(uid: string): void {
+    const old = this.byUid.get(uid);
+    if (!old) return;
+    this.byUid.delete(uid);
+    for (const ip of old.ips) if (this.byIp.get(ip)?.uid === uid) this.byIp.delete(ip);
+  }
+
+  addNodeIp(ip: string): void {
+    this.nodeIps.add(ip);
+  }
+
+  resolve(ip: string): EndpointIdentity {
+    const pod = this.byIp.get(ip);
+    if (pod) return { kind: 'pod', namespace: pod.namespace, pod: pod.name, podUid: pod.uid };
+    if (this.nodeIps.has(ip)) return { kind: 'node' };
+    return { kind: 'external' };
+  }
+
+  resolveLocal(ip: string, netns: number): EndpointIdentity {
+    const found = this.resolve(ip);
+    if (found.kind === 'pod') return found;
+    if (netns !== 0 && netns === this.hostNetns) return { kind: 'host' };
+    return found.kind === 'external' ? { kind: 'unknown' } : found;
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * Test helpers: encode records exactly as kg-loader writes them (through the same layout tables
+ * the decoder reads), so decoder and aggregator tests start from bytes, not from objects.
+ */
+import { isIPv4 } from 'node:net';
+import ipaddr from 'ipaddr.js';
+import { COUNTERS_LAYOUT, Direction, FLOW_LAYOUT, HEADER_LAYOUT, RECORD_VERSION, RecordType, State } from '../record-layout.js';
+import type { CountersRecord, FlowRecord } from '../record-decoder.js';
+
+const F = FLOW_LAYOUT.fields;
+const C = COUNTERS_LAYOUT.fields;
+
+function header(buf: Buffer, type: number, size: number): void {
+  buf.writeUInt16LE(RECORD_VERSION, HEADER_LAYOUT.fields.version.offset);
+  buf.writeUInt16LE(type, HEADER_LAYOUT.fields.type.offset);
+  buf.writeUInt16LE(size, HEADER_LAYOUT.fields.size.offset);
+}
+
+export function encodeFlow(r: FlowRecord): Buffer {
+  const buf = Buffer.alloc(FLOW_LAYOUT.size);
+  header(buf, RecordType[r.kind], FLOW_LAYOUT.size);
+  buf.writeUInt8(r.family === 4 ? 2 : 10, F.family.offset);
+  buf.writeUInt8(r.protocol === 'TCP' ? 6 : 17, F.protocol.offset);
+  buf.writeUInt8(Direction[r.direction], F.direction.offset);
+  buf.writeUInt8(State[r.state], F.state.offset);
+  buf.writeUInt16LE(r.localPort, F.local_port.offset);
+  buf.writeUInt16LE(r.remotePort, F.remote_port.offset);
+  buf.writeUInt32LE(r.netns, F.netns.offset);
+  buf.writeBigUInt64LE(r.firstNs, F.first_ns.offset);
+  buf.writeBigUInt64LE(r.lastNs, F.last_ns.offset);
+  buf.writeBigUInt64LE(r.txPackets, F.tx_packets.offset);
+  buf.writeBigUInt64LE(r.rxPackets, F.rx_packets.offset);
+  buf.writeBigUInt64LE(r.txBytes, F.tx_bytes.offset);
+  buf.writeBigUInt64LE(r.rxBytes, F.rx_bytes.offset);
+  Buffer.from(ipaddr.parse(r.localIp).toByteArray()).copy(buf, F.local_addr.offset);
+  Buffer.from(ipaddr.parse(r.remoteIp).toByteArray()).copy(buf, F.remote_addr.offset);
+  return buf;
+}
+
+export function encodeCounters(r: CountersRecord): Buffer {
+  const buf = Buffer.alloc(COUNTERS_LAYOUT.size);
+  header(buf, RecordType.counters, COUNTERS_LAYOUT.size);
+  buf.writeBigUInt64LE(r.timeNs, C.time_ns.offset);
+  buf.writeBigUInt64LE(r.ringbufDrops, C.ringbuf_drops.offset);
+  buf.writeBigUInt64LE(r.udpInserts, C.udp_inserts.offset);
+  buf.writeBigUInt64LE(r.udpMapErrors, C.udp_map_errors.offset);
+  buf.writeBigUInt64LE(r.udpUnparsed, C.udp_unparsed.offset);
+  buf.writeBigUInt64LE(r.udpEvictions, C.udp_evictions.offset);
+  buf.writeBigUInt64LE(r.udpLiveFlows, C.udp_live_flows.offset);
+  return buf;
+}
+
+/** A TCP or UDP flow record with defaults; override what the test is about. */
+export function flowRecord(over: Partial<FlowRecord> = {}): FlowRecord {
+  const localIp = over.localIp ?? '10.250.0.2';
+  return {
+    kind: 'tcp',
+    family: isIPv4(localIp) ? 4 : 6,
+    protocol: 'TCP',
+    direction: 'egress',
+    state: 'established',
+    localIp,
+    localPort: 40000,
+    remoteIp: '10.250.0.3',
+    remotePort: 8080,
+    netns: 4026532000,
+    firstNs: 1_700_000_000_000_000_000n,
+    lastNs: 1_700_000_000_000_000_000n,
+    txPackets: 0n,
+    rxPackets: 0n,
+    txBytes: 0n,
+    rxBytes: 0n,
+    ...over,
+  };
+}
+
+export function countersRecord(over: Partial<CountersRecord> = {}): CountersRecord {
+  return {
+    kind: 'counters',
+    timeNs: 1_700_000_000_000_000_000n,
+    ringbufDrops: 0n,
+    udpInserts: 0n,
+    udpMapErrors: 0n,
+    udpUnparsed: 0n,
+    udpEvictions: 0n,
+    udpLiveFlows: 0n,
+    ...over,
+  };
+}
