@@ -15,6 +15,7 @@ import { explain } from './explain.js';
 import type { ResolvedEndpoint } from './model.js';
 import { matchingPeer } from './peer.js';
 import { portListMatches } from './port.js';
+import { matchesSelector } from './selector.js';
 import type { ContainerPort, Direction, DirectionOutcome, EffectiveVerdict, Flow, FlowEvaluation, PolicyKind, PolicyVerdict } from './types.js';
 
 const KIND_ORDER: Record<PolicyKind, number> = { NetworkPolicy: 0, AuditNetworkPolicy: 1, AuditClusterNetworkPolicy: 2 };
@@ -33,7 +34,18 @@ function judgeRules(
     if (portListMatches(rule.ports, flow.protocol, flow.port, dstPorts)) return { allowedBy: rule, peerIndex, peerOnly: undefined };
     peerOnly ??= rule;
   }
-  return { allowedBy: undefined, peerIndex: -1, peerOnly };
+  return { allowedBy: undefined, peerIndex: -1, peerOnly, otherNamespace: peerOnly ? undefined : otherNamespaceMatch(rules, peer, policyNamespace) };
+}
+
+/** Only computed on a deny: finds a pod peer whose selector fits the peer's labels but whose namespace scope does not. */
+function otherNamespaceMatch(rules: readonly CompiledRule[], peer: ResolvedEndpoint, policyNamespace: string): RuleOutcome['otherNamespace'] {
+  if (peer.identity !== 'pod' || !peer.pod) return undefined;
+  for (const rule of rules) {
+    if (rule.peers.kind === 'any') continue;
+    for (const p of rule.peers.peers)
+      if (p.kind === 'pods' && p.namespaces.kind !== 'all' && matchesSelector(p.pods, peer.pod.labels)) return { rule, peer: p, namespace: policyNamespace };
+  }
+  return undefined;
 }
 
 interface DirectionTally {

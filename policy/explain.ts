@@ -4,6 +4,7 @@
  */
 import type { CompiledPolicy, CompiledRule } from './compiled.js';
 import type { ResolvedEndpoint } from './model.js';
+import type { Peer } from './peer.js';
 import { describePeer, describePeerList } from './peer.js';
 import { describePortList } from './port.js';
 import type { Direction, Protocol } from './types.js';
@@ -14,6 +15,15 @@ export interface RuleOutcome {
   peerIndex: number;
   /** A rule whose peers matched but whose ports did not: the nearest miss. */
   peerOnly: CompiledRule | undefined;
+  /** A rule with a pod peer that matches the peer's labels but not its namespace: the classic mistake. */
+  otherNamespace?: { rule: CompiledRule; peer: Peer; namespace: string } | undefined;
+}
+
+function namespaceHint(o: RuleOutcome, field: string, peer: ResolvedEndpoint): string {
+  const hint = o.otherNamespace;
+  if (!hint || !peer.pod) return '';
+  const scope = hint.peer.kind === 'pods' && hint.peer.namespaces.kind === 'policyNamespace' ? `only in namespace ${hint.namespace}` : 'only in other namespaces';
+  return `; ${field} rule ${hint.rule.index} matches ${peer.label}'s labels (${describePeer(hint.peer)}) but ${scope}, and ${peer.label} is in ${peer.pod.namespace.name}: add a namespaceSelector to admit it`;
 }
 
 function peerNote(peer: ResolvedEndpoint): string {
@@ -52,5 +62,5 @@ export function explain(
   if (!rules || rules.length === 0)
     return `${head} selects ${target.label} and has no ${field} rules, so all ${field} is denied (${service} ${verb})`;
   const near = outcome.peerOnly ? `; ${field} rule ${outcome.peerOnly.index} admits the peer but only on ${describePortList(outcome.peerOnly.ports)}` : '';
-  return `${head} selects ${target.label}, but no ${field} rule allows ${service} ${verb}${near}${peerNote(peer)}`;
+  return `${head} selects ${target.label}, but no ${field} rule allows ${service} ${verb}${near}${namespaceHint(outcome, field, peer)}${peerNote(peer)}`;
 }

@@ -1,0 +1,63 @@
+/**
+ * Loads flows from JSON Lines: one flow a line, each end given by IP or by namespace and
+ * pod. Every line is validated; the first bad one stops the run with its line and field.
+ * Protocols are accepted in any case and stored upper-case.
+ */
+import { z } from 'zod';
+import type { Flow } from '../../policy/index.js';
+import { canonicalIp } from '../../policy/index.js';
+import { InputError } from '../errors.js';
+import type { Source } from '../input/read-source.js';
+
+const endpointSchema = z
+  .strictObject({
+    ip: z.string().refine((ip) => canonicalIp(ip) !== undefined, { message: 'is not a valid IPv4 or IPv6 address' }).optional(),
+    namespace: z.string().min(1).optional(),
+    pod: z.string().min(1).optional(),
+  })
+  .refine((e) => e.ip !== undefined || (e.namespace !== undefined && e.pod !== undefined), {
+    message: 'needs an ip, or both namespace and pod',
+  })
+  .refine((e) => (e.namespace === undefined) === (e.pod === undefined), { message: 'namespace and pod go together' });
+
+const flowSchema = z.strictObject({
+  src: endpointSchema,
+  dst: endpointSchema,
+  protocol: z
+    .string()
+    .transform((p) => p.toUpperCase())
+    .pipe(z.enum(['TCP', 'UDP', 'SCTP'], { message: 'must be TCP, UDP or SCTP' })),
+  port: z.number({ message: 'must be a number' }).int({ message: 'must be a whole number' }).min(1).max(65535),
+});
+
+function fieldOf(path: readonly PropertyKey[]): string {
+  return path.map((p) => String(p)).join('.') || '(line)';
+}
+
+export interface LineFlow {
+  flow: Flow;
+  /** 1-based line in the input file. */
+  line: number;
+}
+
+export function loadFlows(source: Source): LineFlow[] {
+  const flows: LineFlow[] = [];
+  source.text.split('\n').forEach((raw, i) => {
+    const text = raw.trim();
+    if (text === '' || text.startsWith('#')) return;
+    const line = i + 1;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (e) {
+      throw new InputError({ file: source.name, line }, `invalid JSON: ${(e as Error).message}`);
+    }
+    const parsed = flowSchema.safeParse(value);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new InputError({ file: source.name, line, field: fieldOf(issue?.path ?? []) }, issue?.message ?? 'is not a flow');
+    }
+    flows.push({ flow: parsed.data, line });
+  });
+  return flows;
+}

@@ -1,0 +1,14 @@
+/**
+ * Process entry point of kubectl-kguardian: wires the real streams and exits with the
+ * command's code. An unexpected error prints one line (and the stack only with KGUARDIAN_DEBUG).
+ */
+import { runCli } from './main.js';
+import { processIO } from './io.js';
+
+try {
+  process.exitCode = await runCli(process.argv.slice(2), processIO());
+} catch (e) {
+  const debug = process.env.KGUARDIAN_DEBUG !== undefined;
+  process.stderr.write(`error: ${debug && e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exitCode = 1;
+}

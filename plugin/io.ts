@@ -1,0 +1,45 @@
+/**
+ * The streams a command reads and writes. Commands never touch `process` directly, so tests
+ * run them in-process and read exactly what a user would see.
+ */
+export interface OutputStream {
+  write(chunk: string): unknown;
+}
+
+export interface CliIO {
+  stdout: OutputStream;
+  stderr: OutputStream;
+  /** Reads all of standard input (for `-f -`). */
+  readStdin(): Promise<string>;
+  cwd: string;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+export function processIO(): CliIO {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    },
+    cwd: process.cwd(),
+    env: process.env,
+  };
+}
+
+/** An IO whose output is kept in strings, for tests. */
+export function memoryIO(stdin = '', cwd = process.cwd()): CliIO & { out: () => string; err: () => string } {
+  let out = '';
+  let err = '';
+  return {
+    stdout: { write: (s: string) => (out += s) },
+    stderr: { write: (s: string) => (err += s) },
+    readStdin: () => Promise.resolve(stdin),
+    cwd,
+    env: {},
+    out: () => out,
+    err: () => err,
+  };
+}

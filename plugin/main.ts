@@ -1,0 +1,76 @@
+/**
+ * The `kubectl kguardian` command tree. `runCli(args, io)` parses and runs one invocation and
+ * returns its exit code; it never calls process.exit, so tests drive it in-process.
+ */
+import yargs from 'yargs';
+import type { Argv } from 'yargs';
+import { auditTestBuilder, auditTestOptions, runAuditTest } from './commands/audit-test.js';
+import { CliError, EXIT } from './errors.js';
+import type { CliIO } from './io.js';
+
+function auditCommands(y: Argv, io: CliIO, done: (code: number) => void): Argv {
+  return y
+    .command(
+      'test',
+      'What would these policies deny? Replays recorded flows against candidate policies, offline',
+      (b) => auditTestBuilder(b),
+      async (argv) => {
+        done(await runAuditTest(auditTestOptions(argv), io));
+      },
+    )
+    .demandCommand(1, 'name an audit subcommand: test');
+}
+
+/** yargs reads a lone "-" as a positional; kubectl users write `-f -` for stdin. */
+function stdinFlags(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] ?? '';
+    if ((a === '-f' || a === '--filename') && args[i + 1] === '-') {
+      out.push('--filename=-');
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
+export async function runCli(rawArgs: readonly string[], io: CliIO): Promise<number> {
+  const args = stdinFlags(rawArgs);
+  let code: number = EXIT.ok;
+  const done = (c: number): void => {
+    code = c;
+  };
+  const parser = yargs([...args])
+    .scriptName('kubectl kguardian')
+    .usage('Audit Kubernetes NetworkPolicies against real traffic before you enforce them.\n\nUsage: $0 <command> [options]')
+    .command('audit', 'Test and promote audit policies', (y) => auditCommands(y, io, done))
+    .demandCommand(1, 'name a command: audit')
+    .strict()
+    .recommendCommands()
+    .help()
+    .alias('h', 'help')
+    .version(false)
+    .wrap(Math.min(120, process.stdout.columns || 100))
+    .exitProcess(false)
+    .fail((msg, err) => {
+      throw err ?? new CliError(msg, EXIT.badInput);
+    });
+  try {
+    let output = '';
+    await parser.parseAsync([...args], {}, (_err, _argv, out) => {
+      output = out;
+    });
+    if (output) io.stdout.write(output.endsWith('\n') ? output : output + '\n');
+    return code;
+  } catch (e) {
+    if (e instanceof CliError) {
+      io.stderr.write(`error: ${e.message}\n`);
+      return e.exitCode;
+    }
+    if (e instanceof Error && e.name === 'YError') {
+      io.stderr.write(`error: ${e.message}\nRun 'kubectl kguardian --help' for usage.\n`);
+      return EXIT.badInput;
+    }
+    throw e;
+  }
+}
