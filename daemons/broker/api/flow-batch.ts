@@ -1,0 +1,128 @@
+/**
+ * The wire format agents send to `POST /v1/flows` (fixed by the lead), and its validation. The
+ * schema is the single gate between untrusted bytes and the store: everything past it can rely on
+ * valid IPs, ports, enums, RFC 3339 times and positive counts. Unknown members are ignored so
+ * newer agents can talk to an older broker.
+ */
+import { isIP } from 'node:net';
+import { z } from 'zod';
+import type { Protocol } from '../../../policy/types.js';
+import { FLOW_BATCH_LIMITS } from './flow-batch-limits.js';
+import { isValidObservation } from './flow-fast-check.js';
+import { badRequest, type HttpError } from './http-error.js';
+
+/** Who owns an address, as the agent knew it at observation time. */
+export type EndpointKind = 'pod' | 'host' | 'node' | 'external' | 'unknown';
+
+export interface ObservedEndpoint {
+  ip: string; // IPv4 or IPv6, as text
+  port: number; // 0..65535 (source port may be 0 when aggregated)
+  kind: EndpointKind;
+  namespace?: string; // pod identity stamped at observation time (pod IPs are reused)
+  pod?: string;
+  podUid?: string;
+}
+
+export interface FlowObservation {
+  src: ObservedEndpoint; // initiator (TCP: the connect() side; UDP: sender of the first packet seen)
+  dst: ObservedEndpoint;
+  protocol: Protocol; // 'TCP' | 'UDP' | 'SCTP'
+  /** Which end observed it: Egress = seen leaving the source's socket, Ingress = seen arriving at the destination's. */
+  direction: 'Ingress' | 'Egress';
+  /** TCP: 'established' | 'attempt' (SYN sent, never established) | 'refused'; UDP: 'seen'. */
+  state: 'established' | 'attempt' | 'refused' | 'seen';
+  firstSeen: string; // RFC 3339 with ms
+  lastSeen: string;
+  count: number; // connections (TCP) or packets (UDP) aggregated in this observation, >= 1
+  node: string;
+}
+
+export interface FlowBatch {
+  batchId: string /* unique per agent batch, reused on retry */;
+  node: string;
+  flows: FlowObservation[];
+}
+
+export const ENDPOINT_KINDS: readonly EndpointKind[] = ['pod', 'host', 'node', 'external', 'unknown'];
+export const FLOW_STATES: readonly FlowObservation['state'][] = ['established', 'attempt', 'refused', 'seen'];
+
+export { FLOW_BATCH_LIMITS };
+
+// DNS-1123 subdomain (pod names) and label (namespaces), as Kubernetes validates them.
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+
+const ip = z.string().max(45).refine((s) => isIP(s) !== 0, 'must be an IPv4 or IPv6 address');
+const time = z
+  .string()
+  .max(40)
+  .refine((s) => RFC3339.test(s) && !Number.isNaN(Date.parse(s)), 'must be an RFC 3339 time such as 2026-01-02T15:04:05.000Z');
+const nodeName = z.string().min(1).max(253).regex(DNS_SUBDOMAIN, 'must be a DNS subdomain (a Kubernetes node name)');
+
+const endpointSchema = z.object({
+  ip,
+  port: z.int().min(0).max(65535),
+  kind: z.enum(ENDPOINT_KINDS as [EndpointKind, ...EndpointKind[]]),
+  namespace: z.string().max(63).regex(DNS_LABEL, 'must be a Kubernetes namespace name').optional(),
+  pod: z.string().max(253).regex(DNS_SUBDOMAIN, 'must be a Kubernetes pod name').optional(),
+  podUid: z.string().min(1).max(64).optional(),
+});
+
+export const flowObservationSchema = z
+  .object({
+    src: endpointSchema,
+    dst: endpointSchema,
+    protocol: z.enum(['TCP', 'UDP', 'SCTP']),
+    direction: z.enum(['Ingress', 'Egress']),
+    state: z.enum(FLOW_STATES as [FlowObservation['state'], ...FlowObservation['state'][]]),
+    firstSeen: time,
+    lastSeen: time,
+    count: z.int().min(1).max(FLOW_BATCH_LIMITS.maxCount),
+    node: nodeName,
+  })
+  .refine((f) => Date.parse(f.lastSeen) >= Date.parse(f.firstSeen), { message: 'must not be before firstSeen', path: ['lastSeen'] })
+  .refine((f) => f.dst.port !== 0, { message: 'destination port must be 1..65535', path: ['dst', 'port'] });
+
+const batchHeaderSchema = z.object({
+  batchId: z.string().min(1).max(128).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces'),
+  node: nodeName,
+  flows: z.array(z.unknown()).max(FLOW_BATCH_LIMITS.maxFlows, `at most ${FLOW_BATCH_LIMITS.maxFlows} flows per batch`),
+});
+
+/** Renders a zod issue path as `flows[3].src.ip`. */
+export function fieldPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : `${out ? '.' : ''}${String(p)}`;
+  return out;
+}
+
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: HttpError };
+
+/**
+ * Validates a parsed JSON body as a FlowBatch. Items are checked one by one so the error names
+ * the first bad item by index (and the whole batch is refused: agents resend it fixed or drop it).
+ */
+export function parseFlowBatch(body: unknown): ParseResult<FlowBatch> {
+  const header = batchHeaderSchema.safeParse(body);
+  if (!header.success) return { ok: false, error: issueError(header.error.issues[0], []) };
+  const flows: FlowObservation[] = [];
+  for (let i = 0; i < header.data.flows.length; i++) {
+    const raw = header.data.flows[i];
+    if (isValidObservation(raw)) {
+      flows.push(raw as FlowObservation);
+      continue;
+    }
+    // The fast path said no: the schema says why (or, if the two ever disagree, accepts it).
+    const item = flowObservationSchema.safeParse(raw);
+    if (!item.success) return { ok: false, error: issueError(item.error.issues[0], ['flows', i], i) };
+    flows.push(item.data);
+  }
+  return { ok: true, value: { batchId: header.data.batchId, node: header.data.node, flows } };
+}
+
+function issueError(issue: z.core.$ZodIssue | undefined, prefix: PropertyKey[], index?: number): HttpError {
+  const field = fieldPath([...prefix, ...(issue?.path ?? [])]) || 'body';
+  const message = `${field}: ${issue?.message ?? 'invalid'}`;
+  return badRequest(field, message, index === undefined ? undefined : { index });
+}

@@ -1,0 +1,67 @@
+/**
+ * A hand-written check that accepts exactly what `flowObservationSchema` accepts, about ten times
+ * faster: at 100,000 observations a second the zod schema alone would take most of a core. The
+ * schema stays the specification; this is only a fast path. When it says no, the caller runs the
+ * schema on that item for the error message. flow-fast-check.test.ts fuzzes the two against
+ * each other so they cannot drift apart.
+ */
+import { isIP } from 'node:net';
+import { FLOW_BATCH_LIMITS } from './flow-batch-limits.js';
+
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+const KINDS = new Set(['pod', 'host', 'node', 'external', 'unknown']);
+const PROTOCOLS = new Set(['TCP', 'UDP', 'SCTP']);
+const STATES = new Set(['established', 'attempt', 'refused', 'seen']);
+
+type Obj = Record<string, unknown>;
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isInt(v: unknown, min: number, max: number): boolean {
+  return typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
+}
+
+function optString(v: unknown, min: number, max: number, re?: RegExp): boolean {
+  if (v === undefined) return true;
+  return typeof v === 'string' && v.length >= min && v.length <= max && (re === undefined || re.test(v));
+}
+
+/** Parses an RFC 3339 time as the schema does; NaN when it is not one. */
+function timeMs(v: unknown): number {
+  if (typeof v !== 'string' || v.length > 40 || !RFC3339.test(v)) return NaN;
+  return Date.parse(v);
+}
+
+function endpointOk(v: unknown): boolean {
+  if (!isObj(v)) return false;
+  const ip = v.ip;
+  return (
+    typeof ip === 'string' &&
+    ip.length <= 45 &&
+    isIP(ip) !== 0 &&
+    isInt(v.port, 0, 65535) &&
+    typeof v.kind === 'string' &&
+    KINDS.has(v.kind) &&
+    optString(v.namespace, 0, 63, DNS_LABEL) &&
+    optString(v.pod, 0, 253, DNS_SUBDOMAIN) &&
+    optString(v.podUid, 1, 64)
+  );
+}
+
+/** True when `v` is a valid FlowObservation (same verdict as flowObservationSchema.safeParse). */
+export function isValidObservation(v: unknown): boolean {
+  if (!isObj(v) || !endpointOk(v.src) || !endpointOk(v.dst)) return false;
+  if ((v.dst as Obj).port === 0) return false;
+  if (typeof v.protocol !== 'string' || !PROTOCOLS.has(v.protocol)) return false;
+  if (v.direction !== 'Ingress' && v.direction !== 'Egress') return false;
+  if (typeof v.state !== 'string' || !STATES.has(v.state)) return false;
+  const first = timeMs(v.firstSeen);
+  const last = timeMs(v.lastSeen);
+  if (Number.isNaN(first) || Number.isNaN(last) || last < first) return false;
+  if (!isInt(v.count, 1, FLOW_BATCH_LIMITS.maxCount)) return false;
+  return optString(v.node, 1, 253, DNS_SUBDOMAIN) && v.node !== undefined;
+}

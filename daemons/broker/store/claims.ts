@@ -1,0 +1,94 @@
+/**
+ * The evaluation loop's side of `flows`. A claim stamps rows with a random token and a lease
+ * (in a short transaction of its own, so ingest never waits on the evaluator); completing the
+ * claim subtracts exactly the observations it claimed from `pending` and inserts their verdicts
+ * in one transaction, but only for rows still carrying the token. So an observation is judged
+ * once: a crash before the commit leaves it pending, and a claim that expired and was taken
+ * over by another replica stores nothing.
+ *
+ * Verdict inserts take an advisory lock so ids become visible in increasing order: the stream
+ * resumes "after id N" and must not miss a smaller id committed later.
+ */
+import { randomUUID } from 'node:crypto';
+import { transpose } from './columns.js';
+import { LOCK_KEYS } from './migrations.js';
+import type { Queryable } from './sql-client.js';
+import { flowColumns, toFlow, type FlowRow } from './rows.js';
+import type { Claim, FlowJudgement, NewVerdict, StoredFlow } from './types.js';
+
+export async function claimPending(db: Queryable, limit: number, now: Date, leaseMs: number): Promise<Claim> {
+  const token = randomUUID();
+  const r = await db.query<FlowRow & { pending: string | number }>(
+    `WITH c AS (
+       SELECT id, bucket FROM flows
+       WHERE pending > 0 AND (lease_until IS NULL OR lease_until < $3)
+       ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED)
+     UPDATE flows f SET lease_token = $1, lease_until = $2 FROM c
+     WHERE f.id = c.id AND f.bucket = c.bucket
+     RETURNING ${flowColumns('f')}, f.pending`,
+    [token, new Date(now.getTime() + leaseMs), now, limit],
+  );
+  const flows = r.rows.map((row) => ({ flow: toFlow(row), pending: Number(row.pending) })).sort((a, b) => a.flow.id - b.flow.id);
+  return { token, flows };
+}
+
+const VERDICT_INSERT = `
+INSERT INTO audit_verdicts (observed_at, evaluated_at, flow_id, policy_uid, policy_kind, policy_namespace, policy_name,
+  policy_generation, direction, verdict, src_namespace, src_pod, src_ip, dst_namespace, dst_pod, dst_ip, port, protocol,
+  reason, count)
+SELECT * FROM unnest($1::timestamptz[], $2::timestamptz[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[],
+  $8::bigint[], $9::text[], $10::text[], $11::text[], $12::text[], $13::inet[], $14::text[], $15::text[], $16::inet[],
+  $17::int[], $18::text[], $19::text[], $20::bigint[])`;
+
+interface VerdictInsert {
+  flow: StoredFlow;
+  count: number;
+  v: NewVerdict;
+}
+
+function verdictColumns(rows: readonly VerdictInsert[], now: Date): unknown[][] {
+  const values = rows.map((x) => {
+    const { v, flow: f } = x;
+    return [f.lastSeen, now, f.id, v.policy.uid, v.policy.kind, v.policy.namespace, v.policy.name,
+      v.policy.generation, v.direction, v.verdict, f.src.namespace ?? '', f.src.pod ?? '', f.src.ip,
+      f.dst.namespace ?? '', f.dst.pod ?? '', f.dst.ip, f.dst.port, f.protocol, v.reason, x.count];
+  });
+  return transpose(values, 20);
+}
+
+/** Completes a claim in the caller's transaction; returns how many verdicts were stored. */
+export async function completeClaim(tx: Queryable, claim: Claim, judgements: readonly FlowJudgement[], now: Date): Promise<number> {
+  const judged = new Map(judgements.map((j) => [j.flowId, j]));
+  const done = claim.flows.filter((c) => judged.has(c.flow.id));
+  const ids = done.map((c) => c.flow.id);
+  const r = await tx.query<{ id: string | number }>(
+    `UPDATE flows f SET pending = f.pending - u.n, lease_token = NULL, lease_until = NULL
+     FROM unnest($2::bigint[], $3::timestamptz[], $4::bigint[]) AS u(id, bucket, n)
+     WHERE f.id = u.id AND f.bucket = u.bucket AND f.lease_token = $1
+     RETURNING f.id`,
+    [claim.token, ids, done.map((c) => c.flow.bucket), done.map((c) => c.pending)],
+  );
+  const kept = new Set(r.rows.map((row) => Number(row.id)));
+  const inserts: VerdictInsert[] = [];
+  for (const c of done) {
+    if (!kept.has(c.flow.id)) continue;
+    for (const v of judged.get(c.flow.id)?.verdicts ?? []) inserts.push({ flow: c.flow, count: c.pending, v });
+  }
+  if (inserts.length > 0) {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEYS.verdictIds]);
+    await tx.query(VERDICT_INSERT, verdictColumns(inserts, now));
+  }
+  await releaseClaim(tx, { token: claim.token, flows: claim.flows.filter((c) => !judged.has(c.flow.id)) });
+  return inserts.length;
+}
+
+/** Drops the lease on the given flows (if still ours) without touching `pending`. */
+export async function releaseClaim(db: Queryable, claim: Claim): Promise<void> {
+  if (claim.flows.length === 0) return;
+  await db.query(
+    `UPDATE flows f SET lease_token = NULL, lease_until = NULL
+     FROM unnest($2::bigint[], $3::timestamptz[]) AS u(id, bucket)
+     WHERE f.id = u.id AND f.bucket = u.bucket AND f.lease_token = $1`,
+    [claim.token, claim.flows.map((c) => c.flow.id), claim.flows.map((c) => c.flow.bucket)],
+  );
+}

@@ -1,0 +1,135 @@
+/**
+ * Versioned schema migrations, applied at start-up. All pending migrations run in one transaction
+ * that first takes a transaction-scoped advisory lock, so two replicas starting together apply
+ * them once: the second waits, then finds them recorded in schema_migrations. Migrations are
+ * append-only: never edit one that has shipped, add the next version.
+ *
+ * Both big tables are partitioned by day (partitions.ts creates and drops the partitions), so
+ * retention drops whole partitions instead of deleting rows. Text columns that are part of a
+ * key are NOT NULL with '' for "absent", because NULLs are never equal in a unique index.
+ */
+import type { SqlClient } from './sql-client.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Advisory lock keys used by the broker (one namespace of 64-bit keys per database). */
+export const LOCK_KEYS = { migrations: 7_561_044_001, partitions: 7_561_044_002, verdictIds: 7_561_044_003 } as const;
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'flows, audit_verdicts and ingested_batches',
+    sql: `
+CREATE TABLE flows (
+  id            bigserial   NOT NULL,
+  bucket        timestamptz NOT NULL,  -- minute of first_seen: the de-duplication bucket
+  first_seen    timestamptz NOT NULL,
+  last_seen     timestamptz NOT NULL,
+  src_ip        inet        NOT NULL,
+  src_port      integer     NOT NULL,  -- last source port seen (not part of the key)
+  src_kind      text        NOT NULL,
+  src_namespace text        NOT NULL DEFAULT '',
+  src_pod       text        NOT NULL DEFAULT '',
+  src_pod_uid   text        NOT NULL DEFAULT '',
+  dst_ip        inet        NOT NULL,
+  dst_port      integer     NOT NULL,
+  dst_kind      text        NOT NULL,
+  dst_namespace text        NOT NULL DEFAULT '',
+  dst_pod       text        NOT NULL DEFAULT '',
+  dst_pod_uid   text        NOT NULL DEFAULT '',
+  protocol      text        NOT NULL,
+  direction     text        NOT NULL,
+  state         text        NOT NULL,
+  node          text        NOT NULL,
+  count         bigint      NOT NULL,
+  -- Observations not yet evaluated; the evaluation loop subtracts what it has judged.
+  pending       bigint      NOT NULL,
+  -- Claim of the evaluation loop on this row: who (token) and until when (lease).
+  lease_token   text,
+  lease_until   timestamptz
+) PARTITION BY RANGE (bucket);
+CREATE UNIQUE INDEX flows_key ON flows
+  (bucket, src_ip, src_namespace, src_pod, dst_ip, dst_namespace, dst_pod, protocol, dst_port, direction, state);
+CREATE INDEX flows_id ON flows (id);
+CREATE INDEX flows_pending ON flows (id) WHERE pending > 0;
+
+CREATE TABLE audit_verdicts (
+  id                bigserial   NOT NULL,
+  observed_at       timestamptz NOT NULL,  -- the flow's time, not the insert time
+  evaluated_at      timestamptz NOT NULL,
+  flow_id           bigint      NOT NULL,
+  policy_uid        text        NOT NULL DEFAULT '',
+  policy_kind       text        NOT NULL,
+  policy_namespace  text        NOT NULL,  -- '' for cluster-scoped policies
+  policy_name       text        NOT NULL,
+  policy_generation bigint      NOT NULL DEFAULT 0,
+  direction         text        NOT NULL,
+  verdict           text        NOT NULL,
+  src_namespace     text        NOT NULL DEFAULT '',
+  src_pod           text        NOT NULL DEFAULT '',
+  src_ip            inet        NOT NULL,
+  dst_namespace     text        NOT NULL DEFAULT '',
+  dst_pod           text        NOT NULL DEFAULT '',
+  dst_ip            inet        NOT NULL,
+  port              integer     NOT NULL,
+  protocol          text        NOT NULL,
+  reason            text        NOT NULL,
+  count             bigint      NOT NULL
+) PARTITION BY RANGE (observed_at);
+-- One index per filter of GET /audit/verdicts, each ending in the sort order (observed_at, id)
+-- so a filtered page is an index range scan that stops after LIMIT rows.
+CREATE INDEX audit_verdicts_time ON audit_verdicts (observed_at, id);
+CREATE INDEX audit_verdicts_policy ON audit_verdicts (policy_namespace, policy_name, observed_at, id);
+CREATE INDEX audit_verdicts_policy_verdict ON audit_verdicts (policy_namespace, policy_name, verdict, observed_at, id);
+CREATE INDEX audit_verdicts_name ON audit_verdicts (policy_name, observed_at, id);
+CREATE INDEX audit_verdicts_verdict ON audit_verdicts (verdict, observed_at, id);
+CREATE INDEX audit_verdicts_direction ON audit_verdicts (direction, observed_at, id);
+CREATE INDEX audit_verdicts_id ON audit_verdicts (id);
+
+-- Batch ids already stored, written in the same transaction as the batch's flows: a retried
+-- batch finds its id here and stores nothing.
+CREATE TABLE ingested_batches (
+  node         text        NOT NULL,
+  batch_id     text        NOT NULL,
+  received_at  timestamptz NOT NULL,
+  observations integer     NOT NULL,
+  PRIMARY KEY (node, batch_id)
+);
+CREATE INDEX ingested_batches_received ON ingested_batches (received_at);
+`,
+  },
+];
+
+/** Applies the migrations not yet recorded; safe to call from several processes at once. */
+export async function migrate(client: SqlClient, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
+  return client.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEYS.migrations]);
+    await tx.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+    const done = await tx.query<{ version: number }>('SELECT version FROM schema_migrations');
+    const applied = new Set(done.rows.map((r) => r.version));
+    const ran: number[] = [];
+    for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+      if (applied.has(m.version)) continue;
+      for (const stmt of splitStatements(m.sql)) await tx.query(stmt);
+      await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+      ran.push(m.version);
+    }
+    return ran;
+  });
+}
+
+/**
+ * Splits a migration into statements (the extended protocol runs one per call). Migrations hold
+ * no semicolons inside strings or function bodies; a test keeps it that way.
+ */
+export function splitStatements(sql: string): string[] {
+  return sql
+    .split(/;\s*$/m)
+    .map((s) => s.replace(/^\s*--.*$/gm, '').trim())
+    .filter((s) => s.length > 0);
+}

@@ -1,0 +1,9 @@
+/** The store contract on embedded PGlite (in memory): runs in the unit project, no server needed. */
+import { createPgliteClient } from './pglite-client.js';
+import { DEFAULT_RETENTION, openSqlStore } from './sql-store.js';
+import { storeContract, T0 } from './store.contract.js';
+
+storeContract('PGlite', async () => {
+  const store = await openSqlStore(await createPgliteClient(), DEFAULT_RETENTION, T0);
+  return { store, cleanup: () => store.close() };
+});

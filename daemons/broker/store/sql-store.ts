@@ -1,0 +1,108 @@
+/**
+ * The Store over any SqlClient: PostgreSQL through `pg`, or embedded PGlite. Holds the partition
+ * manager and the stream's listeners; the SQL itself lives in flow-writes.ts, verdict-reads.ts
+ * and claims.ts. Transactions that fail on a deadlock or serialisation conflict are retried a
+ * few times (two batches upserting the same flows, an ingest racing a claim).
+ */
+import { aggregate, writeBatch } from './flow-writes.js';
+import { claimPending, completeClaim, releaseClaim } from './claims.js';
+import { migrate } from './migrations.js';
+import { dayStart, PartitionManager, PARTITIONED_TABLES } from './partitions.js';
+import { flowColumns, toFlow, type FlowRow } from './rows.js';
+import type { Queryable, SqlClient } from './sql-client.js';
+import type { Claim, FlowJudgement, FlowPage, FlowPageQuery, IngestResult, RetentionConfig, Store } from './types.js';
+import { lastVerdictId, listVerdicts, summary, verdictsAfter } from './verdict-reads.js';
+import type { FlowBatch } from '../api/flow-batch.js';
+
+const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+/** Days of partitions created ahead of the current one. */
+const DAYS_AHEAD = 2;
+const RETRYABLE = new Set(['40001', '40P01']);
+
+export const DEFAULT_RETENTION: RetentionConfig = { flowsDays: 7, verdictsDays: 7, batchIdHours: 24 };
+
+async function retrying<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (i >= attempts || code === undefined || !RETRYABLE.has(code)) throw err;
+    }
+  }
+}
+
+async function listFlows(db: Queryable, q: FlowPageQuery): Promise<FlowPage> {
+  const params: unknown[] = [];
+  const conds: string[] = [];
+  const add = (sql: string, v: unknown): void => {
+    params.push(v);
+    conds.push(sql.replace('?', `$${params.length}`));
+  };
+  if (q.since) add('bucket >= ?', new Date(Math.floor(q.since.getTime() / 60_000) * 60_000));
+  if (q.until) add('bucket < ?', q.until);
+  if (q.afterId !== undefined) add('id > ?', q.afterId);
+  params.push(q.limit + 1);
+  const r = await db.query<FlowRow>(
+    `SELECT ${flowColumns()} FROM flows ${conds.length ? `WHERE ${conds.join(' AND ')}` : ''} ORDER BY id LIMIT $${params.length}`,
+    params,
+  );
+  const flows = r.rows.slice(0, q.limit).map(toFlow);
+  return { flows, nextCursor: r.rows.length > q.limit ? (flows.at(-1)?.id ?? null) : null };
+}
+
+/** Opens the store on a client: applies migrations and creates the current partitions. */
+export async function openSqlStore(client: SqlClient, retention: RetentionConfig = DEFAULT_RETENTION, now = new Date()): Promise<Store> {
+  await migrate(client);
+  const partitions = new PartitionManager(client);
+  const listeners = new Set<() => void>();
+  const notify = (): void => {
+    for (const l of listeners) l();
+  };
+  const maxDays = Math.max(retention.flowsDays, retention.verdictsDays);
+  const store: Store = {
+    engine: client.engine,
+    async ingest(batch: FlowBatch, receivedAt: Date): Promise<IngestResult> {
+      const rows = aggregate(batch.flows);
+      await partitions.ensureDays(new Set(rows.map((r) => dayStart(r.bucket))));
+      const stored = await retrying(() => client.transaction((tx) => writeBatch(tx, batch, rows, receivedAt)));
+      return { duplicate: !stored, observations: batch.flows.length, rows: stored ? rows.length : 0 };
+    },
+    listVerdicts: (q) => listVerdicts(client, q),
+    verdictsAfter: (afterId, f, limit) => verdictsAfter(client, afterId, f, limit),
+    lastVerdictId: () => lastVerdictId(client),
+    summary: (f, top) => summary(client, f, top),
+    listFlows: (q) => listFlows(client, q),
+    claimPending: (limit, at, leaseMs) => retrying(() => client.transaction((tx) => claimPending(tx, limit, at, leaseMs))),
+    async completeClaim(claim: Claim, judgements: FlowJudgement[], at: Date): Promise<number> {
+      // Verdicts are filed under the flow's last_seen day, which may not have a partition yet.
+      await partitions.ensureDays(claim.flows.map((c) => dayStart(Date.parse(c.flow.lastSeen))));
+      const n = await retrying(() => client.transaction((tx) => completeClaim(tx, claim, judgements, at)));
+      if (n > 0) notify();
+      return n;
+    },
+    releaseClaim: (claim) => retrying(() => releaseClaim(client, claim)),
+    ensurePartitions: (at) => partitions.ensureRange(at.getTime() - maxDays * DAY_MS, at.getTime() + DAYS_AHEAD * DAY_MS),
+    async applyRetention(at: Date): Promise<string[]> {
+      const dropped: string[] = [];
+      for (const table of PARTITIONED_TABLES) {
+        const days = table === 'flows' ? retention.flowsDays : retention.verdictsDays;
+        dropped.push(...(await partitions.dropBefore(table, at.getTime() - days * DAY_MS)));
+      }
+      await client.query('DELETE FROM ingested_batches WHERE received_at < $1', [new Date(at.getTime() - retention.batchIdHours * HOUR_MS)]);
+      return dropped;
+    },
+    async ping(): Promise<void> {
+      await client.query('SELECT 1');
+    },
+    onVerdicts(listener: () => void): () => void {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    poolStats: () => client.poolStats(),
+    close: () => client.close(),
+  };
+  await store.ensurePartitions(now);
+  return store;
+}

@@ -1,0 +1,218 @@
+/**
+ * The behaviour every Store must have, as one suite run against PostgreSQL
+ * (pg-store.int.test.ts) and embedded PGlite (pglite-store.test.ts). Times are fixed in March
+ * 2026 and every store is opened "at" T0, so partitions and retention are deterministic.
+ */
+// A test suite in all but name (it is imported by the two *.test.ts files that run it), so it gets
+// the test files' lint rules.
+/* eslint-disable @typescript-eslint/no-non-null-assertion */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { batch, observation, verdict } from '../testing/fixtures.js';
+import type { NewVerdict, Store, StoredFlow } from './types.js';
+import { UnknownCursorError } from './verdict-reads.js';
+
+export const T0 = new Date('2026-03-01T10:30:00.000Z');
+
+export type StoreFactory = () => Promise<{ store: Store; cleanup: () => Promise<void> }>;
+
+/** Claims every pending flow and files `verdictsFor(flow)` for each; returns the verdicts stored. */
+async function judgeAll(store: Store, verdictsFor: (flow: StoredFlow) => NewVerdict[]): Promise<number> {
+  const claim = await store.claimPending(1000, T0, 60_000);
+  const judgements = claim.flows.map((c) => ({ flowId: c.flow.id, verdicts: verdictsFor(c.flow) }));
+  return store.completeClaim(claim, judgements, T0);
+}
+
+export function storeContract(engine: string, open: StoreFactory): void {
+  describe(`Store contract (${engine})`, () => {
+    let store: Store;
+    let cleanup: () => Promise<void>;
+    beforeAll(async () => {
+      ({ store, cleanup } = await open());
+    }, 120_000); // PGlite compiles its WebAssembly on start, slowly on a busy machine
+    afterAll(async () => {
+      await cleanup();
+    });
+
+    it('aggregates observations per flow key and minute; the source port is not part of the key', async () => {
+      const r = await store.ingest(
+        batch([
+          observation({ at: '2026-03-01T09:00:01.000Z', count: 2 }),
+          observation({ at: '2026-03-01T09:00:59.000Z', count: 3, src: { ...observation().src, port: 40999 } }),
+          observation({ at: '2026-03-01T09:01:00.000Z' }), // next minute: a second row
+          observation({ at: '2026-03-01T09:00:30.000Z', src: { ...observation().src, pod: 'web-2' } }), // other pod, same IP
+        ]),
+        T0,
+      );
+      expect(r).toEqual({ duplicate: false, observations: 4, rows: 3 });
+      const page = await store.listFlows({ since: new Date('2026-03-01T09:00:00Z'), until: new Date('2026-03-01T09:02:00Z'), limit: 10 });
+      const rows = page.flows.map((f) => [f.bucket, f.src.pod, f.count, f.firstSeen, f.lastSeen, f.src.port]);
+      expect(rows).toEqual(
+        expect.arrayContaining([
+          ['2026-03-01T09:00:00.000Z', 'web-1', 5, '2026-03-01T09:00:01.000Z', '2026-03-01T09:00:59.000Z', 40999],
+          ['2026-03-01T09:01:00.000Z', 'web-1', 1, '2026-03-01T09:01:00.000Z', '2026-03-01T09:01:00.000Z', 40001],
+          ['2026-03-01T09:00:00.000Z', 'web-2', 1, '2026-03-01T09:00:30.000Z', '2026-03-01T09:00:30.000Z', 40001],
+        ]),
+      );
+      expect(page.flows).toHaveLength(3);
+    });
+
+    it('adds to the existing row when a later batch repeats a flow in the same minute', async () => {
+      const at = '2026-03-01T08:00:10.000Z';
+      await store.ingest(batch([observation({ at, count: 4 })]), T0);
+      await store.ingest(batch([observation({ at: '2026-03-01T08:00:50.000Z', count: 6 })]), T0);
+      const page = await store.listFlows({ since: new Date('2026-03-01T08:00:00Z'), until: new Date('2026-03-01T08:01:00Z'), limit: 10 });
+      expect(page.flows.map((f) => [f.count, f.firstSeen, f.lastSeen])).toEqual([[10, at, '2026-03-01T08:00:50.000Z']]);
+    });
+
+    it('treats different spellings of one IPv6 address as one flow', async () => {
+      const v6 = (ip: string) => observation({ at: '2026-03-01T07:00:00.000Z', src: { ip, port: 1, kind: 'external' } });
+      const r = await store.ingest(batch([v6('2001:db8::1'), v6('2001:DB8:0:0::1'), v6('2001:0db8::0001')]), T0);
+      expect(r.rows).toBe(1);
+      const page = await store.listFlows({ since: new Date('2026-03-01T07:00:00Z'), until: new Date('2026-03-01T07:01:00Z'), limit: 10 });
+      expect(page.flows.map((f) => [f.src.ip, f.count, f.src.namespace])).toEqual([['2001:db8::1', 3, undefined]]);
+    });
+
+    it('stores a re-sent batch once, also when the retries race each other', async () => {
+      const b = batch([observation({ at: '2026-03-01T06:00:00.000Z', count: 7 })]);
+      const results = await Promise.all([1, 2, 3, 4].map(() => store.ingest(b, T0)));
+      expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
+      expect((await store.ingest(b, T0)).duplicate).toBe(true);
+      // The same batch id from another node is another batch.
+      expect((await store.ingest({ ...b, node: 'node-b' }, T0)).duplicate).toBe(false);
+      const page = await store.listFlows({ since: new Date('2026-03-01T06:00:00Z'), until: new Date('2026-03-01T06:01:00Z'), limit: 10 });
+      expect(page.flows.map((f) => f.count)).toEqual([14]);
+    });
+
+    it('pages flows by id with a cursor', async () => {
+      const flows = Array.from({ length: 5 }, (_, i) => observation({ at: '2026-03-01T05:00:00.000Z', dst: { ...observation().dst, port: 1000 + i } }));
+      await store.ingest(batch(flows), T0);
+      const q = { since: new Date('2026-03-01T05:00:00Z'), until: new Date('2026-03-01T05:01:00Z'), limit: 2 };
+      const p1 = await store.listFlows(q);
+      const p2 = await store.listFlows({ ...q, afterId: p1.nextCursor! });
+      const p3 = await store.listFlows({ ...q, afterId: p2.nextCursor! });
+      expect([p1.flows.length, p2.flows.length, p3.flows.length, p3.nextCursor]).toEqual([2, 2, 1, null]);
+      const ports = [...p1.flows, ...p2.flows, ...p3.flows].map((f) => f.dst.port).sort();
+      expect(ports).toEqual([1000, 1001, 1002, 1003, 1004]);
+    });
+
+    it('judges each observation once: claims, completion, later additions and lost leases', async () => {
+      // Everything ingested so far is pending; drain it without verdicts.
+      for (let c = await store.claimPending(1000, T0, 60_000); c.flows.length > 0; c = await store.claimPending(1000, T0, 60_000)) {
+        await store.completeClaim(c, c.flows.map((f) => ({ flowId: f.flow.id, verdicts: [] })), T0);
+      }
+      const at = '2026-03-01T10:10:00.000Z';
+      await store.ingest(batch([observation({ at, count: 3, dst: { ...observation().dst, port: 9001 } })]), T0);
+      const c1 = await store.claimPending(10, T0, 60_000);
+      expect(c1.flows.map((c) => [c.flow.dst.port, c.pending])).toEqual([[9001, 3]]);
+      // While claimed, the row is not offered again, and more traffic for it keeps accumulating.
+      expect((await store.claimPending(10, T0, 60_000)).flows).toEqual([]);
+      await store.ingest(batch([observation({ at, count: 2, dst: { ...observation().dst, port: 9001 } })]), T0);
+      const stored = await store.completeClaim(c1, [{ flowId: c1.flows[0]!.flow.id, verdicts: [verdict({ name: 'claims' })] }], T0);
+      expect(stored).toBe(1);
+      // Only the 2 observations added during the claim are still pending.
+      const c2 = await store.claimPending(10, T0, 60_000);
+      expect(c2.flows.map((c) => c.pending)).toEqual([2]);
+      // c2's lease expires and c3 takes the row over: c2's late completion must store nothing.
+      const later = new Date(T0.getTime() + 120_000);
+      const c3 = await store.claimPending(10, later, 60_000);
+      expect(c3.flows.map((c) => c.pending)).toEqual([2]);
+      expect(await store.completeClaim(c2, [{ flowId: c2.flows[0]!.flow.id, verdicts: [verdict({ name: 'claims' })] }], T0)).toBe(0);
+      // Released without judgement: still pending.
+      await store.releaseClaim(c3);
+      const c4 = await store.claimPending(10, later, 60_000);
+      expect(c4.flows.map((c) => c.pending)).toEqual([2]);
+      expect(await store.completeClaim(c4, [{ flowId: c4.flows[0]!.flow.id, verdicts: [verdict({ name: 'claims' })] }], T0)).toBe(1);
+      expect((await store.claimPending(10, later, 60_000)).flows).toEqual([]);
+      const page = await store.listVerdicts({ policy: 'claims', limit: 10 });
+      expect(page.verdicts.map((v) => [v.count, v.observedAt, v.evaluatedAt])).toEqual([
+        [2, at, T0.toISOString()],
+        [3, at, T0.toISOString()],
+      ]);
+    });
+
+    it('lists verdicts newest first, filtered, in pages joined by before_id', async () => {
+      const times = ['2026-03-01T04:00:00.000Z', '2026-03-01T04:01:00.000Z', '2026-03-01T04:02:00.000Z'];
+      await store.ingest(batch(times.map((at, i) => observation({ at, dst: { ...observation().dst, port: 7000 + i } }))), T0);
+      await judgeAll(store, (f) => [
+        verdict({ name: 'paging', verdict: f.dst.port === 7001 ? 'Allow' : 'WouldDeny' }),
+        verdict({ name: 'paging', ns: '', policy: { uid: 'c', kind: 'AuditClusterNetworkPolicy', namespace: '', name: 'paging', generation: 2 } }),
+        verdict({ name: 'paging', ns: 'other', direction: 'Ingress' }),
+      ]);
+      const all = await store.listVerdicts({ policy: 'paging', limit: 100 });
+      expect(all.verdicts).toHaveLength(9);
+      const keys = all.verdicts.map((v) => [v.observedAt, v.id]);
+      const sorted = [...keys].sort((a, b) => (a[0]! < b[0]! ? 1 : a[0]! > b[0]! ? -1 : (b[1] as number) - (a[1] as number)));
+      expect(keys).toEqual(sorted);
+      expect(all.nextBeforeId).toBeNull();
+
+      const cluster = await store.listVerdicts({ policy: 'paging', namespace: '', limit: 100 });
+      expect(cluster.verdicts.map((v) => [v.policy.kind, v.policy.generation])).toEqual(Array(3).fill(['AuditClusterNetworkPolicy', 2]));
+      const prodDeny = await store.listVerdicts({ policy: 'paging', namespace: 'prod', verdict: 'WouldDeny', limit: 100 });
+      expect(prodDeny.verdicts.map((v) => v.observedAt)).toEqual([times[2], times[0]]);
+      const ingress = await store.listVerdicts({ policy: 'paging', direction: 'Ingress', limit: 100 });
+      expect(ingress.verdicts.map((v) => v.policy.namespace)).toEqual(['other', 'other', 'other']);
+      const window = await store.listVerdicts({ policy: 'paging', since: new Date(times[1]!), until: new Date(times[2]!), limit: 100 });
+      expect(window.verdicts.map((v) => v.observedAt)).toEqual(Array(3).fill(times[1]));
+
+      const pages: number[][] = [];
+      let before: number | undefined;
+      do {
+        const p = await store.listVerdicts({ policy: 'paging', limit: 4, beforeId: before });
+        pages.push(p.verdicts.map((v) => v.id));
+        before = p.nextBeforeId ?? undefined;
+      } while (before !== undefined);
+      expect(pages.map((p) => p.length)).toEqual([4, 4, 1]);
+      expect(pages.flat()).toEqual(all.verdicts.map((v) => v.id));
+      await expect(store.listVerdicts({ limit: 1, beforeId: 987_654_321 })).rejects.toBeInstanceOf(UnknownCursorError);
+    });
+
+    it('streams verdicts after an id, in id order, with the same filters', async () => {
+      const start = await store.lastVerdictId();
+      let woken = 0;
+      const off = store.onVerdicts(() => (woken += 1));
+      await store.ingest(batch([observation({ at: '2026-03-01T03:00:00.000Z' }), observation({ at: '2026-03-01T03:05:00.000Z' })]), T0);
+      await judgeAll(store, (f) => [verdict({ name: 'stream', verdict: f.firstSeen.startsWith('2026-03-01T03:00') ? 'Allow' : 'WouldDeny' })]);
+      off();
+      expect(woken).toBe(1);
+      const next = await store.verdictsAfter(start, { policy: 'stream' }, 10);
+      expect(next.map((v) => v.verdict)).toEqual(['Allow', 'WouldDeny']);
+      expect(next[0]!.id).toBeLessThan(next[1]!.id);
+      expect(await store.verdictsAfter(start, { policy: 'stream', verdict: 'WouldDeny' }, 10)).toHaveLength(1);
+      expect(await store.verdictsAfter(next[1]!.id, {}, 10)).toEqual([]);
+      expect(await store.lastVerdictId()).toBe(next[1]!.id);
+    });
+
+    it('summarises counts and the top offenders of a policy', async () => {
+      const other = { ...observation().src, pod: 'web-9', ip: '10.0.1.9' };
+      await store.ingest(
+        batch([
+          observation({ at: '2026-03-01T02:00:00.000Z', count: 5 }),
+          observation({ at: '2026-03-01T02:00:00.000Z', count: 2, src: other }),
+          observation({ at: '2026-03-01T02:00:00.000Z', count: 4, dst: { ...observation().dst, port: 443 } }),
+        ]),
+        T0,
+      );
+      await judgeAll(store, (f) => [verdict({ name: 'summary', verdict: f.dst.port === 443 ? 'Allow' : 'WouldDeny' })]);
+      const s = await store.summary({ policy: 'summary', namespace: 'prod' }, 10);
+      expect(s.allow).toBe(4);
+      expect(s.wouldDeny).toBe(7);
+      expect(s.topOffenders.map((o) => [o.src.pod, o.count])).toEqual([['web-1', 5], ['web-9', 2]]);
+      expect(await store.summary({ policy: 'summary', namespace: 'nowhere' }, 10)).toEqual({ allow: 0, wouldDeny: 0, topOffenders: [] });
+    });
+
+    it('drops whole partitions past retention and keeps the rest', async () => {
+      await store.ingest(batch([observation({ at: '2026-02-23T12:00:00.000Z' })]), T0);
+      const old = await store.listFlows({ until: new Date('2026-02-24T00:00:00Z'), limit: 10 });
+      expect(old.flows).toHaveLength(1);
+      // Retention 7 days at 03-03 01:00: the cut-off is 02-24 01:00, so the whole of 02-23 goes.
+      const dropped = await store.applyRetention(new Date('2026-03-03T01:00:00Z'));
+      expect(dropped).toContain('flows_p20260223');
+      expect(dropped).not.toContain('flows_p20260224');
+      expect((await store.listFlows({ until: new Date('2026-02-24T00:00:00Z'), limit: 10 })).flows).toEqual([]);
+      expect((await store.listFlows({ since: new Date('2026-03-01T00:00:00Z'), limit: 1 })).flows).toHaveLength(1);
+      // A partition is created again on demand when traffic for a dropped-but-allowed day shows up.
+      await store.ingest(batch([observation({ at: '2026-02-23T13:00:00.000Z' })]), T0);
+      expect((await store.listFlows({ until: new Date('2026-02-24T00:00:00Z'), limit: 10 })).flows).toHaveLength(1);
+    });
+  });
+}

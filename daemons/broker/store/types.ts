@@ -1,0 +1,166 @@
+/**
+ * The broker's store: what routes, the evaluation loop and the maintenance loop may ask of the
+ * database. One implementation (sql-store.ts) runs over either engine (PostgreSQL through `pg`,
+ * or embedded PGlite); store.contract.ts is the suite both must pass.
+ */
+import type { Direction, PolicyKind, Protocol, Verdict } from '../../../policy/types.js';
+import type { EndpointKind, FlowBatch, FlowObservation } from '../api/flow-batch.js';
+
+export interface IngestResult {
+  /** True when this (node, batchId) was stored before: nothing was written this time. */
+  duplicate: boolean;
+  observations: number;
+  /** Rows written after aggregating the batch by flow key and minute. */
+  rows: number;
+}
+
+/** A row of `flows`: one flow key in one minute bucket. */
+export interface StoredFlow {
+  id: number;
+  bucket: string;
+  firstSeen: string;
+  lastSeen: string;
+  src: { ip: string; port: number; kind: EndpointKind; namespace?: string; pod?: string; podUid?: string };
+  dst: { ip: string; port: number; kind: EndpointKind; namespace?: string; pod?: string; podUid?: string };
+  protocol: Protocol;
+  direction: Direction;
+  state: FlowObservation['state'];
+  node: string;
+  count: number;
+}
+
+export interface VerdictEndpoint {
+  namespace: string;
+  pod: string;
+  ip: string;
+}
+
+/** A row of `audit_verdicts`, as the API returns it. */
+export interface StoredVerdict {
+  id: number;
+  observedAt: string;
+  evaluatedAt: string;
+  flowId: number;
+  policy: { uid: string; kind: PolicyKind; namespace: string; name: string; generation: number };
+  direction: Direction;
+  verdict: Verdict;
+  src: VerdictEndpoint;
+  dst: VerdictEndpoint;
+  port: number;
+  protocol: Protocol;
+  reason: string;
+  count: number;
+}
+
+/**
+ * A verdict to store for a claimed flow. The store takes the endpoints, port, protocol, time and
+ * count from the flow row itself (identity as stamped at observation time), never from the caller.
+ */
+export type NewVerdict = Pick<StoredVerdict, 'policy' | 'direction' | 'verdict' | 'reason'>;
+
+/** Filters shared by the verdict list, the stream and the summary. */
+export interface VerdictFilter {
+  policy?: string;
+  /** '' selects cluster-scoped policies; undefined selects all. */
+  namespace?: string;
+  verdict?: Verdict;
+  direction?: Direction;
+  since?: Date;
+  until?: Date;
+}
+
+export interface VerdictPageQuery extends VerdictFilter {
+  limit: number;
+  beforeId?: number;
+}
+
+export interface VerdictPage {
+  verdicts: StoredVerdict[];
+  /** Pass as before_id for the next page; null when this page is the last. */
+  nextBeforeId: number | null;
+}
+
+export interface Offender {
+  src: VerdictEndpoint;
+  dst: VerdictEndpoint;
+  port: number;
+  protocol: Protocol;
+  direction: Direction;
+  count: number;
+}
+
+export interface Summary {
+  allow: number;
+  wouldDeny: number;
+  topOffenders: Offender[];
+}
+
+export interface FlowPageQuery {
+  since?: Date;
+  until?: Date;
+  /** Return flows with id greater than this. */
+  afterId?: number;
+  limit: number;
+}
+
+export interface FlowPage {
+  flows: StoredFlow[];
+  nextCursor: number | null;
+}
+
+/** Flows claimed for evaluation: the rows plus how many observations of each this claim covers. */
+export interface ClaimedFlow {
+  flow: StoredFlow;
+  /** Observations not yet evaluated at claim time; exactly these are judged by this claim. */
+  pending: number;
+}
+
+export interface Claim {
+  token: string;
+  flows: ClaimedFlow[];
+}
+
+/** The evaluator's judgement of one claimed flow: the verdicts to store for it. */
+export interface FlowJudgement {
+  flowId: number;
+  verdicts: NewVerdict[];
+}
+
+export interface Store {
+  /** Stores a batch once: a retried batch (same node and batchId) writes nothing. */
+  ingest(batch: FlowBatch, receivedAt: Date): Promise<IngestResult>;
+  listVerdicts(q: VerdictPageQuery): Promise<VerdictPage>;
+  /** Verdicts with id > afterId in id order: what the stream sends next. */
+  verdictsAfter(afterId: number, filter: VerdictFilter, limit: number): Promise<StoredVerdict[]>;
+  /** The highest verdict id stored, 0 when none: where a new stream starts. */
+  lastVerdictId(): Promise<number>;
+  summary(filter: VerdictFilter, top: number): Promise<Summary>;
+  listFlows(q: FlowPageQuery): Promise<FlowPage>;
+  /** Claims up to `limit` flows with unevaluated observations for `leaseMs`. */
+  claimPending(limit: number, now: Date, leaseMs: number): Promise<Claim>;
+  /**
+   * Stores the verdicts of a claim and marks its observations evaluated, atomically. Flows whose
+   * claim was lost (lease expired and taken by someone else) are skipped; returns the verdict count.
+   */
+  completeClaim(claim: Claim, judgements: FlowJudgement[], now: Date): Promise<number>;
+  /** Releases a claim without evaluating (the evaluator failed): the flows stay pending. */
+  releaseClaim(claim: Claim): Promise<void>;
+  /** Partitions for [now - back, now + ahead] days; returns nothing, safe to call often. */
+  ensurePartitions(now: Date): Promise<void>;
+  /** Drops expired partitions and forgotten batch ids; returns the dropped partition names. */
+  applyRetention(now: Date): Promise<string[]>;
+  /** Throws when the database cannot be reached. */
+  ping(): Promise<void>;
+  /** Called after verdicts are committed by this process (the stream's wake-up). */
+  onVerdicts(listener: () => void): () => void;
+  readonly engine: 'postgres' | 'pglite';
+  poolStats(): { total: number; idle: number; waiting: number };
+  close(): Promise<void>;
+}
+
+export interface RetentionConfig {
+  flowsDays: number;
+  verdictsDays: number;
+  /** How long batch ids are remembered for de-duplication of retries. */
+  batchIdHours: number;
+}

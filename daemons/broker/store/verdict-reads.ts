@@ -1,0 +1,130 @@
+/**
+ * The read side of audit_verdicts: the paged list, the stream's "what is new since id N", and the
+ * summary. Every filter becomes an equality or range predicate on an indexed column (see the
+ * indexes in migrations.ts); values are always parameters.
+ */
+import type { Queryable } from './sql-client.js';
+import { toVerdict, VERDICT_COLUMNS, type VerdictRow } from './rows.js';
+import type { Offender, StoredVerdict, Summary, VerdictFilter, VerdictPage, VerdictPageQuery } from './types.js';
+import type { Direction, Protocol } from '../../../policy/types.js';
+
+/** The `before_id` cursor names a verdict that does not exist (never did, or retention dropped it). */
+export class UnknownCursorError extends Error {
+  constructor(readonly id: number) {
+    super(`no verdict with id ${id} (it never existed or has expired)`);
+    this.name = 'UnknownCursorError';
+  }
+}
+
+/** SQL conditions for a filter; pushes their values onto `params`. */
+export function filterConditions(f: VerdictFilter, params: unknown[]): string[] {
+  const where: string[] = [];
+  const add = (sql: string, value: unknown): void => {
+    params.push(value);
+    where.push(sql.replace('?', `$${params.length}`));
+  };
+  if (f.policy !== undefined) add('policy_name = ?', f.policy);
+  if (f.namespace !== undefined) add('policy_namespace = ?', f.namespace);
+  if (f.verdict !== undefined) add('verdict = ?', f.verdict);
+  if (f.direction !== undefined) add('direction = ?', f.direction);
+  if (f.since !== undefined) add('observed_at >= ?', f.since);
+  if (f.until !== undefined) add('observed_at < ?', f.until);
+  return where;
+}
+
+const whereSql = (conds: string[]): string => (conds.length ? `WHERE ${conds.join(' AND ')}` : '');
+
+/** The SQL of one page, exported for the EXPLAIN test. */
+export function verdictPageSql(q: VerdictPageQuery, cursorTime: string | undefined): { text: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const conds = filterConditions(q, params);
+  if (q.beforeId !== undefined && cursorTime !== undefined) {
+    params.push(cursorTime, q.beforeId);
+    conds.push(`(observed_at, id) < ($${params.length - 1}::timestamptz, $${params.length})`);
+  }
+  params.push(q.limit + 1);
+  return {
+    text: `SELECT ${VERDICT_COLUMNS} FROM audit_verdicts ${whereSql(conds)} ORDER BY observed_at DESC, id DESC LIMIT $${params.length}`,
+    params,
+  };
+}
+
+export async function listVerdicts(db: Queryable, q: VerdictPageQuery): Promise<VerdictPage> {
+  let cursorTime: string | undefined;
+  if (q.beforeId !== undefined) {
+    // The time travels as text so the comparison keeps PostgreSQL's microseconds.
+    const c = await db.query<{ t: string }>('SELECT observed_at::text AS t FROM audit_verdicts WHERE id = $1 LIMIT 1', [q.beforeId]);
+    cursorTime = c.rows[0]?.t;
+    if (cursorTime === undefined) throw new UnknownCursorError(q.beforeId);
+  }
+  const { text, params } = verdictPageSql(q, cursorTime);
+  const r = await db.query<VerdictRow>(text, params);
+  const verdicts = r.rows.slice(0, q.limit).map(toVerdict);
+  const more = r.rows.length > q.limit;
+  return { verdicts, nextBeforeId: more ? (verdicts.at(-1)?.id ?? null) : null };
+}
+
+export async function verdictsAfter(db: Queryable, afterId: number, f: VerdictFilter, limit: number): Promise<StoredVerdict[]> {
+  const params: unknown[] = [];
+  const conds = filterConditions(f, params);
+  params.push(afterId);
+  conds.push(`id > $${params.length}`);
+  params.push(limit);
+  const r = await db.query<VerdictRow>(
+    `SELECT ${VERDICT_COLUMNS} FROM audit_verdicts ${whereSql(conds)} ORDER BY id LIMIT $${params.length}`,
+    params,
+  );
+  return r.rows.map(toVerdict);
+}
+
+export async function lastVerdictId(db: Queryable): Promise<number> {
+  const r = await db.query<{ id: string | number | null }>('SELECT max(id) AS id FROM audit_verdicts');
+  return Number(r.rows[0]?.id ?? 0);
+}
+
+interface OffenderRow {
+  src_namespace: string;
+  src_pod: string;
+  src_ip: string;
+  dst_namespace: string;
+  dst_pod: string;
+  dst_ip: string;
+  port: number;
+  protocol: string;
+  direction: string;
+  count: string | number;
+}
+
+export async function summary(db: Queryable, f: VerdictFilter, top: number): Promise<Summary> {
+  const params: unknown[] = [];
+  const conds = filterConditions(f, params);
+  const totals = await db.query<{ verdict: string; n: string | number }>(
+    `SELECT verdict, sum(count) AS n FROM audit_verdicts ${whereSql(conds)} GROUP BY verdict`,
+    params,
+  );
+  const denyParams = [...params, top];
+  const denyConds = [...conds, `verdict = 'WouldDeny'`];
+  const offenders = await db.query<OffenderRow>(
+    `SELECT src_namespace, src_pod, host(src_ip) AS src_ip, dst_namespace, dst_pod, host(dst_ip) AS dst_ip, port, protocol,
+       direction, sum(count) AS count
+     FROM audit_verdicts ${whereSql(denyConds)}
+     GROUP BY src_namespace, src_pod, src_ip, dst_namespace, dst_pod, dst_ip, port, protocol, direction
+     ORDER BY sum(count) DESC, src_namespace, src_pod, dst_namespace, dst_pod, port LIMIT $${denyParams.length}`,
+    denyParams,
+  );
+  const count = (v: string): number => Number(totals.rows.find((r) => r.verdict === v)?.n ?? 0);
+  return {
+    allow: count('Allow'),
+    wouldDeny: count('WouldDeny'),
+    topOffenders: offenders.rows.map(
+      (r): Offender => ({
+        src: { namespace: r.src_namespace, pod: r.src_pod, ip: r.src_ip },
+        dst: { namespace: r.dst_namespace, pod: r.dst_pod, ip: r.dst_ip },
+        port: r.port,
+        protocol: r.protocol as Protocol,
+        direction: r.direction as Direction,
+        count: Number(r.count),
+      }),
+    ),
+  };
+}
