@@ -1,0 +1,15 @@
+# Kernel tests: builds bpf/ (vmlinux.h from this kernel's BTF, the CO-RE object, kg-loader), then
+# runs the vitest project `kernel` (*.kernel.test.ts): real eBPF on this kernel, real traffic
+# between network namespaces. They need root; without it they cannot run, and that is said loudly
+# and fails under CI rather than passing silently.
+step "kernel tests (eBPF, network namespaces)"
+if [ "$(id -u)" != 0 ]; then
+  warn "!!!!!!!! kernel tests need root (CAP_BPF, CAP_NET_ADMIN, netns) and are NOT running: uid $(id -u) !!!!!!!!"
+  if [ "${CI:-}" = true ]; then die "kernel tests cannot run without root under CI"; fi
+else
+  if [ ! -e /sys/kernel/tracing/events/sock ] && [ ! -e /sys/kernel/debug/tracing/events/sock ]; then
+    mount -t tracefs nodev /sys/kernel/tracing || warn "could not mount tracefs at /sys/kernel/tracing"
+  fi
+  make -s -C bpf
+  npx vitest run --project kernel
+fi

@@ -1,0 +1,61 @@
+/**
+ * Runs kg-loader for a kernel test and keeps everything it reports, so a test can wait for the
+ * records its traffic should produce and then assert on exactly those.
+ */
+import { LoaderProcess } from '../../daemons/agent/loader-process.js';
+import type { CountersRecord, FlowRecord } from '../../daemons/agent/record-decoder.js';
+import { KG_LOADER } from './paths.js';
+
+export class Capture {
+  readonly flows: FlowRecord[] = [];
+  readonly counters: CountersRecord[] = [];
+  readonly stderr: string[] = [];
+  private readonly loader: LoaderProcess;
+  private failure: unknown;
+  private readonly done: Promise<void>;
+
+  constructor(args: readonly string[] = []) {
+    this.loader = new LoaderProcess({ binary: KG_LOADER, args, onStderr: (line) => this.stderr.push(line) });
+    this.done = this.consume();
+  }
+
+  private async consume(): Promise<void> {
+    try {
+      for await (const batch of this.loader) {
+        for (const rec of batch) {
+          if (rec.kind === 'counters') this.counters.push(rec);
+          else this.flows.push(rec);
+        }
+      }
+    } catch (err) {
+      this.failure = err;
+    }
+  }
+
+  /** Polls `check` until it returns true, the loader dies, or `timeoutMs` passes. */
+  async waitFor(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!check()) {
+      if (this.failure) throw this.failure instanceof Error ? this.failure : new Error(String(this.failure));
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; loader stderr: ${this.stderr.join(' | ')}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  /** The loader writes a counters record once every program is attached. */
+  async ready(): Promise<void> {
+    await this.waitFor('kg-loader to attach', () => this.counters.length > 0);
+  }
+
+  /** Waits for one more sweep, so UDP counts up to now have been reported. */
+  async nextSweeps(n = 2): Promise<void> {
+    const target = this.counters.length + n;
+    await this.waitFor(`${n} sweeps`, () => this.counters.length >= target);
+  }
+
+  async stop(): Promise<void> {
+    await this.loader.stop();
+    await this.done;
+    if (this.failure) throw this.failure instanceof Error ? this.failure : new Error(String(this.failure));
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * Real clients and servers for the kernel tests, run inside a "pod" with
+ * `ip netns exec NS node --import tsx test/netns/traffic.ts COMMAND ...`. Each prints one JSON
+ * line: servers `{"listening":port}` when ready, clients a summary of what they did (local
+ * ports, outcomes), so a test can assert that exactly those flows were reported.
+ *
+ *   tcp-server PORT                  accept and close connections until killed
+ *   tcp-connect HOST PORT COUNT [TIMEOUT_MS]   COUNT sequential connections, then close each
+ *   udp-server PORT                  echo every datagram back to its sender until killed
+ *   udp-send HOST PORT COUNT [WAIT_REPLIES]    COUNT unconnected sendto() from one socket
+ *   udp-send-many PORT HOST...       one unconnected socket, one datagram to each HOST:PORT
+ */
+import { createSocket, type Socket } from 'node:dgram';
+import { connect, createServer, isIPv6 } from 'node:net';
+
+type Outcome = 'established' | 'refused' | 'timeout' | 'error';
+
+async function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    setTimeout(resolve, ms);
+  });
+}
+
+async function sendOne(sock: Socket, data: Buffer | string, port: number, host: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    sock.send(data, port, host, (err) => {
+      resolve(!err);
+    });
+  });
+}
+
+function print(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value)}\n`);
+}
+
+function tcpServer(port: number): void {
+  const server = createServer((sock) => {
+    sock.on('error', () => undefined);
+    sock.end();
+  });
+  server.listen({ port, host: '::', ipv6Only: false }, () => {
+    print({ listening: port });
+  });
+}
+
+async function tcpConnectOnce(host: string, port: number, timeoutMs: number): Promise<{ outcome: Outcome; localPort: number }> {
+  return new Promise((resolve) => {
+    const sock = connect({ host, port });
+    const timer = setTimeout(() => {
+      const localPort = sock.localPort ?? 0;
+      sock.destroy();
+      resolve({ outcome: 'timeout', localPort });
+    }, timeoutMs);
+    sock.once('connect', () => {
+      clearTimeout(timer);
+      const localPort = sock.localPort ?? 0;
+      sock.end();
+      resolve({ outcome: 'established', localPort });
+    });
+    sock.once('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      resolve({ outcome: err.code === 'ECONNREFUSED' ? 'refused' : 'error', localPort: 0 });
+    });
+  });
+}
+
+async function tcpConnect(host: string, port: number, count: number, timeoutMs: number): Promise<void> {
+  const results = [];
+  for (let i = 0; i < count; i++) results.push(await tcpConnectOnce(host, port, timeoutMs));
+  print({ results });
+}
+
+function udpServer(port: number): void {
+  const sock = createSocket({ type: 'udp6', ipv6Only: false });
+  sock.on('message', (msg, rinfo) => {
+    sock.send(msg, rinfo.port, rinfo.address);
+  });
+  sock.bind(port, () => {
+    print({ listening: port });
+  });
+}
+
+async function udpSend(host: string, port: number, count: number, waitReplies: boolean): Promise<void> {
+  const sock = createSocket(isIPv6(host) ? 'udp6' : 'udp4');
+  let replies = 0;
+  let sent = 0;
+  sock.on('message', () => {
+    replies++;
+  });
+  await new Promise<void>((resolve) => {
+    sock.bind(0, resolve);
+  });
+  const payload = Buffer.alloc(32, 'k');
+  // In windows of 256 so the send queue never overflows (ENOBUFS would make counts inexact).
+  for (let i = 0; i < count; ) {
+    const window = Math.min(256, count - i);
+    const oks = await Promise.all(Array.from({ length: window }, () => sendOne(sock, payload, port, host)));
+    sent += oks.filter(Boolean).length;
+    i += window;
+  }
+  const deadline = Date.now() + 2000;
+  while (waitReplies && replies < sent && Date.now() < deadline) await sleep(10);
+  print({ localPort: sock.address().port, sent, replies });
+  sock.close();
+}
+
+async function udpSendMany(port: number, hosts: string[]): Promise<void> {
+  const sock = createSocket(isIPv6(hosts[0] ?? '') ? 'udp6' : 'udp4');
+  await new Promise<void>((resolve) => {
+    sock.bind(0, resolve);
+  });
+  let sent = 0;
+  for (const host of hosts) if (await sendOne(sock, 'hello', port, host)) sent++;
+  print({ localPort: sock.address().port, sent });
+  sock.close();
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...args] = argv;
+  const num = (i: number, fallback?: number): number => Number(args[i] ?? fallback);
+  switch (command) {
+    case 'tcp-server':
+      tcpServer(num(0));
+      return;
+    case 'tcp-connect': return tcpConnect(args[0]!, num(1), num(2), num(3, 2000));
+    case 'udp-server':
+      udpServer(num(0));
+      return;
+    case 'udp-send': return udpSend(args[0]!, num(1), num(2), args[3] === 'wait');
+    case 'udp-send-many': return udpSendMany(num(0), args.slice(1));
+    default: throw new Error(`unknown command ${command ?? '(none)'}`);
+  }
+}
+
+await main(process.argv.slice(2));
