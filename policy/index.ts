@@ -12,3 +12,4 @@ export { canonicalIp, parseAddress } from './address.js';
 export { describeSelector } from './selector.js';
 export { describePeerList } from './peer.js';
 export { describePortList } from './port.js';
+export { CachedEvaluator, flowKey } from './evaluation-cache.js';

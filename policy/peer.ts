@@ -110,7 +110,19 @@ export function matchingPeer(list: PeerList, ep: ResolvedEndpoint, policyNamespa
   return list.peers.findIndex((peer) => peerMatches(peer, ep, policyNamespace));
 }
 
+// Reasons quote rules on every deny: describe each compiled peer once.
+const peerText = new WeakMap<Peer, string>();
+
 export function describePeer(peer: Peer): string {
+  let text = peerText.get(peer);
+  if (text === undefined) {
+    text = describeUncached(peer);
+    peerText.set(peer, text);
+  }
+  return text;
+}
+
+function describeUncached(peer: Peer): string {
   if (peer.kind === 'ipBlock') return `ipBlock ${describeIpBlock(peer.block)}`;
   const pods = peer.pods.kind === 'all' ? 'all pods' : `pods ${describeSelector(peer.pods)}`;
   switch (peer.namespaces.kind) {
