@@ -1,34 +1,8 @@
 /**
- * The agent-to-broker wire format, as fixed by the lead. The broker owns the definition
- * (daemons/broker/api/flow-batch.ts); this is a structural copy so the agent builds while that
- * file is not yet committed. Replace with `export type { ... } from '../broker/api/flow-batch.js'`
- * once it is: the shapes are identical, so nothing else changes.
+ * The agent-to-broker wire format, fixed by the lead and owned by the broker
+ * (daemons/broker/api/flow-batch.ts). Re-exported here so agent modules depend on one local name.
+ * Agent conventions on top of it: src.port is 0 when several source ports were aggregated into one
+ * observation; count is connections for TCP and packets (both ways, as seen by the observing
+ * socket) for UDP.
  */
-export type EndpointKind = 'pod' | 'host' | 'node' | 'external' | 'unknown';
-
-export interface ObservedEndpoint {
-  ip: string;
-  port: number; // 0 when several source ports were aggregated into one observation
-  kind: EndpointKind;
-  namespace?: string;
-  pod?: string;
-  podUid?: string;
-}
-
-export interface FlowObservation {
-  src: ObservedEndpoint; // initiator (TCP: the connect() side; UDP: sender of the first packet seen)
-  dst: ObservedEndpoint;
-  protocol: 'TCP' | 'UDP' | 'SCTP';
-  direction: 'Ingress' | 'Egress'; // Egress = seen leaving the source's socket, Ingress = arriving at the destination's
-  state: 'established' | 'attempt' | 'refused' | 'seen';
-  firstSeen: string; // RFC 3339 with ms
-  lastSeen: string;
-  count: number; // TCP: connections; UDP: packets (both ways) in this observation; >= 1
-  node: string;
-}
-
-export interface FlowBatch {
-  batchId: string;
-  node: string;
-  flows: FlowObservation[];
-}
+export type { EndpointKind, FlowBatch, FlowObservation, ObservedEndpoint } from '../broker/api/flow-batch.js';

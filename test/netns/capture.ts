@@ -11,7 +11,7 @@ export class Capture {
   readonly counters: CountersRecord[] = [];
   readonly stderr: string[] = [];
   private readonly loader: LoaderProcess;
-  private failure: unknown;
+  private failure: Error | undefined;
   private readonly done: Promise<void>;
 
   constructor(args: readonly string[] = []) {
@@ -28,7 +28,7 @@ export class Capture {
         }
       }
     } catch (err) {
-      this.failure = err;
+      this.failure = err instanceof Error ? err : new Error(String(err));
     }
   }
 
@@ -36,7 +36,7 @@ export class Capture {
   async waitFor(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!check()) {
-      if (this.failure) throw this.failure instanceof Error ? this.failure : new Error(String(this.failure));
+      if (this.failure) throw this.failure;
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; loader stderr: ${this.stderr.join(' | ')}`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
@@ -56,6 +56,6 @@ export class Capture {
   async stop(): Promise<void> {
     await this.loader.stop();
     await this.done;
-    if (this.failure) throw this.failure instanceof Error ? this.failure : new Error(String(this.failure));
+    if (this.failure) throw this.failure;
   }
 }
