@@ -72,7 +72,7 @@ export function inCidr(address: Address, cidr: Cidr): boolean {
 
 export function inIpBlock(address: Address, block: CompiledIpBlock): boolean {
   if (!inCidr(address, block.cidr)) return false;
-  
+  for (const e of block.except) if (inCidr(address, e)) return false;
   return true;
 }
 
