@@ -24,9 +24,13 @@ export interface CompiledIpBlock {
 export function parseAddress(text: string): Address | undefined {
   if (typeof text !== 'string' || text === '') return undefined;
   if (text.includes(':')) {
-    if (!ipaddr.IPv6.isValid(text)) return undefined;
+    // Kubernetes rejects zone ids ("fe80::1%eth0"): they name an interface, not an address.
+    if (text.includes('%') || !ipaddr.IPv6.isValid(text)) return undefined;
     const v6 = ipaddr.IPv6.parse(text);
-    return v6.isIPv4MappedAddress() ? v6.toIPv4Address() : v6;
+    if (!v6.isIPv4MappedAddress()) return v6;
+    // ipaddr.js reads the IPv4-compatible form "::a.b.c.d" as mapped; only "::ffff:a.b.c.d" is.
+    if (text.includes('.') && !/^(0{0,4}:){0,5}:?ffff:/i.test(text)) return new ipaddr.IPv6([0, 0, 0, 0, 0, 0, v6.parts[6] ?? 0, v6.parts[7] ?? 0]);
+    return v6.toIPv4Address();
   }
   return ipaddr.IPv4.isValidFourPartDecimal(text) ? ipaddr.IPv4.parse(text) : undefined;
 }
@@ -54,7 +58,7 @@ function parseCidr(text: unknown): { cidr: Cidr; hostBits: boolean } | undefined
   if (!/^\d{1,3}$/.test(bitsText)) return undefined;
   const prefix = Number(bitsText);
   const address = ip.includes(':')
-    ? ipaddr.IPv6.isValid(ip)
+    ? ipaddr.IPv6.isValid(ip) && !ip.includes('%')
       ? ipaddr.IPv6.parse(ip)
       : undefined
     : ipaddr.IPv4.isValidFourPartDecimal(ip)

@@ -14,11 +14,26 @@ import type { NamespaceEntry, PodEntry, ResolvedEndpoint } from './model.js';
 import { NAMESPACE_NAME_LABEL } from './model.js';
 import { matchesSelector, toLabelMap, type LabelMap } from './selector.js';
 import type { FlowEndpoint, NamespaceInfo, PodInfo, PolicyKind } from './types.js';
+import { POLICY_KINDS } from './types.js';
 
 function namespaceLabels(name: string, labels: Readonly<Record<string, string>> | undefined): LabelMap {
   const map = new Map(Object.entries(labels ?? {}));
   map.set(NAMESPACE_NAME_LABEL, name);
   return map;
+}
+
+function firstOf<T>(set: Set<T> | undefined): T | undefined {
+  if (set) for (const item of set) return item;
+  return undefined;
+}
+
+/** The id of a raw policy object, if it names itself well enough to have one. */
+function identityOf(obj: unknown): string | undefined {
+  if (typeof obj !== 'object' || obj === null) return undefined;
+  const { kind, metadata } = obj as { kind?: unknown; metadata?: { name?: unknown; namespace?: unknown } };
+  if (typeof kind !== 'string' || !POLICY_KINDS.includes(kind as PolicyKind) || typeof metadata?.name !== 'string') return undefined;
+  const namespace = kind === 'AuditClusterNetworkPolicy' ? '' : typeof metadata.namespace === 'string' && metadata.namespace !== '' ? metadata.namespace : 'default';
+  return policyId(kind as PolicyKind, namespace, metadata.name);
 }
 
 function podKey(namespace: string, name: string): string {
@@ -30,8 +45,8 @@ export class ClusterState {
   private readonly pods = new Map<string, PodEntry>();
   /** Pod IP -> pod, for pods on the pod network. */
   private readonly byIp = new Map<string, PodEntry>();
-  /** IP -> hostNetwork pod, only to name such ends in reasons. */
-  private readonly hostByIp = new Map<string, PodEntry>();
+  /** IP -> hostNetwork pods (they share their node's IP), only to name such ends in reasons. */
+  private readonly hostByIp = new Map<string, Set<PodEntry>>();
   private readonly policies = new Map<string, CompiledPolicy>();
   private readonly namespacedPolicies = new Map<string, Set<CompiledPolicy>>();
   private readonly clusterPolicies = new Set<CompiledPolicy>();
@@ -95,8 +110,15 @@ export class ClusterState {
     const pod: PodEntry = { key: podKey(info.namespace, info.name), info, labels: toLabelMap(info.labels), namespace: ns, addresses, selectedBy: new Set() };
     this.pods.set(pod.key, pod);
     ns.pods.add(pod);
-    const index = info.hostNetwork ? this.hostByIp : this.byIp;
-    for (const a of addresses) index.set(canonicalAddress(a), pod);
+    for (const a of addresses) {
+      const k = canonicalAddress(a);
+      if (!info.hostNetwork) this.byIp.set(k, pod);
+      else {
+        let set = this.hostByIp.get(k);
+        if (!set) this.hostByIp.set(k, (set = new Set()));
+        set.add(pod);
+      }
+    }
     for (const p of this.candidatePolicies(ns)) if (this.selects(p, pod)) this.setSelected(p, pod, true);
     this.version++;
     return pod;
@@ -111,11 +133,12 @@ export class ClusterState {
     if (!pod) return false;
     for (const p of pod.selectedBy) this.selections.get(p)?.delete(pod);
     pod.selectedBy.clear();
-    const index = pod.info.hostNetwork ? this.hostByIp : this.byIp;
     // A reused IP may already belong to a newer pod: only remove our own mapping.
     for (const a of pod.addresses) {
       const k = canonicalAddress(a);
-      if (index.get(k) === pod) index.delete(k);
+      if (this.byIp.get(k) === pod) this.byIp.delete(k);
+      const hosts = this.hostByIp.get(k);
+      if (hosts?.delete(pod) && hosts.size === 0) this.hostByIp.delete(k);
     }
     pod.namespace.pods.delete(pod);
     this.pods.delete(key);
@@ -141,7 +164,12 @@ export class ClusterState {
   upsertPolicy(obj: unknown): CompileResult {
     const result = compilePolicy(obj);
     const p = result.policy;
-    if (!p) return result;
+    if (!p) {
+      // The stored object is what the API server holds now; judging its older spec would be stale.
+      const id = identityOf(obj);
+      if (id && this.removePolicy(id)) this.version++;
+      return result;
+    }
     this.removePolicy(p.id);
     this.policies.set(p.id, p);
     this.selections.set(p, new Set());
@@ -234,7 +262,7 @@ export class ClusterState {
       if (!pod) missingPod = podKey(end.namespace, end.pod);
     } else if (given) {
       const k = canonicalAddress(given);
-      pod = this.byIp.get(k) ?? this.hostByIp.get(k);
+      pod = this.byIp.get(k) ?? firstOf(this.hostByIp.get(k));
     }
     const address = given ?? (pod ? (pod.addresses.find((a) => family(a) === peerFamily) ?? pod.addresses[0]) : undefined);
     if (!pod) {

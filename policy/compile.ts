@@ -64,14 +64,15 @@ function compilePolicyTypes(spec: Raw, problems: ProblemList): Set<Direction> {
     problems.error('spec.policyTypes', 'type', 'policyTypes must be a list');
     return new Set<Direction>(['Ingress']);
   }
+  // Upstream rejects more than two entries and unknown values; a repeated value is accepted.
+  if (raw.length > 2) {
+    problems.error('spec.policyTypes', 'values', 'may not specify more than two policyTypes');
+    return new Set<Direction>(['Ingress']);
+  }
   const types = new Set<Direction>();
   raw.forEach((t: unknown, i) => {
-    if (t !== 'Ingress' && t !== 'Egress') {
-      problems.error(`spec.policyTypes[${i}]`, 'policyType', show(t));
-      return;
-    }
-    if (types.has(t)) problems.error(`spec.policyTypes[${i}]`, 'policyType', `${t} (listed twice)`);
-    types.add(t);
+    if (t === 'Ingress' || t === 'Egress') types.add(t);
+    else problems.error(`spec.policyTypes[${i}]`, 'policyType', show(t));
   });
   return types;
 }
@@ -107,7 +108,7 @@ function warnIgnoredRules(spec: Raw, types: Set<Direction>, problems: ProblemLis
     const field = d === 'Ingress' ? 'ingress' : 'egress';
     const rules = spec[field];
     if (!types.has(d) && Array.isArray(rules) && rules.length > 0)
-      problems.warn(`spec.${field}`, 'policyType', `${d} is not in policyTypes, so these ${field} rules are ignored`);
+      problems.warn(`spec.${field}`, 'ignoredRules', d);
   }
 }
 

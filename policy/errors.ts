@@ -29,7 +29,8 @@ export type ProblemCode =
   | 'peer'
   | 'policyType'
   | 'kind'
-  | 'nonCanonicalCidr';
+  | 'nonCanonicalCidr'
+  | 'ignoredRules';
 
 /** The message for each code, given the offending value (already rendered as text). */
 export const MESSAGES: Record<ProblemCode, (value: string) => string> = {
@@ -48,6 +49,7 @@ export const MESSAGES: Record<ProblemCode, (value: string) => string> = {
   policyType: (v) => `${v} is not a valid policy type: valid types are Ingress, Egress`,
   kind: (v) => `${v} is not a supported kind: valid kinds are NetworkPolicy, AuditNetworkPolicy, AuditClusterNetworkPolicy`,
   nonCanonicalCidr: (v) => `${v} has host bits set; it is read as its network address`,
+  ignoredRules: (v) => `${v} is not in policyTypes, so these rules are ignored`,
 };
 
 /** Renders an untrusted value for a message: strings as they are, anything else as JSON. */

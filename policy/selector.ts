@@ -58,9 +58,12 @@ function compileMatchLabels(raw: unknown, path: string, problems: ProblemList, o
   }
   for (const [key, value] of Object.entries(raw)) {
     if (!isValidLabelKey(key)) problems.error(`${path}.${key}`, 'labelKey', key);
-    if (typeof value !== 'string') problems.error(`${path}.${key}`, 'type', 'label values must be strings');
-    else if (!isValidLabelValue(value)) problems.error(`${path}.${key}`, 'labelValue', value);
-    out.push({ key, operator: 'In', values: new Set([String(value)]) });
+    if (typeof value !== 'string') {
+      problems.error(`${path}.${key}`, 'type', 'label values must be strings');
+      continue;
+    }
+    if (!isValidLabelValue(value)) problems.error(`${path}.${key}`, 'labelValue', value);
+    out.push({ key, operator: 'In', values: new Set([value]) });
   }
 }
 
@@ -84,6 +87,9 @@ function compileExpression(raw: unknown, path: string, problems: ProblemList): R
     problems.error(`${path}.values`, 'type', 'values must be a list of strings');
     return undefined;
   }
+  (list as string[]).forEach((v, i) => {
+    if (!isValidLabelValue(v)) problems.error(`${path}.values[${i}]`, 'labelValue', v);
+  });
   const op = operator as Operator;
   const needsValues = op === 'In' || op === 'NotIn';
   if (needsValues && list.length === 0) problems.error(`${path}.values`, 'values', `must be non-empty when operator is ${op}`);

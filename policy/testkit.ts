@@ -26,9 +26,10 @@ export function podInfo(ref: string, opts: PodOptions = {}): PodInfo {
 
 /** A policy object; `ref` is "ns/name" for namespaced kinds and "name" for the cluster kind. */
 export function policyObject(kind: PolicyKind, ref: string, spec: ClusterNetworkPolicySpec): PolicyObject {
-  const parts = ref.split('/');
-  const name = parts.length === 2 ? parts[1]! : parts[0]!;
-  const metadata = kind === 'AuditClusterNetworkPolicy' ? { name } : { name, namespace: parts.length === 2 ? parts[0]! : 'default' };
+  const slash = ref.indexOf('/');
+  const name = slash === -1 ? ref : ref.slice(slash + 1);
+  const namespace = slash === -1 ? 'default' : ref.slice(0, slash);
+  const metadata = kind === 'AuditClusterNetworkPolicy' ? { name } : { name, namespace };
   const apiVersion = kind === 'NetworkPolicy' ? 'networking.k8s.io/v1' : 'kguardian.dev/v1alpha1';
   return { apiVersion, kind, metadata, spec };
 }

@@ -166,7 +166,7 @@ export interface EffectiveVerdict {
 export interface FlowEvaluation {
   src: PodRef | null;
   dst: PodRef | null;
-  /** Sorted by kind, policy, direction: stable across runs. */
+  /** Sorted by direction (Egress first), kind, policy: stable across runs. */
   verdicts: PolicyVerdict[];
   /** What the cluster would do with the enforced and the audit policies all enforced together. */
   effective: EffectiveVerdict;
