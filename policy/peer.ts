@@ -107,7 +107,13 @@ export function peerMatches(peer: Peer, ep: ResolvedEndpoint, policyNamespace: s
 /** Index of the first matching peer, -1 when none matches; 'any' lists match everything. */
 export function matchingPeer(list: PeerList, ep: ResolvedEndpoint, policyNamespace: string): number {
   if (list.kind === 'any') return 0;
-  return list.peers.findIndex((peer) => peerMatches(peer, ep, policyNamespace));
+  // A plain loop: this runs for every rule of every selecting policy on every flow.
+  const peers = list.peers;
+  for (let i = 0; i < peers.length; i++) {
+    const peer = peers[i];
+    if (peer && peerMatches(peer, ep, policyNamespace)) return i;
+  }
+  return -1;
 }
 
 // Reasons quote rules on every deny: describe each compiled peer once.
