@@ -20,8 +20,23 @@ export interface CompiledIpBlock {
   except: readonly Cidr[];
 }
 
-/** Parses an IPv4 or IPv6 address; undefined when it is not one. */
+// Flows repeat the same addresses endlessly: parse each text once. Bounded, and simply
+// emptied when full, since a miss only costs one parse.
+const PARSE_CACHE_LIMIT = 200_000;
+const parsed = new Map<string, Address | null>();
+const canonical = new WeakMap<Address, string>();
+
+/** Parses an IPv4 or IPv6 address; undefined when it is not one. Callers must not mutate the result. */
 export function parseAddress(text: string): Address | undefined {
+  const hit = parsed.get(text);
+  if (hit !== undefined) return hit ?? undefined;
+  const result = parseUncached(text);
+  if (parsed.size >= PARSE_CACHE_LIMIT) parsed.clear();
+  parsed.set(text, result ?? null);
+  return result;
+}
+
+function parseUncached(text: string): Address | undefined {
   if (typeof text !== 'string' || text === '') return undefined;
   if (text.includes(':')) {
     // Kubernetes rejects zone ids ("fe80::1%eth0"): they name an interface, not an address.
@@ -37,7 +52,12 @@ export function parseAddress(text: string): Address | undefined {
 
 /** The one text form used as a map key: dotted quad, or RFC 5952 for IPv6. */
 export function canonicalAddress(address: Address): string {
-  return address.kind() === 'ipv6' ? (address as ipaddr.IPv6).toRFC5952String() : address.toString();
+  let text = canonical.get(address);
+  if (text === undefined) {
+    text = address.kind() === 'ipv6' ? (address as ipaddr.IPv6).toRFC5952String() : address.toString();
+    canonical.set(address, text);
+  }
+  return text;
 }
 
 export function canonicalIp(text: string): string | undefined {

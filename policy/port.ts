@@ -133,6 +133,14 @@ export function describePort(m: PortMatch): string {
   }
 }
 
+const listText = new WeakMap<PortList, string>();
+
+/** Memoized: reasons quote the same compiled lists on every flow. */
 export function describePortList(list: PortList): string {
-  return list.kind === 'any' ? 'any port' : list.ports.map(describePort).join(', ');
+  let text = listText.get(list);
+  if (text === undefined) {
+    text = list.kind === 'any' ? 'any port' : list.ports.map(describePort).join(', ');
+    listText.set(list, text);
+  }
+  return text;
 }
