@@ -45,7 +45,7 @@ int kg_tcp_state(struct trace_event_raw_inet_sock_set_state *ctx)
 	rec->first_ns = bpf_ktime_get_ns();
 	rec->last_ns = rec->first_ns;
 	kg_tcp_addresses(rec, ctx);
-	bpf_ringbuf_submit(rec, 0);
+	kg_submit(rec);
 	return 0;
 }
 

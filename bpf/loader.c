@@ -32,6 +32,8 @@ struct kg_options {
 	bool verbose;
 };
 
+#define KG_POLL_MS 50
+
 static volatile sig_atomic_t exiting;
 static int64_t realtime_offset;
 static bool write_failed;
@@ -161,8 +163,11 @@ static void run(struct flow_bpf *skel, struct ring_buffer *rb, const struct kg_o
 	st.prev_start_mono = kg_clock_ns(CLOCK_MONOTONIC);
 	write_failed = !kg_write_counters(counters_fd, &st, stdout) || fflush(stdout) != 0;
 	while (!exiting && !write_failed) {
-		int err = ring_buffer__poll(rb, 100);
+		/* The kernel wakes us only when KG_WAKEUP_BYTES are waiting; drain the rest on a timer. */
+		int err = ring_buffer__poll(rb, KG_POLL_MS);
 
+		if (err >= 0 && !write_failed)
+			err = ring_buffer__consume(rb);
 		if (err < 0 && err != -EINTR && !write_failed) {
 			fprintf(stderr, "kg-loader: failed to poll ring buffer: %s\n", strerror(-err));
 			break;

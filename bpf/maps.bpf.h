@@ -14,6 +14,9 @@
 const volatile bool kg_capture_tcp = true;
 const volatile bool kg_capture_udp = true;
 const volatile bool kg_skip_loopback = true; /* 127.0.0.0/8 and ::1 never cross a pod boundary */
+/* Wake the loader only once this much is waiting; it also drains on a short timer. One wakeup
+ * per record would cost the loader a syscall round trip per connection. */
+const volatile __u64 kg_wakeup_bytes = 64 << 10;
 
 /* kg_events: records for user space.
  * Written by: kg_tcp_state (KG_REC_TCP) and the UDP programs (KG_REC_UDP_NEW), reserve/submit.
@@ -70,6 +73,14 @@ static __always_inline struct kg_flow_record *kg_reserve_flow(__u16 type)
 	rec->hdr.type = type;
 	rec->hdr.size = sizeof(*rec);
 	return rec;
+}
+
+/* Submits a reserved record, waking user space only when enough has piled up. */
+static __always_inline void kg_submit(void *rec)
+{
+	__u64 avail = bpf_ringbuf_query(&kg_events, BPF_RB_AVAIL_DATA);
+
+	bpf_ringbuf_submit(rec, avail >= kg_wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
 }
 
 /* Pin the record types into this object's BTF (types used only inside functions are not

@@ -118,7 +118,7 @@ static __always_inline void kg_udp_emit_new(const struct kg_udp_key *key, const 
 	rec->rx_bytes = val->rx_bytes;
 	__builtin_memcpy(rec->local_addr, key->local_addr, 16);
 	__builtin_memcpy(rec->remote_addr, key->remote_addr, 16);
-	bpf_ringbuf_submit(rec, 0);
+	kg_submit(rec);
 }
 
 /* Accounts one packet seen by a cgroup_skb program in direction `dir`. */

@@ -4,7 +4,7 @@ import { PodIdentityIndex } from './pod-identity.js';
 import { flowRecord } from './testing/records.js';
 
 const T0 = 1_700_000_000_000; // ms, a bucket boundary for 1000 ms buckets
-const ns = (ms: number): bigint => BigInt(ms) * 1_000_000n;
+const ns = (ms: number): number => ms * 1_000_000;
 
 function setup(exclude: string[] = []): { agg: FlowAggregator; identity: PodIdentityIndex } {
   const identity = new PodIdentityIndex(['192.168.1.10'], 4026531840);
@@ -56,10 +56,10 @@ describe('FlowAggregator', () => {
   it('counts UDP packets from cumulative kernel totals, once', () => {
     const { agg } = setup();
     const udp = { protocol: 'UDP', state: 'seen', direction: 'ingress', localIp: '10.250.0.3', localPort: 53, remoteIp: '10.250.0.2', remotePort: 5000 } as const;
-    agg.add(flowRecord({ ...udp, kind: 'udpNew', rxPackets: 1n, firstNs: ns(T0), lastNs: ns(T0) }));
-    agg.add(flowRecord({ ...udp, kind: 'udpCount', rxPackets: 100n, txPackets: 100n, firstNs: ns(T0), lastNs: ns(T0 + 500) }));
-    agg.add(flowRecord({ ...udp, kind: 'udpCount', rxPackets: 100n, txPackets: 100n, firstNs: ns(T0), lastNs: ns(T0 + 500) })); // repeated sweep, no change
-    agg.add(flowRecord({ ...udp, kind: 'udpCount', rxPackets: 150n, txPackets: 100n, firstNs: ns(T0), lastNs: ns(T0 + 1200) }));
+    agg.add(flowRecord({ ...udp, kind: 'udpNew', rxPackets: 1, firstNs: ns(T0), lastNs: ns(T0) }));
+    agg.add(flowRecord({ ...udp, kind: 'udpCount', rxPackets: 100, txPackets: 100, firstNs: ns(T0), lastNs: ns(T0 + 500) }));
+    agg.add(flowRecord({ ...udp, kind: 'udpCount', rxPackets: 100, txPackets: 100, firstNs: ns(T0), lastNs: ns(T0 + 500) })); // repeated sweep, no change
+    agg.add(flowRecord({ ...udp, kind: 'udpCount', rxPackets: 150, txPackets: 100, firstNs: ns(T0), lastNs: ns(T0 + 1200) }));
     const out = agg.flush(T0 + 5000);
     expect(out).toMatchObject([
       { protocol: 'UDP', direction: 'Ingress', state: 'seen', count: 200, src: { ip: '10.250.0.2', port: 5000 }, dst: { ip: '10.250.0.3', port: 53, pod: 'server' } },
@@ -70,9 +70,9 @@ describe('FlowAggregator', () => {
   it('restarts a UDP total when the kernel re-creates the flow', () => {
     const { agg } = setup();
     const udp = { protocol: 'UDP', state: 'seen', kind: 'udpCount' } as const;
-    agg.add(flowRecord({ ...udp, txPackets: 10n, firstNs: ns(T0), lastNs: ns(T0) }));
-    agg.add(flowRecord({ ...udp, kind: 'udpNew', txPackets: 1n, firstNs: ns(T0 + 10), lastNs: ns(T0 + 10) }));
-    agg.add(flowRecord({ ...udp, txPackets: 3n, firstNs: ns(T0 + 10), lastNs: ns(T0 + 20) }));
+    agg.add(flowRecord({ ...udp, txPackets: 10, firstNs: ns(T0), lastNs: ns(T0) }));
+    agg.add(flowRecord({ ...udp, kind: 'udpNew', txPackets: 1, firstNs: ns(T0 + 10), lastNs: ns(T0 + 10) }));
+    agg.add(flowRecord({ ...udp, txPackets: 3, firstNs: ns(T0 + 10), lastNs: ns(T0 + 20) }));
     expect(agg.flush(T0, true)).toMatchObject([{ count: 10 + 1 + 2 }]);
   });
 

@@ -34,11 +34,11 @@ interface OpenObservation {
 }
 
 interface UdpTotal {
-  packets: bigint;
+  packets: number;
   seenMs: number;
 }
 
-const NS_PER_MS = 1_000_000n;
+const NS_PER_MS = 1_000_000;
 
 function endpoint(ip: string, port: number, id: EndpointIdentity): ObservedEndpoint {
   return { ip, port, ...id };
@@ -58,31 +58,35 @@ export class FlowAggregator {
   add(rec: FlowRecord): void {
     const count = rec.protocol === 'UDP' ? this.udpDelta(rec) : 1;
     if (count <= 0) return;
-    const firstMs = Number(rec.firstNs / NS_PER_MS);
-    const lastMs = Number(rec.lastNs / NS_PER_MS);
+    const firstMs = Math.floor(rec.firstNs / NS_PER_MS);
+    const lastMs = Math.floor(rec.lastNs / NS_PER_MS);
     const bucket = Math.floor(lastMs / this.options.bucketMs);
-    const local = endpoint(rec.localIp, rec.localPort, this.options.identity.resolveLocal(rec.localIp, rec.netns));
-    const remote = endpoint(rec.remoteIp, rec.remotePort, this.options.identity.resolve(rec.remoteIp));
-    const [src, dst] = rec.direction === 'egress' ? [local, remote] : [remote, local];
-    if (this.isExcluded(src) || this.isExcluded(dst)) {
-      this.excludedCount++;
-      return;
-    }
-    const direction = rec.direction === 'egress' ? 'Egress' : 'Ingress';
-    const key = [bucket, rec.protocol, direction, rec.state, src.ip, dst.ip, dst.port].join('|');
+    const egress = rec.direction === 'egress';
+    const [srcIp, srcPort, dstIp, dstPort] = egress
+      ? [rec.localIp, rec.localPort, rec.remoteIp, rec.remotePort]
+      : [rec.remoteIp, rec.remotePort, rec.localIp, rec.localPort];
+    // The key needs no identity: the hot path is one string and one map lookup per record.
+    const key = `${bucket}|${rec.protocol}|${rec.direction}|${rec.state}|${srcIp}|${dstIp}|${dstPort}`;
     const found = this.open.get(key);
     if (found) {
       found.obs.count += count;
-      if (found.obs.src.port !== src.port) found.obs.src.port = 0;
+      if (found.obs.src.port !== srcPort) found.obs.src.port = 0;
       found.firstMs = Math.min(found.firstMs, firstMs);
       found.lastMs = Math.max(found.lastMs, lastMs);
+      return;
+    }
+    const local = endpoint(rec.localIp, rec.localPort, this.options.identity.resolveLocal(rec.localIp, rec.netns));
+    const remote = endpoint(rec.remoteIp, rec.remotePort, this.options.identity.resolve(rec.remoteIp));
+    const [src, dst] = egress ? [local, remote] : [remote, local];
+    if (this.isExcluded(src) || this.isExcluded(dst)) {
+      this.excludedCount++;
       return;
     }
     const obs: FlowObservation = {
       src,
       dst,
       protocol: rec.protocol,
-      direction,
+      direction: egress ? 'Egress' : 'Ingress',
       state: rec.state,
       firstSeen: '',
       lastSeen: '',
@@ -122,9 +126,9 @@ export class FlowAggregator {
     const before = this.udpTotals.get(key);
     // A new flow, or a total that went backwards (the kernel re-created the entry and its "new"
     // record was lost), counts from zero.
-    const base = rec.kind === 'udpNew' || !before || before.packets > total ? 0n : before.packets;
-    this.udpTotals.set(key, { packets: total, seenMs: Number(rec.lastNs / NS_PER_MS) });
-    return Number(total - base);
+    const base = rec.kind === 'udpNew' || !before || before.packets > total ? 0 : before.packets;
+    this.udpTotals.set(key, { packets: total, seenMs: Math.floor(rec.lastNs / NS_PER_MS) });
+    return total - base;
   }
 
   private forgetIdleUdp(nowMs: number): void {

@@ -9,7 +9,9 @@ import { COUNTERS_LAYOUT, Direction, FLOW_LAYOUT, HEADER_LAYOUT, RECORD_VERSION,
 export type RecordDirection = 'egress' | 'ingress';
 export type RecordState = 'established' | 'attempt' | 'refused' | 'seen';
 
-/** One flow as seen from a local socket (struct kg_flow_record). Times are Unix epoch ns. */
+/** One flow as seen from a local socket (struct kg_flow_record). Times are Unix epoch ns as
+ * numbers (a double keeps them to within 256 ns, far below what a flow needs); counters are exact
+ * up to 2^53. Numbers, not BigInts: this is the agent's hot path. */
 export interface FlowRecord {
   kind: 'tcp' | 'udpNew' | 'udpCount';
   family: 4 | 6;
@@ -21,24 +23,24 @@ export interface FlowRecord {
   remoteIp: string;
   remotePort: number;
   netns: number;
-  firstNs: bigint;
-  lastNs: bigint;
-  txPackets: bigint;
-  rxPackets: bigint;
-  txBytes: bigint;
-  rxBytes: bigint;
+  firstNs: number;
+  lastNs: number;
+  txPackets: number;
+  rxPackets: number;
+  txBytes: number;
+  rxBytes: number;
 }
 
 /** Loss and health counters (struct kg_counters_record). */
 export interface CountersRecord {
   kind: 'counters';
-  timeNs: bigint;
-  ringbufDrops: bigint;
-  udpInserts: bigint;
-  udpMapErrors: bigint;
-  udpUnparsed: bigint;
-  udpEvictions: bigint;
-  udpLiveFlows: bigint;
+  timeNs: number;
+  ringbufDrops: number;
+  udpInserts: number;
+  udpMapErrors: number;
+  udpUnparsed: number;
+  udpEvictions: number;
+  udpLiveFlows: number;
 }
 
 export type LoaderRecord = FlowRecord | CountersRecord;
@@ -50,6 +52,11 @@ export class RecordFormatError extends Error {
 const F = FLOW_LAYOUT.fields;
 const C = COUNTERS_LAYOUT.fields;
 const H = HEADER_LAYOUT.fields;
+
+/** An unsigned 64-bit little-endian integer as a number. */
+function u64(buf: Buffer, at: number): number {
+  return buf.readUInt32LE(at) + buf.readUInt32LE(at + 4) * 4294967296;
+}
 
 function ipv4(buf: Buffer, at: number): string {
   return `${buf[at]}.${buf[at + 1]}.${buf[at + 2]}.${buf[at + 3]}`;
@@ -110,12 +117,12 @@ export function decodeFlow(buf: Buffer, at: number, type: number): FlowRecord {
     remoteIp: addr(buf, at + F.remote_addr.offset),
     remotePort: buf.readUInt16LE(at + F.remote_port.offset),
     netns: buf.readUInt32LE(at + F.netns.offset),
-    firstNs: buf.readBigUInt64LE(at + F.first_ns.offset),
-    lastNs: buf.readBigUInt64LE(at + F.last_ns.offset),
-    txPackets: buf.readBigUInt64LE(at + F.tx_packets.offset),
-    rxPackets: buf.readBigUInt64LE(at + F.rx_packets.offset),
-    txBytes: buf.readBigUInt64LE(at + F.tx_bytes.offset),
-    rxBytes: buf.readBigUInt64LE(at + F.rx_bytes.offset),
+    firstNs: u64(buf, at + F.first_ns.offset),
+    lastNs: u64(buf, at + F.last_ns.offset),
+    txPackets: u64(buf, at + F.tx_packets.offset),
+    rxPackets: u64(buf, at + F.rx_packets.offset),
+    txBytes: u64(buf, at + F.tx_bytes.offset),
+    rxBytes: u64(buf, at + F.rx_bytes.offset),
   };
 }
 
@@ -123,13 +130,13 @@ export function decodeFlow(buf: Buffer, at: number, type: number): FlowRecord {
 export function decodeCounters(buf: Buffer, at: number): CountersRecord {
   return {
     kind: 'counters',
-    timeNs: buf.readBigUInt64LE(at + C.time_ns.offset),
-    ringbufDrops: buf.readBigUInt64LE(at + C.ringbuf_drops.offset),
-    udpInserts: buf.readBigUInt64LE(at + C.udp_inserts.offset),
-    udpMapErrors: buf.readBigUInt64LE(at + C.udp_map_errors.offset),
-    udpUnparsed: buf.readBigUInt64LE(at + C.udp_unparsed.offset),
-    udpEvictions: buf.readBigUInt64LE(at + C.udp_evictions.offset),
-    udpLiveFlows: buf.readBigUInt64LE(at + C.udp_live_flows.offset),
+    timeNs: u64(buf, at + C.time_ns.offset),
+    ringbufDrops: u64(buf, at + C.ringbuf_drops.offset),
+    udpInserts: u64(buf, at + C.udp_inserts.offset),
+    udpMapErrors: u64(buf, at + C.udp_map_errors.offset),
+    udpUnparsed: u64(buf, at + C.udp_unparsed.offset),
+    udpEvictions: u64(buf, at + C.udp_evictions.offset),
+    udpLiveFlows: u64(buf, at + C.udp_live_flows.offset),
   };
 }
 

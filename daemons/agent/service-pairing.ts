@@ -64,6 +64,7 @@ export class ServicePairing {
 
   /** Takes one record; returns the records ready to aggregate now (possibly none, or several). */
   push(rec: FlowRecord, nowMs: number): FlowRecord[] {
+    if (this.cidrs.length === 0) return [rec];
     if (rec.direction === 'ingress') {
       if (rec.protocol === 'UDP' && this.isService(rec.remoteIp)) {
         this.serviceReplies++;

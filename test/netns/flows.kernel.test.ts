@@ -116,8 +116,8 @@ describe('UDP', () => {
     await capture.nextSweeps();
     const totals = [...udpTotals(mine).values()];
     expect(totals.map((r) => ({ dir: r.direction, local: r.localIp, lport: r.localPort, remote: r.remoteIp, rport: r.remotePort, tx: r.txPackets, rx: r.rxPackets })).sort((a, b) => a.dir.localeCompare(b.dir))).toEqual([
-      { dir: 'egress', local: addr(client), lport: sent.localPort, remote: addr(server), rport: 5353, tx: 5n, rx: 5n },
-      { dir: 'ingress', local: addr(server), lport: 5353, remote: addr(client), rport: sent.localPort, tx: 5n, rx: 5n },
+      { dir: 'egress', local: addr(client), lport: sent.localPort, remote: addr(server), rport: 5353, tx: 5, rx: 5 },
+      { dir: 'ingress', local: addr(server), lport: 5353, remote: addr(client), rport: sent.localPort, tx: 5, rx: 5 },
     ]);
   });
 
@@ -128,8 +128,8 @@ describe('UDP', () => {
     await capture.waitFor('two destinations', () => udpTotals(outbound).size >= 2);
     await capture.nextSweeps();
     expect([...udpTotals(outbound).values()].map((r) => [r.remoteIp, r.remotePort, r.txPackets]).sort()).toEqual([
-      [server.ipv4, 5353, 1n],
-      [other.ipv4, 5353, 1n],
+      [server.ipv4, 5353, 1],
+      [other.ipv4, 5353, 1],
     ].sort());
   });
 
@@ -140,7 +140,7 @@ describe('UDP', () => {
     const mine = (r: FlowRecord): boolean => r.localPort === sent.localPort && r.direction === 'egress';
     await capture.nextSweeps();
     const records = labFlows(mine);
-    expect(records.at(-1)?.txPackets).toBe(20_000n);
+    expect(records.at(-1)?.txPackets).toBe(20_000);
     // One "new" record, then at most one count per 200 ms sweep while the flood ran.
     expect(records.length).toBeLessThan(30);
     expect(capture.flows.length - before).toBeLessThan(200);
@@ -151,8 +151,8 @@ describe('loss counters', () => {
   it('exist and read zero after a normal run', async () => {
     await capture.nextSweeps(1);
     const last = capture.counters.at(-1)!;
-    expect(last).toMatchObject({ ringbufDrops: 0n, udpMapErrors: 0n, udpEvictions: 0n });
-    expect(last.udpInserts).toBeGreaterThan(0n);
-    expect(last.udpLiveFlows).toBeGreaterThan(0n);
+    expect(last).toMatchObject({ ringbufDrops: 0, udpMapErrors: 0, udpEvictions: 0 });
+    expect(last.udpInserts).toBeGreaterThan(0);
+    expect(last.udpLiveFlows).toBeGreaterThan(0);
   });
 });

@@ -91,15 +91,18 @@ export class NetnsLab {
     return run('ip', ['netns', 'exec', pod.netns, cmd, ...args]);
   }
 
-  /** Runs test/netns/traffic.ts in a pod to completion and parses its JSON summary. */
-  async traffic<T>(pod: LabPod, args: readonly (string | number)[]): Promise<T> {
-    const out = await this.exec(pod, process.execPath, ['--import', 'tsx', TRAFFIC, ...args.map(String)]);
+  /** Runs test/netns/traffic.ts in a pod to completion and parses its JSON summary. `cpus`
+   * (a taskset list) keeps load generators off the cores a benchmark measures. */
+  async traffic<T>(pod: LabPod, args: readonly (string | number)[], cpus?: string): Promise<T> {
+    const cmd = [...(cpus ? ['taskset', '-c', cpus] : []), 'ip', 'netns', 'exec', pod.netns, process.execPath, '--import', 'tsx', TRAFFIC];
+    const out = await run(cmd[0]!, [...cmd.slice(1), ...args.map(String)]);
     return JSON.parse(out.trim().split('\n').pop()!) as T;
   }
 
   /** Starts a long-running traffic.ts server in a pod; resolves once it prints its first line. */
-  async serve(pod: LabPod, args: readonly (string | number)[]): Promise<void> {
-    const child = spawn('ip', ['netns', 'exec', pod.netns, process.execPath, '--import', 'tsx', TRAFFIC, ...args.map(String)], {
+  async serve(pod: LabPod, args: readonly (string | number)[], cpus?: string): Promise<void> {
+    const cmd = [...(cpus ? ['taskset', '-c', cpus] : []), 'ip', 'netns', 'exec', pod.netns, process.execPath, '--import', 'tsx', TRAFFIC];
+    const child = spawn(cmd[0]!, [...cmd.slice(1), ...args.map(String)], {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

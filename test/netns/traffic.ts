@@ -6,9 +6,12 @@
  *
  *   tcp-server PORT                  accept and close connections until killed
  *   tcp-connect HOST PORT COUNT [TIMEOUT_MS]   COUNT sequential connections, then close each
- *   udp-server PORT                  echo every datagram back to its sender until killed
+ *   udp-server PORT [sink]           echo every datagram back to its sender (or just read it)
  *   udp-send HOST PORT COUNT [WAIT_REPLIES]    COUNT unconnected sendto() from one socket
  *   udp-send-many PORT HOST...       one unconnected socket, one datagram to each HOST:PORT
+ *   tcp-rate HOST PORT RATE SECONDS  open RATE connections per second (closed with RST, so no
+ *                                    TIME_WAIT piles up), print how many were established
+ *   udp-rate HOST PORT RATE SECONDS  send RATE datagrams per second on one flow
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { connect, createServer, isIPv6 } from 'node:net';
@@ -70,10 +73,10 @@ async function tcpConnect(host: string, port: number, count: number, timeoutMs: 
   print({ results });
 }
 
-function udpServer(port: number): void {
+function udpServer(port: number, sink: boolean): void {
   const sock = createSocket({ type: 'udp6', ipv6Only: false });
   sock.on('message', (msg, rinfo) => {
-    sock.send(msg, rinfo.port, rinfo.address);
+    if (!sink) sock.send(msg, rinfo.port, rinfo.address);
   });
   sock.bind(port, () => {
     print({ listening: port });
@@ -115,6 +118,62 @@ async function udpSendMany(port: number, hosts: string[]): Promise<void> {
   sock.close();
 }
 
+/** Runs `tick(n)` every 10 ms with the number of operations due so far, for `seconds`. */
+async function paced(rate: number, seconds: number, tick: (due: number) => Promise<void>): Promise<number> {
+  const start = Date.now();
+  let done = 0;
+  while (Date.now() - start < seconds * 1000) {
+    const due = Math.floor(((Date.now() - start) / 1000) * rate) - done;
+    if (due > 0) {
+      await tick(due);
+      done += due;
+    } else {
+      await sleep(5);
+    }
+  }
+  return (Date.now() - start) / 1000;
+}
+
+async function tcpOpenReset(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = connect({ host, port });
+    sock.once('connect', () => {
+      sock.resetAndDestroy();
+      resolve(true);
+    });
+    sock.once('error', () => {
+      resolve(false);
+    });
+  });
+}
+
+async function tcpRate(host: string, port: number, rate: number, seconds: number): Promise<void> {
+  let established = 0;
+  let failed = 0;
+  const elapsed = await paced(rate, seconds, async (due) => {
+    const oks = await Promise.all(Array.from({ length: due }, () => tcpOpenReset(host, port)));
+    for (const ok of oks) if (ok) established++; else failed++;
+  });
+  print({ established, failed, seconds: elapsed });
+}
+
+async function udpRate(host: string, port: number, rate: number, seconds: number): Promise<void> {
+  const sock = createSocket(isIPv6(host) ? 'udp6' : 'udp4');
+  await new Promise<void>((resolve) => {
+    sock.bind(0, resolve);
+  });
+  const payload = Buffer.alloc(32, 'k');
+  let sent = 0;
+  const elapsed = await paced(rate, seconds, async (due) => {
+    for (let i = 0; i < due; i += 256) {
+      const oks = await Promise.all(Array.from({ length: Math.min(256, due - i) }, () => sendOne(sock, payload, port, host)));
+      sent += oks.filter(Boolean).length;
+    }
+  });
+  print({ localPort: sock.address().port, sent, seconds: elapsed });
+  sock.close();
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...args] = argv;
   const num = (i: number, fallback?: number): number => Number(args[i] ?? fallback);
@@ -124,10 +183,12 @@ async function main(argv: string[]): Promise<void> {
       return;
     case 'tcp-connect': return tcpConnect(args[0]!, num(1), num(2), num(3, 2000));
     case 'udp-server':
-      udpServer(num(0));
+      udpServer(num(0), args[1] === 'sink');
       return;
     case 'udp-send': return udpSend(args[0]!, num(1), num(2), args[3] === 'wait');
     case 'udp-send-many': return udpSendMany(num(0), args.slice(1));
+    case 'tcp-rate': return tcpRate(args[0]!, num(1), num(2), num(3));
+    case 'udp-rate': return udpRate(args[0]!, num(1), num(2), num(3));
     default: throw new Error(`unknown command ${command ?? '(none)'}`);
   }
 }

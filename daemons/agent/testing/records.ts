@@ -26,12 +26,12 @@ export function encodeFlow(r: FlowRecord): Buffer {
   buf.writeUInt16LE(r.localPort, F.local_port.offset);
   buf.writeUInt16LE(r.remotePort, F.remote_port.offset);
   buf.writeUInt32LE(r.netns, F.netns.offset);
-  buf.writeBigUInt64LE(r.firstNs, F.first_ns.offset);
-  buf.writeBigUInt64LE(r.lastNs, F.last_ns.offset);
-  buf.writeBigUInt64LE(r.txPackets, F.tx_packets.offset);
-  buf.writeBigUInt64LE(r.rxPackets, F.rx_packets.offset);
-  buf.writeBigUInt64LE(r.txBytes, F.tx_bytes.offset);
-  buf.writeBigUInt64LE(r.rxBytes, F.rx_bytes.offset);
+  buf.writeBigUInt64LE(BigInt(r.firstNs), F.first_ns.offset);
+  buf.writeBigUInt64LE(BigInt(r.lastNs), F.last_ns.offset);
+  buf.writeBigUInt64LE(BigInt(r.txPackets), F.tx_packets.offset);
+  buf.writeBigUInt64LE(BigInt(r.rxPackets), F.rx_packets.offset);
+  buf.writeBigUInt64LE(BigInt(r.txBytes), F.tx_bytes.offset);
+  buf.writeBigUInt64LE(BigInt(r.rxBytes), F.rx_bytes.offset);
   Buffer.from(ipaddr.parse(r.localIp).toByteArray()).copy(buf, F.local_addr.offset);
   Buffer.from(ipaddr.parse(r.remoteIp).toByteArray()).copy(buf, F.remote_addr.offset);
   return buf;
@@ -40,13 +40,13 @@ export function encodeFlow(r: FlowRecord): Buffer {
 export function encodeCounters(r: CountersRecord): Buffer {
   const buf = Buffer.alloc(COUNTERS_LAYOUT.size);
   header(buf, RecordType.counters, COUNTERS_LAYOUT.size);
-  buf.writeBigUInt64LE(r.timeNs, C.time_ns.offset);
-  buf.writeBigUInt64LE(r.ringbufDrops, C.ringbuf_drops.offset);
-  buf.writeBigUInt64LE(r.udpInserts, C.udp_inserts.offset);
-  buf.writeBigUInt64LE(r.udpMapErrors, C.udp_map_errors.offset);
-  buf.writeBigUInt64LE(r.udpUnparsed, C.udp_unparsed.offset);
-  buf.writeBigUInt64LE(r.udpEvictions, C.udp_evictions.offset);
-  buf.writeBigUInt64LE(r.udpLiveFlows, C.udp_live_flows.offset);
+  buf.writeBigUInt64LE(BigInt(r.timeNs), C.time_ns.offset);
+  buf.writeBigUInt64LE(BigInt(r.ringbufDrops), C.ringbuf_drops.offset);
+  buf.writeBigUInt64LE(BigInt(r.udpInserts), C.udp_inserts.offset);
+  buf.writeBigUInt64LE(BigInt(r.udpMapErrors), C.udp_map_errors.offset);
+  buf.writeBigUInt64LE(BigInt(r.udpUnparsed), C.udp_unparsed.offset);
+  buf.writeBigUInt64LE(BigInt(r.udpEvictions), C.udp_evictions.offset);
+  buf.writeBigUInt64LE(BigInt(r.udpLiveFlows), C.udp_live_flows.offset);
   return buf;
 }
 
@@ -64,12 +64,12 @@ export function flowRecord(over: Partial<FlowRecord> = {}): FlowRecord {
     remoteIp: '10.250.0.3',
     remotePort: 8080,
     netns: 4026532000,
-    firstNs: 1_700_000_000_000_000_000n,
-    lastNs: 1_700_000_000_000_000_000n,
-    txPackets: 0n,
-    rxPackets: 0n,
-    txBytes: 0n,
-    rxBytes: 0n,
+    firstNs: 1.7e18,
+    lastNs: 1.7e18,
+    txPackets: 0,
+    rxPackets: 0,
+    txBytes: 0,
+    rxBytes: 0,
     ...over,
   };
 }
@@ -77,13 +77,13 @@ export function flowRecord(over: Partial<FlowRecord> = {}): FlowRecord {
 export function countersRecord(over: Partial<CountersRecord> = {}): CountersRecord {
   return {
     kind: 'counters',
-    timeNs: 1_700_000_000_000_000_000n,
-    ringbufDrops: 0n,
-    udpInserts: 0n,
-    udpMapErrors: 0n,
-    udpUnparsed: 0n,
-    udpEvictions: 0n,
-    udpLiveFlows: 0n,
+    timeNs: 1.7e18,
+    ringbufDrops: 0,
+    udpInserts: 0,
+    udpMapErrors: 0,
+    udpUnparsed: 0,
+    udpEvictions: 0,
+    udpLiveFlows: 0,
     ...over,
   };
 }
