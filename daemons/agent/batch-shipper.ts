@@ -1,0 +1,138 @@
+/**
+ * Ships FlowObservations to the broker (`POST /v1/flows`) in batches, losing nothing that fits
+ * in memory: each batch gets its id once and keeps it through every retry, so the broker stores
+ * it exactly once however often a timeout or a restart makes us resend. Retries back off
+ * exponentially (capped) through an injectable delay. The buffer is bounded: when it is full,
+ * the oldest observations are dropped, counted, and logged once per episode, never silently.
+ *
+ * Responses: 2xx is done (a duplicate too); 408, 429 and 5xx and network errors are retried;
+ * any other 4xx means the batch itself is bad and will never be accepted, so it is dropped and
+ * counted as rejected (retrying it forever would block everything behind it).
+ */
+import { randomUUID } from 'node:crypto';
+import type { FlowBatch, FlowObservation } from './flow-observation.js';
+
+export interface ShipperOptions {
+  brokerUrl: string;
+  node: string;
+  /** Bearer token (the agent's service account token), read fresh for each request. */
+  token?: () => string | undefined;
+  /** Observations held at most, across queued batches. */
+  maxBuffered?: number;
+  /** Observations per batch (the broker accepts up to 20,000). */
+  maxBatch?: number;
+  backoff?: { initialMs: number; maxMs: number };
+  fetch?: typeof fetch;
+  delay?: (ms: number) => Promise<void>;
+  log?: (line: string) => void;
+}
+
+export interface ShipperStats {
+  sent: number;
+  dropped: number;
+  rejected: number;
+  retries: number;
+  buffered: number;
+}
+
+interface Pending {
+  batch: FlowBatch;
+  attempts: number;
+}
+
+const RETRYABLE = new Set([408, 429]);
+
+export class BatchShipper {
+  readonly stats: ShipperStats = { sent: 0, dropped: 0, rejected: 0, retries: 0, buffered: 0 };
+  private readonly queue: Pending[] = [];
+  private readonly opts: Required<Omit<ShipperOptions, 'token'>> & Pick<ShipperOptions, 'token'>;
+  private dropping = false;
+  private running: Promise<void> | undefined;
+
+  constructor(options: ShipperOptions) {
+    this.opts = {
+      maxBuffered: 200_000,
+      maxBatch: 5_000,
+      backoff: { initialMs: 500, maxMs: 30_000 },
+      fetch: globalThis.fetch,
+      delay: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      log: (line) => void process.stderr.write(`${line}\n`),
+      ...options,
+    };
+  }
+
+  /** Queues observations; starts sending if idle. Returns at once. */
+  enqueue(flows: readonly FlowObservation[]): void {
+    for (let i = 0; i < flows.length; i += this.opts.maxBatch) {
+      const part = flows.slice(i, i + this.opts.maxBatch);
+      this.queue.push({ batch: { batchId: randomUUID(), node: this.opts.node, flows: part }, attempts: 0 });
+      this.stats.buffered += part.length;
+    }
+    this.enforceBound();
+    this.running ??= this.drain().finally(() => {
+      this.running = undefined;
+    });
+  }
+
+  /** Resolves when everything queued so far was sent or dropped. */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private enforceBound(): void {
+    let over = this.stats.buffered - this.opts.maxBuffered;
+    if (over <= 0) {
+      this.dropping = false;
+      return;
+    }
+    if (!this.dropping) this.opts.log(`kguardian-agent: broker buffer full (${this.opts.maxBuffered} observations): dropping the oldest, see kguardian_agent_observations_dropped_total`);
+    this.dropping = true;
+    // Never cut the batch being sent (index 0): its id may already be stored by the broker.
+    while (over > 0 && this.queue.length > 1) {
+      const [victim] = this.queue.splice(1, 1);
+      if (!victim) break;
+      this.stats.dropped += victim.batch.flows.length;
+      this.stats.buffered -= victim.batch.flows.length;
+      over -= victim.batch.flows.length;
+    }
+  }
+
+  private async drain(): Promise<void> {
+    for (let head = this.queue[0]; head; head = this.queue[0]) {
+      const outcome = await this.send(head.batch);
+      if (outcome === 'retry') {
+        head.attempts++;
+        this.stats.retries++;
+        const { initialMs, maxMs } = this.opts.backoff;
+        await this.opts.delay(Math.min(maxMs, initialMs * 2 ** Math.min(head.attempts - 1, 20)));
+        continue;
+      }
+      this.queue.shift();
+      this.stats.buffered -= head.batch.flows.length;
+      if (outcome === 'sent') this.stats.sent += head.batch.flows.length;
+      else this.stats.rejected += head.batch.flows.length;
+    }
+  }
+
+  private async send(batch: FlowBatch): Promise<'sent' | 'rejected' | 'retry'> {
+    const token = this.opts.token?.();
+    try {
+      const res = await this.opts.fetch(`${this.opts.brokerUrl}/v1/flows`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify(batch),
+      });
+      if (res.ok) return 'sent';
+      const text = await res.text().catch(() => '');
+      if (res.status >= 500 || RETRYABLE.has(res.status)) {
+        this.opts.log(`kguardian-agent: broker answered ${res.status} for batch ${batch.batchId}, retrying: ${text.slice(0, 200)}`);
+        return 'retry';
+      }
+      this.opts.log(`kguardian-agent: broker rejected batch ${batch.batchId} (${res.status}), dropping ${batch.flows.length} observations: ${text.slice(0, 500)}`);
+      return 'rejected';
+    } catch (err) {
+      this.opts.log(`kguardian-agent: failed to reach the broker for batch ${batch.batchId}, retrying: ${String(err)}`);
+      return 'retry';
+    }
+  }
+}
