@@ -78,7 +78,7 @@ function mutate(obj: Record<string, unknown>, rnd: () => number): Record<string,
     // An earlier mutation may have replaced a parent of this path with a scalar.
     if (typeof target !== 'object' || target === null) continue;
     const value = NASTY[Math.floor(rnd() * NASTY.length)];
-    if (value === undefined) delete target[path.at(-1)!];
+    if (value === undefined) Reflect.deleteProperty(target, path.at(-1)!);
     else target[path.at(-1)!] = value;
   }
   return copy;

@@ -1,0 +1,144 @@
+/**
+ * The OpenAPI 3.1 description of the broker's HTTP API, served at /openapi.json. openapi.test.ts
+ * checks it against the app's real routes and query parameters, so it cannot silently drift.
+ */
+
+const str = { type: 'string' } as const;
+const int = { type: 'integer' } as const;
+const time = { type: 'string', description: 'RFC 3339 time, or a look-back such as 15m, 2h, 7d' } as const;
+const ref = (name: string): { $ref: string } => ({ $ref: `#/components/schemas/${name}` });
+
+type Param = { name: string; in: 'query' | 'header'; schema: object; description?: string; required?: boolean };
+const q = (name: string, schema: object, description?: string): Param => ({ name, in: 'query', schema, description });
+
+const verdictFilter: Param[] = [
+  q('policy', str, 'Policy name'),
+  q('namespace', str, "Policy namespace; present and empty ('namespace=') selects cluster-scoped policies"),
+  q('verdict', { enum: ['Allow', 'WouldDeny'] }),
+  q('direction', { enum: ['Ingress', 'Egress'] }),
+  q('since', time, 'Observed at or after'),
+  q('until', time, 'Observed before'),
+];
+
+const errors = {
+  '400': { description: 'A bad parameter or body; `field` names it', content: { 'application/json': { schema: ref('Error') } } },
+  '401': { description: 'No valid bearer token', content: { 'application/json': { schema: ref('Error') } } },
+  '403': { description: 'Not allowed (SubjectAccessReview)', content: { 'application/json': { schema: ref('Error') } } },
+  '503': { description: 'Database unavailable or broker saturated; retry', content: { 'application/json': { schema: ref('Error') } } },
+};
+const json = (schema: object, description = 'OK'): object => ({ description, content: { 'application/json': { schema } } });
+
+const endpoint = {
+  type: 'object',
+  required: ['ip', 'port', 'kind'],
+  properties: {
+    ip: str,
+    port: { type: 'integer', minimum: 0, maximum: 65535 },
+    kind: { enum: ['pod', 'host', 'node', 'external', 'unknown'] },
+    namespace: str,
+    pod: str,
+    podUid: str,
+  },
+};
+const verdictEnd = { type: 'object', properties: { namespace: str, pod: str, ip: str } };
+
+export const OPENAPI = {
+  openapi: '3.1.0',
+  info: { title: 'kguardian broker', version: '1', description: 'Flows observed by node agents and the audit verdicts of AuditNetworkPolicies.' },
+  components: {
+    securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A Kubernetes token (TokenReview + SubjectAccessReview)' } },
+    schemas: {
+      Error: { type: 'object', required: ['error'], properties: { error: str, field: str, index: int } },
+      FlowObservation: {
+        type: 'object',
+        required: ['src', 'dst', 'protocol', 'direction', 'state', 'firstSeen', 'lastSeen', 'count', 'node'],
+        properties: {
+          src: endpoint,
+          dst: endpoint,
+          protocol: { enum: ['TCP', 'UDP', 'SCTP'] },
+          direction: { enum: ['Ingress', 'Egress'] },
+          state: { enum: ['established', 'attempt', 'refused', 'seen'] },
+          firstSeen: { type: 'string', format: 'date-time' },
+          lastSeen: { type: 'string', format: 'date-time' },
+          count: { type: 'integer', minimum: 1, maximum: 1_000_000_000 },
+          node: str,
+        },
+      },
+      FlowBatch: {
+        type: 'object',
+        required: ['batchId', 'node', 'flows'],
+        properties: { batchId: str, node: str, flows: { type: 'array', maxItems: 20_000, items: ref('FlowObservation') } },
+      },
+      StoredFlow: {
+        type: 'object',
+        properties: {
+          id: int, bucket: str, firstSeen: str, lastSeen: str, src: endpoint, dst: endpoint, protocol: str, direction: str,
+          state: str, node: str, count: int,
+        },
+      },
+      Verdict: {
+        type: 'object',
+        properties: {
+          id: int,
+          observedAt: str,
+          evaluatedAt: str,
+          flowId: int,
+          policy: { type: 'object', properties: { uid: str, kind: str, namespace: str, name: str, generation: int } },
+          direction: { enum: ['Ingress', 'Egress'] },
+          verdict: { enum: ['Allow', 'WouldDeny'] },
+          src: verdictEnd,
+          dst: verdictEnd,
+          port: int,
+          protocol: str,
+          reason: str,
+          count: int,
+        },
+      },
+    },
+  },
+  security: [{ bearer: [] }],
+  paths: {
+    '/v1/flows': {
+      post: {
+        summary: 'Store a batch of flow observations (idempotent per node and batchId)',
+        requestBody: { required: true, content: { 'application/json': { schema: ref('FlowBatch') } } },
+        responses: {
+          '200': json({ type: 'object', properties: { batchId: str, duplicate: { type: 'boolean' }, observations: int, rows: int } }),
+          ...errors,
+          '413': { description: 'Body larger than 16 MiB' },
+          '415': { description: 'Not JSON' },
+        },
+      },
+      get: {
+        summary: 'Recorded flows in id order, for replay',
+        parameters: [q('since', time), q('until', time), q('cursor', int, 'nextCursor of the previous page'), q('limit', { type: 'integer', minimum: 1, maximum: 5000, default: 1000 })],
+        responses: { '200': json({ type: 'object', properties: { flows: { type: 'array', items: ref('StoredFlow') }, nextCursor: { type: ['integer', 'null'] } } }), ...errors },
+      },
+    },
+    '/audit/verdicts': {
+      get: {
+        summary: 'Verdicts, ordered (observed_at DESC, id DESC)',
+        parameters: [...verdictFilter, q('limit', { type: 'integer', minimum: 1, maximum: 1000, default: 100 }), q('before_id', int, 'nextBeforeId of the previous page')],
+        responses: { '200': json({ type: 'object', properties: { verdicts: { type: 'array', items: ref('Verdict') }, nextBeforeId: { type: ['integer', 'null'] } } }), ...errors },
+      },
+    },
+    '/audit/verdicts/stream': {
+      get: {
+        summary: 'New verdicts as server-sent events (event `verdict`, id = verdict id); resumes after Last-Event-ID',
+        parameters: [...verdictFilter, q('after_id', int, 'Start after this id (0: everything kept); Last-Event-ID wins'), { name: 'Last-Event-ID', in: 'header', schema: int }],
+        responses: { '200': { description: 'text/event-stream of Verdict', content: { 'text/event-stream': { schema: ref('Verdict') } } }, ...errors },
+      },
+    },
+    '/audit/summary': {
+      get: {
+        summary: 'Allow and WouldDeny counts and top offenders over a window',
+        parameters: [q('policy', str), q('namespace', str, "Policy namespace; present and empty selects cluster-scoped policies"), q('window', { type: 'string', default: '1h' }, 'Duration such as 15m, 24h'), q('top', { type: 'integer', minimum: 1, maximum: 100, default: 10 })],
+        responses: { '200': json({ type: 'object', properties: { allow: int, wouldDeny: int, topOffenders: { type: 'array' }, since: str, until: str } }), ...errors },
+      },
+    },
+    '/healthz': { get: { summary: 'Liveness', security: [], responses: { '200': { description: 'OK' } } } },
+    '/readyz': { get: { summary: 'Readiness: database reachable', security: [], responses: { '200': { description: 'Ready' }, '503': { description: 'Database unavailable' } } } },
+    '/metrics': { get: { summary: 'Prometheus metrics', security: [], responses: { '200': { description: 'text/plain' } } } },
+    '/openapi.json': { get: { summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3.1' } } } },
+  },
+} as const;

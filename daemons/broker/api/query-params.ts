@@ -1,0 +1,100 @@
+/**
+ * Query-string parsing for the read endpoints. Every parameter is checked, and a bad one gives a
+ * 400 naming it; unknown parameters are refused too, so a typo (`?namepsace=prod`) is an error
+ * rather than a silently unfiltered answer. Times are RFC 3339 or a look-back such as `15m`.
+ */
+import { DIRECTIONS, type Direction, type Verdict } from '../../../policy/types.js';
+import type { VerdictFilter } from '../store/types.js';
+import { badRequest } from './http-error.js';
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+const DURATION = /^(\d{1,6})(s|m|h|d)$/;
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+const VERDICTS: readonly Verdict[] = ['Allow', 'WouldDeny'];
+
+/** The raw query: each name with all its values (a repeated name is an error). */
+export type RawQuery = Record<string, string[]>;
+
+/** Reads one parameter; refuses unknown and repeated ones as it goes. */
+export class QueryReader {
+  private readonly seen = new Set<string>();
+
+  constructor(private readonly raw: RawQuery, private readonly now: Date) {}
+
+  /** The value of `name`, undefined when absent. Present-and-empty is '' (it matters for namespace). */
+  get(name: string): string | undefined {
+    this.seen.add(name);
+    const values = this.raw[name];
+    if (values === undefined) return undefined;
+    if (values.length > 1) throw badRequest(name, `${name} is given more than once`);
+    return values[0];
+  }
+
+  /** Call after reading every known parameter. */
+  rejectUnknown(): void {
+    const unknown = Object.keys(this.raw).find((k) => !this.seen.has(k));
+    if (unknown !== undefined) throw badRequest(unknown, `unknown query parameter ${JSON.stringify(unknown)}`);
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[]): T | undefined {
+    const v = this.get(name);
+    if (v === undefined) return undefined;
+    if (!(allowed as readonly string[]).includes(v)) throw badRequest(name, `${name} must be one of ${allowed.join(', ')}`);
+    return v as T;
+  }
+
+  int(name: string, min: number, max: number): number | undefined {
+    const v = this.get(name);
+    if (v === undefined) return undefined;
+    const n = /^\d{1,16}$/.test(v) ? Number(v) : NaN;
+    if (!Number.isSafeInteger(n) || n < min || n > max) throw badRequest(name, `${name} must be an integer from ${min} to ${max}`);
+    return n;
+  }
+
+  /** A duration such as `90s`, `15m`, `2h`, `7d`, in milliseconds. */
+  duration(name: string, maxMs: number): number | undefined {
+    const v = this.get(name);
+    if (v === undefined) return undefined;
+    const ms = parseDuration(v);
+    if (ms === undefined || ms <= 0 || ms > maxMs) throw badRequest(name, `${name} must be a duration such as 15m, 2h or 7d, at most ${maxMs / 86_400_000} days`);
+    return ms;
+  }
+
+  /** An RFC 3339 time, or a duration meaning that long before now. */
+  time(name: string): Date | undefined {
+    const v = this.get(name);
+    if (v === undefined) return undefined;
+    const rel = parseDuration(v);
+    if (rel !== undefined) return new Date(this.now.getTime() - rel);
+    const ms = RFC3339.test(v) ? Date.parse(v) : NaN;
+    if (Number.isNaN(ms)) throw badRequest(name, `${name} must be an RFC 3339 time (2026-01-02T15:04:05Z) or a look-back such as 15m`);
+    return new Date(ms);
+  }
+
+  /** A Kubernetes object name (DNS subdomain), or '' where `allowEmpty`. */
+  name(param: string, allowEmpty: boolean): string | undefined {
+    const v = this.get(param);
+    if (v === undefined || (v === '' && allowEmpty)) return v;
+    if (v.length > 253 || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(v)) throw badRequest(param, `${param} must be a Kubernetes name`);
+    return v;
+  }
+}
+
+function parseDuration(v: string): number | undefined {
+  const m = DURATION.exec(v);
+  return m ? Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS] : undefined;
+}
+
+/** The filters shared by the verdict list, stream and summary. */
+export function readVerdictFilter(q: QueryReader): VerdictFilter {
+  const f: VerdictFilter = {
+    policy: q.name('policy', false),
+    namespace: q.name('namespace', true),
+    verdict: q.oneOf<Verdict>('verdict', VERDICTS),
+    direction: q.oneOf<Direction>('direction', DIRECTIONS),
+    since: q.time('since'),
+    until: q.time('until'),
+  };
+  if (f.since && f.until && f.since >= f.until) throw badRequest('until', 'until must be after since');
+  return f;
+}

@@ -1,0 +1,38 @@
+/**
+ * Who is calling and what they may do. The broker asks two questions of an Authenticator: whose
+ * is this bearer token (Kubernetes TokenReview in the cluster), and may they do this (a
+ * SubjectAccessReview, so `kubectl auth can-i` rules decide). Reads need `get` on
+ * `auditverdicts.kguardian.dev` (in the namespace queried, if any); agents need `create` on
+ * `flows.kguardian.dev`.
+ */
+
+export const AUTH_GROUP = 'kguardian.dev';
+
+export interface Identity {
+  username: string;
+  uid?: string;
+  groups: string[];
+  extra?: Record<string, string[]>;
+}
+
+export interface Access {
+  verb: 'get' | 'create';
+  resource: 'auditverdicts' | 'flows';
+  /** Namespace-scoped check when set; cluster-wide otherwise. */
+  namespace?: string;
+}
+
+export interface Authenticator {
+  /** 'none' skips every check (the local demo only). */
+  readonly mode: 'none' | 'kubernetes' | 'static';
+  /** The token's identity, or null when the token is not valid. */
+  authenticate(token: string): Promise<Identity | null>;
+  authorize(who: Identity, access: Access): Promise<boolean>;
+}
+
+/** No authentication at all: for `AUTH_MODE=none` (the local demo) and tests of other concerns. */
+export const noAuth: Authenticator = {
+  mode: 'none',
+  authenticate: () => Promise.resolve({ username: 'anonymous', groups: [] }),
+  authorize: () => Promise.resolve(true),
+};

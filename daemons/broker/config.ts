@@ -1,0 +1,72 @@
+/**
+ * The broker's configuration, from environment variables, validated at start-up so a typo stops
+ * the process with a message naming the variable instead of misbehaving later.
+ *
+ *   DATABASE_URL            PostgreSQL URL; unset = embedded PGlite in DATA_DIR
+ *   DATA_DIR                PGlite folder (default ./.kguardian/broker-db)
+ *   PORT                    HTTP port (default 9090)
+ *   EVALUATOR_URL           base URL of the evaluator; unset = flows are stored, not evaluated
+ *   FLOW_RETENTION_DAYS     default 7
+ *   VERDICT_RETENTION_DAYS  default 7
+ *   AUTH_MODE               kubernetes (default) | none (local demo only)
+ *   DB_POOL_SIZE            default 10
+ *   EVALUATOR_BATCH, EVALUATOR_CONCURRENCY, EVALUATOR_TIMEOUT_MS: see evaluation/dispatcher.ts
+ */
+
+export interface BrokerConfig {
+  databaseUrl?: string;
+  dataDir: string;
+  port: number;
+  evaluatorUrl?: string;
+  flowRetentionDays: number;
+  verdictRetentionDays: number;
+  authMode: 'kubernetes' | 'none';
+  poolSize: number;
+  evaluatorBatch: number;
+  evaluatorConcurrency: number;
+  evaluatorTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, message: string) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, def: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(name, `must be an integer from ${min} to ${max}, not ${JSON.stringify(raw)}`);
+  return n;
+}
+
+function url(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  try {
+    new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'must be a URL');
+  }
+  return raw;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): BrokerConfig {
+  const authMode = env.AUTH_MODE ?? 'kubernetes';
+  if (authMode !== 'kubernetes' && authMode !== 'none') throw new ConfigError('AUTH_MODE', 'must be kubernetes or none');
+  return {
+    databaseUrl: url(env, 'DATABASE_URL'),
+    dataDir: env.DATA_DIR || '.kguardian/broker-db',
+    port: int(env, 'PORT', 9090, 0, 65535),
+    evaluatorUrl: url(env, 'EVALUATOR_URL'),
+    flowRetentionDays: int(env, 'FLOW_RETENTION_DAYS', 7, 1, 366),
+    verdictRetentionDays: int(env, 'VERDICT_RETENTION_DAYS', 7, 1, 366),
+    authMode,
+    poolSize: int(env, 'DB_POOL_SIZE', 10, 1, 200),
+    evaluatorBatch: int(env, 'EVALUATOR_BATCH', 500, 1, 10_000),
+    evaluatorConcurrency: int(env, 'EVALUATOR_CONCURRENCY', 2, 1, 64),
+    evaluatorTimeoutMs: int(env, 'EVALUATOR_TIMEOUT_MS', 10_000, 100, 600_000),
+  };
+}

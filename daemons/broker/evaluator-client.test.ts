@@ -1,0 +1,71 @@
+/** The evaluator client against a real HTTP double: batching, retries, timeouts and bad answers. */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createEvaluatorClient, EvaluatorError, type EvaluateItem } from './evaluator-client.js';
+import { evaluationOf, startEvaluatorDouble, type EvaluatorDouble } from './testing/evaluator-double.js';
+
+const item = (id: number): EvaluateItem => ({
+  id, observedAt: '2026-03-01T10:00:00.000Z', count: 1, direction: 'Egress',
+  flow: { src: { ip: '10.0.0.1' }, dst: { ip: '10.0.0.2' }, protocol: 'TCP', port: 80 },
+});
+
+describe('evaluator client', () => {
+  let double: EvaluatorDouble | undefined;
+  afterEach(async () => {
+    await double?.close();
+  });
+
+  it('sends one request per batch and maps results by id', async () => {
+    double = await startEvaluatorDouble(() => evaluationOf([]));
+    const c = createEvaluatorClient({ baseUrl: double.url });
+    const out = await c.evaluate([item(1), item(2), item(3)]);
+    expect([...out.keys()]).toEqual([1, 2, 3]);
+    expect(double.requests.map((r) => r.length)).toEqual([3]);
+  });
+
+  it('retries 5xx with backoff, then gives up with a retryable error', async () => {
+    double = await startEvaluatorDouble(() => evaluationOf([]));
+    double.down = true;
+    const sleeps: number[] = [];
+    const attempts: string[] = [];
+    const c = createEvaluatorClient({
+      baseUrl: double.url, attempts: 4, backoffMs: 100,
+      sleep: (ms) => {
+        sleeps.push(ms);
+        return Promise.resolve();
+      },
+      onAttempt: (r) => attempts.push(r),
+    });
+    const err = await c.evaluate([item(1)]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EvaluatorError);
+    expect((err as EvaluatorError).retryable).toBe(true);
+    expect(sleeps).toEqual([100, 200, 400]);
+    expect(attempts).toEqual(['error', 'error', 'error', 'error']);
+  });
+
+  it('recovers when the evaluator comes back between attempts', async () => {
+    const d = await startEvaluatorDouble(() => evaluationOf([]));
+    double = d;
+    d.down = true;
+    const c = createEvaluatorClient({
+      baseUrl: d.url,
+      sleep: () => {
+        d.down = false;
+        return Promise.resolve();
+      },
+    });
+    expect((await c.evaluate([item(7)])).has(7)).toBe(true);
+  });
+
+  it('times out a slow evaluator', async () => {
+    double = await startEvaluatorDouble(() => evaluationOf([]));
+    double.delayMs = 1000;
+    const c = createEvaluatorClient({ baseUrl: double.url, timeoutMs: 100, attempts: 1 });
+    await expect(c.evaluate([item(1)])).rejects.toThrow(/timed out/);
+  });
+
+  it('refuses a malformed answer without retrying', async () => {
+    double = await startEvaluatorDouble(() => ({ verdicts: 'nope' }) as never);
+    const c = createEvaluatorClient({ baseUrl: double.url, sleep: () => Promise.reject(new Error('must not retry')) });
+    await expect(c.evaluate([item(1)])).rejects.toThrow(/malformed/);
+  });
+});

@@ -1,0 +1,117 @@
+/**
+ * Client of the evaluator's `POST /evaluate`: one call judges a batch of flows. Each call has a
+ * timeout; network errors, timeouts, 429 and 5xx are retried with capped exponential backoff
+ * (the delay is injectable so tests never sleep); other 4xx are not (retrying a request the
+ * evaluator rejects cannot help). The response is validated: a malformed one is an error, and
+ * the flows stay pending.
+ *
+ * Contract (fixed with the lead):
+ *   request  {"flows":[{"id", "observedAt", "count", "direction", "flow": Flow}]}
+ *   response {"results":[{"id", "evaluation": FlowEvaluation}]}
+ */
+import { z } from 'zod';
+import type { Direction, Flow, FlowEvaluation } from '../../policy/types.js';
+
+export interface EvaluateItem {
+  /** The flow row's id, echoed in the result. */
+  id: number;
+  observedAt: string;
+  count: number;
+  direction: Direction;
+  flow: Flow;
+}
+
+export interface EvaluatorClient {
+  /** Judges the items; the map has an entry for each id the evaluator answered. */
+  evaluate(items: EvaluateItem[]): Promise<Map<number, FlowEvaluation>>;
+}
+
+export interface EvaluatorClientOptions {
+  baseUrl: string;
+  timeoutMs?: number;
+  /** Attempts per call, the first included. */
+  attempts?: number;
+  backoffMs?: number;
+  maxBackoffMs?: number;
+  fetch?: typeof fetch;
+  sleep?: (ms: number) => Promise<void>;
+  /** Told the outcome and duration of every attempt (metrics). */
+  onAttempt?: (result: 'ok' | 'error' | 'timeout', seconds: number) => void;
+}
+
+export class EvaluatorError extends Error {
+  constructor(message: string, readonly retryable: boolean) {
+    super(message);
+    this.name = 'EvaluatorError';
+  }
+}
+
+// Only what the broker reads is checked; the rest of FlowEvaluation passes through untouched.
+const refSchema = z.object({
+  kind: z.enum(['NetworkPolicy', 'AuditNetworkPolicy', 'AuditClusterNetworkPolicy']),
+  namespace: z.string().max(253),
+  name: z.string().min(1).max(253),
+  uid: z.string().max(64).optional(),
+  generation: z.int().min(0).optional(),
+});
+const verdictSchema = z.looseObject({
+  ref: refSchema,
+  direction: z.enum(['Ingress', 'Egress']),
+  verdict: z.enum(['Allow', 'WouldDeny']),
+  reason: z.string().max(4096),
+});
+const responseSchema = z.object({
+  results: z.array(z.object({ id: z.int(), evaluation: z.looseObject({ verdicts: z.array(verdictSchema) }) })),
+});
+
+const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function attempt(opts: EvaluatorClientOptions, url: string, body: string): Promise<unknown> {
+  const doFetch = opts.fetch ?? fetch;
+  let res: Response;
+  try {
+    res = await doFetch(url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body,
+      signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
+    });
+  } catch (err) {
+    const timeout = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
+    throw new EvaluatorError(timeout ? 'evaluator timed out' : `evaluator unreachable: ${String(err)}`, true);
+  }
+  if (!res.ok) {
+    await res.body?.cancel();
+    throw new EvaluatorError(`evaluator answered ${res.status}`, res.status === 429 || res.status >= 500);
+  }
+  try {
+    return await res.json();
+  } catch {
+    throw new EvaluatorError('evaluator answered with invalid JSON', true);
+  }
+}
+
+export function createEvaluatorClient(opts: EvaluatorClientOptions): EvaluatorClient {
+  const url = new URL('evaluate', opts.baseUrl.endsWith('/') ? opts.baseUrl : `${opts.baseUrl}/`).toString();
+  const attempts = opts.attempts ?? 3;
+  const sleep = opts.sleep ?? defaultSleep;
+  return {
+    async evaluate(items: EvaluateItem[]): Promise<Map<number, FlowEvaluation>> {
+      const body = JSON.stringify({ flows: items });
+      for (let i = 1; ; i++) {
+        const started = performance.now();
+        try {
+          const parsed = responseSchema.safeParse(await attempt(opts, url, body));
+          if (!parsed.success) throw new EvaluatorError(`evaluator response is malformed: ${parsed.error.issues[0]?.message ?? ''}`, false);
+          opts.onAttempt?.('ok', (performance.now() - started) / 1000);
+          return new Map(parsed.data.results.map((r) => [r.id, r.evaluation as unknown as FlowEvaluation]));
+        } catch (err) {
+          const e = err instanceof EvaluatorError ? err : new EvaluatorError(String(err), false);
+          opts.onAttempt?.(e.message.includes('timed out') ? 'timeout' : 'error', (performance.now() - started) / 1000);
+          if (!e.retryable || i >= attempts) throw e;
+          await sleep(Math.min((opts.backoffMs ?? 200) * 2 ** (i - 1), opts.maxBackoffMs ?? 5_000));
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * The broker process: reads the environment (config.ts), opens the store (PostgreSQL, or
+ * embedded PGlite without DATABASE_URL), and serves createApp() with @hono/node-server, next to
+ * the evaluation loop and the maintenance loop. Waits for the database at start-up instead of
+ * crashing, and shuts down cleanly on SIGTERM/SIGINT.
+ */
+import { serve } from '@hono/node-server';
+import { createApp } from './app.js';
+import { createAuthenticator } from './auth/create-authenticator.js';
+import { systemClock } from './clock.js';
+import { ConfigError, loadConfig, type BrokerConfig } from './config.js';
+import { EvaluationDispatcher } from './evaluation/dispatcher.js';
+import { createEvaluatorClient } from './evaluator-client.js';
+import { jsonLogger, type Logger } from './logger.js';
+import { startMaintenance } from './maintenance.js';
+import { createMetrics } from './metrics.js';
+import { isDatabaseUnavailable } from './middleware/database-errors.js';
+import { openStore } from './store/open-store.js';
+import type { Store } from './store/types.js';
+
+async function openWithRetry(cfg: BrokerConfig, logger: Logger): Promise<Store> {
+  const retention = { flowsDays: cfg.flowRetentionDays, verdictsDays: cfg.verdictRetentionDays, batchIdHours: 24 };
+  for (let delay = 500; ; delay = Math.min(delay * 2, 10_000)) {
+    try {
+      return await openStore({
+        databaseUrl: cfg.databaseUrl,
+        dataDir: cfg.dataDir,
+        poolSize: cfg.poolSize,
+        retention,
+        onIdleError: (err) => {
+          logger.warn('database connection lost; the pool reconnects', { error: err });
+        },
+      });
+    } catch (err) {
+      if (!isDatabaseUnavailable(err)) throw err;
+      logger.warn('database unavailable at start-up, retrying', { error: err, retryInMs: delay });
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const logger = jsonLogger();
+  let cfg: BrokerConfig;
+  try {
+    cfg = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      logger.error(`invalid configuration: ${err.message}`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const store = await openWithRetry(cfg, logger);
+  logger.info('store open', { engine: store.engine, dataDir: store.engine === 'pglite' ? cfg.dataDir : undefined });
+  const metrics = createMetrics(() => store.poolStats(), true);
+  const auth = await createAuthenticator(cfg.authMode, logger);
+  const clock = systemClock;
+  const retention = { flowsDays: cfg.flowRetentionDays, verdictsDays: cfg.verdictRetentionDays, batchIdHours: 24 };
+
+  let dispatcher: EvaluationDispatcher | undefined;
+  if (cfg.evaluatorUrl) {
+    const client = createEvaluatorClient({
+      baseUrl: cfg.evaluatorUrl,
+      timeoutMs: cfg.evaluatorTimeoutMs,
+      onAttempt: (result, seconds) => {
+        metrics.evaluatorRequests.inc({ result });
+        metrics.evaluatorLatency.observe(seconds);
+      },
+    });
+    dispatcher = new EvaluationDispatcher({
+      store, client, clock, logger, metrics, batchSize: cfg.evaluatorBatch, concurrency: cfg.evaluatorConcurrency,
+      leaseMs: Math.max(120_000, cfg.evaluatorTimeoutMs * 6),
+    });
+    dispatcher.start();
+  } else {
+    logger.warn('EVALUATOR_URL is not set: flows are stored but not evaluated until it is');
+  }
+  const maintenance = startMaintenance(store, clock, logger, metrics);
+  await maintenance.runOnce();
+
+  const app = createApp({ store, clock, auth, logger, metrics, retention, onFlowsStored: () => dispatcher?.wake() });
+  const server = serve({ fetch: app.fetch, port: cfg.port }, (info) => {
+    logger.info('broker listening', { port: info.port });
+  });
+
+  const shutdown = (signal: string): void => {
+    logger.info('shutting down', { signal });
+    maintenance.stop();
+    server.close();
+    void (dispatcher?.stop() ?? Promise.resolve())
+      .then(() => store.close())
+      .finally(() => process.exit(0));
+  };
+  process.once('SIGTERM', () => {
+    shutdown('SIGTERM');
+  });
+  process.once('SIGINT', () => {
+    shutdown('SIGINT');
+  });
+}
+
+main().catch((err: unknown) => {
+  jsonLogger().error('broker failed to start', { error: err, stack: err instanceof Error ? err.stack : undefined });
+  process.exit(1);
+});

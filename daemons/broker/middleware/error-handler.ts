@@ -1,0 +1,49 @@
+/**
+ * The app's one error handler: every failure becomes `{"error": "...", "field"?: "..."}` with the
+ * right status. HttpErrors carry their own; an unknown cursor is the caller's 400; an unreachable
+ * database is a 503 with Retry-After; anything else is a 500, logged with its stack, and the
+ * body never leaks internals.
+ */
+import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
+import { HttpError } from '../api/http-error.js';
+import type { Logger } from '../logger.js';
+import { UnknownCursorError } from '../store/verdict-reads.js';
+import { isDatabaseUnavailable } from './database-errors.js';
+
+export interface ErrorBody {
+  error: string;
+  field?: string;
+  [extra: string]: unknown;
+}
+
+function toHttpError(err: unknown): HttpError | undefined {
+  if (err instanceof HttpError) return err;
+  if (err instanceof UnknownCursorError) return new HttpError(400, err.message, 'before_id');
+  if (isDatabaseUnavailable(err)) return new HttpError(503, 'database unavailable, retry later');
+  return undefined;
+}
+
+export function errorResponse(c: Context, e: HttpError): Response {
+  const body: ErrorBody = { ...e.details, error: e.message };
+  if (e.field !== undefined) body.field = e.field;
+  if (e.status === 503 || e.status === 429) c.header('Retry-After', '1');
+  return c.json(body, e.status);
+}
+
+export function errorHandler(logger: Logger): ErrorHandler {
+  return function handleError(err, c) {
+    const known = toHttpError(err);
+    if (known) {
+      if (known.status === 503) logger.warn('request failed: database unavailable', { path: c.req.path, error: err });
+      return errorResponse(c, known);
+    }
+    logger.error('request failed', { path: c.req.path, error: err, stack: err instanceof Error ? err.stack : undefined });
+    return c.json({ error: 'internal error' } satisfies ErrorBody, 500);
+  };
+}
+
+export function notFoundHandler(): NotFoundHandler {
+  return function notFound(c) {
+    return c.json({ error: `no route for ${c.req.method} ${c.req.path}` } satisfies ErrorBody, 404);
+  };
+}

@@ -1,0 +1,88 @@
+/**
+ * `POST /v1/flows` (agents send batches) and `GET /v1/flows` (recorded flows, for replay and
+ * `audit test`). A batch is validated whole before anything is written, then stored in one
+ * transaction with its batch id, so a retry after a timeout never duplicates rows.
+ */
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { FLOW_BATCH_LIMITS, parseFlowBatch, type FlowBatch } from '../api/flow-batch.js';
+import { badRequest, HttpError } from '../api/http-error.js';
+import { QueryReader } from '../api/query-params.js';
+import { requireAccess, type AuthEnv } from '../auth/require-access.js';
+import type { BrokerDeps } from '../deps.js';
+import { errorResponse } from '../middleware/error-handler.js';
+import { ingestGate } from '../middleware/ingest-gate.js';
+
+const DAY_MS = 86_400_000;
+/** How far ahead of the broker's clock an agent's clock may be. */
+const MAX_CLOCK_SKEW_MS = DAY_MS;
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw badRequest('body', 'body is not valid JSON');
+  }
+}
+
+/** Checks what the schema cannot: consistent node names and times within the kept window. */
+function checkBatch(b: FlowBatch, now: number, retentionDays: number): void {
+  const oldest = now - retentionDays * DAY_MS;
+  b.flows.forEach((f, index) => {
+    const field = `flows[${index}]`;
+    if (f.node !== b.node) throw badRequest(`${field}.node`, `${field}.node: must equal the batch's node ${b.node}`, { index });
+    const first = Date.parse(f.firstSeen);
+    if (first < oldest) throw badRequest(`${field}.firstSeen`, `${field}.firstSeen: older than the ${retentionDays}-day retention window`, { index });
+    if (first > now + MAX_CLOCK_SKEW_MS) throw badRequest(`${field}.firstSeen`, `${field}.firstSeen: more than a day in the future`, { index });
+  });
+}
+
+export function flowRoutes(deps: BrokerDeps): Hono<AuthEnv> {
+  const { store, clock, metrics, auth } = deps;
+  const app = new Hono<AuthEnv>();
+
+  app.post(
+    '/v1/flows',
+    requireAccess(auth, () => ({ verb: 'create', resource: 'flows' })),
+    bodyLimit({
+      maxSize: FLOW_BATCH_LIMITS.maxBodyBytes,
+      onError: (c) => errorResponse(c, new HttpError(413, `body larger than ${FLOW_BATCH_LIMITS.maxBodyBytes} bytes`, 'body')),
+    }),
+    ingestGate(deps.ingest ?? { maxInFlight: 8, maxQueued: 64 }, metrics),
+    async function ingestFlows(c) {
+      const type = c.req.header('Content-Type') ?? '';
+      if (!/^application\/json\b/i.test(type)) throw new HttpError(415, 'Content-Type must be application/json', 'Content-Type');
+      const parsed = parseFlowBatch(parseJson(await c.req.text()));
+      if (!parsed.ok) {
+        metrics.ingestBatches.inc({ result: 'rejected' });
+        throw parsed.error;
+      }
+      const batch = parsed.value;
+      const now = clock.now();
+      checkBatch(batch, now.getTime(), deps.retention.flowsDays);
+      const r = await store.ingest(batch, now);
+      metrics.ingestBatches.inc({ result: r.duplicate ? 'duplicate' : 'stored' });
+      if (!r.duplicate) {
+        metrics.ingestObservations.inc(r.observations);
+        metrics.ingestRows.inc(r.rows);
+        metrics.ingestBatchSize.observe(r.observations);
+        deps.onFlowsStored?.();
+      }
+      return c.json({ batchId: batch.batchId, duplicate: r.duplicate, observations: r.observations, rows: r.rows });
+    },
+  );
+
+  app.get('/v1/flows', requireAccess(auth, () => ({ verb: 'get', resource: 'flows' })), async function listFlows(c) {
+    const q = new QueryReader(c.req.queries(), clock.now());
+    const since = q.time('since');
+    const until = q.time('until');
+    const afterId = q.int('cursor', 0, Number.MAX_SAFE_INTEGER);
+    const limit = q.int('limit', 1, 5000) ?? 1000;
+    q.rejectUnknown();
+    if (since && until && since >= until) throw badRequest('until', 'until must be after since');
+    const page = await store.listFlows({ since, until, afterId, limit });
+    return c.json(page);
+  });
+
+  return app;
+}

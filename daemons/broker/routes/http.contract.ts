@@ -1,0 +1,167 @@
+/**
+ * The HTTP API's behaviour through `app.request()`, as one suite run on PGlite
+ * (http-pglite.test.ts) and on PostgreSQL (http-pg.int.test.ts).
+ */
+// A test suite in all but name (imported by the *.test.ts files that run it).
+/* eslint-disable @typescript-eslint/no-non-null-assertion */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { batch, observation, verdict } from '../testing/fixtures.js';
+import { judgePending, readEvents, testApp, type TestApp } from '../testing/test-app.js';
+import type { Store, StoredVerdict } from '../store/types.js';
+
+export const NOW = new Date('2026-03-01T10:30:00.000Z');
+
+export type StoreFactory = () => Promise<{ store: Store; cleanup: () => Promise<void> }>;
+
+interface Page {
+  verdicts: StoredVerdict[];
+  nextBeforeId: number | null;
+}
+
+export function httpContract(engine: string, open: StoreFactory): void {
+  describe(`broker HTTP API (${engine})`, () => {
+    let t: TestApp;
+    let cleanup: () => Promise<void>;
+    beforeAll(async () => {
+      const s = await open();
+      cleanup = s.cleanup;
+      t = testApp(s.store, NOW);
+      // Verdicts for the read tests: 3 flows x (namespaced WouldDeny/Allow + cluster-scoped).
+      const flows = [0, 1, 2].map((i) => observation({ at: `2026-03-01T09:0${i}:00.000Z`, dst: { ...observation().dst, port: 5000 + i } }));
+      await s.store.ingest(batch(flows, { node: 'node-a' }), NOW);
+      await judgePending(s.store, NOW, (f) => [
+        verdict({ name: 'web', verdict: f.dst.port === 5001 ? 'Allow' : 'WouldDeny' }),
+        verdict({ name: 'web', ns: '', policy: { uid: 'c1', kind: 'AuditClusterNetworkPolicy', namespace: '', name: 'web', generation: 1 } }),
+      ]);
+    }, 120_000);
+    afterAll(async () => {
+      await cleanup();
+    });
+
+    describe('POST /v1/flows', () => {
+      it('stores a batch and answers a re-sent one as a duplicate without storing it again', async () => {
+        const b = batch([observation({ at: '2026-03-01T10:00:00.000Z', count: 2 }), observation({ at: '2026-03-01T10:00:30.000Z', count: 3 })]);
+        const first = await t.post('/v1/flows', b);
+        expect(first.status).toBe(200);
+        expect(await first.json()).toEqual({ batchId: b.batchId, duplicate: false, observations: 2, rows: 1 });
+        const again = await t.post('/v1/flows', b);
+        expect(await again.json()).toMatchObject({ duplicate: true, rows: 0 });
+        const flows = (await (await t.get('/v1/flows?since=2026-03-01T10:00:00Z&until=2026-03-01T10:01:00Z')).json()) as { flows: { count: number }[] };
+        expect(flows.flows.map((f) => f.count)).toEqual([5]);
+      });
+
+      it.each([
+        { title: 'a malformed item', body: { batchId: 'x', node: 'node-a', flows: [observation(), { ...observation(), protocol: 'ICMP' }] }, status: 400, field: 'flows[1].protocol', index: 1 },
+        { title: 'a flow from another node', body: { batchId: 'x', node: 'node-a', flows: [{ ...observation(), node: 'node-b' }] }, status: 400, field: 'flows[0].node', index: 0 },
+        { title: 'a flow older than retention', body: { batchId: 'x', node: 'node-a', flows: [observation({ at: '2026-02-01T00:00:00.000Z' })] }, status: 400, field: 'flows[0].firstSeen', index: 0 },
+        { title: 'a flow from the far future', body: { batchId: 'x', node: 'node-a', flows: [observation({ at: '2026-03-05T00:00:00.000Z' })] }, status: 400, field: 'flows[0].firstSeen', index: 0 },
+        { title: 'invalid JSON', body: '{"batchId": ', status: 400, field: 'body' },
+        { title: 'deep nesting', body: '['.repeat(100_000) + ']'.repeat(100_000), status: 400, field: 'body' },
+      ])('refuses $title with $status naming $field', async ({ body, status, field, index }) => {
+        const r = await t.post('/v1/flows', body);
+        expect(r.status).toBe(status);
+        const json = (await r.json()) as Record<string, unknown>;
+        expect(json.field).toBe(field);
+        expect(typeof json.error).toBe('string');
+        if (index !== undefined) expect(json.index).toBe(index);
+      });
+
+      it('refuses a body that is not JSON (415) or too large (413)', async () => {
+        const r1 = await t.app.request('/v1/flows', { method: 'POST', body: 'x', headers: { 'Content-Type': 'text/plain' } });
+        expect([r1.status, ((await r1.json()) as { field: string }).field]).toEqual([415, 'Content-Type']);
+        const big = 'x'.repeat(17 * 1024 * 1024);
+        const r2 = await t.post('/v1/flows', big);
+        expect([r2.status, ((await r2.json()) as { field: string }).field]).toEqual([413, 'body']);
+      });
+    });
+
+    describe('GET /audit/verdicts', () => {
+      it('lists newest first and pages with before_id until nextBeforeId is null', async () => {
+        const all = (await (await t.get('/audit/verdicts?policy=web')).json()) as Page;
+        expect(all.verdicts).toHaveLength(6);
+        const ids: number[] = [];
+        let url = '/audit/verdicts?policy=web&limit=4';
+        for (;;) {
+          const p = (await (await t.get(url)).json()) as Page;
+          ids.push(...p.verdicts.map((v) => v.id));
+          if (p.nextBeforeId === null) break;
+          url = `/audit/verdicts?policy=web&limit=4&before_id=${p.nextBeforeId}`;
+        }
+        expect(ids).toEqual(all.verdicts.map((v) => v.id));
+        expect(all.verdicts[0]!.observedAt >= all.verdicts[5]!.observedAt).toBe(true);
+      });
+
+      it.each([
+        { query: 'namespace=', expect: ['', '', ''] },
+        { query: 'namespace=prod&verdict=WouldDeny', expect: ['prod', 'prod'] },
+        { query: 'namespace=prod&verdict=Allow', expect: ['prod'] },
+        { query: 'namespace=prod&direction=Ingress', expect: [] },
+        { query: 'namespace=prod&since=2026-03-01T09:01:00Z&until=2026-03-01T09:02:00Z', expect: ['prod'] },
+        { query: 'namespace=prod&since=2h', expect: ['prod', 'prod', 'prod'] }, // look-back from the fixed clock
+      ])('filters with $query', async ({ query, expect: namespaces }) => {
+        const p = (await (await t.get(`/audit/verdicts?policy=web&${query}`)).json()) as Page;
+        expect(p.verdicts.map((v) => v.policy.namespace)).toEqual(namespaces);
+      });
+
+      it.each([
+        { query: 'verdict=Deny', field: 'verdict' },
+        { query: 'direction=ingress', field: 'direction' },
+        { query: 'since=yesterday', field: 'since' },
+        { query: 'until=2026-03-01', field: 'until' },
+        { query: 'since=2026-03-01T10:00:00Z&until=2026-03-01T09:00:00Z', field: 'until' },
+        { query: 'limit=0', field: 'limit' },
+        { query: 'limit=1001', field: 'limit' },
+        { query: 'limit=1e3', field: 'limit' },
+        { query: 'before_id=-1', field: 'before_id' },
+        { query: 'before_id=99999999', field: 'before_id' }, // well-formed but unknown cursor
+        { query: 'policy=Bad_Name', field: 'policy' },
+        { query: 'policy=a&policy=b', field: 'policy' },
+        { query: 'namepsace=prod', field: 'namepsace' },
+      ])('answers 400 naming $field for $query', async ({ query, field }) => {
+        const r = await t.get(`/audit/verdicts?${query}`);
+        expect(r.status).toBe(400);
+        expect(((await r.json()) as { field: string }).field).toBe(field);
+      });
+    });
+
+    it('summarises a policy over a window', async () => {
+      const r = await t.get('/audit/summary?policy=web&namespace=prod&window=24h');
+      const s = (await r.json()) as { allow: number; wouldDeny: number; topOffenders: { dst: { pod: string }; port: number }[]; since: string };
+      expect([s.allow, s.wouldDeny, s.since]).toEqual([1, 2, '2026-02-28T10:30:00.000Z']);
+      expect(s.topOffenders.map((o) => o.port).sort()).toEqual([5000, 5002]);
+      expect((await t.get('/audit/summary?window=forever')).status).toBe(400);
+      expect((await t.get('/audit/summary?window=30d')).status).toBe(400); // longer than verdict retention
+    });
+
+    it('streams stored verdicts, resumes after Last-Event-ID and delivers new ones live', async () => {
+      const all = (await (await t.get('/audit/verdicts?policy=web&namespace=prod')).json()) as Page;
+      const ids = all.verdicts.map((v) => v.id).sort((a, b) => a - b);
+      const first = await t.get('/audit/verdicts/stream?policy=web&namespace=prod&after_id=0');
+      expect(first.headers.get('content-type')).toMatch(/text\/event-stream/);
+      const e1 = await readEvents(first, 2);
+      expect(e1.map((e) => Number(e.id))).toEqual(ids.slice(0, 2));
+      // Reconnect as a client would, with the last id seen: the rest, then what is stored next.
+      const resumed = await t.get('/audit/verdicts/stream?policy=web&namespace=prod', { 'Last-Event-ID': e1[1]!.id! });
+      const pending = readEvents(resumed, 2);
+      await t.deps.store.ingest(batch([observation({ at: '2026-03-01T10:20:00.000Z', dst: { ...observation().dst, port: 6000 } })]), NOW);
+      await judgePending(t.deps.store, NOW, (f) => (f.dst.port === 6000 ? [verdict({ name: 'web' })] : []));
+      const e2 = await pending;
+      expect(Number(e2[0]!.id)).toBe(ids[2]);
+      const live = JSON.parse(e2[1]!.data) as StoredVerdict;
+      expect([live.port, live.policy.name, live.observedAt]).toEqual([6000, 'web', '2026-03-01T10:20:00.000Z']);
+      expect((await t.get('/audit/verdicts/stream', { 'Last-Event-ID': 'abc' })).status).toBe(400);
+    });
+
+    it('serves health, readiness, metrics, the OpenAPI document and JSON 404s', async () => {
+      expect(await (await t.get('/healthz')).json()).toEqual({ status: 'ok' });
+      expect((await t.get('/readyz')).status).toBe(200);
+      const m = await (await t.get('/metrics')).text();
+      expect(m).toMatch(/kguardian_broker_ingest_batches_total\{result="duplicate"\} 1/);
+      expect(m).toMatch(/kguardian_broker_db_pool_connections\{state="total"\}/);
+      expect(m).toMatch(/kguardian_broker_http_requests_total\{method="POST",route="\/v1\/flows",status="200"\}/);
+      expect(((await (await t.get('/openapi.json')).json()) as { openapi: string }).openapi).toBe('3.1.0');
+      const nf = await t.get('/nope');
+      expect([nf.status, await nf.json()]).toEqual([404, { error: 'no route for GET /nope' }]);
+    });
+  });
+}
