@@ -1,0 +1,124 @@
+/**
+ * Bearer-token auth against the real test API server: real ServiceAccount tokens, real RBAC, the
+ * broker's TokenReview and SubjectAccessReview through @kubernetes/client-node. Whatever
+ * `kubectl auth can-i` says about a ServiceAccount, the broker does.
+ */
+import { AuthenticationV1TokenRequest, CoreV1Api, V1TokenRequestSpec, type KubeConfig } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kubeConfig, kubectl } from '../../../test/kube/client.js';
+import { applyManifest } from '../../../test/kube/manifest.js';
+import { createTestNamespace, deleteTestNamespace } from '../../../test/kube/namespace.js';
+import { systemClock } from '../clock.js';
+import { createPgliteClient } from '../store/pglite-client.js';
+import { DEFAULT_RETENTION, openSqlStore } from '../store/sql-store.js';
+import type { Store } from '../store/types.js';
+import { batch, observation } from '../testing/fixtures.js';
+import { testApp, type TestApp } from '../testing/test-app.js';
+import { cachingAuthenticator } from './caching-authenticator.js';
+import { kubernetesReviews } from './kubernetes-reviews.js';
+
+async function tokenFor(kc: KubeConfig, namespace: string, name: string): Promise<string> {
+  const body = Object.assign(new AuthenticationV1TokenRequest(), { spec: Object.assign(new V1TokenRequestSpec(), { audiences: [], expirationSeconds: 600 }) });
+  const r = await kc.makeApiClient(CoreV1Api).createNamespacedServiceAccountToken({ name, namespace, body });
+  return r.status?.token ?? '';
+}
+
+describe('auth against the real API server', () => {
+  let kc: KubeConfig;
+  let ns: string;
+  let other: string;
+  let store: Store;
+  let t: TestApp;
+  const tokens: Record<string, string> = {};
+
+  beforeAll(async () => {
+    kc = kubeConfig();
+    ns = await createTestNamespace(kc, 'kg-auth');
+    other = await createTestNamespace(kc, 'kg-auth-other');
+    await applyManifest(
+      kc,
+      `
+apiVersion: v1
+kind: ServiceAccount
+metadata: { name: reader }
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: { name: agent }
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: { name: nobody }
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: { name: verdict-reader }
+rules: [{ apiGroups: [kguardian.dev], resources: [auditverdicts], verbs: [get] }]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: { name: reader-reads-verdicts }
+roleRef: { apiGroup: rbac.authorization.k8s.io, kind: Role, name: verdict-reader }
+subjects: [{ kind: ServiceAccount, name: reader, namespace: ${ns} }]
+`,
+      ns,
+    );
+    await applyManifest(
+      kc,
+      `
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: { name: ${ns}-flow-writer }
+rules: [{ apiGroups: [kguardian.dev], resources: [flows], verbs: [create] }]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: { name: ${ns}-agent-writes-flows }
+roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ${ns}-flow-writer }
+subjects: [{ kind: ServiceAccount, name: agent, namespace: ${ns} }]
+`,
+    );
+    for (const sa of ['reader', 'agent', 'nobody']) tokens[sa] = await tokenFor(kc, ns, sa);
+    store = await openSqlStore(await createPgliteClient(), DEFAULT_RETENTION);
+    // No caching here: each request asks the API server, which is what is under test.
+    t = testApp(store, new Date(), { auth: cachingAuthenticator(kubernetesReviews(kc), { clock: systemClock, ttlMs: 1, negativeTtlMs: 1 }) });
+  }, 180_000);
+
+  afterAll(async () => {
+    await store.close();
+    await deleteTestNamespace(kc, ns);
+    await deleteTestNamespace(kc, other);
+  });
+
+  const as = (sa: string) => ({ Authorization: `Bearer ${tokens[sa] ?? ''}` });
+
+  it.each([
+    { who: 'reader', path: () => `/audit/verdicts?namespace=${ns}`, status: 200 },
+    { who: 'reader', path: () => `/audit/summary?namespace=${ns}`, status: 200 },
+    { who: 'reader', path: () => `/audit/verdicts?namespace=${other}`, status: 403 },
+    { who: 'reader', path: () => '/audit/verdicts', status: 403 }, // cluster-wide needs a ClusterRole
+    { who: 'agent', path: () => `/audit/verdicts?namespace=${ns}`, status: 403 },
+    { who: 'nobody', path: () => `/audit/verdicts?namespace=${ns}`, status: 403 },
+  ])('$who GET $path answers $status', async ({ who, path, status }) => {
+    expect((await t.get(path(), as(who))).status).toBe(status);
+  });
+
+  it('refuses a token the API server does not know', async () => {
+    const r = await t.get(`/audit/verdicts?namespace=${ns}`, { Authorization: 'Bearer not-a-real-token' });
+    expect(r.status).toBe(401);
+  });
+
+  it('lets the agent write flows and not the reader', async () => {
+    expect((await t.post('/v1/flows', batch([observation({ at: new Date().toISOString() })]), as('agent'))).status).toBe(200);
+    expect((await t.post('/v1/flows', batch([observation({ at: new Date().toISOString() })]), as('reader'))).status).toBe(403);
+  });
+
+  it('agrees with kubectl auth can-i', async () => {
+    for (const [sa, where, expected] of [['reader', ns, 'yes'], ['reader', other, 'no'], ['agent', ns, 'no']] as const) {
+      const r = await kubectl(['auth', 'can-i', 'get', 'auditverdicts.kguardian.dev', '-n', where, `--as=system:serviceaccount:${ns}:${sa}`]);
+      expect(r.stdout.trim()).toBe(expected);
+      const broker = await t.get(`/audit/verdicts?namespace=${where}`, as(sa));
+      expect(broker.status).toBe(expected === 'yes' ? 200 : 403);
+    }
+  });
+});
