@@ -8,7 +8,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['policy/**/*.test.ts', 'plugin/**/*.test.ts', 'daemons/**/*.test.ts', 'test/unit/**/*.test.ts'],
+          include: ['policy/**/*.test.ts', 'plugin/**/*.test.ts', 'daemons/**/*.test.ts', 'crds/**/*.test.ts', 'test/unit/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/*.kernel.test.ts', 'node_modules/**'],
         },
       },
@@ -31,7 +31,7 @@ export default defineConfig({
           include: ['**/*.int.test.ts'],
           exclude: ['node_modules/**'],
           // Each service adds its own setup file here; tests read what it provides with inject().
-          globalSetup: ['test/setup/postgres.ts'],
+          globalSetup: ['test/setup/controlplane.ts', 'test/setup/postgres.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
           fileParallelism: false,

@@ -1,0 +1,137 @@
+/**
+ * The status the evaluator writes through the status subresource: the generation it has
+ * evaluated, standard conditions, and the rolling-window evaluation with the flows that
+ * would be denied most often.
+ */
+import type { Schema } from './types.js';
+
+const MAX_OFFENDERS = 20;
+
+/** metav1.Condition, as every Kubernetes API writes it. */
+const condition: Schema = {
+  type: 'object',
+  description: 'One aspect of the policy\'s state (metav1.Condition).',
+  required: ['type', 'status', 'lastTransitionTime', 'reason', 'message'],
+  properties: {
+    type: {
+      type: 'string',
+      maxLength: 316,
+      pattern: '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$',
+      description: 'type of condition in CamelCase: Ready, Synced, Evaluating or Degraded.',
+    },
+    status: { type: 'string', enum: ['True', 'False', 'Unknown'], description: 'status of the condition.' },
+    observedGeneration: {
+      type: 'integer',
+      format: 'int64',
+      minimum: 0,
+      description: 'observedGeneration is the metadata.generation the condition was set for.',
+    },
+    lastTransitionTime: { type: 'string', format: 'date-time', description: 'When the status last changed.' },
+    reason: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 1024,
+      pattern: '^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$',
+      description: 'A CamelCase word saying why, such as PeerIdentityUnknown.',
+    },
+    message: { type: 'string', maxLength: 32768, description: 'A sentence for people.' },
+  },
+};
+
+const endpoint = (side: string): Schema => ({
+  type: 'object',
+  description: `The ${side} of the flow: a pod, an IP address, or both.`,
+  properties: {
+    namespace: { type: 'string', maxLength: 63, description: 'namespace of the pod.' },
+    pod: { type: 'string', maxLength: 253, description: 'name of the pod.' },
+    ip: {
+      type: 'string',
+      maxLength: 45,
+      description: 'IP address as observed.',
+      'x-kubernetes-validations': [{ rule: 'isIP(self)', message: 'ip must be an IPv4 or IPv6 address.' }],
+    },
+  },
+  'x-kubernetes-validations': [
+    { rule: 'has(self.pod) || has(self.ip)', message: 'A flow endpoint must name a pod or an IP address.' },
+    { rule: '!has(self.pod) || has(self.namespace)', message: 'A pod must be named with its namespace.', fieldPath: '.namespace' },
+  ],
+});
+
+const count = (description: string): Schema => ({ type: 'integer', format: 'int64', minimum: 0, description });
+
+const offender: Schema = {
+  type: 'object',
+  description: 'A flow the policy would deny, aggregated over the window.',
+  required: ['source', 'destination', 'port', 'protocol', 'direction', 'count', 'lastSeen'],
+  properties: {
+    source: endpoint('source'),
+    destination: endpoint('destination'),
+    port: { type: 'integer', format: 'int32', minimum: 1, maximum: 65535, description: 'Destination port.' },
+    protocol: { type: 'string', enum: ['TCP', 'UDP', 'SCTP'] },
+    direction: {
+      type: 'string',
+      enum: ['Ingress', 'Egress'],
+      description: 'The direction of the policy that would deny the flow.',
+    },
+    count: { type: 'integer', format: 'int64', minimum: 1, description: 'How many times the flow was seen in the window.' },
+    lastSeen: { type: 'string', format: 'date-time', description: 'When the flow was last seen.' },
+  },
+};
+
+const evaluation: Schema = {
+  type: 'object',
+  description: 'What the policy would have done to the traffic seen in the rolling window.',
+  properties: {
+    window: {
+      type: 'string',
+      maxLength: 32,
+      pattern: '^([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h))+$',
+      description: 'Length of the rolling window, as a duration such as 15m or 1h.',
+    },
+    lastEvaluated: { type: 'string', format: 'date-time', description: 'When the counts were last computed.' },
+    flowsEvaluated: count('Flows the policy was evaluated against.'),
+    flowsAllowed: count('Flows the policy would allow.'),
+    flowsWouldDeny: count('Flows the policy would deny.'),
+    topOffenders: {
+      type: 'array',
+      maxItems: MAX_OFFENDERS,
+      'x-kubernetes-list-type': 'atomic',
+      items: offender,
+      description: `The flows that would be denied most often, most frequent first (at most ${MAX_OFFENDERS}).`,
+    },
+  },
+};
+
+export function statusSchema(): Schema {
+  return {
+    type: 'object',
+    description: 'Written by the kguardian evaluator; never by users.',
+    properties: {
+      observedGeneration: {
+        type: 'integer',
+        format: 'int64',
+        minimum: 0,
+        description: 'The metadata.generation the evaluation below reflects.',
+      },
+      conditions: {
+        type: 'array',
+        maxItems: 16,
+        'x-kubernetes-list-type': 'map',
+        'x-kubernetes-list-map-keys': ['type'],
+        items: condition,
+        description:
+          'Ready: the spec compiled and is being evaluated. Synced: observedGeneration equals metadata.generation. Evaluating: a re-evaluation is in progress. Degraded: some flows lacked peer identity (reason PeerIdentityUnknown), so the counts may be low.',
+      },
+      evaluation,
+    },
+    'x-kubernetes-validations': [
+      {
+        rule:
+          "!has(self.conditions) || self.conditions.all(c, c.type != 'Synced' || c.status != 'True' || " +
+          '(has(self.observedGeneration) && has(c.observedGeneration) && c.observedGeneration == self.observedGeneration))',
+        message: 'A Synced condition that is True must carry the same observedGeneration as the status.',
+        fieldPath: '.conditions',
+      },
+    ],
+  };
+}
