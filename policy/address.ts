@@ -23,17 +23,31 @@ export interface CompiledIpBlock {
 // Flows repeat the same addresses endlessly: parse each text once. Bounded, and simply
 // emptied when full, since a miss only costs one parse.
 const PARSE_CACHE_LIMIT = 200_000;
-const parsed = new Map<string, Address | null>();
+const parsed = new Map<string, AddressEntry | null>();
 const canonical = new WeakMap<Address, string>();
+
+/** A parsed address with what the hot path asks of it, computed once. */
+export interface AddressEntry {
+  address: Address;
+  /** The canonical text: the key of every by-IP index. */
+  key: string;
+  family: 4 | 6;
+}
+
+/** Parses (once per distinct text) an IPv4 or IPv6 address; undefined when it is not one. */
+export function lookupAddress(text: string): AddressEntry | undefined {
+  const hit = parsed.get(text);
+  if (hit !== undefined) return hit ?? undefined;
+  const address = parseUncached(text);
+  const entry = address === undefined ? undefined : { address, key: canonicalAddress(address), family: family(address) };
+  if (parsed.size >= PARSE_CACHE_LIMIT) parsed.clear();
+  parsed.set(text, entry ?? null);
+  return entry;
+}
 
 /** Parses an IPv4 or IPv6 address; undefined when it is not one. Callers must not mutate the result. */
 export function parseAddress(text: string): Address | undefined {
-  const hit = parsed.get(text);
-  if (hit !== undefined) return hit ?? undefined;
-  const result = parseUncached(text);
-  if (parsed.size >= PARSE_CACHE_LIMIT) parsed.clear();
-  parsed.set(text, result ?? null);
-  return result;
+  return lookupAddress(text)?.address;
 }
 
 function parseUncached(text: string): Address | undefined {

@@ -5,7 +5,8 @@
  * flow touches only those policies, never the whole policy list.
  */
 import type { Address } from './address.js';
-import { canonicalAddress, family, parseAddress } from './address.js';
+import type { AddressEntry } from './address.js';
+import { canonicalAddress, family, lookupAddress, parseAddress } from './address.js';
 import type { CompiledPolicy, TargetNamespaces } from './compiled.js';
 import { policyId } from './compiled.js';
 import type { CompileResult } from './compile.js';
@@ -253,16 +254,16 @@ export class ClusterState {
    * when the flow was observed; IPs are reused). `peerFamily` picks which of a dual-stack
    * pod's addresses ipBlocks see when the flow gives no IP for this end.
    */
-  resolve(end: FlowEndpoint, peerFamily: 4 | 6 | undefined): ResolvedEndpoint {
-    const given = end.ip === undefined ? undefined : parseAddress(end.ip);
+  resolve(end: FlowEndpoint, peerFamily: 4 | 6 | undefined, parsed?: AddressEntry): ResolvedEndpoint {
+    const entry = parsed ?? (end.ip === undefined ? undefined : lookupAddress(end.ip));
+    const given = entry?.address;
     let pod: PodEntry | undefined;
     let missingPod: string | undefined;
     if (end.pod !== undefined && end.namespace !== undefined) {
       pod = this.pods.get(podKey(end.namespace, end.pod));
       if (!pod) missingPod = podKey(end.namespace, end.pod);
-    } else if (given) {
-      const k = canonicalAddress(given);
-      pod = this.byIp.get(k) ?? firstOf(this.hostByIp.get(k));
+    } else if (entry) {
+      pod = this.byIp.get(entry.key) ?? firstOf(this.hostByIp.get(entry.key));
     }
     const address = given ?? (pod ? (pod.addresses.find((a) => family(a) === peerFamily) ?? pod.addresses[0]) : undefined);
     if (!pod) {

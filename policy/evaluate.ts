@@ -7,7 +7,7 @@
  * `effective` combines enforced and audit policies as if all were enforced together (what
  * promoting would do); `enforced` uses the NetworkPolicies alone (what the CNI does today).
  */
-import { family, parseAddress } from './address.js';
+import { family, lookupAddress } from './address.js';
 import type { ClusterState } from './cluster-state.js';
 import type { CompiledPolicy, CompiledRule } from './compiled.js';
 import type { RuleOutcome } from './explain.js';
@@ -26,6 +26,7 @@ function judgeRules(
   policyNamespace: string,
   flow: Flow,
   dstPorts: readonly ContainerPort[] | undefined,
+  reasons: boolean,
 ): RuleOutcome {
   let peerOnly: CompiledRule | undefined;
   for (const rule of rules) {
@@ -34,7 +35,7 @@ function judgeRules(
     if (portListMatches(rule.ports, flow.protocol, flow.port, dstPorts)) return { allowedBy: rule, peerIndex, peerOnly: undefined };
     peerOnly ??= rule;
   }
-  return { allowedBy: undefined, peerIndex: -1, peerOnly, otherNamespace: peerOnly ? undefined : otherNamespaceMatch(rules, peer, policyNamespace) };
+  return { allowedBy: undefined, peerIndex: -1, peerOnly, otherNamespace: peerOnly || !reasons ? undefined : otherNamespaceMatch(rules, peer, policyNamespace) };
 }
 
 /** Only computed on a deny: finds a pod peer whose selector fits the peer's labels but whose namespace scope does not. */
@@ -72,13 +73,14 @@ function judgeDirection(
   flow: Flow,
   dstPorts: readonly ContainerPort[] | undefined,
   verdicts: PolicyVerdict[],
+  reasons: boolean,
 ): DirectionTally {
   const tally: DirectionTally = { selectedAll: false, allowedAll: false, selectedEnforced: false, allowedEnforced: false };
   if (target.identity !== 'pod' || !target.pod) return tally;
   for (const policy of target.pod.selectedBy) {
     const rules = direction === 'Ingress' ? policy.ingress : policy.egress;
     if (rules === null) continue;
-    const result = judgeRules(rules, peer, target.pod.namespace.name, flow, dstPorts);
+    const result = judgeRules(rules, peer, target.pod.namespace.name, flow, dstPorts, reasons);
     const allowed = result.allowedBy !== undefined;
     tally.selectedAll = true;
     tally.allowedAll ||= allowed;
@@ -86,21 +88,27 @@ function judgeDirection(
       tally.selectedEnforced = true;
       tally.allowedEnforced ||= allowed;
     }
-    verdicts.push(toVerdict(policy, direction, target, peer, flow, result));
+    verdicts.push(toVerdict(policy, direction, target, peer, flow, result, reasons));
   }
   return tally;
 }
 
-function toVerdict(policy: CompiledPolicy, direction: Direction, target: ResolvedEndpoint, peer: ResolvedEndpoint, flow: Flow, result: RuleOutcome): PolicyVerdict {
-  return {
-    policy: policy.display,
-    kind: policy.kind,
-    direction,
-    verdict: result.allowedBy ? 'Allow' : 'WouldDeny',
-    ...(result.allowedBy ? { rule: result.allowedBy.index } : {}),
-    reason: explain(policy, direction, target, peer, flow.protocol, flow.port, result),
-    ref: policy.ref,
-  };
+function toVerdict(
+  policy: CompiledPolicy,
+  direction: Direction,
+  target: ResolvedEndpoint,
+  peer: ResolvedEndpoint,
+  flow: Flow,
+  result: RuleOutcome,
+  reasons: boolean,
+): PolicyVerdict {
+  const reason = reasons ? explain(policy, direction, target, peer, flow.protocol, flow.port, result) : '';
+  const verdict: PolicyVerdict = { policy: policy.display, kind: policy.kind, direction, verdict: 'WouldDeny', reason, ref: policy.ref };
+  if (result.allowedBy) {
+    verdict.verdict = 'Allow';
+    verdict.rule = result.allowedBy.index;
+  }
+  return verdict;
 }
 
 function compareVerdicts(a: PolicyVerdict, b: PolicyVerdict): number {
@@ -121,12 +129,18 @@ function endpointNotes(src: ResolvedEndpoint, dst: ResolvedEndpoint): string[] {
 
 const LOOPBACK: EffectiveVerdict = { ingress: 'NotSelected', egress: 'NotSelected', allowed: true };
 
+export interface EvaluateOptions {
+  /** Build reason sentences (default true). Callers that only count verdicts can skip them. */
+  reasons?: boolean;
+}
+
 /** Evaluates one flow against the current state. */
-export function evaluateFlow(state: ClusterState, flow: Flow): FlowEvaluation {
-  const srcGiven = flow.src.ip === undefined ? undefined : parseAddress(flow.src.ip);
-  const dstGiven = flow.dst.ip === undefined ? undefined : parseAddress(flow.dst.ip);
-  const src = state.resolve(flow.src, dstGiven ? family(dstGiven) : undefined);
-  const dst = state.resolve(flow.dst, srcGiven ? family(srcGiven) : src.address ? family(src.address) : undefined);
+export function evaluateFlow(state: ClusterState, flow: Flow, options?: EvaluateOptions): FlowEvaluation {
+  const reasons = options?.reasons ?? true;
+  const srcGiven = flow.src.ip === undefined ? undefined : lookupAddress(flow.src.ip);
+  const dstGiven = flow.dst.ip === undefined ? undefined : lookupAddress(flow.dst.ip);
+  const src = state.resolve(flow.src, dstGiven?.family, srcGiven);
+  const dst = state.resolve(flow.dst, srcGiven?.family ?? (src.address ? family(src.address) : undefined), dstGiven);
   const notes = endpointNotes(src, dst);
   if (src.pod && src.pod === dst.pod) {
     // Traffic from a pod to itself is never subject to NetworkPolicy.
@@ -135,8 +149,8 @@ export function evaluateFlow(state: ClusterState, flow: Flow): FlowEvaluation {
   }
   const dstPorts = dst.identity === 'pod' ? dst.pod?.info.ports : undefined;
   const verdicts: PolicyVerdict[] = [];
-  const egress = judgeDirection('Egress', src, dst, flow, dstPorts, verdicts);
-  const ingress = judgeDirection('Ingress', dst, src, flow, dstPorts, verdicts);
+  const egress = judgeDirection('Egress', src, dst, flow, dstPorts, verdicts, reasons);
+  const ingress = judgeDirection('Ingress', dst, src, flow, dstPorts, verdicts, reasons);
   verdicts.sort(compareVerdicts);
   return { src: src.ref, dst: dst.ref, verdicts, effective: combine(ingress, egress, false), enforced: combine(ingress, egress, true), notes };
 }
