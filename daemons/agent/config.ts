@@ -1,0 +1,47 @@
+/**
+ * The agent's configuration, from environment variables (set by the DaemonSet), validated at
+ * start-up with one sentence per problem. Nothing is excluded by default: kube-system traffic
+ * matters too; exclusions are opt-in (KG_EXCLUDE_NAMESPACES).
+ */
+export interface AgentConfig {
+  node: string;
+  nodeIps: string[];
+  brokerUrl: string;
+  tokenFile: string;
+  loader: string;
+  loaderArgs: string[];
+  bucketMs: number;
+  serviceCidrs: string[];
+  excludeNamespaces: string[];
+  metricsPort: number;
+}
+
+const list = (v: string | undefined): string[] => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+
+export function loadConfig(env: NodeJS.ProcessEnv): { config?: AgentConfig; errors: string[] } {
+  const errors: string[] = [];
+  const node = env.KG_NODE_NAME ?? '';
+  if (!node) errors.push('KG_NODE_NAME must be set to this node\'s name (downward API spec.nodeName).');
+  const brokerUrl = (env.KG_BROKER_URL ?? '').replace(/\/+$/, '');
+  if (!/^https?:\/\//.test(brokerUrl)) errors.push('KG_BROKER_URL must be an http(s) URL of the broker, e.g. http://kguardian-broker:8080.');
+  const bucketMs = Number(env.KG_BUCKET_MS ?? 10_000);
+  if (!Number.isInteger(bucketMs) || bucketMs < 100) errors.push('KG_BUCKET_MS must be an integer of at least 100.');
+  const metricsPort = Number(env.KG_METRICS_PORT ?? 9102);
+  if (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535) errors.push('KG_METRICS_PORT must be a port number.');
+  if (errors.length > 0) return { errors };
+  return {
+    errors,
+    config: {
+      node,
+      nodeIps: list(env.KG_NODE_IPS),
+      brokerUrl,
+      tokenFile: env.KG_TOKEN_FILE ?? '/var/run/secrets/kubernetes.io/serviceaccount/token',
+      loader: env.KG_LOADER ?? '/usr/local/bin/kg-loader',
+      loaderArgs: list(env.KG_LOADER_ARGS),
+      bucketMs,
+      serviceCidrs: list(env.KG_SERVICE_CIDRS),
+      excludeNamespaces: list(env.KG_EXCLUDE_NAMESPACES),
+      metricsPort,
+    },
+  };
+}

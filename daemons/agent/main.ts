@@ -1,0 +1,107 @@
+/**
+ * kguardian-agent, the node agent's entry point: kg-loader (eBPF) -> decoder -> Service pairing
+ * and per-bucket de-duplication with pod identity -> batches to the broker; metrics on
+ * :KG_METRICS_PORT/metrics. Every piece is a module of its own; this file only wires them.
+ * If kg-loader cannot start (a capability, BTF, cgroup v2 or tracefs missing), its own lines say
+ * exactly what is missing and the agent exits non-zero.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import zlib from 'node:zlib';
+import { BatchShipper } from './batch-shipper.js';
+import { loadConfig } from './config.js';
+import { FlowPipeline } from './flow-pipeline.js';
+import { LoaderProcess } from './loader-process.js';
+import { AgentMetrics } from './metrics.js';
+import { PodIdentityIndex } from './pod-identity.js';
+
+const log = (line: string): void => void process.stderr.write(`${line}\n`);
+
+/** The Pod informer, loaded lazily: if the Kubernetes client cannot load or connect, flows are
+ * still captured and shipped, with local ends of kind 'unknown', and the log says why. */
+async function startIdentity(node: string, index: PodIdentityIndex): Promise<{ stop: () => void }> {
+  // The installed Kubernetes client's HTTP stack (undici) needs zlib zstd (Node >= 22.15); on an
+  // older Node its import throws asynchronously, past any try/catch, so check first.
+  if (typeof (zlib as { createZstdDecompress?: unknown }).createZstdDecompress !== 'function') {
+    log(`kguardian-agent: pod identity disabled: the Kubernetes client needs Node >= 22.15 (zlib zstd), this is ${process.version}`);
+    return { stop: (): void => undefined };
+  }
+  try {
+    const { startPodInformer } = await import('./pod-informer.js');
+    return startPodInformer({ node, index, log });
+  } catch (err) {
+    log(`kguardian-agent: pod identity disabled, the Kubernetes client failed to load: ${String(err)}`);
+    return { stop: (): void => undefined };
+  }
+}
+
+async function main(): Promise<number> {
+  const { config, errors } = loadConfig(process.env);
+  if (!config) {
+    for (const e of errors) log(`kguardian-agent: ${e}`);
+    return 2;
+  }
+  const hostNetns = (() => {
+    try {
+      return Number(/\[(\d+)\]/.exec(readFileSync('/proc/self/ns/net', 'utf8'))?.[1] ?? 0);
+    } catch {
+      return 0;
+    }
+  })();
+  const identity = new PodIdentityIndex(config.nodeIps, hostNetns);
+  const informer = await startIdentity(config.node, identity);
+  const metrics = new AgentMetrics(log);
+  const pipeline = new FlowPipeline({ ...config, identity });
+  const shipper = new BatchShipper({
+    brokerUrl: config.brokerUrl,
+    node: config.node,
+    token: () => {
+      try {
+        return readFileSync(config.tokenFile, 'utf8').trim();
+      } catch {
+        return undefined;
+      }
+    },
+    log,
+  });
+  const server = createServer((req, res) => {
+    if (req.url !== '/metrics') {
+      res.writeHead(404).end();
+      return;
+    }
+    void metrics.registry.metrics().then((body) => res.writeHead(200, { 'Content-Type': metrics.registry.contentType }).end(body));
+  }).listen(config.metricsPort);
+
+  const loader = new LoaderProcess({ binary: config.loader, args: config.loaderArgs, onStderr: log });
+  const ship = (all: boolean): void => {
+    const ready = pipeline.flush(Date.now(), all);
+    if (ready.length > 0) shipper.enqueue(ready);
+    metrics.onShipper(shipper.stats);
+  };
+  const timer = setInterval(() => {
+    ship(false);
+  }, 1000);
+  const stop = (): void => void loader.stop();
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  let status = 0;
+  try {
+    for await (const batch of loader) {
+      pipeline.push(batch, Date.now());
+      if (pipeline.counters) metrics.onCounters(pipeline.counters);
+    }
+  } catch (err) {
+    log(`kguardian-agent: ${String(err)}`);
+    status = 1;
+  }
+  clearInterval(timer);
+  ship(true);
+  await Promise.race([shipper.idle(), new Promise((r) => setTimeout(r, 10_000))]);
+  if (shipper.stats.buffered > 0) log(`kguardian-agent: exiting with ${shipper.stats.buffered} observations not delivered to the broker`);
+  informer.stop();
+  server.close();
+  return status;
+}
+
+// Exit explicitly: a shipper still retrying an unreachable broker would keep the loop alive.
+process.exit(await main());

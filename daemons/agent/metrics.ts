@@ -1,0 +1,57 @@
+/**
+ * The agent's Prometheus metrics. Loss is never silent: the kernel's ring buffer drops, UDP table
+ * errors and LRU evictions (from the loader's counters records) and the observations the broker
+ * buffer had to drop are counters here, and every increase is also logged once.
+ */
+import { Counter, Gauge, Registry } from 'prom-client';
+import type { ShipperStats } from './batch-shipper.js';
+import type { CountersRecord } from './record-decoder.js';
+
+type KernelLoss = 'ringbufDrops' | 'udpMapErrors' | 'udpEvictions' | 'udpUnparsed';
+
+const KERNEL_LOSS: readonly [KernelLoss, string, string][] = [
+  ['ringbufDrops', 'kguardian_agent_kernel_ringbuf_drops_total', 'Flow records lost because the kernel ring buffer was full.'],
+  ['udpMapErrors', 'kguardian_agent_kernel_udp_map_errors_total', 'UDP flows the kernel could not insert into its flow table.'],
+  ['udpEvictions', 'kguardian_agent_kernel_udp_evictions_total', 'UDP flows evicted from the full kernel LRU table (lower bound).'],
+  ['udpUnparsed', 'kguardian_agent_kernel_udp_unparsed_total', 'UDP packets whose ports could not be read (fragments, extension headers).'],
+];
+
+export class AgentMetrics {
+  readonly registry = new Registry();
+  private readonly kernel = new Map<KernelLoss, Counter>();
+  private readonly last = new Map<string, number>();
+  private readonly udpFlows = new Gauge({ name: 'kguardian_agent_kernel_udp_flows', help: 'UDP flows in the kernel table at the last sweep.', registers: [this.registry] });
+  private readonly shipped = new Counter({ name: 'kguardian_agent_observations_sent_total', help: 'Observations the broker accepted.', registers: [this.registry] });
+  private readonly dropped = new Counter({ name: 'kguardian_agent_observations_dropped_total', help: 'Observations dropped because the broker buffer was full.', registers: [this.registry] });
+  private readonly rejected = new Counter({ name: 'kguardian_agent_observations_rejected_total', help: 'Observations in batches the broker refused as invalid.', registers: [this.registry] });
+  private readonly buffered = new Gauge({ name: 'kguardian_agent_observations_buffered', help: 'Observations waiting for the broker.', registers: [this.registry] });
+
+  constructor(private readonly log: (line: string) => void) {
+    for (const [field, name, help] of KERNEL_LOSS) this.kernel.set(field, new Counter({ name, help, registers: [this.registry] }));
+  }
+
+  /** Counters records carry running totals; add what grew since the last one. */
+  onCounters(rec: CountersRecord): void {
+    for (const [field, name] of KERNEL_LOSS) {
+      const grew = this.grow(name, rec[field]);
+      if (grew > 0) {
+        this.kernel.get(field)?.inc(grew);
+        if (field !== 'udpUnparsed') this.log(`kguardian-agent: kernel lost ${grew} (${name})`);
+      }
+    }
+    this.udpFlows.set(rec.udpLiveFlows);
+  }
+
+  onShipper(stats: ShipperStats): void {
+    this.shipped.inc(this.grow('sent', stats.sent));
+    this.dropped.inc(this.grow('dropped', stats.dropped));
+    this.rejected.inc(this.grow('rejected', stats.rejected));
+    this.buffered.set(stats.buffered);
+  }
+
+  private grow(key: string, total: number): number {
+    const before = this.last.get(key) ?? 0;
+    this.last.set(key, total);
+    return Math.max(0, total - before);
+  }
+}
