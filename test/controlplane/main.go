@@ -26,7 +26,6 @@ type config struct {
 	dir         string
 	kubeconfig  string
 	port        int
-	etcdServers string
 	nodeName    string
 	exitWithPID int
 }
@@ -53,7 +52,6 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&cfg.dir, "dir", "", "state folder: certificates, etcd data (required)")
 	fs.StringVar(&cfg.kubeconfig, "kubeconfig", "", "where to write the admin kubeconfig (default DIR/kubeconfig)")
 	fs.IntVar(&cfg.port, "port", 0, "kube-apiserver port on 127.0.0.1 (0 picks a free one)")
-	fs.StringVar(&cfg.etcdServers, "etcd-servers", "", "use this etcd (e.g. Debian's etcd-server) instead of the embedded one")
 	fs.StringVar(&cfg.nodeName, "node-name", "kg-node", "name of the one Node, served by the stand-in kubelet")
 	fs.IntVar(&cfg.exitWithPID, "exit-with-pid", 0, "stop when this process is gone (the test runner), so nothing outlives it")
 	if err := fs.Parse(args); err != nil {
@@ -83,20 +81,16 @@ func run(cfg config) error {
 		ctx = exitWithProcess(ctx, cfg.exitWithPID)
 	}
 
-	pki, err := ensurePKI(filepath.Join(cfg.dir, "pki"), cfg.nodeName)
+	certs, err := writePKI(filepath.Join(cfg.dir, "pki"), cfg.nodeName)
 	if err != nil {
 		return fmt.Errorf("failed to create certificates: %w", err)
 	}
 
-	etcdServers := cfg.etcdServers
-	if etcdServers == "" {
-		etcd, url, err := startEtcd(filepath.Join(cfg.dir, "etcd"))
-		if err != nil {
-			return fmt.Errorf("failed to start etcd: %w", err)
-		}
-		defer etcd.Close()
-		etcdServers = url
+	etcd, etcdServers, err := startEtcd(filepath.Join(cfg.dir, "etcd"))
+	if err != nil {
+		return fmt.Errorf("failed to start etcd: %w", err)
 	}
+	defer etcd.Close()
 
 	port := cfg.port
 	if port == 0 {
@@ -105,19 +99,19 @@ func run(cfg config) error {
 		}
 	}
 	apiCtx, stopAPI := context.WithCancel(context.Background())
-	apiDone, err := startAPIServer(apiCtx, pki, etcdServers, port)
+	apiDone, err := startAPIServer(apiCtx, certs, etcdServers, port)
 	if err != nil {
 		stopAPI()
 		return fmt.Errorf("failed to configure kube-apiserver: %w", err)
 	}
 	defer waitAPIServer(stopAPI, apiDone)
 
-	restCfg := pki.adminRESTConfig(port)
+	restCfg := certs.adminRESTConfig(port)
 	if err := waitReady(ctx, restCfg, apiDone); err != nil {
 		return err
 	}
 
-	kl, err := startKubelet(ctx, restCfg, pki, cfg.nodeName)
+	kl, err := startKubelet(ctx, restCfg, certs, cfg.nodeName)
 	if err != nil {
 		return fmt.Errorf("failed to start the stand-in kubelet: %w", err)
 	}
@@ -127,7 +121,7 @@ func run(cfg config) error {
 		return fmt.Errorf("failed to start controllers: %w", err)
 	}
 
-	if err := writeKubeconfig(cfg.kubeconfig, pki, port); err != nil {
+	if err := writeKubeconfig(cfg.kubeconfig, certs, port); err != nil {
 		return fmt.Errorf("failed to write kubeconfig: %w", err)
 	}
 	fmt.Fprintf(os.Stderr, "kg-controlplane: ready in %.1fs at https://127.0.0.1:%d, kubeconfig %s\n",

@@ -24,8 +24,7 @@ import (
 // pki holds the paths of every file the API server reads, and the PEM bytes the
 // kubeconfig and the clients embed.
 type pki struct {
-	dir string
-	ca  keyPair
+	ca keyPair
 	// Files named by kube-apiserver flags.
 	caFile, servingCert, servingKey, kubeletClientCert, kubeletClientKey, saKey, saPub string
 	admin                                                                              keyPair
@@ -38,13 +37,13 @@ type keyPair struct {
 	certPEM, keyPEM []byte
 }
 
-// ensurePKI writes a fresh set of certificates into dir. They live as long as the state
+// writePKI writes a fresh set of certificates into dir. They live as long as the state
 // folder, so they are made anew on every start.
-func ensurePKI(dir, nodeName string) (*pki, error) {
+func writePKI(dir, nodeName string) (*pki, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	p := &pki{dir: dir}
+	p := &pki{}
 	var err error
 	if p.ca, err = newCA("kg-controlplane-ca"); err != nil {
 		return nil, err
