@@ -41,6 +41,8 @@ describe('parseFlowBatch', () => {
     { title: 'a bad namespace', flow: { ...ok, src: { ...ok.src, namespace: 'Prod!' } }, field: 'flows[1].src.namespace' },
     { title: 'a string count', flow: { ...ok, count: '3' }, field: 'flows[1].count' },
     { title: 'a null item', flow: null, field: 'flows[1]' },
+    // U+001F separates values on their way to PostgreSQL (store/flow-writes.ts): it must never get in.
+    { title: 'a pod UID with a control character', flow: { ...ok, src: { ...ok.src, podUid: 'a\u001fb' } }, field: 'flows[1].src.podUid' },
   ])('refuses $title with the index and field of the item', ({ flow, field }) => {
     const r = parseFlowBatch({ batchId: 'b', node: 'n', flows: [ok, flow] });
     expect(r.ok).toBe(false);

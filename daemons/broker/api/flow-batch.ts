@@ -66,7 +66,7 @@ const endpointSchema = z.object({
   kind: z.enum(ENDPOINT_KINDS as [EndpointKind, ...EndpointKind[]]),
   namespace: z.string().max(63).regex(DNS_LABEL, 'must be a Kubernetes namespace name').optional(),
   pod: z.string().max(253).regex(DNS_SUBDOMAIN, 'must be a Kubernetes pod name').optional(),
-  podUid: z.string().min(1).max(64).optional(),
+  podUid: z.string().min(1).max(64).regex(/^[A-Za-z0-9-]+$/, 'must be a Kubernetes UID').optional(),
 });
 
 export const flowObservationSchema = z

@@ -11,6 +11,7 @@ import { FLOW_BATCH_LIMITS } from './flow-batch-limits.js';
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+const POD_UID = /^[A-Za-z0-9-]+$/;
 const KINDS = new Set(['pod', 'host', 'node', 'external', 'unknown']);
 const PROTOCOLS = new Set(['TCP', 'UDP', 'SCTP']);
 const STATES = new Set(['established', 'attempt', 'refused', 'seen']);
@@ -48,7 +49,7 @@ function endpointOk(v: unknown): boolean {
     KINDS.has(v.kind) &&
     optString(v.namespace, 0, 63, DNS_LABEL) &&
     optString(v.pod, 0, 253, DNS_SUBDOMAIN) &&
-    optString(v.podUid, 1, 64)
+    optString(v.podUid, 1, 64, POD_UID)
   );
 }
 

@@ -4,7 +4,8 @@
  * and claims.ts. Transactions that fail on a deadlock or serialisation conflict are retried a
  * few times (two batches upserting the same flows, an ingest racing a claim).
  */
-import { aggregate, writeBatch } from './flow-writes.js';
+import { aggregate } from './flow-writes.js';
+import { IngestQueue } from './ingest-queue.js';
 import { claimPending, completeClaim, releaseClaim } from './claims.js';
 import { migrate } from './migrations.js';
 import { dayStart, PartitionManager, PARTITIONED_TABLES } from './partitions.js';
@@ -61,13 +62,13 @@ export async function openSqlStore(client: SqlClient, retention: RetentionConfig
     for (const l of listeners) l();
   };
   const maxDays = Math.max(retention.flowsDays, retention.verdictsDays);
+  const ingestQueue = new IngestQueue(client, { retrying, writers: Number(process.env.KG_INGEST_WRITERS ?? 2) });
   const store: Store = {
     engine: client.engine,
     async ingest(batch: FlowBatch, receivedAt: Date): Promise<IngestResult> {
       const rows = aggregate(batch.flows);
       await partitions.ensureDays(new Set(rows.map((r) => dayStart(r.bucket))));
-      const stored = await retrying(() => client.transaction((tx) => writeBatch(tx, batch, rows, receivedAt)));
-      return { duplicate: !stored, observations: batch.flows.length, rows: stored ? rows.length : 0 };
+      return ingestQueue.submit(batch, rows, receivedAt);
     },
     listVerdicts: (q) => listVerdicts(client, q),
     verdictsAfter: (afterId, f, limit) => verdictsAfter(client, afterId, f, limit),

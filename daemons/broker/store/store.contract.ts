@@ -83,6 +83,19 @@ export function storeContract(engine: string, open: StoreFactory): void {
       expect(page.flows.map((f) => f.count)).toEqual([14]);
     });
 
+    it('merges concurrent batches that share flows, and answers each batch for itself', async () => {
+      const at = '2026-03-01T06:30:00.000Z';
+      const shared = (count: number) => observation({ at, count, dst: { ...observation().dst, port: 4444 } });
+      const own = (port: number) => observation({ at, dst: { ...observation().dst, port } });
+      const batches = [1, 2, 3, 4, 5].map((i) => batch([shared(i), own(5000 + i)]));
+      const results = await Promise.all([...batches, batches[0]!].map((b) => store.ingest(b, T0)));
+      expect(results.map((r) => r.duplicate)).toEqual([false, false, false, false, false, true]);
+      expect(results.slice(0, 5).map((r) => r.rows)).toEqual([2, 2, 2, 2, 2]);
+      const page = await store.listFlows({ since: new Date(at), until: new Date('2026-03-01T06:31:00Z'), limit: 10 });
+      const byPort = Object.fromEntries(page.flows.map((f) => [f.dst.port, f.count]));
+      expect(byPort).toEqual({ 4444: 15, 5001: 1, 5002: 1, 5003: 1, 5004: 1, 5005: 1 });
+    });
+
     it('pages flows by id with a cursor', async () => {
       const flows = Array.from({ length: 5 }, (_, i) => observation({ at: '2026-03-01T05:00:00.000Z', dst: { ...observation().dst, port: 1000 + i } }));
       await store.ingest(batch(flows), T0);

@@ -1,0 +1,78 @@
+/**
+ * Group commit for ingest. Batches that arrive while a write is in progress wait in a queue;
+ * the next write takes all of them (up to a row budget) in one transaction: it records every
+ * batch id at once, learns which were new, merges the new batches' aggregates (a busy flow that
+ * appears in every batch becomes one row update instead of one per batch) and upserts them in
+ * one statement. One writer per process also means concurrent batches never fight over the
+ * same hot rows' locks for long (two writers at most, both locking rows in key order, so they
+ * wait for each other but never deadlock). Each caller still gets its own answer: stored, or
+ * duplicate.
+ */
+import { mergeAggregates, writeGroup, type FlowAggregate, type PendingBatch } from './flow-writes.js';
+import type { SqlClient } from './sql-client.js';
+import type { IngestResult } from './types.js';
+
+interface Waiter extends PendingBatch {
+  resolve(r: IngestResult): void;
+  reject(err: unknown): void;
+}
+
+export interface IngestQueueOptions {
+  /** Upper bound of aggregated rows written by one transaction (a single batch may exceed it). */
+  maxRowsPerWrite?: number;
+  /** Transactions in flight at once (default 2: one writes while the next group is prepared). */
+  writers?: number;
+  /** Retries a transaction that failed on a deadlock or serialisation conflict. */
+  retrying<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+export class IngestQueue {
+  private readonly queue: Waiter[] = [];
+  private writing = 0;
+
+  constructor(private readonly client: SqlClient, private readonly opts: IngestQueueOptions) {}
+
+  submit(batch: PendingBatch['batch'], rows: FlowAggregate[], receivedAt: Date): Promise<IngestResult> {
+    return new Promise<IngestResult>((resolve, reject) => {
+      this.queue.push({ batch, rows, receivedAt, resolve, reject });
+      if (this.writing < (this.opts.writers ?? 2)) void this.drain();
+    });
+  }
+
+  /** Batches waiting for the writer (the ingest queue depth). */
+  get depth(): number {
+    return this.queue.length;
+  }
+
+  private take(): Waiter[] {
+    const max = this.opts.maxRowsPerWrite ?? 50_000;
+    const group: Waiter[] = [];
+    let rows = 0;
+    while (this.queue.length > 0 && (group.length === 0 || rows + (this.queue[0]?.rows.length ?? 0) <= max)) {
+      const w = this.queue.shift();
+      if (!w) break;
+      group.push(w);
+      rows += w.rows.length;
+    }
+    return group;
+  }
+
+  private async drain(): Promise<void> {
+    this.writing++;
+    try {
+      for (let group = this.take(); group.length > 0; group = this.take()) {
+        try {
+          const stored = await this.opts.retrying(() => this.client.transaction((tx) => writeGroup(tx, group, mergeAggregates)));
+          group.forEach((w, i) => {
+            const isNew = stored[i] === true;
+            w.resolve({ duplicate: !isNew, observations: w.batch.flows.length, rows: isNew ? w.rows.length : 0 });
+          });
+        } catch (err) {
+          for (const w of group) w.reject(err);
+        }
+      }
+    } finally {
+      this.writing--;
+    }
+  }
+}
