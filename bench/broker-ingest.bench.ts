@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { createPgClient } from '../daemons/broker/store/pg-client.js';
 import { DEFAULT_RETENTION, openSqlStore } from '../daemons/broker/store/sql-store.js';
 import { machineLine, recordSection } from './lib/record.js';
-import { batchJson, createDatabase, observationJson, postJson, startBroker, startPostgres } from './broker-harness.js';
+import { batchJson, createDatabase, observationJson, postJson, startBroker, startPostgres } from '../daemons/broker/testing/broker-process.js';
 
 const DURATION_S = Number(process.env.DURATION ?? 15);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 6);

@@ -5,6 +5,8 @@
 #                                     "DATABASE_URL=... PGDIR=DIR" on stdout.
 #   scripts/postgres.sh stop DIR      stop that server and delete DIR.
 #   scripts/postgres.sh restart DIR   stop and start the same cluster (same port), for reliability tests.
+#   scripts/postgres.sh halt DIR      stop the server but keep the cluster (`resume` starts it again).
+#   scripts/postgres.sh resume DIR    start a halted cluster on its old port.
 # initdb refuses to run as root, so as root the cluster belongs to the `postgres` user. Durability is
 # switched off (fsync, synchronous_commit, full_page_writes): the data is thrown away anyway.
 set -euo pipefail
@@ -65,9 +67,21 @@ cmd_restart() {
   start_server "$dir" "$(cat "$dir/port")" "$bin"
 }
 
+cmd_halt() {
+  local dir="${1:?usage: postgres.sh halt DIR}"
+  as_owner "$(pg_bin)/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null
+}
+
+cmd_resume() {
+  local dir="${1:?usage: postgres.sh resume DIR}"
+  start_server "$dir" "$(cat "$dir/port")" "$(pg_bin)"
+}
+
 case "${1:-}" in
   start) cmd_start "${2:-}" ;;
   stop) cmd_stop "${2:-}" ;;
   restart) cmd_restart "${2:-}" ;;
-  *) die "usage: scripts/postgres.sh start [DIR] | stop DIR | restart DIR" ;;
+  halt) cmd_halt "${2:-}" ;;
+  resume) cmd_resume "${2:-}" ;;
+  *) die "usage: scripts/postgres.sh start [DIR] | stop DIR | restart DIR | halt DIR | resume DIR" ;;
 esac

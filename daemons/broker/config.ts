@@ -10,6 +10,7 @@
  *   VERDICT_RETENTION_DAYS  default 7
  *   AUTH_MODE               kubernetes (default) | none (local demo only)
  *   DB_POOL_SIZE            default 10
+ *   INGEST_WRITERS          ingest transactions in flight at once, default 2
  *   EVALUATOR_BATCH, EVALUATOR_CONCURRENCY, EVALUATOR_TIMEOUT_MS: see evaluation/dispatcher.ts
  */
 
@@ -22,6 +23,7 @@ export interface BrokerConfig {
   verdictRetentionDays: number;
   authMode: 'kubernetes' | 'none';
   poolSize: number;
+  ingestWriters: number;
   evaluatorBatch: number;
   evaluatorConcurrency: number;
   evaluatorTimeoutMs: number;
@@ -65,6 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BrokerConfig {
     verdictRetentionDays: int(env, 'VERDICT_RETENTION_DAYS', 7, 1, 366),
     authMode,
     poolSize: int(env, 'DB_POOL_SIZE', 10, 1, 200),
+    ingestWriters: int(env, 'INGEST_WRITERS', 2, 1, 16),
     evaluatorBatch: int(env, 'EVALUATOR_BATCH', 500, 1, 10_000),
     evaluatorConcurrency: int(env, 'EVALUATOR_CONCURRENCY', 2, 1, 64),
     evaluatorTimeoutMs: int(env, 'EVALUATOR_TIMEOUT_MS', 10_000, 100, 600_000),

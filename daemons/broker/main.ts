@@ -26,6 +26,7 @@ async function openWithRetry(cfg: BrokerConfig, logger: Logger): Promise<Store> 
         databaseUrl: cfg.databaseUrl,
         dataDir: cfg.dataDir,
         poolSize: cfg.poolSize,
+        ingestWriters: cfg.ingestWriters,
         retention,
         onIdleError: (err) => {
           logger.warn('database connection lost; the pool reconnects', { error: err });

@@ -12,6 +12,7 @@ export interface StoreConfig {
   /** PGlite's folder when there is no databaseUrl; in memory when this is undefined too. */
   dataDir?: string;
   poolSize?: number;
+  ingestWriters?: number;
   retention: RetentionConfig;
   onIdleError?: (err: Error) => void;
 }
@@ -21,7 +22,7 @@ export async function openStore(cfg: StoreConfig, now = new Date()): Promise<Sto
     ? createPgClient({ connectionString: cfg.databaseUrl, max: cfg.poolSize, onIdleError: cfg.onIdleError })
     : await createPgliteClient(cfg.dataDir);
   try {
-    return await openSqlStore(client, cfg.retention, now);
+    return await openSqlStore(client, cfg.retention, now, { ingestWriters: cfg.ingestWriters });
   } catch (err) {
     await client.close().catch(() => undefined);
     throw err;

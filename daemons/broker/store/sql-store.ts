@@ -54,7 +54,17 @@ async function listFlows(db: Queryable, q: FlowPageQuery): Promise<FlowPage> {
 }
 
 /** Opens the store on a client: applies migrations and creates the current partitions. */
-export async function openSqlStore(client: SqlClient, retention: RetentionConfig = DEFAULT_RETENTION, now = new Date()): Promise<Store> {
+export interface SqlStoreOptions {
+  /** Ingest transactions in flight at once (see ingest-queue.ts); default 2. */
+  ingestWriters?: number;
+}
+
+export async function openSqlStore(
+  client: SqlClient,
+  retention: RetentionConfig = DEFAULT_RETENTION,
+  now = new Date(),
+  opts: SqlStoreOptions = {},
+): Promise<Store> {
   await migrate(client);
   const partitions = new PartitionManager(client);
   const listeners = new Set<() => void>();
@@ -62,7 +72,7 @@ export async function openSqlStore(client: SqlClient, retention: RetentionConfig
     for (const l of listeners) l();
   };
   const maxDays = Math.max(retention.flowsDays, retention.verdictsDays);
-  const ingestQueue = new IngestQueue(client, { retrying, writers: Number(process.env.KG_INGEST_WRITERS ?? 2) });
+  const ingestQueue = new IngestQueue(client, { retrying, writers: opts.ingestWriters ?? 2 });
   const store: Store = {
     engine: client.engine,
     async ingest(batch: FlowBatch, receivedAt: Date): Promise<IngestResult> {

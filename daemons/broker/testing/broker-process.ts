@@ -1,5 +1,5 @@
 /**
- * Shared harness of the broker benchmarks and reliability tests: a throwaway PostgreSQL
+ * The broker as a separate process, for the reliability tests and the benchmarks: a throwaway PostgreSQL
  * (scripts/postgres.sh), a broker started as a separate process (so the load generator does not
  * share its event loop), and an HTTP poster with keep-alive connections.
  */
@@ -8,13 +8,17 @@ import { Agent, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
-export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 export interface Postgres {
   url: string;
   dir: string;
+  /** Stops the server and deletes the cluster. */
   stop(): void;
-  restart(): void;
+  /** Stops the server, keeping the cluster. */
+  halt(): void;
+  /** Starts a halted server again, on the same port. */
+  resume(): void;
 }
 
 export function startPostgres(): Postgres {
@@ -26,7 +30,8 @@ export function startPostgres(): Postgres {
     url,
     dir,
     stop: () => execFileSync('bash', [`${ROOT}scripts/postgres.sh`, 'stop', dir], { stdio: 'inherit' }),
-    restart: () => execFileSync('bash', [`${ROOT}scripts/postgres.sh`, 'restart', dir], { stdio: 'inherit' }),
+    halt: () => execFileSync('bash', [`${ROOT}scripts/postgres.sh`, 'halt', dir], { stdio: 'inherit' }),
+    resume: () => execFileSync('bash', [`${ROOT}scripts/postgres.sh`, 'resume', dir], { stdio: 'inherit' }),
   };
 }
 
