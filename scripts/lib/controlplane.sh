@@ -31,19 +31,35 @@ controlplane_binary() {
 }
 
 # controlplane_build: builds the binary unless it is cached; prints its path on stdout.
+# A lock keeps two test runs from building the same binary at once; the three most
+# recently used builds are kept.
 controlplane_build() {
   command -v go >/dev/null || die "Go is needed to build the test control plane (see docs/controlplane.md)"
-  local bin out log start pid n
+  local bin out root
   bin=$(controlplane_binary)
-  if [ -x "$bin" ]; then
-    echo "$bin"
-    return 0
-  fi
   out=$(dirname "$bin")
+  root=$(dirname "$out")
   mkdir -p "$out"
-  log="$out/build.log"
-  step "building the test control plane (kube-apiserver, etcd, kubectl) into $out"
-  step "the first build downloads the modules and compiles for 10-25 minutes on 2 cores; later builds are cached"
+  exec 9>"$out/.lock"
+  flock 9
+  if [ ! -x "$bin" ]; then
+    if ! controlplane_compile "$bin"; then
+      exec 9>&-
+      die "failed to build the test control plane (full log: $out/build.log)"
+    fi
+  fi
+  exec 9>&-
+  touch "$out"
+  # shellcheck disable=SC2012 # names are hex keys
+  ls -1t "$root" | tail -n +4 | while read -r old; do rm -rf "${root:?}/$old"; done
+  echo "$bin"
+}
+
+controlplane_compile() {
+  local bin=$1 log start pid n
+  log="$(dirname "$bin")/build.log"
+  step "building the test control plane (kube-apiserver, etcd, kubectl) into $(dirname "$bin")"
+  step "the first build downloads ~90 MB of Go modules and compiles for about 8-15 minutes on 2 cores; later builds are cached"
   start=$SECONDS
   (cd "$controlplane_src" && exec go build -v -trimpath -ldflags="$(controlplane_ldflags)" -o "$bin.partial" .) >"$log" 2>&1 &
   pid=$!
@@ -56,9 +72,8 @@ controlplane_build() {
   done
   if ! wait "$pid"; then
     tail -n 30 "$log" >&2
-    die "failed to build the test control plane (full log: $log)"
+    return 1
   fi
   mv "$bin.partial" "$bin"
   step "built the test control plane in $((SECONDS - start))s"
-  echo "$bin"
 }
