@@ -102,6 +102,12 @@ CREATE TABLE ingested_batches (
 CREATE INDEX ingested_batches_received ON ingested_batches (received_at);
 `,
   },
+  {
+    version: 2,
+    name: 'audit_verdicts index for namespace-only queries',
+    // Without it, ?namespace=X walked the time index and filtered (or sorted a namespace's rows).
+    sql: 'CREATE INDEX audit_verdicts_namespace ON audit_verdicts (policy_namespace, observed_at, id);',
+  },
 ];
 
 /** Applies the migrations not yet recorded; safe to call from several processes at once. */
