@@ -25,6 +25,8 @@ const CONCURRENCY = Number(process.env.CONCURRENCY ?? 6);
 const BATCH = 5000;
 const ACTIVE_FLOWS = 10_000;
 const DISTINCT_TOTAL = 400_000;
+/** Node flags of the broker process (e.g. --max-semi-space-size=64), as a deployment would set them. */
+const BROKER_NODE_ARGS = (process.env.BROKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
 function ip(n: number): string {
   return `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
@@ -118,13 +120,13 @@ async function main(): Promise<void> {
   try {
     const at = new Date().toISOString();
     const realUrl = await createDatabase(pgs.url, 'bench_ingest');
-    let broker = await startBroker({ DATABASE_URL: realUrl, DB_POOL_SIZE: '8' });
+    let broker = await startBroker({ DATABASE_URL: realUrl, DB_POOL_SIZE: '8' }, undefined, BROKER_NODE_ARGS);
     const r = await realistic(broker.url);
     await broker.kill();
     console.log(`realistic: ${Math.round(r.obsPerSec)} obs/s, ~${Math.round(r.rowsPerBatch)} distinct flows per 5,000-observation batch`);
 
     const distinctUrl = await createDatabase(pgs.url, 'bench_distinct');
-    broker = await startBroker({ DATABASE_URL: distinctUrl, DB_POOL_SIZE: '8' });
+    broker = await startBroker({ DATABASE_URL: distinctUrl, DB_POOL_SIZE: '8' }, undefined, BROKER_NODE_ARGS);
     const d = await distinct(broker.url, at);
     await broker.kill();
     const c = await copyCeiling(pgs.url, at);
