@@ -11,6 +11,8 @@ import { ingestWithRetries, planBatch } from '../testing/retrying-client.js';
 let pgs: Postgres | undefined;
 let broker: Broker | undefined;
 afterAll(async () => {
+  // On failure, the broker's own account of it.
+  if (broker && broker.child.exitCode !== null) console.error(broker.log());
   await broker?.kill('SIGKILL');
   pgs?.stop();
 });

@@ -1,7 +1,7 @@
 /**
  * SqlClient over a `pg` connection pool. A pool emits 'error' when an idle connection dies (the
- * server restarted): that must be handled or Node exits, and the pool replaces the connection by
- * itself, so it is only logged. Queries that fail because the server is away surface as errors
+ * server restarted), and a checked-out client emits it on itself: both must be handled or Node
+ * exits. The pool replaces dead connections by itself, so they are only logged. Queries that fail because the server is away surface as errors
  * the app maps to 503 (see database-errors.ts).
  */
 import pg from 'pg';
@@ -34,6 +34,14 @@ export function createPgClient(opts: PgClientOptions): SqlClient {
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       const conn = await pool.connect();
       let broken = false;
+      // A checked-out client has no error listener (the pool only watches idle ones): if the server
+      // goes away between two statements of the transaction, its 'error' event would kill the
+      // process. Note it instead; the statement in progress or the next one fails, and we destroy it.
+      const onError = (err: Error): void => {
+        broken = true;
+        opts.onIdleError?.(err);
+      };
+      conn.on('error', onError);
       try {
         await conn.query('BEGIN');
         const out = await fn({ query: <R>(text: string, params?: unknown[]) => run<R>(conn, text, params) });
@@ -46,6 +54,7 @@ export function createPgClient(opts: PgClientOptions): SqlClient {
         throw err;
       } finally {
         // A connection whose ROLLBACK failed is in an unknown state: destroy it rather than reuse it.
+        conn.removeListener('error', onError);
         conn.release(broken);
       }
     },
