@@ -31,10 +31,18 @@ function optString(v: unknown, min: number, max: number, re?: RegExp): boolean {
   return typeof v === 'string' && v.length >= min && v.length <= max && (re === undefined || re.test(v));
 }
 
+// Agents send the same few timestamps over and over (one flush, many flows): remember them.
+const recentTimes = new Map<string, number>();
+
 /** Parses an RFC 3339 time as the schema does; NaN when it is not one. */
 function timeMs(v: unknown): number {
-  if (typeof v !== 'string' || v.length > 40 || !RFC3339.test(v)) return NaN;
-  return Date.parse(v);
+  if (typeof v !== 'string') return NaN;
+  const known = recentTimes.get(v);
+  if (known !== undefined) return known;
+  const ms = v.length <= 40 && RFC3339.test(v) ? Date.parse(v) : NaN;
+  if (recentTimes.size >= 4096) recentTimes.clear();
+  recentTimes.set(v, ms);
+  return ms;
 }
 
 function endpointOk(v: unknown): boolean {

@@ -84,7 +84,8 @@ export function aggregate(flows: readonly FlowObservation[]): FlowAggregate[] {
       a.obs = o; // the latest observation's source port, kinds and pod uids win
     }
   }
-  return [...groups.values()].sort(byKey);
+  // Not sorted here: mergeAggregates() sorts what one transaction writes, once.
+  return [...groups.values()];
 }
 
 /**
@@ -117,15 +118,36 @@ DO UPDATE SET
 
 /** The upsert's parameters: one U+001F-joined text per column (see FLOW_COLUMN_TYPES). */
 function columns(rows: readonly FlowAggregate[]): string[] {
-  const cols: string[][] = FLOW_COLUMN_TYPES.map(() => ['']);
+  // One array per column, filled in a single pass without a temporary array per row.
+  const c: string[][] = FLOW_COLUMN_TYPES.map(() => ['']);
+  const [bucket, first, last, srcIp, srcPort, srcKind, srcNs, srcPod, srcUid, dstIp, dstPort, dstKind, dstNs, dstPod, dstUid, proto, dir, state, node, count] = c as [
+    string[], string[], string[], string[], string[], string[], string[], string[], string[], string[],
+    string[], string[], string[], string[], string[], string[], string[], string[], string[], string[],
+  ];
   for (const a of rows) {
     const o = a.obs;
-    const values = [times.iso(a.bucket), times.iso(a.firstSeen), times.iso(a.lastSeen), a.srcIp, String(o.src.port), o.src.kind,
-      o.src.namespace ?? '', o.src.pod ?? '', o.src.podUid ?? '', a.dstIp, String(o.dst.port), o.dst.kind, o.dst.namespace ?? '',
-      o.dst.pod ?? '', o.dst.podUid ?? '', o.protocol, o.direction, o.state, o.node, String(a.count)];
-    for (let c = 0; c < values.length; c++) cols[c]?.push(values[c] ?? '');
+    bucket.push(times.iso(a.bucket));
+    first.push(times.iso(a.firstSeen));
+    last.push(times.iso(a.lastSeen));
+    srcIp.push(a.srcIp);
+    srcPort.push(String(o.src.port));
+    srcKind.push(o.src.kind);
+    srcNs.push(o.src.namespace ?? '');
+    srcPod.push(o.src.pod ?? '');
+    srcUid.push(o.src.podUid ?? '');
+    dstIp.push(a.dstIp);
+    dstPort.push(String(o.dst.port));
+    dstKind.push(o.dst.kind);
+    dstNs.push(o.dst.namespace ?? '');
+    dstPod.push(o.dst.pod ?? '');
+    dstUid.push(o.dst.podUid ?? '');
+    proto.push(o.protocol);
+    dir.push(o.direction);
+    state.push(o.state);
+    node.push(o.node);
+    count.push(String(a.count));
   }
-  return cols.map((col) => col.join(SEP));
+  return c.map((col) => col.join(SEP));
 }
 
 /** A validated batch, aggregated, waiting to be written. */
@@ -135,16 +157,25 @@ export interface PendingBatch {
   receivedAt: Date;
 }
 
-/** Merges the aggregates of several batches by key (sorted by key, like aggregate()). */
+/**
+ * Merges the aggregates of several batches by key and sorts them by key. Inputs are never
+ * modified (a transaction retried after a deadlock merges them again): an aggregate is copied
+ * only when a second one of the same key has to be folded into it.
+ */
 export function mergeAggregates(lists: readonly (readonly FlowAggregate[])[]): FlowAggregate[] {
-  if (lists.length === 1) return [...(lists[0] ?? [])];
   const merged = new Map<string, FlowAggregate>();
+  const copied = new Set<FlowAggregate>();
   for (const list of lists) {
     for (const a of list) {
-      const m = merged.get(a.key);
+      let m = merged.get(a.key);
       if (m === undefined) {
-        merged.set(a.key, { ...a });
+        merged.set(a.key, a);
         continue;
+      }
+      if (!copied.has(m)) {
+        m = { ...m };
+        copied.add(m);
+        merged.set(a.key, m);
       }
       m.count += a.count;
       if (a.firstSeen < m.firstSeen) m.firstSeen = a.firstSeen;
