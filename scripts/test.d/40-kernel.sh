@@ -11,5 +11,5 @@ else
     mount -t tracefs nodev /sys/kernel/tracing || warn "could not mount tracefs at /sys/kernel/tracing"
   fi
   make -s -C bpf
-  npx vitest run --project kernel
+  npx vitest run --project kernel --reporter=default --reporter=json --outputFile.json=.cache/test-results/kernel.json
 fi
