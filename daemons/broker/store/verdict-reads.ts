@@ -82,18 +82,8 @@ export async function lastVerdictId(db: Queryable): Promise<number> {
   return Number(r.rows[0]?.id ?? 0);
 }
 
-interface OffenderRow {
-  src_namespace: string;
-  src_pod: string;
-  src_ip: string;
-  dst_namespace: string;
-  dst_pod: string;
-  dst_ip: string;
-  port: number;
-  protocol: string;
-  direction: string;
-  count: string | number;
-}
+/** An offender is a verdict row reduced to its endpoints, summed over the window. */
+type OffenderRow = Pick<VerdictRow, 'src_namespace' | 'src_pod' | 'src_ip' | 'dst_namespace' | 'dst_pod' | 'dst_ip' | 'port' | 'protocol' | 'direction' | 'count'>;
 
 export async function summary(db: Queryable, f: VerdictFilter, top: number): Promise<Summary> {
   const params: unknown[] = [];
