@@ -17,7 +17,12 @@ export interface Identity {
 
 export interface Access {
   verb: 'get' | 'create';
-  resource: 'auditverdicts' | 'flows';
+  /**
+   * Not served by any API: RBAC rules name them so the cluster's own authoriser decides.
+   * `evaluations`: the broker calling the evaluator's POST /evaluate. `replays`: the evaluator
+   * asking the broker to re-judge a policy's recorded window.
+   */
+  resource: 'auditverdicts' | 'flows' | 'evaluations' | 'replays';
   /** Namespace-scoped check when set; cluster-wide otherwise. */
   namespace?: string;
 }
