@@ -12,7 +12,10 @@
  *   DB_POOL_SIZE            default 10
  *   INGEST_WRITERS          ingest transactions in flight at once, default 2
  *   EVALUATOR_BATCH, EVALUATOR_CONCURRENCY, EVALUATOR_TIMEOUT_MS: see evaluation/dispatcher.ts
+ *   EVALUATOR_TOKEN_FILE    bearer token for the evaluator, re-read every minute (default: the
+ *                           pod's ServiceAccount token when mounted; see evaluator-token.ts)
  */
+import { evaluatorTokenPath } from './evaluator-token.js';
 
 export interface BrokerConfig {
   databaseUrl?: string;
@@ -27,6 +30,7 @@ export interface BrokerConfig {
   evaluatorBatch: number;
   evaluatorConcurrency: number;
   evaluatorTimeoutMs: number;
+  evaluatorTokenFile?: string;
 }
 
 export class ConfigError extends Error {
@@ -71,5 +75,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BrokerConfig {
     evaluatorBatch: int(env, 'EVALUATOR_BATCH', 500, 1, 10_000),
     evaluatorConcurrency: int(env, 'EVALUATOR_CONCURRENCY', 2, 1, 64),
     evaluatorTimeoutMs: int(env, 'EVALUATOR_TIMEOUT_MS', 10_000, 100, 600_000),
+    evaluatorTokenFile: evaluatorTokenPath(env),
   };
 }

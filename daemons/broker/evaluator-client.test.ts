@@ -1,6 +1,8 @@
 /** The evaluator client against a real HTTP double: batching, retries, timeouts and bad answers. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createEvaluatorClient, EvaluatorError, type EvaluateItem } from './evaluator-client.js';
+import { createEvaluatorClient, EvaluatorError, SupersededError, type EvaluateItem } from './evaluator-client.js';
+import type { TokenSource } from './evaluator-token.js';
+import type { PolicyVerdict } from '../../policy/types.js';
 import { evaluationOf, startEvaluatorDouble, type EvaluatorDouble } from './testing/evaluator-double.js';
 
 const item = (id: number): EvaluateItem => ({
@@ -67,5 +69,52 @@ describe('evaluator client', () => {
     double = await startEvaluatorDouble(() => ({ verdicts: 'nope' }) as never);
     const c = createEvaluatorClient({ baseUrl: double.url, sleep: () => Promise.reject(new Error('must not retry')) });
     await expect(c.evaluate([item(1)])).rejects.toThrow(/malformed/);
+  });
+
+  it('sends the current bearer token with every call', async () => {
+    double = await startEvaluatorDouble(() => evaluationOf([]));
+    let token = 'first';
+    const source: TokenSource = { token: () => Promise.resolve(token) };
+    const c = createEvaluatorClient({ baseUrl: double.url, token: source });
+    await c.evaluate([item(1)]);
+    token = 'rotated';
+    await c.evaluate([item(2)]);
+    expect(double.calls.map((x) => x.authorization)).toEqual(['Bearer first', 'Bearer rotated']);
+  });
+
+  it('sends no Authorization header without a token, and a 401 is not retried', async () => {
+    double = await startEvaluatorDouble(() => evaluationOf([]));
+    double.requireToken = 'secret';
+    const c = createEvaluatorClient({ baseUrl: double.url, sleep: () => Promise.reject(new Error('must not retry')) });
+    await expect(c.evaluate([item(1)])).rejects.toThrow(/401/);
+    expect(double.calls.map((x) => x.authorization)).toEqual([undefined]);
+  });
+
+  const verdictOf = (uid: string, generation: number): PolicyVerdict => ({
+    policy: `prod/${uid}`, kind: 'AuditNetworkPolicy', direction: 'Egress', verdict: 'WouldDeny', reason: 'r',
+    ref: { kind: 'AuditNetworkPolicy', namespace: 'prod', name: uid, uid, generation },
+  });
+
+  it('sends `only` and gets back only that policy\'s verdicts', async () => {
+    double = await startEvaluatorDouble((_f, only) => evaluationOf([verdictOf('a', only?.generation ?? 1), verdictOf('b', 1)]));
+    double.generations.set('a', 4);
+    const c = createEvaluatorClient({ baseUrl: double.url });
+    const out = await c.evaluate([item(1)], { uid: 'a', generation: 4 });
+    expect(double.calls[0]!.only).toEqual({ uid: 'a', generation: 4 });
+    expect(out.get(1)!.verdicts.map((v) => [v.ref.uid, v.ref.generation])).toEqual([['a', 4]]);
+    await c.evaluate([item(2)]);
+    expect(double.calls[1]!.only).toBeUndefined();
+  });
+
+  it.each([
+    { title: 'a newer generation', held: 5, current: 5 },
+    { title: 'a deleted policy', held: null, current: null },
+  ])('turns a 409 for $title into SupersededError without retrying', async ({ held, current }) => {
+    double = await startEvaluatorDouble(() => evaluationOf([]));
+    double.generations.set('a', held);
+    const c = createEvaluatorClient({ baseUrl: double.url, sleep: () => Promise.reject(new Error('must not retry')) });
+    const err = await c.evaluate([item(1)], { uid: 'a', generation: 4 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SupersededError);
+    expect((err as SupersededError).current).toBe(current);
   });
 });

@@ -6,11 +6,15 @@
  * the flows stay pending.
  *
  * Contract (fixed with the lead):
- *   request  {"flows":[{"id", "observedAt", "count", "direction", "flow": Flow}]}
+ *   request  {"flows":[{"id", "observedAt", "count", "direction", "flow": Flow}], "only"?: {"uid", "generation"}}
  *   response {"results":[{"id", "evaluation": FlowEvaluation}]}
+ *   header   Authorization: Bearer <token from EVALUATOR_TOKEN_FILE> (see evaluator-token.ts)
+ * With `only` (replays) the evaluator judges against that one policy; when its model does not hold
+ * that uid at that generation it answers 409 {"current": <int|null>}, surfaced as SupersededError.
  */
 import { z } from 'zod';
 import type { Direction, Flow, FlowEvaluation } from '../../policy/types.js';
+import type { TokenSource } from './evaluator-token.js';
 
 export interface EvaluateItem {
   /** The flow row's id, echoed in the result. */
@@ -21,9 +25,15 @@ export interface EvaluateItem {
   flow: Flow;
 }
 
+/** Restricts an evaluation to one policy at one generation (replays). */
+export interface OnlyPolicy {
+  uid: string;
+  generation: number;
+}
+
 export interface EvaluatorClient {
   /** Judges the items; the map has an entry for each id the evaluator answered. */
-  evaluate(items: EvaluateItem[]): Promise<Map<number, FlowEvaluation>>;
+  evaluate(items: EvaluateItem[], only?: OnlyPolicy): Promise<Map<number, FlowEvaluation>>;
 }
 
 export interface EvaluatorClientOptions {
@@ -34,6 +44,8 @@ export interface EvaluatorClientOptions {
   backoffMs?: number;
   maxBackoffMs?: number;
   fetch?: typeof fetch;
+  /** The bearer token of each call; none when absent. */
+  token?: TokenSource;
   sleep?: (ms: number) => Promise<void>;
   /** Told the outcome and duration of every attempt (metrics). */
   onAttempt?: (result: 'ok' | 'error' | 'timeout', seconds: number) => void;
@@ -43,6 +55,25 @@ export class EvaluatorError extends Error {
   constructor(message: string, readonly retryable: boolean) {
     super(message);
     this.name = 'EvaluatorError';
+  }
+}
+
+/** The evaluator no longer (or not yet) holds the policy at the generation asked for (409). */
+export class SupersededError extends EvaluatorError {
+  constructor(readonly current: number | null) {
+    super(`the evaluator holds the policy at generation ${current ?? 'none'}`, false);
+    this.name = 'SupersededError';
+  }
+}
+
+const conflictSchema = z.object({ current: z.int().nullable().optional() });
+
+async function superseded(res: Response): Promise<SupersededError> {
+  try {
+    const parsed = conflictSchema.safeParse(await res.json());
+    return new SupersededError(parsed.success ? (parsed.data.current ?? null) : null);
+  } catch {
+    return new SupersededError(null);
   }
 }
 
@@ -68,11 +99,14 @@ const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
 
 async function attempt(opts: EvaluatorClientOptions, url: string, body: string): Promise<unknown> {
   const doFetch = opts.fetch ?? fetch;
+  const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+  const token = await opts.token?.token();
+  if (token !== undefined) headers.Authorization = `Bearer ${token}`;
   let res: Response;
   try {
     res = await doFetch(url, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
+      headers,
       body,
       signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
     });
@@ -80,6 +114,7 @@ async function attempt(opts: EvaluatorClientOptions, url: string, body: string):
     const timeout = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
     throw new EvaluatorError(timeout ? 'evaluator timed out' : `evaluator unreachable: ${String(err)}`, true);
   }
+  if (res.status === 409) throw await superseded(res);
   if (!res.ok) {
     await res.body?.cancel();
     throw new EvaluatorError(`evaluator answered ${res.status}`, res.status === 429 || res.status >= 500);
@@ -96,8 +131,8 @@ export function createEvaluatorClient(opts: EvaluatorClientOptions): EvaluatorCl
   const attempts = opts.attempts ?? 3;
   const sleep = opts.sleep ?? defaultSleep;
   return {
-    async evaluate(items: EvaluateItem[]): Promise<Map<number, FlowEvaluation>> {
-      const body = JSON.stringify({ flows: items });
+    async evaluate(items: EvaluateItem[], only?: OnlyPolicy): Promise<Map<number, FlowEvaluation>> {
+      const body = JSON.stringify(only ? { flows: items, only } : { flows: items });
       for (let i = 1; ; i++) {
         const started = performance.now();
         try {

@@ -11,6 +11,7 @@ import { systemClock } from './clock.js';
 import { ConfigError, loadConfig, type BrokerConfig } from './config.js';
 import { EvaluationDispatcher } from './evaluation/dispatcher.js';
 import { createEvaluatorClient } from './evaluator-client.js';
+import { fileTokenSource } from './evaluator-token.js';
 import { jsonLogger, type Logger } from './logger.js';
 import { startMaintenance } from './maintenance.js';
 import { createMetrics } from './metrics.js';
@@ -64,6 +65,11 @@ async function main(): Promise<void> {
     const client = createEvaluatorClient({
       baseUrl: cfg.evaluatorUrl,
       timeoutMs: cfg.evaluatorTimeoutMs,
+      token: cfg.evaluatorTokenFile === undefined ? undefined : fileTokenSource(cfg.evaluatorTokenFile, {
+        onError: (err) => {
+          logger.warn('cannot read the evaluator token file; keeping the last token', { error: err, file: cfg.evaluatorTokenFile });
+        },
+      }),
       onAttempt: (result, seconds) => {
         metrics.evaluatorRequests.inc({ result });
         metrics.evaluatorLatency.observe(seconds);

@@ -3,20 +3,40 @@
  * `POST /evaluate` with canned FlowEvaluations from a function of the flow. It can be taken
  * "down" (503s) or made slow, and records every request it got. The lead replaces it with the
  * real evaluator in end-to-end tests.
+ *
+ * It honours the contract's `only`: the answer keeps only verdicts whose `ref.uid` is the one
+ * asked for (the judge is told `only` too, to stamp the generation). Its model of generations is
+ * `generations`: a uid held there at another generation (or at null: deleted) gets
+ * 409 {"field": "only.generation", "current"}; a uid it does not list is accepted (not modelled).
+ * With `requireToken` set, a request without `Authorization: Bearer <requireToken>` gets a 401.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { EvaluateItem } from '../evaluator-client.js';
+import type { EvaluateItem, OnlyPolicy } from '../evaluator-client.js';
 import type { FlowEvaluation, PolicyVerdict } from '../../../policy/types.js';
+
+export interface EvaluatorCall {
+  flows: EvaluateItem[];
+  only?: OnlyPolicy;
+  authorization?: string;
+}
 
 export interface EvaluatorDouble {
   url: string;
+  /** The flows of every answered request, in arrival order. */
   requests: EvaluateItem[][];
+  /** Every request that reached the judge or was refused with 409/401, with its `only` and header. */
+  calls: EvaluatorCall[];
   /** When true, every request gets a 503. */
   down: boolean;
   delayMs: number;
+  /** The generation the double's model holds per policy uid (null: the policy is gone). */
+  generations: Map<string, number | null>;
+  requireToken?: string;
   close(): Promise<void>;
 }
+
+export type Judge = (item: EvaluateItem, only?: OnlyPolicy) => FlowEvaluation;
 
 /** A FlowEvaluation holding `verdicts` and neutral everything else. */
 export function evaluationOf(verdicts: PolicyVerdict[]): FlowEvaluation {
@@ -24,21 +44,51 @@ export function evaluationOf(verdicts: PolicyVerdict[]): FlowEvaluation {
   return { src: null, dst: null, verdicts, effective: allow, enforced: allow, notes: [] };
 }
 
-export async function startEvaluatorDouble(judge: (item: EvaluateItem) => FlowEvaluation): Promise<EvaluatorDouble> {
-  const double: Omit<EvaluatorDouble, 'url' | 'close'> = { requests: [], down: false, delayMs: 0 };
+function send(res: ServerResponse, status: number, body?: unknown): void {
+  if (body === undefined) res.writeHead(status).end();
+  else res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+}
+
+function answer(double: EvaluatorDouble, judge: Judge, req: IncomingMessage, raw: string, res: ServerResponse): void {
+  if (req.url !== '/evaluate' || req.method !== 'POST' || double.down) {
+    send(res, double.down ? 503 : 404);
+    return;
+  }
+  let body: { flows: EvaluateItem[]; only?: OnlyPolicy };
+  try {
+    body = JSON.parse(raw) as typeof body;
+  } catch {
+    send(res, 400, { error: 'body is not valid JSON', field: 'body' });
+    return;
+  }
+  const call: EvaluatorCall = { flows: body.flows, only: body.only, authorization: req.headers.authorization };
+  double.calls.push(call);
+  if (double.requireToken !== undefined && req.headers.authorization !== `Bearer ${double.requireToken}`) {
+    send(res, 401, { error: 'a valid bearer token is required', field: 'Authorization' });
+    return;
+  }
+  const only = body.only;
+  if (only !== undefined && double.generations.has(only.uid) && double.generations.get(only.uid) !== only.generation) {
+    const current = double.generations.get(only.uid) ?? null;
+    send(res, 409, { error: `policy ${only.uid} is at generation ${current ?? 'none'}`, field: 'only.generation', current });
+    return;
+  }
+  double.requests.push(body.flows);
+  const results = body.flows.map((f) => {
+    const e = judge(f, only);
+    return { id: f.id, evaluation: only ? { ...e, verdicts: e.verdicts.filter((v) => v.ref.uid === only.uid) } : e };
+  });
+  send(res, 200, { results });
+}
+
+export async function startEvaluatorDouble(judge: Judge): Promise<EvaluatorDouble> {
+  const double = { requests: [], calls: [], down: false, delayMs: 0, generations: new Map() } as unknown as EvaluatorDouble;
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const reply = (): void => {
-        if (req.url !== '/evaluate' || req.method !== 'POST' || double.down) {
-          res.writeHead(double.down ? 503 : 404).end();
-          return;
-        }
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { flows: EvaluateItem[] };
-        double.requests.push(body.flows);
-        const results = body.flows.map((f) => ({ id: f.id, evaluation: judge(f) }));
-        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ results }));
+        answer(double, judge, req, Buffer.concat(chunks).toString('utf8'), res);
       };
       if (double.delayMs > 0) setTimeout(reply, double.delayMs);
       else reply();
