@@ -7,18 +7,39 @@ import type { Argv } from 'yargs';
 import { auditTestBuilder, auditTestOptions, runAuditTest } from './commands/audit-test.js';
 import { CliError, EXIT } from './errors.js';
 import type { CliIO } from './io.js';
+import { globalOptions } from './kube/flags.js';
 
-function auditCommands(y: Argv, io: CliIO, done: (code: number) => void): Argv {
-  return y
-    .command(
-      'test',
-      'What would these policies deny? Replays recorded flows against candidate policies, offline',
-      (b) => auditTestBuilder(b),
-      async (argv) => {
-        done(await runAuditTest(auditTestOptions(argv), io));
-      },
-    )
-    .demandCommand(1, 'name an audit subcommand: test');
+/** What a command's registration gets: the streams, and where to report its exit code. */
+export interface CommandContext {
+  io: CliIO;
+  done: (code: number) => void;
+}
+
+/** Adds one command to a parser. Command modules keep heavy imports inside their handlers. */
+export type RegisterCommand = (y: Argv, ctx: CommandContext) => Argv;
+
+const registerAuditTest: RegisterCommand = (y, { io, done }) =>
+  y.command(
+    'test',
+    'What would these policies deny? Replays recorded flows against candidate policies, offline',
+    (b) => auditTestBuilder(b),
+    async (argv) => {
+      done(await runAuditTest(auditTestOptions(argv), io));
+    },
+  );
+
+/** `kubectl kguardian audit ...`: one line per subcommand (a plain list, so anyone can add one). */
+const AUDIT_COMMANDS: readonly RegisterCommand[] = [
+  registerAuditTest,
+];
+
+/** `kubectl kguardian ...`: one line per top-level command. */
+const TOP_COMMANDS: readonly RegisterCommand[] = [
+  (y, ctx) => y.command('audit', 'Test and promote audit policies', (a) => register(a, AUDIT_COMMANDS, ctx).demandCommand(1, 'name an audit subcommand')),
+];
+
+function register(y: Argv, commands: readonly RegisterCommand[], ctx: CommandContext): Argv {
+  return commands.reduce((acc, add) => add(acc, ctx), y);
 }
 
 /** yargs reads a lone "-" as a positional; kubectl users write `-f -` for stdin. */
@@ -40,11 +61,11 @@ export async function runCli(rawArgs: readonly string[], io: CliIO): Promise<num
   const done = (c: number): void => {
     code = c;
   };
-  const parser = yargs([...args])
+  const root = globalOptions(yargs([...args]))
     .scriptName('kubectl kguardian')
-    .usage('Audit Kubernetes NetworkPolicies against real traffic before you enforce them.\n\nUsage: $0 <command> [options]')
-    .command('audit', 'Test and promote audit policies', (y) => auditCommands(y, io, done))
-    .demandCommand(1, 'name a command: audit')
+    .usage('Audit Kubernetes NetworkPolicies against real traffic before you enforce them.\n\nUsage: $0 <command> [options]');
+  const parser = register(root, TOP_COMMANDS, { io, done })
+    .demandCommand(1, 'name a command')
     .strict()
     .recommendCommands()
     .help()
