@@ -10,6 +10,8 @@ export const EXIT = {
   badInput: 2,
   /** `--fail-on-deny` and at least one flow would be denied. */
   denied: 3,
+  /** `audit promote`: the safety gate refused (evaluation stale or would-deny flows); --force overrides. */
+  unsafe: 4,
 } as const;
 
 export class CliError extends Error {
