@@ -76,6 +76,21 @@ export const OPENAPI = {
           state: str, node: str, count: int,
         },
       },
+      Offender: {
+        type: 'object',
+        properties: {
+          src: verdictEnd, dst: verdictEnd, port: int, protocol: str, direction: { enum: ['Ingress', 'Egress'] }, count: int,
+          lastSeen: { type: 'string', format: 'date-time', description: 'Latest observation of this offender in the window' },
+        },
+      },
+      Summary: {
+        type: 'object',
+        properties: {
+          policy: { type: ['string', 'null'] }, namespace: { type: ['string', 'null'] }, uid: { type: ['string', 'null'] },
+          generation: { type: ['integer', 'null'] }, since: str, until: str, allow: int, wouldDeny: int,
+          topOffenders: { type: 'array', items: ref('Offender') },
+        },
+      },
       Verdict: {
         type: 'object',
         properties: {
@@ -132,8 +147,15 @@ export const OPENAPI = {
     '/audit/summary': {
       get: {
         summary: 'Allow and WouldDeny counts and top offenders over a window',
-        parameters: [q('policy', str), q('namespace', str, "Policy namespace; present and empty selects cluster-scoped policies"), q('window', { type: 'string', default: '1h' }, 'Duration such as 15m, 24h'), q('top', { type: 'integer', minimum: 1, maximum: 100, default: 10 })],
-        responses: { '200': json({ type: 'object', properties: { allow: int, wouldDeny: int, topOffenders: { type: 'array' }, since: str, until: str } }), ...errors },
+        parameters: [
+          q('policy', str, 'Policy name'),
+          q('namespace', str, 'Policy namespace; present and empty selects cluster-scoped policies'),
+          q('uid', str, 'Exact policy uid'),
+          q('generation', int, 'Exact policy generation (requires uid)'),
+          q('window', { type: 'string', default: '1h' }, 'Duration such as 15m, 24h'),
+          q('top', { type: 'integer', minimum: 1, maximum: 100, default: 10 }),
+        ],
+        responses: { '200': json(ref('Summary')), ...errors },
       },
     },
     '/healthz': { get: { summary: 'Liveness', security: [], responses: { '200': { description: 'OK' } } } },

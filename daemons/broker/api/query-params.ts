@@ -71,6 +71,14 @@ export class QueryReader {
     return new Date(ms);
   }
 
+  /** A Kubernetes object uid (a UUID in practice; any [A-Za-z0-9-] up to 64 characters). */
+  uid(param: string): string | undefined {
+    const v = this.get(param);
+    if (v === undefined) return v;
+    if (!/^[A-Za-z0-9-]{1,64}$/.test(v)) throw badRequest(param, `${param} must be a Kubernetes uid`);
+    return v;
+  }
+
   /** A Kubernetes object name (DNS subdomain), or '' where `allowEmpty`. */
   name(param: string, allowEmpty: boolean): string | undefined {
     const v = this.get(param);

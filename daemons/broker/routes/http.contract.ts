@@ -133,6 +133,32 @@ export function httpContract(engine: string, open: StoreFactory): void {
       expect((await t.get('/audit/summary?window=30d')).status).toBe(400); // longer than verdict retention
     });
 
+    it('summarises by exact uid and generation, with lastSeen per offender', async () => {
+      const r = await t.get('/audit/summary?uid=c1&generation=1&window=24h');
+      expect(r.status).toBe(200);
+      const s = (await r.json()) as { uid: string; generation: number; allow: number; wouldDeny: number; topOffenders: { port: number; lastSeen: string }[] };
+      expect([s.uid, s.generation, s.allow, s.wouldDeny]).toEqual(['c1', 1, 0, 3]);
+      expect(s.topOffenders.map((o) => [o.port, o.lastSeen]).sort()).toEqual([
+        [5000, '2026-03-01T09:00:00.000Z'],
+        [5001, '2026-03-01T09:01:00.000Z'],
+        [5002, '2026-03-01T09:02:00.000Z'],
+      ]);
+      const other = (await (await t.get('/audit/summary?uid=c1&generation=2&window=24h')).json()) as { allow: number; wouldDeny: number };
+      expect([other.allow, other.wouldDeny]).toEqual([0, 0]);
+    });
+
+    it.each([
+      { query: 'generation=1', field: 'generation' }, // without uid
+      { query: 'uid=c1&generation=-1', field: 'generation' },
+      { query: 'uid=c1&generation=x', field: 'generation' },
+      { query: 'uid=not%20a%20uid', field: 'uid' },
+      { query: 'uid=a&uid=b', field: 'uid' },
+    ])('summary answers 400 naming $field for $query', async ({ query, field }) => {
+      const r = await t.get(`/audit/summary?${query}`);
+      expect(r.status).toBe(400);
+      expect(((await r.json()) as { field: string }).field).toBe(field);
+    });
+
     it('streams stored verdicts, resumes after Last-Event-ID and delivers new ones live', async () => {
       const all = (await (await t.get('/audit/verdicts?policy=web&namespace=prod')).json()) as Page;
       const ids = all.verdicts.map((v) => v.id).sort((a, b) => a - b);

@@ -3,6 +3,7 @@
  * WouldDeny counts and the top offenders over a window, for the status writer and `describe`).
  */
 import { Hono } from 'hono';
+import { badRequest } from '../api/http-error.js';
 import { QueryReader, readVerdictFilter } from '../api/query-params.js';
 import { requireAccess, verdictReadAccess, type AuthEnv } from '../auth/require-access.js';
 import type { BrokerDeps } from '../deps.js';
@@ -29,12 +30,18 @@ export function verdictRoutes(deps: BrokerDeps): Hono<AuthEnv> {
     const q = new QueryReader(c.req.queries(), now);
     const policy = q.name('policy', false);
     const namespace = q.name('namespace', true);
+    const uid = q.uid('uid');
+    const generation = q.int('generation', 0, Number.MAX_SAFE_INTEGER);
+    if (generation !== undefined && uid === undefined) throw badRequest('generation', 'generation is only meaningful together with uid');
     const windowMs = q.duration('window', deps.retention.verdictsDays * DAY_MS) ?? 3_600_000;
     const top = q.int('top', 1, 100) ?? 10;
     q.rejectUnknown();
     const since = new Date(now.getTime() - windowMs);
-    const s = await store.summary({ policy, namespace, since, until: now }, top);
-    return c.json({ policy: policy ?? null, namespace: namespace ?? null, since: since.toISOString(), until: now.toISOString(), ...s });
+    const s = await store.summary({ policy, namespace, uid, generation, since, until: now }, top);
+    return c.json({
+      policy: policy ?? null, namespace: namespace ?? null, uid: uid ?? null, generation: generation ?? null,
+      since: since.toISOString(), until: now.toISOString(), ...s,
+    });
   });
 
   return app;

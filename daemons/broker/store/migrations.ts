@@ -108,6 +108,12 @@ CREATE INDEX ingested_batches_received ON ingested_batches (received_at);
     // Without it, ?namespace=X walked the time index and filtered (or sorted a namespace's rows).
     sql: 'CREATE INDEX audit_verdicts_namespace ON audit_verdicts (policy_namespace, observed_at, id);',
   },
+  {
+    version: 3,
+    name: 'audit_verdicts index for the summary by policy uid and generation',
+    // The evaluator's status writer asks for one policy generation's counts over a window.
+    sql: 'CREATE INDEX audit_verdicts_uid ON audit_verdicts (policy_uid, policy_generation, observed_at, id);',
+  },
 ];
 
 /** Applies the migrations not yet recorded; safe to call from several processes at once. */

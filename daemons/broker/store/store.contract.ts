@@ -213,6 +213,36 @@ export function storeContract(engine: string, open: StoreFactory): void {
       expect(await store.summary({ policy: 'summary', namespace: 'nowhere' }, 10)).toEqual({ allow: 0, wouldDeny: 0, topOffenders: [] });
     });
 
+    it('summarises one policy generation by uid, with the latest observation of each offender', async () => {
+      const dst = { ...observation().dst, port: 7100 };
+      await store.ingest(
+        batch([
+          observation({ at: '2026-03-01T03:00:10.000Z', count: 2, dst }),
+          observation({ at: '2026-03-01T03:05:20.000Z', count: 3, dst }), // same offender, a later minute
+          observation({ at: '2026-03-01T03:01:00.000Z', count: 4, dst: { ...dst, port: 7101 } }),
+        ]),
+        T0,
+      );
+      const ref = (generation: number): NewVerdict['policy'] => ({ uid: 'sum-u', kind: 'AuditNetworkPolicy', namespace: 'prod', name: 'by-uid', generation });
+      await judgeAll(store, (f) => [
+        verdict({ policy: ref(1), verdict: 'WouldDeny' }),
+        verdict({ policy: ref(2), verdict: f.dst.port === 7101 ? 'WouldDeny' : 'Allow' }),
+      ]);
+      const g1 = await store.summary({ uid: 'sum-u', generation: 1 }, 10);
+      expect([g1.allow, g1.wouldDeny]).toEqual([0, 9]);
+      expect(g1.topOffenders.map((o) => [o.port, o.count, o.lastSeen])).toEqual([
+        [7100, 5, '2026-03-01T03:05:20.000Z'],
+        [7101, 4, '2026-03-01T03:01:00.000Z'],
+      ]);
+      const g2 = await store.summary({ uid: 'sum-u', generation: 2 }, 10);
+      expect([g2.allow, g2.wouldDeny, g2.topOffenders.map((o) => o.port)]).toEqual([5, 4, [7101]]);
+      const all = await store.summary({ uid: 'sum-u' }, 10);
+      expect([all.allow, all.wouldDeny]).toEqual([5, 13]);
+      const windowed = await store.summary({ uid: 'sum-u', generation: 1, since: new Date('2026-03-01T03:05:00Z') }, 10);
+      expect(windowed.topOffenders.map((o) => [o.port, o.count])).toEqual([[7100, 3]]);
+      expect((await store.summary({ uid: 'sum-u', generation: 3 }, 10)).topOffenders).toEqual([]);
+    });
+
     it('drops whole partitions past retention and keeps the rest', async () => {
       await store.ingest(batch([observation({ at: '2026-02-23T12:00:00.000Z' })]), T0);
       const old = await store.listFlows({ until: new Date('2026-02-24T00:00:00Z'), limit: 10 });

@@ -61,6 +61,10 @@ export type NewVerdict = Pick<StoredVerdict, 'policy' | 'direction' | 'verdict' 
 /** Filters shared by the verdict list, the stream and the summary. */
 export interface VerdictFilter {
   policy?: string;
+  /** Exact policy uid (the summary's `uid=`). */
+  uid?: string;
+  /** Exact policy generation (the summary's `generation=`, only together with uid). */
+  generation?: number;
   /** '' selects cluster-scoped policies; undefined selects all. */
   namespace?: string;
   verdict?: Verdict;
@@ -87,6 +91,8 @@ export interface Offender {
   protocol: Protocol;
   direction: Direction;
   count: number;
+  /** The latest observation time among the offender's verdicts in the window. */
+  lastSeen: string;
 }
 
 export interface Summary {

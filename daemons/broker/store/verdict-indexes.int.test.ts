@@ -15,7 +15,7 @@ import { createPgClient } from './pg-client.js';
 import type { SqlClient } from './sql-client.js';
 import { DEFAULT_RETENTION, openSqlStore } from './sql-store.js';
 import type { Store, VerdictPageQuery } from './types.js';
-import { filterConditions, verdictPageSql } from './verdict-reads.js';
+import { filterConditions, summarySql, verdictPageSql } from './verdict-reads.js';
 
 const T0 = new Date('2026-03-03T12:00:00.000Z');
 const ROWS = 300_000;
@@ -49,8 +49,8 @@ describe('indexes behind every verdict filter (EXPLAIN)', () => {
     await client.query(
       `INSERT INTO audit_verdicts (observed_at, evaluated_at, flow_id, policy_uid, policy_kind, policy_namespace, policy_name,
          policy_generation, direction, verdict, src_namespace, src_pod, src_ip, dst_namespace, dst_pod, dst_ip, port, protocol, reason, count)
-       SELECT $1::timestamptz - (i * interval '864 milliseconds'), $1, i, 'uid', 'AuditNetworkPolicy',
-         CASE WHEN i % 10 = 0 THEN '' ELSE 'ns' || (i % 50) END, 'p' || (i % 500), 1,
+       SELECT $1::timestamptz - (i * interval '864 milliseconds'), $1, i, 'uid-' || (i % 500), 'AuditNetworkPolicy',
+         CASE WHEN i % 10 = 0 THEN '' ELSE 'ns' || (i % 50) END, 'p' || (i % 500), 1 + (i % 3),
          CASE WHEN i % 2 = 0 THEN 'Ingress' ELSE 'Egress' END, CASE WHEN i % 20 = 0 THEN 'WouldDeny' ELSE 'Allow' END,
          'src', 'pod-' || (i % 1000), '10.0.0.1', 'dst', 'pod-' || (i % 700), '10.0.0.2', 8080, 'TCP', 'r', 1
        FROM generate_series(1, $2::int) AS i`,
@@ -125,6 +125,16 @@ describe('indexes behind every verdict filter (EXPLAIN)', () => {
     const sp: unknown[] = [];
     const sc = filterConditions({ policy: 'p7', namespace: 'ns7', since: new Date(T0.getTime() - 3_600_000), until: T0 }, sp);
     expectIndexOnly(await plan(`SELECT verdict, sum(count) FROM audit_verdicts WHERE ${sc.join(' AND ')} GROUP BY verdict`, sp));
+  });
+
+  it.each([
+    { title: 'uid + generation + window (the status writer)', f: { uid: 'uid-7', generation: 2, since: new Date(T0.getTime() - 3_600_000), until: T0 } },
+    { title: 'uid + generation over the whole retention', f: { uid: 'uid-7', generation: 2 } },
+    { title: 'uid alone', f: { uid: 'uid-7' } },
+  ])('the summary by $title uses indexes for its totals and its offenders', async ({ f }) => {
+    const sql = summarySql(f, 10);
+    expectIndexOnly(await plan(sql.totals, sql.params));
+    expectIndexOnly(await plan(sql.offenders, sql.offenderParams));
   });
 
   it('answers pages fast enough on this data (a smoke check; bench/ has the real figures)', async () => {

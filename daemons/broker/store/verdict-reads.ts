@@ -24,6 +24,8 @@ export function filterConditions(f: VerdictFilter, params: unknown[]): string[] 
     where.push(sql.replace('?', `$${params.length}`));
   };
   if (f.policy !== undefined) add('policy_name = ?', f.policy);
+  if (f.uid !== undefined) add('policy_uid = ?', f.uid);
+  if (f.generation !== undefined) add('policy_generation = ?', f.generation);
   if (f.namespace !== undefined) add('policy_namespace = ?', f.namespace);
   if (f.verdict !== undefined) add('verdict = ?', f.verdict);
   if (f.direction !== undefined) add('direction = ?', f.direction);
@@ -83,38 +85,43 @@ export async function lastVerdictId(db: Queryable): Promise<number> {
 }
 
 /** An offender is a verdict row reduced to its endpoints, summed over the window. */
-type OffenderRow = Pick<VerdictRow, 'src_namespace' | 'src_pod' | 'src_ip' | 'dst_namespace' | 'dst_pod' | 'dst_ip' | 'port' | 'protocol' | 'direction' | 'count'>;
+type OffenderRow = Pick<VerdictRow, 'src_namespace' | 'src_pod' | 'src_ip' | 'dst_namespace' | 'dst_pod' | 'dst_ip' | 'port' | 'protocol' | 'direction' | 'count'> & {
+  last_seen: Date;
+};
 
-export async function summary(db: Queryable, f: VerdictFilter, top: number): Promise<Summary> {
+/** The summary's two statements (totals per verdict, top WouldDeny offenders), exported for the EXPLAIN test. */
+export function summarySql(f: VerdictFilter, top: number): { totals: string; offenders: string; params: unknown[]; offenderParams: unknown[] } {
   const params: unknown[] = [];
   const conds = filterConditions(f, params);
-  const totals = await db.query<{ verdict: string; n: string | number }>(
-    `SELECT verdict, sum(count) AS n FROM audit_verdicts ${whereSql(conds)} GROUP BY verdict`,
-    params,
-  );
-  const denyParams = [...params, top];
-  const denyConds = [...conds, `verdict = 'WouldDeny'`];
-  const offenders = await db.query<OffenderRow>(
-    `SELECT src_namespace, src_pod, host(src_ip) AS src_ip, dst_namespace, dst_pod, host(dst_ip) AS dst_ip, port, protocol,
-       direction, sum(count) AS count
-     FROM audit_verdicts ${whereSql(denyConds)}
-     GROUP BY src_namespace, src_pod, src_ip, dst_namespace, dst_pod, dst_ip, port, protocol, direction
-     ORDER BY sum(count) DESC, src_namespace, src_pod, dst_namespace, dst_pod, port LIMIT $${denyParams.length}`,
-    denyParams,
-  );
-  const count = (v: string): number => Number(totals.rows.find((r) => r.verdict === v)?.n ?? 0);
+  const offenderParams = [...params, top];
   return {
-    allow: count('Allow'),
-    wouldDeny: count('WouldDeny'),
-    topOffenders: offenders.rows.map(
-      (r): Offender => ({
-        src: { namespace: r.src_namespace, pod: r.src_pod, ip: r.src_ip },
-        dst: { namespace: r.dst_namespace, pod: r.dst_pod, ip: r.dst_ip },
-        port: r.port,
-        protocol: r.protocol as Protocol,
-        direction: r.direction as Direction,
-        count: Number(r.count),
-      }),
-    ),
+    totals: `SELECT verdict, sum(count) AS n FROM audit_verdicts ${whereSql(conds)} GROUP BY verdict`,
+    offenders: `SELECT src_namespace, src_pod, host(src_ip) AS src_ip, dst_namespace, dst_pod, host(dst_ip) AS dst_ip, port, protocol,
+       direction, sum(count) AS count, max(observed_at) AS last_seen
+     FROM audit_verdicts ${whereSql([...conds, `verdict = 'WouldDeny'`])}
+     GROUP BY src_namespace, src_pod, src_ip, dst_namespace, dst_pod, dst_ip, port, protocol, direction
+     ORDER BY sum(count) DESC, src_namespace, src_pod, dst_namespace, dst_pod, port LIMIT $${offenderParams.length}`,
+    params,
+    offenderParams,
   };
+}
+
+function toOffender(r: OffenderRow): Offender {
+  return {
+    src: { namespace: r.src_namespace, pod: r.src_pod, ip: r.src_ip },
+    dst: { namespace: r.dst_namespace, pod: r.dst_pod, ip: r.dst_ip },
+    port: r.port,
+    protocol: r.protocol as Protocol,
+    direction: r.direction as Direction,
+    count: Number(r.count),
+    lastSeen: r.last_seen.toISOString(),
+  };
+}
+
+export async function summary(db: Queryable, f: VerdictFilter, top: number): Promise<Summary> {
+  const sql = summarySql(f, top);
+  const totals = await db.query<{ verdict: string; n: string | number }>(sql.totals, sql.params);
+  const offenders = await db.query<OffenderRow>(sql.offenders, sql.offenderParams);
+  const count = (v: string): number => Number(totals.rows.find((r) => r.verdict === v)?.n ?? 0);
+  return { allow: count('Allow'), wouldDeny: count('WouldDeny'), topOffenders: offenders.rows.map(toOffender) };
 }
