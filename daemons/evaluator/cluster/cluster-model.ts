@@ -1,0 +1,119 @@
+/**
+ * The live cluster model: informers over Namespaces, Pods, Services, EndpointSlices,
+ * NetworkPolicies and the two audit kinds feed a ClusterIndex incrementally; flows are judged
+ * against it through the memoised FlowJudge. This file only wires those parts together; the
+ * rules live in cluster-index.ts, flow-judge.ts and kind-watch.ts.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import { silentLogger, type Logger } from '../../broker/logger.js';
+import { BatchEvaluator } from './batch-evaluator.js';
+import { ClusterIndex } from './cluster-index.js';
+import { FlowJudge } from './flow-judge.js';
+import { KindWatch, type KindWatchOptions, type WatchObserver } from './kind-watch.js';
+import type { ClusterModel, ClusterModelStats, EvaluateItem, EvaluateOutcome, OnlyPolicy } from './model-types.js';
+import { watchedKinds } from './watched-kinds.js';
+
+export type {
+  AuditPolicyVersion,
+  ClusterModel,
+  ClusterModelStats,
+  EvaluatedFlow,
+  EvaluateItem,
+  EvaluateOutcome,
+  OnlyPolicy,
+} from './model-types.js';
+export type { WatchObserver } from './kind-watch.js';
+
+export const DAY_MS = 86_400_000;
+
+export interface ClusterModelOptions {
+  /** How long a deleted pod stays known by name and a released IP by owner (default 7 days). */
+  retentionMs?: number;
+  /** How far before a pod's creation a flow may be stamped and still be its (default 5 s). */
+  skewMs?: number;
+  /** Memoised evaluations (default 100,000). */
+  cacheCapacity?: number;
+  /** How often retention is enforced (default 1 minute). */
+  sweepIntervalMs?: number;
+  logger?: Logger;
+  /** Informer events, lists and restarts, for metrics. */
+  observer?: WatchObserver;
+  now?: () => number;
+  /** Backoff delay between informer restarts; tests pass one that does not sleep. */
+  delay?: (ms: number) => Promise<void>;
+  backoffMs?: number;
+  maxBackoffMs?: number;
+  makeInformer?: KindWatchOptions['makeInformer'];
+}
+
+/** The model plus what tests and metrics need beyond the shared interface. */
+export interface LiveClusterModel extends ClusterModel {
+  /** Drops every watch and lists afresh, as after a long disconnection. */
+  resync(): Promise<void>;
+  /** Seconds since each informer last delivered something. */
+  informerLag(): { kind: string; seconds: number }[];
+  /** Runs retention now (it also runs on a timer). */
+  sweep(): void;
+}
+
+const noObserver: WatchObserver = { event: () => undefined, listed: () => undefined, restarted: () => undefined };
+
+export function createClusterModel(kc: KubeConfig, opts: ClusterModelOptions = {}): LiveClusterModel {
+  const logger = opts.logger ?? silentLogger;
+  const now = opts.now ?? Date.now;
+  const index = new ClusterIndex({
+    retentionMs: opts.retentionMs ?? 7 * DAY_MS,
+    skewMs: opts.skewMs ?? 5_000,
+    now,
+    skipped: (kind, key, reason) => {
+      logger.info(`evaluator: skipped ${kind} ${key}: ${reason}`);
+    },
+    listenerError: (err) => {
+      logger.error('evaluator: an audit policy listener failed', { error: err });
+    },
+  });
+  const judge = new FlowJudge(index, opts.cacheCapacity);
+  const batches = new BatchEvaluator(judge, index.policies);
+  const watchOptions: KindWatchOptions = {
+    observer: opts.observer ?? noObserver,
+    logger,
+    delay: opts.delay ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+    ...(opts.backoffMs !== undefined ? { backoffMs: opts.backoffMs } : {}),
+    ...(opts.maxBackoffMs !== undefined ? { maxBackoffMs: opts.maxBackoffMs } : {}),
+    ...(opts.makeInformer ? { makeInformer: opts.makeInformer } : {}),
+  };
+  const watches = watchedKinds(kc, index).map((spec) => new KindWatch(kc, spec, watchOptions));
+  let sweeper: NodeJS.Timeout | undefined;
+
+  return {
+    async start(): Promise<void> {
+      sweeper ??= setInterval(() => {
+        index.sweep();
+      }, opts.sweepIntervalMs ?? 60_000).unref();
+      await Promise.all(watches.map((w) => w.start()));
+    },
+    async stop(): Promise<void> {
+      if (sweeper) clearInterval(sweeper);
+      sweeper = undefined;
+      await Promise.all(watches.map((w) => w.stop()));
+    },
+    synced: () => watches.every((w) => w.isSynced()),
+    auditPolicies: () => index.policies.audit(),
+    onAuditPolicyChange: (listener) => index.policies.listen(listener),
+    evaluate(items: readonly EvaluateItem[], only?: OnlyPolicy): EvaluateOutcome {
+      if (!watches.every((w) => w.isSynced())) return { status: 'not-synced' };
+      return batches.evaluate(items, only);
+    },
+    stats(): ClusterModelStats {
+      const c = index.state.counts();
+      return { pods: index.livePods(), namespaces: c.namespaces, policies: c.policies, services: index.services.size(), ipHistory: index.history.size(), cacheSize: judge.size() };
+    },
+    async resync(): Promise<void> {
+      await Promise.all(watches.map((w) => w.resync()));
+    },
+    informerLag: () => watches.map((w) => ({ kind: w.kind, seconds: w.lastEventAt === 0 ? 0 : (Date.now() - w.lastEventAt) / 1000 })),
+    sweep: () => {
+      index.sweep();
+    },
+  };
+}

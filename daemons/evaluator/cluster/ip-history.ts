@@ -1,0 +1,96 @@
+/**
+ * Who owned a pod IP when. Pod IPs are reused: a flow recorded an hour ago to 10.244.1.7 went
+ * to the pod that held that address then, not to the one holding it now. Each ownership is a
+ * span [from, until) per (IP, pod uid); a flow's time picks the span that covers it, and when
+ * two overlap (our delete event arrived after the new pod's creation) the newer owner wins,
+ * because the API server never hands out an address before its old pod is gone.
+ */
+
+export interface Ownership {
+  /** "namespace/name". */
+  podKey: string;
+  uid: string;
+  /** Milliseconds since the epoch. */
+  from: number;
+  /** Undefined while the pod still holds the address. */
+  until: number | undefined;
+}
+
+export type OwnerAt =
+  /** Nothing is known about this address: leave it to the engine (node, external, Service). */
+  | { kind: 'unrecorded' }
+  | { kind: 'owner'; owner: Ownership }
+  /** Pods held the address, but none at that time. */
+  | { kind: 'unowned' };
+
+const UNRECORDED: OwnerAt = { kind: 'unrecorded' };
+const UNOWNED: OwnerAt = { kind: 'unowned' };
+
+export class IpHistory {
+  private readonly byIp = new Map<string, Ownership[]>();
+  private readonly byUid = new Map<string, Set<string>>();
+  private spans = 0;
+
+  /** @param skewMs how far before a pod's creation a flow may be stamped and still be its (agent clocks drift). */
+  constructor(private readonly skewMs = 5_000) {}
+
+  /** Records that a pod holds `ip` since `from`; holding it already is not a change. */
+  claim(ip: string, podKey: string, uid: string, from: number): void {
+    let list = this.byIp.get(ip);
+    if (!list) this.byIp.set(ip, (list = []));
+    if (list.some((o) => o.uid === uid && o.until === undefined)) return;
+    list.push({ podKey, uid, from, until: undefined });
+    list.sort((a, b) => a.from - b.from);
+    let ips = this.byUid.get(uid);
+    if (!ips) this.byUid.set(uid, (ips = new Set()));
+    ips.add(ip);
+    this.spans++;
+  }
+
+  /** Ends the pod's hold on every address it holds except `keep`. */
+  release(uid: string, at: number, keep: ReadonlySet<string> = new Set()): void {
+    for (const ip of this.byUid.get(uid) ?? []) {
+      if (keep.has(ip)) continue;
+      for (const o of this.byIp.get(ip) ?? []) if (o.uid === uid && o.until === undefined) o.until = Math.max(at, o.from);
+    }
+  }
+
+  ownerAt(ip: string, at: number): OwnerAt {
+    const list = this.byIp.get(ip);
+    if (!list || list.length === 0) return UNRECORDED;
+    let best: Ownership | undefined;
+    // Sorted by `from`: the last span covering `at` is the newest owner.
+    for (const o of list) if (o.from <= at && (o.until === undefined || at < o.until)) best = o;
+    if (best) return { kind: 'owner', owner: best };
+    // A flow stamped just before its pod's creation (clock skew) belongs to the first later owner.
+    for (const o of list) if (o.from > at && o.from - at <= this.skewMs) return { kind: 'owner', owner: o };
+    return UNOWNED;
+  }
+
+  /** Forgets spans that ended before `before`; returns how many. */
+  prune(before: number): number {
+    let removed = 0;
+    for (const [ip, list] of this.byIp) {
+      const kept = list.filter((o) => o.until === undefined || o.until >= before);
+      if (kept.length === list.length) continue;
+      removed += list.length - kept.length;
+      for (const o of list) if (!kept.includes(o)) this.forgetUid(o.uid, ip);
+      if (kept.length === 0) this.byIp.delete(ip);
+      else this.byIp.set(ip, kept);
+    }
+    this.spans -= removed;
+    return removed;
+  }
+
+  private forgetUid(uid: string, ip: string): void {
+    const ips = this.byUid.get(uid);
+    if (!ips) return;
+    ips.delete(ip);
+    if (ips.size === 0) this.byUid.delete(uid);
+  }
+
+  /** Number of ownership spans held. */
+  size(): number {
+    return this.spans;
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * The evaluator's view of the cluster, as the rest of the daemon uses it: the audit policies
+ * it holds (with their generation, for observedGeneration), a way to hear when they change,
+ * and batch evaluation of recorded flows. The status writer, the replay orchestration and the
+ * HTTP API all code against these types, never against the informers behind them.
+ */
+import type { EvaluateItem } from '../../broker/evaluator-client.js';
+import type { FlowEvaluation } from '../../../policy/types.js';
+
+export type { EvaluateItem };
+
+export interface AuditPolicyVersion {
+  uid: string;
+  kind: 'AuditNetworkPolicy' | 'AuditClusterNetworkPolicy';
+  /** '' for AuditClusterNetworkPolicy. */
+  namespace: string;
+  name: string;
+  generation: number;
+  /** Compile problems (errors), empty when valid. A policy with problems judges nothing. */
+  problems: string[];
+}
+
+/** Restricts an evaluation to one policy at one generation (replays). */
+export interface OnlyPolicy {
+  uid: string;
+  generation: number;
+}
+
+export interface EvaluatedFlow {
+  id: number;
+  /** Shared with the model's memo: read-only. */
+  evaluation: FlowEvaluation;
+}
+
+export type EvaluateOutcome =
+  | { status: 'ok'; results: EvaluatedFlow[] }
+  /** The informers have not finished their first list: verdicts would be wrong. */
+  | { status: 'not-synced' }
+  /** `only` named a policy the model does not hold at exactly that generation. */
+  | { status: 'generation-mismatch'; uid: string; current: number | null };
+
+export interface ClusterModelStats {
+  pods: number;
+  namespaces: number;
+  policies: number;
+  services: number;
+  /** Remembered (IP, pod, time span) ownerships, current and past. */
+  ipHistory: number;
+  /** Flow evaluations held in the memo. */
+  cacheSize: number;
+}
+
+export interface ClusterModel {
+  /** Starts every informer; resolves when all have listed once. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  synced(): boolean;
+  auditPolicies(): AuditPolicyVersion[];
+  /** Told when an audit policy is added, its generation changes, or it is deleted. Returns the unsubscribe. */
+  onAuditPolicyChange(listener: (p: AuditPolicyVersion, deleted: boolean) => void): () => void;
+  evaluate(items: readonly EvaluateItem[], only?: OnlyPolicy): EvaluateOutcome;
+  stats(): ClusterModelStats;
+}

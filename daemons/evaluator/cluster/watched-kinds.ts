@@ -1,0 +1,79 @@
+/**
+ * The seven kinds the model watches, each with its list call, watch path and the index method
+ * its objects go to. The kguardian CRDs are listed through the custom objects API (plain JSON),
+ * the built-in kinds through their typed APIs.
+ */
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  DiscoveryV1Api,
+  NetworkingV1Api,
+  type KubeConfig,
+  type KubernetesListObject,
+  type KubernetesObject,
+} from '@kubernetes/client-node';
+import type { ClusterIndex } from './cluster-index.js';
+import type { KindSpec } from './kind-watch.js';
+
+const GROUP = 'kguardian.dev';
+const VERSION = 'v1alpha1';
+
+type List = Promise<KubernetesListObject<KubernetesObject>>;
+
+export function watchedKinds(kc: KubeConfig, index: ClusterIndex): KindSpec[] {
+  const core = kc.makeApiClient(CoreV1Api);
+  const discovery = kc.makeApiClient(DiscoveryV1Api);
+  const networking = kc.makeApiClient(NetworkingV1Api);
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  return [
+    {
+      kind: 'Namespace',
+      path: '/api/v1/namespaces',
+      list: (): List => core.listNamespace(),
+      apply: (o) => { index.applyNamespace(o); },
+      remove: (o) => { index.removeNamespace(o); },
+    },
+    {
+      kind: 'Pod',
+      path: '/api/v1/pods',
+      list: (): List => core.listPodForAllNamespaces(),
+      apply: (o) => { index.applyPod(o); },
+      remove: (o) => { index.removePod(o); },
+    },
+    {
+      kind: 'Service',
+      path: '/api/v1/services',
+      list: (): List => core.listServiceForAllNamespaces(),
+      apply: (o) => { index.applyService(o); },
+      remove: (o) => { index.removeService(o); },
+    },
+    {
+      kind: 'EndpointSlice',
+      path: '/apis/discovery.k8s.io/v1/endpointslices',
+      list: (): List => discovery.listEndpointSliceForAllNamespaces(),
+      apply: (o) => { index.applyEndpointSlice(o); },
+      remove: (o) => { index.removeEndpointSlice(o); },
+    },
+    {
+      kind: 'NetworkPolicy',
+      path: '/apis/networking.k8s.io/v1/networkpolicies',
+      list: (): List => networking.listNetworkPolicyForAllNamespaces(),
+      apply: (o) => { index.applyPolicy('NetworkPolicy', o); },
+      remove: (o) => { index.removePolicy('NetworkPolicy', o); },
+    },
+    {
+      kind: 'AuditNetworkPolicy',
+      path: `/apis/${GROUP}/${VERSION}/auditnetworkpolicies`,
+      list: (): List => custom.listCustomObjectForAllNamespaces({ group: GROUP, version: VERSION, resourcePlural: 'auditnetworkpolicies' }) as List,
+      apply: (o) => { index.applyPolicy('AuditNetworkPolicy', o); },
+      remove: (o) => { index.removePolicy('AuditNetworkPolicy', o); },
+    },
+    {
+      kind: 'AuditClusterNetworkPolicy',
+      path: `/apis/${GROUP}/${VERSION}/auditclusternetworkpolicies`,
+      list: (): List => custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: 'auditclusternetworkpolicies' }) as List,
+      apply: (o) => { index.applyPolicy('AuditClusterNetworkPolicy', o); },
+      remove: (o) => { index.removePolicy('AuditClusterNetworkPolicy', o); },
+    },
+  ];
+}
