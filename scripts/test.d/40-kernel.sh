@@ -1,4 +1,5 @@
-# Kernel tests: builds bpf/ (vmlinux.h from this kernel's BTF, the CO-RE object, kg-loader), then
+# Kernel tests: builds bpf/ (vmlinux.h from this kernel's BTF, the CO-RE object, kg-loader) and the
+# native load generator (test/netns/loadgen), then
 # runs the vitest project `kernel` (*.kernel.test.ts): real eBPF on this kernel, real traffic
 # between network namespaces. They need root; without it they cannot run, and that is said loudly
 # and fails under CI rather than passing silently.
@@ -11,5 +12,6 @@ else
     mount -t tracefs nodev /sys/kernel/tracing || warn "could not mount tracefs at /sys/kernel/tracing"
   fi
   make -s -C bpf
+  make -s -C test/netns/loadgen
   npx vitest run --project kernel --reporter=default --reporter=json --outputFile.json=.cache/test-results/kernel.json
 fi

@@ -1,0 +1,25 @@
+/* kg-loadgen COMMAND ARGS...: see loadgen.h and each command's file for what they do. */
+#include <stdio.h>
+#include <string.h>
+#include "loadgen.h"
+
+int main(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*run)(int argc, char **argv);
+	} commands[] = {
+		{ "tcp-rate", cmd_tcp_rate },
+		{ "tcp-server", cmd_tcp_server },
+		{ "udp-rate", cmd_udp_rate },
+		{ "udp-sink", cmd_udp_sink },
+	};
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (size_t i = 0; argc > 1 && i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(argc - 2, argv + 2);
+	}
+	fprintf(stderr, "usage: kg-loadgen tcp-rate|tcp-server|udp-rate|udp-sink ARGS...\n");
+	return 2;
+}

@@ -1,0 +1,55 @@
+// Real kernel, real load: a burst of new TCP connections from the native load generator
+// (kg-loadgen, several threads, non-blocking connects) between netns pods, and every connection
+// must be reported at both ends, count for count, with no ring buffer drops. The rate here is
+// modest so the test passes on a busy machine; bench/agent.bench.ts measures the 20,000/s figure.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FlowRecord } from '../../daemons/agent/record-decoder.js';
+import { Capture } from './capture.js';
+import { NetnsLab, type LabPod } from './lab.js';
+import { buildLoadgen, loadgen, LoadgenServer, type TcpRateResult } from './loadgen.js';
+import { requireRoot } from './require-root.js';
+
+requireRoot('netns connection-rate tests');
+
+const PORT = 8443;
+let lab: NetnsLab;
+let capture: Capture;
+let client: LabPod;
+let server: LabPod;
+
+beforeAll(async () => {
+  await buildLoadgen();
+  lab = await NetnsLab.create();
+  client = await lab.addPod('client');
+  server = await lab.addPod('server');
+  capture = new Capture(['--flush-ms', '200']);
+  await capture.ready();
+});
+
+afterAll(async () => {
+  await capture?.stop();
+  await lab?.destroy();
+});
+
+describe.each([
+  { family: 'IPv4', addr: (p: LabPod): string => p.ipv4 },
+  { family: 'IPv6', addr: (p: LabPod): string => p.ipv6 },
+])('a burst of TCP connections over $family', ({ addr }) => {
+  it('is reported connection for connection, outbound at the client and inbound at the server', async () => {
+    const srv = await LoadgenServer.start(lab, server, ['tcp-server', PORT, 2]);
+    const from = capture.flows.length;
+    const dropsBefore = capture.counters.at(-1)?.ringbufDrops ?? 0;
+    const result = await loadgen<TcpRateResult>(client, ['tcp-rate', addr(server), PORT, 2000, 2, 2]);
+    await capture.nextSweeps(2);
+    const { accepted } = await srv.stop<{ accepted: number }>();
+    const ours = capture.flows.slice(from).filter((r: FlowRecord) => r.protocol === 'TCP' && r.state === 'established');
+    const outbound = ours.filter((r) => r.direction === 'egress' && r.localIp === addr(client) && r.remoteIp === addr(server) && r.remotePort === PORT);
+    const inbound = ours.filter((r) => r.direction === 'ingress' && r.localIp === addr(server) && r.localPort === PORT && r.remoteIp === addr(client));
+    expect(result.established).toBeGreaterThan(1000);
+    expect(accepted).toBe(result.established);
+    expect(outbound).toHaveLength(result.established);
+    expect(inbound).toHaveLength(accepted);
+    expect(outbound.every((r) => r.netns === client.netnsInode)).toBe(true);
+    expect((capture.counters.at(-1)?.ringbufDrops ?? 0) - dropsBefore).toBe(0);
+  });
+});
