@@ -1,0 +1,78 @@
+/**
+ * `POST /evaluate`: the broker sends a batch of recorded flows and gets, per flow, the verdicts
+ * per (policy, direction) and the effective verdict. Callers need `create` on
+ * `evaluations.kguardian.dev`. 503 until the model's informers have synced (verdicts against a
+ * half-listed cluster would be wrong), 409 when `only` names a generation the model does not
+ * hold, 400 naming the field of a malformed item.
+ */
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { badRequest, HttpError } from '../../broker/api/http-error.js';
+import { requireAccess, type AuthEnv } from '../../broker/auth/require-access.js';
+import { errorResponse } from '../../broker/middleware/error-handler.js';
+import type { EvaluatedFlow } from '../cluster/model-types.js';
+import type { EvaluatorDeps } from './deps.js';
+import { EVALUATE_LIMITS, parseEvaluateRequest } from './evaluate-request.js';
+import { resultsJson } from './evaluation-json.js';
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw badRequest('body', 'body is not valid JSON');
+  }
+}
+
+function tally(results: readonly EvaluatedFlow[]): { allowed: number; denied: number } {
+  let denied = 0;
+  for (const r of results) if (!r.evaluation.effective.allowed) denied++;
+  return { allowed: results.length - denied, denied };
+}
+
+export function evaluateRoutes(deps: EvaluatorDeps): Hono<AuthEnv> {
+  const { model, metrics, auth } = deps;
+  const app = new Hono<AuthEnv>();
+  app.post(
+    '/evaluate',
+    requireAccess(auth, () => ({ verb: 'create', resource: 'evaluations' })),
+    bodyLimit({
+      maxSize: EVALUATE_LIMITS.maxBodyBytes,
+      onError: (c) => errorResponse(c, new HttpError(413, `body larger than ${EVALUATE_LIMITS.maxBodyBytes} bytes`, 'body')),
+    }),
+    async function evaluate(c) {
+      const started = performance.now();
+      if (!model.synced()) {
+        metrics.requests.inc({ result: 'not_synced' });
+        return errorResponse(c, new HttpError(503, 'the cluster model has not synced yet, retry later'));
+      }
+      const type = c.req.header('Content-Type') ?? '';
+      if (!/^application\/json\b/i.test(type)) throw new HttpError(415, 'Content-Type must be application/json', 'Content-Type');
+      const parsed = parseEvaluateRequest(parseJson(await c.req.text()));
+      if (!parsed.ok) {
+        metrics.requests.inc({ result: 'bad_request' });
+        throw parsed.error;
+      }
+      const { flows, only } = parsed.value;
+      const outcome = model.evaluate(flows, only);
+      if (outcome.status === 'not-synced') {
+        metrics.requests.inc({ result: 'not_synced' });
+        return errorResponse(c, new HttpError(503, 'the cluster model has not synced yet, retry later'));
+      }
+      if (outcome.status === 'generation-mismatch') {
+        metrics.requests.inc({ result: 'conflict' });
+        const held = outcome.current === null ? 'does not hold that policy' : `holds generation ${outcome.current}`;
+        const message = `only: policy ${outcome.uid} at generation ${only?.generation ?? '?'} is not what the model holds: it ${held}`;
+        return errorResponse(c, new HttpError(409, message, 'only.generation', { current: outcome.current }));
+      }
+      const body = resultsJson(outcome.results);
+      const t = tally(outcome.results);
+      metrics.requests.inc({ result: 'ok' });
+      metrics.batchSize.observe(flows.length);
+      if (t.allowed > 0) metrics.evaluations.inc({ result: 'allowed' }, t.allowed);
+      if (t.denied > 0) metrics.evaluations.inc({ result: 'would_deny' }, t.denied);
+      metrics.latency.observe((performance.now() - started) / 1000);
+      return c.body(body, 200, { 'Content-Type': 'application/json' });
+    },
+  );
+  return app;
+}
