@@ -1,0 +1,31 @@
+# syntax=docker/dockerfile:1
+# The kguardian broker image. Build from the repository root:
+#   docker build -f deploy/docker/broker.Dockerfile -t ghcr.io/kguardian/kguardian-broker:0.1.0 .
+# Stages: build compiles the TypeScript daemons to JavaScript (tsc, deploy/docker/tsconfig.build.json),
+# deps installs the production dependencies only, and the final stage runs the compiled code as an
+# unprivileged user: no tsx, no compiler, no dev dependencies at run time.
+
+FROM node:20.20.2-bookworm-slim AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json ./
+COPY deploy/docker/tsconfig.build.json deploy/docker/
+COPY policy policy
+COPY daemons daemons
+RUN npx tsc -p deploy/docker/tsconfig.build.json
+
+FROM node:20.20.2-bookworm-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+FROM node:20.20.2-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json ./
+COPY --from=deps /app/node_modules node_modules
+COPY --from=build /src/dist ./
+USER 10001:10001
+EXPOSE 9090
+CMD ["node", "--enable-source-maps", "daemons/broker/main.js"]
