@@ -22,7 +22,7 @@ function scripted(answers: (() => Response)[]): { fetch: typeof fetch; seen: See
     if (!next) throw new Error('no more answers');
     return Promise.resolve(next());
   };
-  return { fetch: f as typeof fetch, seen };
+  return { fetch: f, seen };
 }
 
 const json = (status: number, body: unknown) => (): Response => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
