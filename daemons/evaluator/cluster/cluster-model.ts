@@ -6,11 +6,10 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { silentLogger, type Logger } from '../../broker/logger.js';
-import { BatchEvaluator } from './batch-evaluator.js';
 import { ClusterIndex } from './cluster-index.js';
-import { FlowJudge } from './flow-judge.js';
+import { createIndexedModel, DAY_MS, indexOptions } from './indexed-model.js';
 import { KindWatch, type KindWatchOptions, type WatchObserver } from './kind-watch.js';
-import type { ClusterModel, ClusterModelStats, EvaluateItem, EvaluateOutcome, OnlyPolicy } from './model-types.js';
+import type { ClusterModel } from './model-types.js';
 import { watchedKinds } from './watched-kinds.js';
 
 export type {
@@ -23,9 +22,7 @@ export type {
   OnlyPolicy,
 } from './model-types.js';
 export type { WatchObserver } from './kind-watch.js';
-
-export const DAY_MS = 86_400_000;
-
+export { createIndexedModel, DAY_MS, type IndexedModel } from './indexed-model.js';
 export interface ClusterModelOptions {
   /** How long a deleted pod stays known by name and a released IP by owner (default 7 days). */
   retentionMs?: number;
@@ -60,20 +57,19 @@ const noObserver: WatchObserver = { event: () => undefined, listed: () => undefi
 
 export function createClusterModel(kc: KubeConfig, opts: ClusterModelOptions = {}): LiveClusterModel {
   const logger = opts.logger ?? silentLogger;
-  const now = opts.now ?? Date.now;
-  const index = new ClusterIndex({
-    retentionMs: opts.retentionMs ?? 7 * DAY_MS,
-    skewMs: opts.skewMs ?? 5_000,
-    now,
-    skipped: (kind, key, reason) => {
-      logger.info(`evaluator: skipped ${kind} ${key}: ${reason}`);
-    },
-    listenerError: (err) => {
-      logger.error('evaluator: an audit policy listener failed', { error: err });
-    },
-  });
-  const judge = new FlowJudge(index, opts.cacheCapacity);
-  const batches = new BatchEvaluator(judge, index.policies);
+  const index = new ClusterIndex(
+    indexOptions({
+      retentionMs: opts.retentionMs ?? 7 * DAY_MS,
+      skewMs: opts.skewMs ?? 5_000,
+      now: opts.now ?? Date.now,
+      skipped: (kind, key, reason) => {
+        logger.info(`evaluator: skipped ${kind} ${key}: ${reason}`);
+      },
+      listenerError: (err) => {
+        logger.error('evaluator: an audit policy listener failed', { error: err });
+      },
+    }),
+  );
   const watchOptions: KindWatchOptions = {
     observer: opts.observer ?? noObserver,
     logger,
@@ -83,9 +79,12 @@ export function createClusterModel(kc: KubeConfig, opts: ClusterModelOptions = {
     ...(opts.makeInformer ? { makeInformer: opts.makeInformer } : {}),
   };
   const watches = watchedKinds(kc, index).map((spec) => new KindWatch(kc, spec, watchOptions));
+  const synced = (): boolean => watches.every((w) => w.isSynced());
+  const model = createIndexedModel({ index, synced, ...(opts.cacheCapacity !== undefined ? { cacheCapacity: opts.cacheCapacity } : {}) });
   let sweeper: NodeJS.Timeout | undefined;
 
   return {
+    ...model,
     async start(): Promise<void> {
       sweeper ??= setInterval(() => {
         index.sweep();
@@ -96,17 +95,6 @@ export function createClusterModel(kc: KubeConfig, opts: ClusterModelOptions = {
       if (sweeper) clearInterval(sweeper);
       sweeper = undefined;
       await Promise.all(watches.map((w) => w.stop()));
-    },
-    synced: () => watches.every((w) => w.isSynced()),
-    auditPolicies: () => index.policies.audit(),
-    onAuditPolicyChange: (listener) => index.policies.listen(listener),
-    evaluate(items: readonly EvaluateItem[], only?: OnlyPolicy): EvaluateOutcome {
-      if (!watches.every((w) => w.isSynced())) return { status: 'not-synced' };
-      return batches.evaluate(items, only);
-    },
-    stats(): ClusterModelStats {
-      const c = index.state.counts();
-      return { pods: index.livePods(), namespaces: c.namespaces, policies: c.policies, services: index.services.size(), ipHistory: index.history.size(), cacheSize: judge.size() };
     },
     async resync(): Promise<void> {
       await Promise.all(watches.map((w) => w.resync()));

@@ -1,0 +1,127 @@
+/**
+ * POST /evaluate and the probes through app.request(), over a model fed with plain objects.
+ * Auth against the real API server is in app.int.test.ts.
+ */
+import { describe, expect, it } from 'vitest';
+import { noAuth } from '../../broker/auth/types.js';
+import { silentLogger } from '../../broker/logger.js';
+import { ClusterIndex } from '../cluster/cluster-index.js';
+import { createIndexedModel, indexOptions } from '../cluster/indexed-model.js';
+import { namespaceObject, podObject, policyObject } from '../cluster/raw-objects.js';
+import { createEvaluatorMetrics } from '../metrics.js';
+import { createEvaluatorApp } from './app.js';
+import { isValidItem, evaluateItemSchema } from './evaluate-request.js';
+
+const UID = 'uid-anp';
+
+function build(synced = true): { request: (body: unknown, type?: string) => Promise<Response>; get: (path: string) => Promise<Response> } {
+  const index = new ClusterIndex(indexOptions());
+  index.applyNamespace(namespaceObject('prod'));
+  index.applyPod(podObject('prod', 'api', { labels: { app: 'api' }, ips: ['10.0.0.5'], created: '2020-01-01T00:00:00Z' }));
+  index.applyPod(podObject('prod', 'db', { labels: { app: 'db' }, ips: ['10.0.0.6'], created: '2020-01-01T00:00:00Z' }));
+  index.applyPolicy('AuditNetworkPolicy', policyObject('AuditNetworkPolicy', 'prod', 'db', { podSelector: { matchLabels: { app: 'db' } } }, 3, UID));
+  const model = createIndexedModel({ index, synced: () => synced });
+  const app = createEvaluatorApp({ model, auth: noAuth, metrics: createEvaluatorMetrics(), logger: silentLogger });
+  return {
+    request: (body, type = 'application/json') =>
+      Promise.resolve(app.request('/evaluate', { method: 'POST', headers: { 'Content-Type': type }, body: typeof body === 'string' ? body : JSON.stringify(body) })),
+    get: (path) => Promise.resolve(app.request(path)),
+  };
+}
+
+const good = { id: 7, observedAt: '2026-03-01T10:00:00.000Z', count: 2, direction: 'Ingress', flow: { src: { ip: '10.0.0.5' }, dst: { ip: '10.0.0.6' }, protocol: 'TCP', port: 5432 } };
+
+describe('POST /evaluate', () => {
+  it('answers each flow by id with the engine\'s evaluation, refs carrying uid and generation', async () => {
+    const res = await build().request({ flows: [good, { ...good, id: 8, flow: { ...good.flow, dst: { ip: '192.0.2.1' } } }] });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { results: { id: number; evaluation: { verdicts: { verdict: string; ref: unknown }[]; dst: unknown } }[] };
+    expect(body.results.map((r) => r.id)).toEqual([7, 8]);
+    expect(body.results[0]?.evaluation.verdicts).toMatchObject([{ verdict: 'WouldDeny', ref: { kind: 'AuditNetworkPolicy', namespace: 'prod', name: 'db', uid: UID, generation: 3 } }]);
+    expect(body.results[1]?.evaluation.dst).toBeNull();
+  });
+
+  it.each([
+    { title: 'a bad IP', body: { flows: [good, { ...good, flow: { ...good.flow, src: { ip: '10.0.0.300' } } }] }, field: 'flows[1].flow.src.ip', index: 1 },
+    { title: 'a port out of range', body: { flows: [{ ...good, flow: { ...good.flow, port: 0 } }] }, field: 'flows[0].flow.port', index: 0 },
+    { title: 'a pod without its namespace', body: { flows: [{ ...good, flow: { ...good.flow, dst: { ip: '10.0.0.6', pod: 'db' } } }] }, field: 'flows[0].flow.dst.pod', index: 0 },
+    { title: 'a time that is not RFC 3339', body: { flows: [{ ...good, observedAt: 'yesterday' }] }, field: 'flows[0].observedAt', index: 0 },
+    { title: 'a missing direction', body: { flows: [{ ...good, direction: undefined }] }, field: 'flows[0].direction', index: 0 },
+    { title: 'a negative id', body: { flows: [{ ...good, id: -1 }] }, field: 'flows[0].id', index: 0 },
+    { title: 'flows that are not a list', body: { flows: {} }, field: 'flows', index: undefined },
+    { title: 'an only without generation', body: { flows: [good], only: { uid: UID } }, field: 'only.generation', index: undefined },
+  ])('refuses $title with 400 naming the field', async ({ body, field, index }) => {
+    const res = await build().request(body);
+    expect(res.status).toBe(400);
+    const json = (await res.json()) as { error: string; field: string; index?: number };
+    expect(json.field).toBe(field);
+    expect(json.error).toContain(field);
+    expect(json.index).toBe(index);
+  });
+
+  it.each([
+    { title: 'invalid JSON', body: '{"flows":[', type: 'application/json', status: 400, field: 'body' },
+    { title: 'a non-JSON content type', body: '{}', type: 'text/plain', status: 415, field: 'Content-Type' },
+    { title: 'too many flows', body: { flows: Array.from({ length: 20_001 }, () => 0) }, type: 'application/json', status: 400, field: 'flows' },
+  ])('refuses $title', async ({ body, type, status, field }) => {
+    const res = await build().request(body, type);
+    expect(res.status).toBe(status);
+    expect(((await res.json()) as { field: string }).field).toBe(field);
+  });
+
+  it('refuses a body over the size limit with 413', async () => {
+    const res = await build().request(`{"flows":[],"pad":"${'x'.repeat(33 * 1024 * 1024)}"}`);
+    expect(res.status).toBe(413);
+  });
+
+  it('answers only that policy\'s verdicts, and 409 with the held generation on a mismatch', async () => {
+    const t = build();
+    const ok = await t.request({ flows: [good], only: { uid: UID, generation: 3 } });
+    expect(ok.status).toBe(200);
+    const stale = await t.request({ flows: [good], only: { uid: UID, generation: 2 } });
+    expect(stale.status).toBe(409);
+    expect(await stale.json()).toMatchObject({ field: 'only.generation', current: 3 });
+    const unknown = await t.request({ flows: [good], only: { uid: 'gone', generation: 1 } });
+    expect(await unknown.json()).toMatchObject({ field: 'only.generation', current: null });
+  });
+
+  it('is 503 with Retry-After, and /readyz 503, until the model has synced', async () => {
+    const t = build(false);
+    const res = await t.request({ flows: [good] });
+    expect(res.status).toBe(503);
+    expect(res.headers.get('Retry-After')).toBe('1');
+    expect((await t.get('/readyz')).status).toBe(503);
+    expect((await build().get('/readyz')).status).toBe(200);
+    expect((await t.get('/healthz')).status).toBe(200);
+  });
+
+  it('counts evaluations by result and exposes the model sizes on /metrics', async () => {
+    const t = build();
+    await t.request({ flows: [good, good] });
+    const text = await (await t.get('/metrics')).text();
+    expect(text).toContain('kguardian_evaluator_evaluations_total{result="would_deny"} 2');
+    expect(text).toContain('kguardian_evaluator_model_objects{kind="pods"} 2');
+    expect(text).toContain('kguardian_evaluator_evaluate_batch_size_count 1');
+  });
+});
+
+describe('the fast item check agrees with the schema', () => {
+  const variants: unknown[] = [
+    good,
+    { ...good, id: 1.5 },
+    { ...good, count: 0 },
+    { ...good, observedAt: '2026-02-30T10:00:00Z' },
+    { ...good, observedAt: '2026-03-01T10:00:00+01:00' },
+    { ...good, flow: { ...good.flow, protocol: 'ICMP' } },
+    { ...good, flow: { ...good.flow, src: {} } },
+    { ...good, flow: { ...good.flow, src: { ip: 'fd00::1', namespace: 'a', pod: 'b.c' } } },
+    { ...good, flow: { ...good.flow, src: { namespace: 'A', pod: 'b' } } },
+    { ...good, flow: { ...good.flow, src: { namespace: null, pod: 'b' } } },
+    { ...good, flow: null },
+    null,
+    'flow',
+  ];
+  it.each(variants.map((v, i) => ({ i, v })))('variant $i', ({ v }) => {
+    expect(isValidItem(v)).toBe(evaluateItemSchema.safeParse(v).success);
+  });
+});
