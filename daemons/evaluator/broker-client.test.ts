@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { BrokerError, createBrokerClient } from './broker-client.js';
+import type { AuditPolicyVersion } from './cluster/cluster-model.js';
 
-const POLICY = { uid: 'u-1', kind: 'AuditNetworkPolicy', namespace: 'prod', name: 'p', generation: 3, problems: [] } as const;
+const POLICY: AuditPolicyVersion = { uid: 'u-1', kind: 'AuditNetworkPolicy', namespace: 'prod', name: 'p', generation: 3, problems: [] };
 const SUMMARY = {
   policy: null, namespace: null, uid: 'u-1', generation: 3, since: '2026-01-01T00:00:00Z', until: '2026-01-01T01:00:00Z', allow: 5, wouldDeny: 2,
   topOffenders: [{
