@@ -5,6 +5,8 @@
 import yargs from 'yargs';
 import type { Argv } from 'yargs';
 import { auditTestBuilder, auditTestOptions, runAuditTest } from './commands/audit-test.js';
+import { registerPromote } from './commands/promote.js';
+import { registerVerdicts } from './commands/verdicts.js';
 import { CliError, EXIT } from './errors.js';
 import type { CliIO } from './io.js';
 import { globalOptions } from './kube/flags.js';
@@ -31,11 +33,13 @@ const registerAuditTest: RegisterCommand = (y, { io, done }) =>
 /** `kubectl kguardian audit ...`: one line per subcommand (a plain list, so anyone can add one). */
 const AUDIT_COMMANDS: readonly RegisterCommand[] = [
   registerAuditTest,
+  registerPromote,
 ];
 
 /** `kubectl kguardian ...`: one line per top-level command. */
 const TOP_COMMANDS: readonly RegisterCommand[] = [
   (y, ctx) => y.command('audit', 'Test and promote audit policies', (a) => register(a, AUDIT_COMMANDS, ctx).demandCommand(1, 'name an audit subcommand')),
+  registerVerdicts,
 ];
 
 function register(y: Argv, commands: readonly RegisterCommand[], ctx: CommandContext): Argv {

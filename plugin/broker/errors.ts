@@ -1,0 +1,43 @@
+/**
+ * Turns broker answers that are not 200 into messages with the next step. 401 and 403 name the
+ * RBAC permission the request needs, because that is what a user has to ask an admin for.
+ */
+import { CliError, EXIT } from '../errors.js';
+import { NO_TOKEN_HELP } from './token.js';
+
+/** The RBAC permission a broker path needs, in kubectl's `verb resource.group` form. */
+export function permissionFor(path: string): string {
+  return path.startsWith('/v1/flows') ? 'get flows.kguardian.dev' : 'get auditverdicts.kguardian.dev';
+}
+
+function scopeOf(query: URLSearchParams): string {
+  const ns = query.get('namespace');
+  return ns ? `in namespace ${ns}` : 'cluster-wide (no namespace given, or cluster-scoped policies)';
+}
+
+function brokerMessage(body: string): string {
+  try {
+    const parsed = JSON.parse(body) as { error?: unknown };
+    if (typeof parsed.error === 'string') return parsed.error;
+  } catch {
+    // not JSON: use the text
+  }
+  return body.trim().slice(0, 300);
+}
+
+export function brokerHttpError(status: number, body: string, path: string, query: URLSearchParams, hadToken: boolean): CliError {
+  const said = brokerMessage(body);
+  const perm = permissionFor(path);
+  if (status === 401) {
+    if (!hadToken) return new CliError(`the broker asks for a bearer token (401). ${NO_TOKEN_HELP}`);
+    return new CliError(`the broker refused the token (401: ${said}). The token may have expired or be for another cluster; pass a fresh one with --token or --token-file`);
+  }
+  if (status === 403) {
+    return new CliError(
+      `forbidden (403: ${said}). Reading this needs RBAC permission \`${perm}\` ${scopeOf(query)}: ` +
+        `ask an admin for a Role (or ClusterRole) with rules [{apiGroups: [kguardian.dev], resources: [${perm.split(' ')[1]?.split('.')[0] ?? ''}], verbs: [get]}] bound to you`,
+    );
+  }
+  if (status === 400) return new CliError(`the broker rejected the request: ${said}`, EXIT.badInput);
+  return new CliError(`the broker answered ${status} for ${path}: ${said}`);
+}

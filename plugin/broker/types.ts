@@ -1,0 +1,24 @@
+/**
+ * What the plugin reads from the broker. The shapes are the broker's own (its store types), imported
+ * as types only, so the plugin and the broker cannot drift apart without the compiler noticing.
+ */
+import type { FlowPage, StoredFlow, StoredVerdict, VerdictPage } from '../../daemons/broker/store/types.js';
+
+export type { FlowPage, StoredFlow, StoredVerdict, VerdictPage };
+
+/** How the plugin finds the broker and proves who it is. */
+export interface BrokerOptions {
+  /** Talk to this URL directly instead of port-forwarding to the broker's pod. */
+  brokerUrl: string | undefined;
+  brokerNamespace: string;
+  brokerService: string;
+  token: string | undefined;
+  tokenFile: string | undefined;
+}
+
+/** An open way to the broker: its base URL and the token to send. `close` ends any port-forward. */
+export interface BrokerConnection {
+  baseUrl: string;
+  token: string | undefined;
+  close(): Promise<void>;
+}

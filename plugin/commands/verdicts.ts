@@ -1,0 +1,101 @@
+/**
+ * `kubectl kguardian verdicts`: the broker's audit verdicts as a table (or wide, JSON, YAML),
+ * oldest first, up to --limit; with --watch it then follows the broker's stream until
+ * interrupted, surviving reconnects without losing or repeating a row.
+ */
+import type { Argv } from 'yargs';
+import { brokerClient } from '../broker/client.js';
+import { openBroker } from '../broker/connect.js';
+import { followVerdicts } from '../broker/follow.js';
+import { lazyKube } from '../broker/kube-loader.js';
+import { brokerOptions, tokenFlags } from '../broker/options.js';
+import type { BrokerOptions, StoredVerdict } from '../broker/types.js';
+import { listVerdicts } from '../broker/verdict-pages.js';
+import { EXIT } from '../errors.js';
+import type { CliIO } from '../io.js';
+import type { KubeFlags } from '../kube/connect.js';
+import type { RegisterCommand } from '../main.js';
+import { kubeFlags } from '../kube/flags.js';
+import { scopeOf, verdictQuery, verdictsOptions, VERDICTS_OUTPUTS, type Scope, type VerdictsOptions } from '../verdicts/options.js';
+import { renderList, renderStreamed, TableWriter } from '../verdicts/render.js';
+
+export interface VerdictsRun {
+  opts: VerdictsOptions;
+  broker: BrokerOptions;
+  kube: KubeFlags;
+}
+
+export function verdictsBuilder(y: Argv): Argv {
+  return tokenFlags(y)
+    .option('policy', { type: 'string', describe: 'Only verdicts of the policy with this name' })
+    .option('A', { alias: 'all-namespaces', type: 'boolean', default: false, describe: 'Verdicts of policies in every namespace, and of cluster-scoped ones' })
+    .option('cluster-scoped', { type: 'boolean', default: false, describe: 'Verdicts of cluster-scoped policies (AuditClusterNetworkPolicy) only' })
+    .option('verdict', { type: 'string', describe: 'WouldDeny or Allow' })
+    .option('direction', { type: 'string', describe: 'Ingress or Egress' })
+    .option('since', { type: 'string', describe: 'Only verdicts observed within this long, such as 15m, 1h, 7d' })
+    .option('limit', { type: 'number', default: 100, describe: 'At most this many rows (the newest), before --watch follows' })
+    .option('w', { alias: 'watch', type: 'boolean', default: false, describe: 'After the rows so far, print new verdicts as they arrive (Ctrl-C stops)' })
+    .option('o', { alias: 'output', type: 'string', default: 'table', describe: `Output format: ${VERDICTS_OUTPUTS.join(', ')}` })
+    .option('headers', { type: 'boolean', default: true, describe: 'Print the table header line; --no-headers leaves it out' })
+    .example('$0 verdicts -n prod --verdict WouldDeny --since 1h', 'What would the audit policies of prod have denied in the last hour?')
+    .example('$0 verdicts -A --watch', 'Follow every verdict as it is stored')
+    .example('$0 verdicts --policy payments-isolation -n prod -o json --watch | jq .reason', 'Stream JSON lines into a script')
+    .example('$0 verdicts --cluster-scoped', 'Verdicts of AuditClusterNetworkPolicies')
+    .example('$0 verdicts --broker-url http://localhost:9090 --token-file ./token', 'Skip the port-forward');
+}
+
+export function verdictsRun(argv: Record<string, unknown>): VerdictsRun {
+  return { opts: verdictsOptions(argv), broker: brokerOptions(argv), kube: kubeFlags(argv) };
+}
+
+function emptyLine(scope: Scope): string {
+  if (scope.kind === 'all') return 'No verdicts found.\n';
+  if (scope.kind === 'cluster') return 'No verdicts found for cluster-scoped policies.\n';
+  return `No verdicts found in ${scope.namespace} namespace.\n`;
+}
+
+function printer(opts: VerdictsOptions, io: CliIO): (rows: readonly StoredVerdict[]) => void {
+  const table = new TableWriter(opts.output, opts.noHeaders);
+  const machine = opts.output === 'json' || opts.output === 'yaml' ? opts.output : undefined;
+  return (rows) => {
+    if (machine) for (const v of rows) io.stdout.write(renderStreamed(v, machine));
+    else if (rows.length > 0) io.stdout.write(table.write(rows));
+  };
+}
+
+export async function runVerdicts(run: VerdictsRun, io: CliIO, signal?: AbortSignal): Promise<number> {
+  const kube = lazyKube(run.kube, io);
+  const conn = await openBroker(run.broker, io, kube.load);
+  try {
+    if (run.opts.namespace === undefined && !run.opts.allNamespaces && !run.opts.clusterScoped) await kube.load(false);
+    const scope = scopeOf(run.opts, kube.connection()?.namespace ?? 'default');
+    const query = verdictQuery(run.opts, scope, new Date());
+    const client = brokerClient(conn);
+    const rows = (await listVerdicts(client, query, run.opts.limit)).reverse();
+    if (!run.opts.watch) {
+      if (rows.length === 0 && (run.opts.output === 'table' || run.opts.output === 'wide')) io.stderr.write(emptyLine(scope));
+      else io.stdout.write(renderList(rows, run.opts.output, run.opts.noHeaders));
+      return EXIT.ok;
+    }
+    const print = printer(run.opts, io);
+    print(rows);
+    const afterId = rows.reduce((m, v) => Math.max(m, v.id), 0);
+    await followVerdicts(client, query, io, (v) => {
+      print([v]);
+    }, { afterId, signal });
+    return EXIT.ok;
+  } finally {
+    await conn.close();
+  }
+}
+
+/** The registration line main.ts lists. */
+export const registerVerdicts: RegisterCommand = (y, { io, done }) =>
+  y.command(
+    'verdicts',
+    'Audit verdicts from the broker: what the audit policies would have allowed or denied',
+    (b) => verdictsBuilder(b),
+    async (argv) => {
+      done(await runVerdicts(verdictsRun(argv), io));
+    },
+  );

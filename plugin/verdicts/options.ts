@@ -1,0 +1,93 @@
+/**
+ * `verdicts` options: parsed from yargs, validated with a sentence naming the flag, and turned
+ * into the broker's query. Namespace scope: -n NS (default: the context's namespace) reads the
+ * policies of NS, -A all policies, --cluster-scoped the cluster-scoped ones (namespace '').
+ */
+import { CliError, EXIT } from '../errors.js';
+import type { Query } from '../broker/client.js';
+
+export type VerdictsOutput = 'table' | 'wide' | 'json' | 'yaml';
+export const VERDICTS_OUTPUTS: readonly VerdictsOutput[] = ['table', 'wide', 'json', 'yaml'];
+
+/** Which policies' verdicts: one namespace, all, or the cluster-scoped ones. */
+export type Scope = { kind: 'namespace'; namespace: string } | { kind: 'all' } | { kind: 'cluster' };
+
+export interface VerdictsOptions {
+  policy: string | undefined;
+  /** -n as given; the context's namespace fills it in when neither -A nor --cluster-scoped. */
+  namespace: string | undefined;
+  allNamespaces: boolean;
+  clusterScoped: boolean;
+  verdict: 'WouldDeny' | 'Allow' | undefined;
+  direction: 'Ingress' | 'Egress' | undefined;
+  /** Look-back in ms. */
+  sinceMs: number | undefined;
+  limit: number;
+  watch: boolean;
+  output: VerdictsOutput;
+  noHeaders: boolean;
+}
+
+const DURATION = /^(\d{1,6})(s|m|h|d)$/;
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** `90s`, `15m`, `2h`, `7d` in ms; the flag is named in the error. */
+export function parseDuration(flag: string, v: string): number {
+  const m = DURATION.exec(v.trim());
+  const ms = m ? Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS] : 0;
+  if (ms <= 0) throw new CliError(`${flag}: ${JSON.stringify(v)} is not a duration; use a number and s, m, h or d, such as 15m, 1h or 7d`, EXIT.badInput);
+  return ms;
+}
+
+function oneOf<T extends string>(flag: string, v: unknown, allowed: readonly T[]): T | undefined {
+  if (v === undefined) return undefined;
+  const text = typeof v === 'string' ? v : JSON.stringify(v);
+  const found = allowed.find((a) => a.toLowerCase() === text.toLowerCase());
+  if (found === undefined) throw new CliError(`${flag}: ${JSON.stringify(text)} is not one of ${allowed.join(', ')}`, EXIT.badInput);
+  return found;
+}
+
+function limitOf(v: unknown): number {
+  const n = typeof v === 'number' ? v : Number.NaN;
+  if (!Number.isInteger(n) || n < 1 || n > 1_000_000) throw new CliError(`--limit: must be a whole number from 1 to 1000000, not ${String(v)}`, EXIT.badInput);
+  return n;
+}
+
+export function verdictsOptions(argv: Record<string, unknown>): VerdictsOptions {
+  const namespace = typeof argv.n === 'string' && argv.n !== '' ? argv.n : undefined;
+  const allNamespaces = argv.A === true;
+  const clusterScoped = argv.clusterScoped === true;
+  if (allNamespaces && namespace !== undefined) throw new CliError('-A/--all-namespaces and -n/--namespace cannot be used together: give one', EXIT.badInput);
+  if (clusterScoped && (allNamespaces || namespace !== undefined)) throw new CliError('--cluster-scoped cannot be used with -n or -A: it selects the cluster-scoped policies only', EXIT.badInput);
+  return {
+    policy: typeof argv.policy === 'string' ? argv.policy : undefined,
+    namespace,
+    allNamespaces,
+    clusterScoped,
+    verdict: oneOf('--verdict', argv.verdict, ['WouldDeny', 'Allow'] as const),
+    direction: oneOf('--direction', argv.direction, ['Ingress', 'Egress'] as const),
+    sinceMs: argv.since === undefined ? undefined : parseDuration('--since', typeof argv.since === 'string' ? argv.since : JSON.stringify(argv.since)),
+    limit: limitOf(argv.limit),
+    watch: argv.watch === true,
+    output: oneOf('-o/--output', argv.o ?? 'table', VERDICTS_OUTPUTS) ?? 'table',
+    // yargs reads --no-headers as headers=false.
+    noHeaders: argv.headers === false,
+  };
+}
+
+export function scopeOf(opts: VerdictsOptions, contextNamespace: string): Scope {
+  if (opts.allNamespaces) return { kind: 'all' };
+  if (opts.clusterScoped) return { kind: 'cluster' };
+  return { kind: 'namespace', namespace: opts.namespace ?? contextNamespace };
+}
+
+/** The broker query; `since` is fixed once (RFC 3339) so a reconnecting watch keeps the same window. */
+export function verdictQuery(opts: VerdictsOptions, scope: Scope, now: Date): Query {
+  return {
+    policy: opts.policy,
+    namespace: scope.kind === 'namespace' ? scope.namespace : scope.kind === 'cluster' ? '' : undefined,
+    verdict: opts.verdict,
+    direction: opts.direction,
+    since: opts.sinceMs === undefined ? undefined : new Date(now.getTime() - opts.sinceMs).toISOString(),
+  };
+}
