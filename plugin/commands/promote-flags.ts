@@ -1,0 +1,50 @@
+/**
+ * The flags `audit promote` and `audit promote-cluster` share, their validation (each
+ * conflict gets one exact sentence naming the flags), and the typed options. Light on
+ * purpose: the heavy work is imported only when a command runs.
+ */
+import type { Argv } from 'yargs';
+import { CliError, EXIT } from '../errors.js';
+import { parseDuration } from '../promote/duration.js';
+import type { PromoteFlags } from '../promote/finish.js';
+import { PROMOTE_OUTPUTS, type PromoteOutput } from '../promote/output.js';
+
+export function promoteFlagsBuilder<T>(y: Argv<T>): Argv<T> {
+  return y
+    .option('o', { alias: 'output', type: 'string', choices: PROMOTE_OUTPUTS, default: 'yaml', describe: 'Output format of the NetworkPolicies' })
+    .option('output-dir', { type: 'string', describe: 'Write one file per NetworkPolicy (NAMESPACE-NAME.yaml) into this folder instead of printing' })
+    .option('force', { type: 'boolean', default: false, describe: 'Promote even when the safety gate refuses (stale evaluation, would-deny flows)' })
+    .option('min-quiet', { type: 'string', describe: 'Also demand no would-deny flows for this long (e.g. 24h); the evaluation window must cover it' })
+    .option('apply', { type: 'boolean', default: false, describe: 'Apply the NetworkPolicies server-side (field manager kguardian) instead of printing them' })
+    .option('delete-audit', { type: 'boolean', default: false, describe: 'With --apply: delete the audit object once every NetworkPolicy is applied' })
+    .option('dry-run', { type: 'boolean', default: false, describe: 'With --apply: let the API server validate everything without storing (server dry run)' })
+    .group(['o', 'output-dir', 'force', 'min-quiet', 'apply', 'delete-audit', 'dry-run'], 'Promote options:');
+}
+
+function minQuiet(argv: Record<string, unknown>): PromoteFlags['minQuiet'] {
+  const text = argv.minQuiet;
+  if (text === undefined) return undefined;
+  const ms = typeof text === 'string' ? parseDuration(text) : undefined;
+  if (ms === undefined || typeof text !== 'string') {
+    throw new CliError(`--min-quiet ${JSON.stringify(text)}: not a duration; write it like 30m, 24h or 7d (once)`, EXIT.badInput);
+  }
+  return { text, ms };
+}
+
+export function promoteFlags(argv: Record<string, unknown>): PromoteFlags {
+  const flags: PromoteFlags = {
+    output: argv.o as PromoteOutput,
+    outputDir: typeof argv.outputDir === 'string' ? argv.outputDir : undefined,
+    force: argv.force === true,
+    minQuiet: minQuiet(argv),
+    apply: argv.apply === true,
+    deleteAudit: argv.deleteAudit === true,
+    dryRun: argv.dryRun === true,
+  };
+  if (flags.deleteAudit && !flags.apply) {
+    throw new CliError('--delete-audit needs --apply: the audit object is deleted only after its NetworkPolicy is applied', EXIT.badInput);
+  }
+  if (flags.dryRun && !flags.apply) throw new CliError('--dry-run needs --apply (without --apply nothing is sent to the cluster)', EXIT.badInput);
+  if (flags.outputDir === '') throw new CliError('--output-dir needs a folder', EXIT.badInput);
+  return flags;
+}

@@ -1,0 +1,59 @@
+/**
+ * `kubectl kguardian audit promote NAME -n NS | --all [-A]`: the NetworkPolicy an
+ * AuditNetworkPolicy stands for, printed, written or applied, behind the safety gate.
+ */
+import type { Argv } from 'yargs';
+import { CliError, EXIT } from '../errors.js';
+import type { KubeFlags } from '../kube/connect.js';
+import { kubeFlags } from '../kube/flags.js';
+import type { PromoteFlags } from '../promote/finish.js';
+import type { RegisterCommand } from '../main.js';
+import { promoteFlags, promoteFlagsBuilder } from './promote-flags.js';
+
+export interface PromoteOptions {
+  kube: KubeFlags;
+  name: string | undefined;
+  all: boolean;
+  allNamespaces: boolean;
+  flags: PromoteFlags;
+}
+
+function builder(y: Argv): Argv {
+  return promoteFlagsBuilder(
+    y
+      .positional('name', { type: 'string', describe: 'The AuditNetworkPolicy to promote' })
+      .option('all', { type: 'boolean', default: false, describe: 'Promote every AuditNetworkPolicy in the namespace (with -A: in every namespace)' })
+      .option('A', { alias: 'all-namespaces', type: 'boolean', default: false, describe: 'With --all: every namespace' }),
+  )
+    .example('$0 audit promote payments-isolation -n prod', 'Print the equivalent NetworkPolicy as YAML')
+    .example('$0 audit promote payments-isolation -n prod | kubectl apply -f -', 'Enforce it with kubectl')
+    .example('$0 audit promote --all -A --output-dir ./promoted/', 'One file per policy, across the cluster')
+    .example('$0 audit promote payments-isolation -n prod --min-quiet 24h --apply --delete-audit', 'Enforce it if it has been quiet for a day, then drop the audit copy');
+}
+
+export function promoteOptions(argv: Record<string, unknown>): PromoteOptions {
+  const opts: PromoteOptions = {
+    kube: kubeFlags(argv),
+    name: typeof argv.name === 'string' ? argv.name : undefined,
+    all: argv.all === true,
+    allNamespaces: argv.A === true,
+    flags: promoteFlags(argv),
+  };
+  if (opts.name !== undefined && opts.all) throw new CliError(`give a policy NAME or --all, not both (got ${opts.name} and --all)`, EXIT.badInput);
+  if (opts.name === undefined && !opts.all) throw new CliError('name an AuditNetworkPolicy (audit promote NAME -n NAMESPACE) or pass --all', EXIT.badInput);
+  if (opts.allNamespaces && !opts.all) throw new CliError('-A/--all-namespaces goes with --all; to promote one policy, name its namespace with -n', EXIT.badInput);
+  if (opts.allNamespaces && opts.kube.namespace) throw new CliError('-n and -A together: choose one namespace (-n) or all of them (-A)', EXIT.badInput);
+  return opts;
+}
+
+export const registerPromote: RegisterCommand = (y, { io, done }) =>
+  y.command(
+    'promote [name]',
+    'Turn an AuditNetworkPolicy into the NetworkPolicy it stands for, if the evaluation says it is safe',
+    builder,
+    async (argv) => {
+      const opts = promoteOptions(argv);
+      const { runPromote } = await import('../promote/run-promote.js');
+      done(await runPromote(opts, io));
+    },
+  );

@@ -1,0 +1,103 @@
+/**
+ * The plugin's calls to the API server, each mapped through describeApiError so a command
+ * never shows a raw HTTP error. Built by openAuditApi(), which imports the client library
+ * lazily: commands that never talk to a cluster never load it.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { NetworkPolicyObject } from '../promote/strip.js';
+import type { KubeConnection } from './connect.js';
+import { describeApiError, type ApiRequest } from './errors.js';
+import { GROUP, VERSION, type AuditPolicy, type AuditResource } from './objects.js';
+
+export const FIELD_MANAGER = 'kguardian';
+
+export interface NamespaceInfo {
+  name: string;
+  labels: Record<string, string>;
+}
+
+/** One Event about an object, from core/v1 or events.k8s.io/v1. */
+export interface EventRow {
+  uid: string;
+  type: string;
+  reason: string;
+  message: string;
+  count: number;
+  /** The most recent time it happened (ISO 8601), or '' when the server gave none. */
+  last: string;
+}
+
+export interface AuditApi {
+  conn: KubeConnection;
+  get(res: AuditResource, name: string, namespace?: string): Promise<AuditPolicy>;
+  /** namespace undefined: every namespace (or cluster-scoped). Sorted by namespace, then name. */
+  list(res: AuditResource, namespace?: string): Promise<AuditPolicy[]>;
+  namespaces(): Promise<NamespaceInfo[]>;
+  /** Server-side apply as field manager "kguardian"; dryRun asks the server to validate without storing. */
+  apply(np: NetworkPolicyObject, dryRun: boolean): Promise<void>;
+  remove(res: AuditResource, p: AuditPolicy, dryRun: boolean): Promise<void>;
+  /** Recent Events about the object, newest first; `note` says why some could not be read. */
+  events(p: AuditPolicy): Promise<{ events: EventRow[]; note?: string }>;
+}
+
+function customReq(res: AuditResource, verb: ApiRequest['verb'], namespace?: string, name?: string): ApiRequest {
+  return { verb, resource: `${res.plural}.${GROUP}`, kind: res.kind, namespace, name, custom: true, short: res.shortName };
+}
+
+export async function openAuditApi(conn: KubeConnection): Promise<AuditApi> {
+  const k8s = await import('@kubernetes/client-node');
+  const kc: KubeConfig = conn.kc;
+  const custom = kc.makeApiClient(k8s.CustomObjectsApi);
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const objects = k8s.KubernetesObjectApi.makeApiClient(kc);
+  const call = async <T>(req: ApiRequest, f: () => Promise<T>): Promise<T> => {
+    try {
+      return await f();
+    } catch (e) {
+      throw describeApiError(e, req, conn);
+    }
+  };
+
+  return {
+    conn,
+    async get(res: AuditResource, name: string, namespace?: string): Promise<AuditPolicy> {
+      const ns = res.namespaced ? namespace : undefined;
+      return call(customReq(res, 'get', ns, name), async () => {
+        const base = { group: GROUP, version: VERSION, plural: res.plural, name };
+        const obj: unknown = ns ? await custom.getNamespacedCustomObject({ ...base, namespace: ns }) : await custom.getClusterCustomObject(base);
+        return obj as AuditPolicy;
+      });
+    },
+
+    async list(res: AuditResource, namespace?: string): Promise<AuditPolicy[]> {
+      const ns = res.namespaced ? namespace : undefined;
+      const list = await call(customReq(res, 'list', ns), async () => {
+        const base = { group: GROUP, version: VERSION, plural: res.plural };
+        const out: unknown = ns ? await custom.listNamespacedCustomObject({ ...base, namespace: ns }) : await custom.listClusterCustomObject(base);
+        return out as { items: AuditPolicy[] };
+      });
+      return [...list.items].sort((a, b) => (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || a.metadata.name.localeCompare(b.metadata.name));
+    },
+
+    async namespaces(): Promise<NamespaceInfo[]> {
+      const list = await call({ verb: 'list', resource: 'namespaces', kind: 'Namespace' }, () => core.listNamespace());
+      return list.items.map((n) => ({ name: n.metadata?.name ?? '', labels: n.metadata?.labels ?? {} })).sort((a, b) => a.name.localeCompare(b.name));
+    },
+
+    async apply(np: NetworkPolicyObject, dryRun: boolean): Promise<void> {
+      const req: ApiRequest = { verb: 'patch', resource: 'networkpolicies.networking.k8s.io', kind: 'NetworkPolicy', namespace: np.metadata.namespace, name: np.metadata.name };
+      await call(req, () => objects.patch(np, undefined, dryRun ? 'All' : undefined, FIELD_MANAGER, false, k8s.PatchStrategy.ServerSideApply));
+    },
+
+    async remove(res: AuditResource, p: AuditPolicy, dryRun: boolean): Promise<void> {
+      const ns = res.namespaced ? p.metadata.namespace : undefined;
+      await call(customReq(res, 'delete', ns, p.metadata.name), async () => {
+        const base = { group: GROUP, version: VERSION, plural: res.plural, name: p.metadata.name, ...(dryRun ? { dryRun: 'All' } : {}) };
+        if (ns) await custom.deleteNamespacedCustomObject({ ...base, namespace: ns });
+        else await custom.deleteClusterCustomObject(base);
+      });
+    },
+
+    events: (p: AuditPolicy) => import('./events.js').then((m) => m.listEvents(kc, k8s, p, conn)),
+  };
+}

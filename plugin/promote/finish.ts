@@ -1,0 +1,82 @@
+/**
+ * The second half of `audit promote` and `audit promote-cluster`, shared: run the safety
+ * gate on every source, then print or write the NetworkPolicies, apply them, and delete the
+ * audit objects. All or nothing: when any source is refused, nothing is printed, written or
+ * applied (a pipe into kubectl apply must never get half a batch), and the exit code is 4.
+ * Audit objects are deleted only after every NetworkPolicy was applied.
+ */
+import { EXIT } from '../errors.js';
+import type { CliIO } from '../io.js';
+import type { AuditApi } from '../kube/audit-api.js';
+import { displayName, type AuditPolicy, type AuditResource } from '../kube/objects.js';
+import { safetyGate, type GateOptions } from './gate.js';
+import { renderPolicies, writePolicies, type PromoteOutput } from './output.js';
+import type { NetworkPolicyObject } from './strip.js';
+
+export interface PromoteFlags {
+  output: PromoteOutput;
+  outputDir: string | undefined;
+  force: boolean;
+  minQuiet: GateOptions['minQuiet'];
+  apply: boolean;
+  deleteAudit: boolean;
+  dryRun: boolean;
+}
+
+export interface Promotion {
+  res: AuditResource;
+  source: AuditPolicy;
+  policies: NetworkPolicyObject[];
+}
+
+export function describeCommand(p: AuditPolicy): string {
+  const ns = p.metadata.namespace;
+  return ns ? `kubectl kguardian describe ${p.metadata.name} -n ${ns}` : `kubectl kguardian describe acnp ${p.metadata.name}`;
+}
+
+/** Writes warnings and refusals to stderr; true when every source may be promoted. */
+function gateAll(promotions: readonly Promotion[], flags: PromoteFlags, io: CliIO, now: Date): boolean {
+  let refused = 0;
+  for (const { source } of promotions) {
+    const d = safetyGate(source, { force: flags.force, minQuiet: flags.minQuiet, now });
+    for (const w of d.warnings) io.stderr.write(`warning: ${displayName(source)}: ${w}\n`);
+    if (d.problems.length === 0) continue;
+    if (d.allowed) {
+      io.stderr.write(`warning: promoting ${displayName(source)} despite (--force): ${d.problems.join('; ')}\n`);
+      continue;
+    }
+    refused++;
+    io.stderr.write(`error: refusing to promote ${displayName(source)}:\n${d.problems.map((p) => `  - ${p}\n`).join('')}  See why: ${describeCommand(source)}\n`);
+  }
+  if (refused > 0) {
+    const what = promotions.length === 1 ? 'Nothing was' : `${refused} of ${promotions.length} policies refused; nothing was`;
+    io.stderr.write(`${what} printed, written or applied. --force promotes anyway.\n`);
+  }
+  return refused === 0;
+}
+
+async function applyAll(promotions: readonly Promotion[], flags: PromoteFlags, api: AuditApi, io: CliIO): Promise<void> {
+  const suffix = flags.dryRun ? ' (server dry run)' : '';
+  for (const np of promotions.flatMap((p) => p.policies)) {
+    await api.apply(np, flags.dryRun);
+    io.stdout.write(`networkpolicy.networking.k8s.io/${np.metadata.name} serverside-applied in namespace ${np.metadata.namespace}${suffix}\n`);
+  }
+  if (!flags.deleteAudit) return;
+  for (const { res, source } of promotions) {
+    await api.remove(res, source, flags.dryRun);
+    const where = source.metadata.namespace ? ` in namespace ${source.metadata.namespace}` : '';
+    io.stdout.write(`${res.kind.toLowerCase()}.kguardian.dev/${source.metadata.name} deleted${where}${suffix}\n`);
+  }
+}
+
+export async function finishPromotion(promotions: readonly Promotion[], flags: PromoteFlags, api: AuditApi, io: CliIO, now = new Date()): Promise<number> {
+  if (!gateAll(promotions, flags, io, now)) return EXIT.unsafe;
+  const nps = promotions.flatMap((p) => p.policies);
+  if (flags.outputDir !== undefined) {
+    for (const path of await writePolicies(flags.outputDir, io.cwd, nps, flags.output)) io.stdout.write(`wrote ${path}\n`);
+  } else if (!flags.apply) {
+    io.stdout.write(renderPolicies(nps, flags.output));
+  }
+  if (flags.apply) await applyAll(promotions, flags, api, io);
+  return EXIT.ok;
+}

@@ -1,0 +1,45 @@
+/**
+ * Promoted policies as text: YAML (one document per policy, `---` between, which both
+ * `kubectl apply -f -` and humans read) or JSON (one object, or a v1 List for several: kubectl
+ * applies the items). --output-dir writes one file per policy, NAMESPACE-NAME.yaml (or .json).
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import yaml from 'js-yaml';
+import { CliError, EXIT } from '../errors.js';
+import type { NetworkPolicyObject } from './strip.js';
+
+export type PromoteOutput = 'yaml' | 'json';
+export const PROMOTE_OUTPUTS: readonly PromoteOutput[] = ['yaml', 'json'];
+
+function one(np: NetworkPolicyObject, format: PromoteOutput): string {
+  return format === 'json' ? JSON.stringify(np, null, 2) + '\n' : yaml.dump(np, { noRefs: true, lineWidth: -1, quotingType: '"' });
+}
+
+export function renderPolicies(nps: readonly NetworkPolicyObject[], format: PromoteOutput): string {
+  if (format === 'yaml') return nps.map((np) => one(np, 'yaml')).join('---\n');
+  const [only] = nps;
+  if (nps.length === 1 && only) return one(only, 'json');
+  return JSON.stringify({ apiVersion: 'v1', kind: 'List', items: nps }, null, 2) + '\n';
+}
+
+export function fileName(np: NetworkPolicyObject, format: PromoteOutput): string {
+  return `${np.metadata.namespace}-${np.metadata.name}.${format}`;
+}
+
+/** Writes one file per policy and returns their paths, in order. */
+export async function writePolicies(dir: string, cwd: string, nps: readonly NetworkPolicyObject[], format: PromoteOutput): Promise<string[]> {
+  const root = resolve(cwd, dir);
+  try {
+    await mkdir(root, { recursive: true });
+    const paths: string[] = [];
+    for (const np of nps) {
+      const path = join(root, fileName(np, format));
+      await writeFile(path, one(np, format));
+      paths.push(join(dir, fileName(np, format)));
+    }
+    return paths;
+  } catch (e) {
+    throw new CliError(`--output-dir ${dir}: ${e instanceof Error ? e.message : String(e)}`, EXIT.failure);
+  }
+}
