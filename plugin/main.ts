@@ -6,6 +6,7 @@ import yargs from 'yargs';
 import type { Argv } from 'yargs';
 import { auditTestBuilder, auditTestOptions, runAuditTest } from './commands/audit-test.js';
 import { registerPromote } from './commands/promote.js';
+import { registerVerdicts } from './commands/verdicts.js';
 import { CliError, EXIT } from './errors.js';
 import type { CliIO } from './io.js';
 import { globalOptions } from './kube/flags.js';
@@ -38,6 +39,7 @@ const AUDIT_COMMANDS: readonly RegisterCommand[] = [
 /** `kubectl kguardian ...`: one line per top-level command. */
 const TOP_COMMANDS: readonly RegisterCommand[] = [
   (y, ctx) => y.command('audit', 'Test and promote audit policies', (a) => register(a, AUDIT_COMMANDS, ctx).demandCommand(1, 'name an audit subcommand')),
+  registerVerdicts,
 ];
 
 function register(y: Argv, commands: readonly RegisterCommand[], ctx: CommandContext): Argv {
