@@ -7,9 +7,8 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { silentLogger, type Logger } from '../../broker/logger.js';
 import { ClusterIndex } from './cluster-index.js';
-import { createIndexedModel, DAY_MS, indexOptions } from './indexed-model.js';
+import { createIndexedModel, DAY_MS, indexOptions, type IndexedModel } from './indexed-model.js';
 import { KindWatch, type KindWatchOptions, type WatchObserver } from './kind-watch.js';
-import type { ClusterModel } from './model-types.js';
 import { watchedKinds } from './watched-kinds.js';
 
 export type {
@@ -44,9 +43,12 @@ export interface ClusterModelOptions {
 }
 
 /** The model plus what tests and metrics need beyond the shared interface. */
-export interface LiveClusterModel extends ClusterModel {
-  /** Drops every watch and lists afresh, as after a long disconnection. */
-  resync(): Promise<void>;
+export interface LiveClusterModel extends IndexedModel {
+  /**
+   * Drops every watch and lists afresh, as after a long disconnection; `whileDisconnected`
+   * runs in between (tests change the cluster there).
+   */
+  resync(whileDisconnected?: () => Promise<void>): Promise<void>;
   /** Seconds since each informer last delivered something. */
   informerLag(): { kind: string; seconds: number }[];
   /** Runs retention now (it also runs on a timer). */
@@ -96,8 +98,10 @@ export function createClusterModel(kc: KubeConfig, opts: ClusterModelOptions = {
       sweeper = undefined;
       await Promise.all(watches.map((w) => w.stop()));
     },
-    async resync(): Promise<void> {
-      await Promise.all(watches.map((w) => w.resync()));
+    async resync(whileDisconnected?: () => Promise<void>): Promise<void> {
+      await Promise.all(watches.map((w) => w.disconnect()));
+      await whileDisconnected?.();
+      for (const w of watches) w.reconnect();
     },
     informerLag: () => watches.map((w) => ({ kind: w.kind, seconds: w.lastEventAt === 0 ? 0 : (Date.now() - w.lastEventAt) / 1000 })),
     sweep: () => {

@@ -91,9 +91,18 @@ export class KindWatch {
 
   /** Drops the watch and lists everything afresh (as after a long disconnection). */
   async resync(): Promise<void> {
+    await this.disconnect();
+    this.reconnect();
+  }
+
+  /** Stops watching until reconnect(); what happens meanwhile is found by the relist. */
+  async disconnect(): Promise<void> {
     const old = this.informer;
     this.informer = this.makeInformer();
     await old.stop();
+  }
+
+  reconnect(): void {
     this.ended?.(RESYNC);
   }
 
