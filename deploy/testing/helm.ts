@@ -63,9 +63,9 @@ export function parseObjects(text: string): K8sObject[] {
   return yaml.loadAll(text).filter((d): d is K8sObject => typeof d === 'object' && d !== null);
 }
 
-/** `helm template kguardian` into namespace `namespace`; throws with helm's message on failure. */
-export async function renderChart(values: object = {}, namespace = 'kguardian', extra: readonly string[] = []): Promise<string> {
-  const r = await helmWithValues(['template', 'kguardian', CHART, '--namespace', namespace, ...extra], values);
+/** `helm template RELEASE` into namespace `namespace`; throws with helm's message on failure. */
+export async function renderChart(values: object = {}, namespace = 'kguardian', release = 'kguardian'): Promise<string> {
+  const r = await helmWithValues(['template', release, CHART, '--namespace', namespace], values);
   if (r.code !== 0) throw new Error(`helm template failed: ${r.stderr}`);
   return r.stdout;
 }
