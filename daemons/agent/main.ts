@@ -7,7 +7,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import zlib from 'node:zlib';
 import { BatchShipper } from './batch-shipper.js';
 import { loadConfig } from './config.js';
 import { FlowPipeline } from './flow-pipeline.js';
@@ -17,15 +16,10 @@ import { PodIdentityIndex } from './pod-identity.js';
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
-/** The Pod informer, loaded lazily: if the Kubernetes client cannot load or connect, flows are
- * still captured and shipped, with local ends of kind 'unknown', and the log says why. */
+/** The Pod informer, loaded lazily: if the Kubernetes client cannot load, flows are still
+ * captured and shipped, with local ends of kind 'unknown', and the log says why. (On Node 20 the
+ * client works with the undici pinned in package.json overrides; pod-informer.int.test.ts runs it.) */
 async function startIdentity(node: string, index: PodIdentityIndex): Promise<{ stop: () => void }> {
-  // The installed Kubernetes client's HTTP stack (undici) needs zlib zstd (Node >= 22.15); on an
-  // older Node its import throws asynchronously, past any try/catch, so check first.
-  if (typeof (zlib as { createZstdDecompress?: unknown }).createZstdDecompress !== 'function') {
-    log(`kguardian-agent: pod identity disabled: the Kubernetes client needs Node >= 22.15 (zlib zstd), this is ${process.version}`);
-    return { stop: (): void => undefined };
-  }
   try {
     const { startPodInformer } = await import('./pod-informer.js');
     return startPodInformer({ node, index, log });

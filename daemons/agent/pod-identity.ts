@@ -4,6 +4,11 @@
  * so identity is stamped when a flow is observed, not later. hostNetwork pods share their node's
  * address and cannot be told apart by IP, so node addresses resolve to kind 'node'; a socket in
  * the host's network namespace resolves to kind 'host' (see resolveLocal).
+ *
+ * IP reuse: an IP passes from an old pod to a newer one, but the old pod's events keep coming
+ * after the new pod has the IP (its deletion starting is an update, still listing the IP). So an
+ * IP is held by the newest pod that claims it, whatever the order of events, and when its holder
+ * goes the IP returns to the newest remaining claimant.
  */
 import type { EndpointKind } from './flow-observation.js';
 
@@ -20,6 +25,8 @@ export interface PodAddresses {
   uid: string;
   hostNetwork: boolean;
   ips: readonly string[];
+  /** metadata.creationTimestamp in ms: when two pods claim one IP, the newer holds it. */
+  createdMs?: number;
 }
 
 export interface IdentityResolver {
@@ -43,14 +50,31 @@ export class PodIdentityIndex implements IdentityResolver {
     this.deletePod(pod.uid);
     this.byUid.set(pod.uid, pod);
     if (pod.hostNetwork) return; // its IPs are the node's
-    for (const ip of pod.ips) this.byIp.set(ip, pod);
+    for (const ip of pod.ips) {
+      const holder = this.byIp.get(ip);
+      if (!holder || !newer(holder, pod)) this.byIp.set(ip, pod);
+    }
   }
 
   deletePod(uid: string): void {
     const old = this.byUid.get(uid);
     if (!old) return;
     this.byUid.delete(uid);
-    for (const ip of old.ips) if (this.byIp.get(ip)?.uid === uid) this.byIp.delete(ip);
+    for (const ip of old.ips) {
+      if (this.byIp.get(ip)?.uid !== uid) continue;
+      this.byIp.delete(ip);
+      const next = this.newestClaimant(ip);
+      if (next) this.byIp.set(ip, next);
+    }
+  }
+
+  /** A linear scan, only when a pod holding an IP goes: a node runs a few hundred pods at most. */
+  private newestClaimant(ip: string): PodAddresses | undefined {
+    let best: PodAddresses | undefined;
+    for (const p of this.byUid.values()) {
+      if (!p.hostNetwork && p.ips.includes(ip) && (!best || !newer(best, p))) best = p;
+    }
+    return best;
   }
 
   addNodeIp(ip: string): void {
@@ -70,4 +94,9 @@ export class PodIdentityIndex implements IdentityResolver {
     if (netns !== 0 && netns === this.hostNetns) return { kind: 'host' };
     return found.kind === 'external' ? { kind: 'unknown' } : found;
   }
+}
+
+/** True when `a` was created strictly after `b` (unknown creation times never win). */
+function newer(a: PodAddresses, b: PodAddresses): boolean {
+  return (a.createdMs ?? -Infinity) > (b.createdMs ?? -Infinity);
 }

@@ -16,17 +16,22 @@ export interface PodInformerOptions {
   delay?: (ms: number) => Promise<void>;
 }
 
-/** A pod's addresses as the index wants them; undefined until it has an IP and a uid. */
+const TERMINAL = new Set(['Succeeded', 'Failed']);
+
+/** A pod's addresses as the index wants them; undefined until it has an IP and a uid, and once
+ * it has finished (Succeeded or Failed): the kubelet has released its IPs for reuse. */
 export function podAddresses(pod: V1Pod): PodAddresses | undefined {
   const uid = pod.metadata?.uid;
   const ips = (pod.status?.podIPs ?? []).map((p) => p.ip).filter((ip): ip is string => Boolean(ip));
-  if (!uid || ips.length === 0) return undefined;
+  if (!uid || ips.length === 0 || TERMINAL.has(pod.status?.phase ?? '')) return undefined;
+  const created = pod.metadata?.creationTimestamp;
   return {
     namespace: pod.metadata?.namespace ?? 'default',
     name: pod.metadata?.name ?? uid,
     uid,
     hostNetwork: pod.spec?.hostNetwork === true,
     ips,
+    ...(created ? { createdMs: new Date(created).getTime() } : {}),
   };
 }
 
@@ -43,6 +48,7 @@ export function startPodInformer(options: PodInformerOptions): { stop: () => voi
   const upsert = (pod: V1Pod): void => {
     const addrs = podAddresses(pod);
     if (addrs) index.upsertPod(addrs);
+    else if (pod.metadata?.uid) index.deletePod(pod.metadata.uid); // finished, or its IPs removed
   };
   informer.on('add', upsert);
   informer.on('update', upsert);

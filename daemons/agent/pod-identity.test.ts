@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { PodIdentityIndex, type PodAddresses } from './pod-identity.js';
+
+const pod = (name: string, ips: string[], createdMs?: number, over: Partial<PodAddresses> = {}): PodAddresses => ({
+  namespace: 'shop',
+  name,
+  uid: `uid-${name}`,
+  hostNetwork: false,
+  ips,
+  ...(createdMs === undefined ? {} : { createdMs }),
+  ...over,
+});
+
+describe('PodIdentityIndex', () => {
+  it('resolves pod IPs, node IPs, the host namespace and everything else', () => {
+    const index = new PodIdentityIndex(['192.168.0.10'], 4026531840);
+    index.upsertPod(pod('web', ['10.0.0.5', 'fd00::5']));
+    expect(index.resolve('fd00::5')).toEqual({ kind: 'pod', namespace: 'shop', pod: 'web', podUid: 'uid-web' });
+    expect(index.resolve('192.168.0.10')).toEqual({ kind: 'node' });
+    expect(index.resolve('8.8.8.8')).toEqual({ kind: 'external' });
+    expect(index.resolveLocal('10.9.9.9', 4026531840)).toEqual({ kind: 'host' });
+    expect(index.resolveLocal('10.9.9.9', 7)).toEqual({ kind: 'unknown' });
+  });
+
+  it('does not index hostNetwork pods by IP (they share the node\'s)', () => {
+    const index = new PodIdentityIndex(['192.168.0.10']);
+    index.upsertPod(pod('agent', ['192.168.0.10'], 1, { hostNetwork: true }));
+    expect(index.resolve('192.168.0.10')).toEqual({ kind: 'node' });
+  });
+
+  it('follows a pod to its new IPs and forgets it on delete', () => {
+    const index = new PodIdentityIndex();
+    index.upsertPod(pod('web', ['10.0.0.5']));
+    index.upsertPod(pod('web', ['10.0.0.6']));
+    expect(index.resolve('10.0.0.5').kind).toBe('external');
+    expect(index.resolve('10.0.0.6').pod).toBe('web');
+    index.deletePod('uid-web');
+    expect(index.resolve('10.0.0.6').kind).toBe('external');
+  });
+
+  it.each([
+    { title: 'old pod updated after the new one claimed the IP', order: ['old', 'new', 'old'] },
+    { title: 'new pod seen first, then the old one (a relist in any order)', order: ['new', 'old'] },
+  ])('keeps a reused IP with the newer pod: $title', ({ order }) => {
+    const index = new PodIdentityIndex();
+    const pods = { old: pod('old', ['10.0.0.7'], 1_000), new: pod('new', ['10.0.0.7'], 5_000) };
+    for (const name of order) index.upsertPod(pods[name as 'old' | 'new']);
+    expect(index.resolve('10.0.0.7').pod).toBe('new');
+    index.deletePod('uid-old');
+    expect(index.resolve('10.0.0.7').pod).toBe('new');
+  });
+
+  it('hands an IP back to the remaining claimant when its holder goes first', () => {
+    const index = new PodIdentityIndex();
+    index.upsertPod(pod('old', ['10.0.0.7'], 1_000));
+    index.upsertPod(pod('new', ['10.0.0.7'], 5_000));
+    index.deletePod('uid-new');
+    expect(index.resolve('10.0.0.7').pod).toBe('old');
+  });
+
+  it('lets the latest event win between pods of unknown age', () => {
+    const index = new PodIdentityIndex();
+    index.upsertPod(pod('a', ['10.0.0.8']));
+    index.upsertPod(pod('b', ['10.0.0.8']));
+    expect(index.resolve('10.0.0.8').pod).toBe('b');
+  });
+});
