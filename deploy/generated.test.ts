@@ -13,7 +13,7 @@ describe('generated files', () => {
     expect(readdirSync(join(CHART, 'crds')).sort(), FIX).toEqual(sourceCrds);
   });
 
-  it.each(sourceCrds)('chart crds/%s is identical to crds/%s', (file) => {
+  it.each(sourceCrds)('the chart\'s copy of crds/%s is identical', (file) => {
     expect(readFileSync(join(CHART, 'crds', file), 'utf8'), FIX).toBe(readFileSync(join(REPO, 'crds', file), 'utf8'));
   });
 
