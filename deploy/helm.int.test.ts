@@ -7,10 +7,10 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kubeConfig, kubectl } from '../test/kube/client.js';
+import { kubeConfig, kubeconfigPath, kubectl } from '../test/kube/client.js';
 import { installCrds } from '../test/kube/crds.js';
 import { createTestNamespace, deleteTestNamespace } from '../test/kube/namespace.js';
-import { REPO, parseObjects, renderChart } from './testing/helm.js';
+import { CHART, REPO, find, helmWithValues, parseObjects, renderChart, type K8sObject } from './testing/helm.js';
 
 const combinations: { title: string; values: object }[] = [
   { title: 'default values', values: {} },
@@ -132,5 +132,25 @@ describe('RBAC on a real API server', () => {
     const r = await kubectl(['create', '-f', '-', '-o', 'jsonpath={.status.allowed}'], JSON.stringify(review));
     expect(r.stderr).toBe('');
     expect(r.stdout === 'true').toBe(row.allowed);
+  });
+});
+
+describe('the bundled PostgreSQL password on upgrade', () => {
+  const kc = kubeConfig();
+  let ns = '';
+  beforeAll(async () => {
+    ns = await createTestNamespace(kc, 'helm-upgrade');
+  });
+  afterAll(async () => {
+    if (ns) await deleteTestNamespace(kc, ns);
+  });
+
+  it('is read back from the existing Secret instead of generated anew (helm lookup)', async () => {
+    const created = await kubectl(['-n', ns, 'create', 'secret', 'generic', 'kguardian-postgresql', '--from-literal=password=kept-from-the-first-install']);
+    expect(created.stderr).toBe('');
+    const r = await helmWithValues(['template', 'kguardian', CHART, '--namespace', ns, '--dry-run=server', '--kubeconfig', kubeconfigPath()]);
+    expect(r.stderr).toBe('');
+    const secret = find(parseObjects(r.stdout), 'Secret', 'kguardian-postgresql') as K8sObject & { data: { password: string } };
+    expect(Buffer.from(secret.data.password, 'base64').toString()).toBe('kept-from-the-first-install');
   });
 });
