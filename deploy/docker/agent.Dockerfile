@@ -3,11 +3,9 @@
 # the repository root on a host whose kernel has BTF (bpf/Makefile generates vmlinux.h from
 # /sys/kernel/btf/vmlinux; CO-RE makes the object run on any kernel with BTF):
 #   docker build -f deploy/docker/agent.Dockerfile -t ghcr.io/kguardian/kguardian-agent:0.1.0 .
-# Node 22, not 20: the agent's pod identity uses the Kubernetes client, whose HTTP stack needs zlib
-# zstd (Node >= 22.15); on Node 20 the agent runs without it (daemons/agent/main.ts).
 # Every stage is Debian bookworm, so kg-loader links against the same libbpf it finds at run time.
 
-FROM node:22.23.3-bookworm-slim AS bpf
+FROM node:20.20.2-bookworm-slim AS bpf
 RUN apt-get update \
  && apt-get install -y --no-install-recommends clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev make gcc libc6-dev \
  && rm -rf /var/lib/apt/lists/*
@@ -16,7 +14,7 @@ COPY bpf/ ./
 ARG VMLINUX_BTF=/sys/kernel/btf/vmlinux
 RUN make clean && make VMLINUX_BTF="$VMLINUX_BTF"
 
-FROM node:22.23.3-bookworm-slim AS build
+FROM node:20.20.2-bookworm-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -26,12 +24,12 @@ COPY policy policy
 COPY daemons daemons
 RUN npx tsc -p deploy/docker/tsconfig.build.json
 
-FROM node:22.23.3-bookworm-slim AS deps
+FROM node:20.20.2-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
-FROM node:22.23.3-bookworm-slim
+FROM node:20.20.2-bookworm-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libbpf1 libelf1 \
  && rm -rf /var/lib/apt/lists/*
