@@ -10,6 +10,7 @@ import type { BrokerDeps } from './deps.js';
 import { errorHandler, notFoundHandler } from './middleware/error-handler.js';
 import { flowRoutes } from './routes/flows.js';
 import { healthRoutes } from './routes/health.js';
+import { replayRoutes } from './routes/replays.js';
 import { verdictStreamRoutes } from './routes/verdict-stream.js';
 import { verdictRoutes } from './routes/verdicts.js';
 
@@ -26,6 +27,7 @@ export function createApp(deps: BrokerDeps): Hono<AuthEnv> {
     return c.json(OPENAPI);
   });
   app.route('/', flowRoutes(deps));
+  app.route('/', replayRoutes(deps));
   // The stream's route is more specific than /audit/verdicts; registration order does not matter in Hono.
   app.route('/', verdictStreamRoutes(deps));
   app.route('/', verdictRoutes(deps));

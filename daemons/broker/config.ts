@@ -12,6 +12,9 @@
  *   DB_POOL_SIZE            default 10
  *   INGEST_WRITERS          ingest transactions in flight at once, default 2
  *   EVALUATOR_BATCH, EVALUATOR_CONCURRENCY, EVALUATOR_TIMEOUT_MS: see evaluation/dispatcher.ts
+ *   REPLAY_PAGE_SIZE        flows per replay page and evaluator call, default 5000
+ *   REPLAY_CONCURRENCY      replay pages being judged at once, default 4
+ *   REPLAY_SETTLE_MS        how long a new replay revisits rows with pending observations, default 2000
  *   EVALUATOR_TOKEN_FILE    bearer token for the evaluator, re-read every minute (default: the
  *                           pod's ServiceAccount token when mounted; see evaluator-token.ts)
  */
@@ -31,6 +34,9 @@ export interface BrokerConfig {
   evaluatorConcurrency: number;
   evaluatorTimeoutMs: number;
   evaluatorTokenFile?: string;
+  replayPageSize: number;
+  replayConcurrency: number;
+  replaySettleMs: number;
 }
 
 export class ConfigError extends Error {
@@ -76,5 +82,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BrokerConfig {
     evaluatorConcurrency: int(env, 'EVALUATOR_CONCURRENCY', 2, 1, 64),
     evaluatorTimeoutMs: int(env, 'EVALUATOR_TIMEOUT_MS', 10_000, 100, 600_000),
     evaluatorTokenFile: evaluatorTokenPath(env),
+    replayPageSize: int(env, 'REPLAY_PAGE_SIZE', 5000, 1, 20_000),
+    replayConcurrency: int(env, 'REPLAY_CONCURRENCY', 4, 1, 32),
+    replaySettleMs: int(env, 'REPLAY_SETTLE_MS', 2000, 0, 600_000),
   };
 }

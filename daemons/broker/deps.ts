@@ -23,4 +23,6 @@ export interface BrokerDeps {
   ingest?: IngestGateOptions;
   /** Called after a batch is stored (wakes the evaluation loop). */
   onFlowsStored?: () => void;
+  /** Called after a replay job is created (wakes the replay worker). */
+  onReplayCreated?: () => void;
 }

@@ -16,6 +16,7 @@ import { jsonLogger, type Logger } from './logger.js';
 import { startMaintenance } from './maintenance.js';
 import { createMetrics } from './metrics.js';
 import { isDatabaseUnavailable } from './middleware/database-errors.js';
+import { ReplayWorker } from './replay/replay-worker.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/types.js';
 
@@ -61,6 +62,7 @@ async function main(): Promise<void> {
   const retention = { flowsDays: cfg.flowRetentionDays, verdictsDays: cfg.verdictRetentionDays, batchIdHours: 24 };
 
   let dispatcher: EvaluationDispatcher | undefined;
+  let replays: ReplayWorker | undefined;
   if (cfg.evaluatorUrl) {
     const client = createEvaluatorClient({
       baseUrl: cfg.evaluatorUrl,
@@ -80,13 +82,20 @@ async function main(): Promise<void> {
       leaseMs: Math.max(120_000, cfg.evaluatorTimeoutMs * 6),
     });
     dispatcher.start();
+    replays = new ReplayWorker({
+      store: store.replays, client, clock, logger, metrics, pageSize: cfg.replayPageSize, concurrency: cfg.replayConcurrency,
+      settleMs: cfg.replaySettleMs, leaseMs: Math.max(30_000, cfg.evaluatorTimeoutMs * 4),
+    });
+    replays.start();
   } else {
     logger.warn('EVALUATOR_URL is not set: flows are stored but not evaluated until it is');
   }
   const maintenance = startMaintenance(store, clock, logger, metrics);
   await maintenance.runOnce();
 
-  const app = createApp({ store, clock, auth, logger, metrics, retention, onFlowsStored: () => dispatcher?.wake() });
+  const app = createApp({
+    store, clock, auth, logger, metrics, retention, onFlowsStored: () => dispatcher?.wake(), onReplayCreated: () => replays?.wake(),
+  });
   const server = serve({ fetch: app.fetch, port: cfg.port }, (info) => {
     logger.info('broker listening', { port: info.port });
   });
@@ -95,7 +104,7 @@ async function main(): Promise<void> {
     logger.info('shutting down', { signal });
     maintenance.stop();
     server.close();
-    void (dispatcher?.stop() ?? Promise.resolve())
+    void Promise.all([dispatcher?.stop(), replays?.stop()])
       .then(() => store.close())
       .finally(() => process.exit(0));
   };

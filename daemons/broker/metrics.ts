@@ -18,6 +18,8 @@ export interface BrokerMetrics {
   evaluatorLatency: Histogram;
   evaluationInFlight: Gauge;
   verdictsStored: Counter;
+  replayFlows: Counter;
+  replayJobs: Counter<'result'>;
   retentionRuns: Counter<'result'>;
   partitionsDropped: Counter;
   streamClients: Gauge;
@@ -71,6 +73,8 @@ export function createMetrics(poolStats?: () => { total: number; idle: number; w
     }),
     evaluationInFlight: new Gauge({ name: `${p}evaluation_in_flight_flows`, help: 'Flows claimed and being evaluated.', registers: r }),
     verdictsStored: new Counter({ name: `${p}verdicts_stored_total`, help: 'Audit verdict rows stored.', registers: r }),
+    replayFlows: new Counter({ name: `${p}replay_flows_total`, help: 'Flow rows re-judged by replays.', registers: r }),
+    replayJobs: new Counter({ name: `${p}replay_jobs_total`, help: 'Replay jobs ended, by final state.', labelNames: ['result'], registers: r }),
     retentionRuns: new Counter({ name: `${p}retention_runs_total`, help: 'Retention runs by result.', labelNames: ['result'], registers: r }),
     partitionsDropped: new Counter({ name: `${p}partitions_dropped_total`, help: 'Partitions dropped by retention.', registers: r }),
     streamClients: new Gauge({ name: `${p}stream_clients`, help: 'Open verdict streams.', registers: r }),

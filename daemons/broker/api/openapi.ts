@@ -8,7 +8,7 @@ const int = { type: 'integer' } as const;
 const time = { type: 'string', description: 'RFC 3339 time, or a look-back such as 15m, 2h, 7d' } as const;
 const ref = (name: string): { $ref: string } => ({ $ref: `#/components/schemas/${name}` });
 
-type Param = { name: string; in: 'query' | 'header'; schema: object; description?: string; required?: boolean };
+type Param = { name: string; in: 'query' | 'header' | 'path'; schema: object; description?: string; required?: boolean };
 const q = (name: string, schema: object, description?: string): Param => ({ name, in: 'query', schema, description });
 
 const verdictFilter: Param[] = [
@@ -91,6 +91,37 @@ export const OPENAPI = {
           topOffenders: { type: 'array', items: ref('Offender') },
         },
       },
+      ReplayPolicy: {
+        type: 'object',
+        required: ['uid', 'kind', 'namespace', 'name', 'generation'],
+        properties: {
+          uid: str,
+          kind: { enum: ['AuditNetworkPolicy', 'AuditClusterNetworkPolicy'] },
+          namespace: { type: 'string', description: "'' for AuditClusterNetworkPolicy" },
+          name: str,
+          generation: { type: 'integer', minimum: 1 },
+        },
+      },
+      ReplayRequest: {
+        type: 'object',
+        required: ['policy', 'since'],
+        properties: { policy: ref('ReplayPolicy'), since: { type: 'string', format: 'date-time' } },
+      },
+      Replay: {
+        type: 'object',
+        required: ['id', 'policy', 'since', 'until', 'state', 'flowsScanned', 'flowsTotal', 'verdicts'],
+        properties: {
+          id: int,
+          policy: ref('ReplayPolicy'),
+          since: { type: 'string', format: 'date-time' },
+          until: { type: 'string', format: 'date-time', description: 'Creation time: flows bucketed later are judged live' },
+          state: { enum: ['Running', 'Complete', 'Failed', 'Superseded'] },
+          flowsScanned: int,
+          flowsTotal: { type: ['integer', 'null'], description: 'Flow rows the policy can concern; null until counted' },
+          verdicts: { type: 'integer', description: 'Verdict rows stored by the replay' },
+          error: str,
+        },
+      },
       Verdict: {
         type: 'object',
         properties: {
@@ -128,6 +159,28 @@ export const OPENAPI = {
         summary: 'Recorded flows in id order, for replay',
         parameters: [q('since', time), q('until', time), q('cursor', int, 'nextCursor of the previous page'), q('limit', { type: 'integer', minimum: 1, maximum: 5000, default: 1000 })],
         responses: { '200': json({ type: 'object', properties: { flows: { type: 'array', items: ref('StoredFlow') }, nextCursor: { type: ['integer', 'null'] } } }), ...errors },
+      },
+    },
+    '/v1/replays': {
+      post: {
+        summary: "Re-judge the recorded flows of [since, now] against one policy generation (the evaluator's leader after an edit)",
+        description: 'Needs `create` on replays.kguardian.dev. The same uid and generation again returns the existing job (a Failed one runs again).',
+        requestBody: { required: true, content: { 'application/json': { schema: ref('ReplayRequest') } } },
+        responses: {
+          '202': json(ref('Replay'), 'Job created, state Running'),
+          '200': json(ref('Replay'), 'The existing job for this uid and generation'),
+          ...errors,
+          '413': { description: 'Body larger than 64 KiB' },
+          '415': { description: 'Not JSON' },
+        },
+      },
+    },
+    '/v1/replays/{id}': {
+      get: {
+        summary: 'A replay job: progress and final state',
+        description: 'Needs `get` on replays.kguardian.dev.',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: int }],
+        responses: { '200': json(ref('Replay')), '404': { description: 'No such job', content: { 'application/json': { schema: ref('Error') } } }, ...errors },
       },
     },
     '/audit/verdicts': {

@@ -24,6 +24,7 @@ function fakeReviews(): ReviewApi & { calls: string[]; broken: boolean } {
     'tok-reader': { username: 'alice', groups: ['dev'] },
     'tok-admin': { username: 'root', groups: ['system:masters'] },
     'tok-agent': { username: 'system:serviceaccount:kguardian:agent', groups: [] },
+    'tok-evaluator': { username: 'system:serviceaccount:kguardian:evaluator', groups: [] },
   };
   const api = {
     calls: [] as string[],
@@ -37,6 +38,7 @@ function fakeReviews(): ReviewApi & { calls: string[]; broken: boolean } {
       api.calls.push(`access ${who.username} ${a.verb} ${a.resource} ${a.namespace ?? '*'}`);
       if (who.username === 'root') return Promise.resolve(true);
       if (who.username === 'alice') return Promise.resolve(a.resource === 'auditverdicts' && a.verb === 'get' && a.namespace === 'prod');
+      if (who.username.endsWith(':evaluator')) return Promise.resolve(a.resource === 'replays' && a.namespace === undefined);
       return Promise.resolve(a.resource === 'flows' && a.verb === 'create');
     },
   };
@@ -83,6 +85,20 @@ describe('bearer token auth', () => {
     expect((await t.post('/v1/flows', batch([observation()]), bearer('tok-reader'))).status).toBe(403);
     // The token is checked before the body is even read.
     expect((await t.post('/v1/flows', 'garbage', {})).status).toBe(401);
+  });
+
+  it('lets the evaluator create and read replays (cluster-scoped) and nobody without the right', async () => {
+    const body = { policy: { uid: 'u-1', kind: 'AuditNetworkPolicy', namespace: 'prod', name: 'web', generation: 2 }, since: '2026-03-01T10:00:00Z' };
+    const created = await t.post('/v1/replays', body, bearer('tok-evaluator'));
+    expect(created.status).toBe(202);
+    const { id } = (await created.json()) as { id: number };
+    expect((await t.get(`/v1/replays/${id}`, bearer('tok-evaluator'))).status).toBe(200);
+    expect((await t.post('/v1/replays', body, bearer('tok-reader'))).status).toBe(403);
+    expect((await t.post('/v1/replays', body, bearer('tok-agent'))).status).toBe(403);
+    expect((await t.get(`/v1/replays/${id}`, bearer('tok-reader'))).status).toBe(403);
+    expect((await t.get(`/v1/replays/${id}`, {})).status).toBe(401);
+    expect((await t.post('/v1/replays', 'garbage', {})).status).toBe(401);
+    expect(reviews.calls).toContain('access system:serviceaccount:kguardian:evaluator create replays *');
   });
 
   it('caches decisions for a short time, refusals more briefly than grants', async () => {

@@ -114,6 +114,36 @@ CREATE INDEX ingested_batches_received ON ingested_batches (received_at);
     // The evaluator's status writer asks for one policy generation's counts over a window.
     sql: 'CREATE INDEX audit_verdicts_uid ON audit_verdicts (policy_uid, policy_generation, observed_at, id);',
   },
+  {
+    version: 4,
+    name: 'replay_jobs',
+    sql: `
+CREATE TABLE replay_jobs (
+  id                bigserial   PRIMARY KEY,
+  policy_uid        text        NOT NULL,
+  policy_kind       text        NOT NULL,
+  policy_namespace  text        NOT NULL,
+  policy_name       text        NOT NULL,
+  policy_generation bigint      NOT NULL,
+  since             timestamptz NOT NULL,
+  until             timestamptz NOT NULL,  -- creation time: later buckets are judged live
+  state             text        NOT NULL DEFAULT 'Running',
+  -- Main pass progress: flows with id <= scan_cursor are done, except the ids in retry_ids.
+  scan_cursor       bigint      NOT NULL DEFAULT 0,
+  retry_ids         bigint[]    NOT NULL DEFAULT '{}',
+  flows_total       bigint,
+  flows_scanned     bigint      NOT NULL DEFAULT 0,
+  verdicts          bigint      NOT NULL DEFAULT 0,
+  error             text,
+  lease_token       text,
+  lease_until       timestamptz,
+  created_at        timestamptz NOT NULL,
+  finished_at       timestamptz,
+  UNIQUE (policy_uid, policy_generation)
+);
+CREATE INDEX replay_jobs_running ON replay_jobs (id) WHERE state = 'Running';
+`,
+  },
 ];
 
 /** Applies the migrations not yet recorded; safe to call from several processes at once. */

@@ -9,6 +9,7 @@ import { IngestQueue } from './ingest-queue.js';
 import { claimPending, completeClaim, releaseClaim } from './claims.js';
 import { migrate } from './migrations.js';
 import { dayStart, PartitionManager, PARTITIONED_TABLES } from './partitions.js';
+import { sqlReplayStore } from './replay-store.js';
 import { flowColumns, toFlow, type FlowRow } from './rows.js';
 import type { Queryable, SqlClient } from './sql-client.js';
 import type { Claim, FlowJudgement, FlowPage, FlowPageQuery, IngestResult, RetentionConfig, Store } from './types.js';
@@ -94,6 +95,7 @@ export async function openSqlStore(
       return n;
     },
     releaseClaim: (claim) => retrying(() => releaseClaim(client, claim)),
+    replays: sqlReplayStore(client, partitions, retention.flowsDays, retrying),
     ensurePartitions: (at) => partitions.ensureRange(at.getTime() - maxDays * DAY_MS, at.getTime() + DAYS_AHEAD * DAY_MS),
     async applyRetention(at: Date): Promise<string[]> {
       const dropped: string[] = [];

@@ -5,6 +5,7 @@
  */
 import type { Direction, PolicyKind, Protocol, Verdict } from '../../../policy/types.js';
 import type { EndpointKind, FlowBatch, FlowObservation } from '../api/flow-batch.js';
+import type { ReplayStore } from './replay-types.js';
 
 export interface IngestResult {
   /** True when this (node, batchId) was stored before: nothing was written this time. */
@@ -151,6 +152,8 @@ export interface Store {
   completeClaim(claim: Claim, judgements: FlowJudgement[], now: Date): Promise<number>;
   /** Releases a claim without evaluating (the evaluator failed): the flows stay pending. */
   releaseClaim(claim: Claim): Promise<void>;
+  /** Replay jobs (POST /v1/replays) and their pass over the flows. */
+  readonly replays: ReplayStore;
   /** Partitions for [now - back, now + ahead] days; returns nothing, safe to call often. */
   ensurePartitions(now: Date): Promise<void>;
   /** Drops expired partitions and forgotten batch ids; returns the dropped partition names. */

@@ -1,0 +1,44 @@
+/**
+ * The body of `POST /v1/replays` (fixed with the lead) and its validation: which policy
+ * generation to replay, and from when. A bad field gives a 400 naming it (`policy.generation`).
+ *
+ *   {"policy": {"uid", "kind", "namespace", "name", "generation"}, "since": RFC 3339}
+ */
+import { z } from 'zod';
+import type { NewReplay } from '../store/replay-types.js';
+import { fieldPath, type ParseResult } from './flow-batch.js';
+import { badRequest } from './http-error.js';
+
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+
+export const replayRequestSchema = z.object({
+  policy: z
+    .object({
+      uid: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'must be a Kubernetes uid'),
+      kind: z.enum(['AuditNetworkPolicy', 'AuditClusterNetworkPolicy']),
+      namespace: z.string().max(63),
+      name: z.string().max(253).regex(DNS_SUBDOMAIN, 'must be a Kubernetes name'),
+      generation: z.int().min(1).max(Number.MAX_SAFE_INTEGER),
+    })
+    .refine((p) => (p.kind === 'AuditClusterNetworkPolicy' ? p.namespace === '' : DNS_LABEL.test(p.namespace)), {
+      message: "must be the policy's namespace for AuditNetworkPolicy, '' for AuditClusterNetworkPolicy",
+      path: ['namespace'],
+    }),
+  since: z.string().max(40).refine((s) => RFC3339.test(s) && !Number.isNaN(Date.parse(s)), 'must be an RFC 3339 time such as 2026-01-02T15:04:05Z'),
+});
+
+/** Validates a parsed body; `since` must not be in the future, and is moved up to the oldest flow kept. */
+export function parseReplayRequest(body: unknown, now: Date, flowsDays: number): ParseResult<NewReplay> {
+  const r = replayRequestSchema.safeParse(body);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    const field = fieldPath(issue?.path ?? []) || 'body';
+    return { ok: false, error: badRequest(field, `${field}: ${issue?.message ?? 'invalid'}`) };
+  }
+  const since = Date.parse(r.data.since);
+  if (since > now.getTime()) return { ok: false, error: badRequest('since', 'since: must not be in the future') };
+  const oldest = now.getTime() - flowsDays * 86_400_000;
+  return { ok: true, value: { policy: r.data.policy, since: new Date(Math.max(since, oldest)) } };
+}

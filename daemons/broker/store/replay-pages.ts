@@ -1,0 +1,161 @@
+/**
+ * The replay's pass over `flows`: reading pages of the window (only the columns the evaluator
+ * needs) and writing a page's verdicts.
+ *
+ * Counting exactly once, together with the live dispatcher. For a flow row, the live path has
+ * judged `count - pending` observations; some of them may already have verdicts of this policy
+ * generation (the evaluator had the new spec before the replay reached the row). The replay
+ * stores, per row, one verdict whose count is what is still owed:
+ *
+ *     owed = (count - pending) - (sum of this uid+generation's verdict counts for the row)
+ *
+ * computed by one statement, so one snapshot sees the row and its verdicts together: a live
+ * completion is either wholly visible (pending lowered and its verdicts stored) or not at all.
+ * Observations still pending are left to the live path, which judges them later with the new
+ * generation. A row under an active live claim is not written (those observations are about to
+ * be judged, possibly by the old generation) but listed for a later visit, as is a row the page
+ * did not evaluate that now owes something (it arrived in the id range after the page was read,
+ * or was read with nothing judged yet). The evaluation of a flow does not depend on its counts,
+ * so a judgement made before the write stays valid for whatever count is owed at write time.
+ *
+ * Right after an edit, some evaluator replica may still judge live flows with the old generation.
+ * While the job is `settling` (its first REPLAY_SETTLE_MS), a row with pending observations is
+ * also visited again until the live path has judged them, each visit storing only the new delta;
+ * after that, pending observations are trusted to be judged live with the new generation.
+ *
+ * The verdicts already stored for a row all have observed_at within [bucket, last_seen] (the
+ * flow's last_seen when it was judged), so the lookup scans the policy generation's index over
+ * the page's time span only, not every verdict the replay has written so far.
+ *
+ * Namespace prefilter: a namespaced policy selects pods of its own namespace, so it can judge only
+ * egress seen from that namespace and ingress seen into it. Rows whose relevant end has no stamped
+ * identity ('') are kept: the evaluator may resolve their IP to a pod of that namespace.
+ */
+import { LOCK_KEYS } from './migrations.js';
+import type { Queryable } from './sql-client.js';
+import type { PageWrite, PageWritten, ReplayFlow, ReplayJob } from './replay-types.js';
+import type { Direction, Protocol } from '../../../policy/types.js';
+
+const MINUTE_MS = 60_000;
+
+/** Conditions selecting the flow rows a job covers; pushes their values onto `params`. */
+export function windowConditions(job: ReplayJob, params: unknown[]): string[] {
+  const since = Date.parse(job.since);
+  params.push(new Date(since - (since % MINUTE_MS)), new Date(job.until));
+  const conds = [`bucket >= $${params.length - 1}`, `bucket <= $${params.length}`];
+  if (job.policy.kind === 'AuditNetworkPolicy') {
+    params.push(job.policy.namespace);
+    const ns = `$${params.length}`;
+    conds.push(`((direction = 'Egress' AND src_namespace IN (${ns}, '')) OR (direction = 'Ingress' AND dst_namespace IN (${ns}, '')))`);
+  }
+  return conds;
+}
+
+interface ReplayFlowRow {
+  id: string | number;
+  t: number;
+  direction: string;
+  src_ip: string;
+  src_namespace: string;
+  src_pod: string;
+  dst_ip: string;
+  dst_namespace: string;
+  dst_pod: string;
+  dst_port: number;
+  protocol: string;
+  judged: string | number;
+}
+
+const READ_COLUMNS = `id, (extract(epoch FROM last_seen) * 1000)::float8 AS t, direction, host(src_ip) AS src_ip, src_namespace, src_pod,
+  host(dst_ip) AS dst_ip, dst_namespace, dst_pod, dst_port, protocol, count - pending AS judged`;
+
+function toReplayFlow(r: ReplayFlowRow): ReplayFlow {
+  return {
+    id: Number(r.id),
+    lastSeen: new Date(r.t).toISOString(),
+    direction: r.direction as Direction,
+    src: { ip: r.src_ip, namespace: r.src_namespace, pod: r.src_pod },
+    dst: { ip: r.dst_ip, namespace: r.dst_namespace, pod: r.dst_pod },
+    port: r.dst_port,
+    protocol: r.protocol as Protocol,
+    judged: Number(r.judged),
+  };
+}
+
+/** The SQL of a main-pass page, exported for the EXPLAIN test. */
+export function readPageSql(job: ReplayJob, afterId: number, limit: number): { text: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const conds = windowConditions(job, params);
+  params.push(afterId, limit);
+  return {
+    text: `SELECT ${READ_COLUMNS} FROM flows WHERE ${conds.join(' AND ')} AND id > $${params.length - 1} ORDER BY id LIMIT $${params.length}`,
+    params,
+  };
+}
+
+export async function readPage(db: Queryable, job: ReplayJob, afterId: number, limit: number): Promise<ReplayFlow[]> {
+  const { text, params } = readPageSql(job, afterId, limit);
+  const r = await db.query<ReplayFlowRow>(text, params);
+  return r.rows.map(toReplayFlow);
+}
+
+export async function readRows(db: Queryable, job: ReplayJob, ids: number[]): Promise<ReplayFlow[]> {
+  if (ids.length === 0) return [];
+  const params: unknown[] = [];
+  const conds = windowConditions(job, params);
+  params.push(ids);
+  const r = await db.query<ReplayFlowRow>(`SELECT ${READ_COLUMNS} FROM flows WHERE ${conds.join(' AND ')} AND id = ANY($${params.length}::bigint[]) ORDER BY id`, params);
+  return r.rows.map(toReplayFlow);
+}
+
+/** The page write: owed counts, inserts and the rows to revisit, in one statement (one snapshot). */
+export function writePageSql(job: ReplayJob, w: PageWrite, now: Date): { text: string; params: unknown[] } {
+  const p = job.policy;
+  const params: unknown[] = [
+    w.judgements.map((j) => j.flowId), w.judgements.map((j) => j.verdict?.verdict ?? null), w.judgements.map((j) => j.verdict?.reason ?? null),
+    now, p.uid, p.kind, p.namespace, p.name, p.generation, w.settling,
+  ];
+  const conds = windowConditions(job, params);
+  if (w.scope.kind === 'range') {
+    params.push(w.scope.from, w.scope.to);
+    conds.push(`id >= $${params.length - 1} AND id <= $${params.length}`);
+  } else {
+    params.push(w.scope.ids);
+    conds.push(`id = ANY($${params.length}::bigint[])`);
+  }
+  const text = `
+WITH u AS (SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[]) AS u(id, verdict, reason)),
+f AS (
+  SELECT id, bucket, last_seen, direction, src_namespace, src_pod, src_ip, dst_namespace, dst_pod, dst_ip, dst_port, protocol,
+    count - pending AS judged, pending, (lease_token IS NOT NULL AND lease_until > $4) AS claimed
+  FROM flows WHERE ${conds.join(' AND ')}),
+a AS (
+  SELECT flow_id, sum(count) AS n FROM audit_verdicts
+  WHERE policy_uid = $5 AND policy_generation = $9
+    AND observed_at >= (SELECT min(bucket) FROM f) AND observed_at <= (SELECT max(last_seen) FROM f)
+    AND flow_id IN (SELECT id FROM f)
+  GROUP BY flow_id),
+d AS (
+  SELECT f.*, u.id IS NOT NULL AS evaluated, u.verdict, u.reason, f.judged - coalesce(a.n, 0) AS owed
+  FROM f LEFT JOIN u ON u.id = f.id LEFT JOIN a ON a.flow_id = f.id),
+ins AS (
+  INSERT INTO audit_verdicts (observed_at, evaluated_at, flow_id, policy_uid, policy_kind, policy_namespace, policy_name,
+    policy_generation, direction, verdict, src_namespace, src_pod, src_ip, dst_namespace, dst_pod, dst_ip, port, protocol, reason, count)
+  SELECT last_seen, $4, id, $5, $6, $7, $8, $9, direction, verdict, src_namespace, src_pod, src_ip, dst_namespace, dst_pod, dst_ip,
+    dst_port, protocol, reason, owed
+  FROM d WHERE evaluated AND NOT claimed AND verdict IS NOT NULL AND owed > 0
+  RETURNING 1)
+SELECT (SELECT count(*) FROM ins) AS inserted,
+  ARRAY(SELECT id FROM d WHERE claimed OR (NOT evaluated AND owed > 0) OR ($10::boolean AND pending > 0) ORDER BY id) AS revisit`;
+  return { text, params };
+}
+
+/** Writes a page's verdicts in the caller's transaction (the job's progress is the caller's). */
+export async function writePage(tx: Queryable, job: ReplayJob, w: PageWrite, now: Date): Promise<PageWritten> {
+  // Verdict ids must become visible in increasing order (the stream resumes after an id).
+  await tx.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEYS.verdictIds]);
+  const { text, params } = writePageSql(job, w, now);
+  const r = await tx.query<{ inserted: string | number; revisit: (string | number)[] }>(text, params);
+  const row = r.rows[0];
+  return { inserted: Number(row?.inserted ?? 0), revisit: (row?.revisit ?? []).map(Number) };
+}

@@ -1,0 +1,124 @@
+/**
+ * Replays: after a policy's generation changes, the evaluator's leader asks the broker to re-judge
+ * the recorded flows of a window against that one policy generation (POST /v1/replays). A job is
+ * a row of `replay_jobs`; a worker holds it with a lease and pages through the window. This module
+ * holds the types of that store surface; the SQL is in replays.ts and replay-pages.ts, and
+ * replay/ has the worker and ADR 4's addendum explains the counting.
+ */
+import type { Direction, PolicyKind, Protocol, Verdict } from '../../../policy/types.js';
+
+export type ReplayState = 'Running' | 'Complete' | 'Failed' | 'Superseded';
+
+/** The policy generation a replay judges against. Only audit kinds have stored verdicts. */
+export interface ReplayPolicy {
+  uid: string;
+  kind: Exclude<PolicyKind, 'NetworkPolicy'>;
+  /** '' for AuditClusterNetworkPolicy. */
+  namespace: string;
+  name: string;
+  generation: number;
+}
+
+export interface NewReplay {
+  policy: ReplayPolicy;
+  since: Date;
+}
+
+/** A job as GET /v1/replays/{id} shows it. */
+export interface ReplayJob {
+  id: number;
+  policy: ReplayPolicy;
+  since: string;
+  /** The job's creation time: flows bucketed later are judged live, by the new generation. */
+  until: string;
+  state: ReplayState;
+  flowsScanned: number;
+  /** Flow rows in the window the policy can concern; null until the worker has counted them. */
+  flowsTotal: number | null;
+  /** Verdict rows the replay stored. */
+  verdicts: number;
+  error?: string;
+}
+
+/** A job held by one worker: the lease token proves it on every write. */
+export interface ReplayLease {
+  job: ReplayJob;
+  token: string;
+  /** The main pass has handled every flow with id <= cursor (except those in `retry`). */
+  cursor: number;
+  /** Flow ids to come back to (a live claim was in flight, or they changed under the pass). */
+  retry: number[];
+}
+
+/** The few columns of a flow row a replay needs, as sent to the evaluator. */
+export interface ReplayFlow {
+  id: number;
+  lastSeen: string;
+  direction: Direction;
+  src: { ip: string; namespace: string; pod: string };
+  dst: { ip: string; namespace: string; pod: string };
+  port: number;
+  protocol: Protocol;
+  /** Observations already judged by the live path when read (count - pending). */
+  judged: number;
+}
+
+/** The replay's verdict for one flow, or null: the policy does not concern that flow. */
+export interface ReplayJudgement {
+  flowId: number;
+  verdict: { verdict: Verdict; reason: string } | null;
+}
+
+/** Which flows a page write covers: an id range of the main pass, or listed ids of a retry. */
+export type PageScope = { kind: 'range'; from: number; to: number } | { kind: 'ids'; ids: number[] };
+
+export interface PageWrite {
+  scope: PageScope;
+  judgements: ReplayJudgement[];
+  /** The main pass's new cursor (unchanged for a retry). */
+  cursor: number;
+  /** Rows read by this page, added to flowsScanned. */
+  scanned: number;
+  /** Early in the job: rows with pending observations are visited again (see replay-pages.ts). */
+  settling: boolean;
+}
+
+export interface PageWritten {
+  inserted: number;
+  /** Flows of the scope that must be judged again later. */
+  revisit: number[];
+}
+
+/** The lease was lost (expired and taken, or the job was superseded or finished elsewhere). */
+export class LostReplayError extends Error {
+  constructor(readonly jobId: number) {
+    super(`replay ${jobId} is no longer held by this worker`);
+    this.name = 'LostReplayError';
+  }
+}
+
+export interface ReplayStore {
+  /** Creates the job, or returns the one for that uid and generation (created: false; a Failed one runs again). */
+  create(req: NewReplay, now: Date): Promise<{ job: ReplayJob; created: boolean }>;
+  get(id: number): Promise<ReplayJob | undefined>;
+  /** Takes a Running job nobody holds (or whose lease expired), oldest first. */
+  claim(now: Date, leaseMs: number): Promise<ReplayLease | undefined>;
+  /** Extends the lease; throws LostReplayError when it is no longer ours. */
+  renew(lease: ReplayLease, now: Date, leaseMs: number): Promise<void>;
+  /** Counts the flows the job may concern and records it as flowsTotal. */
+  countWindow(lease: ReplayLease): Promise<number>;
+  /** The next flows of the main pass (id > afterId), in id order. */
+  readPage(job: ReplayJob, afterId: number, limit: number): Promise<ReplayFlow[]>;
+  /** The listed flows that are still in the window. */
+  readRows(job: ReplayJob, ids: number[]): Promise<ReplayFlow[]>;
+  /**
+   * Stores the verdicts of a page, owed observations only (see replay-pages.ts), and the job's
+   * progress, in one transaction; throws LostReplayError when the lease is gone.
+   */
+  writePage(lease: ReplayLease, w: PageWrite, now: Date, leaseMs: number): Promise<PageWritten>;
+  finish(lease: ReplayLease, state: Exclude<ReplayState, 'Running'>, now: Date, error?: string): Promise<void>;
+  /** Notes an error on a job that keeps running (shown by GET until it succeeds). */
+  noteError(lease: ReplayLease, error: string | null): Promise<void>;
+  /** Gives the job up so another worker may take it at once (shutdown). */
+  release(lease: ReplayLease): Promise<void>;
+}
