@@ -25,8 +25,10 @@ export function globalOptions<T>(y: Argv<T>): Argv<T> {
     .group(['kubeconfig', 'context', 'n', 'broker-namespace', 'broker-service', 'broker-url'], 'Cluster options:');
 }
 
+/** A flag given twice arrives as an array; the last one wins, as in kubectl. */
 function str(v: unknown): string | undefined {
-  return typeof v === 'string' && v !== '' ? v : undefined;
+  const last: unknown = Array.isArray(v) ? v.at(-1) : v;
+  return typeof last === 'string' && last !== '' ? last : undefined;
 }
 
 export function kubeFlags(argv: Record<string, unknown>): KubeFlags {

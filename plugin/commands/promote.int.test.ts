@@ -1,0 +1,273 @@
+/**
+ * `audit promote` against the real API server: golden output for a synced quiet policy, the
+ * safety gate (lag, would-deny, --force, --min-quiet), output that the real kubectl applies
+ * (server dry run), --apply with --dry-run and --delete-audit, and the errors a user meets
+ * (not found, forbidden, unreachable). `--all -A` and the missing-CRD case run on a private
+ * control plane, where no other test's policies or CRDs exist.
+ */
+import { readFileSync, readdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApiException, CustomObjectsApi, NetworkingV1Api, RbacAuthorizationV1Api, type KubeConfig } from '@kubernetes/client-node';
+import yaml from 'js-yaml';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { kubeConfig, kubeconfigPath, kubectl } from '../../test/kube/client.js';
+import { installCrds } from '../../test/kube/crds.js';
+import { createTestNamespace } from '../../test/kube/namespace.js';
+import { ANP, GROUP, VERSION, type AuditPolicy } from '../kube/objects.js';
+import { cli, createAudit, evaluatedStatus, patchAudit, privateControlPlane, serviceAccountKubeconfig, unreachableKubeconfig, writeStatus } from '../kube/test-cluster.js';
+import { toNetworkPolicy } from '../promote/strip.js';
+
+const SPEC = {
+  podSelector: { matchLabels: { app: 'payments' } },
+  policyTypes: ['Ingress', 'Egress'],
+  ingress: [{ from: [{ podSelector: { matchLabels: { tier: 'frontend' } } }], ports: [{ protocol: 'TCP', port: 8080 }] }],
+  egress: [{ to: [{ podSelector: { matchLabels: { app: 'postgres' } } }], ports: [{ protocol: 'TCP', port: 5432 }] }],
+};
+
+const META = {
+  labels: { team: 'payments' },
+  annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"kind":"AuditNetworkPolicy"}', 'example.com/owner': 'alice' },
+};
+
+let kc: KubeConfig;
+let ns: string;
+
+async function synced(name: string, namespace: string, opts: Parameters<typeof evaluatedStatus>[1] = {}): Promise<AuditPolicy> {
+  const p = await createAudit(kc, ANP, { metadata: { name, namespace, ...META }, spec: SPEC });
+  return writeStatus(kc, ANP, p, evaluatedStatus(p.metadata.generation ?? 1, opts));
+}
+
+const run = (args: string[], cwd?: string): ReturnType<typeof cli> => cli(kubeconfigPath(), args, cwd);
+
+beforeAll(async () => {
+  kc = kubeConfig();
+  await installCrds(kc);
+});
+
+beforeEach(async () => {
+  ns = await createTestNamespace(kc, 'promote');
+});
+
+describe('audit promote NAME', () => {
+  it('prints the NetworkPolicy of a synced, quiet policy (golden)', async () => {
+    await synced('payments', ns);
+    const r = await run(['audit', 'promote', 'payments', '-n', ns]);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    await expect(r.out.replaceAll(ns, 'NAMESPACE')).toMatchFileSnapshot('__golden__/promote.synced.yaml');
+  });
+
+  it('prints JSON with -o json, equal to the YAML', async () => {
+    await synced('payments', ns);
+    const asJson = await run(['audit', 'promote', 'payments', '-n', ns, '-o', 'json']);
+    const asYaml = await run(['audit', 'promote', 'payments', '-n', ns]);
+    expect(JSON.parse(asJson.out)).toEqual(yaml.load(asYaml.out));
+  });
+
+  it('takes the namespace from the context when -n is not given', async () => {
+    await synced('payments', ns);
+    const sa = await serviceAccountKubeconfig(kc, ns, 'promoter'); // its context's namespace is ns
+    await grant(ns, 'promoter', ['get']);
+    const r = await cli(sa, ['audit', 'promote', 'payments']);
+    expect(r.err).toBe('');
+    expect((yaml.load(r.out) as { metadata: { namespace: string } }).metadata.namespace).toBe(ns);
+  });
+});
+
+describe('the safety gate', () => {
+  it.each([
+    {
+      title: 'observedGeneration lags generation after a spec edit',
+      setup: async (): Promise<void> => {
+        const p = await synced('payments', ns);
+        await patchAudit(kc, ANP, p, { spec: { podSelector: { matchLabels: { app: 'payments-v2' } } } });
+      },
+      message: 'status.observedGeneration 1 lags metadata.generation 2',
+    },
+    { title: 'no status yet', setup: async (): Promise<void> => {
+        await createAudit(kc, ANP, { metadata: { name: 'payments', namespace: ns }, spec: SPEC });
+      }, message: 'has not evaluated it yet' },
+    { title: 'would-deny flows in the window', setup: async (): Promise<void> => {
+        await synced('payments', ns, { wouldDeny: 3 });
+      }, message: '3 flows in the last 15m would be denied' },
+  ])('refuses with exit 4 when $title, and --force overrides', async ({ setup, message }) => {
+    await setup();
+    const refused = await run(['audit', 'promote', 'payments', '-n', ns]);
+    expect(refused.code).toBe(4);
+    expect(refused.out).toBe('');
+    expect(refused.err).toContain(`error: refusing to promote AuditNetworkPolicy ${ns}/payments:`);
+    expect(refused.err).toContain(message);
+    expect(refused.err).toContain(`See why: kubectl kguardian describe payments -n ${ns}`);
+    expect(refused.err).toContain('--force promotes anyway');
+
+    const forced = await run(['audit', 'promote', 'payments', '-n', ns, '--force']);
+    expect(forced.code).toBe(0);
+    expect(forced.err).toContain('despite (--force)');
+    expect((yaml.load(forced.out) as { kind: string }).kind).toBe('NetworkPolicy');
+  });
+
+  it.each([
+    { window: '15m', minQuiet: '24h', code: 4 },
+    { window: '24h', minQuiet: '24h', code: 0 },
+  ])('--min-quiet $minQuiet with a $window window exits $code', async ({ window, minQuiet, code }) => {
+    await synced('payments', ns, { window });
+    const r = await run(['audit', 'promote', 'payments', '-n', ns, '--min-quiet', minQuiet]);
+    expect(r.code).toBe(code);
+    if (code === 4) expect(r.err).toContain(`--min-quiet ${minQuiet} needs an evaluation window of at least ${minQuiet}, but the evaluator's window is ${window}`);
+  });
+
+  it('--all refuses the whole batch when one policy is unsafe', async () => {
+    await synced('quiet', ns);
+    await synced('noisy', ns, { wouldDeny: 1 });
+    const r = await run(['audit', 'promote', '--all', '-n', ns]);
+    expect(r.code).toBe(4);
+    expect(r.out).toBe('');
+    expect(r.err).toContain('1 of 2 policies refused; nothing was printed, written or applied');
+  });
+});
+
+describe('piping into kubectl', () => {
+  it.each([{ format: 'yaml' }, { format: 'json' }])('kubectl apply --dry-run=server -f - accepts two policies as $format', async ({ format }) => {
+    await synced('payments', ns);
+    await synced('ledger', ns);
+    const r = await run(['audit', 'promote', '--all', '-n', ns, '-o', format]);
+    expect(r.code).toBe(0);
+    const applied = await kubectl(['apply', '--dry-run=server', '-f', '-'], r.out);
+    expect(applied.stderr).toBe('');
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toBe('networkpolicy.networking.k8s.io/ledger created (server dry run)\nnetworkpolicy.networking.k8s.io/payments created (server dry run)\n');
+  });
+});
+
+describe('--apply', () => {
+  const net = (): NetworkingV1Api => kc.makeApiClient(NetworkingV1Api);
+
+  it('--dry-run validates on the server and stores nothing', async () => {
+    await synced('payments', ns);
+    const r = await run(['audit', 'promote', 'payments', '-n', ns, '--apply', '--delete-audit', '--dry-run']);
+    expect(r.err).toBe('');
+    expect(r.out).toBe(`networkpolicy.networking.k8s.io/payments serverside-applied in namespace ${ns} (server dry run)\nauditnetworkpolicy.kguardian.dev/payments deleted in namespace ${ns} (server dry run)\n`);
+    expect((await net().listNamespacedNetworkPolicy({ namespace: ns })).items).toEqual([]);
+    await kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({ group: GROUP, version: VERSION, plural: ANP.plural, namespace: ns, name: 'payments' });
+  });
+
+  it('applies server-side as field manager kguardian, then deletes the audit object', async () => {
+    const source = await synced('payments', ns);
+    const r = await run(['audit', 'promote', 'payments', '-n', ns, '--apply', '--delete-audit']);
+    expect(r.code).toBe(0);
+    const np = await net().readNamespacedNetworkPolicy({ namespace: ns, name: 'payments' });
+    expect(np.metadata?.managedFields?.map((f) => [f.manager, f.operation])).toEqual([['kguardian', 'Apply']]);
+    expect(np.metadata?.annotations).toEqual(toNetworkPolicy(source).metadata.annotations);
+    expect(np.metadata?.labels).toEqual(META.labels);
+    const gone = await kc
+      .makeApiClient(CustomObjectsApi)
+      .getNamespacedCustomObject({ group: GROUP, version: VERSION, plural: ANP.plural, namespace: ns, name: 'payments' })
+      .then(() => 200, (e: unknown) => (e instanceof ApiException ? e.code : -1));
+    expect(gone).toBe(404);
+  });
+
+  it('keeps the audit object when the apply is refused', async () => {
+    await synced('payments', ns);
+    await grant(ns, 'half', ['get', 'delete']); // may delete the audit object, may not write NetworkPolicies
+    const sa = await serviceAccountKubeconfig(kc, ns, 'half');
+    const r = await cli(sa, ['audit', 'promote', 'payments', '--apply', '--delete-audit']);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`forbidden: you may not patch networkpolicies.networking.k8s.io "payments" in namespace "${ns}"`);
+    await kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({ group: GROUP, version: VERSION, plural: ANP.plural, namespace: ns, name: 'payments' });
+  });
+});
+
+describe('errors', () => {
+  it('names the namespace searched and suggests -A when the policy is not found', async () => {
+    const r = await run(['audit', 'promote', 'nope', '-n', ns]);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(`error: AuditNetworkPolicy "nope" not found in namespace "${ns}" (context kg). List them with 'kubectl get anp -A', or pass -n NAMESPACE.\n`);
+  });
+
+  it('says which verb and resource RBAC forbids', async () => {
+    const sa = await serviceAccountKubeconfig(kc, ns, 'nobody');
+    const r = await cli(sa, ['audit', 'promote', 'payments']);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`error: forbidden: you may not get auditnetworkpolicies.kguardian.dev "payments" in namespace "${ns}" (context sa).`);
+    expect(r.err).toContain(`check with: kubectl auth can-i get auditnetworkpolicies.kguardian.dev -n ${ns}`);
+  });
+
+  it('says when no cluster is reachable', async () => {
+    const r = await cli(unreachableKubeconfig(), ['audit', 'promote', 'payments', '-n', 'prod']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^error: cannot reach the cluster at https:\/\/127\.0\.0\.1:1 \(context gone\): .*Check that the cluster is running/);
+  });
+
+  it.each([
+    { args: ['audit', 'promote'], message: 'name an AuditNetworkPolicy (audit promote NAME -n NAMESPACE) or pass --all' },
+    { args: ['audit', 'promote', 'p', '--all'], message: 'give a policy NAME or --all, not both' },
+    { args: ['audit', 'promote', 'p', '-A'], message: '-A/--all-namespaces goes with --all' },
+    { args: ['audit', 'promote', 'p', '--delete-audit'], message: '--delete-audit needs --apply' },
+    { args: ['audit', 'promote', 'p', '--dry-run'], message: '--dry-run needs --apply' },
+    { args: ['audit', 'promote', 'p', '--min-quiet', '24x'], message: '--min-quiet "24x": not a duration' },
+    { args: ['audit', 'promote', 'p', '-o', 'xml'], message: 'Choices: "yaml", "json"' },
+    // The helper passes the test kubeconfig first; a second --kubeconfig wins, as in kubectl.
+    { args: ['--kubeconfig', '/nonexistent/kc', 'audit', 'promote', 'p'], message: '--kubeconfig /nonexistent/kc: no such file' },
+    { args: ['--context', 'nope', 'audit', 'promote', 'p'], message: '--context nope: no such context in the kubeconfig (it has: kg)' },
+  ])('exits 2 on bad flags: $message', async ({ args, message }) => {
+    const r = await run(args);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(message);
+    expect(r.err).not.toContain('    at ');
+  });
+});
+
+async function grant(namespace: string, sa: string, verbs: string[]): Promise<void> {
+  const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
+  await rbac.createNamespacedRole({ namespace, body: { metadata: { name: sa }, rules: [{ apiGroups: [GROUP], resources: [ANP.plural], verbs }] } });
+  await rbac.createNamespacedRoleBinding({
+    namespace,
+    body: { metadata: { name: sa }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: sa }, subjects: [{ kind: 'ServiceAccount', name: sa, namespace }] },
+  });
+}
+
+describe('on a cluster of its own', () => {
+  let own: Awaited<ReturnType<typeof privateControlPlane>>;
+  let saved: KubeConfig;
+
+  beforeAll(async () => {
+    own = await privateControlPlane();
+  });
+  afterAll(async () => {
+    await own.stop();
+  });
+
+  it('without the CRDs: says to install them', async () => {
+    const r = await cli(own.kubeconfig, ['audit', 'promote', '--all', '-A']);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('error: the kguardian CRDs are not installed on https://127.0.0.1:');
+    expect(r.err).toContain('it does not serve auditnetworkpolicies.kguardian.dev. Install them: kubectl apply -f crds/');
+  });
+
+  it('--all -A --output-dir writes one file per policy across namespaces', async () => {
+    saved = kc;
+    const { KubeConfig } = await import('@kubernetes/client-node');
+    kc = new KubeConfig();
+    kc.loadFromFile(own.kubeconfig);
+    try {
+      await installCrds(kc);
+      const a = await createTestNamespace(kc, 'alpha');
+      const b = await createTestNamespace(kc, 'beta');
+      const sources = [await synced('payments', a), await synced('ledger', a), await synced('payments', b, { offenders: [], window: '1h' })];
+      const dir = mkdtempSync(join(tmpdir(), 'kg-promoted-'));
+      const r = await cli(own.kubeconfig, ['audit', 'promote', '--all', '-A', '--output-dir', 'out'], dir);
+      expect(r.err).toBe('');
+      expect(r.out).toBe([`wrote out/${a}-ledger.yaml`, `wrote out/${a}-payments.yaml`, `wrote out/${b}-payments.yaml`, ''].join('\n'));
+      expect(readdirSync(join(dir, 'out')).sort()).toEqual([`${a}-ledger.yaml`, `${a}-payments.yaml`, `${b}-payments.yaml`]);
+      for (const s of sources) {
+        const text = readFileSync(join(dir, 'out', `${s.metadata.namespace ?? ''}-${s.metadata.name}.yaml`), 'utf8');
+        expect(yaml.load(text)).toEqual(toNetworkPolicy(s));
+      }
+      const none = await cli(own.kubeconfig, ['audit', 'promote', '--all', '-n', 'default']);
+      expect(none).toEqual({ code: 0, out: '', err: 'No AuditNetworkPolicies found in namespace default.\n' });
+    } finally {
+      kc = saved;
+    }
+  });
+});
