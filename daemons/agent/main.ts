@@ -71,6 +71,7 @@ async function main(): Promise<number> {
     const ready = pipeline.flush(Date.now(), all);
     if (ready.length > 0) shipper.enqueue(ready);
     metrics.onShipper(shipper.stats);
+    metrics.onPods(identity.size);
   };
   const timer = setInterval(() => {
     ship(false);

@@ -25,6 +25,7 @@ export class AgentMetrics {
   private readonly dropped = new Counter({ name: 'kguardian_agent_observations_dropped_total', help: 'Observations dropped because the broker buffer was full.', registers: [this.registry] });
   private readonly rejected = new Counter({ name: 'kguardian_agent_observations_rejected_total', help: 'Observations in batches the broker refused as invalid.', registers: [this.registry] });
   private readonly buffered = new Gauge({ name: 'kguardian_agent_observations_buffered', help: 'Observations waiting for the broker.', registers: [this.registry] });
+  private readonly pods = new Gauge({ name: 'kguardian_agent_pods_known', help: 'Pods of this node the identity index knows (0: local ends resolve to unknown).', registers: [this.registry] });
 
   constructor(private readonly log: (line: string) => void) {
     for (const [field, name, help] of KERNEL_LOSS) this.kernel.set(field, new Counter({ name, help, registers: [this.registry] }));
@@ -47,6 +48,10 @@ export class AgentMetrics {
     this.dropped.inc(this.grow('dropped', stats.dropped));
     this.rejected.inc(this.grow('rejected', stats.rejected));
     this.buffered.set(stats.buffered);
+  }
+
+  onPods(known: number): void {
+    this.pods.set(known);
   }
 
   private grow(key: string, total: number): number {

@@ -77,6 +77,11 @@ export class PodIdentityIndex implements IdentityResolver {
     return best;
   }
 
+  /** Pods known (this node's, from the informer). */
+  get size(): number {
+    return this.byUid.size;
+  }
+
   addNodeIp(ip: string): void {
     this.nodeIps.add(ip);
   }
