@@ -12,6 +12,7 @@ import type { EvaluateItem } from '../../broker/evaluator-client.js';
 import { mergeBackends, backendLabel } from './backend-merge.js';
 import type { ClusterIndex } from './cluster-index.js';
 import { canonicalIp, evaluateFlow, flowKey, type Flow, type FlowEndpoint, type FlowEvaluation } from './engine.js';
+import type { Ownership } from './ip-history.js';
 import type { ServiceTarget } from './service-index.js';
 
 /** Namespace of the stand-in pod for "no pod owned this IP then"; not a valid namespace name, so never real. */
@@ -53,7 +54,14 @@ function explainUnowned(e: FlowEvaluation, ips: readonly string[]): FlowEvaluati
 }
 
 export class FlowJudge {
-  private readonly memo = new Map<string, FlowEvaluation>();
+  /**
+   * Two generations instead of one Map with oldest-first eviction: deleting a Map's first key
+   * over and over leaves holes V8 rescans on every `keys().next()`, which made a full memo
+   * quadratic. A hit in the old generation is carried into the young one.
+   */
+  private young = new Map<string, FlowEvaluation>();
+  private old = new Map<string, FlowEvaluation>();
+  private readonly stamped = new WeakMap<Ownership, FlowEndpoint>();
   private stateVersion = -1;
   private servicesVersion = -1;
   hits = 0;
@@ -65,13 +73,22 @@ export class FlowJudge {
   ) {}
 
   size(): number {
-    return this.memo.size;
+    return this.young.size + this.old.size;
+  }
+
+  private remember(key: string, e: FlowEvaluation): void {
+    if (this.young.size >= this.capacity / 2) {
+      this.old = this.young;
+      this.young = new Map();
+    }
+    this.young.set(key, e);
   }
 
   judge(item: EvaluateItem): FlowEvaluation {
     const { state, services } = this.index;
     if (state.version !== this.stateVersion || services.version !== this.servicesVersion) {
-      this.memo.clear();
+      this.young = new Map();
+      this.old = new Map();
       this.stateVersion = state.version;
       this.servicesVersion = services.version;
     }
@@ -81,18 +98,22 @@ export class FlowJudge {
     const dst = this.identify(f.dst, at);
     const flow: Flow = src === f.src && dst === f.dst ? f : { src, dst, protocol: f.protocol, port: f.port };
     const key = flowKey(flow);
-    const cached = this.memo.get(key);
+    const cached = this.young.get(key);
     if (cached) {
       this.hits++;
       return cached;
+    }
+    const older = this.old.get(key);
+    if (older) {
+      this.hits++;
+      this.remember(key, older);
+      return older;
     }
     this.misses++;
     let result = this.compute(flow, at);
     const unowned = [src, dst].filter((e) => e.namespace === UNOWNED).map((e) => e.pod ?? '');
     if (unowned.length > 0) result = explainUnowned(result, unowned);
-    // Map keeps insertion order: the first key is the oldest entry.
-    if (this.memo.size >= this.capacity) this.memo.delete(this.memo.keys().next().value as string);
-    this.memo.set(key, result);
+    this.remember(key, result);
     return result;
   }
 
@@ -101,11 +122,15 @@ export class FlowJudge {
     if (end.ip === undefined || isStamped(end)) return end;
     const ip = ipKey(end.ip);
     const owner = this.index.history.ownerAt(ip, at);
-    if (owner.kind === 'unrecorded') return end;
-    if (owner.kind === 'unowned') return { ip: end.ip, namespace: UNOWNED, pod: ip };
-    const key = owner.owner.podKey;
-    const slash = key.indexOf('/');
-    return { ip: end.ip, namespace: key.slice(0, slash), pod: key.slice(slash + 1) };
+    if (owner === undefined) return end;
+    if (owner === null) return { ip: end.ip, namespace: UNOWNED, pod: ip };
+    // The same flow end comes back all day: reuse one endpoint object per owner and spelling.
+    let stamped = this.stamped.get(owner);
+    if (stamped?.ip !== end.ip) {
+      stamped = { ip: end.ip, namespace: owner.namespace, pod: owner.pod };
+      this.stamped.set(owner, stamped);
+    }
+    return stamped;
   }
 
   private compute(flow: Flow, at: number): FlowEvaluation {

@@ -9,6 +9,8 @@
 export interface Ownership {
   /** "namespace/name". */
   podKey: string;
+  namespace: string;
+  pod: string;
   uid: string;
   /** Milliseconds since the epoch. */
   from: number;
@@ -16,15 +18,12 @@ export interface Ownership {
   until: number | undefined;
 }
 
-export type OwnerAt =
-  /** Nothing is known about this address: leave it to the engine (node, external, Service). */
-  | { kind: 'unrecorded' }
-  | { kind: 'owner'; owner: Ownership }
-  /** Pods held the address, but none at that time. */
-  | { kind: 'unowned' };
-
-const UNRECORDED: OwnerAt = { kind: 'unrecorded' };
-const UNOWNED: OwnerAt = { kind: 'unowned' };
+/**
+ * The owner at a time: an Ownership; `null` when pods held the address but none at that time;
+ * `undefined` when no pod ever did (a node, an external address, a Service: the engine decides).
+ * No wrapper object: this runs twice per flow.
+ */
+export type OwnerAt = Ownership | null | undefined;
 
 export class IpHistory {
   private readonly byIp = new Map<string, Ownership[]>();
@@ -39,7 +38,8 @@ export class IpHistory {
     let list = this.byIp.get(ip);
     if (!list) this.byIp.set(ip, (list = []));
     if (list.some((o) => o.uid === uid && o.until === undefined)) return;
-    list.push({ podKey, uid, from, until: undefined });
+    const slash = podKey.indexOf('/');
+    list.push({ podKey, namespace: podKey.slice(0, slash), pod: podKey.slice(slash + 1), uid, from, until: undefined });
     list.sort((a, b) => a.from - b.from);
     let ips = this.byUid.get(uid);
     if (!ips) this.byUid.set(uid, (ips = new Set()));
@@ -57,14 +57,15 @@ export class IpHistory {
 
   ownerAt(ip: string, at: number): OwnerAt {
     const list = this.byIp.get(ip);
-    if (!list || list.length === 0) return UNRECORDED;
-    let best: Ownership | undefined;
+    if (!list || list.length === 0) return undefined;
     // Sorted by `from`: the last span covering `at` is the newest owner.
-    for (const o of list) if (o.from <= at && (o.until === undefined || at < o.until)) best = o;
-    if (best) return { kind: 'owner', owner: best };
+    for (let i = list.length - 1; i >= 0; i--) {
+      const o = list[i] as Ownership;
+      if (o.from <= at && (o.until === undefined || at < o.until)) return o;
+    }
     // A flow stamped just before its pod's creation (clock skew) belongs to the first later owner.
-    for (const o of list) if (o.from > at && o.from - at <= this.skewMs) return { kind: 'owner', owner: o };
-    return UNOWNED;
+    for (const o of list) if (o.from > at && o.from - at <= this.skewMs) return o;
+    return null;
   }
 
   /** Forgets spans that ended before `before`; returns how many. */

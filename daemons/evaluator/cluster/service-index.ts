@@ -101,6 +101,8 @@ export class ServiceIndex {
   private readonly slices = new Map<string, Map<string, SliceEntry>>();
   private readonly sliceOwner = new Map<string, string>();
   private readonly targets = new Map<string, ServiceTarget | null>();
+  /** ClusterIP -> how many Services use it: most flows are not to a Service, and this says so cheaply. */
+  private readonly addresses = new Map<string, number>();
   /** Bumped on every change, so memos of translated flows know when they are stale. */
   version = 0;
 
@@ -114,6 +116,7 @@ export class ServiceIndex {
     const ips = [...new Set(raw.map((ip) => canonicalIp(ip)).filter((ip): ip is string => ip !== undefined))];
     const entry: ServiceEntry = { key, ips, ports: portsOf(spec.ports) };
     this.services.set(key, entry);
+    for (const ip of ips) this.addresses.set(ip, (this.addresses.get(ip) ?? 0) + 1);
     for (const ip of ips) for (const port of entry.ports) this.byAddress.set(lookupKey(ip, port.protocol, port.port), { service: key, port });
     this.changed();
   }
@@ -126,6 +129,11 @@ export class ServiceIndex {
     const old = this.services.get(key);
     if (!old) return false;
     for (const ip of old.ips) for (const port of old.ports) this.byAddress.delete(lookupKey(ip, port.protocol, port.port));
+    for (const ip of old.ips) {
+      const n = (this.addresses.get(ip) ?? 1) - 1;
+      if (n > 0) this.addresses.set(ip, n);
+      else this.addresses.delete(ip);
+    }
     this.services.delete(key);
     return true;
   }
@@ -175,6 +183,7 @@ export class ServiceIndex {
 
   /** The Service behind a canonical address and port, with its ready backends; undefined when it is none. */
   lookup(ip: string, protocol: Protocol, port: number): ServiceTarget | undefined {
+    if (!this.addresses.has(ip)) return undefined;
     const key = lookupKey(ip, protocol, port);
     const known = this.targets.get(key);
     if (known !== undefined) return known ?? undefined;
