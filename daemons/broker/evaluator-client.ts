@@ -14,6 +14,7 @@
  */
 import { z } from 'zod';
 import type { Direction, Flow, FlowEvaluation } from '../../policy/types.js';
+import { parseEvaluateResponse } from './evaluator-response.js';
 import type { TokenSource } from './evaluator-token.js';
 
 export interface EvaluateItem {
@@ -77,24 +78,6 @@ async function superseded(res: Response): Promise<SupersededError> {
   }
 }
 
-// Only what the broker reads is checked; the rest of FlowEvaluation passes through untouched.
-const refSchema = z.object({
-  kind: z.enum(['NetworkPolicy', 'AuditNetworkPolicy', 'AuditClusterNetworkPolicy']),
-  namespace: z.string().max(253),
-  name: z.string().min(1).max(253),
-  uid: z.string().max(64).optional(),
-  generation: z.int().min(0).optional(),
-});
-const verdictSchema = z.looseObject({
-  ref: refSchema,
-  direction: z.enum(['Ingress', 'Egress']),
-  verdict: z.enum(['Allow', 'WouldDeny']),
-  reason: z.string().max(4096),
-});
-const responseSchema = z.object({
-  results: z.array(z.object({ id: z.int(), evaluation: z.looseObject({ verdicts: z.array(verdictSchema) }) })),
-});
-
 const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function attempt(opts: EvaluatorClientOptions, url: string, body: string): Promise<unknown> {
@@ -136,10 +119,10 @@ export function createEvaluatorClient(opts: EvaluatorClientOptions): EvaluatorCl
       for (let i = 1; ; i++) {
         const started = performance.now();
         try {
-          const parsed = responseSchema.safeParse(await attempt(opts, url, body));
-          if (!parsed.success) throw new EvaluatorError(`evaluator response is malformed: ${parsed.error.issues[0]?.message ?? ''}`, false);
+          const parsed = parseEvaluateResponse(await attempt(opts, url, body));
+          if (!parsed.ok) throw new EvaluatorError(`evaluator response is malformed: ${parsed.problem}`, false);
           opts.onAttempt?.('ok', (performance.now() - started) / 1000);
-          return new Map(parsed.data.results.map((r) => [r.id, r.evaluation as unknown as FlowEvaluation]));
+          return parsed.results;
         } catch (err) {
           const e = err instanceof EvaluatorError ? err : new EvaluatorError(String(err), false);
           opts.onAttempt?.(e.message.includes('timed out') ? 'timeout' : 'error', (performance.now() - started) / 1000);
