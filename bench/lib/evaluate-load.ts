@@ -46,8 +46,13 @@ function post(body: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: 'POST', agent, headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } }, (res) => {
       let bytes = 0;
-      res.on('data', (c: Buffer) => (bytes += c.length));
-      res.on('end', () => { res.statusCode === 200 ? resolve(bytes) : reject(new Error(`status ${res.statusCode}`)); });
+      res.on('data', (c: Buffer) => {
+        bytes += c.length;
+      });
+      res.on('end', () => {
+        if (res.statusCode === 200) resolve(bytes);
+        else reject(new Error(`status ${res.statusCode ?? 0}`));
+      });
     });
     req.on('error', reject);
     req.end(body);
