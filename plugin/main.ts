@@ -6,6 +6,7 @@ import yargs from 'yargs';
 import type { Argv } from 'yargs';
 import { auditTestBuilder, auditTestOptions, runAuditTest } from './commands/audit-test.js';
 import { registerPromote } from './commands/promote.js';
+import { registerPromoteCluster } from './commands/promote-cluster.js';
 import { registerVerdicts } from './commands/verdicts.js';
 import { CliError, EXIT } from './errors.js';
 import type { CliIO } from './io.js';
@@ -34,6 +35,7 @@ const registerAuditTest: RegisterCommand = (y, { io, done }) =>
 const AUDIT_COMMANDS: readonly RegisterCommand[] = [
   registerAuditTest,
   registerPromote,
+  registerPromoteCluster,
 ];
 
 /** `kubectl kguardian ...`: one line per top-level command. */

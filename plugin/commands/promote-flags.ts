@@ -7,7 +7,7 @@ import type { Argv } from 'yargs';
 import { CliError, EXIT } from '../errors.js';
 import { parseDuration } from '../promote/duration.js';
 import type { PromoteFlags } from '../promote/finish.js';
-import { PROMOTE_OUTPUTS, type PromoteOutput } from '../promote/output.js';
+import { PROMOTE_OUTPUTS, type PromoteOutput } from '../promote/formats.js';
 
 export function promoteFlagsBuilder<T>(y: Argv<T>): Argv<T> {
   return y

@@ -33,6 +33,8 @@ export interface AuditApi {
   /** namespace undefined: every namespace (or cluster-scoped). Sorted by namespace, then name. */
   list(res: AuditResource, namespace?: string): Promise<AuditPolicy[]>;
   namespaces(): Promise<NamespaceInfo[]>;
+  /** NetworkPolicies in every namespace carrying this label selector, as "namespace/name". */
+  networkPolicies(labelSelector: string): Promise<{ namespace: string; name: string }[]>;
   /** Server-side apply as field manager "kguardian"; dryRun asks the server to validate without storing. */
   apply(np: NetworkPolicyObject, dryRun: boolean): Promise<void>;
   remove(res: AuditResource, p: AuditPolicy, dryRun: boolean): Promise<void>;
@@ -49,6 +51,7 @@ export async function openAuditApi(conn: KubeConnection): Promise<AuditApi> {
   const kc: KubeConfig = conn.kc;
   const custom = kc.makeApiClient(k8s.CustomObjectsApi);
   const core = kc.makeApiClient(k8s.CoreV1Api);
+  const net = kc.makeApiClient(k8s.NetworkingV1Api);
   const objects = k8s.KubernetesObjectApi.makeApiClient(kc);
   const call = async <T>(req: ApiRequest, f: () => Promise<T>): Promise<T> => {
     try {
@@ -82,6 +85,12 @@ export async function openAuditApi(conn: KubeConnection): Promise<AuditApi> {
     async namespaces(): Promise<NamespaceInfo[]> {
       const list = await call({ verb: 'list', resource: 'namespaces', kind: 'Namespace' }, () => core.listNamespace());
       return list.items.map((n) => ({ name: n.metadata?.name ?? '', labels: n.metadata?.labels ?? {} })).sort((a, b) => a.name.localeCompare(b.name));
+    },
+
+    async networkPolicies(labelSelector: string): Promise<{ namespace: string; name: string }[]> {
+      const req: ApiRequest = { verb: 'list', resource: 'networkpolicies.networking.k8s.io', kind: 'NetworkPolicy' };
+      const list = await call(req, () => net.listNetworkPolicyForAllNamespaces({ labelSelector }));
+      return list.items.map((n) => ({ namespace: n.metadata?.namespace ?? '', name: n.metadata?.name ?? '' }));
     },
 
     async apply(np: NetworkPolicyObject, dryRun: boolean): Promise<void> {

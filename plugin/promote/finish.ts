@@ -10,7 +10,8 @@ import type { CliIO } from '../io.js';
 import type { AuditApi } from '../kube/audit-api.js';
 import { displayName, type AuditPolicy, type AuditResource } from '../kube/objects.js';
 import { safetyGate, type GateOptions } from './gate.js';
-import { renderPolicies, writePolicies, type PromoteOutput } from './output.js';
+import type { PromoteOutput } from './formats.js';
+import { renderPolicies, writePolicies } from './output.js';
 import type { NetworkPolicyObject } from './strip.js';
 
 export interface PromoteFlags {

@@ -7,10 +7,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import yaml from 'js-yaml';
 import { CliError, EXIT } from '../errors.js';
+import type { PromoteOutput } from './formats.js';
 import type { NetworkPolicyObject } from './strip.js';
 
-export type PromoteOutput = 'yaml' | 'json';
-export const PROMOTE_OUTPUTS: readonly PromoteOutput[] = ['yaml', 'json'];
 
 function one(np: NetworkPolicyObject, format: PromoteOutput): string {
   return format === 'json' ? JSON.stringify(np, null, 2) + '\n' : yaml.dump(np, { noRefs: true, lineWidth: -1, quotingType: '"' });

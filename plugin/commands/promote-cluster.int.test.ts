@@ -1,0 +1,146 @@
+/**
+ * `audit promote-cluster` against the real API server: namespace discovery from
+ * spec.namespaceSelector, a namespace that stops matching after a relabel (and the warning
+ * about the NetworkPolicy left there), explicit targets (with the warning for one the
+ * selector does not match), the safety gate, and --apply --delete-audit.
+ */
+import { randomBytes } from 'node:crypto';
+import { ApiException, CustomObjectsApi, NetworkingV1Api, type KubeConfig } from '@kubernetes/client-node';
+import yaml from 'js-yaml';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { kubeConfig, kubeconfigPath, kubectl } from '../../test/kube/client.js';
+import { installCrds } from '../../test/kube/crds.js';
+import { createTestNamespace } from '../../test/kube/namespace.js';
+import { ACNP, GROUP, VERSION, type AuditPolicy } from '../kube/objects.js';
+import { cli, createAudit, evaluatedStatus, writeStatus } from '../kube/test-cluster.js';
+import type { NetworkPolicyObject } from '../promote/strip.js';
+
+let kc: KubeConfig;
+/** A label value unique to each test, so namespaces of other tests never match. */
+let team: string;
+let name: string;
+
+const run = (args: string[]): ReturnType<typeof cli> => cli(kubeconfigPath(), args);
+
+function docs(text: string): NetworkPolicyObject[] {
+  return yaml.loadAll(text) as NetworkPolicyObject[];
+}
+
+async function acnp(opts: Parameters<typeof evaluatedStatus>[1] = {}): Promise<AuditPolicy> {
+  const p = await createAudit(kc, ACNP, {
+    metadata: { name, labels: { owner: 'platform' } },
+    spec: { namespaceSelector: { matchLabels: { team } }, podSelector: {}, policyTypes: ['Ingress'] },
+  });
+  return writeStatus(kc, ACNP, p, evaluatedStatus(p.metadata.generation ?? 1, opts));
+}
+
+async function relabel(ns: string, labels: Record<string, string | null>): Promise<void> {
+  await kubectl(['label', 'namespace', ns, '--overwrite', ...Object.entries(labels).map(([k, v]) => (v === null ? `${k}-` : `${k}=${v}`))]);
+}
+
+beforeAll(async () => {
+  kc = kubeConfig();
+  await installCrds(kc);
+});
+
+beforeEach(() => {
+  const id = randomBytes(3).toString('hex');
+  team = `t-${id}`;
+  name = `default-deny-${id}`;
+});
+
+describe('audit promote-cluster', () => {
+  it('emits one NetworkPolicy per matching namespace, without namespaceSelector, labelled with its source', async () => {
+    const a = await createTestNamespace(kc, 'pc', { team });
+    const b = await createTestNamespace(kc, 'pc', { team });
+    await createTestNamespace(kc, 'pc', { team: 'someone-else' });
+    const source = await acnp();
+    const r = await run(['audit', 'promote-cluster', name]);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const out = docs(r.out);
+    expect(out.map((np) => np.metadata.namespace)).toEqual([a, b].sort());
+    for (const np of out) {
+      expect(np.metadata).toEqual({
+        name,
+        namespace: np.metadata.namespace,
+        labels: { owner: 'platform', 'kguardian.dev/promoted-from-acnp': name },
+        annotations: { 'kguardian.dev/promoted-from': `AuditClusterNetworkPolicy/${name}@${source.metadata.generation ?? 0}` },
+      });
+      expect(np.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress'] });
+    }
+    const applied = await kubectl(['apply', '--dry-run=server', '-f', '-'], r.out);
+    expect(applied.code).toBe(0);
+  });
+
+  it('follows a namespace that stops matching after a relabel, and points at the policy left there', async () => {
+    const a = await createTestNamespace(kc, 'pc', { team });
+    const b = await createTestNamespace(kc, 'pc', { team });
+    await acnp();
+    const first = await run(['audit', 'promote-cluster', name, '--apply']);
+    expect(first.code).toBe(0);
+    await relabel(b, { team: null });
+    const second = await run(['audit', 'promote-cluster', name]);
+    expect(second.code).toBe(0);
+    expect(docs(second.out).map((np) => np.metadata.namespace)).toEqual([a]);
+    expect(second.err).toBe(
+      `warning: NetworkPolicy ${b}/${name} was promoted from ${name} earlier, but namespace ${b} is no longer a target; remove it with: kubectl delete networkpolicy -n ${b} -l kguardian.dev/promoted-from-acnp=${name}\n`,
+    );
+  });
+
+  it('promotes into explicit targets only, warning about one the selector does not match', async () => {
+    const a = await createTestNamespace(kc, 'pc', { team });
+    await createTestNamespace(kc, 'pc', { team });
+    const other = await createTestNamespace(kc, 'pc');
+    await acnp();
+    const r = await run(['audit', 'promote-cluster', name, '--target-namespace', a, '--target-namespace', other]);
+    expect(r.code).toBe(0);
+    expect(docs(r.out).map((np) => np.metadata.namespace)).toEqual([a, other]);
+    expect(r.err).toBe(`warning: --target-namespace ${other} is not matched by spec.namespaceSelector team=${team}; promoting there anyway, as asked\n`);
+  });
+
+  it('says so when no namespace matches', async () => {
+    await acnp();
+    const r = await run(['audit', 'promote-cluster', name]);
+    expect(r).toEqual({ code: 0, out: '', err: `No namespace matches spec.namespaceSelector team=${team}: nothing to promote. Name targets with --target-namespace.\n` });
+  });
+
+  it('refuses (exit 4) when the policy would deny flows, and --force overrides', async () => {
+    await createTestNamespace(kc, 'pc', { team });
+    await acnp({ wouldDeny: 2 });
+    const refused = await run(['audit', 'promote-cluster', name]);
+    expect(refused.code).toBe(4);
+    expect(refused.err).toContain(`error: refusing to promote AuditClusterNetworkPolicy ${name}:\n  - 2 flows in the last 15m would be denied\n  See why: kubectl kguardian describe acnp ${name}\n`);
+    expect((await run(['audit', 'promote-cluster', name, '--force'])).code).toBe(0);
+  });
+
+  it('--apply --delete-audit enforces in every target and then deletes the cluster policy', async () => {
+    const a = await createTestNamespace(kc, 'pc', { team });
+    const b = await createTestNamespace(kc, 'pc', { team });
+    await acnp();
+    const r = await run(['audit', 'promote-cluster', name, '--apply', '--delete-audit']);
+    expect(r.err).toBe('');
+    expect(r.out).toBe(
+      [
+        // Namespaces in name order.
+        ...[a, b].sort().map((ns) => `networkpolicy.networking.k8s.io/${name} serverside-applied in namespace ${ns}`),
+        `auditclusternetworkpolicy.kguardian.dev/${name} deleted`,
+        '',
+      ].join('\n'),
+    );
+    const net = kc.makeApiClient(NetworkingV1Api);
+    for (const ns of [a, b]) expect((await net.readNamespacedNetworkPolicy({ namespace: ns, name })).metadata?.labels?.['kguardian.dev/promoted-from-acnp']).toBe(name);
+    const code = await kc
+      .makeApiClient(CustomObjectsApi)
+      .getClusterCustomObject({ group: GROUP, version: VERSION, plural: ACNP.plural, name })
+      .then(() => 200, (e: unknown) => (e instanceof ApiException ? e.code : -1));
+    expect(code).toBe(404);
+  });
+
+  it('reports a missing cluster policy by name', async () => {
+    const r = await run(['audit', 'promote-cluster', 'nope']);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(`error: AuditClusterNetworkPolicy "nope" not found (context kg). List them with 'kubectl get acnp'.\n`);
+  });
+});
+

@@ -1,0 +1,51 @@
+/**
+ * `kubectl kguardian audit promote-cluster NAME [--target-namespace NS ...]`: one
+ * NetworkPolicy per namespace an AuditClusterNetworkPolicy selects (or per explicit target),
+ * behind the same safety gate as `audit promote`.
+ */
+import type { Argv } from 'yargs';
+import type { KubeFlags } from '../kube/connect.js';
+import { kubeFlags } from '../kube/flags.js';
+import type { RegisterCommand } from '../main.js';
+import type { PromoteFlags } from '../promote/finish.js';
+import { promoteFlags, promoteFlagsBuilder } from './promote-flags.js';
+
+export interface PromoteClusterOptions {
+  kube: KubeFlags;
+  name: string;
+  targets: string[];
+  flags: PromoteFlags;
+}
+
+function builder(y: Argv): Argv {
+  return promoteFlagsBuilder(
+    y
+      .positional('name', { type: 'string', demandOption: true, describe: 'The AuditClusterNetworkPolicy to promote' })
+      .option('target-namespace', {
+        type: 'string',
+        array: true,
+        describe: 'Promote into this namespace instead of those spec.namespaceSelector matches; repeatable',
+      }),
+  )
+    .example('$0 audit promote-cluster platform-default-deny', 'One NetworkPolicy per namespace the selector matches now')
+    .example('$0 audit promote-cluster platform-default-deny --target-namespace prod --target-namespace staging', 'Only these namespaces')
+    .example('$0 audit promote-cluster platform-default-deny --output-dir ./promoted/', 'One file per namespace')
+    .example('$0 audit promote-cluster platform-default-deny --apply --delete-audit', 'Enforce everywhere, then drop the audit policy');
+}
+
+export function promoteClusterOptions(argv: Record<string, unknown>): PromoteClusterOptions {
+  const targets = Array.isArray(argv.targetNamespace) ? argv.targetNamespace.filter((t): t is string => typeof t === 'string' && t !== '') : [];
+  return { kube: kubeFlags(argv), name: String(argv.name), targets, flags: promoteFlags(argv) };
+}
+
+export const registerPromoteCluster: RegisterCommand = (y, { io, done }) =>
+  y.command(
+    'promote-cluster <name>',
+    'Turn an AuditClusterNetworkPolicy into one NetworkPolicy per selected namespace, if it is safe',
+    builder,
+    async (argv) => {
+      const opts = promoteClusterOptions(argv);
+      const { runPromoteCluster } = await import('../promote/run-promote-cluster.js');
+      done(await runPromoteCluster(opts, io));
+    },
+  );
