@@ -2,8 +2,8 @@
  * Replays: after a policy's generation changes, the evaluator's leader asks the broker to re-judge
  * the recorded flows of a window against that one policy generation (POST /v1/replays). A job is
  * a row of `replay_jobs`; a worker holds it with a lease and pages through the window. This module
- * holds the types of that store surface; the SQL is in replays.ts and replay-pages.ts, and
- * replay/ has the worker and ADR 4's addendum explains the counting.
+ * holds the types of that store surface; the SQL is in replays.ts and replay-pages.ts (whose
+ * comment explains the counting), and replay/ has the worker.
  */
 import type { Direction, PolicyKind, Protocol, Verdict } from '../../../policy/types.js';
 
