@@ -2,15 +2,16 @@
 // API server, pipeline, shipper) watching netns "pods" whose Pod objects carry their lab addresses,
 // shipping to the real broker over PostgreSQL. Real TCP and UDP traffic between the pods must
 // arrive in the flows table with both pods' names and uids, the true direction at each end, the
-// right ports and states.
+// right ports and states; a connection to a Service ClusterIP (DNAT, as kube-proxy does) arrives as
+// the backend pod and port really reached.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, freePort, startBroker, startPostgres, type Broker, type Postgres } from '../../daemons/broker/testing/broker-process.js';
 import { createTestNamespace } from '../kube/namespace.js';
-import { createRunningPod, TEST_NODE } from '../kube/pods.js';
 import { AgentProcess } from './agent-process.js';
 import { startControlPlane, type ControlPlane } from './control-plane.js';
 import { NetnsLab, type LabPod } from './lab.js';
+import { LAB_NODE, registerLabPods } from './lab-pods.js';
 import { requireRoot } from './require-root.js';
 
 requireRoot('agent-to-broker kernel tests');
@@ -39,7 +40,8 @@ let sql: pg.Client | undefined;
 let ns: string;
 let client: LabPod;
 let server: LabPod;
-const uids = new Map<string, string>();
+let uids = new Map<string, string>();
+let clusterIp: string;
 
 beforeAll(async () => {
   postgres = startPostgres();
@@ -53,13 +55,21 @@ beforeAll(async () => {
   lab = await NetnsLab.create();
   client = await lab.addPod('client');
   server = await lab.addPod('server');
-  for (const p of [client, server]) {
-    const pod = await createRunningPod(kc, ns, p.name, [p.ipv4, p.ipv6]);
-    uids.set(p.name, pod.metadata?.uid ?? '');
-  }
+  uids = await registerLabPods(kc, ns, [client, server]);
   await lab.serve(server, ['tcp-server', 8080]);
+  await lab.serve(server, ['tcp-server', 8081]);
   await lab.serve(server, ['udp-server', 5353]);
-  agent = await AgentProcess.start({ node: TEST_NODE, brokerUrl: broker.url, metricsPort: freePort(), kubeconfig: cp.kubeconfig });
+  // A Service: ClusterIP:80 -> server:8081, DNAT in the client's namespace (kube-proxy's OUTPUT chain).
+  const serviceCidr = `10.251.${lab.subnet}.0/24`;
+  clusterIp = `10.251.${lab.subnet}.10`;
+  await lab.exec(client, 'iptables', ['-t', 'nat', '-A', 'OUTPUT', '-d', clusterIp, '-p', 'tcp', '--dport', '80', '-j', 'DNAT', '--to-destination', `${server.ipv4}:8081`]);
+  agent = await AgentProcess.start({
+    node: LAB_NODE,
+    brokerUrl: broker.url,
+    metricsPort: freePort(),
+    kubeconfig: cp.kubeconfig,
+    env: { KG_SERVICE_CIDRS: serviceCidr },
+  });
   await agent.waitFor('the informer to know both pods', async () => ((await agent!.metric('kguardian_agent_pods_known')) ?? 0) >= 2);
 }, 240_000);
 
@@ -98,7 +108,7 @@ describe('agent to broker, end to end', () => {
     const { results } = await lab!.traffic<{ results: { outcome: string }[] }>(client, ['tcp-connect', server.ipv4, 8080, 3]);
     expect(results.every((r) => r.outcome === 'established')).toBe(true);
     await arrived('both ends of the TCP flow', 2, "protocol = 'TCP' AND dst_port = 8080", []);
-    const common = { ...pod('client'), dst_pod: 'server', dst_pod_uid: uids.get('server'), src_namespace: ns, dst_namespace: ns, protocol: 'TCP', state: 'established', dst_port: 8080, node: TEST_NODE };
+    const common = { ...pod('client'), dst_pod: 'server', dst_pod_uid: uids.get('server'), src_namespace: ns, dst_namespace: ns, protocol: 'TCP', state: 'established', dst_port: 8080, node: LAB_NODE };
     // Each end reports once per connection: the client's socket as Egress, the server's as Ingress.
     await agent!.waitFor('all three connections counted', async () => (await rows("protocol = 'TCP' AND dst_port = 8080", [])).every((r) => r.count === '3'));
     expect(await rows("protocol = 'TCP' AND dst_port = 8080", [])).toEqual([
@@ -122,6 +132,19 @@ describe('agent to broker, end to end', () => {
       { ...pod('client'), dst_pod: 'server', dst_pod_uid: uids.get('server'), direction: 'Egress' },
       { ...pod('client'), dst_pod: 'server', dst_pod_uid: uids.get('server'), direction: 'Ingress' },
     ]);
+  });
+
+  it('stores a connection to a Service ClusterIP as the backend pod and port really reached', async () => {
+    const { results } = await lab!.traffic<{ results: { outcome: string }[] }>(client, ['tcp-connect', clusterIp, 80, 2]);
+    expect(results.every((r) => r.outcome === 'established')).toBe(true);
+    await arrived('both ends of the Service connection', 2, "protocol = 'TCP' AND dst_port = 8081", []);
+    await agent!.waitFor('both connections counted', async () => (await rows("protocol = 'TCP' AND dst_port = 8081", [])).every((r) => r.count === '2'));
+    expect(await rows("protocol = 'TCP' AND dst_port = 8081", [])).toMatchObject([
+      { ...pod('client'), dst_pod: 'server', dst_pod_uid: uids.get('server'), direction: 'Egress', count: '2' },
+      { ...pod('client'), dst_pod: 'server', dst_pod_uid: uids.get('server'), direction: 'Ingress', count: '2' },
+    ]);
+    const viaClusterIp = await sql!.query('SELECT 1 FROM flows WHERE dst_ip = $1 OR src_ip = $1', [clusterIp]);
+    expect(viaClusterIp.rowCount).toBe(0);
   });
 
   it('reported no kernel loss and nothing dropped on the way', async () => {
