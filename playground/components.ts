@@ -1,0 +1,100 @@
+/**
+ * kguardian's three daemons as the playground and the end-to-end test run them: each its own
+ * process on loopback, its log in the run folder, ready when its probe (or, for the agent,
+ * kg-loader's "attached" line) says so. Configuration is the documented environment only.
+ */
+import { join } from 'node:path';
+import type { Cleanup } from './cleanup.js';
+import { answers, Daemon } from './daemon.js';
+import { EVALUATOR_MAIN, KG_LOADER } from './paths.js';
+
+const NODE = process.execPath;
+const TSX = ['--import', 'tsx'];
+
+export interface Started {
+  daemon: Daemon;
+  url: string;
+}
+
+export interface BrokerOptions {
+  port: number;
+  runDir: string;
+  /** Unset: embedded PGlite in runDir/broker-db. */
+  databaseUrl?: string;
+  evaluatorUrl?: string;
+}
+
+export async function startBroker(o: BrokerOptions, cleanup: Cleanup): Promise<Started> {
+  const env: Record<string, string> = { AUTH_MODE: 'none', PORT: String(o.port), DATA_DIR: join(o.runDir, 'broker-db') };
+  if (o.databaseUrl) env.DATABASE_URL = o.databaseUrl;
+  if (o.evaluatorUrl) env.EVALUATOR_URL = o.evaluatorUrl;
+  const daemon = Daemon.spawn({ name: 'broker', cmd: NODE, args: [...TSX, 'daemons/broker/main.ts'], env, unset: o.databaseUrl ? [] : ['DATABASE_URL'], logFile: join(o.runDir, 'broker.log') }, cleanup);
+  const url = `http://127.0.0.1:${o.port}`;
+  await daemon.waitFor('the broker to be ready', () => answers(`${url}/readyz`), 120_000);
+  return { daemon, url };
+}
+
+export interface EvaluatorOptions {
+  port: number;
+  runDir: string;
+  brokerUrl: string;
+  kubeconfig: string;
+  leaseNamespace: string;
+}
+
+export async function startEvaluator(o: EvaluatorOptions, cleanup: Cleanup): Promise<Started> {
+  const env = {
+    PORT: String(o.port),
+    AUTH_MODE: 'none',
+    BROKER_URL: o.brokerUrl,
+    WINDOW: '1h',
+    STATUS_INTERVAL: '1s',
+    LEASE_NAMESPACE: o.leaseNamespace,
+    LEASE_NAME: 'kguardian-evaluator',
+    LEASE_DURATION: '15s',
+    POD_NAME: 'playground-evaluator',
+    POD_NAMESPACE: o.leaseNamespace,
+    KUBECONFIG: o.kubeconfig,
+  };
+  const daemon = Daemon.spawn({ name: 'evaluator', cmd: NODE, args: [...TSX, EVALUATOR_MAIN], env, logFile: join(o.runDir, 'evaluator.log') }, cleanup);
+  const url = `http://127.0.0.1:${o.port}`;
+  await daemon.waitFor('the evaluator to be ready (informers synced)', () => answers(`${url}/readyz`), 120_000);
+  return { daemon, url };
+}
+
+export interface AgentOptions {
+  node: string;
+  runDir: string;
+  brokerUrl: string;
+  kubeconfig: string;
+  metricsPort: number;
+  bucketMs: number;
+}
+
+export async function startAgent(o: AgentOptions, cleanup: Cleanup): Promise<Started> {
+  const env = {
+    KG_NODE_NAME: o.node,
+    KG_BROKER_URL: o.brokerUrl,
+    KG_METRICS_PORT: String(o.metricsPort),
+    // No ServiceAccount token: the broker runs with AUTH_MODE=none.
+    KG_TOKEN_FILE: join(o.runDir, 'no-token'),
+    KG_LOADER,
+    KG_LOADER_ARGS: '--flush-ms,200',
+    KG_BUCKET_MS: String(o.bucketMs),
+    KUBECONFIG: o.kubeconfig,
+  };
+  const daemon = Daemon.spawn({ name: 'agent', cmd: NODE, args: [...TSX, 'daemons/agent/main.ts'], env, logFile: join(o.runDir, 'agent.log') }, cleanup);
+  await daemon.waitFor('kg-loader to attach its eBPF programs', () => daemon.lines.some((l) => l.includes('kg-loader: attached')), 120_000);
+  return { daemon, url: `http://127.0.0.1:${o.metricsPort}/metrics` };
+}
+
+/** One Prometheus sample from a /metrics URL; undefined when absent or unreachable. */
+export async function metric(url: string, name: string): Promise<number | undefined> {
+  try {
+    const text = await (await fetch(url, { signal: AbortSignal.timeout(2000) })).text();
+    const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+    return line ? Number(line.slice(name.length + 1)) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * kubectl as the user would type it: the control plane's own kubectl, with the kubeconfig and
+ * with the repository's bin/ on PATH so `kubectl kguardian ...` finds the plugin from source.
+ */
+import { delimiter } from 'node:path';
+import { REPO_ROOT } from './paths.js';
+import { runCommand, type RunResult } from './run.js';
+
+export interface Kubectl {
+  binary: string;
+  kubeconfig: string;
+  run(args: readonly string[], input?: string): Promise<RunResult>;
+  /** Fails with kubectl's stderr on a non-zero exit. */
+  ok(args: readonly string[], input?: string): Promise<string>;
+}
+
+export function kubectlFor(binary: string, kubeconfig: string): Kubectl {
+  const env = { ...process.env, KUBECONFIG: kubeconfig, PATH: `${REPO_ROOT}bin${delimiter}${process.env.PATH ?? ''}` };
+  const k: Kubectl = {
+    binary,
+    kubeconfig,
+    run: (args, input) => runCommand(binary, args, { env, ...(input === undefined ? {} : { input }) }),
+    ok: async (args, input) => {
+      const r = await k.run(args, input);
+      if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} exited ${r.code}: ${r.stderr.trim()}`);
+      return r.stdout;
+    },
+  };
+  return k;
+}

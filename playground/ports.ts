@@ -1,0 +1,13 @@
+/** A free TCP port on loopback, chosen by the kernel. */
+import { createServer } from 'node:net';
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => { resolve(port); });
+    });
+  });
+}

@@ -1,0 +1,61 @@
+/**
+ * What the user sees once the traffic is counted: `kubectl get anp`, `kubectl kguardian verdicts`
+ * and `kubectl kguardian describe`, each printed with the command that produced it, then the fix
+ * and the promote command. A plugin command this checkout lacks is reported as missing.
+ */
+import type { Kubectl } from './kubectl.js';
+import { loud, show, step } from './log.js';
+import { FIXED_POLICY_FILE, POLICY } from './scenario.js';
+
+export interface Shown {
+  /** Commands that failed or do not exist yet. */
+  failed: string[];
+}
+
+async function present(kubectl: Kubectl, args: string[], shown: Shown): Promise<string> {
+  step(`kubectl ${args.join(' ')}`);
+  const r = await kubectl.run(args);
+  const text = `${r.stdout}${r.code === 0 ? '' : r.stderr}`;
+  show(text.trim() === '' ? '(no output)' : text);
+  if (r.code !== 0) shown.failed.push(`kubectl ${args.join(' ')} (exit ${r.code})`);
+  return r.stdout;
+}
+
+async function hasCommand(kubectl: Kubectl, name: string): Promise<boolean> {
+  const r = await kubectl.run(['kguardian', name, '--help']);
+  return r.code === 0 && !/Unknown (command|argument)/i.test(r.stderr + r.stdout);
+}
+
+export async function showResults(kubectl: Kubectl, brokerUrl: string): Promise<Shown> {
+  const shown: Shown = { failed: [] };
+  const ns = POLICY.namespace;
+  await present(kubectl, ['get', 'anp', '-n', ns, '-o', 'wide'], shown);
+  await present(kubectl, ['kguardian', 'verdicts', '-n', ns, '--broker-url', brokerUrl], shown);
+  if (await hasCommand(kubectl, 'describe')) {
+    await present(kubectl, ['kguardian', 'describe', 'anp', POLICY.name, '-n', ns, '--broker-url', brokerUrl], shown);
+  } else {
+    loud(['`kubectl kguardian describe` is not in this checkout yet: NOT shown.']);
+    shown.failed.push('kubectl kguardian describe (not implemented in this checkout)');
+  }
+  return shown;
+}
+
+export function suggestFix(kubeconfig: string, kubectlBinary: string, brokerUrl: string): void {
+  const fixed = FIXED_POLICY_FILE.replace(/^.*\/playground\//, 'playground/');
+  step('The mistake: `from: [{podSelector: {app: frontend}}]` means app=frontend pods in namespace shop.');
+  step('The frontend runs in namespace web, so all its requests to payments would be denied once enforced.');
+  step(`The fix names the namespace in the same peer (namespaceSelector AND podSelector): ${fixed}`);
+  show(`diff -u playground/policies/payments-isolation.yaml ${fixed}`);
+  step('Try it yourself in another terminal:');
+  show(
+    [
+      `export KUBECONFIG=${kubeconfig} PATH=$PWD/bin:$PATH`,
+      `alias kubectl=${kubectlBinary}`,
+      `kubectl apply -f ${fixed}`,
+      `kubectl get anp -n ${POLICY.namespace} -o wide -w          # OBSERVED catches up with GENERATION, WOULD-DENY drops to 0`,
+      `kubectl kguardian verdicts -n ${POLICY.namespace} --broker-url ${brokerUrl} --watch`,
+      `kubectl kguardian audit promote ${POLICY.name} -n ${POLICY.namespace}                  # the NetworkPolicy to enforce`,
+      `kubectl kguardian audit promote ${POLICY.name} -n ${POLICY.namespace} | kubectl apply -f -`,
+    ].join('\n'),
+  );
+}

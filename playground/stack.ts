@@ -1,0 +1,120 @@
+/**
+ * The whole pipeline on loopback: control plane, CRDs, the scenario's namespaces and Pods, the
+ * broker, the evaluator and (with root) the eBPF agent over netns pods. Each part registers its
+ * undo in the Cleanup as it starts. A part that does not exist in this checkout yet (the
+ * evaluator's main.ts) is listed in `missing`, never faked.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import type { Cleanup } from './cleanup.js';
+import { ensureNamespace, installCrds, registerPod, TEST_NODE } from './cluster.js';
+import { metric, startAgent, startBroker, startEvaluator, type Started } from './components.js';
+import { startControlPlane, type ControlPlaneHandle } from './control-plane.js';
+import { kubectlFor, type Kubectl } from './kubectl.js';
+import { step } from './log.js';
+import { NetnsLab, type NetnsPod } from './netns.js';
+import { EVALUATOR_MAIN } from './paths.js';
+import { freePort } from './ports.js';
+import { NAMESPACES, PODS, type ScenarioPod } from './scenario.js';
+
+export type TrafficMode = 'kernel' | 'recorded';
+
+export interface StackOptions {
+  runDir: string;
+  mode: TrafficMode;
+  /** First three octets of the pods' /24 (kernel mode). */
+  subnet: string;
+  /** Recorded mode: the addresses of the recording. */
+  recordedIps?: Record<string, string>;
+  /** Reuse a running control plane (the e2e test's global setup) instead of starting one. */
+  controlPlane?: ControlPlaneHandle;
+  /** Unset: the broker's embedded PGlite. */
+  databaseUrl?: string;
+  bucketMs?: number;
+}
+
+export interface StackPod {
+  spec: ScenarioPod;
+  ip: string;
+  uid: string;
+  netns?: NetnsPod;
+}
+
+export interface Stack {
+  kubectl: Kubectl;
+  kc: KubeConfig;
+  broker: Started;
+  evaluator?: Started;
+  agent?: Started;
+  pods: Map<string, StackPod>;
+  /** Parts of the pipeline this checkout does not have yet. */
+  missing: string[];
+}
+
+export const LEASE_NAMESPACE = 'kguardian';
+
+async function placePods(o: StackOptions, cleanup: Cleanup): Promise<Map<string, { ip: string; netns?: NetnsPod }>> {
+  const placed = new Map<string, { ip: string; netns?: NetnsPod }>();
+  if (o.mode === 'recorded') {
+    for (const p of PODS) placed.set(p.name, { ip: o.recordedIps?.[p.name] ?? '' });
+    return placed;
+  }
+  const lab = new NetnsLab(cleanup, o.subnet);
+  step(`creating a bridge and ${PODS.length} network namespaces (${o.subnet}.0/24), one per pod`);
+  await lab.up();
+  for (const p of PODS) {
+    const netns = await lab.addPod(p.name);
+    placed.set(p.name, { ip: netns.ip, netns });
+  }
+  return placed;
+}
+
+async function registerAll(kc: KubeConfig, placed: Map<string, { ip: string; netns?: NetnsPod }>): Promise<Map<string, StackPod>> {
+  const pods = new Map<string, StackPod>();
+  for (const spec of PODS) {
+    const at = placed.get(spec.name) ?? { ip: '' };
+    const uid = await registerPod(kc, spec, at.ip);
+    step(`  Pod ${spec.namespace}/${spec.name} ${JSON.stringify(spec.labels)} podIP ${at.ip} on node ${TEST_NODE}`);
+    pods.set(spec.name, { spec, ip: at.ip, uid, ...(at.netns ? { netns: at.netns } : {}) });
+  }
+  return pods;
+}
+
+async function startDaemons(o: StackOptions, kubeconfig: string, stack: Pick<Stack, 'missing'>, cleanup: Cleanup): Promise<Pick<Stack, 'broker' | 'evaluator' | 'agent'>> {
+  const [brokerPort, evaluatorPort] = [await freePort(), await freePort()];
+  const hasEvaluator = existsSync(EVALUATOR_MAIN);
+  if (!hasEvaluator) stack.missing.push('evaluator (daemons/evaluator/main.ts is not in this checkout): flows are stored but never judged, no verdicts, no status');
+  step(`starting the broker on :${brokerPort} (${o.databaseUrl ? 'PostgreSQL' : `embedded PGlite in ${join(o.runDir, 'broker-db')}`}, AUTH_MODE=none: loopback demo only)`);
+  const broker = await startBroker({ port: brokerPort, runDir: o.runDir, ...(o.databaseUrl ? { databaseUrl: o.databaseUrl } : {}), ...(hasEvaluator ? { evaluatorUrl: `http://127.0.0.1:${evaluatorPort}` } : {}) }, cleanup);
+  let evaluator: Started | undefined;
+  if (hasEvaluator) {
+    step(`starting the evaluator on :${evaluatorPort} (AUTH_MODE=none, STATUS_INTERVAL=1s, WINDOW=1h)`);
+    evaluator = await startEvaluator({ port: evaluatorPort, runDir: o.runDir, brokerUrl: broker.url, kubeconfig, leaseNamespace: LEASE_NAMESPACE }, cleanup);
+  }
+  let agent: Started | undefined;
+  if (o.mode === 'kernel') {
+    step('starting the node agent (kg-loader attaches eBPF programs to the root cgroup)');
+    agent = await startAgent({ node: TEST_NODE, runDir: o.runDir, brokerUrl: broker.url, kubeconfig, metricsPort: await freePort(), bucketMs: o.bucketMs ?? 1000 }, cleanup);
+    const a = agent;
+    await a.daemon.waitFor('the agent to know every pod', async () => ((await metric(a.url, 'kguardian_agent_pods_known')) ?? 0) >= PODS.length, 60_000);
+  }
+  return { broker, ...(evaluator ? { evaluator } : {}), ...(agent ? { agent } : {}) };
+}
+
+export async function startStack(o: StackOptions, cleanup: Cleanup): Promise<Stack> {
+  step('starting the test control plane (a real kube-apiserver on loopback)');
+  const cp = o.controlPlane ?? (await startControlPlane(join(o.runDir, 'controlplane'), cleanup));
+  const kubectl = kubectlFor(cp.kubectl, cp.kubeconfig);
+  const kc = new KubeConfig();
+  kc.loadFromFile(cp.kubeconfig);
+  step('installing the CRDs (AuditNetworkPolicy, AuditClusterNetworkPolicy)');
+  await installCrds(kubectl);
+  for (const ns of [...NAMESPACES, 'kube-system', LEASE_NAMESPACE]) await ensureNamespace(kc, ns);
+  const placed = await placePods(o, cleanup);
+  step('registering the pods in the API server');
+  const pods = await registerAll(kc, placed);
+  const missing: string[] = [];
+  const daemons = await startDaemons(o, cp.kubeconfig, { missing }, cleanup);
+  return { kubectl, kc, pods, missing, ...daemons };
+}
