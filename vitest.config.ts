@@ -8,7 +8,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['policy/**/*.test.ts', 'plugin/**/*.test.ts', 'daemons/**/*.test.ts', 'crds/**/*.test.ts', 'test/unit/**/*.test.ts', 'deploy/**/*.test.ts'],
+          include: ['policy/**/*.test.ts', 'plugin/**/*.test.ts', 'krew/**/*.test.ts', 'daemons/**/*.test.ts', 'crds/**/*.test.ts', 'test/unit/**/*.test.ts', 'deploy/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/*.kernel.test.ts', 'node_modules/**'],
         },
       },

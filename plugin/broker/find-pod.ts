@@ -14,7 +14,8 @@ export interface BrokerTarget {
 
 function kubeFailure(e: unknown, what: string): CliError {
   if (e instanceof ApiException && e.code === 403) return new CliError(`forbidden to ${what}: the plugin needs RBAC permission to get services and list endpointslices and pods in the broker's namespace`);
-  const msg = e instanceof ApiException ? `HTTP ${e.code}` : (e as Error).message;
+  const cause = (e as { cause?: { code?: string } }).cause?.code;
+  const msg = e instanceof ApiException ? `HTTP ${e.code}` : `${(e as Error).message}${cause ? ` (${cause})` : ''}`;
   return new CliError(`cannot ${what}: ${msg}`);
 }
 

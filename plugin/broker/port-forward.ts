@@ -19,12 +19,18 @@ interface Closable {
   on?(event: 'close', listener: () => void): unknown;
 }
 
-/** The error channel: the kubelet writes why it could not connect; the connection is then useless. */
+/**
+ * The error channel: the kubelet writes why it could not connect; the connection is then useless.
+ * Its first frame carries only the port number, which the client strips: an empty chunk is no error.
+ */
 function errorSink(socket: Socket, report: (msg: string) => void): Writable {
   return new Writable({
     write(chunk: Buffer, _enc, done): void {
-      report(chunk.toString().trim());
-      socket.destroy();
+      const msg = chunk.toString().trim();
+      if (msg !== '') {
+        report(msg);
+        socket.destroy();
+      }
       done();
     },
   });

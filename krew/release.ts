@@ -1,0 +1,83 @@
+/**
+ * Builds the release: a single executable per platform from dist/ (scripts/build-plugin.sh makes
+ * dist/ first), one reproducible .tar.gz each, and the krew manifest from their digests. The
+ * archives go to a folder keyed by everything that shapes them, under the cache, so a second run
+ * with the same inputs (the krew test's, CI's) reuses them.
+ *
+ *   node --import tsx krew/release.ts [--manifest FILE] [--base-url URL]
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildSea, DIST, ROOT } from '../plugin/bin/sea.js';
+import { createArchive, sha256File } from './archive.js';
+import { renderManifest, type BuiltPlatform } from './manifest.js';
+import { archiveName, BIN, cacheDir, PLATFORMS, type Platform } from './platforms.js';
+
+export const DEFAULT_BASE_URL = 'https://github.com/kguardian-dev/kguardian/releases/download';
+
+export interface Release {
+  dir: string;
+  version: string;
+  platforms: BuiltPlatform[];
+}
+
+function version(): string {
+  return (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/** A digest of the bundle and the Node binaries: the release folder's name. */
+function releaseKey(nodeDir: string): string {
+  const h = createHash('sha256');
+  for (const f of ['kubectl-kguardian.cjs', 'client-node.cjs']) h.update(readFileSync(join(DIST, f)));
+  for (const p of PLATFORMS) h.update(`${p.os}/${p.arch}/${p.nodePackage}/${readFileSync(join(nodeDir, p.nodePackage)).length}`);
+  return h.digest('hex').slice(0, 16);
+}
+
+function buildPlatform(p: Platform, nodeDir: string, outDir: string): void {
+  const work = mkdtempSync(join(outDir, '.work-'));
+  try {
+    const node = join(work, 'node');
+    writeFileSync(node, execFileSync('tar', ['-xzOf', join(nodeDir, p.nodePackage), 'package/bin/node'], { maxBuffer: 1 << 30 }));
+    buildSea({ os: p.os, nodeBinary: node, out: join(work, BIN), codeCache: false });
+    rmSync(node);
+    createArchive(work, [BIN], join(outDir, archiveName(p)));
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** Builds (or finds already built) every platform's archive. */
+export function buildRelease(log: (line: string) => void = () => undefined): Release {
+  const nodeDir = join(cacheDir(), 'node-binaries');
+  for (const p of PLATFORMS) {
+    if (!existsSync(join(nodeDir, p.nodePackage))) throw new Error(`${join(nodeDir, p.nodePackage)} is missing: run bash scripts/install-deps.sh`);
+  }
+  const dir = join(cacheDir(), 'plugin-release', releaseKey(nodeDir));
+  if (!existsSync(join(dir, 'done'))) {
+    const tmp = `${dir}.tmp-${process.pid}`;
+    mkdirSync(tmp, { recursive: true });
+    for (const p of PLATFORMS) {
+      log(`building ${archiveName(p)} (Node ${p.nodeVersion})`);
+      buildPlatform(p, nodeDir, tmp);
+    }
+    writeFileSync(join(tmp, 'done'), '');
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(tmp, dir);
+  }
+  return { dir, version: version(), platforms: PLATFORMS.map((p) => ({ os: p.os, arch: p.arch, sha256: sha256File(join(dir, archiveName(p))) })) };
+}
+
+function flag(args: readonly string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+if (process.argv[1] !== undefined && import.meta.filename === process.argv[1]) {
+  const args = process.argv.slice(2);
+  const r = buildRelease((l) => process.stderr.write(`==> ${l}\n`));
+  const manifest = flag(args, '--manifest') ?? join(ROOT, 'krew', 'kguardian.yaml');
+  writeFileSync(manifest, renderManifest(r.version, flag(args, '--base-url') ?? DEFAULT_BASE_URL, r.platforms));
+  process.stdout.write(`archives in ${r.dir}\nmanifest ${manifest}\n`);
+}
