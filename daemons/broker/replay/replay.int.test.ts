@@ -147,8 +147,9 @@ describe('replays (PostgreSQL)', () => {
     expect(done.state).toBe('Complete');
     expect(done.flowsTotal).toBe(FLOWS);
     expect(await miscounted()).toEqual([]);
-    // The replay sent `only` and stored nothing of u2 at generation 2 twice (u2 is live-only).
+    // The replay asked for u1 at generation 2 only, and stored verdicts of nothing else.
     expect(double.calls.some((c) => c.only?.uid === 'u1' && c.only.generation === 2)).toBe(true);
+    expect(double.calls.filter((c) => c.only !== undefined).every((c) => c.only!.uid === 'u1')).toBe(true);
   });
 
   async function waitForPending(ok: (n: number) => boolean): Promise<void> {

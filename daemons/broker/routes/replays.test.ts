@@ -34,7 +34,7 @@ describe('replay API', () => {
     });
     expect(woken).toBe(1);
     const r2 = await t.post('/v1/replays', { policy, since: '2026-03-01T10:00:00Z' });
-    expect([r2.status, ((await r2.json()) as { id: number }).id, woken]).toEqual([200, job.id, 1]);
+    expect([r2.status, ((await r2.json()) as { id: number }).id]).toEqual([200, job.id]);
     const got = await t.get(`/v1/replays/${job.id}`);
     expect([got.status, ((await got.json()) as { state: string }).state]).toEqual([200, 'Running']);
   });

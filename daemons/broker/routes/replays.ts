@@ -35,7 +35,7 @@ export function replayRoutes(deps: BrokerDeps): Hono<AuthEnv> {
       const parsed = parseReplayRequest(parseJson(await c.req.text()), now, deps.retention.flowsDays);
       if (!parsed.ok) throw parsed.error;
       const { job, created } = await store.replays.create(parsed.value, now);
-      if (created) deps.onReplayCreated?.();
+      if (job.state === 'Running') deps.onReplayCreated?.(); // new, or a Failed one running again
       return c.json(job, created ? 202 : 200);
     },
   );
