@@ -9,6 +9,7 @@
  * time a leader looks at a generation, the offenders already published in the stored status of
  * that generation count as announced.
  */
+import { randomBytes } from 'node:crypto';
 import { EventsV1Api, EventsV1Event, V1MicroTime, V1ObjectMeta, V1ObjectReference, type KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../../broker/logger.js';
 import type { AuditPolicyVersion } from '../cluster/cluster-model.js';
@@ -76,7 +77,8 @@ export function createOffenderEvents(kc: KubeConfig, opts: OffenderEventsOptions
     const body = Object.assign(new EventsV1Event(), {
       apiVersion: 'events.k8s.io/v1',
       kind: 'Event',
-      metadata: Object.assign(new V1ObjectMeta(), { generateName: `${v.name}.`, namespace }),
+      // Named as client-go names Events (object name, a dot, a unique hex suffix); generateName cannot end in a dot.
+      metadata: Object.assign(new V1ObjectMeta(), { name: `${v.name.slice(0, 200)}.${now().toString(16)}${randomBytes(3).toString('hex')}`, namespace }),
       eventTime: new V1MicroTime(now()),
       reportingController: REPORTING_CONTROLLER,
       reportingInstance: opts.identity.slice(0, 128),

@@ -20,7 +20,7 @@ import type { BrokerClient, PolicySummary, ReplayJob } from '../broker-client.js
 import type { AuditPolicyVersion, ClusterModel } from '../cluster/cluster-model.js';
 import type { Duration } from '../config.js';
 import type { OffenderEvents } from '../events/offender-events.js';
-import { MAX_OFFENDERS, replayingStatus, syncedStatus, type PolicyStatus } from './status-document.js';
+import { evaluationOf, MAX_OFFENDERS, replayingStatus, syncedStatus, type PolicyStatus } from './status-document.js';
 import type { StatusMetrics } from './status-metrics.js';
 import type { StatusWriter, StoredPolicy } from './status-writer.js';
 import { createWriteLimiter } from './write-limiter.js';
@@ -138,7 +138,11 @@ export function createStatusReconciler(opts: ReconcilerOptions): StatusReconcile
     s.lastDigest = d;
     s.phase = 'synced';
     s.dueAt = now() + opts.statusIntervalMs;
-    if (written?.evaluation) await events.observe(v, written.evaluation.topOffenders, published?.topOffenders);
+    // Also when nothing was written: offenders held back by the Event rate limit are due later.
+    if (v.problems.length === 0) {
+      const offenders = written?.evaluation?.topOffenders ?? evaluationOf(summary, opts.window.text, new Date(now())).topOffenders;
+      await events.observe(v, offenders, published?.topOffenders);
+    }
   }
 
   async function begin(s: PolicyState): Promise<void> {
