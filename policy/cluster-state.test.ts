@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { ClusterState } from './cluster-state.js';
 import type { PodOptions } from './testkit.js';
-import { acnp, buildState, np, podInfo } from './testkit.js';
+import { acnp, buildState, np, podInfo, rebuildState as rebuilt } from './testkit.js';
 import type { PolicyKind } from './types.js';
 
 /** Pods each policy selects, as sorted "ns/name" lists keyed by policy display name. */
@@ -24,18 +24,6 @@ function expectConsistent(state: ClusterState): void {
     const fromPolicies = state.listPolicies().filter((p) => state.selectedPods(p).includes(pod));
     expect(new Set(pod.selectedBy)).toEqual(new Set(fromPolicies));
   }
-}
-
-/** A fresh state with the same namespaces, pods and policies, built in the usual order. */
-function rebuilt(state: ClusterState): ClusterState {
-  const fresh = new ClusterState();
-  for (const ns of state.listNamespaces().filter((n) => n.declared)) {
-    const labels = Object.fromEntries([...ns.labels].filter(([k]) => k !== 'kubernetes.io/metadata.name'));
-    fresh.upsertNamespace({ name: ns.name, labels });
-  }
-  for (const pod of state.listPods()) fresh.upsertPod(pod.info);
-  for (const p of state.listPolicies()) fresh.upsertPolicy(p.source);
-  return fresh;
 }
 
 const web = (ref: string, opts: PodOptions = {}): ReturnType<typeof podInfo> => podInfo(ref, { labels: { app: 'web' }, ...opts });

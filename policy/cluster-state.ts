@@ -6,7 +6,7 @@
  */
 import type { Address } from './address.js';
 import type { AddressEntry } from './address.js';
-import { canonicalAddress, family, lookupAddress, parseAddress } from './address.js';
+import { canonicalAddress, family, ipv4Int, lookupAddress, parseAddress } from './address.js';
 import type { CompiledPolicy, TargetNamespaces } from './compiled.js';
 import { policyId } from './compiled.js';
 import type { CompileResult } from './compile.js';
@@ -37,6 +37,9 @@ function identityOf(obj: unknown): string | undefined {
   return policyId(kind as PolicyKind, namespace, metadata.name);
 }
 
+/** Distinct IP texts remembered by resolve; emptied when full, since a miss only costs one resolution. */
+const ENDPOINT_CACHE_LIMIT = 100_000;
+
 function podKey(namespace: string, name: string): string {
   return `${namespace}/${name}`;
 }
@@ -52,6 +55,8 @@ export class ClusterState {
   private readonly namespacedPolicies = new Map<string, Set<CompiledPolicy>>();
   private readonly clusterPolicies = new Set<CompiledPolicy>();
   private readonly selections = new Map<CompiledPolicy, Set<PodEntry>>();
+  /** IP text -> its resolution: depends on pods only, so pod changes empty it. */
+  private readonly endpoints = new Map<string, ResolvedEndpoint>();
   /** Bumped on every change, so caches of evaluations know when they are stale. */
   version = 0;
 
@@ -108,7 +113,16 @@ export class ClusterState {
     this.unlinkPod(podKey(info.namespace, info.name));
     const ns = this.ensureNamespace(info.namespace);
     const addresses = info.ips.map(parseAddress).filter((a): a is Address => a !== undefined);
-    const pod: PodEntry = { key: podKey(info.namespace, info.name), info, labels: toLabelMap(info.labels), namespace: ns, addresses, selectedBy: new Set() };
+    const pod: PodEntry = {
+      key: podKey(info.namespace, info.name),
+      info,
+      labels: toLabelMap(info.labels),
+      namespace: ns,
+      addresses,
+      selectedBy: new Set(),
+      judged: undefined,
+    };
+    this.endpoints.clear();
     this.pods.set(pod.key, pod);
     ns.pods.add(pod);
     for (const a of addresses) {
@@ -134,6 +148,8 @@ export class ClusterState {
     if (!pod) return false;
     for (const p of pod.selectedBy) this.selections.get(p)?.delete(pod);
     pod.selectedBy.clear();
+    pod.judged = undefined;
+    this.endpoints.clear();
     // A reused IP may already belong to a newer pod: only remove our own mapping.
     for (const a of pod.addresses) {
       const k = canonicalAddress(a);
@@ -192,7 +208,10 @@ export class ClusterState {
   private removePolicy(id: string): boolean {
     const p = this.policies.get(id);
     if (!p) return false;
-    for (const pod of this.selections.get(p) ?? []) pod.selectedBy.delete(p);
+    for (const pod of this.selections.get(p) ?? []) {
+      pod.selectedBy.delete(p);
+      pod.judged = undefined;
+    }
     this.selections.delete(p);
     this.policies.delete(id);
     if (p.targetNamespaces.kind === 'name') this.namespacedPolicies.get(p.targetNamespaces.name)?.delete(p);
@@ -238,6 +257,8 @@ export class ClusterState {
   private setSelected(p: CompiledPolicy, pod: PodEntry, selected: boolean): void {
     const set = this.selections.get(p);
     if (!set) return;
+    if (selected === pod.selectedBy.has(p)) return;
+    pod.judged = undefined;
     if (selected) {
       set.add(pod);
       pod.selectedBy.add(p);
@@ -255,6 +276,20 @@ export class ClusterState {
    * pod's addresses ipBlocks see when the flow gives no IP for this end.
    */
   resolve(end: FlowEndpoint, peerFamily: 4 | 6 | undefined, parsed?: AddressEntry): ResolvedEndpoint {
+    // An end given by IP alone resolves the same way for every flow until a pod changes.
+    if (end.ip !== undefined && (end.pod === undefined || end.namespace === undefined)) {
+      let hit = this.endpoints.get(end.ip);
+      if (hit === undefined) {
+        hit = this.resolveUncached({ ip: end.ip }, undefined, parsed);
+        if (this.endpoints.size >= ENDPOINT_CACHE_LIMIT) this.endpoints.clear();
+        this.endpoints.set(end.ip, hit);
+      }
+      return hit;
+    }
+    return this.resolveUncached(end, peerFamily, parsed);
+  }
+
+  private resolveUncached(end: FlowEndpoint, peerFamily: 4 | 6 | undefined, parsed: AddressEntry | undefined): ResolvedEndpoint {
     const entry = parsed ?? (end.ip === undefined ? undefined : lookupAddress(end.ip));
     const given = entry?.address;
     let pod: PodEntry | undefined;
@@ -266,14 +301,16 @@ export class ClusterState {
       pod = this.byIp.get(entry.key) ?? firstOf(this.hostByIp.get(entry.key));
     }
     const address = given ?? (pod ? (pod.addresses.find((a) => family(a) === peerFamily) ?? pod.addresses[0]) : undefined);
+    const v4 = address === undefined ? undefined : ipv4Int(address);
     if (!pod) {
       const label = address ? canonicalAddress(address) : (end.ip ?? missingPod ?? 'an unidentified peer');
-      return { identity: 'unknown', pod: undefined, address, label, ref: null, ...(missingPod ? { missingPod } : {}) };
+      return { identity: 'unknown', pod: undefined, address, v4, label, ref: null, ...(missingPod ? { missingPod } : {}) };
     }
     return {
       identity: pod.info.hostNetwork ? 'hostNetwork' : 'pod',
       pod,
       address,
+      v4,
       label: pod.key,
       ref: { namespace: pod.info.namespace, pod: pod.info.name },
     };

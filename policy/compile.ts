@@ -144,6 +144,7 @@ export function compilePolicy(obj: unknown): CompileResult {
     ingress: types.has('Ingress') ? compileRules(spec.ingress, 'Ingress', problems) : null,
     egress: types.has('Egress') ? compileRules(spec.egress, 'Egress', problems) : null,
     source: obj as unknown as PolicyObject,
+    reasonTexts: undefined,
   };
   return { policy: problems.hasErrors ? undefined : policy, problems: problems.items };
 }

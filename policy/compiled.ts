@@ -2,6 +2,7 @@
  * A policy after compilation: every Kubernetes default and quirk already applied (policyTypes
  * defaulting, empty lists, nil selectors), so evaluation reads only explicit variants.
  */
+import type { ReasonTexts } from './explain.js';
 import type { PeerList } from './peer.js';
 import type { PortList } from './port.js';
 import type { Selector } from './selector.js';
@@ -36,6 +37,8 @@ export interface CompiledPolicy {
   ingress: readonly CompiledRule[] | null;
   egress: readonly CompiledRule[] | null;
   source: PolicyObject;
+  /** Fixed parts of this policy's reason sentences, built by explain.ts on first use. */
+  reasonTexts: ReasonTexts | undefined;
 }
 
 export function policyId(kind: PolicyKind, namespace: string, name: string): string {

@@ -6,19 +6,31 @@
  *
  * `effective` combines enforced and audit policies as if all were enforced together (what
  * promoting would do); `enforced` uses the NetworkPolicies alone (what the CNI does today).
+ *
+ * This runs once per observed flow, so it allocates only what it returns: ends resolved by IP
+ * come from the state's cache, each pod's policies arrive pre-filtered and pre-sorted
+ * (judged-policies.ts), and a direction's tally is a few bits.
  */
 import { family, lookupAddress } from './address.js';
 import type { ClusterState } from './cluster-state.js';
 import type { CompiledPolicy, CompiledRule } from './compiled.js';
 import type { RuleOutcome } from './explain.js';
-import { explain } from './explain.js';
+import { explain, flowText } from './explain.js';
+import { judgedPolicies } from './judged-policies.js';
 import type { ResolvedEndpoint } from './model.js';
 import { matchingPeer } from './peer.js';
 import { portListMatches } from './port.js';
 import { matchesSelector } from './selector.js';
-import type { ContainerPort, Direction, DirectionOutcome, EffectiveVerdict, Flow, FlowEvaluation, PolicyKind, PolicyVerdict } from './types.js';
+import type { ContainerPort, Direction, DirectionOutcome, EffectiveVerdict, Flow, FlowEndpoint, FlowEvaluation, PodRef, PolicyVerdict } from './types.js';
 
-const KIND_ORDER: Record<PolicyKind, number> = { NetworkPolicy: 0, AuditNetworkPolicy: 1, AuditClusterNetworkPolicy: 2 };
+// A direction's tally as bits.
+const SELECTED = 1;
+const ALLOWED = 2;
+const SELECTED_ENFORCED = 4;
+const ALLOWED_ENFORCED = 8;
+
+// Reused for every rule list judged: explain() reads it before the next judgement overwrites it.
+const outcome: RuleOutcome = { allowedBy: undefined, peerIndex: -1, peerOnly: undefined, otherNamespace: undefined };
 
 function judgeRules(
   rules: readonly CompiledRule[],
@@ -28,14 +40,24 @@ function judgeRules(
   dstPorts: readonly ContainerPort[] | undefined,
   reasons: boolean,
 ): RuleOutcome {
-  let peerOnly: CompiledRule | undefined;
-  for (const rule of rules) {
+  outcome.allowedBy = undefined;
+  outcome.peerIndex = -1;
+  outcome.peerOnly = undefined;
+  outcome.otherNamespace = undefined;
+  for (let r = 0; r < rules.length; r++) {
+    const rule = rules[r] as CompiledRule;
     const peerIndex = matchingPeer(rule.peers, peer, policyNamespace);
     if (peerIndex < 0) continue;
-    if (portListMatches(rule.ports, flow.protocol, flow.port, dstPorts)) return { allowedBy: rule, peerIndex, peerOnly: undefined };
-    peerOnly ??= rule;
+    if (portListMatches(rule.ports, flow.protocol, flow.port, dstPorts)) {
+      outcome.allowedBy = rule;
+      outcome.peerIndex = peerIndex;
+      outcome.peerOnly = undefined;
+      return outcome;
+    }
+    outcome.peerOnly ??= rule;
   }
-  return { allowedBy: undefined, peerIndex: -1, peerOnly, otherNamespace: peerOnly || !reasons ? undefined : otherNamespaceMatch(rules, peer, policyNamespace) };
+  if (!outcome.peerOnly && reasons) outcome.otherNamespace = otherNamespaceMatch(rules, peer, policyNamespace);
+  return outcome;
 }
 
 /** Only computed on a deny: finds a pod peer whose selector fits the peer's labels but whose namespace scope does not. */
@@ -49,81 +71,65 @@ function otherNamespaceMatch(rules: readonly CompiledRule[], peer: ResolvedEndpo
   return undefined;
 }
 
-interface DirectionTally {
-  selectedAll: boolean;
-  allowedAll: boolean;
-  selectedEnforced: boolean;
-  allowedEnforced: boolean;
+function outcomeOf(tally: number, selected: number, allowed: number): DirectionOutcome {
+  return (tally & selected) === 0 ? 'NotSelected' : (tally & allowed) !== 0 ? 'Allow' : 'Deny';
 }
 
-function outcome(selected: boolean, allowed: boolean): DirectionOutcome {
-  return !selected ? 'NotSelected' : allowed ? 'Allow' : 'Deny';
-}
-
-function combine(ingress: DirectionTally, egress: DirectionTally, enforcedOnly: boolean): EffectiveVerdict {
-  const i = enforcedOnly ? outcome(ingress.selectedEnforced, ingress.allowedEnforced) : outcome(ingress.selectedAll, ingress.allowedAll);
-  const e = enforcedOnly ? outcome(egress.selectedEnforced, egress.allowedEnforced) : outcome(egress.selectedAll, egress.allowedAll);
+function combine(ingress: number, egress: number, selected: number, allowed: number): EffectiveVerdict {
+  const i = outcomeOf(ingress, selected, allowed);
+  const e = outcomeOf(egress, selected, allowed);
   return { ingress: i, egress: e, allowed: i !== 'Deny' && e !== 'Deny' };
 }
 
 function judgeDirection(
+  policies: readonly CompiledPolicy[],
   direction: Direction,
   target: ResolvedEndpoint,
   peer: ResolvedEndpoint,
   flow: Flow,
   dstPorts: readonly ContainerPort[] | undefined,
+  text: string | undefined,
   verdicts: PolicyVerdict[],
-  reasons: boolean,
-): DirectionTally {
-  const tally: DirectionTally = { selectedAll: false, allowedAll: false, selectedEnforced: false, allowedEnforced: false };
-  if (target.identity !== 'pod' || !target.pod) return tally;
-  for (const policy of target.pod.selectedBy) {
-    const rules = direction === 'Ingress' ? policy.ingress : policy.egress;
-    if (rules === null) continue;
-    const result = judgeRules(rules, peer, target.pod.namespace.name, flow, dstPorts, reasons);
+): number {
+  let tally = 0;
+  const namespace = target.pod?.namespace.name ?? '';
+  for (let i = 0; i < policies.length; i++) {
+    const policy = policies[i] as CompiledPolicy;
+    // judgedPolicies lists a policy under a direction only when it has rules for it.
+    const rules = (direction === 'Ingress' ? policy.ingress : policy.egress) ?? [];
+    const result = judgeRules(rules, peer, namespace, flow, dstPorts, text !== undefined);
     const allowed = result.allowedBy !== undefined;
-    tally.selectedAll = true;
-    tally.allowedAll ||= allowed;
-    if (policy.enforced) {
-      tally.selectedEnforced = true;
-      tally.allowedEnforced ||= allowed;
-    }
-    verdicts.push(toVerdict(policy, direction, target, peer, flow, result, reasons));
+    tally |= allowed ? SELECTED | ALLOWED : SELECTED;
+    if (policy.enforced) tally |= allowed ? SELECTED_ENFORCED | ALLOWED_ENFORCED : SELECTED_ENFORCED;
+    const reason = text === undefined ? '' : explain(policy, direction, target, peer, text, result);
+    const verdict: PolicyVerdict = { policy: policy.display, kind: policy.kind, direction, verdict: allowed ? 'Allow' : 'WouldDeny', reason, ref: policy.ref };
+    if (result.allowedBy) verdict.rule = result.allowedBy.index;
+    verdicts.push(verdict);
   }
   return tally;
 }
 
-function toVerdict(
-  policy: CompiledPolicy,
-  direction: Direction,
-  target: ResolvedEndpoint,
-  peer: ResolvedEndpoint,
-  flow: Flow,
-  result: RuleOutcome,
-  reasons: boolean,
-): PolicyVerdict {
-  const reason = reasons ? explain(policy, direction, target, peer, flow.protocol, flow.port, result) : '';
-  const verdict: PolicyVerdict = { policy: policy.display, kind: policy.kind, direction, verdict: 'WouldDeny', reason, ref: policy.ref };
-  if (result.allowedBy) {
-    verdict.verdict = 'Allow';
-    verdict.rule = result.allowedBy.index;
-  }
-  return verdict;
+const NO_POLICIES: readonly CompiledPolicy[] = [];
+
+function judged(end: ResolvedEndpoint, direction: Direction): readonly CompiledPolicy[] {
+  if (end.identity !== 'pod' || !end.pod) return NO_POLICIES;
+  const lists = judgedPolicies(end.pod);
+  return direction === 'Egress' ? lists.egress : lists.ingress;
 }
 
-function compareVerdicts(a: PolicyVerdict, b: PolicyVerdict): number {
-  if (a.direction !== b.direction) return a.direction === 'Egress' ? -1 : 1;
-  if (a.kind !== b.kind) return KIND_ORDER[a.kind] - KIND_ORDER[b.kind];
-  return a.policy < b.policy ? -1 : a.policy > b.policy ? 1 : 0;
+function endpointNote(end: string, ep: ResolvedEndpoint): string | undefined {
+  if (ep.missingPod) return `${end} pod ${ep.missingPod} is not known; only ipBlock and empty peers can match it`;
+  if (ep.identity === 'unknown') return `${end} ${ep.label} is not owned by a known pod; only ipBlock and empty peers can match it`;
+  if (ep.identity === 'hostNetwork') return `${end} ${ep.label} uses the host network; policies do not select it and only ipBlock matches it`;
+  return undefined;
 }
 
 function endpointNotes(src: ResolvedEndpoint, dst: ResolvedEndpoint): string[] {
   const notes: string[] = [];
-  for (const [end, ep] of [['source', src], ['destination', dst]] as const) {
-    if (ep.missingPod) notes.push(`${end} pod ${ep.missingPod} is not known; only ipBlock and empty peers can match it`);
-    else if (ep.identity === 'unknown') notes.push(`${end} ${ep.label} is not owned by a known pod; only ipBlock and empty peers can match it`);
-    else if (ep.identity === 'hostNetwork') notes.push(`${end} ${ep.label} uses the host network; policies do not select it and only ipBlock matches it`);
-  }
+  const s = endpointNote('source', src);
+  if (s !== undefined) notes.push(s);
+  const d = endpointNote('destination', dst);
+  if (d !== undefined) notes.push(d);
   return notes;
 }
 
@@ -134,23 +140,49 @@ export interface EvaluateOptions {
   reasons?: boolean;
 }
 
-/** Evaluates one flow against the current state. */
-export function evaluateFlow(state: ClusterState, flow: Flow, options?: EvaluateOptions): FlowEvaluation {
-  const reasons = options?.reasons ?? true;
+function byIpOnly(end: FlowEndpoint): boolean {
+  return end.ip !== undefined && (end.pod === undefined || end.namespace === undefined);
+}
+
+/** Identifies both ends; an end named by pod borrows the other end's address family for its own address. */
+function resolveEnds(state: ClusterState, flow: Flow): [ResolvedEndpoint, ResolvedEndpoint] {
+  if (byIpOnly(flow.src) && byIpOnly(flow.dst)) return [state.resolve(flow.src, undefined), state.resolve(flow.dst, undefined)];
   const srcGiven = flow.src.ip === undefined ? undefined : lookupAddress(flow.src.ip);
   const dstGiven = flow.dst.ip === undefined ? undefined : lookupAddress(flow.dst.ip);
   const src = state.resolve(flow.src, dstGiven?.family, srcGiven);
   const dst = state.resolve(flow.dst, srcGiven?.family ?? (src.address ? family(src.address) : undefined), dstGiven);
-  const notes = endpointNotes(src, dst);
+  return [src, dst];
+}
+
+/** A fresh copy: resolved ends are shared between flows, evaluations are the caller's. */
+function refOf(end: ResolvedEndpoint): PodRef | null {
+  return end.ref === null ? null : { namespace: end.ref.namespace, pod: end.ref.pod };
+}
+
+/** Evaluates one flow against the current state. */
+export function evaluateFlow(state: ClusterState, flow: Flow, options?: EvaluateOptions): FlowEvaluation {
+  const reasons = options?.reasons ?? true;
+  const [src, dst] = resolveEnds(state, flow);
+  const notes = src.identity === 'pod' && dst.identity === 'pod' ? [] : endpointNotes(src, dst);
   if (src.pod && src.pod === dst.pod) {
     // Traffic from a pod to itself is never subject to NetworkPolicy.
     notes.push(`${src.label} is talking to itself; NetworkPolicy does not apply to a pod's own traffic`);
-    return { src: src.ref, dst: dst.ref, verdicts: [], effective: LOOPBACK, enforced: LOOPBACK, notes };
+    return { src: refOf(src), dst: refOf(dst), verdicts: [], effective: LOOPBACK, enforced: LOOPBACK, notes };
   }
   const dstPorts = dst.identity === 'pod' ? dst.pod?.info.ports : undefined;
+  const egressPolicies = judged(src, 'Egress');
+  const ingressPolicies = judged(dst, 'Ingress');
+  const text = reasons && egressPolicies.length + ingressPolicies.length > 0 ? flowText(flow.protocol, flow.port, src, dst) : undefined;
+  // Egress verdicts first, each list already in verdict order: no sort needed.
   const verdicts: PolicyVerdict[] = [];
-  const egress = judgeDirection('Egress', src, dst, flow, dstPorts, verdicts, reasons);
-  const ingress = judgeDirection('Ingress', dst, src, flow, dstPorts, verdicts, reasons);
-  verdicts.sort(compareVerdicts);
-  return { src: src.ref, dst: dst.ref, verdicts, effective: combine(ingress, egress, false), enforced: combine(ingress, egress, true), notes };
+  const egress = judgeDirection(egressPolicies, 'Egress', src, dst, flow, dstPorts, text, verdicts);
+  const ingress = judgeDirection(ingressPolicies, 'Ingress', dst, src, flow, dstPorts, text, verdicts);
+  return {
+    src: refOf(src),
+    dst: refOf(dst),
+    verdicts,
+    effective: combine(ingress, egress, SELECTED, ALLOWED),
+    enforced: combine(ingress, egress, SELECTED_ENFORCED, ALLOWED_ENFORCED),
+    notes,
+  };
 }

@@ -1,6 +1,10 @@
 /**
  * The reason sentences attached to verdicts. Kept apart from evaluation so wording can change
  * in one place, and so golden files pin the exact text users read.
+ *
+ * Every sentence is a few fixed parts (built once per policy and direction, see `textsFor`)
+ * around the per-flow part "PROTOCOL/PORT from SRC to DST" (built once per flow, see `flowText`):
+ * a reason is then a handful of concatenations, never a format or a lookup.
  */
 import type { CompiledPolicy, CompiledRule } from './compiled.js';
 import type { ResolvedEndpoint } from './model.js';
@@ -17,6 +21,65 @@ export interface RuleOutcome {
   peerOnly: CompiledRule | undefined;
   /** A rule with a pod peer that matches the peer's labels but not its namespace: the classic mistake. */
   otherNamespace?: { rule: CompiledRule; peer: Peer; namespace: string } | undefined;
+}
+
+interface RuleText {
+  /** "HEAD: FIELD rule N allows " */
+  allows: string;
+  /** Per peer index: " (PEER; PORTS)" */
+  via: readonly string[];
+  /** "; FIELD rule N admits the peer but only on PORTS" */
+  nearMiss: string;
+}
+
+interface DirectionText {
+  /** "HEAD selects " */
+  selects: string;
+  /** " and has no FIELD rules, so all FIELD is denied (" */
+  noRules: string;
+  /** ", but no FIELD rule allows " */
+  noneAllows: string;
+  rules: readonly RuleText[];
+}
+
+/** A policy's sentence parts per direction (a direction it lacks reads as one without rules). */
+export interface ReasonTexts {
+  ingress: DirectionText;
+  egress: DirectionText;
+}
+
+function ruleText(head: string, field: string, rule: CompiledRule): RuleText {
+  const ports = describePortList(rule.ports);
+  const peers = rule.peers.kind === 'any' ? ['any peer'] : rule.peers.peers.map(describePeer);
+  return {
+    allows: `${head}: ${field} rule ${rule.index} allows `,
+    via: peers.map((p) => ` (${p}; ${ports})`),
+    nearMiss: `; ${field} rule ${rule.index} admits the peer but only on ${ports}`,
+  };
+}
+
+function directionText(head: string, direction: Direction, rules: readonly CompiledRule[] | null): DirectionText {
+  const field = direction === 'Ingress' ? 'ingress' : 'egress';
+  return {
+    selects: `${head} selects `,
+    noRules: ` and has no ${field} rules, so all ${field} is denied (`,
+    noneAllows: `, but no ${field} rule allows `,
+    rules: (rules ?? []).map((r) => ruleText(head, field, r)),
+  };
+}
+
+/** Built on first use and kept on the compiled policy, which never changes. */
+function textsFor(policy: CompiledPolicy): ReasonTexts {
+  if (policy.reasonTexts === undefined) {
+    const head = `${policy.kind} ${policy.display}`;
+    policy.reasonTexts = { ingress: directionText(head, 'Ingress', policy.ingress), egress: directionText(head, 'Egress', policy.egress) };
+  }
+  return policy.reasonTexts;
+}
+
+/** The part every reason about one flow shares: "TCP/80 from SRC to DST" (both directions read src to dst). */
+export function flowText(protocol: Protocol, port: number, src: ResolvedEndpoint, dst: ResolvedEndpoint): string {
+  return `${protocol}/${port} from ${src.label} to ${dst.label}`;
 }
 
 function namespaceHint(o: RuleOutcome, field: string, peer: ResolvedEndpoint): string {
@@ -39,28 +102,17 @@ function peerNote(peer: ResolvedEndpoint): string {
   }
 }
 
-export function explain(
-  policy: CompiledPolicy,
-  direction: Direction,
-  target: ResolvedEndpoint,
-  peer: ResolvedEndpoint,
-  protocol: Protocol,
-  port: number,
-  outcome: RuleOutcome,
-): string {
-  const head = `${policy.kind} ${policy.display}`;
-  const field = direction === 'Ingress' ? 'ingress' : 'egress';
-  const verb = direction === 'Ingress' ? `from ${peer.label} to ${target.label}` : `from ${target.label} to ${peer.label}`;
-  const rules = direction === 'Ingress' ? policy.ingress : policy.egress;
-  const service = `${protocol}/${port}`;
+/** `flow` is flowText(...) for the flow being judged. */
+export function explain(policy: CompiledPolicy, direction: Direction, target: ResolvedEndpoint, peer: ResolvedEndpoint, flow: string, outcome: RuleOutcome): string {
+  const text = direction === 'Ingress' ? textsFor(policy).ingress : textsFor(policy).egress;
   const rule = outcome.allowedBy;
   if (rule) {
-    const matched = rule.peers.kind === 'any' ? undefined : rule.peers.peers[outcome.peerIndex];
-    const via = rule.peers.kind === 'any' ? 'any peer' : matched ? describePeer(matched) : describePeerList(rule.peers);
-    return `${head}: ${field} rule ${rule.index} allows ${service} ${verb} (${via}; ${describePortList(rule.ports)})`;
+    const rt = text.rules[rule.index];
+    const via = rt?.via[outcome.peerIndex] ?? ` (${describePeerList(rule.peers)}; ${describePortList(rule.ports)})`;
+    return (rt?.allows ?? '') + flow + via;
   }
-  if (!rules || rules.length === 0)
-    return `${head} selects ${target.label} and has no ${field} rules, so all ${field} is denied (${service} ${verb})`;
-  const near = outcome.peerOnly ? `; ${field} rule ${outcome.peerOnly.index} admits the peer but only on ${describePortList(outcome.peerOnly.ports)}` : '';
-  return `${head} selects ${target.label}, but no ${field} rule allows ${service} ${verb}${near}${namespaceHint(outcome, field, peer)}${peerNote(peer)}`;
+  if (text.rules.length === 0) return text.selects + target.label + text.noRules + flow + ')';
+  const near = outcome.peerOnly ? (text.rules[outcome.peerOnly.index]?.nearMiss ?? '') : '';
+  const field = direction === 'Ingress' ? 'ingress' : 'egress';
+  return text.selects + target.label + text.noneAllows + flow + near + namespaceHint(outcome, field, peer) + peerNote(peer);
 }

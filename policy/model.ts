@@ -27,6 +27,14 @@ export interface PodEntry {
   addresses: readonly Address[];
   /** Policies whose target selects this pod (never filled for hostNetwork pods). */
   selectedBy: Set<CompiledPolicy>;
+  /** selectedBy as evaluation walks it; undefined when selectedBy changed since (see judged-policies.ts). */
+  judged: JudgedPolicies | undefined;
+}
+
+/** The policies selecting a pod that have rules for each direction, sorted as verdicts are listed. */
+export interface JudgedPolicies {
+  egress: readonly CompiledPolicy[];
+  ingress: readonly CompiledPolicy[];
 }
 
 /** How an end of a flow was identified. */
@@ -42,6 +50,8 @@ export interface ResolvedEndpoint {
   identity: EndpointIdentity;
   pod: PodEntry | undefined;
   address: Address | undefined;
+  /** The address as an int32 when it is IPv4 (ipBlock tests on the hot path), else undefined. */
+  v4: number | undefined;
   /** Text for reasons: "ns/pod" or the IP. */
   label: string;
   ref: PodRef | null;

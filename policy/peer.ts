@@ -19,7 +19,7 @@
  * Pod selectors never match hostNetwork pods or unknown addresses; ipBlock matches any address.
  */
 import type { CompiledIpBlock } from './address.js';
-import { compileIpBlock, describeIpBlock, inIpBlock } from './address.js';
+import { compileIpBlock, describeIpBlock, inIpBlock, inIpBlockV4 } from './address.js';
 import type { ProblemList } from './errors.js';
 import type { ResolvedEndpoint } from './model.js';
 import type { Selector } from './selector.js';
@@ -99,7 +99,10 @@ function namespaceMatches(scope: NamespaceScope, ep: ResolvedEndpoint, policyNam
 }
 
 export function peerMatches(peer: Peer, ep: ResolvedEndpoint, policyNamespace: string): boolean {
-  if (peer.kind === 'ipBlock') return ep.address !== undefined && inIpBlock(ep.address, peer.block);
+  if (peer.kind === 'ipBlock') {
+    if (ep.v4 !== undefined) return inIpBlockV4(ep.v4, peer.block);
+    return ep.address !== undefined && inIpBlock(ep.address, peer.block);
+  }
   if (ep.identity !== 'pod' || !ep.pod) return false;
   return namespaceMatches(peer.namespaces, ep, policyNamespace) && matchesSelector(peer.pods, ep.pod.labels);
 }

@@ -67,3 +67,15 @@ export function buildState(spec: ClusterSpec): ClusterState {
   }
   return state;
 }
+
+/** A fresh state with the same namespaces, pods and policies, built in the usual order. */
+export function rebuildState(state: ClusterState): ClusterState {
+  const fresh = new ClusterState();
+  for (const ns of state.listNamespaces().filter((n) => n.declared)) {
+    const labels = Object.fromEntries([...ns.labels].filter(([k]) => k !== 'kubernetes.io/metadata.name'));
+    fresh.upsertNamespace({ name: ns.name, labels });
+  }
+  for (const pod of state.listPods()) fresh.upsertPod(pod.info);
+  for (const p of state.listPolicies()) fresh.upsertPolicy(p.source);
+  return fresh;
+}
