@@ -9,19 +9,27 @@
  *   2. Agent CPU (kg-loader + this process) at 5,000 connections per second.
  *   3. UDP flood on one flow (KG_BENCH_UDP_RATE, 200,000 packets/s): how many records the kernel
  *      side emits, and the exact total it counted.
+ *   4. The real agent process (daemons/agent/main.ts) at 5,000 connections per second, shipping
+ *      JSON batches to a stand-in broker: its CPU and kg-loader's, and every connection shipped.
  * The agent and loader stay on core 0 (scripts/bench.sh pins this process); load generators run
  * on KG_BENCH_LOAD_CPUS (default core 1), so "% of one core" is the agent's own. Re-run alone with
  *   taskset -c 0 node --import tsx bench/agent.bench.ts
  */
 import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { cpus } from 'node:os';
 import { FlowPipeline } from '../daemons/agent/flow-pipeline.js';
 import { LoaderProcess } from '../daemons/agent/loader-process.js';
 import { PodIdentityIndex } from '../daemons/agent/pod-identity.js';
+import type { FlowObservation } from '../daemons/agent/flow-observation.js';
 import type { CountersRecord, FlowRecord } from '../daemons/agent/record-decoder.js';
 import { NetnsLab, type LabPod } from '../test/netns/lab.js';
 import { buildLoadgen, loadgen, LoadgenServer, type TcpRateResult, type UdpRateResult } from '../test/netns/loadgen.js';
 import { KG_LOADER, REPO_ROOT } from '../test/netns/paths.js';
+import { AgentProcess } from '../test/netns/agent-process.js';
+import { FlowSink } from '../test/netns/flow-sink.js';
+import { busyPercent, childPids, coreTimes, procCpuSeconds } from '../test/netns/proc-stat.js';
+import { freePort } from '../daemons/broker/testing/broker-process.js';
 import { run } from '../test/netns/run.js';
 import { machineLine, recordSection } from './lib/record.js';
 
@@ -36,8 +44,8 @@ const CLIENT_PODS = 2;
 const THREADS = 2;
 const TCP_PORT = 8080;
 const UDP_PORT = 6000;
-const TICKS = 100; // USER_HZ
 
+const LOADAVG = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 
 interface Tally {
@@ -49,28 +57,9 @@ interface Tally {
   counters?: CountersRecord;
 }
 
-function procCpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / TICKS; // utime + stime
-}
-
 function selfCpuSeconds(): number {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
-}
-
-/** Busy share of each core over a span, from /proc/stat: shows how contended the machine was. */
-function coreTimes(): number[][] {
-  return readFileSync('/proc/stat', 'utf8').split('\n').filter((l) => /^cpu\d/.test(l)).map((l) => l.split(/\s+/).slice(1, 9).map(Number));
-}
-
-function busyPercent(before: number[][], after: number[][]): string {
-  return after.map((a, i) => {
-    const d = a.map((v, j) => v - (before[i]?.[j] ?? 0));
-    const total = d.reduce((s, v) => s + v, 0);
-    const idle = (d[3] ?? 0) + (d[4] ?? 0);
-    return `core ${i} ${total > 0 ? Math.round((100 * (total - idle)) / total) : 0}%`;
-  }).join(', ');
 }
 
 class Agent {
@@ -196,12 +185,52 @@ async function udpPhase(lab: NetnsLab, agent: Agent, client: LabPod, server: Lab
   ];
 }
 
-function report(max: TcpFigures, five: TcpFigures, udp: string[], c: CountersRecord | undefined): string {
+/** Connections counted in shipped observations of one direction of client -> server:TCP_PORT. */
+function shippedCount(obs: readonly FlowObservation[], server: LabPod, direction: 'Egress' | 'Ingress'): number {
+  return obs
+    .filter((o) => o.protocol === 'TCP' && o.state === 'established' && o.direction === direction && o.dst.ip === server.ipv4 && o.dst.port === TCP_PORT)
+    .reduce((n, o) => n + o.count, 0);
+}
+
+/** The real agent process (daemons/agent/main.ts: kg-loader, pipeline, JSON batches over HTTP)
+ * at CPU_RATE, shipping to a stand-in broker; no API server, so no Pod informer. */
+async function realAgentPhase(lab: NetnsLab, clients: LabPod[], server: LabPod): Promise<{ rows: string[]; lossless: boolean }> {
+  const sink = await FlowSink.start();
+  const agent = await AgentProcess.start({ node: 'bench', brokerUrl: sink.url, metricsPort: freePort(), loaderArgs: ['--flush-ms', '1000'], bucketMs: 1000, env: { KUBECONFIG: '/nonexistent' } });
+  try {
+    const pids = [agent.pid, ...childPids(agent.pid)];
+    const srv = await LoadgenServer.start(lab, server, ['tcp-server', TCP_PORT, THREADS], LOAD_CPUS);
+    const [cpu0, t0] = [pids.map(procCpuSeconds), Date.now()];
+    const results = await Promise.all(clients.map((c) => loadgen<TcpRateResult>(c, ['tcp-rate', server.ipv4, TCP_PORT, CPU_RATE / clients.length, CPU_SECONDS, THREADS], LOAD_CPUS)));
+    const wall = (Date.now() - t0) / 1000;
+    const cpu = pids.map((p, i) => procCpuSeconds(p) - (cpu0[i] ?? 0));
+    const { accepted } = await srv.stop<{ accepted: number }>();
+    const established = results.reduce((n, r) => n + r.established, 0);
+    const deadline = Date.now() + 15_000; // closed buckets ship every second
+    while (shippedCount(sink.observations, server, 'Ingress') < accepted && Date.now() < deadline) await sleep(200);
+    await sleep(1500);
+    const [out, inb] = [shippedCount(sink.observations, server, 'Egress'), shippedCount(sink.observations, server, 'Ingress')];
+    const pct = ((cpu.reduce((a, b) => a + b, 0)) / wall) * 100;
+    return {
+      lossless: out === established && inb === accepted,
+      rows: [
+        `| established by the clients / accepted by the server | ${fmt(established)} / ${fmt(accepted)} in ${wall.toFixed(1)} s = **${fmt(established / wall)}/s** |`,
+        `| shipped to the broker (connections in observations, outbound / inbound) | ${fmt(out)} / ${fmt(inb)} in ${sink.batches} batches, ${fmt(sink.observations.length)} observations |`,
+        `| CPU: kguardian-agent + kg-loader processes | ${cpu.map((c) => c.toFixed(2)).join(' s + ')} s over ${wall.toFixed(1)} s = **${pct.toFixed(1)}% of one core** |`,
+      ],
+    };
+  } finally {
+    await agent.stop();
+    await sink.close();
+  }
+}
+
+function report(max: TcpFigures, five: TcpFigures, real: { rows: string[]; lossless: boolean }, udp: string[], c: CountersRecord | undefined): string {
   const table = (rows: string[]): string[] => ['| figure | result |', '|---|---|', ...rows];
   return [
     '## Node agent (`bench/agent.bench.ts`)',
     '',
-    `Machine: ${machineLine()}; kernel ${readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim()}. Agent (record pipeline in the benchmark process) and kg-loader on core 0; the native load generator (test/netns/loadgen, C, non-blocking connects closed with RST) and its server in network namespaces on core(s) ${LOAD_CPUS}. ${cpus().length === 2 ? 'Both cores were shared with other work (see "machine busy").' : ''}`,
+    `Machine: ${machineLine()}; kernel ${readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim()}. Agent (record pipeline in the benchmark process) and kg-loader on core 0; the native load generator (test/netns/loadgen, C, non-blocking connects closed with RST) and its server in network namespaces on core(s) ${LOAD_CPUS}. Load average when it started: ${LOADAVG} (on ${cpus().length} cores).`,
     '',
     `### TCP connection rate (target ${fmt(TCP_RATE)}/s for ${SECONDS} s, every connection reported): ${max.lossless ? 'zero loss' : 'LOSS'}`,
     '',
@@ -216,6 +245,10 @@ function report(max: TcpFigures, five: TcpFigures, udp: string[], c: CountersRec
     `### Agent CPU at ${fmt(CPU_RATE)} connections per second (target < 10% of one core): ${five.lossless ? 'zero loss' : 'LOSS'}`,
     '',
     ...table(five.rows),
+    '',
+    `The same load measured on the real agent process (\`daemons/agent/main.ts\`: kg-loader, decoding, pairing, aggregation, JSON batches over HTTP to a stand-in broker; no API server, so no Pod informer): ${real.lossless ? 'zero loss' : 'LOSS'}.`,
+    '',
+    ...table(real.rows),
     '',
     '### UDP flood on one flow (target: a handful of records)',
     '',
@@ -243,10 +276,11 @@ async function main(): Promise<number> {
     const five = await tcpPhase(lab, agent, clients, server, CPU_RATE, CPU_SECONDS);
     const udp = await udpPhase(lab, agent, clients[0]!, server);
     await agent.stop();
-    const md = report(max, five, udp, agent.tally.counters);
+    const real = await realAgentPhase(lab, clients, server);
+    const md = report(max, five, real, udp, agent.tally.counters);
     console.log(md);
     recordSection('agent', md);
-    return max.lossless && five.lossless ? 0 : 1;
+    return max.lossless && five.lossless && real.lossless ? 0 : 1;
   } finally {
     await lab.destroy();
   }

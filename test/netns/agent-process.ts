@@ -50,6 +50,10 @@ export class AgentProcess {
     return agent;
   }
 
+  get pid(): number {
+    return this.child.pid ?? 0;
+  }
+
   /** Everything the agent (and kg-loader through it) wrote to stderr. */
   log(): string {
     return this.lines.join('\n');
