@@ -5,6 +5,7 @@
 import yargs from 'yargs';
 import type { Argv } from 'yargs';
 import { auditTestBuilder, auditTestOptions, runAuditTest } from './commands/audit-test.js';
+import { registerDescribe } from './commands/describe.js';
 import { registerPromote } from './commands/promote.js';
 import { registerPromoteCluster } from './commands/promote-cluster.js';
 import { registerVerdicts } from './commands/verdicts.js';
@@ -41,6 +42,7 @@ const AUDIT_COMMANDS: readonly RegisterCommand[] = [
 /** `kubectl kguardian ...`: one line per top-level command. */
 const TOP_COMMANDS: readonly RegisterCommand[] = [
   (y, ctx) => y.command('audit', 'Test and promote audit policies', (a) => register(a, AUDIT_COMMANDS, ctx).demandCommand(1, 'name an audit subcommand')),
+  registerDescribe,
   registerVerdicts,
 ];
 

@@ -1,0 +1,39 @@
+/**
+ * `kubectl kguardian describe NAME [-n NS]` and `describe acnp NAME`: a policy's rules in
+ * words, its sync state, counts, offenders, Events, and whether it is safe to promote.
+ */
+import type { Argv } from 'yargs';
+import type { KubeFlags } from '../kube/connect.js';
+import { kubeFlags } from '../kube/flags.js';
+import type { RegisterCommand } from '../main.js';
+import { parseDescribeTarget, type DescribeTarget } from '../describe/target.js';
+
+export type DescribeOutput = 'text' | 'json' | 'yaml';
+const OUTPUTS: readonly DescribeOutput[] = ['text', 'json', 'yaml'];
+
+export interface DescribeOptions {
+  kube: KubeFlags;
+  target: DescribeTarget;
+  output: DescribeOutput;
+}
+
+function builder(y: Argv): Argv {
+  return y
+    .positional('args', { type: 'string', array: true, describe: 'NAME, KIND NAME or KIND/NAME (KIND: anp, acnp)' })
+    .option('o', { alias: 'output', type: 'string', choices: OUTPUTS, default: 'text', describe: 'text, or a structured form for scripts' })
+    .example('$0 describe payments-isolation -n prod', 'An AuditNetworkPolicy')
+    .example('$0 describe acnp platform-default-deny', 'An AuditClusterNetworkPolicy')
+    .example('$0 describe anp/payments-isolation -n prod -o json | jq .promotion', 'Is it safe to promote? (for scripts)');
+}
+
+export function describeOptions(argv: Record<string, unknown>): DescribeOptions {
+  const args = Array.isArray(argv.args) ? argv.args.map(String) : [];
+  return { kube: kubeFlags(argv), target: parseDescribeTarget(args), output: argv.o as DescribeOutput };
+}
+
+export const registerDescribe: RegisterCommand = (y, { io, done }) =>
+  y.command('describe [args..]', 'Show an audit policy in words: rules, sync state, counts, offenders, Events, promotion verdict', builder, async (argv) => {
+    const opts = describeOptions(argv);
+    const { runDescribe } = await import('../describe/run.js');
+    done(await runDescribe(opts, io));
+  });
