@@ -37,6 +37,19 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        test: {
+          // The whole pipeline (test/e2e/): real eBPF and netns pods (root), the control plane and
+          // PostgreSQL from the global setups, every daemon as its own process.
+          name: 'e2e',
+          include: ['test/e2e/**/*.e2e.test.ts'],
+          exclude: ['node_modules/**'],
+          globalSetup: ['test/e2e/kernel-setup.ts', 'test/setup/controlplane.ts', 'test/setup/postgres.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 240_000,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

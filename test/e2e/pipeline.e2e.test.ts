@@ -1,0 +1,114 @@
+// The whole pipeline on the real kernel: netns pods registered as Pods, real TCP and UDP between
+// them, the eBPF agent, the broker on PostgreSQL, the evaluator, the policy's status and
+// `kubectl kguardian verdicts`, with exact counts; then a policy edit (observedGeneration catches
+// up, the counts change), `audit promote` applied to the API server, and the latency from a
+// connection in the kernel to its verdict in `verdicts --watch`.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StoredVerdict } from '../../daemons/broker/store/types.js';
+import { Cleanup } from '../../playground/cleanup.js';
+import { policyStatus, waitForStatus } from '../../playground/cluster.js';
+import { applyPolicy, makeTraffic, startServers, waitForCounts } from '../../playground/run-scenario.js';
+import { DEFAULT_TRAFFIC, expectedCounts, FIXED_POLICY_FILE, POLICY, POLICY_FILE } from '../../playground/scenario.js';
+import type { Stack } from '../../playground/stack.js';
+import { serve, client } from '../../playground/traffic.js';
+import { BUCKET_MS, startE2eStack } from './e2e-stack.js';
+import { latencies, summarise, type Connection } from './latency.js';
+import { recordLatency } from './record-latency.js';
+import { VerdictWatch, type Arrival } from './verdict-watch.js';
+
+const cleanup = new Cleanup();
+let stack: Stack;
+let runDir: string;
+
+beforeAll(async () => {
+  ({ stack, runDir } = await startE2eStack(cleanup));
+  if (!stack.evaluator) throw new Error(`the pipeline is incomplete: ${stack.missing.join('; ')}`);
+}, 240_000);
+
+afterAll(async () => {
+  const failed = await cleanup.runAll();
+  expect(failed).toEqual([]);
+}, 120_000);
+
+async function verdicts(...args: string[]): Promise<StoredVerdict[]> {
+  const out = await stack.kubectl.ok(['kguardian', 'verdicts', '-n', POLICY.namespace, '--broker-url', stack.broker.url, '-o', 'json', '--limit', '1000', ...args]);
+  return (JSON.parse(out) as { verdicts: StoredVerdict[] }).verdicts;
+}
+
+/** Verdict rows reduced to what they say, summed over rows (the broker stores one per flow row). */
+function tally(rows: readonly StoredVerdict[]): Record<string, number> {
+  const t: Record<string, number> = {};
+  for (const v of rows) {
+    const key = `g${v.policy.generation} ${v.verdict} ${v.direction} ${v.src.namespace}/${v.src.pod} -> ${v.dst.namespace}/${v.dst.pod} ${v.port}/${v.protocol}`;
+    t[key] = (t[key] ?? 0) + v.count;
+  }
+  return t;
+}
+
+describe('kernel -> agent -> broker (PostgreSQL) -> evaluator -> status and verdicts', () => {
+  const plan = DEFAULT_TRAFFIC;
+
+  it('counts exactly the traffic made, in the status and in kubectl kguardian verdicts', async () => {
+    const applied = await applyPolicy(stack, POLICY_FILE);
+    expect(applied.generation).toBe(1);
+    await startServers(stack, runDir, cleanup);
+    await makeTraffic(stack, plan);
+    const { met, status, want } = await waitForCounts(stack, false, plan, 60_000);
+    expect({ wouldDeny: status.wouldDeny, allowed: status.allowed, observed: status.observedGeneration, synced: status.synced }).toEqual({ ...want, observed: 1, synced: true });
+    expect(met).toBe(true);
+    expect(tally(await verdicts())).toEqual({
+      [`g1 WouldDeny Ingress web/frontend -> shop/payments 8080/TCP`]: plan.frontendToPayments,
+      [`g1 Allow Egress shop/payments -> shop/database 5432/TCP`]: plan.paymentsToDatabase,
+      [`g1 Allow Egress shop/payments -> kube-system/coredns 53/UDP`]: expectedCounts(plan, false).allowed - plan.paymentsToDatabase,
+    });
+  });
+
+  it('after a policy edit, observedGeneration catches up and the counts change', async () => {
+    const edited = await applyPolicy(stack, FIXED_POLICY_FILE);
+    expect(edited.generation).toBe(2);
+    const want = expectedCounts(plan, true);
+    const { met, status } = await waitForStatus(stack.kubectl, POLICY.namespace, POLICY.name, (s) => s.observedGeneration === 2 && s.synced && s.wouldDeny === want.wouldDeny && s.allowed === want.allowed, 60_000);
+    expect({ observed: status.observedGeneration, wouldDeny: status.wouldDeny, allowed: status.allowed }).toEqual({ observed: 2, ...want });
+    expect(met).toBe(true);
+    const g2 = (await verdicts()).filter((v) => v.policy.generation === 2);
+    expect(tally(g2.filter((v) => v.verdict === 'WouldDeny'))).toEqual({});
+    expect(tally(g2)[`g2 Allow Ingress web/frontend -> shop/payments 8080/TCP`]).toBe(plan.frontendToPayments);
+  });
+
+  it('audit promote yields a NetworkPolicy the API server accepts, with the audit policy\'s spec', async () => {
+    const yaml = await stack.kubectl.ok(['kguardian', 'audit', 'promote', POLICY.name, '-n', POLICY.namespace]);
+    expect(yaml).toMatch(/kind: NetworkPolicy/);
+    await stack.kubectl.ok(['apply', '-f', '-'], yaml);
+    const np = JSON.parse(await stack.kubectl.ok(['get', 'networkpolicy', POLICY.name, '-n', POLICY.namespace, '-o', 'json'])) as { spec: unknown };
+    const anp = JSON.parse(await stack.kubectl.ok(['get', 'anp', POLICY.name, '-n', POLICY.namespace, '-o', 'json'])) as { spec: unknown };
+    expect(np.spec).toEqual(anp.spec);
+    expect((await policyStatus(stack.kubectl, POLICY.namespace, POLICY.name)).generation).toBe(2);
+  });
+});
+
+describe('latency from a connection in the kernel to its verdict in verdicts --watch', () => {
+  const FIRST_PORT = 20_000;
+  const CONNECTIONS = 200;
+  const GAP_MS = 50;
+
+  it(`reports each of ${CONNECTIONS} paced connections exactly once, and records the latency`, async () => {
+    const payments = stack.pods.get('payments')?.netns;
+    const frontend = stack.pods.get('frontend')?.netns;
+    if (!payments || !frontend) throw new Error('no netns pods');
+    await serve(payments, [`tcp:${FIRST_PORT}-${FIRST_PORT + CONNECTIONS - 1}`], runDir, cleanup);
+    const watch = new VerdictWatch(stack.kubectl.binary, stack.kubectl.kubeconfig, ['-n', POLICY.namespace, '--broker-url', stack.broker.url, '--verdict', 'WouldDeny']);
+    cleanup.add('stop verdicts --watch', () => { watch.stop(); });
+    // The generation-1 rows are listed first: once they are printed, the watch is following.
+    await watch.waitFor('the existing would-deny rows', (rows) => rows.some((r) => r.verdict.port === 8080));
+    const lines = await client<{ port?: number; at?: number; established?: number }>(frontend, ['paced', stack.pods.get('payments')?.ip ?? '', FIRST_PORT, CONNECTIONS, GAP_MS]);
+    const connections = lines.filter((l): l is Connection => l.port !== undefined && l.at !== undefined);
+    expect(connections).toHaveLength(CONNECTIONS);
+    const ours = (rows: readonly Arrival[]): Arrival[] => rows.filter((r) => r.verdict.port >= FIRST_PORT && r.verdict.port < FIRST_PORT + CONNECTIONS);
+    await watch.waitFor(`verdicts for all ${CONNECTIONS} ports`, (rows) => new Set(ours(rows).map((r) => r.verdict.port)).size === CONNECTIONS);
+    // Denied by the fixed policy too (it admits the frontend on 8080 only): one Ingress verdict per connection.
+    expect(ours(watch.arrivals).map((r) => `${r.verdict.direction} ${r.verdict.src.pod} ${r.verdict.count}`)).toEqual(Array<string>(CONNECTIONS).fill('Ingress frontend 1'));
+    const summary = summarise(latencies(connections, watch.arrivals));
+    process.stderr.write(`kernel -> verdicts --watch latency over ${summary.n} connections: p50 ${summary.p50} ms, p90 ${summary.p90} ms, p99 ${summary.p99} ms, max ${summary.max} ms\n`);
+    if (process.env.KG_E2E_RECORD === '1') recordLatency(summary, { connections: CONNECTIONS, gapMs: GAP_MS, bucketMs: BUCKET_MS });
+  }, 120_000);
+});
