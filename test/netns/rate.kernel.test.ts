@@ -53,3 +53,16 @@ describe.each([
     expect((capture.counters.at(-1)?.ringbufDrops ?? 0) - dropsBefore).toBe(0);
   });
 });
+
+describe('a burst of connections to a closed port', () => {
+  it('is reported attempt for attempt as refused, at the client', async () => {
+    const from = capture.flows.length;
+    const result = await loadgen<TcpRateResult>(client, ['tcp-rate', server.ipv4, PORT + 1, 1000, 1, 2]);
+    await capture.nextSweeps(2);
+    const refused = capture.flows.slice(from).filter((r) => r.protocol === 'TCP' && r.localIp === client.ipv4 && r.remotePort === PORT + 1);
+    expect(result.refused).toBeGreaterThan(500);
+    expect(result).toMatchObject({ established: 0, failed: 0 }); // a closed port answers every SYN with RST
+    expect(refused).toHaveLength(result.refused);
+    expect(refused.every((r) => r.direction === 'egress' && r.state === 'refused')).toBe(true);
+  });
+});
