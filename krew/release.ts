@@ -8,7 +8,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSea, DIST, ROOT } from '../plugin/bin/sea.js';
 import { createArchive, sha256File } from './archive.js';
@@ -48,6 +48,15 @@ function buildPlatform(p: Platform, nodeDir: string, outDir: string): void {
   }
 }
 
+/** Keeps the newest `keep` release folders: each holds about 150 MB. */
+function prune(parent: string, keep: number): void {
+  const dirs = readdirSync(parent)
+    .filter((d) => !d.includes('.tmp-'))
+    .map((d) => ({ d, t: statSync(join(parent, d)).mtimeMs }))
+    .sort((a, b) => b.t - a.t);
+  for (const { d } of dirs.slice(keep)) rmSync(join(parent, d), { recursive: true, force: true });
+}
+
 /** Builds (or finds already built) every platform's archive. */
 export function buildRelease(log: (line: string) => void = () => undefined): Release {
   const nodeDir = join(cacheDir(), 'node-binaries');
@@ -65,6 +74,7 @@ export function buildRelease(log: (line: string) => void = () => undefined): Rel
     writeFileSync(join(tmp, 'done'), '');
     rmSync(dir, { recursive: true, force: true });
     renameSync(tmp, dir);
+    prune(join(cacheDir(), 'plugin-release'), 2);
   }
   return { dir, version: version(), platforms: PLATFORMS.map((p) => ({ os: p.os, arch: p.arch, sha256: sha256File(join(dir, archiveName(p))) })) };
 }
