@@ -152,4 +152,16 @@ describe('agent to broker, end to end', () => {
     expect(await agent!.metric('kguardian_agent_observations_dropped_total')).toBe(0);
     expect(await agent!.metric('kguardian_agent_observations_rejected_total')).toBe(0);
   });
+
+  // Last: it stops the agent.
+  it('loses nothing when stopped with SIGTERM right after traffic (drain, flush, ship, exit 0)', async () => {
+    const { results } = await lab!.traffic<{ results: { outcome: string }[] }>(client, ['tcp-connect', server.ipv6, 8080, 2]);
+    expect(results.every((r) => r.outcome === 'established')).toBe(true);
+    expect(await agent!.stop()).toBe(0);
+    const got = await rows('protocol = $1 AND dst_port = 8080 AND family(dst_ip) = 6', ['TCP']);
+    expect(got).toMatchObject([
+      { ...pod('client'), dst_pod: 'server', direction: 'Egress', count: '2' },
+      { ...pod('client'), dst_pod: 'server', direction: 'Ingress', count: '2' },
+    ]);
+  });
 });
