@@ -7,6 +7,11 @@ command -v clang >/dev/null 2>&1 || kg_bpf_missing+=(clang)
 command -v llvm-strip >/dev/null 2>&1 || kg_bpf_missing+=(llvm)
 command -v bpftool >/dev/null 2>&1 || kg_bpf_missing+=(bpftool)
 command -v make >/dev/null 2>&1 || kg_bpf_missing+=(make)
+# cc links kg-loader and builds kg-loadgen, the native load generator of the kernel tests and
+# benchmark (test/netns/loadgen); taskset (util-linux) pins load generators off measured cores.
+command -v cc >/dev/null 2>&1 || kg_bpf_missing+=(gcc)
+[ -f /usr/include/stdio.h ] || kg_bpf_missing+=(libc6-dev)
+command -v taskset >/dev/null 2>&1 || kg_bpf_missing+=(util-linux)
 command -v ip >/dev/null 2>&1 || kg_bpf_missing+=(iproute2)
 command -v iptables >/dev/null 2>&1 || kg_bpf_missing+=(iptables)
 command -v conntrack >/dev/null 2>&1 || kg_bpf_missing+=(conntrack)
