@@ -4,7 +4,7 @@
  * status reconciler). Flows go in through the broker's POST /v1/flows; what is checked is what a
  * user sees: `kubectl get anp` columns, .status, and Events.
  */
-import { CustomObjectsApi, EventsV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, EventsV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { jsonLogger } from '../broker/logger.js';
 import { freePort, startBroker, type Broker } from '../broker/testing/broker-process.js';
@@ -13,7 +13,7 @@ import { kubeConfig, kubectl } from '../../test/kube/client.js';
 import { installCrds } from '../../test/kube/crds.js';
 import { applyManifest } from '../../test/kube/manifest.js';
 import { createTestNamespace } from '../../test/kube/namespace.js';
-import { createRunningPod } from '../../test/kube/pods.js';
+import { createEndpointSlice, createRunningPod } from '../../test/kube/pods.js';
 import { eventually, parseTable, postFlows, startEvaluatorProxy, startReplica, type EvaluatorProxy, type Replica } from './testing/evaluator-harness.js';
 
 let kc: KubeConfig;
@@ -123,5 +123,145 @@ describe('an AuditNetworkPolicy fed through the broker', () => {
     // Generation 1's offender (batch-1) and generation 2's (cron-1): one Event each at most.
     expect(notes.length).toBeLessThanOrEqual(2);
     expect(notes.filter((t) => t.includes('cron-1'))).toHaveLength(1);
+  });
+});
+
+const EGRESS_POLICY = (ns: string): string => `
+apiVersion: kguardian.dev/v1alpha1
+kind: AuditNetworkPolicy
+metadata: { name: batch-egress, namespace: ${ns} }
+spec:
+  podSelector: { matchLabels: { app: batch } }
+  policyTypes: [Egress]
+  egress:
+    - to: [{ podSelector: { matchLabels: { app: web } } }]
+`;
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+describe('addresses', () => {
+  it('a reused pod IP is judged as the pod that held it at the flow\'s time, and a Service address as its backend', async () => {
+    const ns = await createTestNamespace(kc, 'e2e-ip');
+    const core = kc.makeApiClient(CoreV1Api);
+    await createRunningPod(kc, ns, 'web-1', ['10.62.0.1'], { labels: { app: 'web' } });
+    await createRunningPod(kc, ns, 'db-1', ['10.62.0.2'], { labels: { app: 'db' } });
+    await createRunningPod(kc, ns, 'batch-1', ['10.62.0.3'], { labels: { app: 'batch' } });
+    await applyManifest(kc, DB_POLICY(ns, ['web']) + '---' + EGRESS_POLICY(ns), ns);
+    await expectColumns(ns, 'db-ingress', { SYNCED: 'True', OBSERVED: '1' });
+    const whileDb = new Date();
+    await sleep(1000);
+    // db-1 goes away and a pod the policy does not select gets its IP.
+    await core.deleteNamespacedPod({ namespace: ns, name: 'db-1', gracePeriodSeconds: 0 });
+    await eventually('db-1 deleted', async () => {
+      const pods = await core.listNamespacedPod({ namespace: ns });
+      return pods.items.some((p) => p.metadata?.name === 'db-1') ? undefined : true;
+    });
+    await createRunningPod(kc, ns, 'cache-1', ['10.62.0.2'], { labels: { app: 'cache' } });
+    await sleep(2000); // the informers see the new pod
+    const batch = { ip: '10.62.0.3' };
+    // IP-only destinations: the evaluator resolves them by time. Two batches, so two source ports:
+    // the broker would otherwise merge both into one row of the same minute.
+    await postFlows(broker.url, [{ src: batch, dst: { ip: '10.62.0.2' }, port: 5432, count: 2, at: whileDb }]);
+    await postFlows(broker.url, [{ src: batch, dst: { ip: '10.62.0.2' }, port: 5432, count: 7 }]);
+    await expectColumns(ns, 'db-ingress', { 'WOULD-DENY': '2', ALLOWED: '0' });
+
+    // Two Services: batch may reach web pods only, so through "web" it is allowed and through "db"
+    // it would be denied; neither verdict is possible without translating the ClusterIP to its backend.
+    await createRunningPod(kc, ns, 'db-2', ['10.62.0.5'], { labels: { app: 'db' } });
+    const service = async (name: string, backend: { pod: string; ip: string }, target: number): Promise<string> => {
+      const svc = await core.createNamespacedService({ namespace: ns, body: { metadata: { name }, spec: { selector: { app: name }, ports: [{ port: 80, targetPort: target }] } } });
+      await createEndpointSlice(kc, ns, name, [backend], [{ port: target }]);
+      return svc.spec?.clusterIP ?? '';
+    };
+    const webIP = await service('web', { pod: 'web-1', ip: '10.62.0.1' }, 8080);
+    const dbIP = await service('db', { pod: 'db-2', ip: '10.62.0.5' }, 5432);
+    await sleep(2000);
+    const batchPod = { ip: '10.62.0.3', namespace: ns, pod: 'batch-1' };
+    await postFlows(broker.url, [
+      { src: batchPod, dst: { ip: webIP }, port: 80, count: 3, direction: 'Egress' },
+      { src: batchPod, dst: { ip: dbIP }, port: 80, count: 4, direction: 'Egress' },
+    ]);
+    await expectColumns(ns, 'batch-egress', { 'WOULD-DENY': '4', ALLOWED: '3', SYNCED: 'True' });
+    const obj = (await kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
+      group: 'kguardian.dev', version: 'v1alpha1', namespace: ns, plural: 'auditnetworkpolicies', name: 'batch-egress',
+    })) as { status: { evaluation: { topOffenders: { destination: { ip?: string }; port: number }[] } } };
+    // The offender is listed as observed (the broker stores the flow's own addresses).
+    expect(obj.status.evaluation.topOffenders).toMatchObject([{ destination: { ip: dbIP }, port: 80 }]);
+  });
+});
+
+const ACNP = (name: string, team: string): string => `
+apiVersion: kguardian.dev/v1alpha1
+kind: AuditClusterNetworkPolicy
+metadata: { name: ${name} }
+spec:
+  namespaceSelector: { matchLabels: { team: ${team} } }
+  podSelector: { matchLabels: { app: db } }
+  policyTypes: [Ingress]
+`;
+
+describe('an AuditClusterNetworkPolicy', () => {
+  it('counts flows in every namespace its selector picks, including one relabelled while watched', async () => {
+    const team = `plat-${Date.now().toString(36)}`;
+    const nsA = await createTestNamespace(kc, 'e2e-a', { team });
+    const nsB = await createTestNamespace(kc, 'e2e-b', { team: 'other' });
+    await createRunningPod(kc, nsA, 'db', ['10.63.0.1'], { labels: { app: 'db' } });
+    await createRunningPod(kc, nsB, 'db', ['10.63.0.2'], { labels: { app: 'db' } });
+    await createRunningPod(kc, nsA, 'client', ['10.63.0.3'], { labels: { app: 'client' } });
+    const name = `deny-db-${team}`;
+    await applyManifest(kc, ACNP(name, team));
+    const client = { ip: '10.63.0.3', namespace: nsA, pod: 'client' };
+    await postFlows(broker.url, [
+      { src: client, dst: { ip: '10.63.0.1', namespace: nsA, pod: 'db' }, port: 5432, count: 1 },
+      { src: client, dst: { ip: '10.63.0.2', namespace: nsB, pod: 'db' }, port: 5432, count: 1 },
+    ]);
+    const acnp = async (): Promise<Record<string, string> | undefined> => parseTable((await kubectl(['get', 'acnp', name, '-o', 'wide'])).stdout)[0];
+    await eventually('acnp shows 1 would-deny', async () => ((await acnp())?.['WOULD-DENY'] === '1' ? true : undefined));
+    await kc.makeApiClient(CoreV1Api).patchNamespace(
+      { name: nsB, body: [{ op: 'replace', path: '/metadata/labels/team', value: team }] },
+    );
+    await sleep(1500); // the informers see the new labels
+    await postFlows(broker.url, [{ src: client, dst: { ip: '10.63.0.2', namespace: nsB, pod: 'db' }, port: 5432, count: 1 }]);
+    const row = await eventually('acnp shows 2 would-deny', async () => {
+      const r = await acnp();
+      return r?.['WOULD-DENY'] === '2' ? r : undefined;
+    });
+    expect(row.SYNCED).toBe('True');
+    // Its Events live in "default" (the policy has no namespace).
+    await eventually('a WouldDeny Event in default', async () => ((await wouldDenyEvents('default', name)).length > 0 ? true : undefined));
+  });
+});
+
+describe('two replicas', () => {
+  it('the follower takes over a crashed leader within the lease duration and keeps the same counts', async () => {
+    const ns = await createTestNamespace(kc, 'e2e-ha');
+    await podsForDb(ns);
+    await applyManifest(kc, DB_POLICY(ns, ['web']), ns);
+    const db1 = { ip: '10.61.0.2', namespace: ns, pod: 'db-1' };
+    await postFlows(broker.url, [
+      { src: { ip: '10.61.0.1', namespace: ns, pod: 'web-1' }, dst: db1, port: 5432, count: 6 },
+      { src: { ip: '10.61.0.3', namespace: ns, pod: 'batch-1' }, dst: db1, port: 5432, count: 4 },
+    ]);
+    const before = await expectColumns(ns, 'db-ingress', { 'WOULD-DENY': '4', ALLOWED: '6', SYNCED: 'True' });
+    const a = replicas[0]!;
+    const b = await startReplica(kc, { identity: 'evaluator-b', brokerUrl: broker.url, leaseNamespace });
+    replicas.push(b);
+    await sleep(1000);
+    expect([a.isLeader(), b.isLeader()]).toEqual([true, false]);
+    proxy.target = b.url; // the broker's evaluator Service now reaches b
+    const crashedAt = Date.now();
+    await a.stop(false);
+    await eventually('b leads', () => Promise.resolve(b.isLeader() ? true : undefined), 20_000, 50);
+    const tookMs = Date.now() - crashedAt;
+    // Lease 3 s, followers read every 200 ms: the lease duration plus a read, with room for a loaded machine.
+    expect(tookMs).toBeLessThan(3000 + 2000);
+    await sleep(1500);
+    const after = await anpRow(ns, 'db-ingress');
+    expect({ wouldDeny: after['WOULD-DENY'], allowed: after.ALLOWED, synced: after.SYNCED, observed: after.OBSERVED })
+      .toEqual({ wouldDeny: before['WOULD-DENY'], allowed: before.ALLOWED, synced: 'True', observed: before.OBSERVED });
+    // And b writes: a new flow shows up.
+    await postFlows(broker.url, [{ src: { ip: '10.61.0.4', namespace: ns, pod: 'cron-1' }, dst: db1, port: 5432, count: 1 }]);
+    await expectColumns(ns, 'db-ingress', { 'WOULD-DENY': '5', ALLOWED: '6', SYNCED: 'True' });
+    expect(await b.statusMetrics.leader.get()).toMatchObject({ values: [{ value: 1 }] });
   });
 });
