@@ -6,6 +6,8 @@ import yargs from 'yargs';
 import type { Argv } from 'yargs';
 import { auditTestBuilder, auditTestOptions, runAuditTest } from './commands/audit-test.js';
 import { registerDescribe } from './commands/describe.js';
+import { registerCompletion } from './completion/command.js';
+import { cobraCompletions } from './completion/scripts.js';
 import { registerPromote } from './commands/promote.js';
 import { registerPromoteCluster } from './commands/promote-cluster.js';
 import { registerVerdicts } from './commands/verdicts.js';
@@ -43,6 +45,7 @@ const AUDIT_COMMANDS: readonly RegisterCommand[] = [
 const TOP_COMMANDS: readonly RegisterCommand[] = [
   (y, ctx) => y.command('audit', 'Test and promote audit policies', (a) => register(a, AUDIT_COMMANDS, ctx).demandCommand(1, 'name an audit subcommand')),
   registerDescribe,
+  registerCompletion,
   registerVerdicts,
 ];
 
@@ -63,7 +66,16 @@ function stdinFlags(args: readonly string[]): string[] {
   return out;
 }
 
+/** kubectl's plugin completion (kubectl_complete-kguardian): yargs's candidates in cobra's format. */
+async function kubectlComplete(words: readonly string[], io: CliIO): Promise<number> {
+  let out = '';
+  const code = await runCli(['--get-yargs-completions', 'kubectl-kguardian', ...words], { ...io, stdout: { write: (s: string) => (out += s) } });
+  io.stdout.write(cobraCompletions(out, words.at(-1) ?? ''));
+  return code;
+}
+
 export async function runCli(rawArgs: readonly string[], io: CliIO): Promise<number> {
+  if (rawArgs[0] === '__complete') return kubectlComplete(rawArgs.slice(1), io);
   const args = stdinFlags(rawArgs);
   let code: number = EXIT.ok;
   const done = (c: number): void => {
@@ -77,6 +89,7 @@ export async function runCli(rawArgs: readonly string[], io: CliIO): Promise<num
     .strict()
     .recommendCommands()
     .help()
+    .completion('__yargs_completion', false)
     .alias('h', 'help')
     .version(false)
     .wrap(Math.min(120, process.stdout.columns || 100))
