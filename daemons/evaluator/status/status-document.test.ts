@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import type { PolicySummary } from '../broker-client.js';
+import type { AuditPolicyVersion } from '../cluster/cluster-model.js';
+import { eventNote } from '../events/offender-events.js';
+import { mergeConditions, offenderKey, replayingStatus, syncedStatus, toStatusOffender } from './status-document.js';
+
+const T0 = new Date('2026-01-01T00:00:00Z');
+const T1 = new Date('2026-01-01T00:05:00Z');
+const V: AuditPolicyVersion = { uid: 'u', kind: 'AuditNetworkPolicy', namespace: 'prod', name: 'p', generation: 4, problems: [] };
+const OFFENDER = {
+  src: { namespace: 'a', pod: 'web', ip: '10.0.0.1' }, dst: { namespace: '', pod: '', ip: '10.0.0.2' },
+  port: 5432, protocol: 'TCP', direction: 'Ingress', count: 3, lastSeen: '2026-01-01T00:04:00Z',
+} as const;
+const SUMMARY: PolicySummary = { since: '', until: '', allow: 7, wouldDeny: 3, topOffenders: [{ ...OFFENDER }] };
+
+describe('status document', () => {
+  it('keeps lastTransitionTime while a condition keeps its status', () => {
+    const first = mergeConditions(undefined, [{ type: 'Ready', status: 'True', reason: 'A', message: 'a' }], T0);
+    const same = mergeConditions(first, [{ type: 'Ready', status: 'True', reason: 'B', message: 'b' }], T1);
+    const flipped = mergeConditions(first, [{ type: 'Ready', status: 'False', reason: 'C', message: 'c' }], T1);
+    expect(same[0]).toMatchObject({ reason: 'B', lastTransitionTime: T0.toISOString() });
+    expect(flipped[0]).toMatchObject({ reason: 'C', lastTransitionTime: T1.toISOString() });
+  });
+
+  it.each([
+    { title: 'synced: Synced=True carries observedGeneration', stored: 4, synced: 'True', reason: 'Synced' },
+    { title: 'object moved on meanwhile: Synced=False, SpecChanged', stored: 5, synced: 'False', reason: 'SpecChanged' },
+  ])('$title', ({ stored, synced, reason }) => {
+    const s = syncedStatus(V, SUMMARY, '1h', { generation: stored }, T1);
+    const c = s.conditions?.find((x) => x.type === 'Synced');
+    expect(s.observedGeneration).toBe(4);
+    expect(c).toMatchObject({ status: synced, reason, observedGeneration: 4 });
+    expect(s.evaluation).toMatchObject({ window: '1h', flowsEvaluated: 10, flowsAllowed: 7, flowsWouldDeny: 3 });
+  });
+
+  it.each([
+    { title: 'no traffic', v: V, summary: { ...SUMMARY, allow: 0, wouldDeny: 0, topOffenders: [] }, status: 'True', reason: 'NoTrafficSeen' },
+    { title: 'traffic', v: V, summary: SUMMARY, status: 'True', reason: 'Evaluated' },
+    { title: 'invalid spec', v: { ...V, problems: ['port 0 is out of range'] }, summary: SUMMARY, status: 'False', reason: 'InvalidSpec' },
+  ])('Ready for $title', ({ v, summary, status, reason }) => {
+    const s = syncedStatus(v, summary, '1h', { generation: 4 }, T1);
+    expect(s.conditions?.find((x) => x.type === 'Ready')).toMatchObject({ status, reason });
+    if (reason === 'InvalidSpec') expect(s.evaluation?.flowsEvaluated).toBe(0);
+  });
+
+  it('replaying leaves counts and observedGeneration alone and says so', () => {
+    const s = replayingStatus(V, { observedGeneration: 3 }, T1, 'replay 9 ended Failed');
+    expect(s.observedGeneration).toBeUndefined();
+    expect(s.evaluation).toBeUndefined();
+    expect(s.conditions?.find((x) => x.type === 'Evaluating')).toMatchObject({ status: 'True', reason: 'ReplayRetrying' });
+    expect(s.conditions?.find((x) => x.type === 'Synced')).toMatchObject({ status: 'False', reason: 'Replaying' });
+  });
+
+  it.each([
+    { title: 'pod without namespace keeps only the IP', o: { ...OFFENDER, dst: { namespace: '', pod: 'x', ip: '10.0.0.2' } }, kept: true },
+    { title: 'no pod and no IP is dropped', o: { ...OFFENDER, dst: { namespace: '', pod: '', ip: '' } }, kept: false },
+    { title: 'port 0 is dropped (the schema needs 1-65535)', o: { ...OFFENDER, port: 0 }, kept: false },
+  ])('offender: $title', ({ o, kept }) => {
+    expect(toStatusOffender(o) !== undefined).toBe(kept);
+  });
+
+  it('an offender has the same key from a summary and from the stored status', () => {
+    const s = toStatusOffender(OFFENDER)!;
+    expect(offenderKey(JSON.parse(JSON.stringify(s)) as typeof s)).toBe(offenderKey(s));
+  });
+
+  it('an Event note lists offenders, counts the rest and stays within 1 kB', () => {
+    const o = toStatusOffender(OFFENDER)!;
+    expect(eventNote(V, [o], 2)).toBe('3 new would-deny flows for generation 4: a/web -> 10.0.0.2:5432/TCP (Ingress, 3x); and 2 more');
+    expect(eventNote(V, Array.from({ length: 100 }, () => o), 0).length).toBeLessThanOrEqual(1024);
+  });
+});
