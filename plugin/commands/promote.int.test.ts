@@ -245,6 +245,16 @@ describe('on a cluster of its own', () => {
     expect(r.err).toContain('it does not serve auditnetworkpolicies.kguardian.dev. Install them: kubectl apply -f crds/');
   });
 
+  it.each([
+    { args: ['describe', 'payments', '-n', 'prod'], resource: 'auditnetworkpolicies.kguardian.dev' },
+    { args: ['describe', 'acnp', 'platform'], resource: 'auditclusternetworkpolicies.kguardian.dev' },
+    { args: ['audit', 'promote-cluster', 'platform'], resource: 'auditclusternetworkpolicies.kguardian.dev' },
+  ])('without the CRDs, $args says to install them', async ({ args, resource }) => {
+    const r = await cli(own.kubeconfig, args);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`it does not serve ${resource}. Install them: kubectl apply -f crds/`);
+  });
+
   it('--all -A --output-dir writes one file per policy across namespaces', async () => {
     saved = kc;
     const { KubeConfig } = await import('@kubernetes/client-node');
