@@ -11,8 +11,14 @@ export interface CleanupStep {
 export class Cleanup {
   private readonly steps: CleanupStep[] = [];
   private running: Promise<string[]> | undefined;
+  private finished = false;
 
+  /** After the cleanup has finished, something still being started is undone at once. */
   add(what: string, run: () => Promise<void> | void): void {
+    if (this.finished) {
+      void Promise.resolve().then(run).catch(() => undefined);
+      return;
+    }
     this.steps.push({ what, run });
   }
 
@@ -36,6 +42,7 @@ export class Cleanup {
         failed.push(`${s.what}: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
+    this.finished = true;
     return failed;
   }
 }

@@ -61,7 +61,7 @@ async function placePods(o: StackOptions, cleanup: Cleanup): Promise<Map<string,
     return placed;
   }
   const lab = new NetnsLab(cleanup, o.subnet);
-  step(`creating a bridge and ${PODS.length} network namespaces (${o.subnet}.0/24), one per pod`);
+  step(`creating a bridge and ${PODS.length} network namespaces named ${lab.prefix}-* (${o.subnet}.0/24), one per pod`);
   await lab.up();
   for (const p of PODS) {
     const netns = await lab.addPod(p.name);

@@ -1,0 +1,80 @@
+/**
+ * The playground as a user runs it (node playground/main.ts ARGS, a process of its own), with
+ * everything it prints kept, so a test can wait for a line, signal it, and then check that what
+ * it said it made is gone.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { leftovers } from '../../playground/netns.js';
+import { REPO_ROOT } from '../../playground/paths.js';
+
+const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
+
+export class PlaygroundRun {
+  readonly lines: string[] = [];
+  readonly exited: Promise<number | null>;
+  private readonly child: ChildProcess;
+
+  constructor(args: readonly string[]) {
+    this.child = spawn(process.execPath, ['--import', 'tsx', 'playground/main.ts', ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    for (const s of [this.child.stdout, this.child.stderr]) createInterface({ input: s! }).on('line', (l) => this.lines.push(l.replace(ANSI, '')));
+    this.exited = new Promise((resolve) => this.child.once('close', (code, signal) => { resolve(code ?? (signal ? -1 : null)); }));
+  }
+
+  get output(): string {
+    return this.lines.join('\n');
+  }
+
+  async waitForLine(pattern: RegExp, timeoutMs = 180_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.lines.some((l) => pattern.test(l))) {
+      if (this.child.exitCode !== null) throw new Error(`the playground exited ${this.child.exitCode} before printing ${pattern}:\n${this.output}`);
+      if (Date.now() > deadline) throw new Error(`the playground did not print ${pattern}:\n${this.output}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  signal(s: NodeJS.Signals): void {
+    this.child.kill(s);
+  }
+
+  /** Kills it outright (a test that failed half-way must not leave it running). */
+  kill(): void {
+    if (this.child.exitCode === null) this.child.kill('SIGKILL');
+  }
+
+  /** What the playground reported it made: netns prefix, run folder, pids, API server URL. */
+  made(): { prefix?: string; runDir?: string; pids: number[]; apiServer?: string } {
+    const o = this.output;
+    return {
+      prefix: /network namespaces named (kgp[0-9a-f]+)-\*/.exec(o)?.[1],
+      runDir: /run folder \(logs of every process\): (\S+)/.exec(o)?.[1],
+      pids: [...o.matchAll(/\(pid (\d+)\)/g)].map((m) => Number(m[1])),
+      apiServer: /control plane ready in \d+s: (https:\/\/\S+)/.exec(o)?.[1],
+    };
+  }
+}
+
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function kernelLeftovers(prefix: string | undefined): Promise<string[]> {
+  return prefix ? leftovers(prefix) : ['(no netns prefix printed)'];
+}
+
+export async function answers(url: string | undefined): Promise<boolean> {
+  if (!url) return false;
+  try {
+    await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2000) });
+    return true;
+  } catch (err) {
+    // A TLS complaint (self-signed) still means something is listening.
+    return !/ECONNREFUSED/.test(String((err as { cause?: unknown }).cause ?? err));
+  }
+}

@@ -1,0 +1,63 @@
+// The playground as a user runs it: `--once` on recorded traffic (the no-root path) exits 0 after
+// showing the counts; the kernel playground keeps running until Ctrl-C and then removes every
+// namespace, link, process and folder it made; so does a SIGTERM half-way through start-up.
+import { existsSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { alive, answers, kernelLeftovers, PlaygroundRun } from './playground-run.js';
+
+let current: PlaygroundRun | undefined;
+
+afterEach(() => {
+  current?.kill();
+});
+
+async function expectNothingLeft(run: PlaygroundRun): Promise<void> {
+  const made = run.made();
+  expect(made.runDir).toBeDefined();
+  expect(existsSync(made.runDir ?? '')).toBe(false);
+  expect(made.pids.filter(alive)).toEqual([]);
+  expect(await answers(made.apiServer)).toBe(false);
+  expect(run.output).not.toMatch(/cleanup failed/);
+}
+
+/** The WOULD-DENY and ALLOWED columns of payments-isolation in the printed `kubectl get anp -o wide`. */
+function statusColumns(output: string): string[] {
+  const lines = output.split('\n');
+  const header = lines.findIndex((l) => /^\s+NAME\s+POD-SELECTOR\s+WOULD-DENY/.test(l));
+  const row = lines.slice(header + 1).find((l) => /^\s+payments-isolation\s/.test(l)) ?? '';
+  return row.trim().split(/\s{2,}/).slice(2, 4);
+}
+
+describe('the playground', () => {
+  it('--once on recorded traffic shows the would-deny count, verdicts, describe and the fix, exits 0, leaves nothing', async () => {
+    const run = (current = new PlaygroundRun(['--once', '--recorded']));
+    expect(await run.exited).toBe(0);
+    expect(run.output).toMatch(/replayed 6 recorded flow observations/);
+    expect(statusColumns(run.output)).toEqual(['6', '10']);
+    expect(run.output).toMatch(/WouldDeny .*frontend/);
+    expect(run.output).toMatch(/web\/frontend \(10\.252\.7\.2\)\s+shop\/payments \(10\.252\.7\.3\)\s+TCP\/8080\s+Ingress\s+6/);
+    expect(run.output).toMatch(/kubectl kguardian audit promote payments-isolation -n shop/);
+    await expectNothingLeft(run);
+  }, 180_000);
+
+  it('on the kernel, runs until SIGINT, then removes every netns, link, process and folder it made', async () => {
+    const run = (current = new PlaygroundRun([]));
+    await run.waitForLine(/the playground is running/);
+    expect(statusColumns(run.output)).toEqual(['6', '10']);
+    const prefix = run.made().prefix;
+    expect(await kernelLeftovers(prefix)).toHaveLength(9); // bridge, 4 netns, 4 host-side veths
+    run.signal('SIGINT');
+    expect(await run.exited).toBe(130);
+    expect(await kernelLeftovers(prefix)).toEqual([]);
+    await expectNothingLeft(run);
+  }, 180_000);
+
+  it('SIGTERM half-way through start-up still removes everything', async () => {
+    const run = (current = new PlaygroundRun([]));
+    await run.waitForLine(/starting the broker/);
+    run.signal('SIGTERM');
+    expect(await run.exited).toBe(143);
+    expect(await kernelLeftovers(run.made().prefix)).toEqual([]);
+    await expectNothingLeft(run);
+  }, 180_000);
+});
