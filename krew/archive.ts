@@ -11,7 +11,7 @@ export function createArchive(dir: string, entries: readonly string[], out: stri
   const tar = execFileSync('tar', ['--create', '--sort=name', '--mtime=@0', '--owner=0', '--group=0', '--numeric-owner', '--mode=u+rw,go+r,go-w', '-C', dir, ...entries], {
     maxBuffer: 1 << 30,
   });
-  execFileSync('sh', ['-c', `gzip -n -9 > '${out.replace(/'/g, "'\\''")}'`], { input: tar, maxBuffer: 1 << 30 });
+  execFileSync('sh', ['-c', `gzip -n -6 > '${out.replace(/'/g, "'\\''")}'`], { input: tar, maxBuffer: 1 << 30 });
 }
 
 /** Names of the entries in a .tar.gz, as tar lists them. */

@@ -27,9 +27,12 @@ function version(): string {
   return (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
-/** A digest of the bundle and the Node binaries: the release folder's name. */
+/** Bumped when the way archives are made changes (a new key means a rebuild). */
+const FORMAT = 'sea-nocache/tar-sorted-epoch/gzip-6';
+
+/** A digest of the bundle, the Node binaries and the format: the release folder's name. */
 function releaseKey(nodeDir: string): string {
-  const h = createHash('sha256');
+  const h = createHash('sha256').update(FORMAT);
   for (const f of ['kubectl-kguardian.cjs', 'client-node.cjs']) h.update(readFileSync(join(DIST, f)));
   for (const p of PLATFORMS) h.update(`${p.os}/${p.arch}/${p.nodePackage}/${readFileSync(join(nodeDir, p.nodePackage)).length}`);
   return h.digest('hex').slice(0, 16);

@@ -18,6 +18,7 @@ import { applyManifest } from '../../test/kube/manifest.js';
 import { createTestNamespace, deleteTestNamespace } from '../../test/kube/namespace.js';
 import { createEndpointSlice, createRunningPod } from '../../test/kube/pods.js';
 import { memoryIO } from '../io.js';
+import { runVerdicts, verdictsRun } from '../commands/verdicts.js';
 import { runCli } from '../main.js';
 import { policyRef, Seeder } from './testing/seed.js';
 
@@ -241,5 +242,49 @@ spec:
     const r = await cli(['audit', 'test', '-f', 'db.yaml', '--cluster', 'db.yaml', '--token', tokens.nobody ?? '']);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/needs RBAC permission `get flows.kguardian.dev` cluster-wide/);
+  });
+});
+
+describe('--watch through the port-forward', () => {
+  async function until(what: string, check: () => boolean, ms = 45_000): Promise<void> {
+    const end = Date.now() + ms;
+    while (!check()) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  const row = (second: number): Parameters<Seeder['add']>[0][number] => ({
+    srcPod: `watch-${second}`,
+    srcNamespace: ns,
+    dst: { namespace: ns, pod: 'db-0', ip: '10.244.7.2', port: 5432 },
+    second,
+    verdict: { policy: policyRef(ns, 'db-ingress'), direction: 'Ingress', verdict: 'WouldDeny', reason: `watched ${second}` },
+  });
+
+  it('follows the broker to a new pod after a restart: every row exactly once', async () => {
+    const io = memoryIO('', dir);
+    const abort = new AbortController();
+    const run = verdictsRun({ kubeconfig: kubeconfigPath(), brokerNamespace: ns, n: ns, watch: true, o: 'json', limit: 100, headers: true, token: tokens.reader });
+    const watching = runVerdicts(run, io, abort.signal);
+    const seen = (): string[] => io.out().split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { src: { pod: string } }).src.pod);
+    await until('the rows so far', () => seen().length === 2);
+    await seeder.add([row(100)]);
+    await until('a row stored while watching', () => seen().length === 3);
+
+    // A rollout: the old pod goes, a new one (another name) becomes ready, the broker restarts.
+    await kc.makeApiClient(CoreV1Api).deleteNamespacedPod({ namespace: ns, name: 'kguardian-broker-0', gracePeriodSeconds: 0 });
+    await createRunningPod(kc, ns, 'kguardian-broker-1', ['127.0.0.1'], { labels: { app: 'kguardian-broker' } });
+    await markReady('kguardian-broker-1');
+    const port = broker.port;
+    await broker.kill();
+    await seeder.add([row(101)]);
+    broker = await startBroker({ DATABASE_URL: db.url, AUTH_MODE: 'kubernetes', KUBECONFIG: kubeconfigPath() }, port);
+    await seeder.add([row(102)]);
+    await until('every row after the rollout', () => seen().length >= 5);
+    await new Promise((r) => setTimeout(r, 1500)); // a repeat would arrive within a poll interval
+    abort.abort();
+    expect(await watching).toBe(0);
+    expect(seen()).toEqual(['web-1', 'batch-1', 'watch-100', 'watch-101', 'watch-102']);
+    expect(io.err()).toContain('reconnecting');
   });
 });

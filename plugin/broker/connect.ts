@@ -22,7 +22,7 @@ export async function openBroker(opts: BrokerOptions, io: CliIO, loadKube: KubeL
   const token = await findToken(opts, io, kc);
   const { findBrokerPod } = await import('./find-pod.js');
   const { openPortForward } = await import('./port-forward.js');
-  const target = await findBrokerPod(kc, opts.brokerNamespace, opts.brokerService);
-  const forward = await openPortForward(kc, target, io);
+  const find = (): Promise<import('./find-pod.js').BrokerTarget> => findBrokerPod(kc, opts.brokerNamespace, opts.brokerService);
+  const forward = await openPortForward(kc, await find(), find, io);
   return { baseUrl: `http://127.0.0.1:${forward.port}`, token, close: () => forward.close() };
 }

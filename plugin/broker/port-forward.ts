@@ -2,6 +2,8 @@
  * A local port-forward to the broker pod, opened by the plugin itself: a listener on 127.0.0.1
  * with an ephemeral port, each accepted connection carried to the pod over the API server's
  * pods/portforward (client-node's PortForward, one WebSocket per connection, as kubectl does).
+ * When a connection to the pod fails, the next one looks the pod up again, so a long --watch
+ * follows the broker to its new pod after a rollout.
  */
 import { createServer, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
@@ -52,19 +54,41 @@ function carry(kc: KubeConfig, target: BrokerTarget, socket: Socket, report: (ms
     });
 }
 
-export async function openPortForward(kc: KubeConfig, target: BrokerTarget, io: CliIO): Promise<LocalForward> {
+/** Finds the pod to forward to (find-pod.ts); called again after a failure. */
+export type TargetFinder = () => Promise<BrokerTarget>;
+
+export async function openPortForward(kc: KubeConfig, first: BrokerTarget, find: TargetFinder, io: CliIO): Promise<LocalForward> {
   const sockets = new Set<Socket>();
+  let target: Promise<BrokerTarget> = Promise.resolve(first);
   let reported = '';
-  const report = (msg: string): void => {
-    if (msg === '' || msg === reported) return;
-    reported = msg;
-    io.stderr.write(`port-forward to ${target.namespace}/${target.pod}:${target.port} failed: ${msg}\n`);
+  const failed = (t: BrokerTarget, msg: string): void => {
+    if (msg !== '' && msg !== reported) {
+      reported = msg;
+      io.stderr.write(`port-forward to ${t.namespace}/${t.pod}:${t.port} failed: ${msg}\n`);
+    }
+    target = find(); // the pod may be gone: look again for the next connection
+    target.catch(() => undefined);
+  };
+  const accept = async (socket: Socket): Promise<void> => {
+    let t: BrokerTarget;
+    try {
+      t = await target;
+    } catch (e) {
+      io.stderr.write(`port-forward: ${(e as Error).message}\n`);
+      target = find();
+      target.catch(() => undefined);
+      socket.destroy();
+      return;
+    }
+    carry(kc, t, socket, (msg) => {
+      failed(t, msg);
+    });
   };
   const server = createServer((socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
     socket.on('error', () => undefined);
-    carry(kc, target, socket, report);
+    void accept(socket);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
