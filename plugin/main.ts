@@ -27,7 +27,7 @@ export type RegisterCommand = (y: Argv, ctx: CommandContext) => Argv;
 const registerAuditTest: RegisterCommand = (y, { io, done }) =>
   y.command(
     'test',
-    'What would these policies deny? Replays recorded flows against candidate policies, offline',
+    'What would these policies deny? Replays recorded flows against candidate policies (files, or the live cluster and broker)',
     (b) => auditTestBuilder(b),
     async (argv) => {
       done(await runAuditTest(auditTestOptions(argv), io));
