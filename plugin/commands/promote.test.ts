@@ -1,0 +1,37 @@
+/** promote and promote-cluster without a cluster: --help with examples, and flag checks that come before any API call. */
+import { describe, expect, it } from 'vitest';
+import { memoryIO } from '../io.js';
+import { runCli } from '../main.js';
+
+async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const io = memoryIO();
+  // A kubeconfig that cannot exist: these must fail (or print) before connecting.
+  const code = await runCli(['--kubeconfig', '/nonexistent/kubeconfig', ...args], io);
+  return { code, out: io.out(), err: io.err() };
+}
+
+describe('help', () => {
+  it.each([
+    { args: ['audit', 'promote', '--help'], example: 'kubectl kguardian audit promote payments-isolation' },
+    { args: ['audit', 'promote-cluster', '--help'], example: '--target-namespace prod' },
+    { args: ['describe', '--help'], example: 'kubectl kguardian describe acnp' },
+    { args: ['completion', '--help'], example: 'completion bash' },
+  ])('$args shows examples', async ({ args, example }) => {
+    const r = await run(args);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Examples:');
+    expect(r.out.replace(/\s+/g, ' ')).toContain(example);
+  });
+});
+
+describe('promote-cluster flags', () => {
+  it.each([
+    { args: ['audit', 'promote-cluster'], message: 'Not enough non-option arguments' },
+    { args: ['audit', 'promote-cluster', 'p', '--delete-audit'], message: '--delete-audit needs --apply' },
+    { args: ['audit', 'promote-cluster', 'p', '--min-quiet', 'soon'], message: '--min-quiet "soon": not a duration' },
+  ])('$args exits 2', async ({ args, message }) => {
+    const r = await run(args);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(message);
+  });
+});
