@@ -39,6 +39,12 @@ describe('OpenAPI document', () => {
     expect(body.error ?? '').not.toMatch(/unknown query parameter/);
   });
 
+  it('documents every field of the summary answer', async () => {
+    const body = (await (await t.get('/audit/summary')).json()) as Record<string, unknown>;
+    const props = (OPENAPI.components.schemas.Summary as { properties: Record<string, unknown> }).properties;
+    expect(Object.keys(body).sort()).toEqual(Object.keys(props).sort());
+  });
+
   it('refuses a parameter it does not document', async () => {
     const r = await t.get('/audit/verdicts?bogus=1');
     expect(await r.json()).toEqual({ error: 'unknown query parameter "bogus"', field: 'bogus' });

@@ -210,7 +210,29 @@ export function storeContract(engine: string, open: StoreFactory): void {
       expect(s.allow).toBe(4);
       expect(s.wouldDeny).toBe(7);
       expect(s.topOffenders.map((o) => [o.src.pod, o.count])).toEqual([['web-1', 5], ['web-9', 2]]);
-      expect(await store.summary({ policy: 'summary', namespace: 'nowhere' }, 10)).toEqual({ allow: 0, wouldDeny: 0, topOffenders: [] });
+      expect(await store.summary({ policy: 'summary', namespace: 'nowhere' }, 10)).toEqual({ allow: 0, wouldDeny: 0, unidentifiedPeers: 0, topOffenders: [] });
+    });
+
+    it('counts the observations whose peer has no pod but a private address (unidentifiedPeers)', async () => {
+      // Counts are powers of two so the total says exactly which rows were counted.
+      const bare = (ip: string) => ({ ip, port: 9000, kind: 'external' as const });
+      const rows = [
+        { count: 1, direction: 'Egress', dst: bare('10.9.9.9'), counted: true },
+        { count: 2, direction: 'Egress', dst: bare('8.8.8.8'), counted: false }, // public: external, judged by ipBlock
+        { count: 4, direction: 'Ingress', src: bare('192.168.3.4'), counted: true },
+        { count: 8, direction: 'Ingress', dst: bare('10.9.9.8'), counted: false }, // the peer of Ingress is the source, which has a pod
+        { count: 16, direction: 'Egress', dst: bare('fd00::7'), counted: true },
+        { count: 32, direction: 'Egress', dst: bare('172.32.0.1'), counted: false }, // just outside 172.16/12
+        { count: 64, direction: 'Egress', dst: bare('100.64.0.9'), counted: true },
+        { count: 128, direction: 'Egress', dst: bare('172.31.255.1'), counted: true },
+        { count: 256, direction: 'Egress', counted: false }, // both ends stamped
+      ] as const;
+      await store.ingest(batch(rows.map((r) => observation({ at: '2026-03-01T04:00:00.000Z', count: r.count, ...('src' in r ? { src: r.src } : {}), ...('dst' in r ? { dst: r.dst } : {}) }))), T0);
+      const direction = new Map<number, 'Ingress' | 'Egress'>(rows.map((r) => [r.count, r.direction]));
+      await judgeAll(store, (f) => [verdict({ name: 'peers', verdict: 'Allow', direction: direction.get(f.count) ?? 'Egress' })]);
+      const s = await store.summary({ policy: 'peers', namespace: 'prod' }, 10);
+      expect(s.allow).toBe(511);
+      expect(s.unidentifiedPeers).toBe(rows.filter((r) => r.counted).reduce((n, r) => n + r.count, 0));
     });
 
     it('summarises one policy generation by uid, with the latest observation of each offender', async () => {

@@ -99,6 +99,8 @@ export interface Offender {
 export interface Summary {
   allow: number;
   wouldDeny: number;
+  /** Observations whose peer end (source of Ingress, destination of Egress) has no pod but a private IP. */
+  unidentifiedPeers: number;
   topOffenders: Offender[];
 }
 

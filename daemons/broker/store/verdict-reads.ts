@@ -89,13 +89,26 @@ type OffenderRow = Pick<VerdictRow, 'src_namespace' | 'src_pod' | 'src_ip' | 'ds
   last_seen: Date;
 };
 
-/** The summary's two statements (totals per verdict, top WouldDeny offenders), exported for the EXPLAIN test. */
+/**
+ * Where pod IPs live: an end at one of these addresses without a stamped pod is a peer whose
+ * identity is unknown (the policy cannot be judged by its pod selectors). Public addresses are
+ * external and judged by ipBlock, so they do not count. Constants, not user input.
+ */
+export const PRIVATE_NETS = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', 'fc00::/7'] as const;
+
+const inPrivateNet = (col: string): string => `(${PRIVATE_NETS.map((n) => `${col} <<= inet '${n}'`).join(' OR ')})`;
+
+/** The peer is the source of an Ingress verdict and the destination of an Egress one. */
+const UNIDENTIFIED_PEER = `CASE WHEN direction = 'Ingress' THEN src_pod = '' AND ${inPrivateNet('src_ip')}
+  ELSE dst_pod = '' AND ${inPrivateNet('dst_ip')} END`;
+
+/** The summary's two statements (totals per verdict with the unidentified peers among them, top WouldDeny offenders), exported for the EXPLAIN test. */
 export function summarySql(f: VerdictFilter, top: number): { totals: string; offenders: string; params: unknown[]; offenderParams: unknown[] } {
   const params: unknown[] = [];
   const conds = filterConditions(f, params);
   const offenderParams = [...params, top];
   return {
-    totals: `SELECT verdict, sum(count) AS n FROM audit_verdicts ${whereSql(conds)} GROUP BY verdict`,
+    totals: `SELECT verdict, sum(count) AS n, coalesce(sum(count) FILTER (WHERE ${UNIDENTIFIED_PEER}), 0) AS unidentified FROM audit_verdicts ${whereSql(conds)} GROUP BY verdict`,
     offenders: `SELECT src_namespace, src_pod, host(src_ip) AS src_ip, dst_namespace, dst_pod, host(dst_ip) AS dst_ip, port, protocol,
        direction, sum(count) AS count, max(observed_at) AS last_seen
      FROM audit_verdicts ${whereSql([...conds, `verdict = 'WouldDeny'`])}
@@ -120,8 +133,9 @@ function toOffender(r: OffenderRow): Offender {
 
 export async function summary(db: Queryable, f: VerdictFilter, top: number): Promise<Summary> {
   const sql = summarySql(f, top);
-  const totals = await db.query<{ verdict: string; n: string | number }>(sql.totals, sql.params);
+  const totals = await db.query<{ verdict: string; n: string | number; unidentified: string | number }>(sql.totals, sql.params);
   const offenders = await db.query<OffenderRow>(sql.offenders, sql.offenderParams);
   const count = (v: string): number => Number(totals.rows.find((r) => r.verdict === v)?.n ?? 0);
-  return { allow: count('Allow'), wouldDeny: count('WouldDeny'), topOffenders: offenders.rows.map(toOffender) };
+  const unidentifiedPeers = totals.rows.reduce((n, r) => n + Number(r.unidentified), 0);
+  return { allow: count('Allow'), wouldDeny: count('WouldDeny'), unidentifiedPeers, topOffenders: offenders.rows.map(toOffender) };
 }
