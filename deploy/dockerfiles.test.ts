@@ -56,6 +56,7 @@ describe.each(images)('$file', (row) => {
   it(`starts ${row.entry} compiled to JavaScript, and exposes ${row.port}`, () => {
     const final = last(stages).instructions;
     const cmd = final.find((i) => i.keyword === 'CMD')?.args ?? '';
+    expect(existsSync(join(REPO, row.entry)), row.entry).toBe(true);
     expect(JSON.parse(cmd)).toEqual(['node', '--enable-source-maps', row.entry.replace(/\.ts$/, '.js')]);
     expect(final.find((i) => i.keyword === 'EXPOSE')?.args).toBe(row.port);
   });
