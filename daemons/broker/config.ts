@@ -12,7 +12,8 @@
  *   DB_POOL_SIZE            default 10
  *   INGEST_WRITERS          ingest transactions in flight at once, default 2
  *   EVALUATOR_BATCH, EVALUATOR_CONCURRENCY, EVALUATOR_TIMEOUT_MS: see evaluation/dispatcher.ts
- *   REPLAY_PAGE_SIZE        flows per replay page and evaluator call, default 5000
+ *   REPLAY_PAGE_SIZE        flow rows per replay page (one grouped read, one write), default 50000
+ *   REPLAY_BATCH            distinct flows per replay call to the evaluator, default 5000
  *   REPLAY_CONCURRENCY      replay pages being judged at once, default 4
  *   REPLAY_SETTLE_MS        how long a new replay revisits rows with pending observations, default 2000
  *   EVALUATOR_TOKEN_FILE    bearer token for the evaluator, re-read every minute (default: the
@@ -35,6 +36,7 @@ export interface BrokerConfig {
   evaluatorTimeoutMs: number;
   evaluatorTokenFile?: string;
   replayPageSize: number;
+  replayBatch: number;
   replayConcurrency: number;
   replaySettleMs: number;
 }
@@ -82,7 +84,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BrokerConfig {
     evaluatorConcurrency: int(env, 'EVALUATOR_CONCURRENCY', 2, 1, 64),
     evaluatorTimeoutMs: int(env, 'EVALUATOR_TIMEOUT_MS', 10_000, 100, 600_000),
     evaluatorTokenFile: evaluatorTokenPath(env),
-    replayPageSize: int(env, 'REPLAY_PAGE_SIZE', 5000, 1, 20_000),
+    replayPageSize: int(env, 'REPLAY_PAGE_SIZE', 50_000, 1, 1_000_000),
+    replayBatch: int(env, 'REPLAY_BATCH', 5000, 1, 20_000),
     replayConcurrency: int(env, 'REPLAY_CONCURRENCY', 4, 1, 32),
     replaySettleMs: int(env, 'REPLAY_SETTLE_MS', 2000, 0, 600_000),
   };

@@ -83,7 +83,7 @@ async function main(): Promise<void> {
     });
     dispatcher.start();
     replays = new ReplayWorker({
-      store: store.replays, client, clock, logger, metrics, pageSize: cfg.replayPageSize, concurrency: cfg.replayConcurrency,
+      store: store.replays, client, clock, logger, metrics, pageSize: cfg.replayPageSize, batchSize: cfg.replayBatch, concurrency: cfg.replayConcurrency,
       settleMs: cfg.replaySettleMs, leaseMs: Math.max(30_000, cfg.evaluatorTimeoutMs * 4),
     });
     replays.start();

@@ -2,19 +2,23 @@
  * One replay job's work: the main pass pages through the window in id order and the retry passes
  * come back to the rows that could not be written yet. Pages are pipelined: while the evaluator
  * judges several pages at once (`concurrency`), their writes commit strictly in page order, so the
- * job's cursor only ever moves forward over committed pages and a restart resumes from it.
- * Counting rules live with the SQL (store/replay-pages.ts).
+ * job's cursor only ever moves forward over committed pages and a restart resumes from it. A page
+ * arrives as distinct flows, judged once per job (replay-judge.ts). Counting rules live with the
+ * SQL (store/replay-pages.ts).
  */
-import type { EvaluateItem, EvaluatorClient, OnlyPolicy } from '../evaluator-client.js';
-import type { PageWrite, ReplayFlow, ReplayJudgement, ReplayLease, ReplayStore } from '../store/replay-types.js';
-import type { FlowEndpoint, FlowEvaluation } from '../../../policy/types.js';
+import type { EvaluatorClient } from '../evaluator-client.js';
+import type { PageWrite, ReplayJudgement, ReplayLease, ReplayStore } from '../store/replay-types.js';
+import { ReplayJudge } from './replay-judge.js';
 
 export interface ReplayPassOptions {
   store: ReplayStore;
   client: EvaluatorClient;
   now: () => Date;
+  /** Flow rows per page (one read and one write each). */
   pageSize: number;
-  /** Pages being judged at once. */
+  /** Distinct flows per evaluator call. */
+  batchSize: number;
+  /** Pages being judged at once, and evaluator calls in flight. */
   concurrency: number;
   leaseMs: number;
   /** How long after the job's creation rows with pending observations are visited again. */
@@ -28,37 +32,6 @@ export interface ReplayPassOptions {
   onPage?: (rows: number, verdicts: number) => void;
 }
 
-function endpoint(e: ReplayFlow['src']): FlowEndpoint {
-  return e.namespace !== '' && e.pod !== '' ? { ip: e.ip, namespace: e.namespace, pod: e.pod } : { ip: e.ip };
-}
-
-export function toReplayItem(f: ReplayFlow): EvaluateItem {
-  return {
-    id: f.id, observedAt: f.lastSeen, count: f.judged, direction: f.direction,
-    flow: { src: endpoint(f.src), dst: endpoint(f.dst), protocol: f.protocol, port: f.port },
-  };
-}
-
-/** The policy's verdict for the observed direction, if the evaluation has one. */
-export function replayVerdict(e: FlowEvaluation, f: ReplayFlow, uid: string): ReplayJudgement['verdict'] {
-  const v = e.verdicts.find((x) => x.ref.uid === uid && x.direction === f.direction && x.ref.kind !== 'NetworkPolicy');
-  return v === undefined ? null : { verdict: v.verdict, reason: v.reason };
-}
-
-/** Judges the rows that have judged observations; rows without any are left to the write's revisit rule. */
-async function judge(o: ReplayPassOptions, lease: ReplayLease, rows: readonly ReplayFlow[]): Promise<ReplayJudgement[]> {
-  const due = rows.filter((r) => r.judged > 0);
-  if (due.length === 0) return [];
-  const only: OnlyPolicy = { uid: lease.job.policy.uid, generation: lease.job.policy.generation };
-  const results = await o.client.evaluate(due.map(toReplayItem), only);
-  const out: ReplayJudgement[] = [];
-  for (const f of due) {
-    const e = results.get(f.id);
-    if (e !== undefined) out.push({ flowId: f.id, verdict: replayVerdict(e, f, only.uid) });
-  }
-  return out;
-}
-
 async function write(o: ReplayPassOptions, lease: ReplayLease, w: Omit<PageWrite, 'settling'>): Promise<void> {
   const now = o.now();
   const settling = now.getTime() < Date.parse(lease.job.until) + o.settleMs;
@@ -68,19 +41,19 @@ async function write(o: ReplayPassOptions, lease: ReplayLease, w: Omit<PageWrite
 
 const ignore = (): void => undefined;
 
-export async function mainPass(o: ReplayPassOptions, lease: ReplayLease): Promise<void> {
+export async function mainPass(o: ReplayPassOptions, lease: ReplayLease, judge: ReplayJudge): Promise<void> {
   let cursor = lease.cursor;
   let tail: Promise<void> = Promise.resolve();
   const inFlight: Promise<void>[] = [];
   while (!o.signal.aborted) {
-    const rows = await o.store.readPage(lease.job, cursor, o.pageSize);
-    const last = rows.at(-1);
-    if (last === undefined) break;
+    const page = await o.store.readPage(lease.job, cursor, o.pageSize);
+    if (page.rows === 0) break;
     const from = cursor + 1;
-    cursor = last.id;
-    const judged = judge(o, lease, rows);
+    const to = page.lastId;
+    cursor = to;
+    const judged = judge.judge(page.flows);
     judged.catch(ignore); // observed through the tail below; never unhandled
-    const w = (j: ReplayJudgement[]): Omit<PageWrite, 'settling'> => ({ scope: { kind: 'range', from, to: last.id }, judgements: j, cursor: last.id, scanned: rows.length });
+    const w = (j: ReplayJudgement[]): Omit<PageWrite, 'settling'> => ({ scope: { kind: 'range', from, to }, judgements: j, cursor: to, scanned: page.rows });
     tail = tail.then(async () => write(o, lease, w(await judged)));
     tail.catch(ignore);
     inFlight.push(tail);
@@ -89,22 +62,24 @@ export async function mainPass(o: ReplayPassOptions, lease: ReplayLease): Promis
   await tail;
 }
 
-export async function retryPasses(o: ReplayPassOptions, lease: ReplayLease): Promise<void> {
+export async function retryPasses(o: ReplayPassOptions, lease: ReplayLease, judge: ReplayJudge): Promise<void> {
   let delay = o.retryDelayMs;
   while (lease.retry.length > 0 && !o.signal.aborted) {
     await o.sleep(delay, o.signal);
     if (o.signal.aborted) return;
     delay = Math.min(delay * 2, o.maxRetryDelayMs);
     const ids = lease.retry.slice(0, o.pageSize);
-    const rows = await o.store.readRows(lease.job, ids);
-    const judgements = await judge(o, lease, rows);
+    const flows = await o.store.readRows(lease.job, ids);
+    const judgements = await judge.judge(flows);
     await write(o, lease, { scope: { kind: 'ids', ids }, judgements, cursor: lease.cursor, scanned: 0 });
   }
 }
 
 /** Runs the job's passes to the end (or until aborted); throws what the evaluator or store threw. */
 export async function runPasses(o: ReplayPassOptions, lease: ReplayLease): Promise<void> {
+  const p = lease.job.policy;
+  const judge = new ReplayJudge(o.client, { uid: p.uid, generation: p.generation }, o.batchSize, o.concurrency);
   if (lease.job.flowsTotal === null) await o.store.countWindow(lease);
-  await mainPass(o, lease);
-  await retryPasses(o, lease);
+  await mainPass(o, lease, judge);
+  await retryPasses(o, lease, judge);
 }

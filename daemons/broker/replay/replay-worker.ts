@@ -22,7 +22,10 @@ export interface ReplayWorkerOptions {
   clock: Clock;
   logger: Logger;
   metrics?: BrokerMetrics;
+  /** Flow rows per page (default 50,000; a page is read grouped and written in one statement). */
   pageSize?: number;
+  /** Distinct flows per evaluator call (default 5000). */
+  batchSize?: number;
   concurrency?: number;
   leaseMs?: number;
   /** See replay-pages.ts: how long rows with pending observations are visited again; default 2000. */
@@ -59,7 +62,7 @@ export class ReplayWorker {
 
   constructor(opts: ReplayWorkerOptions) {
     this.o = {
-      pageSize: 5000, concurrency: 4, leaseMs: 30_000, settleMs: 2000, idleMs: 1000, retryDelayMs: 100, maxRetryDelayMs: 2000, maxBackoffMs: 30_000,
+      pageSize: 50_000, batchSize: 5000, concurrency: 4, leaseMs: 30_000, settleMs: 2000, idleMs: 1000, retryDelayMs: 100, maxRetryDelayMs: 2000, maxBackoffMs: 30_000,
       sleep: abortableSleep, ...opts,
     };
   }
@@ -124,7 +127,7 @@ export class ReplayWorker {
   private passOptions(signal: AbortSignal): ReplayPassOptions {
     const o = this.o;
     return {
-      store: o.store, client: o.client, now: () => o.clock.now(), pageSize: o.pageSize, concurrency: o.concurrency, leaseMs: o.leaseMs,
+      store: o.store, client: o.client, now: () => o.clock.now(), pageSize: o.pageSize, batchSize: o.batchSize, concurrency: o.concurrency, leaseMs: o.leaseMs,
       settleMs: o.settleMs, retryDelayMs: o.retryDelayMs, maxRetryDelayMs: o.maxRetryDelayMs, sleep: o.sleep, signal,
       onPage: (rows, verdicts) => {
         o.metrics?.replayFlows.inc(rows);

@@ -27,13 +27,26 @@
  * flow's last_seen when it was judged), so the lookup scans the policy generation's index over
  * the page's time span only, not every verdict the replay has written so far.
  *
+ * Distinct flows, aggregated verdicts. Most rows of a window are the same flow seen again in
+ * another minute, so a page is read grouped by what the evaluation depends on (FLOW_KEY: the ends,
+ * port, protocol and direction, plus the minute when an end has no stamped identity) and the
+ * worker asks the evaluator once per distinct flow per job. The write joins the page's rows to
+ * those judgements by key and stores one verdict row per (flow, verdict, reason, REPLAY_BUCKET_MS
+ * bucket of the row's minute) with the owed counts summed and observed_at the latest last_seen:
+ * far fewer rows for the ten indexes of audit_verdicts. Such a row covers several flow rows, so it
+ * carries flow_id 0 and the per-row lookup above never sees it; that is sound because those rows
+ * are never written again by this job (a page commits with the cursor past them). Rows that will
+ * be visited again (settling with pending observations) are written one verdict per row with
+ * their flow_id, so the next visit subtracts what was stored. Aggregates never cross a day (the
+ * bucket divides a day), so each stays in one partition.
+ *
  * Namespace prefilter: a namespaced policy selects pods of its own namespace, so it can judge only
  * egress seen from that namespace and ingress seen into it. Rows whose relevant end has no stamped
  * identity ('') are kept: the evaluator may resolve their IP to a pod of that namespace.
  */
 import { LOCK_KEYS } from './migrations.js';
 import type { Queryable } from './sql-client.js';
-import type { PageWrite, PageWritten, ReplayFlow, ReplayJob } from './replay-types.js';
+import type { PageWrite, PageWritten, ReplayFlow, ReplayJob, ReplayPage } from './replay-types.js';
 import type { Direction, Protocol } from '../../../policy/types.js';
 
 const MINUTE_MS = 60_000;
@@ -51,8 +64,17 @@ export function windowConditions(job: ReplayJob, params: unknown[]): string[] {
   return conds;
 }
 
+/** How replayed observations of one flow are bucketed into one verdict row (divides a day). */
+export const REPLAY_BUCKET_MS = 10 * MINUTE_MS;
+
+const UNSTAMPED = "(src_namespace = '' OR src_pod = '' OR dst_namespace = '' OR dst_pod = '')";
+
+/** The grouping key of a flow row (see above); U+001F never occurs in its parts (ingest validation). */
+const FLOW_KEY = `concat_ws(E'\\x1f', direction, host(src_ip), src_namespace, src_pod, host(dst_ip), dst_namespace, dst_pod, dst_port,
+  protocol, CASE WHEN ${UNSTAMPED} THEN (extract(epoch FROM bucket) * 1000)::bigint END)`;
+
 interface ReplayFlowRow {
-  id: string | number;
+  k: string;
   t: number;
   direction: string;
   src_ip: string;
@@ -64,14 +86,22 @@ interface ReplayFlowRow {
   dst_port: number;
   protocol: string;
   judged: string | number;
+  last_id: string | number;
+  n: string | number;
 }
 
-const READ_COLUMNS = `id, (extract(epoch FROM last_seen) * 1000)::float8 AS t, direction, host(src_ip) AS src_ip, src_namespace, src_pod,
-  host(dst_ip) AS dst_ip, dst_namespace, dst_pod, dst_port, protocol, count - pending AS judged`;
+/** Groups the rows of CTE `p` into distinct flows, with the page's last id and row count on every row. */
+const GROUPED = `SELECT k, (extract(epoch FROM max(last_seen)) * 1000)::float8 AS t, direction, host(src_ip) AS src_ip, src_namespace, src_pod,
+  host(dst_ip) AS dst_ip, dst_namespace, dst_pod, dst_port, protocol, sum(judged) AS judged,
+  (SELECT max(id) FROM p) AS last_id, (SELECT count(*) FROM p) AS n
+FROM p GROUP BY k, direction, src_ip, src_namespace, src_pod, dst_ip, dst_namespace, dst_pod, dst_port, protocol`;
+
+const PAGE_COLUMNS = `id, last_seen, direction, src_ip, src_namespace, src_pod, dst_ip, dst_namespace, dst_pod, dst_port, protocol,
+  count - pending AS judged, ${FLOW_KEY} AS k`;
 
 function toReplayFlow(r: ReplayFlowRow): ReplayFlow {
   return {
-    id: Number(r.id),
+    key: r.k,
     lastSeen: new Date(r.t).toISOString(),
     direction: r.direction as Direction,
     src: { ip: r.src_ip, namespace: r.src_namespace, pod: r.src_pod },
@@ -87,16 +117,15 @@ export function readPageSql(job: ReplayJob, afterId: number, limit: number): { t
   const params: unknown[] = [];
   const conds = windowConditions(job, params);
   params.push(afterId, limit);
-  return {
-    text: `SELECT ${READ_COLUMNS} FROM flows WHERE ${conds.join(' AND ')} AND id > $${params.length - 1} ORDER BY id LIMIT $${params.length}`,
-    params,
-  };
+  const page = `SELECT ${PAGE_COLUMNS} FROM flows WHERE ${conds.join(' AND ')} AND id > $${params.length - 1} ORDER BY id LIMIT $${params.length}`;
+  return { text: `WITH p AS MATERIALIZED (${page}) ${GROUPED}`, params };
 }
 
-export async function readPage(db: Queryable, job: ReplayJob, afterId: number, limit: number): Promise<ReplayFlow[]> {
+export async function readPage(db: Queryable, job: ReplayJob, afterId: number, limit: number): Promise<ReplayPage> {
   const { text, params } = readPageSql(job, afterId, limit);
   const r = await db.query<ReplayFlowRow>(text, params);
-  return r.rows.map(toReplayFlow);
+  const first = r.rows[0];
+  return { flows: r.rows.map(toReplayFlow), lastId: Number(first?.last_id ?? 0), rows: Number(first?.n ?? 0) };
 }
 
 export async function readRows(db: Queryable, job: ReplayJob, ids: number[]): Promise<ReplayFlow[]> {
@@ -104,13 +133,14 @@ export async function readRows(db: Queryable, job: ReplayJob, ids: number[]): Pr
   const params: unknown[] = [];
   const conds = windowConditions(job, params);
   params.push(ids);
-  const r = await db.query<ReplayFlowRow>(`SELECT ${READ_COLUMNS} FROM flows WHERE ${conds.join(' AND ')} AND id = ANY($${params.length}::bigint[]) ORDER BY id`, params);
+  const page = `SELECT ${PAGE_COLUMNS} FROM flows WHERE ${conds.join(' AND ')} AND id = ANY($${params.length}::bigint[])`;
+  const r = await db.query<ReplayFlowRow>(`WITH p AS MATERIALIZED (${page}) ${GROUPED}`, params);
   return r.rows.map(toReplayFlow);
 }
 
 /**
- * A page's judgements as parameters: ids and a key per id as comma-joined text (far cheaper for
- * the driver than array literals), the key indexing distinct (verdict, reason) pairs (0: none).
+ * A page's judgements as parameters: the keys, and per key the index of its distinct (verdict,
+ * reason) pair as comma-joined text (0: no verdict of this policy).
  */
 function judgementParams(w: PageWrite): unknown[] {
   const pairs = new Map<string, number>();
@@ -132,7 +162,7 @@ function judgementParams(w: PageWrite): unknown[] {
     }
     keys.push(k);
   }
-  return [w.judgements.map((j) => j.flowId).join(','), keys.join(','), verdicts, reasons];
+  return [w.judgements.map((j) => j.key), keys.join(','), verdicts, reasons];
 }
 
 /** The page write: owed counts, inserts and the rows to revisit, in one statement (one snapshot). */
@@ -147,11 +177,13 @@ export function writePageSql(job: ReplayJob, w: PageWrite, now: Date): { text: s
     params.push(w.scope.ids);
     conds.push(`id = ANY($${params.length}::bigint[])`);
   }
+  params.push(REPLAY_BUCKET_MS / 1000);
+  const bucketSecs = `$${params.length}::float8`;
   const text = `
-WITH u AS (SELECT * FROM unnest(string_to_array($1, ',')::bigint[], string_to_array($2, ',')::int[]) AS u(id, k)),
-f AS (
+WITH u AS (SELECT * FROM unnest($1::text[], string_to_array($2, ',')::int[]) AS u(k, v)),
+f AS MATERIALIZED (
   SELECT id, bucket, last_seen, direction, src_namespace, src_pod, src_ip, dst_namespace, dst_pod, dst_ip, dst_port, protocol,
-    count - pending AS judged, pending, (lease_token IS NOT NULL AND lease_until > $5) AS claimed
+    count - pending AS judged, pending, (lease_token IS NOT NULL AND lease_until > $5) AS claimed, ${FLOW_KEY} AS k
   FROM flows WHERE ${conds.join(' AND ')}),
 a AS (
   SELECT flow_id, sum(count) AS n FROM audit_verdicts
@@ -160,18 +192,22 @@ a AS (
     AND flow_id IN (SELECT id FROM f)
   GROUP BY flow_id),
 d AS (
-  SELECT f.*, u.id IS NOT NULL AS evaluated, ($3::text[])[u.k] AS verdict, ($4::text[])[u.k] AS reason,
-    f.judged - coalesce(a.n, 0)::bigint AS owed
-  FROM f LEFT JOIN u ON u.id = f.id LEFT JOIN a ON a.flow_id = f.id),
+  SELECT f.*, u.k IS NOT NULL AS evaluated, ($3::text[])[u.v] AS verdict, ($4::text[])[u.v] AS reason,
+    f.judged - coalesce(a.n, 0)::bigint AS owed, ($11::boolean AND f.pending > 0) AS again
+  FROM f LEFT JOIN u ON u.k = f.k LEFT JOIN a ON a.flow_id = f.id),
+w AS (
+  SELECT CASE WHEN again THEN id ELSE 0 END AS flow_ref, floor(extract(epoch FROM bucket) / ${bucketSecs}) AS slot, d.*
+  FROM d WHERE evaluated AND NOT claimed AND verdict IS NOT NULL AND owed > 0),
 ins AS (
   INSERT INTO audit_verdicts (observed_at, evaluated_at, flow_id, policy_uid, policy_kind, policy_namespace, policy_name,
     policy_generation, direction, verdict, src_namespace, src_pod, src_ip, dst_namespace, dst_pod, dst_ip, port, protocol, reason, count)
-  SELECT last_seen, $5, id, $6, $7, $8, $9, $10, direction, verdict, src_namespace, src_pod, src_ip, dst_namespace, dst_pod, dst_ip,
-    dst_port, protocol, reason, owed
-  FROM d WHERE evaluated AND NOT claimed AND verdict IS NOT NULL AND owed > 0
+  SELECT max(last_seen), $5, flow_ref, $6, $7, $8, $9, $10, direction, verdict, src_namespace, src_pod, src_ip, dst_namespace, dst_pod, dst_ip,
+    dst_port, protocol, reason, sum(owed)
+  FROM w
+  GROUP BY flow_ref, slot, direction, verdict, reason, src_namespace, src_pod, src_ip, dst_namespace, dst_pod, dst_ip, dst_port, protocol
   RETURNING 1)
 SELECT (SELECT count(*) FROM ins) AS inserted,
-  ARRAY(SELECT id FROM d WHERE claimed OR (NOT evaluated AND owed > 0) OR ($11::boolean AND pending > 0) ORDER BY id) AS revisit`;
+  ARRAY(SELECT id FROM d WHERE claimed OR (NOT evaluated AND owed > 0) OR again ORDER BY id) AS revisit`;
   return { text, params };
 }
 

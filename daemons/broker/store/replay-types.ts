@@ -50,22 +50,37 @@ export interface ReplayLease {
   retry: number[];
 }
 
-/** The few columns of a flow row a replay needs, as sent to the evaluator. */
+/**
+ * A distinct flow of a page: the page's rows grouped by what their evaluation depends on (the
+ * endpoints, port, protocol and direction; also the minute when an end has no stamped identity,
+ * because the evaluator then resolves its IP at that time). Judged once, it stands for all of them.
+ */
 export interface ReplayFlow {
-  id: number;
+  /** The grouping key, as the store computes it; judgements name flows by it. */
+  key: string;
+  /** The latest last_seen of the group's rows. */
   lastSeen: string;
   direction: Direction;
   src: { ip: string; namespace: string; pod: string };
   dst: { ip: string; namespace: string; pod: string };
   port: number;
   protocol: Protocol;
-  /** Observations already judged by the live path when read (count - pending). */
+  /** Observations already judged by the live path when read (count - pending), summed over the rows. */
   judged: number;
 }
 
-/** The replay's verdict for one flow, or null: the policy does not concern that flow. */
+/** A page of the main pass: its distinct flows, and the rows read. */
+export interface ReplayPage {
+  flows: ReplayFlow[];
+  /** The page's highest flow id (the next cursor); 0 when the page is empty. */
+  lastId: number;
+  /** Flow rows in the page. */
+  rows: number;
+}
+
+/** The replay's verdict for one distinct flow, or null: the policy does not concern that flow. */
 export interface ReplayJudgement {
-  flowId: number;
+  key: string;
   verdict: { verdict: Verdict; reason: string } | null;
 }
 
@@ -107,9 +122,9 @@ export interface ReplayStore {
   renew(lease: ReplayLease, now: Date, leaseMs: number): Promise<void>;
   /** Counts the flows the job may concern and records it as flowsTotal. */
   countWindow(lease: ReplayLease): Promise<number>;
-  /** The next flows of the main pass (id > afterId), in id order. */
-  readPage(job: ReplayJob, afterId: number, limit: number): Promise<ReplayFlow[]>;
-  /** The listed flows that are still in the window. */
+  /** The next `limit` flow rows of the main pass (id > afterId, in id order), grouped into distinct flows. */
+  readPage(job: ReplayJob, afterId: number, limit: number): Promise<ReplayPage>;
+  /** The listed flow rows that are still in the window, grouped into distinct flows. */
   readRows(job: ReplayJob, ids: number[]): Promise<ReplayFlow[]>;
   /**
    * Stores the verdicts of a page, owed observations only (see replay-pages.ts), and the job's

@@ -7,8 +7,8 @@
 /* eslint-disable @typescript-eslint/no-non-null-assertion */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batch, observation, verdict } from '../testing/fixtures.js';
-import { LostReplayError, type ReplayLease, type ReplayPolicy } from './replay-types.js';
-import type { NewVerdict, Store } from './types.js';
+import { LostReplayError, type ReplayFlow, type ReplayJudgement, type ReplayLease, type ReplayPolicy } from './replay-types.js';
+import type { NewVerdict, StoredVerdict, Store } from './types.js';
 
 export const T0 = new Date('2026-03-01T10:30:00.000Z');
 const LEASE = 60_000;
@@ -21,18 +21,34 @@ const policy = (uid: string, generation: number, over: Partial<ReplayPolicy> = {
 const liveVerdict = (uid: string, generation: number): NewVerdict =>
   verdict({ policy: { ...policy(uid, generation), kind: 'AuditNetworkPolicy' } });
 
-async function countsAt(store: Store, uid: string, generation: number): Promise<Map<number, number>> {
-  const out = new Map<number, number>();
+async function verdictsOf(store: Store, uid: string, generation: number): Promise<StoredVerdict[]> {
+  const out: StoredVerdict[] = [];
   for (let before: number | undefined, more = true; more; ) {
     const p = await store.listVerdicts({ limit: 1000, beforeId: before });
-    for (const v of p.verdicts) {
-      if (v.policy.uid === uid && v.policy.generation === generation) out.set(v.flowId, (out.get(v.flowId) ?? 0) + v.count);
-    }
+    out.push(...p.verdicts.filter((v) => v.policy.uid === uid && v.policy.generation === generation));
     before = p.nextBeforeId ?? undefined;
     more = before !== undefined;
   }
   return out;
 }
+
+/** Observations counted for one policy generation, per destination port (each test's flows differ by port). */
+async function countsAt(store: Store, uid: string, generation: number): Promise<Map<number, number>> {
+  const out = new Map<number, number>();
+  for (const v of await verdictsOf(store, uid, generation)) out.set(v.port, (out.get(v.port) ?? 0) + v.count);
+  return out;
+}
+
+/** Flow row ids by destination port, in the window [since, until). */
+async function flowIds(store: Store, since: string, until: string): Promise<Map<number, number[]>> {
+  const out = new Map<number, number[]>();
+  const page = await store.listFlows({ since: new Date(since), until: new Date(until), limit: 5000 });
+  for (const f of page.flows) out.set(f.dst.port, [...(out.get(f.dst.port) ?? []), f.id]);
+  return out;
+}
+
+const judgeAll = (flows: readonly ReplayFlow[], verdict: 'Allow' | 'WouldDeny', reason = 'replayed'): ReplayJudgement[] =>
+  flows.map((f) => ({ key: f.key, verdict: { verdict, reason } }));
 
 export function replayContract(engine: string, open: StoreFactory): void {
   describe(`ReplayStore (${engine})`, () => {
@@ -100,13 +116,17 @@ export function replayContract(engine: string, open: StoreFactory): void {
       let lease = await store.replays.claim(T0, LEASE);
       while (lease!.job.id !== job.id) lease = await store.replays.claim(T0, LEASE);
       expect(await store.replays.countWindow(lease!)).toBe(5);
-      const rows = await store.replays.readPage(lease!.job, 0, 100);
-      const port = new Map(rows.map((r) => [r.port, r]));
+      const page = await store.replays.readPage(lease!.job, 0, 100);
+      const port = new Map(page.flows.map((r) => [r.port, r]));
       expect([...port.keys()].sort()).toEqual([9001, 9002, 9003, 9004, 9006]);
       expect(port.get(9001)!.judged).toBe(3);
-      const judgements = rows.map((r) => ({ flowId: r.id, verdict: { verdict: 'WouldDeny' as const, reason: 'replayed' } }));
-      const w = await store.replays.writePage(lease!, { scope: { kind: 'range', from: 1, to: rows.at(-1)!.id }, judgements, cursor: rows.at(-1)!.id, scanned: rows.length, settling: false }, T0, LEASE);
-      const id = (p: number): number => port.get(p)!.id;
+      expect(page.rows).toBe(5);
+      const ids = await flowIds(store, '2026-03-01T09:00:00Z', '2026-03-01T10:00:00Z');
+      const id = (p: number): number => ids.get(p)![0]!;
+      expect(page.lastId).toBe(id(9006));
+      const w = await store.replays.writePage(lease!, {
+        scope: { kind: 'range', from: 1, to: page.lastId }, judgements: judgeAll(page.flows, 'WouldDeny'), cursor: page.lastId, scanned: page.rows, settling: false,
+      }, T0, LEASE);
       expect(w.revisit).toEqual([id(9001), id(9004)]);
       expect(w.inserted).toBe(2); // B (3 owed) and F (5 owed); C owes nothing
       expect(lease!.retry).toEqual([id(9001), id(9004)]);
@@ -115,13 +135,11 @@ export function replayContract(engine: string, open: StoreFactory): void {
       await store.completeClaim(inFlight, inFlight.flows.map((c) => ({ flowId: c.flow.id, verdicts: [liveVerdict('w1', 1)] })), T0);
       const again = await store.replays.readRows(lease!.job, lease!.retry);
       const w2 = await store.replays.writePage(lease!, {
-        scope: { kind: 'ids', ids: lease!.retry }, judgements: again.map((r) => ({ flowId: r.id, verdict: { verdict: 'Allow', reason: 'replayed' } })),
-        cursor: lease!.cursor, scanned: 0, settling: false,
+        scope: { kind: 'ids', ids: lease!.retry }, judgements: judgeAll(again, 'Allow'), cursor: lease!.cursor, scanned: 0, settling: false,
       }, T0, LEASE);
       expect([w2.inserted, w2.revisit, lease!.retry]).toEqual([2, [], []]);
       const counted = await countsAt(store, 'w1', 2);
-      const expected = new Map<number, number>([[id(9001), 5], [id(9002), 3], [id(9003), 3], [id(9004), 4], [id(9006), 5]]);
-      expect(counted).toEqual(expected);
+      expect(counted).toEqual(new Map([[9001, 5], [9002, 3], [9003, 3], [9004, 4], [9006, 5]]));
       expect(await store.replays.get(job.id)).toMatchObject({ flowsScanned: 5, flowsTotal: 5, verdicts: 4 });
       await store.replays.finish(lease!, 'Complete', T0);
     });
@@ -136,18 +154,52 @@ export function replayContract(engine: string, open: StoreFactory): void {
       const { job } = await store.replays.create({ policy: policy('s1', 2), since: new Date('2026-03-01T09:20:00Z') }, T0);
       let lease = await store.replays.claim(T0, LEASE);
       while (lease!.job.id !== job.id) lease = await store.replays.claim(T0, LEASE);
-      const rows = await store.replays.readPage(lease!.job, 0, 100);
-      const a = rows.find((r) => r.port === 9101)!;
-      const b = rows.find((r) => r.port === 9102)!;
-      // Only A judged by this page: B owes 2 and was not judged, so it is listed too.
+      const page = await store.replays.readPage(lease!.job, 0, 100);
+      const a = page.flows.find((r) => r.port === 9101)!;
+      const ids = await flowIds(store, '2026-03-01T09:20:00Z', '2026-03-01T09:30:00Z');
+      const [idA, idB] = [ids.get(9101)![0]!, ids.get(9102)![0]!];
+      // Only A judged by this page: B owes 2 and was not judged, so it is listed too. A, settling with
+      // pending observations, is stored as its own row (flow_id set), so the next visit stores only the rest.
       const w = await store.replays.writePage(lease!, {
-        scope: { kind: 'range', from: 1, to: b.id }, judgements: [{ flowId: a.id, verdict: { verdict: 'Allow', reason: 'r' } }],
-        cursor: b.id, scanned: 2, settling: true,
+        scope: { kind: 'range', from: 1, to: page.lastId }, judgements: judgeAll([a], 'Allow', 'r'), cursor: page.lastId, scanned: 2, settling: true,
       }, T0, LEASE);
-      expect([w.inserted, w.revisit]).toEqual([1, [a.id, b.id].sort((x, y) => x - y)]);
-      expect((await countsAt(store, 's1', 2)).get(a.id)).toBe(2);
+      expect([w.inserted, w.revisit]).toEqual([1, [idA, idB].sort((x, y) => x - y)]);
+      expect((await verdictsOf(store, 's1', 2)).map((v) => [v.flowId, v.count])).toEqual([[idA, 2]]);
+      const c1 = await store.claimPending(1000, T0, LEASE);
+      await store.completeClaim(c1, c1.flows.map((c) => ({ flowId: c.flow.id, verdicts: [liveVerdict('s1', 1)] })), T0);
+      const again = await store.replays.readRows(lease!.job, lease!.retry);
+      const w2 = await store.replays.writePage(lease!, {
+        scope: { kind: 'ids', ids: lease!.retry }, judgements: judgeAll(again, 'Allow', 'r'), cursor: lease!.cursor, scanned: 0, settling: false,
+      }, T0, LEASE);
+      expect([w2.inserted, w2.revisit]).toEqual([2, []]);
+      expect(await countsAt(store, 's1', 2)).toEqual(new Map([[9101, 3], [9102, 2]]));
+      await store.replays.finish(lease!, 'Complete', T0);
+    });
+
+    it('reads a flow seen in many minutes as one distinct flow and stores one verdict row per ten-minute bucket', async () => {
+      // One stamped flow in minutes 11:00-11:12 (13 rows), and an unstamped one in two minutes (judged per minute).
+      const minute = (m: number): string => new Date(Date.parse('2026-03-01T11:00:30.000Z') + m * 60_000).toISOString();
+      const stamped = Array.from({ length: 13 }, (_, m) => observation({ at: minute(m), count: 2, dst: { ...observation().dst, port: 9201 } }));
+      const bare = [0, 1].map((m) => observation({ at: minute(m), count: 1, dst: { ip: '10.9.9.9', port: 9202, kind: 'external' } }));
+      await store.ingest(batch([...stamped, ...bare]), T0);
+      const c0 = await store.claimPending(1000, T0, LEASE);
+      await store.completeClaim(c0, c0.flows.map((c) => ({ flowId: c.flow.id, verdicts: [] })), T0);
+      const { job } = await store.replays.create({ policy: policy('a1', 2), since: new Date('2026-03-01T11:00:00Z') }, new Date('2026-03-01T11:20:00Z'));
+      let lease = await store.replays.claim(T0, LEASE);
+      while (lease!.job.id !== job.id) lease = await store.replays.claim(T0, LEASE);
+      const page = await store.replays.readPage(lease!.job, 0, 100);
+      expect(page.rows).toBe(15);
+      const byPort = page.flows.map((f) => [f.port, f.judged, f.lastSeen]).sort();
+      expect(byPort).toEqual([[9201, 26, minute(12)], [9202, 1, minute(0)], [9202, 1, minute(1)]]);
+      const w = await store.replays.writePage(lease!, {
+        scope: { kind: 'range', from: 1, to: page.lastId }, judgements: judgeAll(page.flows, 'WouldDeny'), cursor: page.lastId, scanned: page.rows, settling: false,
+      }, T0, LEASE);
+      expect([w.inserted, w.revisit]).toEqual([3, []]);
+      const rows = (await verdictsOf(store, 'a1', 2)).map((v) => [v.port, v.count, v.observedAt, v.flowId]).sort();
+      expect(rows).toEqual([[9201, 20, minute(9), 0], [9201, 6, minute(12), 0], [9202, 2, minute(1), 0]]);
+      const s = await store.summary({ uid: 'a1', generation: 2 }, 5);
+      expect([s.allow, s.wouldDeny]).toEqual([0, 28]);
       await store.replays.finish(lease!, 'Complete', T0);
     });
   });
 }
-
