@@ -4,7 +4,7 @@ import type { AuditPolicyVersion } from './cluster/cluster-model.js';
 
 const POLICY: AuditPolicyVersion = { uid: 'u-1', kind: 'AuditNetworkPolicy', namespace: 'prod', name: 'p', generation: 3, problems: [] };
 const SUMMARY = {
-  policy: null, namespace: null, uid: 'u-1', generation: 3, since: '2026-01-01T00:00:00Z', until: '2026-01-01T01:00:00Z', allow: 5, wouldDeny: 2,
+  policy: null, namespace: null, uid: 'u-1', generation: 3, since: '2026-01-01T00:00:00Z', until: '2026-01-01T01:00:00Z', allow: 5, wouldDeny: 2, unidentifiedPeers: 0,
   topOffenders: [{
     src: { namespace: 'a', pod: 'web', ip: '10.0.0.1' }, dst: { namespace: 'prod', pod: 'db', ip: '10.0.0.2' },
     port: 5432, protocol: 'TCP', direction: 'Ingress', count: 2, lastSeen: '2026-01-01T00:59:00Z',

@@ -30,6 +30,8 @@ const summarySchema = z.object({
   until: z.string(),
   allow: z.int().min(0),
   wouldDeny: z.int().min(0),
+  /** Observations whose peer had no pod but a private IP (the Degraded condition). */
+  unidentifiedPeers: z.int().min(0),
   topOffenders: z.array(offenderSchema),
 });
 

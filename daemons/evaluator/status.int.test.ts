@@ -190,6 +190,37 @@ describe('addresses', () => {
   });
 });
 
+interface Conditioned { status: { conditions: { type: string; status: string; reason: string; message: string }[] } }
+
+async function condition(ns: string, name: string, type: string): Promise<Conditioned['status']['conditions'][number] | undefined> {
+  const obj = (await kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
+    group: 'kguardian.dev', version: 'v1alpha1', namespace: ns, plural: 'auditnetworkpolicies', name,
+  })) as Conditioned;
+  return obj.status.conditions.find((c) => c.type === type);
+}
+
+describe('flows without peer identity', () => {
+  it('a peer at a private address no pod holds makes Degraded=True with its count; a public one does not', async () => {
+    const ns = await createTestNamespace(kc, 'e2e-peer');
+    await podsForDb(ns);
+    await applyManifest(kc, DB_POLICY(ns, ['web']), ns);
+    await expectColumns(ns, 'db-ingress', { SYNCED: 'True', OBSERVED: '1' });
+    expect(await condition(ns, 'db-ingress', 'Degraded')).toMatchObject({ status: 'False', reason: 'PeerIdentityKnown' });
+    const db1 = { ip: '10.61.0.2', namespace: ns, pod: 'db-1' };
+    await postFlows(broker.url, [
+      { src: { ip: '10.64.99.9' }, dst: db1, port: 5432, count: 3 }, // private, owned by no pod the cluster knows
+      { src: { ip: '203.0.113.9' }, dst: db1, port: 5432, count: 5 }, // public: external, judged by ipBlock
+    ]);
+    await expectColumns(ns, 'db-ingress', { 'WOULD-DENY': '8', ALLOWED: '0', SYNCED: 'True' });
+    const degraded = await eventually('Degraded=True', async () => {
+      const c = await condition(ns, 'db-ingress', 'Degraded');
+      return c?.status === 'True' ? c : undefined;
+    });
+    expect(degraded.reason).toBe('PeerIdentityUnknown');
+    expect(degraded.message).toMatch(/^3 flows in the last 1h had a peer at a private address that matched no known pod; /);
+  });
+});
+
 const ACNP = (name: string, team: string): string => `
 apiVersion: kguardian.dev/v1alpha1
 kind: AuditClusterNetworkPolicy

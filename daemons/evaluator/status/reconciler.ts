@@ -64,7 +64,7 @@ interface PolicyState {
   lastWriteAt: number;
 }
 
-const EMPTY_SUMMARY: PolicySummary = { since: '', until: '', allow: 0, wouldDeny: 0, topOffenders: [] };
+const EMPTY_SUMMARY: PolicySummary = { since: '', until: '', allow: 0, wouldDeny: 0, unidentifiedPeers: 0, topOffenders: [] };
 
 /** The window in the broker's duration syntax (whole hours, minutes or seconds). */
 export function brokerWindow(ms: number): string {
@@ -81,7 +81,7 @@ function isReconciled(v: AuditPolicyVersion, stored: StoredPolicy): boolean {
 
 function digest(v: AuditPolicyVersion, s: PolicySummary): string {
   const top = s.topOffenders.slice(0, MAX_OFFENDERS).map((o) => `${o.src.ip}|${o.src.pod}|${o.dst.ip}|${o.dst.pod}|${o.port}|${o.direction}|${o.count}|${o.lastSeen}`);
-  return JSON.stringify([v.generation, v.problems, s.allow, s.wouldDeny, top]);
+  return JSON.stringify([v.generation, v.problems, s.allow, s.wouldDeny, s.unidentifiedPeers, top]);
 }
 
 export function createStatusReconciler(opts: ReconcilerOptions): StatusReconciler {

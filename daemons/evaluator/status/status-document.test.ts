@@ -11,7 +11,7 @@ const OFFENDER = {
   src: { namespace: 'a', pod: 'web', ip: '10.0.0.1' }, dst: { namespace: '', pod: '', ip: '10.0.0.2' },
   port: 5432, protocol: 'TCP', direction: 'Ingress', count: 3, lastSeen: '2026-01-01T00:04:00Z',
 } as const;
-const SUMMARY: PolicySummary = { since: '', until: '', allow: 7, wouldDeny: 3, topOffenders: [{ ...OFFENDER }] };
+const SUMMARY: PolicySummary = { since: '', until: '', allow: 7, wouldDeny: 3, unidentifiedPeers: 0, topOffenders: [{ ...OFFENDER }] };
 
 describe('status document', () => {
   it('keeps lastTransitionTime while a condition keeps its status', () => {
@@ -41,6 +41,35 @@ describe('status document', () => {
     const s = syncedStatus(v, summary, '1h', { generation: 4 }, T1);
     expect(s.conditions?.find((x) => x.type === 'Ready')).toMatchObject({ status, reason });
     if (reason === 'InvalidSpec') expect(s.evaluation?.flowsEvaluated).toBe(0);
+  });
+
+  it.each([
+    { title: 'every private peer attributed: False', v: V, peers: 0, status: 'False', reason: 'PeerIdentityKnown', message: /^Every flow in the last 1h/ },
+    { title: 'one unknown private peer: True, singular', v: V, peers: 1, status: 'True', reason: 'PeerIdentityUnknown', message: /^1 flow in the last 1h had a peer at a private address that matched no known pod; .*may be low or high\.$/ },
+    { title: 'many: True with the count', v: V, peers: 1234, status: 'True', reason: 'PeerIdentityUnknown', message: /^1234 flows in the last 1h had a peer/ },
+    // An invalid spec judged nothing: its counts are zero, and so is this one.
+    { title: 'invalid spec: False whatever the broker says', v: { ...V, problems: ['bad'] }, peers: 9, status: 'False', reason: 'PeerIdentityKnown', message: /^Every flow/ },
+  ])('Degraded: $title', ({ v, peers, status, reason, message }) => {
+    const s = syncedStatus(v, { ...SUMMARY, unidentifiedPeers: peers }, '1h', { generation: 4 }, T1);
+    const c = s.conditions?.find((x) => x.type === 'Degraded');
+    expect(c).toMatchObject({ status, reason, observedGeneration: 4 });
+    expect(c?.message).toMatch(message);
+  });
+
+  it('Degraded keeps its lastTransitionTime while the count changes, and moves when it clears', () => {
+    const first = syncedStatus(V, { ...SUMMARY, unidentifiedPeers: 2 }, '1h', { generation: 4 }, T0);
+    const more = syncedStatus(V, { ...SUMMARY, unidentifiedPeers: 5 }, '1h', { ...first, generation: 4 }, T1);
+    const cleared = syncedStatus(V, SUMMARY, '1h', { ...more, generation: 4 }, T1);
+    const degraded = (s: typeof first) => s.conditions?.find((x) => x.type === 'Degraded');
+    expect(degraded(more)).toMatchObject({ status: 'True', lastTransitionTime: T0.toISOString() });
+    expect(degraded(more)?.message).toMatch(/^5 flows/);
+    expect(degraded(cleared)).toMatchObject({ status: 'False', lastTransitionTime: T1.toISOString() });
+  });
+
+  it('replaying leaves Degraded as the last reconciled generation wrote it', () => {
+    const synced = syncedStatus(V, { ...SUMMARY, unidentifiedPeers: 3 }, '1h', { generation: 4 }, T0);
+    const s = replayingStatus({ ...V, generation: 5 }, synced, T1);
+    expect(s.conditions?.find((x) => x.type === 'Degraded')).toMatchObject({ status: 'True', observedGeneration: 4 });
   });
 
   it('replaying leaves counts and observedGeneration alone and says so', () => {

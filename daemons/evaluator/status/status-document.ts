@@ -124,6 +124,24 @@ function readyCondition(v: AuditPolicyVersion, summary: PolicySummary | undefine
   };
 }
 
+/**
+ * Degraded says whether some flows could not be judged by pod selectors: their peer sat at a
+ * private address (where pods live) that no known pod held. Such a peer is judged as an ipBlock
+ * address, so a rule selecting it by labels did not match and the counts may be off either way.
+ */
+export function degradedCondition(v: AuditPolicyVersion, summary: PolicySummary | undefined, window: string): NewCondition {
+  const g = v.generation;
+  const n = summary?.unidentifiedPeers ?? 0;
+  if (n === 0) {
+    return { type: 'Degraded', status: 'False', observedGeneration: g, reason: 'PeerIdentityKnown', message: `Every flow in the last ${window} with a peer at a private address was attributed to a pod.` };
+  }
+  return {
+    type: 'Degraded', status: 'True', observedGeneration: g, reason: 'PeerIdentityUnknown',
+    message: `${plural(n, 'flow')} in the last ${window} had a peer at a private address that matched no known pod; ` +
+      'they were judged by ipBlock rules only, not by pod or namespace selectors, so the Allow and WouldDeny counts may be low or high.',
+  };
+}
+
 /** A new generation was seen: its window is being replayed; counts and observedGeneration stay as they were. */
 export function replayingStatus(v: AuditPolicyVersion, stored: PolicyStatus, now: Date, failure?: string): PolicyStatus {
   const g = v.generation;
@@ -145,7 +163,8 @@ export function replayingStatus(v: AuditPolicyVersion, stored: PolicyStatus, now
 export function syncedStatus(v: AuditPolicyVersion, summary: PolicySummary, window: string, stored: PolicyStatus & { generation: number }, now: Date): PolicyStatus {
   const g = v.generation;
   const current = stored.generation === g;
-  const evaluation = v.problems.length > 0 ? evaluationOf({ ...summary, allow: 0, wouldDeny: 0, topOffenders: [] }, window, now) : evaluationOf(summary, window, now);
+  const judged = v.problems.length > 0 ? { ...summary, allow: 0, wouldDeny: 0, unidentifiedPeers: 0, topOffenders: [] } : summary;
+  const evaluation = evaluationOf(judged, window, now);
   return {
     observedGeneration: g,
     evaluation,
@@ -155,6 +174,7 @@ export function syncedStatus(v: AuditPolicyVersion, summary: PolicySummary, wind
         ? { type: 'Synced', status: 'True', observedGeneration: g, reason: 'Synced', message: `The counts reflect generation ${g}.` }
         : { type: 'Synced', status: 'False', observedGeneration: g, reason: 'SpecChanged', message: `The counts reflect generation ${g}; generation ${stored.generation} is not evaluated yet.` },
       { type: 'Evaluating', status: 'False', observedGeneration: g, reason: 'Idle', message: `Generation ${g} is evaluated; counts are refreshed over the last ${window}.` },
+      degradedCondition(v, judged, window),
     ], now),
   };
 }
