@@ -6,7 +6,8 @@
  *
  * A KG_REC_COUNTERS record is written as soon as every program is attached (the agent's "ready"
  * signal) and then after every sweep. On SIGTERM or SIGINT the loader drains the ring buffer,
- * sweeps once more, writes final counters, detaches and exits 0.
+ * sweeps once more, writes final counters, prints the loss totals on stderr ("kg-loader: loss: ..."),
+ * detaches and exits 0.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -28,9 +29,13 @@
 struct kg_options {
 	bool tcp, udp;
 	const char *cgroup;
-	unsigned flush_ms, udp_idle_ms, ringbuf_mb, udp_max_flows;
+	unsigned flush_ms, udp_idle_ms, udp_max_flows;
+	uint64_t ringbuf_bytes; /* --ringbuf-mb or --ringbuf-kb */
 	bool verbose;
 };
+
+#define KG_RINGBUF_MAX (1ull << 30)
+#define KG_UDP_MAX_FLOWS_MAX (1u << 24)
 
 #define KG_POLL_MS 50
 
@@ -55,8 +60,26 @@ static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list 
 static void usage(FILE *to)
 {
 	fprintf(to, "usage: kg-loader [--no-tcp] [--no-udp] [--cgroup PATH] [--flush-ms N] [--udp-idle-ms N]\n"
-		    "                 [--ringbuf-mb N] [--udp-max-flows N]\n"
+		    "                 [--ringbuf-mb N | --ringbuf-kb N] [--udp-max-flows N]\n"
 		    "Writes binary flow records (bpf/flow_record.h) to stdout.\n");
+}
+
+/* A whole decimal number in [min, max]; false (and a message) for anything else. */
+static bool parse_number(const char *name, const char *text, unsigned long long min, unsigned long long max,
+			 unsigned long long *out)
+{
+	char *end = NULL;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(text, &end, 10);
+	if (errno || end == text || *end != '\0' || text[0] == '-' || v < min || v > max) {
+		fprintf(stderr, "kg-loader: failed to parse options: --%s must be a whole number from %llu to %llu, not \"%s\"\n",
+			name, min, max, text);
+		return false;
+	}
+	*out = v;
+	return true;
 }
 
 static bool parse_options(int argc, char **argv, struct kg_options *o)
@@ -65,29 +88,38 @@ static bool parse_options(int argc, char **argv, struct kg_options *o)
 		{ "no-tcp", no_argument, NULL, 't' },	     { "no-udp", no_argument, NULL, 'u' },
 		{ "cgroup", required_argument, NULL, 'c' },  { "flush-ms", required_argument, NULL, 'f' },
 		{ "udp-idle-ms", required_argument, NULL, 'i' }, { "ringbuf-mb", required_argument, NULL, 'r' },
-		{ "udp-max-flows", required_argument, NULL, 'm' }, { "help", no_argument, NULL, 'h' },
+		{ "ringbuf-kb", required_argument, NULL, 'k' },	 { "udp-max-flows", required_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	unsigned long long v = 0;
+	long page = sysconf(_SC_PAGESIZE);
+	bool ok = true;
 	int c;
 
 	*o = (struct kg_options){ .tcp = true, .udp = true, .flush_ms = 1000, .udp_idle_ms = 30000,
-				  .ringbuf_mb = 16, .udp_max_flows = 65536 };
-	while ((c = getopt_long(argc, argv, "", longs, NULL)) != -1) {
+				  .ringbuf_bytes = 16ull << 20, .udp_max_flows = 65536 };
+	while (ok && (c = getopt_long(argc, argv, "", longs, NULL)) != -1) {
 		switch (c) {
 		case 't': o->tcp = false; break;
 		case 'u': o->udp = false; break;
 		case 'c': o->cgroup = optarg; break;
-		case 'f': o->flush_ms = (unsigned)strtoul(optarg, NULL, 10); break;
-		case 'i': o->udp_idle_ms = (unsigned)strtoul(optarg, NULL, 10); break;
-		case 'r': o->ringbuf_mb = (unsigned)strtoul(optarg, NULL, 10); break;
-		case 'm': o->udp_max_flows = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'f': ok = parse_number("flush-ms", optarg, 1, 3600000, &v); o->flush_ms = (unsigned)v; break;
+		case 'i': ok = parse_number("udp-idle-ms", optarg, 0, 86400000, &v); o->udp_idle_ms = (unsigned)v; break;
+		case 'r': ok = parse_number("ringbuf-mb", optarg, 1, KG_RINGBUF_MAX >> 20, &v); o->ringbuf_bytes = v << 20; break;
+		case 'k': ok = parse_number("ringbuf-kb", optarg, 1, KG_RINGBUF_MAX >> 10, &v); o->ringbuf_bytes = v << 10; break;
+		case 'm': ok = parse_number("udp-max-flows", optarg, 1, KG_UDP_MAX_FLOWS_MAX, &v); o->udp_max_flows = (unsigned)v; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return false;
 		}
 	}
-	if (o->flush_ms == 0 || o->ringbuf_mb == 0 || (o->ringbuf_mb & (o->ringbuf_mb - 1)) || o->udp_max_flows == 0) {
-		fprintf(stderr, "kg-loader: failed to parse options: --flush-ms and --udp-max-flows must be > 0, "
-				"--ringbuf-mb a power of two\n");
+	if (!ok)
+		return false;
+	/* The kernel wants a power of two and a multiple of the page size. */
+	if ((o->ringbuf_bytes & (o->ringbuf_bytes - 1)) || (page > 0 && o->ringbuf_bytes < (uint64_t)page)) {
+		fprintf(stderr, "kg-loader: failed to parse options: the ring buffer (--ringbuf-mb, --ringbuf-kb) must be "
+				"a power of two of at least the page size (%ld bytes), not %llu bytes\n",
+			page, (unsigned long long)o->ringbuf_bytes);
 		return false;
 	}
 	return true;
@@ -137,7 +169,10 @@ static struct flow_bpf *open_and_load(const struct kg_options *o)
 	}
 	skel->rodata->kg_capture_tcp = o->tcp;
 	skel->rodata->kg_capture_udp = o->udp;
-	bpf_map__set_max_entries(skel->maps.kg_events, o->ringbuf_mb << 20);
+	/* Wake the loader at a quarter full when the buffer is small (tests size it down to a page). */
+	skel->rodata->kg_wakeup_bytes = o->ringbuf_bytes / 4 < skel->rodata->kg_wakeup_bytes ? o->ringbuf_bytes / 4
+											      : skel->rodata->kg_wakeup_bytes;
+	bpf_map__set_max_entries(skel->maps.kg_events, (__u32)o->ringbuf_bytes);
 	bpf_map__set_max_entries(skel->maps.kg_udp_flows, o->udp_max_flows);
 	bpf_program__set_autoload(skel->progs.kg_tcp_state, o->tcp);
 	bpf_program__set_autoload(skel->progs.kg_udp_egress, o->udp);
@@ -190,6 +225,7 @@ static void run(struct flow_bpf *skel, struct ring_buffer *rb, const struct kg_o
 		kg_write_counters(counters_fd, &st, stdout);
 		fflush(stdout);
 	}
+	kg_report_loss(counters_fd, &st, stderr);
 	if (write_failed)
 		fprintf(stderr, "kg-loader: failed to write records: %s\n", strerror(errno));
 }

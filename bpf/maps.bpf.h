@@ -15,13 +15,15 @@ const volatile bool kg_capture_tcp = true;
 const volatile bool kg_capture_udp = true;
 const volatile bool kg_skip_loopback = true; /* 127.0.0.0/8 and ::1 never cross a pod boundary */
 /* Wake the loader only once this much is waiting; it also drains on a short timer. One wakeup
- * per record would cost the loader a syscall round trip per connection. */
+ * per record would cost the loader a syscall round trip per connection. The loader lowers this to
+ * a quarter of the ring buffer when the buffer is smaller than 256 KiB. */
 const volatile __u64 kg_wakeup_bytes = 64 << 10;
 
 /* kg_events: records for user space.
  * Written by: kg_tcp_state (KG_REC_TCP) and the UDP programs (KG_REC_UDP_NEW), reserve/submit.
  * Read by: the loader's ring buffer poll, which copies each record to stdout.
- * Size: set by the loader before load (--ringbuf-mb); a failed reservation counts KG_CNT_RINGBUF_DROP. */
+ * Size: set by the loader before load (--ringbuf-mb, --ringbuf-kb); a failed reservation counts
+ * KG_CNT_RINGBUF_DROP. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 8 << 20);

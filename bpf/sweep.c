@@ -135,3 +135,12 @@ bool kg_write_counters(int counters_fd, const struct kg_sweep_state *st, FILE *o
 
 	return fwrite(&rec, sizeof(rec), 1, out) == 1;
 }
+
+void kg_report_loss(int counters_fd, const struct kg_sweep_state *st, FILE *err)
+{
+	fprintf(err, "kg-loader: loss: %llu ring buffer drop(s), %llu UDP LRU eviction(s) (lower bound), "
+		     "%llu UDP map error(s), %llu unparsed UDP packet(s)\n",
+		(unsigned long long)read_counter(counters_fd, KG_CNT_RINGBUF_DROP), (unsigned long long)st->evictions,
+		(unsigned long long)read_counter(counters_fd, KG_CNT_UDP_MAP_ERROR),
+		(unsigned long long)read_counter(counters_fd, KG_CNT_UDP_UNPARSED));
+}

@@ -25,4 +25,8 @@ bool kg_sweep_udp(int flows_fd, int counters_fd, struct kg_sweep_state *st, FILE
 /* Writes one KG_REC_COUNTERS record. Returns false when writing failed. */
 bool kg_write_counters(int counters_fd, const struct kg_sweep_state *st, FILE *out);
 
+/* Writes one text line with the loss counters (ring buffer drops, LRU evictions, map errors,
+ * unparsed packets) to `err`; the loader prints it when it exits. */
+void kg_report_loss(int counters_fd, const struct kg_sweep_state *st, FILE *err);
+
 #endif /* KG_SWEEP_H */

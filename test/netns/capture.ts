@@ -32,6 +32,11 @@ export class Capture {
     }
   }
 
+  /** The loader's process id (e.g. to pause it with SIGSTOP so nobody drains the ring buffer). */
+  get pid(): number | undefined {
+    return this.loader.pid;
+  }
+
   /** Polls `check` until it returns true, the loader dies, or `timeoutMs` passes. */
   async waitFor(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;

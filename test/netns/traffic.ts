@@ -9,6 +9,8 @@
  *   udp-server PORT [sink]           echo every datagram back to its sender (or just read it)
  *   udp-send HOST PORT COUNT [WAIT_REPLIES]    COUNT unconnected sendto() from one socket
  *   udp-send-many PORT HOST...       one unconnected socket, one datagram to each HOST:PORT
+ *   udp-send-ports HOST FIRST COUNT  one unconnected socket, one datagram to each of the ports
+ *                                    FIRST..FIRST+COUNT-1 of HOST: COUNT distinct UDP flows
  *   tcp-rate HOST PORT RATE SECONDS  open RATE connections per second (closed with RST, so no
  *                                    TIME_WAIT piles up), print how many were established
  *   udp-rate HOST PORT RATE SECONDS  send RATE datagrams per second on one flow
@@ -118,6 +120,26 @@ async function udpSendMany(port: number, hosts: string[]): Promise<void> {
   sock.close();
 }
 
+async function udpSendPorts(host: string, first: number, count: number): Promise<void> {
+  const sock = createSocket(isIPv6(host) ? 'udp6' : 'udp4');
+  await new Promise<void>((resolve) => {
+    sock.bind(0, resolve);
+  });
+  const payload = Buffer.alloc(32, 'k');
+  const ports: number[] = [];
+  // In windows of 256, like udp-send, so ENOBUFS never makes the count inexact.
+  for (let i = 0; i < count; ) {
+    const window = Array.from({ length: Math.min(256, count - i) }, (_, k) => first + i + k);
+    const oks = await Promise.all(window.map((port) => sendOne(sock, payload, port, host)));
+    window.forEach((port, k) => {
+      if (oks[k]) ports.push(port);
+    });
+    i += window.length;
+  }
+  print({ localPort: sock.address().port, sent: ports.length, ports });
+  sock.close();
+}
+
 /** Runs `tick(n)` every 10 ms with the number of operations due so far, for `seconds`. */
 async function paced(rate: number, seconds: number, tick: (due: number) => Promise<void>): Promise<number> {
   const start = Date.now();
@@ -187,6 +209,7 @@ async function main(argv: string[]): Promise<void> {
       return;
     case 'udp-send': return udpSend(args[0]!, num(1), num(2), args[3] === 'wait');
     case 'udp-send-many': return udpSendMany(num(0), args.slice(1));
+    case 'udp-send-ports': return udpSendPorts(args[0]!, num(1), num(2));
     case 'tcp-rate': return tcpRate(args[0]!, num(1), num(2), num(3));
     case 'udp-rate': return udpRate(args[0]!, num(1), num(2), num(3));
     default: throw new Error(`unknown command ${command ?? '(none)'}`);
