@@ -25,7 +25,7 @@ export class PlaygroundRun {
     return this.lines.join('\n');
   }
 
-  async waitForLine(pattern: RegExp, timeoutMs = 180_000): Promise<void> {
+  async waitForLine(pattern: RegExp, timeoutMs = 270_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!this.lines.some((l) => pattern.test(l))) {
       if (this.child.exitCode !== null) throw new Error(`the playground exited ${this.child.exitCode} before printing ${pattern}:\n${this.output}`);

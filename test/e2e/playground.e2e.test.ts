@@ -38,7 +38,7 @@ describe('the playground', () => {
     expect(run.output).toMatch(/web\/frontend \(10\.252\.7\.2\)\s+shop\/payments \(10\.252\.7\.3\)\s+TCP\/8080\s+Ingress\s+6/);
     expect(run.output).toMatch(/kubectl kguardian audit promote payments-isolation -n shop/);
     await expectNothingLeft(run);
-  }, 180_000);
+  }, 300_000);
 
   it('on the kernel, runs until SIGINT, then removes every netns, link, process and folder it made', async () => {
     const run = (current = new PlaygroundRun([]));
@@ -50,7 +50,7 @@ describe('the playground', () => {
     expect(await run.exited).toBe(130);
     expect(await kernelLeftovers(prefix)).toEqual([]);
     await expectNothingLeft(run);
-  }, 180_000);
+  }, 300_000);
 
   it('SIGTERM half-way through start-up still removes everything', async () => {
     const run = (current = new PlaygroundRun([]));
@@ -59,5 +59,5 @@ describe('the playground', () => {
     expect(await run.exited).toBe(143);
     expect(await kernelLeftovers(run.made().prefix)).toEqual([]);
     await expectNothingLeft(run);
-  }, 180_000);
+  }, 300_000);
 });
