@@ -16,6 +16,7 @@ import { NAMESPACE_NAME_LABEL } from './model.js';
 import { matchesSelector, toLabelMap, type LabelMap } from './selector.js';
 import type { FlowEndpoint, NamespaceInfo, PodInfo, PolicyKind } from './types.js';
 import { POLICY_KINDS } from './types.js';
+import { judgedPolicies, NO_POLICIES } from './judged-policies.js';
 
 function namespaceLabels(name: string, labels: Readonly<Record<string, string>> | undefined): LabelMap {
   const map = new Map(Object.entries(labels ?? {}));
@@ -40,6 +41,24 @@ function identityOf(obj: unknown): string | undefined {
 /** Distinct IP texts remembered by resolve; emptied when full, since a miss only costs one resolution. */
 const ENDPOINT_CACHE_LIMIT = 100_000;
 
+/** A known pod as a flow end; only pod-network pods carry the policies that select them. */
+function podEndpoint(pod: PodEntry, address: Address | undefined): ResolvedEndpoint {
+  const selectable = !pod.info.hostNetwork;
+  const judged = selectable ? judgedPolicies(pod) : undefined;
+  return {
+    identity: selectable ? 'pod' : 'hostNetwork',
+    pod,
+    address,
+    v4: address === undefined ? undefined : ipv4Int(address),
+    label: pod.key,
+    ref: { namespace: pod.info.namespace, pod: pod.info.name },
+    egress: judged?.egress ?? NO_POLICIES,
+    ingress: judged?.ingress ?? NO_POLICIES,
+    ports: selectable ? pod.info.ports : undefined,
+    namespace: pod.namespace.name,
+  };
+}
+
 function podKey(namespace: string, name: string): string {
   return `${namespace}/${name}`;
 }
@@ -55,10 +74,15 @@ export class ClusterState {
   private readonly namespacedPolicies = new Map<string, Set<CompiledPolicy>>();
   private readonly clusterPolicies = new Set<CompiledPolicy>();
   private readonly selections = new Map<CompiledPolicy, Set<PodEntry>>();
-  /** IP text -> its resolution: depends on pods only, so pod changes empty it. */
+  /** IP text -> its resolution, with the pod's judged policies: every change empties it. */
   private readonly endpoints = new Map<string, ResolvedEndpoint>();
   /** Bumped on every change, so caches of evaluations know when they are stale. */
   version = 0;
+
+  private changed(): void {
+    this.version++;
+    this.endpoints.clear();
+  }
 
   // ---- namespaces ----
 
@@ -76,7 +100,7 @@ export class ClusterState {
     ns.declared = true;
     ns.labels = namespaceLabels(info.name, info.labels);
     this.reselectNamespace(ns);
-    this.version++;
+    this.changed();
   }
 
   /** Keeps the entry while pods still name it, with only the implicit name label. */
@@ -89,7 +113,7 @@ export class ClusterState {
       ns.labels = namespaceLabels(name, undefined);
       this.reselectNamespace(ns);
     }
-    this.version++;
+    this.changed();
   }
 
   private reselectNamespace(ns: NamespaceEntry): void {
@@ -122,7 +146,6 @@ export class ClusterState {
       selectedBy: new Set(),
       judged: undefined,
     };
-    this.endpoints.clear();
     this.pods.set(pod.key, pod);
     ns.pods.add(pod);
     for (const a of addresses) {
@@ -135,12 +158,12 @@ export class ClusterState {
       }
     }
     for (const p of this.candidatePolicies(ns)) if (this.selects(p, pod)) this.setSelected(p, pod, true);
-    this.version++;
+    this.changed();
     return pod;
   }
 
   deletePod(namespace: string, name: string): void {
-    if (this.unlinkPod(podKey(namespace, name))) this.version++;
+    if (this.unlinkPod(podKey(namespace, name))) this.changed();
   }
 
   private unlinkPod(key: string): boolean {
@@ -149,7 +172,6 @@ export class ClusterState {
     for (const p of pod.selectedBy) this.selections.get(p)?.delete(pod);
     pod.selectedBy.clear();
     pod.judged = undefined;
-    this.endpoints.clear();
     // A reused IP may already belong to a newer pod: only remove our own mapping.
     for (const a of pod.addresses) {
       const k = canonicalAddress(a);
@@ -184,7 +206,7 @@ export class ClusterState {
     if (!p) {
       // The stored object is what the API server holds now; judging its older spec would be stale.
       const id = identityOf(obj);
-      if (id && this.removePolicy(id)) this.version++;
+      if (id && this.removePolicy(id)) this.changed();
       return result;
     }
     this.removePolicy(p.id);
@@ -197,12 +219,12 @@ export class ClusterState {
     } else this.clusterPolicies.add(p);
     for (const ns of this.namespacesInScope(p.targetNamespaces))
       for (const pod of ns.pods) if (this.selects(p, pod)) this.setSelected(p, pod, true);
-    this.version++;
+    this.changed();
     return result;
   }
 
   deletePolicy(kind: PolicyKind, namespace: string, name: string): void {
-    if (this.removePolicy(policyId(kind, kind === 'AuditClusterNetworkPolicy' ? '' : namespace, name))) this.version++;
+    if (this.removePolicy(policyId(kind, kind === 'AuditClusterNetworkPolicy' ? '' : namespace, name))) this.changed();
   }
 
   private removePolicy(id: string): boolean {
@@ -301,19 +323,21 @@ export class ClusterState {
       pod = this.byIp.get(entry.key) ?? firstOf(this.hostByIp.get(entry.key));
     }
     const address = given ?? (pod ? (pod.addresses.find((a) => family(a) === peerFamily) ?? pod.addresses[0]) : undefined);
-    const v4 = address === undefined ? undefined : ipv4Int(address);
-    if (!pod) {
-      const label = address ? canonicalAddress(address) : (end.ip ?? missingPod ?? 'an unidentified peer');
-      return { identity: 'unknown', pod: undefined, address, v4, label, ref: null, ...(missingPod ? { missingPod } : {}) };
-    }
-    return {
-      identity: pod.info.hostNetwork ? 'hostNetwork' : 'pod',
-      pod,
+    if (pod) return podEndpoint(pod, address);
+    const unknown: ResolvedEndpoint = {
+      identity: 'unknown',
+      pod: undefined,
       address,
-      v4,
-      label: pod.key,
-      ref: { namespace: pod.info.namespace, pod: pod.info.name },
+      v4: address === undefined ? undefined : ipv4Int(address),
+      label: address ? canonicalAddress(address) : (end.ip ?? missingPod ?? 'an unidentified peer'),
+      ref: null,
+      egress: NO_POLICIES,
+      ingress: NO_POLICIES,
+      ports: undefined,
+      namespace: '',
     };
+    if (missingPod) unknown.missingPod = missingPod;
+    return unknown;
   }
 
   counts(): { namespaces: number; pods: number; policies: number; ips: number } {

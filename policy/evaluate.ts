@@ -8,7 +8,7 @@
  * promoting would do); `enforced` uses the NetworkPolicies alone (what the CNI does today).
  *
  * This runs once per observed flow, so it allocates only what it returns: ends resolved by IP
- * come from the state's cache, each pod's policies arrive pre-filtered and pre-sorted
+ * come from the state's cache with each pod's policies pre-filtered and pre-sorted
  * (judged-policies.ts), and a direction's tally is a few bits.
  */
 import { family, lookupAddress } from './address.js';
@@ -16,7 +16,6 @@ import type { ClusterState } from './cluster-state.js';
 import type { CompiledPolicy, CompiledRule } from './compiled.js';
 import type { RuleOutcome } from './explain.js';
 import { explain, flowText } from './explain.js';
-import { judgedPolicies } from './judged-policies.js';
 import type { ResolvedEndpoint } from './model.js';
 import { matchingPeer } from './peer.js';
 import { portListMatches } from './port.js';
@@ -92,7 +91,7 @@ function judgeDirection(
   verdicts: PolicyVerdict[],
 ): number {
   let tally = 0;
-  const namespace = target.pod?.namespace.name ?? '';
+  const namespace = target.namespace;
   for (let i = 0; i < policies.length; i++) {
     const policy = policies[i] as CompiledPolicy;
     // judgedPolicies lists a policy under a direction only when it has rules for it.
@@ -107,14 +106,6 @@ function judgeDirection(
     verdicts.push(verdict);
   }
   return tally;
-}
-
-const NO_POLICIES: readonly CompiledPolicy[] = [];
-
-function judged(end: ResolvedEndpoint, direction: Direction): readonly CompiledPolicy[] {
-  if (end.identity !== 'pod' || !end.pod) return NO_POLICIES;
-  const lists = judgedPolicies(end.pod);
-  return direction === 'Egress' ? lists.egress : lists.ingress;
 }
 
 function endpointNote(end: string, ep: ResolvedEndpoint): string | undefined {
@@ -169,9 +160,9 @@ export function evaluateFlow(state: ClusterState, flow: Flow, options?: Evaluate
     notes.push(`${src.label} is talking to itself; NetworkPolicy does not apply to a pod's own traffic`);
     return { src: refOf(src), dst: refOf(dst), verdicts: [], effective: LOOPBACK, enforced: LOOPBACK, notes };
   }
-  const dstPorts = dst.identity === 'pod' ? dst.pod?.info.ports : undefined;
-  const egressPolicies = judged(src, 'Egress');
-  const ingressPolicies = judged(dst, 'Ingress');
+  const dstPorts = dst.ports;
+  const egressPolicies = src.egress;
+  const ingressPolicies = dst.ingress;
   const text = reasons && egressPolicies.length + ingressPolicies.length > 0 ? flowText(flow.protocol, flow.port, src, dst) : undefined;
   // Egress verdicts first, each list already in verdict order: no sort needed.
   const verdicts: PolicyVerdict[] = [];

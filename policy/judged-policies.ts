@@ -7,6 +7,8 @@ import type { CompiledPolicy } from './compiled.js';
 import type { JudgedPolicies, PodEntry } from './model.js';
 import type { PolicyKind } from './types.js';
 
+export const NO_POLICIES: readonly CompiledPolicy[] = [];
+
 export const KIND_ORDER: Readonly<Record<PolicyKind, number>> = { NetworkPolicy: 0, AuditNetworkPolicy: 1, AuditClusterNetworkPolicy: 2 };
 
 /** Verdict order within a direction: kind, then display name (code-unit order, as `<` compares). */

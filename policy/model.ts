@@ -5,7 +5,7 @@
  */
 import type { Address } from './address.js';
 import type { LabelMap } from './selector.js';
-import type { PodInfo, PodRef } from './types.js';
+import type { ContainerPort, PodInfo, PodRef } from './types.js';
 import type { CompiledPolicy } from './compiled.js';
 
 /** Upstream sets this label on every namespace; selectors on namespace names rely on it. */
@@ -55,6 +55,13 @@ export interface ResolvedEndpoint {
   /** Text for reasons: "ns/pod" or the IP. */
   label: string;
   ref: PodRef | null;
+  /** For a selectable pod, its judged policies per direction (judged-policies.ts); empty otherwise. */
+  egress: readonly CompiledPolicy[];
+  ingress: readonly CompiledPolicy[];
+  /** A selectable pod's declared container ports (named ports resolve against them). */
+  ports: readonly ContainerPort[] | undefined;
+  /** The pod's namespace, '' when there is no pod. */
+  namespace: string;
   /** Set when the flow named a pod that is not in the model. */
   missingPod?: string;
 }
