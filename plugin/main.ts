@@ -7,6 +7,7 @@ import type { Argv } from 'yargs';
 import { auditTestBuilder, auditTestOptions, runAuditTest } from './commands/audit-test.js';
 import { registerDescribe } from './commands/describe.js';
 import { registerCompletion } from './completion/command.js';
+import { nameCandidates } from './completion/names.js';
 import { cobraCompletions } from './completion/scripts.js';
 import { registerPromote } from './commands/promote.js';
 import { registerPromoteCluster } from './commands/promote-cluster.js';
@@ -66,16 +67,30 @@ function stdinFlags(args: readonly string[]): string[] {
   return out;
 }
 
-/** kubectl's plugin completion (kubectl_complete-kguardian): yargs's candidates in cobra's format. */
+/** Completion candidates (ARGS: the program name, then the words, the last being typed): yargs's, plus policy names. */
+async function complete(args: readonly string[], io: CliIO): Promise<number> {
+  let out = '';
+  const code = await parseAndRun(['--get-yargs-completions', ...args], { ...io, stdout: { write: (s: string) => (out += s) } });
+  const extra = await nameCandidates(args.slice(1), io.env);
+  io.stdout.write([out.trimEnd(), ...extra].filter((l) => l !== '').join('\n') + '\n');
+  return code;
+}
+
+/** kubectl's plugin completion (kubectl_complete-kguardian): the same candidates in cobra's format. */
 async function kubectlComplete(words: readonly string[], io: CliIO): Promise<number> {
   let out = '';
-  const code = await runCli(['--get-yargs-completions', 'kubectl-kguardian', ...words], { ...io, stdout: { write: (s: string) => (out += s) } });
+  const code = await complete(['kubectl-kguardian', ...words], { ...io, stdout: { write: (s: string) => (out += s) } });
   io.stdout.write(cobraCompletions(out, words.at(-1) ?? ''));
   return code;
 }
 
 export async function runCli(rawArgs: readonly string[], io: CliIO): Promise<number> {
   if (rawArgs[0] === '__complete') return kubectlComplete(rawArgs.slice(1), io);
+  if (rawArgs[0] === '--get-yargs-completions') return complete(rawArgs.slice(1), io);
+  return parseAndRun(rawArgs, io);
+}
+
+async function parseAndRun(rawArgs: readonly string[], io: CliIO): Promise<number> {
   const args = stdinFlags(rawArgs);
   let code: number = EXIT.ok;
   const done = (c: number): void => {

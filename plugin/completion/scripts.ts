@@ -41,6 +41,7 @@ export function cobraCompletions(yargsOutput: string, current: string): string {
   const lines = yargsOutput
     .split('\n')
     .map((l) => l.split(':')[0] ?? '') // zsh-style "name:description" entries keep only the name
-    .filter((l) => l !== '' && l.startsWith(current));
+    // Flags only once a "-" is typed, as kubectl does; otherwise commands and names.
+    .filter((l) => l !== '' && l.startsWith(current) && (current.startsWith('-') || !l.startsWith('-')));
   return [...new Set(lines), ':4'].join('\n') + '\n';
 }

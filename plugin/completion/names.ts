@@ -1,0 +1,96 @@
+/**
+ * Completes policy names from the cluster where a command takes one: `describe NAME`,
+ * `describe acnp NAME`, `audit promote NAME`, `audit promote-cluster NAME`; commands and
+ * flags come from yargs. A cluster that is slow or unreachable, or a missing permission,
+ * just means no names: completion must never print an error or hang the shell.
+ */
+import type { CliIO } from '../io.js';
+import type { KubeFlags } from '../kube/connect.js';
+import { ACNP, ANP, type AuditResource } from '../kube/objects.js';
+
+// Loading the client library and one list call; past this the shell gets commands and flags
+// only. KGUARDIAN_COMPLETION_TIMEOUT_MS overrides it (slow links, and tests on a busy machine).
+const TIMEOUT_MS = 5000;
+const VALUE_FLAGS: Readonly<Record<string, keyof KubeFlags | true>> = {
+  '--kubeconfig': 'kubeconfig',
+  '--context': 'context',
+  '-n': 'namespace',
+  '--namespace': 'namespace',
+  // Flags that take a value the user may type before the name; their values are not positionals.
+  '-o': true,
+  '--output': true,
+  '--output-dir': true,
+  '--min-quiet': true,
+  '--target-namespace': true,
+  '--broker-namespace': true,
+  '--broker-service': true,
+  '--broker-url': true,
+};
+
+export interface CompletionLine {
+  /** Positional words before the one being typed. */
+  words: string[];
+  current: string;
+  kube: KubeFlags;
+}
+
+/** Splits a command line (without the program name; the last word is the one being typed). */
+export function parseLine(args: readonly string[]): CompletionLine {
+  const words: string[] = [];
+  const kube: KubeFlags = {};
+  const before = args.slice(0, -1);
+  for (let i = 0; i < before.length; i++) {
+    const a = before[i] ?? '';
+    const [flag, inline] = a.startsWith('-') ? (a.split(/=(.*)/s) as [string, string | undefined]) : [a, undefined];
+    const target = VALUE_FLAGS[flag];
+    if (target === undefined) {
+      if (!a.startsWith('-')) words.push(a);
+      continue;
+    }
+    const value = inline ?? before[++i];
+    if (target !== true && value !== undefined) kube[target] = value;
+  }
+  return { words, current: args.at(-1) ?? '', kube };
+}
+
+/** Which kind's names fit at this position. */
+export function nameSlot(words: readonly string[]): AuditResource | 'anp-or-kind' | undefined {
+  const [first, second, third] = words;
+  if (first === 'describe') {
+    if (second === undefined) return 'anp-or-kind';
+    if (third !== undefined) return undefined;
+    if (['acnp', 'auditclusternetworkpolicy', 'auditclusternetworkpolicies'].includes(second)) return ACNP;
+    if (['anp', 'auditnetworkpolicy', 'auditnetworkpolicies'].includes(second)) return ANP;
+    return undefined;
+  }
+  if (first !== 'audit' || third !== undefined) return undefined;
+  if (second === 'promote') return ANP;
+  if (second === 'promote-cluster') return ACNP;
+  return undefined;
+}
+
+async function names(res: AuditResource, kube: KubeFlags, env: CliIO['env']): Promise<string[]> {
+  const [{ connect }, { openAuditApi }] = await Promise.all([import('../kube/connect.js'), import('../kube/audit-api.js')]);
+  const api = await openAuditApi(await connect(kube, env));
+  return (await api.list(res, api.conn.namespace)).map((p) => p.metadata.name);
+}
+
+function withTimeout<T>(p: Promise<T>, fallback: T, ms: number): Promise<T> {
+  const timer = new Promise<T>((resolve) => {
+    setTimeout(() => {
+      resolve(fallback);
+    }, ms).unref();
+  });
+  return Promise.race([p.catch(() => fallback), timer]);
+}
+
+/** Policy names (and, after `describe`, the kinds) for this line; [] where no name fits. */
+export async function nameCandidates(args: readonly string[], env: CliIO['env']): Promise<string[]> {
+  const line = parseLine(args);
+  const slot = line.current.startsWith('-') ? undefined : nameSlot(line.words);
+  if (slot === undefined) return [];
+  const kinds = slot === 'anp-or-kind' ? ['acnp', 'anp'] : [];
+  const ms = Number(env.KGUARDIAN_COMPLETION_TIMEOUT_MS) || TIMEOUT_MS;
+  const found = await withTimeout(names(slot === 'anp-or-kind' ? ANP : slot, line.kube, env), [], ms);
+  return [...kinds, ...found];
+}
