@@ -117,6 +117,16 @@ describe('the safety gate', () => {
     if (code === 4) expect(r.err).toContain(`--min-quiet ${minQuiet} needs an evaluation window of at least ${minQuiet}, but the evaluator's window is ${window}`);
   });
 
+  it('--all -l promotes only the policies with those labels', async () => {
+    await synced('payments', ns); // labelled team=payments
+    await createAudit(kc, ANP, { metadata: { name: 'unlabelled', namespace: ns }, spec: SPEC }); // never evaluated: would be refused
+    const r = await run(['audit', 'promote', '--all', '-n', ns, '-l', 'team=payments']);
+    expect(r.code).toBe(0);
+    expect((yaml.loadAll(r.out) as { metadata: { name: string } }[]).map((d) => d.metadata.name)).toEqual(['payments']);
+    const none = await run(['audit', 'promote', '--all', '-n', ns, '-l', 'team=nobody']);
+    expect(none).toEqual({ code: 0, out: '', err: `No AuditNetworkPolicies found in namespace ${ns} with labels team=nobody.\n` });
+  });
+
   it('--all refuses the whole batch when one policy is unsafe', async () => {
     await synced('quiet', ns);
     await synced('noisy', ns, { wouldDeny: 1 });
@@ -203,6 +213,7 @@ describe('errors', () => {
     { args: ['audit', 'promote'], message: 'name an AuditNetworkPolicy (audit promote NAME -n NAMESPACE) or pass --all' },
     { args: ['audit', 'promote', 'p', '--all'], message: 'give a policy NAME or --all, not both' },
     { args: ['audit', 'promote', 'p', '-A'], message: '-A/--all-namespaces goes with --all' },
+    { args: ['audit', 'promote', 'p', '-l', 'a=b'], message: '-l/--selector goes with --all' },
     { args: ['audit', 'promote', 'p', '--delete-audit'], message: '--delete-audit needs --apply' },
     { args: ['audit', 'promote', 'p', '--dry-run'], message: '--dry-run needs --apply' },
     { args: ['audit', 'promote', 'p', '--min-quiet', '24x'], message: '--min-quiet "24x": not a duration' },

@@ -15,6 +15,8 @@ export interface PromoteOptions {
   name: string | undefined;
   all: boolean;
   allNamespaces: boolean;
+  /** -l: with --all, only policies with these labels. */
+  selector: string | undefined;
   flags: PromoteFlags;
 }
 
@@ -23,7 +25,8 @@ function builder(y: Argv): Argv {
     y
       .positional('name', { type: 'string', describe: 'The AuditNetworkPolicy to promote' })
       .option('all', { type: 'boolean', default: false, describe: 'Promote every AuditNetworkPolicy in the namespace (with -A: in every namespace)' })
-      .option('A', { alias: 'all-namespaces', type: 'boolean', default: false, describe: 'With --all: every namespace' }),
+      .option('A', { alias: 'all-namespaces', type: 'boolean', default: false, describe: 'With --all: every namespace' })
+      .option('l', { alias: 'selector', type: 'string', describe: 'With --all: only policies with these labels (e.g. team=payments)' }),
   )
     .example('$0 audit promote payments-isolation -n prod', 'Print the equivalent NetworkPolicy as YAML')
     .example('$0 audit promote payments-isolation -n prod | kubectl apply -f -', 'Enforce it with kubectl')
@@ -37,8 +40,10 @@ export function promoteOptions(argv: Record<string, unknown>): PromoteOptions {
     name: typeof argv.name === 'string' ? argv.name : undefined,
     all: argv.all === true,
     allNamespaces: argv.A === true,
+    selector: typeof argv.l === 'string' && argv.l !== '' ? argv.l : undefined,
     flags: promoteFlags(argv),
   };
+  if (opts.selector !== undefined && !opts.all) throw new CliError('-l/--selector goes with --all', EXIT.badInput);
   if (opts.name !== undefined && opts.all) throw new CliError(`give a policy NAME or --all, not both (got ${opts.name} and --all)`, EXIT.badInput);
   if (opts.name === undefined && !opts.all) throw new CliError('name an AuditNetworkPolicy (audit promote NAME -n NAMESPACE) or pass --all', EXIT.badInput);
   if (opts.allNamespaces && !opts.all) throw new CliError('-A/--all-namespaces goes with --all; to promote one policy, name its namespace with -n', EXIT.badInput);

@@ -31,7 +31,7 @@ export interface AuditApi {
   conn: KubeConnection;
   get(res: AuditResource, name: string, namespace?: string): Promise<AuditPolicy>;
   /** namespace undefined: every namespace (or cluster-scoped). Sorted by namespace, then name. */
-  list(res: AuditResource, namespace?: string): Promise<AuditPolicy[]>;
+  list(res: AuditResource, namespace?: string, labelSelector?: string): Promise<AuditPolicy[]>;
   namespaces(): Promise<NamespaceInfo[]>;
   /** NetworkPolicies in every namespace carrying this label selector, as "namespace/name". */
   networkPolicies(labelSelector: string): Promise<{ namespace: string; name: string }[]>;
@@ -72,10 +72,10 @@ export async function openAuditApi(conn: KubeConnection): Promise<AuditApi> {
       });
     },
 
-    async list(res: AuditResource, namespace?: string): Promise<AuditPolicy[]> {
+    async list(res: AuditResource, namespace?: string, labelSelector?: string): Promise<AuditPolicy[]> {
       const ns = res.namespaced ? namespace : undefined;
       const list = await call(customReq(res, 'list', ns), async () => {
-        const base = { group: GROUP, version: VERSION, plural: res.plural };
+        const base = { group: GROUP, version: VERSION, plural: res.plural, ...(labelSelector ? { labelSelector } : {}) };
         const out: unknown = ns ? await custom.listNamespacedCustomObject({ ...base, namespace: ns }) : await custom.listClusterCustomObject(base);
         return out as { items: AuditPolicy[] };
       });

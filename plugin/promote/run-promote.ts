@@ -14,14 +14,15 @@ import { toNetworkPolicy } from './strip.js';
 async function load(api: AuditApi, opts: PromoteOptions): Promise<AuditPolicy[]> {
   const ns = api.conn.namespace;
   if (opts.name !== undefined) return [await api.get(ANP, opts.name, ns)];
-  return api.list(ANP, opts.allNamespaces ? undefined : ns);
+  return api.list(ANP, opts.allNamespaces ? undefined : ns, opts.selector);
 }
 
 export async function runPromote(opts: PromoteOptions, io: CliIO): Promise<number> {
   const api = await openAuditApi(await connect(opts.kube, io.env));
   const sources = await load(api, opts);
   if (sources.length === 0) {
-    io.stderr.write(opts.allNamespaces ? 'No AuditNetworkPolicies found in any namespace.\n' : `No AuditNetworkPolicies found in namespace ${api.conn.namespace}.\n`);
+    const where = opts.allNamespaces ? 'in any namespace' : `in namespace ${api.conn.namespace}`;
+    io.stderr.write(`No AuditNetworkPolicies found ${where}${opts.selector ? ` with labels ${opts.selector}` : ''}.\n`);
     return EXIT.ok;
   }
   const promotions = sources.map((source) => ({ res: ANP, source, policies: [toNetworkPolicy(source)] }));
