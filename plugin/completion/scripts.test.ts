@@ -17,6 +17,8 @@ describe('__complete (kubectl plugin completion)', () => {
     { words: ['audit', 'promote', 'x', '--min'], out: '--min-quiet\n:4\n' },
     { words: ['describe', '--kubec'], out: '--kubeconfig\n:4\n' },
     { words: ['audit', 'promote', 'x', '--outp'], out: '--output\n--output-dir\n:4\n' },
+    // Flags exist here but are offered only once a "-" is typed; the name is already given.
+    { words: ['audit', 'promote', 'x', ''], out: ':4\n' },
     // Nothing matches: only the directive, so the shell offers no files either.
     { words: ['zz'], out: ':4\n' },
   ])('$words', async ({ words, out }) => {
