@@ -12,7 +12,8 @@
  *   DB_POOL_SIZE            default 10
  *   INGEST_WRITERS          ingest transactions in flight at once, default 2
  *   EVALUATOR_BATCH, EVALUATOR_CONCURRENCY, EVALUATOR_TIMEOUT_MS: see evaluation/dispatcher.ts
- *   REPLAY_PAGE_SIZE        flow rows per replay page (one grouped read, one write), default 50000
+ *   REPLAY_PAGE_SIZE        flow ids per revisit of a replay's retry pass, default 5000
+ *   REPLAY_BUCKET_MINUTES   replayed verdicts: one row per flow and bucket of this many minutes (divides 1440), default 10
  *   REPLAY_BATCH            distinct flows per replay call to the evaluator, default 5000
  *   REPLAY_CONCURRENCY      replay pages being judged at once, default 4
  *   REPLAY_SETTLE_MS        how long a new replay revisits rows with pending observations, default 2000
@@ -37,6 +38,7 @@ export interface BrokerConfig {
   evaluatorTokenFile?: string;
   replayPageSize: number;
   replayBatch: number;
+  replayBucketMinutes: number;
   replayConcurrency: number;
   replaySettleMs: number;
 }
@@ -67,6 +69,13 @@ function url(env: NodeJS.ProcessEnv, name: string): string | undefined {
   return raw;
 }
 
+/** Minutes that divide a day, so a replay bucket never spans two daily partitions. */
+function dayDivisor(env: NodeJS.ProcessEnv, name: string, dflt: number): number {
+  const v = int(env, name, dflt, 1, 1440);
+  if (1440 % v !== 0) throw new ConfigError(name, 'must divide 1440 (a day) evenly');
+  return v;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): BrokerConfig {
   const authMode = env.AUTH_MODE ?? 'kubernetes';
   if (authMode !== 'kubernetes' && authMode !== 'none') throw new ConfigError('AUTH_MODE', 'must be kubernetes or none');
@@ -84,7 +93,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BrokerConfig {
     evaluatorConcurrency: int(env, 'EVALUATOR_CONCURRENCY', 2, 1, 64),
     evaluatorTimeoutMs: int(env, 'EVALUATOR_TIMEOUT_MS', 10_000, 100, 600_000),
     evaluatorTokenFile: evaluatorTokenPath(env),
-    replayPageSize: int(env, 'REPLAY_PAGE_SIZE', 50_000, 1, 1_000_000),
+    replayPageSize: int(env, 'REPLAY_PAGE_SIZE', 5000, 1, 20_000),
+    replayBucketMinutes: dayDivisor(env, 'REPLAY_BUCKET_MINUTES', 10),
     replayBatch: int(env, 'REPLAY_BATCH', 5000, 1, 20_000),
     replayConcurrency: int(env, 'REPLAY_CONCURRENCY', 4, 1, 32),
     replaySettleMs: int(env, 'REPLAY_SETTLE_MS', 2000, 0, 600_000),

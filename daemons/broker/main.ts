@@ -29,6 +29,7 @@ async function openWithRetry(cfg: BrokerConfig, logger: Logger): Promise<Store> 
         dataDir: cfg.dataDir,
         poolSize: cfg.poolSize,
         ingestWriters: cfg.ingestWriters,
+        replayBucketMs: cfg.replayBucketMinutes * 60_000,
         retention,
         onIdleError: (err) => {
           logger.warn('database connection lost; the pool reconnects', { error: err });

@@ -3,7 +3,7 @@
  * come back to the rows that could not be written yet. Pages are pipelined: while the evaluator
  * judges several pages at once (`concurrency`), their writes commit strictly in page order, so the
  * job's cursor only ever moves forward over committed pages and a restart resumes from it. A page
- * arrives as distinct flows, judged once per job (replay-judge.ts). Counting rules live with the
+ * is one slot of the replay bucket (so its verdicts aggregate fully) and arrives as distinct flows, judged once per job (replay-judge.ts). Counting rules live with the
  * SQL (store/replay-pages.ts).
  */
 import type { EvaluatorClient } from '../evaluator-client.js';
@@ -14,7 +14,7 @@ export interface ReplayPassOptions {
   store: ReplayStore;
   client: EvaluatorClient;
   now: () => Date;
-  /** Flow rows per page (one read and one write each). */
+  /** Flow ids per visit of the retry passes (a main-pass page is one slot of the replay bucket). */
   pageSize: number;
   /** Distinct flows per evaluator call. */
   batchSize: number;
@@ -46,14 +46,13 @@ export async function mainPass(o: ReplayPassOptions, lease: ReplayLease, judge: 
   let tail: Promise<void> = Promise.resolve();
   const inFlight: Promise<void>[] = [];
   while (!o.signal.aborted) {
-    const page = await o.store.readPage(lease.job, cursor, o.pageSize);
+    const page = await o.store.readPage(lease.job, cursor);
     if (page.rows === 0) break;
-    const from = cursor + 1;
-    const to = page.lastId;
-    cursor = to;
+    cursor = page.to;
     const judged = judge.judge(page.flows);
     judged.catch(ignore); // observed through the tail below; never unhandled
-    const w = (j: ReplayJudgement[]): Omit<PageWrite, 'settling'> => ({ scope: { kind: 'range', from, to }, judgements: j, cursor: to, scanned: page.rows });
+    const w = (j: ReplayJudgement[]): Omit<PageWrite, 'settling'> =>
+      ({ scope: { kind: 'slot', from: page.from, to: page.to }, judgements: j, cursor: page.to, scanned: page.rows });
     tail = tail.then(async () => write(o, lease, w(await judged)));
     tail.catch(ignore);
     inFlight.push(tail);

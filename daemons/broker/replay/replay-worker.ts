@@ -22,7 +22,7 @@ export interface ReplayWorkerOptions {
   clock: Clock;
   logger: Logger;
   metrics?: BrokerMetrics;
-  /** Flow rows per page (default 50,000; a page is read grouped and written in one statement). */
+  /** Flow ids per revisit of the retry pass (default 5000; a main-pass page is one slot of the replay bucket). */
   pageSize?: number;
   /** Distinct flows per evaluator call (default 5000). */
   batchSize?: number;
@@ -62,7 +62,7 @@ export class ReplayWorker {
 
   constructor(opts: ReplayWorkerOptions) {
     this.o = {
-      pageSize: 50_000, batchSize: 5000, concurrency: 4, leaseMs: 30_000, settleMs: 2000, idleMs: 1000, retryDelayMs: 100, maxRetryDelayMs: 2000, maxBackoffMs: 30_000,
+      pageSize: 5000, batchSize: 5000, concurrency: 4, leaseMs: 30_000, settleMs: 2000, idleMs: 1000, retryDelayMs: 100, maxRetryDelayMs: 2000, maxBackoffMs: 30_000,
       sleep: abortableSleep, ...opts,
     };
   }

@@ -80,10 +80,10 @@ describe('replays (PostgreSQL)', () => {
     return d;
   }
 
-  function worker(pageSize = 200, settleMs = 10_000): ReplayWorker {
+  function worker(pageSize = 200, settleMs = 10_000, batchSize = 5000): ReplayWorker {
     const w = new ReplayWorker({
       store: store.replays, client: createEvaluatorClient({ baseUrl: double.url }), clock: systemClock, logger: silentLogger,
-      pageSize, settleMs, concurrency: 3, idleMs: 20, retryDelayMs: 20, maxRetryDelayMs: 100, leaseMs: 5000,
+      pageSize, settleMs, batchSize, concurrency: 3, idleMs: 20, retryDelayMs: 20, maxRetryDelayMs: 100, leaseMs: 5000,
     });
     w.start();
     stops.push(() => w.stop());
@@ -112,8 +112,8 @@ describe('replays (PostgreSQL)', () => {
 
   /**
    * Flows whose observations are not counted exactly once at u1's generation 2. Replayed verdicts
-   * are aggregated (flow_id 0), so counts are compared per flow key; every test's flows differ by
-   * port and share one direction and minute, so the port is the key.
+   * are aggregated (flow_id 0), so counts are compared per port, which tells every test's flows
+   * apart (or, in the resume test, flows of different minutes that all owe the same).
    */
   async function miscounted(): Promise<{ port: number; count: string; counted: string }[]> {
     const r = await sql.query<{ port: number; count: string; counted: string }>(
@@ -201,14 +201,17 @@ describe('replays (PostgreSQL)', () => {
 
   it('resumes a job handed back mid-pass from its cursor; of two workers started then, one finishes it, counting once', async () => {
     await setup('replay_resume');
-    await store.ingest(batch(flows(FLOWS, 3)), new Date());
+    // Six ten-minute slots of the last hour (a main-pass page is one slot).
+    for (let slot = 0; slot < 6; slot++) {
+      await store.ingest(batch(flows(FLOWS / 6, 3, new Date(Date.now() - (55 - 10 * slot) * 60_000).toISOString())), new Date());
+    }
     liveGeneration = 2;
     dispatcher();
     await drained(); // everything judged live at generation 2 already: the replay owes... nothing
     await sql.query("UPDATE audit_verdicts SET policy_generation = 1 WHERE flow_id % 3 = 0"); // ...except for a third of the rows
     const { job } = await store.replays.create({ policy: POLICY, since: new Date(Date.now() - 3_600_000) }, new Date());
     double.delayMs = 30;
-    const first = worker(100);
+    const first = worker(100, 10_000, 20); // small evaluator calls: a slot takes a while
     for (let j = await store.replays.get(job.id); (j?.flowsScanned ?? 0) === 0; j = await store.replays.get(job.id)) {
       await new Promise((r) => setTimeout(r, 10));
     }

@@ -13,6 +13,7 @@ export interface StoreConfig {
   dataDir?: string;
   poolSize?: number;
   ingestWriters?: number;
+  replayBucketMs?: number;
   retention: RetentionConfig;
   onIdleError?: (err: Error) => void;
 }
@@ -22,7 +23,7 @@ export async function openStore(cfg: StoreConfig, now = new Date()): Promise<Sto
     ? createPgClient({ connectionString: cfg.databaseUrl, max: cfg.poolSize, onIdleError: cfg.onIdleError })
     : await createPgliteClient(cfg.dataDir);
   try {
-    return await openSqlStore(client, cfg.retention, now, { ingestWriters: cfg.ingestWriters });
+    return await openSqlStore(client, cfg.retention, now, { ingestWriters: cfg.ingestWriters, replayBucketMs: cfg.replayBucketMs });
   } catch (err) {
     await client.close().catch(() => undefined);
     throw err;

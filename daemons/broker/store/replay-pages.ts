@@ -64,7 +64,7 @@ export function windowConditions(job: ReplayJob, params: unknown[]): string[] {
   return conds;
 }
 
-/** How replayed observations of one flow are bucketed into one verdict row (divides a day). */
+/** Default replay bucket: replayed observations of one flow are stored as one verdict row per bucket. */
 export const REPLAY_BUCKET_MS = 10 * MINUTE_MS;
 
 const UNSTAMPED = "(src_namespace = '' OR src_pod = '' OR dst_namespace = '' OR dst_pod = '')";
@@ -86,14 +86,13 @@ interface ReplayFlowRow {
   dst_port: number;
   protocol: string;
   judged: string | number;
-  last_id: string | number;
   n: string | number;
 }
 
 /** Groups the rows of CTE `p` into distinct flows, with the page's last id and row count on every row. */
 const GROUPED = `SELECT k, (extract(epoch FROM max(last_seen)) * 1000)::float8 AS t, direction, host(src_ip) AS src_ip, src_namespace, src_pod,
   host(dst_ip) AS dst_ip, dst_namespace, dst_pod, dst_port, protocol, sum(judged) AS judged,
-  (SELECT max(id) FROM p) AS last_id, (SELECT count(*) FROM p) AS n
+  (SELECT count(*) FROM p) AS n
 FROM p GROUP BY k, direction, src_ip, src_namespace, src_pod, dst_ip, dst_namespace, dst_pod, dst_port, protocol`;
 
 const PAGE_COLUMNS = `id, last_seen, direction, src_ip, src_namespace, src_pod, dst_ip, dst_namespace, dst_pod, dst_port, protocol,
@@ -112,20 +111,35 @@ function toReplayFlow(r: ReplayFlowRow): ReplayFlow {
   };
 }
 
-/** The SQL of a main-pass page, exported for the EXPLAIN test. */
-export function readPageSql(job: ReplayJob, afterId: number, limit: number): { text: string; params: unknown[] } {
+/** The SQL of a main-pass page (one slot), exported for the EXPLAIN test. */
+export function readPageSql(job: ReplayJob, from: number, to: number): { text: string; params: unknown[] } {
   const params: unknown[] = [];
   const conds = windowConditions(job, params);
-  params.push(afterId, limit);
-  const page = `SELECT ${PAGE_COLUMNS} FROM flows WHERE ${conds.join(' AND ')} AND id > $${params.length - 1} ORDER BY id LIMIT $${params.length}`;
+  params.push(new Date(from), new Date(to));
+  const page = `SELECT ${PAGE_COLUMNS} FROM flows WHERE ${conds.join(' AND ')} AND bucket >= $${params.length - 1} AND bucket < $${params.length}`;
   return { text: `WITH p AS MATERIALIZED (${page}) ${GROUPED}`, params };
 }
 
-export async function readPage(db: Queryable, job: ReplayJob, afterId: number, limit: number): Promise<ReplayPage> {
-  const { text, params } = readPageSql(job, afterId, limit);
+/** The first slot at or after `cursor` that has rows of the window, or undefined. */
+async function nextSlot(db: Queryable, job: ReplayJob, cursor: number, bucketMs: number): Promise<number | undefined> {
+  const params: unknown[] = [];
+  const conds = windowConditions(job, params);
+  params.push(new Date(cursor));
+  const r = await db.query<{ t: number | null }>(
+    `SELECT (extract(epoch FROM min(bucket)) * 1000)::float8 AS t FROM flows WHERE ${conds.join(' AND ')} AND bucket >= $${params.length}`,
+    params,
+  );
+  const t = r.rows[0]?.t;
+  return t === null || t === undefined ? undefined : Math.floor(t / bucketMs) * bucketMs;
+}
+
+export async function readPage(db: Queryable, job: ReplayJob, cursor: number, bucketMs: number): Promise<ReplayPage> {
+  const from = await nextSlot(db, job, cursor, bucketMs);
+  if (from === undefined) return { flows: [], from: cursor, to: cursor, rows: 0 };
+  const to = from + bucketMs;
+  const { text, params } = readPageSql(job, from, to);
   const r = await db.query<ReplayFlowRow>(text, params);
-  const first = r.rows[0];
-  return { flows: r.rows.map(toReplayFlow), lastId: Number(first?.last_id ?? 0), rows: Number(first?.n ?? 0) };
+  return { flows: r.rows.map(toReplayFlow), from, to, rows: Number(r.rows[0]?.n ?? 0) };
 }
 
 export async function readRows(db: Queryable, job: ReplayJob, ids: number[]): Promise<ReplayFlow[]> {
@@ -166,18 +180,18 @@ function judgementParams(w: PageWrite): unknown[] {
 }
 
 /** The page write: owed counts, inserts and the rows to revisit, in one statement (one snapshot). */
-export function writePageSql(job: ReplayJob, w: PageWrite, now: Date): { text: string; params: unknown[] } {
+export function writePageSql(job: ReplayJob, w: PageWrite, now: Date, bucketMs: number): { text: string; params: unknown[] } {
   const p = job.policy;
   const params: unknown[] = [...judgementParams(w), now, p.uid, p.kind, p.namespace, p.name, p.generation, w.settling];
   const conds = windowConditions(job, params);
-  if (w.scope.kind === 'range') {
-    params.push(w.scope.from, w.scope.to);
-    conds.push(`id >= $${params.length - 1} AND id <= $${params.length}`);
+  if (w.scope.kind === 'slot') {
+    params.push(new Date(w.scope.from), new Date(w.scope.to));
+    conds.push(`bucket >= $${params.length - 1} AND bucket < $${params.length}`);
   } else {
     params.push(w.scope.ids);
     conds.push(`id = ANY($${params.length}::bigint[])`);
   }
-  params.push(REPLAY_BUCKET_MS / 1000);
+  params.push(bucketMs / 1000);
   const bucketSecs = `$${params.length}::float8`;
   const text = `
 WITH u AS (SELECT * FROM unnest($1::text[], string_to_array($2, ',')::int[]) AS u(k, v)),
@@ -212,10 +226,13 @@ SELECT (SELECT count(*) FROM ins) AS inserted,
 }
 
 /** Writes a page's verdicts in the caller's transaction (the job's progress is the caller's). */
-export async function writePage(tx: Queryable, job: ReplayJob, w: PageWrite, now: Date): Promise<PageWritten> {
+export async function writePage(tx: Queryable, job: ReplayJob, w: PageWrite, now: Date, bucketMs: number): Promise<PageWritten> {
+  // The planner overestimates these rows by far and would spend seconds compiling the statement
+  // (JIT); its sorts and aggregates need more than the default work_mem to stay in memory.
+  await tx.query("SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true)");
   // Verdict ids must become visible in increasing order (the stream resumes after an id).
   await tx.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEYS.verdictIds]);
-  const { text, params } = writePageSql(job, w, now);
+  const { text, params } = writePageSql(job, w, now, bucketMs);
   const r = await tx.query<{ inserted: string | number; revisit: (string | number)[] }>(text, params);
   const row = r.rows[0];
   return { inserted: Number(row?.inserted ?? 0), revisit: (row?.revisit ?? []).map(Number) };

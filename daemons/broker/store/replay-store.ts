@@ -5,7 +5,7 @@
  * commit left off and never stores a page twice.
  */
 import type { PartitionManager } from './partitions.js';
-import { readPage, readRows, writePage } from './replay-pages.js';
+import { readPage, readRows, REPLAY_BUCKET_MS, writePage } from './replay-pages.js';
 import type { PageWrite, PageWritten, ReplayLease, ReplayStore } from './replay-types.js';
 import { claimReplay, countWindow, createReplay, finishReplay, getReplay, noteReplayError, releaseReplay, renewReplay, updateHeld } from './replays.js';
 import type { SqlClient } from './sql-client.js';
@@ -25,6 +25,7 @@ export function sqlReplayStore(
   partitions: PartitionManager,
   flowsDays: number,
   retrying: <T>(fn: () => Promise<T>) => Promise<T>,
+  bucketMs: number = REPLAY_BUCKET_MS,
 ): ReplayStore {
   return {
     create: (req, now) => retrying(() => createReplay(client, req, now)),
@@ -32,7 +33,7 @@ export function sqlReplayStore(
     claim: (now, leaseMs) => retrying(() => claimReplay(client, now, leaseMs)),
     renew: (lease, now, leaseMs) => renewReplay(client, lease, now, leaseMs),
     countWindow: (lease) => countWindow(client, lease),
-    readPage: (job, afterId, limit) => readPage(client, job, afterId, limit),
+    readPage: (job, cursor) => readPage(client, job, cursor, bucketMs),
     readRows: (job, ids) => readRows(client, job, ids),
     async writePage(lease: ReplayLease, w: PageWrite, now: Date, leaseMs: number): Promise<PageWritten> {
       // Verdicts are filed under their flow's last_seen day: any day of the window (no older than
@@ -40,7 +41,7 @@ export function sqlReplayStore(
       await partitions.ensureRange(Math.max(Date.parse(lease.job.since), now.getTime() - flowsDays * DAY_MS), now.getTime() + DAY_MS);
       const { out, retry } = await retrying(() =>
         client.transaction(async (tx) => {
-          const written = await writePage(tx, lease.job, w, now);
+          const written = await writePage(tx, lease.job, w, now, bucketMs);
           const next = nextRetry(lease, w, written.revisit);
           await updateHeld(
             tx,

@@ -44,7 +44,10 @@ export interface ReplayJob {
 export interface ReplayLease {
   job: ReplayJob;
   token: string;
-  /** The main pass has handled every flow with id <= cursor (except those in `retry`). */
+  /**
+   * The main pass has handled every flow bucketed before this time (ms since the epoch; the pass
+   * goes slot by slot of the replay bucket), except those in `retry`. 0 before the first slot.
+   */
   cursor: number;
   /** Flow ids to come back to (a live claim was in flight, or they changed under the pass). */
   retry: number[];
@@ -69,12 +72,13 @@ export interface ReplayFlow {
   judged: number;
 }
 
-/** A page of the main pass: its distinct flows, and the rows read. */
+/** A page of the main pass: one slot [from, to) of the replay bucket, as distinct flows. */
 export interface ReplayPage {
   flows: ReplayFlow[];
-  /** The page's highest flow id (the next cursor); 0 when the page is empty. */
-  lastId: number;
-  /** Flow rows in the page. */
+  /** The slot, ms since the epoch; `to` is the next cursor. */
+  from: number;
+  to: number;
+  /** Flow rows in the page; 0: no slot at or after the cursor has any (the pass is over). */
   rows: number;
 }
 
@@ -84,8 +88,8 @@ export interface ReplayJudgement {
   verdict: { verdict: Verdict; reason: string } | null;
 }
 
-/** Which flows a page write covers: an id range of the main pass, or listed ids of a retry. */
-export type PageScope = { kind: 'range'; from: number; to: number } | { kind: 'ids'; ids: number[] };
+/** Which flows a page write covers: a slot [from, to) of the main pass (ms), or listed ids of a retry. */
+export type PageScope = { kind: 'slot'; from: number; to: number } | { kind: 'ids'; ids: number[] };
 
 export interface PageWrite {
   scope: PageScope;
@@ -122,8 +126,8 @@ export interface ReplayStore {
   renew(lease: ReplayLease, now: Date, leaseMs: number): Promise<void>;
   /** Counts the flows the job may concern and records it as flowsTotal. */
   countWindow(lease: ReplayLease): Promise<number>;
-  /** The next `limit` flow rows of the main pass (id > afterId, in id order), grouped into distinct flows. */
-  readPage(job: ReplayJob, afterId: number, limit: number): Promise<ReplayPage>;
+  /** The first non-empty slot at or after `cursor` (ms), grouped into distinct flows. */
+  readPage(job: ReplayJob, cursor: number): Promise<ReplayPage>;
   /** The listed flow rows that are still in the window, grouped into distinct flows. */
   readRows(job: ReplayJob, ids: number[]): Promise<ReplayFlow[]>;
   /**

@@ -7,7 +7,7 @@
 /* eslint-disable @typescript-eslint/no-non-null-assertion */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batch, observation, verdict } from '../testing/fixtures.js';
-import { LostReplayError, type ReplayFlow, type ReplayJudgement, type ReplayLease, type ReplayPolicy } from './replay-types.js';
+import { LostReplayError, type ReplayFlow, type ReplayJudgement, type ReplayLease, type ReplayPage, type ReplayPolicy } from './replay-types.js';
 import type { NewVerdict, StoredVerdict, Store } from './types.js';
 
 export const T0 = new Date('2026-03-01T10:30:00.000Z');
@@ -116,16 +116,16 @@ export function replayContract(engine: string, open: StoreFactory): void {
       let lease = await store.replays.claim(T0, LEASE);
       while (lease!.job.id !== job.id) lease = await store.replays.claim(T0, LEASE);
       expect(await store.replays.countWindow(lease!)).toBe(5);
-      const page = await store.replays.readPage(lease!.job, 0, 100);
+      const page = await store.replays.readPage(lease!.job, 0);
       const port = new Map(page.flows.map((r) => [r.port, r]));
       expect([...port.keys()].sort()).toEqual([9001, 9002, 9003, 9004, 9006]);
       expect(port.get(9001)!.judged).toBe(3);
       expect(page.rows).toBe(5);
       const ids = await flowIds(store, '2026-03-01T09:00:00Z', '2026-03-01T10:00:00Z');
       const id = (p: number): number => ids.get(p)![0]!;
-      expect(page.lastId).toBe(id(9006));
+      expect([page.from, page.to]).toEqual([Date.parse('2026-03-01T09:10:00Z'), Date.parse('2026-03-01T09:20:00Z')]);
       const w = await store.replays.writePage(lease!, {
-        scope: { kind: 'range', from: 1, to: page.lastId }, judgements: judgeAll(page.flows, 'WouldDeny'), cursor: page.lastId, scanned: page.rows, settling: false,
+        scope: { kind: 'slot', from: page.from, to: page.to }, judgements: judgeAll(page.flows, 'WouldDeny'), cursor: page.to, scanned: page.rows, settling: false,
       }, T0, LEASE);
       expect(w.revisit).toEqual([id(9001), id(9004)]);
       expect(w.inserted).toBe(2); // B (3 owed) and F (5 owed); C owes nothing
@@ -154,14 +154,14 @@ export function replayContract(engine: string, open: StoreFactory): void {
       const { job } = await store.replays.create({ policy: policy('s1', 2), since: new Date('2026-03-01T09:20:00Z') }, T0);
       let lease = await store.replays.claim(T0, LEASE);
       while (lease!.job.id !== job.id) lease = await store.replays.claim(T0, LEASE);
-      const page = await store.replays.readPage(lease!.job, 0, 100);
+      const page = await store.replays.readPage(lease!.job, 0);
       const a = page.flows.find((r) => r.port === 9101)!;
       const ids = await flowIds(store, '2026-03-01T09:20:00Z', '2026-03-01T09:30:00Z');
       const [idA, idB] = [ids.get(9101)![0]!, ids.get(9102)![0]!];
       // Only A judged by this page: B owes 2 and was not judged, so it is listed too. A, settling with
       // pending observations, is stored as its own row (flow_id set), so the next visit stores only the rest.
       const w = await store.replays.writePage(lease!, {
-        scope: { kind: 'range', from: 1, to: page.lastId }, judgements: judgeAll([a], 'Allow', 'r'), cursor: page.lastId, scanned: 2, settling: true,
+        scope: { kind: 'slot', from: page.from, to: page.to }, judgements: judgeAll([a], 'Allow', 'r'), cursor: page.to, scanned: 2, settling: true,
       }, T0, LEASE);
       expect([w.inserted, w.revisit]).toEqual([1, [idA, idB].sort((x, y) => x - y)]);
       expect((await verdictsOf(store, 's1', 2)).map((v) => [v.flowId, v.count])).toEqual([[idA, 2]]);
@@ -187,14 +187,19 @@ export function replayContract(engine: string, open: StoreFactory): void {
       const { job } = await store.replays.create({ policy: policy('a1', 2), since: new Date('2026-03-01T11:00:00Z') }, new Date('2026-03-01T11:20:00Z'));
       let lease = await store.replays.claim(T0, LEASE);
       while (lease!.job.id !== job.id) lease = await store.replays.claim(T0, LEASE);
-      const page = await store.replays.readPage(lease!.job, 0, 100);
-      expect(page.rows).toBe(15);
+      const page = await store.replays.readPage(lease!.job, 0);
+      expect([page.rows, page.from]).toEqual([12, Date.parse('2026-03-01T11:00:00Z')]);
       const byPort = page.flows.map((f) => [f.port, f.judged, f.lastSeen]).sort();
-      expect(byPort).toEqual([[9201, 26, minute(12)], [9202, 1, minute(0)], [9202, 1, minute(1)]]);
-      const w = await store.replays.writePage(lease!, {
-        scope: { kind: 'range', from: 1, to: page.lastId }, judgements: judgeAll(page.flows, 'WouldDeny'), cursor: page.lastId, scanned: page.rows, settling: false,
+      expect(byPort).toEqual([[9201, 20, minute(9)], [9202, 1, minute(0)], [9202, 1, minute(1)]]);
+      const write = (p: ReplayPage) => store.replays.writePage(lease!, {
+        scope: { kind: 'slot', from: p.from, to: p.to }, judgements: judgeAll(p.flows, 'WouldDeny'), cursor: p.to, scanned: p.rows, settling: false,
       }, T0, LEASE);
-      expect([w.inserted, w.revisit]).toEqual([3, []]);
+      const w = await write(page);
+      expect([w.inserted, w.revisit, lease!.cursor]).toEqual([2, [], page.to]);
+      const next = await store.replays.readPage(lease!.job, lease!.cursor);
+      expect([next.rows, next.from, next.flows.map((f) => [f.port, f.judged])]).toEqual([3, page.to, [[9201, 6]]]);
+      expect((await write(next)).inserted).toBe(1);
+      expect((await store.replays.readPage(lease!.job, next.to)).rows).toBe(0);
       const rows = (await verdictsOf(store, 'a1', 2)).map((v) => [v.port, v.count, v.observedAt, v.flowId]).sort();
       expect(rows).toEqual([[9201, 20, minute(9), 0], [9201, 6, minute(12), 0], [9202, 2, minute(1), 0]]);
       const s = await store.summary({ uid: 'a1', generation: 2 }, 5);

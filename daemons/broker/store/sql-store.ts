@@ -58,6 +58,8 @@ async function listFlows(db: Queryable, q: FlowPageQuery): Promise<FlowPage> {
 export interface SqlStoreOptions {
   /** Ingest transactions in flight at once (see ingest-queue.ts); default 2. */
   ingestWriters?: number;
+  /** Replayed verdicts: one row per flow and bucket of this many ms (divides a day); default 10 minutes. */
+  replayBucketMs?: number;
 }
 
 export async function openSqlStore(
@@ -95,7 +97,7 @@ export async function openSqlStore(
       return n;
     },
     releaseClaim: (claim) => retrying(() => releaseClaim(client, claim)),
-    replays: sqlReplayStore(client, partitions, retention.flowsDays, retrying),
+    replays: sqlReplayStore(client, partitions, retention.flowsDays, retrying, opts.replayBucketMs),
     ensurePartitions: (at) => partitions.ensureRange(at.getTime() - maxDays * DAY_MS, at.getTime() + DAYS_AHEAD * DAY_MS),
     async applyRetention(at: Date): Promise<string[]> {
       const dropped: string[] = [];
