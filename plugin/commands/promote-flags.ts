@@ -16,9 +16,10 @@ export function promoteFlagsBuilder<T>(y: Argv<T>): Argv<T> {
     .option('force', { type: 'boolean', default: false, describe: 'Promote even when the safety gate refuses (stale evaluation, would-deny flows)' })
     .option('min-quiet', { type: 'string', describe: 'Also demand no would-deny flows for this long (e.g. 24h); the evaluation window must cover it' })
     .option('apply', { type: 'boolean', default: false, describe: 'Apply the NetworkPolicies server-side (field manager kguardian) instead of printing them' })
+    .option('force-conflicts', { type: 'boolean', default: false, describe: 'With --apply: take over fields of an existing NetworkPolicy that another manager set differently' })
     .option('delete-audit', { type: 'boolean', default: false, describe: 'With --apply: delete the audit object once every NetworkPolicy is applied' })
     .option('dry-run', { type: 'boolean', default: false, describe: 'With --apply: let the API server validate everything without storing (server dry run)' })
-    .group(['o', 'output-dir', 'force', 'min-quiet', 'apply', 'delete-audit', 'dry-run'], 'Promote options:');
+    .group(['o', 'output-dir', 'force', 'min-quiet', 'apply', 'force-conflicts', 'delete-audit', 'dry-run'], 'Promote options:');
 }
 
 function minQuiet(argv: Record<string, unknown>): PromoteFlags['minQuiet'] {
@@ -38,12 +39,14 @@ export function promoteFlags(argv: Record<string, unknown>): PromoteFlags {
     force: argv.force === true,
     minQuiet: minQuiet(argv),
     apply: argv.apply === true,
+    forceConflicts: argv.forceConflicts === true,
     deleteAudit: argv.deleteAudit === true,
     dryRun: argv.dryRun === true,
   };
   if (flags.deleteAudit && !flags.apply) {
     throw new CliError('--delete-audit needs --apply: the audit object is deleted only after its NetworkPolicy is applied', EXIT.badInput);
   }
+  if (flags.forceConflicts && !flags.apply) throw new CliError('--force-conflicts needs --apply', EXIT.badInput);
   if (flags.dryRun && !flags.apply) throw new CliError('--dry-run needs --apply (without --apply nothing is sent to the cluster)', EXIT.badInput);
   if (flags.outputDir === '') throw new CliError('--output-dir needs a folder', EXIT.badInput);
   return flags;

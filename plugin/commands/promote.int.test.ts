@@ -177,6 +177,21 @@ describe('--apply', () => {
     expect(gone).toBe(404);
   });
 
+  it('reports a field conflict with an existing NetworkPolicy, and --force-conflicts takes the fields over', async () => {
+    await synced('payments', ns);
+    const existing = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'payments', namespace: ns }, spec: { podSelector: { matchLabels: { app: 'other' } } } };
+    expect((await kubectl(['apply', '--server-side', '-f', '-'], JSON.stringify(existing))).code).toBe(0);
+    const conflict = await run(['audit', 'promote', 'payments', '-n', ns, '--apply', '--delete-audit']);
+    expect(conflict.code).toBe(1);
+    expect(conflict.err).toContain(`error: NetworkPolicy ${ns}/payments already exists and other field managers set some of its fields to other values: `);
+    expect(conflict.err).toContain('--force-conflicts takes the fields over');
+    const audit = { group: GROUP, version: VERSION, plural: ANP.plural, namespace: ns, name: 'payments' };
+    await kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject(audit); // not deleted
+    const forced = await run(['audit', 'promote', 'payments', '-n', ns, '--apply', '--force-conflicts']);
+    expect(forced.code).toBe(0);
+    expect((await net().readNamespacedNetworkPolicy({ namespace: ns, name: 'payments' })).spec?.podSelector?.matchLabels).toEqual({ app: 'payments' });
+  });
+
   it('keeps the audit object when the apply is refused', async () => {
     await synced('payments', ns);
     await grant(ns, 'half', ['get', 'delete']); // may delete the audit object, may not write NetworkPolicies
@@ -216,6 +231,7 @@ describe('errors', () => {
     { args: ['audit', 'promote', 'p', '-l', 'a=b'], message: '-l/--selector goes with --all' },
     { args: ['audit', 'promote', 'p', '--delete-audit'], message: '--delete-audit needs --apply' },
     { args: ['audit', 'promote', 'p', '--dry-run'], message: '--dry-run needs --apply' },
+    { args: ['audit', 'promote', 'p', '--force-conflicts'], message: '--force-conflicts needs --apply' },
     { args: ['audit', 'promote', 'p', '--min-quiet', '24x'], message: '--min-quiet "24x": not a duration' },
     { args: ['audit', 'promote', 'p', '-o', 'xml'], message: 'Choices: "yaml", "json"' },
     // The helper passes the test kubeconfig first; a second --kubeconfig wins, as in kubectl.

@@ -35,8 +35,11 @@ export interface AuditApi {
   namespaces(): Promise<NamespaceInfo[]>;
   /** NetworkPolicies in every namespace carrying this label selector, as "namespace/name". */
   networkPolicies(labelSelector: string): Promise<{ namespace: string; name: string }[]>;
-  /** Server-side apply as field manager "kguardian"; dryRun asks the server to validate without storing. */
-  apply(np: NetworkPolicyObject, dryRun: boolean): Promise<void>;
+  /**
+   * Server-side apply as field manager "kguardian"; dryRun asks the server to validate without
+   * storing; forceConflicts takes over fields another manager set to other values.
+   */
+  apply(np: NetworkPolicyObject, dryRun: boolean, forceConflicts?: boolean): Promise<void>;
   remove(res: AuditResource, p: AuditPolicy, dryRun: boolean): Promise<void>;
   /** Recent Events about the object, newest first; `note` says why some could not be read. */
   events(p: AuditPolicy): Promise<{ events: EventRow[]; note?: string }>;
@@ -93,9 +96,9 @@ export async function openAuditApi(conn: KubeConnection): Promise<AuditApi> {
       return list.items.map((n) => ({ namespace: n.metadata?.namespace ?? '', name: n.metadata?.name ?? '' }));
     },
 
-    async apply(np: NetworkPolicyObject, dryRun: boolean): Promise<void> {
+    async apply(np: NetworkPolicyObject, dryRun: boolean, forceConflicts = false): Promise<void> {
       const req: ApiRequest = { verb: 'patch', resource: 'networkpolicies.networking.k8s.io', kind: 'NetworkPolicy', namespace: np.metadata.namespace, name: np.metadata.name };
-      await call(req, () => objects.patch(np, undefined, dryRun ? 'All' : undefined, FIELD_MANAGER, false, k8s.PatchStrategy.ServerSideApply));
+      await call(req, () => objects.patch(np, undefined, dryRun ? 'All' : undefined, FIELD_MANAGER, forceConflicts, k8s.PatchStrategy.ServerSideApply));
     },
 
     async remove(res: AuditResource, p: AuditPolicy, dryRun: boolean): Promise<void> {

@@ -105,6 +105,12 @@ export function describeApiError(e: unknown, req: ApiRequest, target: ApiTarget)
     const status = statusOf((e as { body?: unknown }).body);
     if (code === 404) return notFound(req, status, target);
     if (code === 403) return forbidden(req, status, target);
+    if (code === 409 && req.verb === 'patch') {
+      return new CliError(
+        `${req.kind} ${req.namespace ?? ''}/${req.name ?? ''} already exists and other field managers set some of its fields to other values: ${status?.message ?? 'conflict'}. Compare with kubectl get ${req.resource} ${req.name ?? ''} -n ${req.namespace ?? ''} -o yaml; --force-conflicts takes the fields over`,
+        EXIT.failure,
+      );
+    }
     if (code === 401) {
       return new CliError(`the API server at ${target.server} rejected the credentials of context ${target.context} (401 Unauthorized): log in again or fix the user in your kubeconfig`, EXIT.failure);
     }

@@ -20,6 +20,8 @@ export interface PromoteFlags {
   force: boolean;
   minQuiet: GateOptions['minQuiet'];
   apply: boolean;
+  /** Take over fields another field manager owns with other values (server-side apply force). */
+  forceConflicts: boolean;
   deleteAudit: boolean;
   dryRun: boolean;
 }
@@ -59,7 +61,7 @@ function gateAll(promotions: readonly Promotion[], flags: PromoteFlags, io: CliI
 async function applyAll(promotions: readonly Promotion[], flags: PromoteFlags, api: AuditApi, io: CliIO): Promise<void> {
   const suffix = flags.dryRun ? ' (server dry run)' : '';
   for (const np of promotions.flatMap((p) => p.policies)) {
-    await api.apply(np, flags.dryRun);
+    await api.apply(np, flags.dryRun, flags.forceConflicts);
     io.stdout.write(`networkpolicy.networking.k8s.io/${np.metadata.name} serverside-applied in namespace ${np.metadata.namespace}${suffix}\n`);
   }
   if (!flags.deleteAudit) return;
