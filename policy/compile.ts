@@ -18,6 +18,7 @@ import { ProblemList, show, type PolicyProblem } from './errors.js';
 import { compilePeers } from './peer.js';
 import { compilePorts } from './port.js';
 import { compileSelector } from './selector.js';
+import { shareRule } from './shared-rules.js';
 import type { Direction, PolicyKind, PolicyObject } from './types.js';
 import { POLICY_KINDS } from './types.js';
 
@@ -126,6 +127,12 @@ export function compilePolicy(obj: unknown): CompileResult {
 
   const types = compilePolicyTypes(spec, problems);
   warnIgnoredRules(spec, types, problems);
+  // In this order, so problems are listed as before: target, then ingress, then egress.
+  const targetNamespaces = compileTargetNamespaces(id.kind, id.namespace, spec, problems);
+  const target = compileSelector(spec.podSelector, 'spec.podSelector', problems);
+  const ingress = types.has('Ingress') ? compileRules(spec.ingress, 'Ingress', problems) : null;
+  const egress = types.has('Egress') ? compileRules(spec.egress, 'Egress', problems) : null;
+  if (problems.hasErrors) return { policy: undefined, problems: problems.items };
   const meta = obj.metadata as Raw;
   const policy: CompiledPolicy = {
     id: policyId(id.kind, id.namespace, id.name),
@@ -139,12 +146,12 @@ export function compilePolicy(obj: unknown): CompileResult {
     display: id.namespace === '' ? id.name : `${id.namespace}/${id.name}`,
     kind: id.kind,
     enforced: id.kind === 'NetworkPolicy',
-    targetNamespaces: compileTargetNamespaces(id.kind, id.namespace, spec, problems),
-    target: compileSelector(spec.podSelector, 'spec.podSelector', problems),
-    ingress: types.has('Ingress') ? compileRules(spec.ingress, 'Ingress', problems) : null,
-    egress: types.has('Egress') ? compileRules(spec.egress, 'Egress', problems) : null,
+    targetNamespaces,
+    target,
+    ingress: ingress && ingress.map(shareRule),
+    egress: egress && egress.map(shareRule),
     source: obj as unknown as PolicyObject,
     reasonTexts: undefined,
   };
-  return { policy: problems.hasErrors ? undefined : policy, problems: problems.items };
+  return { policy, problems: problems.items };
 }
