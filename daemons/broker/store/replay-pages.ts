@@ -28,7 +28,7 @@
  * the page's time span only, not every verdict the replay has written so far.
  *
  * Distinct flows, aggregated verdicts. Most rows of a window are the same flow seen again in
- * another minute, so a page is read grouped by what the evaluation depends on (FLOW_KEY: the ends,
+ * another minute, so a page is read grouped by what the evaluation depends on (keyed(): the ends,
  * port, protocol and direction, plus the minute when an end has no stamped identity) and the
  * worker asks the evaluator once per distinct flow per job. The write joins the page's rows to
  * those judgements by key and stores one verdict row per (flow, verdict, reason, REPLAY_BUCKET_MS
@@ -69,9 +69,17 @@ export const REPLAY_BUCKET_MS = 10 * MINUTE_MS;
 
 const UNSTAMPED = "(src_namespace = '' OR src_pod = '' OR dst_namespace = '' OR dst_pod = '')";
 
-/** The grouping key of a flow row (see above); U+001F never occurs in its parts (ingest validation). */
-const FLOW_KEY = `concat_ws(E'\\x1f', direction, host(src_ip), src_namespace, src_pod, host(dst_ip), dst_namespace, dst_pod, dst_port,
-  protocol, CASE WHEN ${UNSTAMPED} THEN (extract(epoch FROM bucket) * 1000)::bigint END)`;
+/**
+ * A flow row's ends, port, protocol and direction as one text (`g`), and its grouping key (`k`,
+ * see above: plus the minute when an end has no stamped identity). U+001F never occurs in the
+ * parts (ingest validation). Both compare bytewise (COLLATE "C"): sorting and grouping under the
+ * database's locale collation took seconds per slot. Used as a derived table over `flows`.
+ */
+function keyed(where: string): string {
+  const g = `concat_ws(E'\\x1f', direction, host(src_ip), src_namespace, src_pod, host(dst_ip), dst_namespace, dst_pod, dst_port, protocol)`;
+  return `(SELECT r.*, (CASE WHEN ${UNSTAMPED} THEN g || E'\\x1f' || (extract(epoch FROM bucket) * 1000)::bigint ELSE g END) COLLATE "C" AS k
+    FROM (SELECT flows.*, ${g} COLLATE "C" AS g FROM flows WHERE ${where}) r) kf`;
+}
 
 interface ReplayFlowRow {
   k: string;
@@ -89,14 +97,14 @@ interface ReplayFlowRow {
   n: string | number;
 }
 
-/** Groups the rows of CTE `p` into distinct flows, with the page's last id and row count on every row. */
-const GROUPED = `SELECT k, (extract(epoch FROM max(last_seen)) * 1000)::float8 AS t, direction, host(src_ip) AS src_ip, src_namespace, src_pod,
-  host(dst_ip) AS dst_ip, dst_namespace, dst_pod, dst_port, protocol, sum(judged) AS judged,
-  (SELECT count(*) FROM p) AS n
-FROM p GROUP BY k, direction, src_ip, src_namespace, src_pod, dst_ip, dst_namespace, dst_pod, dst_port, protocol`;
+/** Groups the rows of CTE `p` into distinct flows (the key determines the other columns), with the row count on every row. */
+const GROUPED = `SELECT k, (extract(epoch FROM max(last_seen)) * 1000)::float8 AS t, min(direction) AS direction, host(min(src_ip)) AS src_ip,
+  min(src_namespace) AS src_namespace, min(src_pod) AS src_pod, host(min(dst_ip)) AS dst_ip, min(dst_namespace) AS dst_namespace,
+  min(dst_pod) AS dst_pod, min(dst_port) AS dst_port, min(protocol) AS protocol, sum(judged) AS judged, (SELECT count(*) FROM p) AS n
+FROM p GROUP BY k`;
 
 const PAGE_COLUMNS = `id, last_seen, direction, src_ip, src_namespace, src_pod, dst_ip, dst_namespace, dst_pod, dst_port, protocol,
-  count - pending AS judged, ${FLOW_KEY} AS k`;
+  count - pending AS judged, k`;
 
 function toReplayFlow(r: ReplayFlowRow): ReplayFlow {
   return {
@@ -116,7 +124,7 @@ export function readPageSql(job: ReplayJob, from: number, to: number): { text: s
   const params: unknown[] = [];
   const conds = windowConditions(job, params);
   params.push(new Date(from), new Date(to));
-  const page = `SELECT ${PAGE_COLUMNS} FROM flows WHERE ${conds.join(' AND ')} AND bucket >= $${params.length - 1} AND bucket < $${params.length}`;
+  const page = `SELECT ${PAGE_COLUMNS} FROM ${keyed(`${conds.join(' AND ')} AND bucket >= $${params.length - 1} AND bucket < $${params.length}`)}`;
   return { text: `WITH p AS MATERIALIZED (${page}) ${GROUPED}`, params };
 }
 
@@ -133,7 +141,12 @@ async function nextSlot(db: Queryable, job: ReplayJob, cursor: number, bucketMs:
   return t === null || t === undefined ? undefined : Math.floor(t / bucketMs) * bucketMs;
 }
 
+/** Settings of the transaction of a slot's read or write (see writePage). */
+export const SLOT_SETTINGS = "SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true)";
+
+/** Reads the next slot; call it in a transaction (its settings are the transaction's). */
 export async function readPage(db: Queryable, job: ReplayJob, cursor: number, bucketMs: number): Promise<ReplayPage> {
+  await db.query(SLOT_SETTINGS);
   const from = await nextSlot(db, job, cursor, bucketMs);
   if (from === undefined) return { flows: [], from: cursor, to: cursor, rows: 0 };
   const to = from + bucketMs;
@@ -147,7 +160,7 @@ export async function readRows(db: Queryable, job: ReplayJob, ids: number[]): Pr
   const params: unknown[] = [];
   const conds = windowConditions(job, params);
   params.push(ids);
-  const page = `SELECT ${PAGE_COLUMNS} FROM flows WHERE ${conds.join(' AND ')} AND id = ANY($${params.length}::bigint[])`;
+  const page = `SELECT ${PAGE_COLUMNS} FROM ${keyed(`${conds.join(' AND ')} AND id = ANY($${params.length}::bigint[])`)}`;
   const r = await db.query<ReplayFlowRow>(`WITH p AS MATERIALIZED (${page}) ${GROUPED}`, params);
   return r.rows.map(toReplayFlow);
 }
@@ -194,11 +207,11 @@ export function writePageSql(job: ReplayJob, w: PageWrite, now: Date, bucketMs: 
   params.push(bucketMs / 1000);
   const bucketSecs = `$${params.length}::float8`;
   const text = `
-WITH u AS (SELECT * FROM unnest($1::text[], string_to_array($2, ',')::int[]) AS u(k, v)),
+WITH u AS (SELECT k COLLATE "C" AS k, v FROM unnest($1::text[], string_to_array($2, ',')::int[]) AS u(k, v)),
 f AS MATERIALIZED (
   SELECT id, bucket, last_seen, direction, src_namespace, src_pod, src_ip, dst_namespace, dst_pod, dst_ip, dst_port, protocol,
-    count - pending AS judged, pending, (lease_token IS NOT NULL AND lease_until > $5) AS claimed, ${FLOW_KEY} AS k
-  FROM flows WHERE ${conds.join(' AND ')}),
+    count - pending AS judged, pending, (lease_token IS NOT NULL AND lease_until > $5) AS claimed, k, g
+  FROM ${keyed(conds.join(' AND '))}),
 a AS (
   SELECT flow_id, sum(count) AS n FROM audit_verdicts
   WHERE policy_uid = $6 AND policy_generation = $10
@@ -207,18 +220,21 @@ a AS (
   GROUP BY flow_id),
 d AS (
   SELECT f.*, u.k IS NOT NULL AS evaluated, ($3::text[])[u.v] AS verdict, ($4::text[])[u.v] AS reason,
-    f.judged - coalesce(a.n, 0)::bigint AS owed, ($11::boolean AND f.pending > 0) AS again
+    u.v, f.judged - coalesce(a.n, 0)::bigint AS owed, ($11::boolean AND f.pending > 0) AS again
   FROM f LEFT JOIN u ON u.k = f.k LEFT JOIN a ON a.flow_id = f.id),
 w AS (
-  SELECT CASE WHEN again THEN id ELSE 0 END AS flow_ref, floor(extract(epoch FROM bucket) / ${bucketSecs}) AS slot, d.*
-  FROM d WHERE evaluated AND NOT claimed AND verdict IS NOT NULL AND owed > 0),
+  SELECT flow_ref, slot, g, v, max(last_seen) AS observed_at, sum(owed) AS owed, min(direction) AS direction, min(src_namespace) AS src_namespace,
+    min(src_pod) AS src_pod, min(src_ip) AS src_ip, min(dst_namespace) AS dst_namespace, min(dst_pod) AS dst_pod, min(dst_ip) AS dst_ip,
+    min(dst_port) AS dst_port, min(protocol) AS protocol
+  FROM (SELECT CASE WHEN again THEN id ELSE 0 END AS flow_ref, floor(extract(epoch FROM bucket) / ${bucketSecs}) AS slot, d.* FROM d
+        WHERE evaluated AND NOT claimed AND verdict IS NOT NULL AND owed > 0) x
+  GROUP BY flow_ref, slot, g, v),
 ins AS (
   INSERT INTO audit_verdicts (observed_at, evaluated_at, flow_id, policy_uid, policy_kind, policy_namespace, policy_name,
     policy_generation, direction, verdict, src_namespace, src_pod, src_ip, dst_namespace, dst_pod, dst_ip, port, protocol, reason, count)
-  SELECT max(last_seen), $5, flow_ref, $6, $7, $8, $9, $10, direction, verdict, src_namespace, src_pod, src_ip, dst_namespace, dst_pod, dst_ip,
-    dst_port, protocol, reason, sum(owed)
+  SELECT observed_at, $5, flow_ref, $6, $7, $8, $9, $10, direction, ($3::text[])[v], src_namespace, src_pod, src_ip, dst_namespace, dst_pod,
+    dst_ip, dst_port, protocol, ($4::text[])[v], owed
   FROM w
-  GROUP BY flow_ref, slot, direction, verdict, reason, src_namespace, src_pod, src_ip, dst_namespace, dst_pod, dst_ip, dst_port, protocol
   RETURNING 1)
 SELECT (SELECT count(*) FROM ins) AS inserted,
   ARRAY(SELECT id FROM d WHERE claimed OR (NOT evaluated AND owed > 0) OR again ORDER BY id) AS revisit`;
@@ -229,7 +245,7 @@ SELECT (SELECT count(*) FROM ins) AS inserted,
 export async function writePage(tx: Queryable, job: ReplayJob, w: PageWrite, now: Date, bucketMs: number): Promise<PageWritten> {
   // The planner overestimates these rows by far and would spend seconds compiling the statement
   // (JIT); its sorts and aggregates need more than the default work_mem to stay in memory.
-  await tx.query("SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true)");
+  await tx.query(SLOT_SETTINGS);
   // Verdict ids must become visible in increasing order (the stream resumes after an id).
   await tx.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEYS.verdictIds]);
   const { text, params } = writePageSql(job, w, now, bucketMs);

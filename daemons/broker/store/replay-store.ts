@@ -33,7 +33,7 @@ export function sqlReplayStore(
     claim: (now, leaseMs) => retrying(() => claimReplay(client, now, leaseMs)),
     renew: (lease, now, leaseMs) => renewReplay(client, lease, now, leaseMs),
     countWindow: (lease) => countWindow(client, lease),
-    readPage: (job, cursor) => readPage(client, job, cursor, bucketMs),
+    readPage: (job, cursor) => client.transaction((tx) => readPage(tx, job, cursor, bucketMs)),
     readRows: (job, ids) => readRows(client, job, ids),
     async writePage(lease: ReplayLease, w: PageWrite, now: Date, leaseMs: number): Promise<PageWritten> {
       // Verdicts are filed under their flow's last_seen day: any day of the window (no older than
