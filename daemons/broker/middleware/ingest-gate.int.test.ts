@@ -103,10 +103,12 @@ describe('ingest gate under a stalled database (PostgreSQL)', () => {
       }
       await until('two batches queued', async () => (await metric('kguardian_broker_ingest_queue_depth')) === 2);
       // The writer really is stuck in PostgreSQL, behind the lock.
-      const waiting = await locker.query<{ n: string }>(
-        "SELECT count(*)::text AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()",
-      );
-      expect(Number(waiting.rows[0]?.n)).toBeGreaterThanOrEqual(1);
+      await until('the writer waits on the lock in PostgreSQL', async () => {
+        const waiting = await locker.query<{ n: string }>(
+          "SELECT count(*)::text AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()",
+        );
+        return Number(waiting.rows[0]?.n) >= 1;
+      });
 
       // Saturated: refused at once, with Retry-After, and counted.
       const refused = [batchTo(1004, 5), batchTo(1005, 6)];
