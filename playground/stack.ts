@@ -1,10 +1,8 @@
 /**
  * The whole pipeline on loopback: control plane, CRDs, the scenario's namespaces and Pods, the
  * broker, the evaluator and (with root) the eBPF agent over netns pods. Each part registers its
- * undo in the Cleanup as it starts. A part that does not exist in this checkout yet (the
- * evaluator's main.ts) is listed in `missing`, never faked.
+ * undo in the Cleanup as it starts.
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Cleanup } from './cleanup.js';
@@ -14,7 +12,6 @@ import { startControlPlane, type ControlPlaneHandle } from './control-plane.js';
 import { kubectlFor, type Kubectl } from './kubectl.js';
 import { step } from './log.js';
 import { NetnsLab, type NetnsPod } from './netns.js';
-import { EVALUATOR_MAIN } from './paths.js';
 import { freePort } from './ports.js';
 import { NAMESPACES, PODS, type ScenarioPod } from './scenario.js';
 
@@ -45,10 +42,10 @@ export interface Stack {
   kubectl: Kubectl;
   kc: KubeConfig;
   broker: Started;
-  evaluator?: Started;
+  evaluator: Started;
   agent?: Started;
   pods: Map<string, StackPod>;
-  /** Parts of the pipeline this checkout does not have yet. */
+  /** Parts of the pipeline not started; every part exists now, so this stays empty (kept for main.ts and the e2e test). */
   missing: string[];
 }
 
@@ -81,17 +78,12 @@ async function registerAll(kc: KubeConfig, placed: Map<string, { ip: string; net
   return pods;
 }
 
-async function startDaemons(o: StackOptions, kubeconfig: string, stack: Pick<Stack, 'missing'>, cleanup: Cleanup): Promise<Pick<Stack, 'broker' | 'evaluator' | 'agent'>> {
+async function startDaemons(o: StackOptions, kubeconfig: string, cleanup: Cleanup): Promise<Pick<Stack, 'broker' | 'evaluator' | 'agent'>> {
   const [brokerPort, evaluatorPort] = [await freePort(), await freePort()];
-  const hasEvaluator = existsSync(EVALUATOR_MAIN);
-  if (!hasEvaluator) stack.missing.push('evaluator (daemons/evaluator/main.ts is not in this checkout): flows are stored but never judged, no verdicts, no status');
   step(`starting the broker on :${brokerPort} (${o.databaseUrl ? 'PostgreSQL' : `embedded PGlite in ${join(o.runDir, 'broker-db')}`}, AUTH_MODE=none: loopback demo only)`);
-  const broker = await startBroker({ port: brokerPort, runDir: o.runDir, ...(o.databaseUrl ? { databaseUrl: o.databaseUrl } : {}), ...(hasEvaluator ? { evaluatorUrl: `http://127.0.0.1:${evaluatorPort}` } : {}) }, cleanup);
-  let evaluator: Started | undefined;
-  if (hasEvaluator) {
-    step(`starting the evaluator on :${evaluatorPort} (AUTH_MODE=none, STATUS_INTERVAL=1s, WINDOW=1h)`);
-    evaluator = await startEvaluator({ port: evaluatorPort, runDir: o.runDir, brokerUrl: broker.url, kubeconfig, leaseNamespace: LEASE_NAMESPACE }, cleanup);
-  }
+  const broker = await startBroker({ port: brokerPort, runDir: o.runDir, ...(o.databaseUrl ? { databaseUrl: o.databaseUrl } : {}), evaluatorUrl: `http://127.0.0.1:${evaluatorPort}` }, cleanup);
+  step(`starting the evaluator on :${evaluatorPort} (AUTH_MODE=none, STATUS_INTERVAL=1s, WINDOW=1h)`);
+  const evaluator = await startEvaluator({ port: evaluatorPort, runDir: o.runDir, brokerUrl: broker.url, kubeconfig, leaseNamespace: LEASE_NAMESPACE }, cleanup);
   let agent: Started | undefined;
   if (o.mode === 'kernel') {
     step('starting the node agent (kg-loader attaches eBPF programs to the root cgroup)');
@@ -99,7 +91,7 @@ async function startDaemons(o: StackOptions, kubeconfig: string, stack: Pick<Sta
     const a = agent;
     await a.daemon.waitFor('the agent to know every pod', async () => ((await metric(a.url, 'kguardian_agent_pods_known')) ?? 0) >= PODS.length, 60_000);
   }
-  return { broker, ...(evaluator ? { evaluator } : {}), ...(agent ? { agent } : {}) };
+  return { broker, evaluator, ...(agent ? { agent } : {}) };
 }
 
 export async function startStack(o: StackOptions, cleanup: Cleanup): Promise<Stack> {
@@ -114,7 +106,6 @@ export async function startStack(o: StackOptions, cleanup: Cleanup): Promise<Sta
   const placed = await placePods(o, cleanup);
   step('registering the pods in the API server');
   const pods = await registerAll(kc, placed);
-  const missing: string[] = [];
-  const daemons = await startDaemons(o, cp.kubeconfig, { missing }, cleanup);
-  return { kubectl, kc, pods, missing, ...daemons };
+  const daemons = await startDaemons(o, cp.kubeconfig, cleanup);
+  return { kubectl, kc, pods, missing: [], ...daemons };
 }
