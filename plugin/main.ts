@@ -5,6 +5,7 @@
 import yargs from 'yargs';
 import type { Argv } from 'yargs';
 import { auditTestBuilder, auditTestOptions, runAuditTest } from './commands/audit-test.js';
+import { withExamples, type Example } from './commands/examples.js';
 import { registerDescribe } from './commands/describe.js';
 import { registerCompletion } from './completion/command.js';
 import { nameCandidates } from './completion/names.js';
@@ -42,9 +43,24 @@ const AUDIT_COMMANDS: readonly RegisterCommand[] = [
   registerPromoteCluster,
 ];
 
+export const AUDIT_EXAMPLES: readonly Example[] = [
+  ['$0 audit test -f payments.yaml --since 7d', 'Would payments.yaml deny any of the last week\'s recorded traffic?'],
+  ['$0 audit promote payments-isolation -n prod | kubectl apply -f -', 'Enforce an AuditNetworkPolicy that is safe to promote'],
+  ['$0 audit promote-cluster platform-default-deny --target-namespace prod', 'Enforce an AuditClusterNetworkPolicy in one namespace'],
+];
+
+export const ROOT_EXAMPLES: readonly Example[] = [
+  ['$0 audit test -f payments.yaml', "Would payments.yaml deny any of the last 24 hours' real traffic?"],
+  ['$0 verdicts -n prod --verdict WouldDeny --since 1h', 'What the audit policies of prod would have denied in the last hour'],
+  ['$0 describe payments-isolation -n prod', 'A policy in words, its counts, and whether it is safe to promote'],
+  ['$0 audit promote payments-isolation -n prod | kubectl apply -f -', 'Enforce it'],
+  ['$0 audit test --help', 'Every command has its own flags and examples'],
+];
+
 /** `kubectl kguardian ...`: one line per top-level command. */
 const TOP_COMMANDS: readonly RegisterCommand[] = [
-  (y, ctx) => y.command('audit', 'Test and promote audit policies', (a) => register(a, AUDIT_COMMANDS, ctx).demandCommand(1, 'name an audit subcommand')),
+  (y, ctx) =>
+    y.command('audit', 'Test and promote audit policies', (a) => withExamples(register(a, AUDIT_COMMANDS, ctx), AUDIT_EXAMPLES).demandCommand(1, 'name an audit subcommand')),
   registerDescribe,
   registerCompletion,
   registerVerdicts,
@@ -99,7 +115,7 @@ async function parseAndRun(rawArgs: readonly string[], io: CliIO): Promise<numbe
   const root = globalOptions(yargs([...args]))
     .scriptName('kubectl kguardian')
     .usage('Audit Kubernetes NetworkPolicies against real traffic before you enforce them.\n\nUsage: $0 <command> [options]');
-  const parser = register(root, TOP_COMMANDS, { io, done })
+  const parser = withExamples(register(root, TOP_COMMANDS, { io, done }), ROOT_EXAMPLES)
     .demandCommand(1, 'name a command')
     .strict()
     .recommendCommands()

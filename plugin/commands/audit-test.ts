@@ -18,6 +18,7 @@ import type { CliIO } from '../io.js';
 import type { KubeFlags } from '../kube/connect.js';
 import { kubeFlags } from '../kube/flags.js';
 import { parseDuration } from '../verdicts/options.js';
+import { withExamples, type Example } from './examples.js';
 
 export interface AuditTestOptions {
   files: string[];
@@ -33,8 +34,16 @@ export interface AuditTestOptions {
 
 export const AUDIT_OUTPUTS: readonly AuditOutput[] = ['table', 'json', 'yaml'];
 
+export const AUDIT_TEST_EXAMPLES: readonly Example[] = [
+  ['$0 audit test -f payments.yaml', "Would payments.yaml deny any of the last 24 hours' real traffic? (live cluster, broker flows)"],
+  ['$0 audit test -f payments.yaml --since 7d --fail-on-deny', 'Against a week of recorded traffic, as a CI gate'],
+  ['$0 audit test -f payments.yaml --cluster cluster.yaml --flows flows.jsonl', 'Offline: a saved snapshot and flow file'],
+  ['$0 audit test -f policy.yaml --cluster cluster.yaml --flows flows.jsonl -o json | jq .summary', 'Counts for scripts'],
+  ['$0 audit test -f policy.yaml --cluster cluster.yaml --flows flows.jsonl --fail-on-deny', 'Gate a CI pipeline'],
+];
+
 export function auditTestBuilder(y: Argv): Argv {
-  return tokenFlags(y)
+  return withExamples(tokenFlags(y)
     .option('f', {
       alias: 'filename',
       type: 'string',
@@ -49,12 +58,7 @@ export function auditTestBuilder(y: Argv): Argv {
     .option('flows', { type: 'string', describe: 'Recorded flows as JSON Lines, one {"src","dst","protocol","port"} a line (default: the broker\'s recorded flows)' })
     .option('since', { type: 'string', default: '24h', describe: 'Without --flows: replay the flows the broker recorded within this long (15m, 24h, 7d)' })
     .option('o', { alias: 'output', type: 'string', choices: AUDIT_OUTPUTS, default: 'table', describe: 'Output format' })
-    .option('fail-on-deny', { type: 'boolean', default: false, describe: 'Exit 3 when any flow would be denied' })
-    .example('$0 audit test -f payments.yaml', "Would payments.yaml deny any of the last 24 hours' real traffic? (live cluster, broker flows)")
-    .example('$0 audit test -f payments.yaml --since 7d --fail-on-deny', 'Against a week of recorded traffic, as a CI gate')
-    .example('$0 audit test -f payments.yaml --cluster cluster.yaml --flows flows.jsonl', 'Offline: a saved snapshot and flow file')
-    .example('$0 audit test -f policy.yaml --cluster cluster.yaml --flows flows.jsonl -o json | jq .summary', 'Counts for scripts')
-    .example('$0 audit test -f policy.yaml --cluster cluster.yaml --flows flows.jsonl --fail-on-deny', 'Gate a CI pipeline');
+    .option('fail-on-deny', { type: 'boolean', default: false, describe: 'Exit 3 when any flow would be denied' }), AUDIT_TEST_EXAMPLES);
 }
 
 /** The parsed arguments, typed (yargs has already checked types and choices). */

@@ -7,6 +7,7 @@ import type { KubeFlags } from '../kube/connect.js';
 import { kubeFlags } from '../kube/flags.js';
 import type { RegisterCommand } from '../main.js';
 import { parseDescribeTarget, type DescribeTarget } from '../describe/target.js';
+import { withExamples, type Example } from './examples.js';
 
 export type DescribeOutput = 'text' | 'json' | 'yaml';
 const OUTPUTS: readonly DescribeOutput[] = ['text', 'json', 'yaml'];
@@ -17,13 +18,16 @@ export interface DescribeOptions {
   output: DescribeOutput;
 }
 
+export const DESCRIBE_EXAMPLES: readonly Example[] = [
+  ['$0 describe payments-isolation -n prod', 'An AuditNetworkPolicy'],
+  ['$0 describe acnp platform-default-deny', 'An AuditClusterNetworkPolicy'],
+  ['$0 describe anp/payments-isolation -n prod -o json | jq .promotion', 'Is it safe to promote? (for scripts)'],
+];
+
 function builder(y: Argv): Argv {
-  return y
+  return withExamples(y
     .positional('args', { type: 'string', array: true, describe: 'NAME, KIND NAME or KIND/NAME (KIND: anp, acnp)' })
-    .option('o', { alias: 'output', type: 'string', choices: OUTPUTS, default: 'text', describe: 'text, or a structured form for scripts' })
-    .example('$0 describe payments-isolation -n prod', 'An AuditNetworkPolicy')
-    .example('$0 describe acnp platform-default-deny', 'An AuditClusterNetworkPolicy')
-    .example('$0 describe anp/payments-isolation -n prod -o json | jq .promotion', 'Is it safe to promote? (for scripts)');
+    .option('o', { alias: 'output', type: 'string', choices: OUTPUTS, default: 'text', describe: 'text, or a structured form for scripts' }), DESCRIBE_EXAMPLES);
 }
 
 export function describeOptions(argv: Record<string, unknown>): DescribeOptions {

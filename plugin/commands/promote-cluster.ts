@@ -9,6 +9,7 @@ import { kubeFlags } from '../kube/flags.js';
 import type { RegisterCommand } from '../main.js';
 import type { PromoteFlags } from '../promote/finish.js';
 import { promoteFlags, promoteFlagsBuilder } from './promote-flags.js';
+import { withExamples, type Example } from './examples.js';
 
 export interface PromoteClusterOptions {
   kube: KubeFlags;
@@ -17,8 +18,15 @@ export interface PromoteClusterOptions {
   flags: PromoteFlags;
 }
 
+export const PROMOTE_CLUSTER_EXAMPLES: readonly Example[] = [
+  ['$0 audit promote-cluster platform-default-deny', 'One NetworkPolicy per namespace the selector matches now'],
+  ['$0 audit promote-cluster platform-default-deny --target-namespace prod --target-namespace staging', 'Only these namespaces'],
+  ['$0 audit promote-cluster platform-default-deny --output-dir ./promoted/', 'One file per namespace'],
+  ['$0 audit promote-cluster platform-default-deny --apply --delete-audit', 'Enforce everywhere, then drop the audit policy'],
+];
+
 function builder(y: Argv): Argv {
-  return promoteFlagsBuilder(
+  return withExamples(promoteFlagsBuilder(
     y
       .positional('name', { type: 'string', demandOption: true, describe: 'The AuditClusterNetworkPolicy to promote' })
       .option('target-namespace', {
@@ -26,11 +34,7 @@ function builder(y: Argv): Argv {
         array: true,
         describe: 'Promote into this namespace instead of those spec.namespaceSelector matches; repeatable',
       }),
-  )
-    .example('$0 audit promote-cluster platform-default-deny', 'One NetworkPolicy per namespace the selector matches now')
-    .example('$0 audit promote-cluster platform-default-deny --target-namespace prod --target-namespace staging', 'Only these namespaces')
-    .example('$0 audit promote-cluster platform-default-deny --output-dir ./promoted/', 'One file per namespace')
-    .example('$0 audit promote-cluster platform-default-deny --apply --delete-audit', 'Enforce everywhere, then drop the audit policy');
+  ), PROMOTE_CLUSTER_EXAMPLES);
 }
 
 export function promoteClusterOptions(argv: Record<string, unknown>): PromoteClusterOptions {

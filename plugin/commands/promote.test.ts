@@ -1,4 +1,4 @@
-/** promote and promote-cluster without a cluster: --help with examples, and flag checks that come before any API call. */
+/** promote and promote-cluster without a cluster: flag checks that come before any API call (--help: plugin/help.test.ts). */
 import { describe, expect, it } from 'vitest';
 import { memoryIO } from '../io.js';
 import { runCli } from '../main.js';
@@ -9,20 +9,6 @@ async function run(args: string[]): Promise<{ code: number; out: string; err: st
   const code = await runCli(['--kubeconfig', '/nonexistent/kubeconfig', ...args], io);
   return { code, out: io.out(), err: io.err() };
 }
-
-describe('help', () => {
-  it.each([
-    { args: ['audit', 'promote', '--help'], example: 'kubectl kguardian audit promote payments-isolation' },
-    { args: ['audit', 'promote-cluster', '--help'], example: '--target-namespace prod' },
-    { args: ['describe', '--help'], example: 'kubectl kguardian describe acnp' },
-    { args: ['completion', '--help'], example: 'completion bash' },
-  ])('$args shows examples', async ({ args, example }) => {
-    const r = await run(args);
-    expect(r.code).toBe(0);
-    expect(r.out).toContain('Examples:');
-    expect(r.out.replace(/\s+/g, ' ')).toContain(example);
-  });
-});
 
 describe('promote-cluster flags', () => {
   it.each([

@@ -9,6 +9,7 @@ import { kubeFlags } from '../kube/flags.js';
 import type { PromoteFlags } from '../promote/finish.js';
 import type { RegisterCommand } from '../main.js';
 import { promoteFlags, promoteFlagsBuilder } from './promote-flags.js';
+import { withExamples, type Example } from './examples.js';
 
 export interface PromoteOptions {
   kube: KubeFlags;
@@ -20,18 +21,21 @@ export interface PromoteOptions {
   flags: PromoteFlags;
 }
 
+export const PROMOTE_EXAMPLES: readonly Example[] = [
+  ['$0 audit promote payments-isolation -n prod', 'Print the equivalent NetworkPolicy as YAML'],
+  ['$0 audit promote payments-isolation -n prod | kubectl apply -f -', 'Enforce it with kubectl'],
+  ['$0 audit promote --all -A --output-dir ./promoted/', 'One file per policy, across the cluster'],
+  ['$0 audit promote payments-isolation -n prod --min-quiet 24h --apply --delete-audit', 'Enforce it if it has been quiet for a day, then drop the audit copy'],
+];
+
 function builder(y: Argv): Argv {
-  return promoteFlagsBuilder(
+  return withExamples(promoteFlagsBuilder(
     y
       .positional('name', { type: 'string', describe: 'The AuditNetworkPolicy to promote' })
       .option('all', { type: 'boolean', default: false, describe: 'Promote every AuditNetworkPolicy in the namespace (with -A: in every namespace)' })
       .option('A', { alias: 'all-namespaces', type: 'boolean', default: false, describe: 'With --all: every namespace' })
       .option('l', { alias: 'selector', type: 'string', describe: 'With --all: only policies with these labels (e.g. team=payments)' }),
-  )
-    .example('$0 audit promote payments-isolation -n prod', 'Print the equivalent NetworkPolicy as YAML')
-    .example('$0 audit promote payments-isolation -n prod | kubectl apply -f -', 'Enforce it with kubectl')
-    .example('$0 audit promote --all -A --output-dir ./promoted/', 'One file per policy, across the cluster')
-    .example('$0 audit promote payments-isolation -n prod --min-quiet 24h --apply --delete-audit', 'Enforce it if it has been quiet for a day, then drop the audit copy');
+  ), PROMOTE_EXAMPLES);
 }
 
 export function promoteOptions(argv: Record<string, unknown>): PromoteOptions {

@@ -1,23 +1,20 @@
 /**
  * `kubectl kguardian verdicts`: the broker's audit verdicts as a table (or wide, JSON, YAML),
  * oldest first, up to --limit; with --watch it then follows the broker's stream until
- * interrupted, surviving reconnects without losing or repeating a row.
+ * interrupted, surviving reconnects without losing or repeating a row. The broker client and
+ * the renderer (js-yaml) are imported when the command runs, so `--help` does not pay for them.
  */
 import type { Argv } from 'yargs';
-import { brokerClient } from '../broker/client.js';
-import { openBroker } from '../broker/connect.js';
-import { followVerdicts } from '../broker/follow.js';
-import { lazyKube } from '../broker/kube-loader.js';
 import { brokerOptions, tokenFlags } from '../broker/options.js';
 import type { BrokerOptions, StoredVerdict } from '../broker/types.js';
-import { listVerdicts } from '../broker/verdict-pages.js';
 import { EXIT } from '../errors.js';
 import type { CliIO } from '../io.js';
 import type { KubeFlags } from '../kube/connect.js';
 import type { RegisterCommand } from '../main.js';
 import { kubeFlags } from '../kube/flags.js';
 import { scopeOf, verdictQuery, verdictsOptions, VERDICTS_OUTPUTS, type Scope, type VerdictsOptions } from '../verdicts/options.js';
-import { renderList, renderStreamed, TableWriter } from '../verdicts/render.js';
+import type * as Render from '../verdicts/render.js';
+import { withExamples, type Example } from './examples.js';
 
 export interface VerdictsRun {
   opts: VerdictsOptions;
@@ -25,8 +22,16 @@ export interface VerdictsRun {
   kube: KubeFlags;
 }
 
+export const VERDICTS_EXAMPLES: readonly Example[] = [
+  ['$0 verdicts -n prod --verdict WouldDeny --since 1h', 'What would the audit policies of prod have denied in the last hour?'],
+  ['$0 verdicts -A --watch', 'Follow every verdict as it is stored'],
+  ['$0 verdicts --policy payments-isolation -n prod -o json --watch | jq .reason', 'Stream JSON lines into a script'],
+  ['$0 verdicts --cluster-scoped', 'Verdicts of AuditClusterNetworkPolicies'],
+  ['$0 verdicts --broker-url http://localhost:9090 --token-file ./token', 'Skip the port-forward'],
+];
+
 export function verdictsBuilder(y: Argv): Argv {
-  return tokenFlags(y)
+  return withExamples(tokenFlags(y)
     .option('policy', { type: 'string', describe: 'Only verdicts of the policy with this name' })
     .option('A', { alias: 'all-namespaces', type: 'boolean', default: false, describe: 'Verdicts of policies in every namespace, and of cluster-scoped ones' })
     .option('cluster-scoped', { type: 'boolean', default: false, describe: 'Verdicts of cluster-scoped policies (AuditClusterNetworkPolicy) only' })
@@ -36,12 +41,7 @@ export function verdictsBuilder(y: Argv): Argv {
     .option('limit', { type: 'number', default: 100, describe: 'At most this many rows (the newest), before --watch follows' })
     .option('w', { alias: 'watch', type: 'boolean', default: false, describe: 'After the rows so far, print new verdicts as they arrive (Ctrl-C stops)' })
     .option('o', { alias: 'output', type: 'string', default: 'table', describe: `Output format: ${VERDICTS_OUTPUTS.join(', ')}` })
-    .option('headers', { type: 'boolean', default: true, describe: 'Print the table header line; --no-headers leaves it out' })
-    .example('$0 verdicts -n prod --verdict WouldDeny --since 1h', 'What would the audit policies of prod have denied in the last hour?')
-    .example('$0 verdicts -A --watch', 'Follow every verdict as it is stored')
-    .example('$0 verdicts --policy payments-isolation -n prod -o json --watch | jq .reason', 'Stream JSON lines into a script')
-    .example('$0 verdicts --cluster-scoped', 'Verdicts of AuditClusterNetworkPolicies')
-    .example('$0 verdicts --broker-url http://localhost:9090 --token-file ./token', 'Skip the port-forward');
+    .option('headers', { type: 'boolean', default: true, describe: 'Print the table header line; --no-headers leaves it out' }), VERDICTS_EXAMPLES);
 }
 
 export function verdictsRun(argv: Record<string, unknown>): VerdictsRun {
@@ -54,7 +54,8 @@ function emptyLine(scope: Scope): string {
   return `No verdicts found in ${scope.namespace} namespace.\n`;
 }
 
-function printer(opts: VerdictsOptions, io: CliIO): (rows: readonly StoredVerdict[]) => void {
+function printer(render: typeof Render, opts: VerdictsOptions, io: CliIO): (rows: readonly StoredVerdict[]) => void {
+  const { renderStreamed, TableWriter } = render;
   const table = new TableWriter(opts.output, opts.noHeaders);
   const machine = opts.output === 'json' || opts.output === 'yaml' ? opts.output : undefined;
   return (rows) => {
@@ -64,6 +65,14 @@ function printer(opts: VerdictsOptions, io: CliIO): (rows: readonly StoredVerdic
 }
 
 export async function runVerdicts(run: VerdictsRun, io: CliIO, signal?: AbortSignal): Promise<number> {
+  const [{ brokerClient }, { openBroker }, { followVerdicts }, { lazyKube }, { listVerdicts }, render] = await Promise.all([
+    import('../broker/client.js'),
+    import('../broker/connect.js'),
+    import('../broker/follow.js'),
+    import('../broker/kube-loader.js'),
+    import('../broker/verdict-pages.js'),
+    import('../verdicts/render.js'),
+  ]);
   const kube = lazyKube(run.kube, io);
   const conn = await openBroker(run.broker, io, kube.load);
   try {
@@ -74,10 +83,10 @@ export async function runVerdicts(run: VerdictsRun, io: CliIO, signal?: AbortSig
     const rows = (await listVerdicts(client, query, run.opts.limit)).reverse();
     if (!run.opts.watch) {
       if (rows.length === 0 && (run.opts.output === 'table' || run.opts.output === 'wide')) io.stderr.write(emptyLine(scope));
-      else io.stdout.write(renderList(rows, run.opts.output, run.opts.noHeaders));
+      else io.stdout.write(render.renderList(rows, run.opts.output, run.opts.noHeaders));
       return EXIT.ok;
     }
-    const print = printer(run.opts, io);
+    const print = printer(render, run.opts, io);
     print(rows);
     const afterId = rows.reduce((m, v) => Math.max(m, v.id), 0);
     await followVerdicts(client, query, io, (v) => {
