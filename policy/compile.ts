@@ -15,6 +15,7 @@
 import type { CompiledPolicy, CompiledRule, TargetNamespaces } from './compiled.js';
 import { policyId } from './compiled.js';
 import { ProblemList, show, type PolicyProblem } from './errors.js';
+import { policyText, ruleText } from './explain.js';
 import { compilePeers } from './peer.js';
 import { compilePorts } from './port.js';
 import { compileSelector } from './selector.js';
@@ -45,13 +46,15 @@ function compileRules(raw: unknown, direction: Direction, problems: ProblemList)
     const path = `spec.${field}[${index}]`;
     if (!isRecord(rule)) {
       problems.error(path, 'type', 'each rule must be an object');
-      return { index, peers: { kind: 'peers', peers: [] }, ports: { kind: 'any' } };
+      const empty = { index, peers: { kind: 'peers', peers: [] }, ports: { kind: 'any' } } as const;
+      return { ...empty, text: ruleText(direction, empty) };
     }
-    return {
+    const compiled = {
       index,
       peers: compilePeers(rule[peersField], `${path}.${peersField}`, problems),
       ports: compilePorts(rule.ports, `${path}.ports`, problems),
     };
+    return { ...compiled, text: ruleText(direction, compiled) };
   });
 }
 
@@ -134,6 +137,7 @@ export function compilePolicy(obj: unknown): CompileResult {
   const egress = types.has('Egress') ? compileRules(spec.egress, 'Egress', problems) : null;
   if (problems.hasErrors) return { policy: undefined, problems: problems.items };
   const meta = obj.metadata as Raw;
+  const display = id.namespace === '' ? id.name : `${id.namespace}/${id.name}`;
   const policy: CompiledPolicy = {
     id: policyId(id.kind, id.namespace, id.name),
     ref: {
@@ -143,7 +147,7 @@ export function compilePolicy(obj: unknown): CompileResult {
       ...(typeof meta.uid === 'string' ? { uid: meta.uid } : {}),
       ...(typeof meta.generation === 'number' ? { generation: meta.generation } : {}),
     },
-    display: id.namespace === '' ? id.name : `${id.namespace}/${id.name}`,
+    display,
     kind: id.kind,
     enforced: id.kind === 'NetworkPolicy',
     targetNamespaces,
@@ -151,7 +155,7 @@ export function compilePolicy(obj: unknown): CompileResult {
     ingress: ingress && ingress.map(shareRule),
     egress: egress && egress.map(shareRule),
     source: obj as unknown as PolicyObject,
-    reasonTexts: undefined,
+    reasonTexts: policyText(id.kind, display),
   };
   return { policy, problems: problems.items };
 }

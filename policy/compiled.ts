@@ -2,7 +2,7 @@
  * A policy after compilation: every Kubernetes default and quirk already applied (policyTypes
  * defaulting, empty lists, nil selectors), so evaluation reads only explicit variants.
  */
-import type { ReasonTexts } from './explain.js';
+import type { PolicyText, RuleText } from './explain.js';
 import type { PeerList } from './peer.js';
 import type { PortList } from './port.js';
 import type { Selector } from './selector.js';
@@ -12,6 +12,8 @@ export interface CompiledRule {
   index: number;
   peers: PeerList;
   ports: PortList;
+  /** Fixed parts of the reasons that quote this rule (explain.ts). */
+  text: RuleText;
 }
 
 /** Which namespaces' pods a policy can select. */
@@ -37,8 +39,8 @@ export interface CompiledPolicy {
   ingress: readonly CompiledRule[] | null;
   egress: readonly CompiledRule[] | null;
   source: PolicyObject;
-  /** Fixed parts of this policy's reason sentences, built by explain.ts on first use. */
-  reasonTexts: ReasonTexts | undefined;
+  /** Fixed parts of this policy's reason sentences (explain.ts). */
+  reasonTexts: PolicyText;
 }
 
 export function policyId(kind: PolicyKind, namespace: string, name: string): string {

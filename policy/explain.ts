@@ -2,16 +2,17 @@
  * The reason sentences attached to verdicts. Kept apart from evaluation so wording can change
  * in one place, and so golden files pin the exact text users read.
  *
- * Every sentence is a few fixed parts (built once per policy and direction, see `textsFor`)
- * around the per-flow part "PROTOCOL/PORT from SRC to DST" (built once per flow, see `flowText`):
- * a reason is then a handful of concatenations, never a format or a lookup.
+ * Every sentence is a few fixed parts (built with the compiled policy and its rules, see
+ * `policyText` and `ruleText`) around the per-flow part "PROTOCOL/PORT from SRC to DST" (built
+ * once per flow, see `flowText`): a reason is a handful of concatenations, never a format. The
+ * rule parts live on the compiled rules, which policies share, so they stay in the CPU caches.
  */
 import type { CompiledPolicy, CompiledRule } from './compiled.js';
 import type { ResolvedEndpoint } from './model.js';
 import type { Peer } from './peer.js';
 import { describePeer, describePeerList } from './peer.js';
 import { describePortList } from './port.js';
-import type { Direction, Protocol } from './types.js';
+import type { Direction, PolicyKind, Protocol } from './types.js';
 
 export interface RuleOutcome {
   /** The rule that allowed the flow, if any. */
@@ -23,8 +24,9 @@ export interface RuleOutcome {
   otherNamespace?: { rule: CompiledRule; peer: Peer; namespace: string } | undefined;
 }
 
-interface RuleText {
-  /** "HEAD: FIELD rule N allows " */
+/** The fixed parts of the sentences that quote one rule; kept on the (shared) compiled rule. */
+export interface RuleText {
+  /** ": FIELD rule N allows " */
   allows: string;
   /** Per peer index: " (PEER; PORTS)" */
   via: readonly string[];
@@ -32,49 +34,35 @@ interface RuleText {
   nearMiss: string;
 }
 
-interface DirectionText {
-  /** "HEAD selects " */
+/** The fixed parts naming one policy; kept on the compiled policy. */
+export interface PolicyText {
+  /** "KIND NS/NAME" */
+  head: string;
+  /** "KIND NS/NAME selects " */
   selects: string;
-  /** " and has no FIELD rules, so all FIELD is denied (" */
-  noRules: string;
-  /** ", but no FIELD rule allows " */
-  noneAllows: string;
-  rules: readonly RuleText[];
 }
 
-/** A policy's sentence parts per direction (a direction it lacks reads as one without rules). */
-export interface ReasonTexts {
-  ingress: DirectionText;
-  egress: DirectionText;
-}
+const FIELD: Readonly<Record<Direction, string>> = { Ingress: 'ingress', Egress: 'egress' };
+const NO_RULES: Readonly<Record<Direction, string>> = {
+  Ingress: ' and has no ingress rules, so all ingress is denied (',
+  Egress: ' and has no egress rules, so all egress is denied (',
+};
+const NONE_ALLOWS: Readonly<Record<Direction, string>> = { Ingress: ', but no ingress rule allows ', Egress: ', but no egress rule allows ' };
 
-function ruleText(head: string, field: string, rule: CompiledRule): RuleText {
+export function ruleText(direction: Direction, rule: Pick<CompiledRule, 'index' | 'peers' | 'ports'>): RuleText {
+  const field = FIELD[direction];
   const ports = describePortList(rule.ports);
   const peers = rule.peers.kind === 'any' ? ['any peer'] : rule.peers.peers.map(describePeer);
   return {
-    allows: `${head}: ${field} rule ${rule.index} allows `,
+    allows: `: ${field} rule ${rule.index} allows `,
     via: peers.map((p) => ` (${p}; ${ports})`),
     nearMiss: `; ${field} rule ${rule.index} admits the peer but only on ${ports}`,
   };
 }
 
-function directionText(head: string, direction: Direction, rules: readonly CompiledRule[] | null): DirectionText {
-  const field = direction === 'Ingress' ? 'ingress' : 'egress';
-  return {
-    selects: `${head} selects `,
-    noRules: ` and has no ${field} rules, so all ${field} is denied (`,
-    noneAllows: `, but no ${field} rule allows `,
-    rules: (rules ?? []).map((r) => ruleText(head, field, r)),
-  };
-}
-
-/** Built on first use and kept on the compiled policy, which never changes. */
-function textsFor(policy: CompiledPolicy): ReasonTexts {
-  if (policy.reasonTexts === undefined) {
-    const head = `${policy.kind} ${policy.display}`;
-    policy.reasonTexts = { ingress: directionText(head, 'Ingress', policy.ingress), egress: directionText(head, 'Egress', policy.egress) };
-  }
-  return policy.reasonTexts;
+export function policyText(kind: PolicyKind, display: string): PolicyText {
+  const head = `${kind} ${display}`;
+  return { head, selects: `${head} selects ` };
 }
 
 /** The part every reason about one flow shares: "TCP/80 from SRC to DST" (both directions read src to dst). */
@@ -104,15 +92,13 @@ function peerNote(peer: ResolvedEndpoint): string {
 
 /** `flow` is flowText(...) for the flow being judged. */
 export function explain(policy: CompiledPolicy, direction: Direction, target: ResolvedEndpoint, peer: ResolvedEndpoint, flow: string, outcome: RuleOutcome): string {
-  const text = direction === 'Ingress' ? textsFor(policy).ingress : textsFor(policy).egress;
   const rule = outcome.allowedBy;
   if (rule) {
-    const rt = text.rules[rule.index];
-    const via = rt?.via[outcome.peerIndex] ?? ` (${describePeerList(rule.peers)}; ${describePortList(rule.ports)})`;
-    return (rt?.allows ?? '') + flow + via;
+    const via = rule.text.via[outcome.peerIndex] ?? ` (${describePeerList(rule.peers)}; ${describePortList(rule.ports)})`;
+    return policy.reasonTexts.head + rule.text.allows + flow + via;
   }
-  if (text.rules.length === 0) return text.selects + target.label + text.noRules + flow + ')';
-  const near = outcome.peerOnly ? (text.rules[outcome.peerOnly.index]?.nearMiss ?? '') : '';
-  const field = direction === 'Ingress' ? 'ingress' : 'egress';
-  return text.selects + target.label + text.noneAllows + flow + near + namespaceHint(outcome, field, peer) + peerNote(peer);
+  const rules = direction === 'Ingress' ? policy.ingress : policy.egress;
+  if (!rules || rules.length === 0) return policy.reasonTexts.selects + target.label + NO_RULES[direction] + flow + ')';
+  const near = outcome.peerOnly ? outcome.peerOnly.text.nearMiss : '';
+  return policy.reasonTexts.selects + target.label + NONE_ALLOWS[direction] + flow + near + namespaceHint(outcome, FIELD[direction], peer) + peerNote(peer);
 }

@@ -1,6 +1,6 @@
 /**
  * Contract of shared-rules.ts: two policies share a compiled rule only when the rules behave
- * identically (same index, peers and ports); any difference that matters keeps them apart.
+ * identically (same direction, index, peers and ports); any difference that matters keeps them apart.
  */
 import { describe, expect, it } from 'vitest';
 import { compilePolicy } from './compile.js';
@@ -42,5 +42,13 @@ describe('rules are shared only when identical', () => {
     const a = firstRule('prod', [base]);
     const b = firstRule('dev', other, kind);
     expect(a === b).toBe(shared);
+  });
+
+  // Reasons name the direction ("ingress rule 0 allows"), so an egress rule never borrows an ingress one.
+  it('the same peers and ports in the other direction are not shared', () => {
+    const ingress = firstRule('prod', [base]);
+    const policy = compilePolicy(np('dev/p', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: base.from!, ports: base.ports! }] })).policy;
+    expect(policy?.egress?.[0]).toBeDefined();
+    expect(policy?.egress?.[0]).not.toBe(ingress);
   });
 });
