@@ -1,13 +1,23 @@
 /**
  * Prints an AuditReport. JSON and YAML print the whole object (for scripts); the table is
  * for people: the would-deny verdicts of the candidate policies grouped per policy, then one
- * count line per policy and a total.
+ * count line per policy and a total. Wide lists every verdict of each policy (Allow too) with
+ * the rule that allowed it, the flow's IPs, the outcome today and with everything enforced,
+ * and the engine's notes. --no-headers leaves out the column header lines.
  */
 import yaml from 'js-yaml';
 import { renderTable } from '../output/table.js';
 import type { AuditReport, FlowReport, PolicySummary, ReportVerdict } from './report.js';
 
-export type AuditOutput = 'table' | 'json' | 'yaml';
+export type AuditOutput = 'table' | 'wide' | 'json' | 'yaml';
+export type TableOutput = Extract<AuditOutput, 'table' | 'wide'>;
+
+export interface RenderOptions {
+  noHeaders?: boolean;
+}
+
+const HEADERS = ['line', 'direction', 'source', 'destination', 'port', 'reason'];
+const WIDE_HEADERS = ['line', 'direction', 'source', 'source-ip', 'destination', 'destination-ip', 'port', 'verdict', 'rule', 'today', 'if-enforced', 'notes', 'reason'];
 
 function endpointText(ref: FlowReport['src'], ip: string | undefined): string {
   if (ref) return `${ref.namespace}/${ref.pod}`;
@@ -27,23 +37,42 @@ function policyHeading(s: PolicySummary): string {
   return `${s.kind} ${s.policy} (${selects}): ${s.wouldDeny} would-deny, ${s.allow} allowed`;
 }
 
-function denyRows(report: AuditReport, s: PolicySummary): string[][] {
+/** The rows of one policy: its would-deny verdicts (table), or all its verdicts (wide). */
+function policyRows(report: AuditReport, s: PolicySummary, output: TableOutput): string[][] {
   const rows: string[][] = [];
   for (const f of report.flows)
     for (const v of f.verdicts)
-      if (v.verdict === 'WouldDeny' && policyKey(v.kind, v.policy) === policyKey(s.kind, s.policy)) rows.push(row(f, v));
+      if ((output === 'wide' || v.verdict === 'WouldDeny') && policyKey(v.kind, v.policy) === policyKey(s.kind, s.policy)) rows.push(row(f, v, output));
   return rows;
 }
 
-function row(f: FlowReport, v: ReportVerdict): string[] {
+/** The reason without its leading "KIND NAME" (the group heading already names the policy). */
+function shortReason(v: ReportVerdict): string {
+  const prefix = `${v.kind} ${v.policy}`;
+  if (v.reason.startsWith(`${prefix}: `)) return v.reason.slice(prefix.length + 2);
+  return v.reason.startsWith(`${prefix} `) ? v.reason.slice(prefix.length + 1) : v.reason;
+}
+
+function row(f: FlowReport, v: ReportVerdict, output: TableOutput): string[] {
+  const src = endpointText(f.src, f.flow.src.ip);
+  const dst = endpointText(f.dst, f.flow.dst.ip);
+  const port = `${f.flow.protocol}/${f.flow.port}`;
+  if (output === 'table') return [String(f.line), v.direction, src, dst, port, shortReason(v)];
+  const side = v.direction === 'Ingress' ? 'ingress' : 'egress';
   return [
     String(f.line),
     v.direction,
-    endpointText(f.src, f.flow.src.ip),
-    endpointText(f.dst, f.flow.dst.ip),
-    `${f.flow.protocol}/${f.flow.port}`,
-    // The group heading already names the policy.
-    v.reason.startsWith(`${v.kind} ${v.policy} `) ? v.reason.slice(v.kind.length + v.policy.length + 2) : v.reason,
+    src,
+    f.flow.src.ip ?? '-',
+    dst,
+    f.flow.dst.ip ?? '-',
+    port,
+    v.verdict,
+    v.rule === undefined ? '-' : String(v.rule),
+    f.enforced[side],
+    f.effective[side],
+    f.notes.length === 0 ? '-' : f.notes.join('; '),
+    shortReason(v),
   ];
 }
 
@@ -53,12 +82,12 @@ function totalLine(report: AuditReport): string {
   return `${plural(flows, 'flow')}: ${allowed} allowed, ${denied} would be denied with these policies enforced${today}.`;
 }
 
-export function renderTableReport(report: AuditReport): string {
+export function renderTableReport(report: AuditReport, output: TableOutput = 'table', opts: RenderOptions = {}): string {
   const parts: string[] = [];
   for (const s of report.summary.policies) {
     parts.push(policyHeading(s) + '\n');
-    const rows = denyRows(report, s);
-    if (rows.length > 0) parts.push(renderTable(['line', 'direction', 'source', 'destination', 'port', 'reason'], rows, { indent: '  ' }));
+    const rows = policyRows(report, s, output);
+    if (rows.length > 0) parts.push(renderTable(output === 'wide' ? WIDE_HEADERS : HEADERS, rows, { indent: '  ', noHeaders: opts.noHeaders === true }));
     else if (s.selectedPods > 0 && s.allow === 0) parts.push('  no recorded flow reaches or leaves the pods it selects\n');
     parts.push('\n');
   }
@@ -66,13 +95,14 @@ export function renderTableReport(report: AuditReport): string {
   return parts.join('');
 }
 
-export function renderReport(report: AuditReport, output: AuditOutput): string {
+export function renderReport(report: AuditReport, output: AuditOutput, opts: RenderOptions = {}): string {
   switch (output) {
     case 'json':
       return JSON.stringify(report, null, 2) + '\n';
     case 'yaml':
       return yaml.dump(report, { noRefs: true, lineWidth: -1 });
     case 'table':
-      return renderTableReport(report);
+    case 'wide':
+      return renderTableReport(report, output, opts);
   }
 }

@@ -1,5 +1,5 @@
 /**
- * `audit test` end to end, in-process: golden output for the table and JSON forms on the
+ * `audit test` end to end, in-process: golden output for the table, wide, no-headers and JSON forms on the
  * bundled payments example, exit codes, stdin, and bad input that must name its file,
  * location and field and exit 2 without a stack trace.
  */
@@ -26,6 +26,31 @@ describe('audit test on the payments example', () => {
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     await expect(r.out).toMatchFileSnapshot(`../../${EXAMPLE}/expected.table.txt`);
+  });
+
+  it('-o wide lists every verdict of each policy with rule, IPs, outcome today and once enforced, notes (golden)', async () => {
+    const r = await run([...base, '-f', `${EXAMPLE}/policy.yaml`, '-o', 'wide']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^ {2}LINE +DIRECTION +SOURCE +SOURCE-IP +DESTINATION +DESTINATION-IP +PORT +VERDICT +RULE +TODAY +IF-ENFORCED +NOTES +REASON$/m);
+    // Allow rows too, with the rule that allowed them; the would-deny rows as in the table.
+    expect(r.out).toMatch(/^ {2}5 +Egress +prod\/payments-7f9c +10\.244\.1\.10 +prod\/postgres-0 +10\.244\.1\.20 +TCP\/5432 +Allow +1 +NotSelected +Allow +- +egress rule 1 allows/m);
+    expect(r.out).toMatch(/^ {2}3 +Ingress +monitoring\/prometheus-0 +- +prod\/payments-7f9c +- +TCP\/9090 +WouldDeny +- +NotSelected +Deny +- +selects/m);
+    await expect(r.out).toMatchFileSnapshot('__golden__/audit-test.payments.wide.txt');
+  });
+
+  it('--no-headers leaves out the column header lines of table and wide (golden)', async () => {
+    const table = await run([...base, '-f', `${EXAMPLE}/policy.yaml`]);
+    const bare = await run([...base, '-f', `${EXAMPLE}/policy.yaml`, '--no-headers']);
+    expect(bare.code).toBe(0);
+    expect(bare.out).not.toMatch(/^ {2}LINE /m);
+    const rowsOf = (text: string): string[] => text.split('\n').filter((l) => /^ {2}\d/.test(l)).map((l) => l.trim().split(/\s{2,}/).join('|'));
+    expect(rowsOf(bare.out)).toEqual(rowsOf(table.out));
+    expect(rowsOf(bare.out)).toHaveLength(3);
+    await expect(bare.out).toMatchFileSnapshot('__golden__/audit-test.payments.no-headers.txt');
+    const wide = await run([...base, '-f', `${EXAMPLE}/policy.yaml`, '-o', 'wide', '--no-headers']);
+    expect(wide.out).not.toMatch(/LINE|REASON/);
+    expect(rowsOf(wide.out)).toHaveLength(6);
   });
 
   it('prints one JSON entry per input flow, in input order (golden)', async () => {
@@ -134,7 +159,7 @@ describe('audit test rejects bad input with its location', () => {
 
   it.each([
     { title: 'a missing file', args: ['-f', 'nope.yaml'], expected: /nope\.yaml: no such file/ },
-    { title: 'an unknown output format lists the valid ones', args: ['-f', `${EXAMPLE}/policy.yaml`, '-o', 'xml'], expected: /Choices: "table", "json", "yaml"/ },
+    { title: 'an unknown output format lists the valid ones', args: ['-f', `${EXAMPLE}/policy.yaml`, '-o', 'xml'], expected: /Choices: "table", "wide", "json", "yaml"/ },
     { title: 'no -f at all', args: [], expected: /give at least one policy file with -f/ },
   ])('$title exits 2', async ({ args, expected }) => {
     const r = await run([...base, ...args]);

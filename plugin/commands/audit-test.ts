@@ -25,6 +25,8 @@ export interface AuditTestOptions {
   cluster: string | undefined;
   flows: string | undefined;
   output: AuditOutput;
+  /** --no-headers: leave out the column header lines of the table and wide outputs. */
+  noHeaders: boolean;
   failOnDeny: boolean;
   /** Look-back for the broker's flows when --flows is not given. */
   since: string;
@@ -32,7 +34,7 @@ export interface AuditTestOptions {
   kube?: KubeFlags;
 }
 
-export const AUDIT_OUTPUTS: readonly AuditOutput[] = ['table', 'json', 'yaml'];
+export const AUDIT_OUTPUTS: readonly AuditOutput[] = ['table', 'wide', 'json', 'yaml'];
 
 export const AUDIT_TEST_EXAMPLES: readonly Example[] = [
   ['$0 audit test -f payments.yaml', "Would payments.yaml deny any of the last 24 hours' real traffic? (live cluster, broker flows)"],
@@ -40,6 +42,8 @@ export const AUDIT_TEST_EXAMPLES: readonly Example[] = [
   ['$0 audit test -f payments.yaml --cluster cluster.yaml --flows flows.jsonl', 'Offline: a saved snapshot and flow file'],
   ['$0 audit test -f policy.yaml --cluster cluster.yaml --flows flows.jsonl -o json | jq .summary', 'Counts for scripts'],
   ['$0 audit test -f policy.yaml --cluster cluster.yaml --flows flows.jsonl --fail-on-deny', 'Gate a CI pipeline'],
+  ['$0 audit test -f policy.yaml --cluster cluster.yaml --flows flows.jsonl -o wide', 'Every verdict, with the rule that allowed it and what happens today'],
+  ['$0 audit test -f policy.yaml --cluster cluster.yaml --flows flows.jsonl --no-headers', 'Rows without column headers'],
 ];
 
 export function auditTestBuilder(y: Argv): Argv {
@@ -57,7 +61,14 @@ export function auditTestBuilder(y: Argv): Argv {
     })
     .option('flows', { type: 'string', describe: 'Recorded flows as JSON Lines, one {"src","dst","protocol","port"} a line (default: the broker\'s recorded flows)' })
     .option('since', { type: 'string', default: '24h', describe: 'Without --flows: replay the flows the broker recorded within this long (15m, 24h, 7d)' })
-    .option('o', { alias: 'output', type: 'string', choices: AUDIT_OUTPUTS, default: 'table', describe: 'Output format' })
+    .option('o', {
+      alias: 'output',
+      type: 'string',
+      choices: AUDIT_OUTPUTS,
+      default: 'table',
+      describe: 'Output format; wide lists every verdict (Allow too) with the allowing rule, the IPs, the outcome today and once enforced, and notes',
+    })
+    .option('headers', { type: 'boolean', default: true, describe: 'Print the column header lines of the table; --no-headers leaves them out' })
     .option('fail-on-deny', { type: 'boolean', default: false, describe: 'Exit 3 when any flow would be denied' }), AUDIT_TEST_EXAMPLES);
 }
 
@@ -68,6 +79,7 @@ export function auditTestOptions(argv: Record<string, unknown>): AuditTestOption
     cluster: argv.cluster as string | undefined,
     flows: argv.flows as string | undefined,
     output: argv.o as AuditOutput,
+    noHeaders: argv.headers === false,
     failOnDeny: argv.failOnDeny === true,
     since: typeof argv.since === 'string' ? argv.since : '24h',
     broker: brokerOptions(argv),
@@ -116,6 +128,6 @@ export async function runAuditTest(opts: AuditTestOptions, io: CliIO): Promise<n
   const { renderReport } = await import('../audit-test/render.js');
   const evaluated = flows.map((input) => ({ input, evaluation: evaluateFlow(state, input.flow) }));
   const report = buildReport(state, candidates.policies, evaluated);
-  io.stdout.write(renderReport(report, opts.output));
+  io.stdout.write(renderReport(report, opts.output, { noHeaders: opts.noHeaders }));
   return opts.failOnDeny && report.summary.denied > 0 ? EXIT.denied : EXIT.ok;
 }
