@@ -136,12 +136,19 @@ async function breakdown(replica: Replica): Promise<Breakdown> {
 
 interface Result { seedS: number; observations: number; expected: number; catchUpS: number; status: Status; loadStart: string; loadEnd: string; b: Breakdown }
 
+/** The commit measured, and whether the broker's code differed from it (work in progress of others is measured too). */
+function revision(): string {
+  const git = (args: string[]): string => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
+  const dirty = git(['status', '--porcelain', '--', 'daemons/broker', 'daemons/evaluator', 'policy']) !== '';
+  return `commit ${git(['rev-parse', '--short', 'HEAD'])}${dirty ? ' with uncommitted changes under daemons/ or policy/' : ''}`;
+}
+
 function report(r: Result): string {
   const e = r.status.evaluation;
   const rate = Math.round(ROWS / r.catchUpS).toLocaleString('en-US');
   return `## Evaluator replay (\`bench/evaluator-replay.bench.ts\`)
 
-Machine: ${machineLine()}. Real PostgreSQL (throwaway, fsync off), real kube-apiserver (scripts/controlplane.sh),
+Machine: ${machineLine()}; ${revision()}. Real PostgreSQL (throwaway, fsync off), real kube-apiserver (scripts/controlplane.sh),
 a broker process with its replay worker, one evaluator replica in the benchmark process (cluster model over the API
 server, HTTP app, Lease, status reconciler polling replays every 100 ms). ${PODS} client pods and ${DSTS} web pods; flow
 rows seeded by SQL as already judged live (${KEYS.toLocaleString('en-US')} distinct flows, each once a minute over 50 min).
