@@ -9,11 +9,12 @@
  *     the ceiling of loading the very same rows into the same (empty, indexed, partitioned) table
  *     with COPY through psql.
  *
- * Env: DURATION (s, default 15), CONCURRENCY (in-flight batches, default 6).
+ * Env: DURATION (s, default 15), CONCURRENCY (in-flight batches, default 6), ONLY_DISTINCT=1 (skip the
+ * realistic phase and record nothing: for profiling and before/after comparisons of the ratio).
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPgClient } from '../daemons/broker/store/pg-client.js';
 import { DEFAULT_RETENTION, openSqlStore } from '../daemons/broker/store/sql-store.js';
@@ -25,6 +26,7 @@ const CONCURRENCY = Number(process.env.CONCURRENCY ?? 6);
 const BATCH = 5000;
 const ACTIVE_FLOWS = 10_000;
 const DISTINCT_TOTAL = 400_000;
+const LOAD_AT_START = loadavg().map((x) => x.toFixed(2)).join(' ');
 /** Node flags of the broker process (e.g. --max-semi-space-size=64), as a deployment would set them. */
 const BROKER_NODE_ARGS = (process.env.BROKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
@@ -115,28 +117,38 @@ async function copyCeiling(serverUrl: string, at: string): Promise<number> {
   return DISTINCT_TOTAL / ((performance.now() - started) / 1000);
 }
 
+/** All-distinct ingest over HTTP, then COPY of the same rows, back to back. */
+async function distinctRatio(serverUrl: string, at: string): Promise<{ d: number; c: number }> {
+  const distinctUrl = await createDatabase(serverUrl, 'bench_distinct');
+  const broker = await startBroker({ DATABASE_URL: distinctUrl, DB_POOL_SIZE: '8' }, undefined, BROKER_NODE_ARGS);
+  const d = await distinct(broker.url, at);
+  await broker.kill();
+  const c = await copyCeiling(serverUrl, at);
+  console.log(`distinct: ${Math.round(d)} rows/s; COPY: ${Math.round(c)} rows/s; ratio ${(d / c).toFixed(2)} (load average ${loadavg()[0]?.toFixed(2)})`);
+  return { d, c };
+}
+
 async function main(): Promise<void> {
   const pgs = startPostgres();
   try {
     const at = new Date().toISOString();
+    if (process.env.ONLY_DISTINCT === '1') {
+      await distinctRatio(pgs.url, at);
+      return;
+    }
     const realUrl = await createDatabase(pgs.url, 'bench_ingest');
-    let broker = await startBroker({ DATABASE_URL: realUrl, DB_POOL_SIZE: '8' }, undefined, BROKER_NODE_ARGS);
+    const broker = await startBroker({ DATABASE_URL: realUrl, DB_POOL_SIZE: '8' }, undefined, BROKER_NODE_ARGS);
     const r = await realistic(broker.url);
     await broker.kill();
     console.log(`realistic: ${Math.round(r.obsPerSec)} obs/s, ~${Math.round(r.rowsPerBatch)} distinct flows per 5,000-observation batch`);
 
-    const distinctUrl = await createDatabase(pgs.url, 'bench_distinct');
-    broker = await startBroker({ DATABASE_URL: distinctUrl, DB_POOL_SIZE: '8' }, undefined, BROKER_NODE_ARGS);
-    const d = await distinct(broker.url, at);
-    await broker.kill();
-    const c = await copyCeiling(pgs.url, at);
-    console.log(`distinct: ${Math.round(d)} rows/s; COPY: ${Math.round(c)} rows/s; ratio ${(d / c).toFixed(2)}`);
+    const { d, c } = await distinctRatio(pgs.url, at);
 
     recordSection(
       'broker-ingest',
       `## Broker ingest (\`bench/broker-ingest.bench.ts\`)
 
-Machine: ${machineLine()}; PostgreSQL ${execFileSync('psql', ['--version'], { encoding: 'utf8' }).trim().split(' ').at(-1)} (fsync off, throwaway cluster), broker and PostgreSQL as separate processes on both cores (shared with other work), load sent over HTTP keep-alive from this process with ${CONCURRENCY} batches in flight.
+Machine: ${machineLine()}; PostgreSQL ${execFileSync('psql', ['--version'], { encoding: 'utf8' }).trim().split(' ').at(-1)} (fsync off, throwaway cluster), broker and PostgreSQL as separate processes on both cores (shared with other work), load sent over HTTP keep-alive from this process with ${CONCURRENCY} batches in flight. Load average when it started: ${LOAD_AT_START} (other sessions' builds and tests on the same 2 cores); the ratio is measured back to back in the same run, absolute figures move with the load.
 
 | figure | result | target |
 |---|---|---|
