@@ -2,7 +2,7 @@
  * `audit promote-cluster` against the real API server: namespace discovery from
  * spec.namespaceSelector, a namespace that stops matching after a relabel (and the warning
  * about the NetworkPolicy left there), explicit targets (with the warning for one the
- * selector does not match), the safety gate, and --apply --delete-audit.
+ * selector does not match), the safety gate, -o name, and --apply --delete-audit.
  */
 import { randomBytes } from 'node:crypto';
 import { ApiException, CustomObjectsApi, NetworkingV1Api, type KubeConfig } from '@kubernetes/client-node';
@@ -97,6 +97,17 @@ describe('audit promote-cluster', () => {
     expect(r.code).toBe(0);
     expect(docs(r.out).map((np) => np.metadata.namespace)).toEqual([a, other]);
     expect(r.err).toBe(`warning: --target-namespace ${other} is not matched by spec.namespaceSelector team=${team}; promoting there anyway, as asked\n`);
+  });
+
+  it('-o name prints networkpolicy.networking.k8s.io/NAME once per produced policy, with --apply too', async () => {
+    await createTestNamespace(kc, 'pc', { team });
+    await createTestNamespace(kc, 'pc', { team });
+    await acnp();
+    const line = `networkpolicy.networking.k8s.io/${name}\n`;
+    const r = await run(['audit', 'promote-cluster', name, '-o', 'name']);
+    expect(r).toEqual({ code: 0, out: line + line, err: '' });
+    const applied = await run(['audit', 'promote-cluster', name, '-o', 'name', '--apply', '--dry-run']);
+    expect(applied).toEqual({ code: 0, out: line + line, err: '' });
   });
 
   it('says so when no namespace matches', async () => {

@@ -22,6 +22,7 @@ export const PROMOTE_CLUSTER_EXAMPLES: readonly Example[] = [
   ['$0 audit promote-cluster platform-default-deny', 'One NetworkPolicy per namespace the selector matches now'],
   ['$0 audit promote-cluster platform-default-deny --target-namespace prod --target-namespace staging', 'Only these namespaces'],
   ['$0 audit promote-cluster platform-default-deny --output-dir ./promoted/', 'One file per namespace'],
+  ['$0 audit promote-cluster platform-default-deny --apply -o name', 'Enforce everywhere, printing one networkpolicy.networking.k8s.io/NAME per namespace'],
   ['$0 audit promote-cluster platform-default-deny --apply --delete-audit', 'Enforce everywhere, then drop the audit policy'],
 ];
 

@@ -11,7 +11,7 @@ import { PROMOTE_OUTPUTS, type PromoteOutput } from '../promote/formats.js';
 
 export function promoteFlagsBuilder<T>(y: Argv<T>): Argv<T> {
   return y
-    .option('o', { alias: 'output', type: 'string', choices: PROMOTE_OUTPUTS, default: 'yaml', describe: 'Output format of the NetworkPolicies' })
+    .option('o', { alias: 'output', type: 'string', choices: PROMOTE_OUTPUTS, default: 'yaml', describe: 'Output format of the NetworkPolicies; name prints networkpolicy.networking.k8s.io/NAME per policy (with --apply: per applied policy)' })
     .option('output-dir', { type: 'string', describe: 'Write one file per NetworkPolicy (NAMESPACE-NAME.yaml) into this folder instead of printing' })
     .option('force', { type: 'boolean', default: false, describe: 'Promote even when the safety gate refuses (stale evaluation, would-deny flows)' })
     .option('min-quiet', { type: 'string', describe: 'Also demand no would-deny flows for this long (e.g. 24h); the evaluation window must cover it' })
@@ -49,5 +49,6 @@ export function promoteFlags(argv: Record<string, unknown>): PromoteFlags {
   if (flags.forceConflicts && !flags.apply) throw new CliError('--force-conflicts needs --apply', EXIT.badInput);
   if (flags.dryRun && !flags.apply) throw new CliError('--dry-run needs --apply (without --apply nothing is sent to the cluster)', EXIT.badInput);
   if (flags.outputDir === '') throw new CliError('--output-dir needs a folder', EXIT.badInput);
+  if (flags.output === 'name' && flags.outputDir !== undefined) throw new CliError('-o name prints names only; --output-dir writes whole policies: use -o yaml or -o json with it', EXIT.badInput);
   return flags;
 }

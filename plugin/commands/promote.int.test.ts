@@ -1,7 +1,7 @@
 /**
  * `audit promote` against the real API server: golden output for a synced quiet policy, the
  * safety gate (lag, would-deny, --force, --min-quiet), output that the real kubectl applies
- * (server dry run), --apply with --dry-run and --delete-audit, and the errors a user meets
+ * (server dry run), -o name, --apply with --dry-run and --delete-audit, and the errors a user meets
  * (not found, forbidden, unreachable). `--all -A` and the missing-CRD case run on a private
  * control plane, where no other test's policies or CRDs exist.
  */
@@ -147,6 +147,29 @@ describe('piping into kubectl', () => {
     expect(applied.stderr).toBe('');
     expect(applied.code).toBe(0);
     expect(applied.stdout).toBe('networkpolicy.networking.k8s.io/ledger created (server dry run)\nnetworkpolicy.networking.k8s.io/payments created (server dry run)\n');
+  });
+});
+
+describe('-o name', () => {
+  it('prints networkpolicy.networking.k8s.io/NAME per policy, as kubectl get -o name names them once applied', async () => {
+    await synced('payments', ns);
+    await synced('ledger', ns);
+    const r = await run(['audit', 'promote', '--all', '-n', ns, '-o', 'name']);
+    expect(r).toEqual({ code: 0, out: 'networkpolicy.networking.k8s.io/ledger\nnetworkpolicy.networking.k8s.io/payments\n', err: '' });
+    const applied = await run(['audit', 'promote', '--all', '-n', ns, '-o', 'name', '--apply', '--delete-audit']);
+    expect(applied.code).toBe(0);
+    expect(applied.out).toBe(r.out);
+    // Only names on stdout; the audit objects' deletion is reported on stderr.
+    expect(applied.err).toBe(`auditnetworkpolicy.kguardian.dev/ledger deleted in namespace ${ns}\nauditnetworkpolicy.kguardian.dev/payments deleted in namespace ${ns}\n`);
+    const got = await kubectl(['get', 'networkpolicy', '-n', ns, '-o', 'name']);
+    expect(got.stdout).toBe(r.out);
+  });
+
+  it('prints nothing when the safety gate refuses', async () => {
+    await synced('noisy', ns, { wouldDeny: 1 });
+    const r = await run(['audit', 'promote', 'noisy', '-n', ns, '-o', 'name']);
+    expect(r.code).toBe(4);
+    expect(r.out).toBe('');
   });
 });
 

@@ -25,6 +25,7 @@ export const PROMOTE_EXAMPLES: readonly Example[] = [
   ['$0 audit promote payments-isolation -n prod', 'Print the equivalent NetworkPolicy as YAML'],
   ['$0 audit promote payments-isolation -n prod | kubectl apply -f -', 'Enforce it with kubectl'],
   ['$0 audit promote --all -A --output-dir ./promoted/', 'One file per policy, across the cluster'],
+  ['$0 audit promote --all -n prod -l team=payments -o name', 'Which NetworkPolicies would be produced (networkpolicy.networking.k8s.io/NAME)'],
   ['$0 audit promote payments-isolation -n prod --min-quiet 24h --apply --delete-audit', 'Enforce it if it has been quiet for a day, then drop the audit copy'],
 ];
 

@@ -11,7 +11,7 @@ import type { AuditApi } from '../kube/audit-api.js';
 import { displayName, type AuditPolicy, type AuditResource } from '../kube/objects.js';
 import { safetyGate, type GateOptions } from './gate.js';
 import type { PromoteOutput } from './formats.js';
-import { renderPolicies, writePolicies } from './output.js';
+import { nameOf, renderPolicies, writePolicies } from './output.js';
 import type { NetworkPolicyObject } from './strip.js';
 
 export interface PromoteFlags {
@@ -62,20 +62,22 @@ async function applyAll(promotions: readonly Promotion[], flags: PromoteFlags, a
   const suffix = flags.dryRun ? ' (server dry run)' : '';
   for (const np of promotions.flatMap((p) => p.policies)) {
     await api.apply(np, flags.dryRun, flags.forceConflicts);
-    io.stdout.write(`networkpolicy.networking.k8s.io/${np.metadata.name} serverside-applied in namespace ${np.metadata.namespace}${suffix}\n`);
+    io.stdout.write(flags.output === 'name' ? `${nameOf(np)}\n` : `${nameOf(np)} serverside-applied in namespace ${np.metadata.namespace}${suffix}\n`);
   }
   if (!flags.deleteAudit) return;
   for (const { res, source } of promotions) {
     await api.remove(res, source, flags.dryRun);
     const where = source.metadata.namespace ? ` in namespace ${source.metadata.namespace}` : '';
-    io.stdout.write(`${res.kind.toLowerCase()}.kguardian.dev/${source.metadata.name} deleted${where}${suffix}\n`);
+    // With -o name stdout carries only the NetworkPolicies' names; the deletion is reported on stderr.
+    const out = flags.output === 'name' ? io.stderr : io.stdout;
+    out.write(`${res.kind.toLowerCase()}.kguardian.dev/${source.metadata.name} deleted${where}${suffix}\n`);
   }
 }
 
 export async function finishPromotion(promotions: readonly Promotion[], flags: PromoteFlags, api: AuditApi, io: CliIO, now = new Date()): Promise<number> {
   if (!gateAll(promotions, flags, io, now)) return EXIT.unsafe;
   const nps = promotions.flatMap((p) => p.policies);
-  if (flags.outputDir !== undefined) {
+  if (flags.outputDir !== undefined && flags.output !== 'name') {
     for (const path of await writePolicies(flags.outputDir, io.cwd, nps, flags.output)) io.stdout.write(`wrote ${path}\n`);
   } else if (!flags.apply) {
     io.stdout.write(renderPolicies(nps, flags.output));

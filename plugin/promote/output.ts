@@ -1,33 +1,39 @@
 /**
  * Promoted policies as text: YAML (one document per policy, `---` between, which both
  * `kubectl apply -f -` and humans read) or JSON (one object, or a v1 List for several: kubectl
- * applies the items). --output-dir writes one file per policy, NAMESPACE-NAME.yaml (or .json).
+ * applies the items), or, with -o name, one `networkpolicy.networking.k8s.io/NAME` line per
+ * policy as kubectl prints them. --output-dir writes one file per policy, NAMESPACE-NAME.yaml (or .json).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import yaml from 'js-yaml';
 import { CliError, EXIT } from '../errors.js';
-import type { PromoteOutput } from './formats.js';
+import { NETWORK_POLICY_RESOURCE, type FileFormat, type PromoteOutput } from './formats.js';
 import type { NetworkPolicyObject } from './strip.js';
 
 
-function one(np: NetworkPolicyObject, format: PromoteOutput): string {
+function one(np: NetworkPolicyObject, format: FileFormat): string {
   return format === 'json' ? JSON.stringify(np, null, 2) + '\n' : yaml.dump(np, { noRefs: true, lineWidth: -1, quotingType: '"' });
 }
 
+export function nameOf(np: NetworkPolicyObject): string {
+  return `${NETWORK_POLICY_RESOURCE}/${np.metadata.name}`;
+}
+
 export function renderPolicies(nps: readonly NetworkPolicyObject[], format: PromoteOutput): string {
+  if (format === 'name') return nps.map((np) => nameOf(np) + '\n').join('');
   if (format === 'yaml') return nps.map((np) => one(np, 'yaml')).join('---\n');
   const [only] = nps;
   if (nps.length === 1 && only) return one(only, 'json');
   return JSON.stringify({ apiVersion: 'v1', kind: 'List', items: nps }, null, 2) + '\n';
 }
 
-export function fileName(np: NetworkPolicyObject, format: PromoteOutput): string {
+export function fileName(np: NetworkPolicyObject, format: FileFormat): string {
   return `${np.metadata.namespace}-${np.metadata.name}.${format}`;
 }
 
 /** Writes one file per policy and returns their paths, in order. */
-export async function writePolicies(dir: string, cwd: string, nps: readonly NetworkPolicyObject[], format: PromoteOutput): Promise<string[]> {
+export async function writePolicies(dir: string, cwd: string, nps: readonly NetworkPolicyObject[], format: FileFormat): Promise<string[]> {
   const root = resolve(cwd, dir);
   try {
     await mkdir(root, { recursive: true });
