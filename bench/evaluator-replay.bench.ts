@@ -16,11 +16,12 @@
  * against the seeded observations.
  *
  * Env: ROWS (default 1,000,000), KEYS (default 20,000), RECORD=0 to print without writing
- * docs/BENCHMARKS.md. Run quietly with `npx tsx bench/evaluator-replay.bench.ts`.
+ * docs/BENCHMARKS.md. Run quietly with `npx tsx bench/evaluator-replay.bench.ts` (unpinned: under
+ * `npm run bench` PostgreSQL, the API server, the broker and the evaluator all share core 0).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import pg from 'pg';
@@ -152,7 +153,7 @@ Machine: ${machineLine()}; ${revision()}. Real PostgreSQL (throwaway, fsync off)
 a broker process with its replay worker, one evaluator replica in the benchmark process (cluster model over the API
 server, HTTP app, Lease, status reconciler polling replays every 100 ms). ${PODS} client pods and ${DSTS} web pods; flow
 rows seeded by SQL as already judged live (${KEYS.toLocaleString('en-US')} distinct flows, each once a minute over 50 min).
-Load average at start ${r.loadStart}, at end ${r.loadEnd} (2 cores shared with other work): figures are pessimistic.
+All of them on ${availableParallelism()} core(s) (\`npm run bench\` pins everything it starts to one). Load average at start ${r.loadStart}, at end ${r.loadEnd} (2 cores shared with other work): figures are pessimistic.
 
 | figure | result | target |
 |---|---|---|
