@@ -130,9 +130,9 @@ export const OPENAPI = {
         type: 'object',
         properties: {
           id: int,
-          observedAt: str,
+          observedAt: { type: 'string', description: "The flow's time (a replayed verdict: the latest observation it sums)" },
           evaluatedAt: str,
-          flowId: int,
+          flowId: { type: 'integer', description: 'The flow row judged; 0 for a replayed verdict that sums one flow over a replay bucket' },
           policy: { type: 'object', properties: { uid: str, kind: str, namespace: str, name: str, generation: int } },
           direction: { enum: ['Ingress', 'Egress'] },
           verdict: { enum: ['Allow', 'WouldDeny'] },
