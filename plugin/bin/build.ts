@@ -4,9 +4,9 @@
  * and client-node.cjs (@kubernetes/client-node, loaded on first use by client-node-loader.ts).
  * Run by scripts/build-plugin.sh.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build, type Plugin } from 'esbuild';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const OUT = join(ROOT, 'dist');
@@ -37,6 +37,20 @@ const common = {
   banner: { js: "var __kgImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
 } as const;
 
-await build({ ...common, entryPoints: [join(import.meta.dirname, 'entry.ts')], outfile: join(OUT, 'kubectl-kguardian.cjs'), plugins: [lazyClientNode], minifySyntax: true, minifyWhitespace: true });
-await build({ ...common, stdin: { contents: "module.exports = require('@kubernetes/client-node');", resolveDir: ROOT, loader: 'js' }, outfile: join(OUT, 'client-node.cjs'), minifyWhitespace: true });
+/**
+ * Several test files build the bundle at once (vitest runs them in parallel) while others read it:
+ * each output is written beside its target and renamed over it, so a reader never sees half a file.
+ */
+async function buildAtomically(options: BuildOptions): Promise<void> {
+  const result = await build({ ...options, write: false });
+  mkdirSync(OUT, { recursive: true });
+  for (const file of result.outputFiles ?? []) {
+    const tmp = `${file.path}.${process.pid}.tmp`;
+    writeFileSync(tmp, file.contents);
+    renameSync(tmp, file.path);
+  }
+}
+
+await buildAtomically({ ...common, entryPoints: [join(import.meta.dirname, 'entry.ts')], outfile: join(OUT, 'kubectl-kguardian.cjs'), plugins: [lazyClientNode], minifySyntax: true, minifyWhitespace: true });
+await buildAtomically({ ...common, stdin: { contents: "module.exports = require('@kubernetes/client-node');", resolveDir: ROOT, loader: 'js' }, outfile: join(OUT, 'client-node.cjs'), minifyWhitespace: true });
 process.stdout.write(`built dist/kubectl-kguardian.cjs and dist/client-node.cjs (version ${version})\n`);
