@@ -28,7 +28,7 @@ function version(): string {
 }
 
 /** Bumped when the way archives are made changes (a new key means a rebuild). */
-const FORMAT = 'sea-nocache/tar-sorted-epoch/gzip-6';
+const FORMAT = 'sea-relative-main/nocache/tar-sorted-epoch/gzip-6';
 
 /** A digest of the bundle, the Node binaries and the format: the release folder's name. */
 function releaseKey(nodeDir: string): string {

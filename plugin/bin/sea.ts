@@ -29,19 +29,22 @@ export interface SeaTarget {
 export function buildSea(t: SeaTarget): void {
   const work = mkdtempSync(join(tmpdir(), 'kg-sea-'));
   try {
+    // Node records the main script's path as given in the blob: copying the bundle into the work
+    // folder and naming it relative to it keeps the blob the same whatever the checkout's path.
+    copyFileSync(join(DIST, 'kubectl-kguardian.cjs'), join(work, 'kubectl-kguardian.cjs'));
+    copyFileSync(join(DIST, CLIENT_NODE_FILE), join(work, CLIENT_NODE_FILE));
     const blob = join(work, 'sea.blob');
-    const config = join(work, 'sea-config.json');
     writeFileSync(
-      config,
+      join(work, 'sea-config.json'),
       JSON.stringify({
-        main: join(DIST, 'kubectl-kguardian.cjs'),
-        output: blob,
+        main: 'kubectl-kguardian.cjs',
+        output: 'sea.blob',
         disableExperimentalSEAWarning: true,
         useCodeCache: t.codeCache,
-        assets: { [CLIENT_NODE_FILE]: join(DIST, CLIENT_NODE_FILE) },
+        assets: { [CLIENT_NODE_FILE]: CLIENT_NODE_FILE },
       }),
     );
-    execFileSync(process.execPath, ['--experimental-sea-config', config], { stdio: 'pipe' });
+    execFileSync(process.execPath, ['--experimental-sea-config', 'sea-config.json'], { cwd: work, stdio: 'pipe' });
     copyFileSync(t.nodeBinary, t.out);
     chmodSync(t.out, 0o755);
     const macho = t.os === 'darwin' ? ['--macho-segment-name', 'NODE_SEA'] : [];
