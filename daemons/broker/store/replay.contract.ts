@@ -94,7 +94,14 @@ export function replayContract(engine: string, open: StoreFactory): void {
       const again = await store.replays.create({ policy: policy('l1', 1), since: T0 }, later);
       expect([again.created, again.job.state, again.job.error]).toEqual([false, 'Running', undefined]);
       const l = await store.replays.claim(later, LEASE);
-      await store.replays.finish(l!, 'Complete', later);
+      await store.replays.finish(l!, 'Superseded', later, 'evaluator holds generation 0');
+      // A lagging evaluator replica answered 409: asked for again, the job runs again too.
+      const third = await store.replays.create({ policy: policy('l1', 1), since: T0 }, later);
+      expect([third.created, third.job.id, third.job.state, third.job.error]).toEqual([false, job.id, 'Running', undefined]);
+      const last = await store.replays.claim(later, LEASE);
+      await store.replays.finish(last!, 'Complete', later);
+      // A Complete job is returned as it is.
+      expect((await store.replays.create({ policy: policy('l1', 1), since: T0 }, later)).job.state).toBe('Complete');
     });
 
     it('owes each row what the live path judged minus what this generation already counted; claimed rows wait', async () => {

@@ -77,11 +77,13 @@ async function createIn(tx: Queryable, req: NewReplay, now: Date): Promise<{ job
     );
     return { job: toReplayJob(fresh), created: true };
   }
-  // A Failed job asked for again runs again from where it stopped; any other is returned as it is.
+  // A Failed or Superseded job asked for again runs again from where it stopped: a 409 may have
+  // come from an evaluator replica that had not yet seen the generation its leader asks for.
+  // Running and Complete jobs are returned as they are.
   const again = await tx.query<ReplayRow>(
-    `UPDATE replay_jobs SET state = CASE WHEN state = 'Failed' THEN 'Running' ELSE state END,
-       error = CASE WHEN state = 'Failed' THEN NULL ELSE error END,
-       finished_at = CASE WHEN state = 'Failed' THEN NULL ELSE finished_at END
+    `UPDATE replay_jobs SET state = CASE WHEN state IN ('Failed', 'Superseded') THEN 'Running' ELSE state END,
+       error = CASE WHEN state IN ('Failed', 'Superseded') THEN NULL ELSE error END,
+       finished_at = CASE WHEN state IN ('Failed', 'Superseded') THEN NULL ELSE finished_at END
      WHERE policy_uid = $1 AND policy_generation = $2 RETURNING ${COLUMNS}`,
     [p.uid, p.generation],
   );
