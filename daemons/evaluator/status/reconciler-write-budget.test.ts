@@ -97,4 +97,71 @@ describe('status reconciler write budget', () => {
       await reconciler.stop();
     }
   });
+
+  it('serves the policy that has waited longest first, so a new policy is not starved by busy ones', async () => {
+    let t = 1_000_000;
+    let nowCalls = 0;
+    const now = (): number => {
+      nowCalls++;
+      return t;
+    };
+    const reconciled = (v: AuditPolicyVersion): StoredPolicy['status'] => ({
+      observedGeneration: v.generation,
+      conditions: [{ type: 'Synced', status: 'True', observedGeneration: v.generation, lastTransitionTime: '', reason: 'Reconciled', message: '' }],
+    });
+    const writes: string[] = [];
+    const writer: StatusWriter = {
+      read: (v) => Promise.resolve({ uid: v.uid, generation: v.generation, resourceVersion: '1', status: {} }),
+      write: (v, build) => {
+        const stored = { uid: v.uid, generation: v.generation, resourceVersion: '1', status: v.uid.startsWith('uid-') ? reconciled(v) : {} };
+        if (build(stored) === null) return Promise.resolve('skipped');
+        writes.push(v.uid);
+        return Promise.resolve('written');
+      },
+    };
+    let allow = 0;
+    const broker: BrokerClient = {
+      // Counts that change on every read: each busy policy wants a write every status interval.
+      summary: () => Promise.resolve({ since: '', until: '', allow: ++allow, wouldDeny: 0, unidentifiedPeers: 0, topOffenders: [] } as PolicySummary),
+      createReplay: (v) => Promise.resolve({ id: v.uid, state: 'Complete' } as ReplayJob),
+      getReplay: (id) => Promise.resolve({ id, state: 'Complete' } as ReplayJob),
+    };
+    let announce: ((v: AuditPolicyVersion, deleted: boolean) => void) | undefined;
+    const reconciler = createStatusReconciler({
+      model: {
+        auditPolicies: () => policies,
+        onAuditPolicyChange: (l) => {
+          announce = l;
+          return () => undefined;
+        },
+      },
+      broker,
+      writer,
+      events: { observe: () => Promise.resolve(), forget: () => undefined, reset: () => undefined },
+      window: { text: '1h', ms: 3_600_000 },
+      statusIntervalMs: 100,
+      refreshMaxAgeMs: 100,
+      logger: silentLogger,
+      now,
+      tickMs: 1,
+      pollMs: 1,
+      maxWritesPerSecond: 3,
+    });
+    reconciler.start();
+    try {
+      await until('the first writes', () => writes.length >= 3);
+      const newcomer: AuditPolicyVersion = { uid: 'new-1', kind: 'AuditNetworkPolicy', namespace: 'prod', name: 'new', generation: 1, problems: [] };
+      announce?.(newcomer, false);
+      // Ten busy policies want a write every 100 ms and only three fit in a second: the newcomer,
+      // due since it appeared, must still get its turn within a few seconds.
+      for (let i = 0; i < 5 && !writes.includes('new-1'); i++) {
+        t += 1000;
+        const target = nowCalls + 200;
+        await until('200 clock reads', () => nowCalls >= target);
+      }
+      expect(writes).toContain('new-1');
+    } finally {
+      await reconciler.stop();
+    }
+  });
 });

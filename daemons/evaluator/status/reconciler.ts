@@ -200,9 +200,13 @@ export function createStatusReconciler(opts: ReconcilerOptions): StatusReconcile
   }
 
   async function tick(): Promise<void> {
-    for (const s of [...states.values()]) {
+    // Longest-waiting first: with the budget smaller than the demand, walking in insertion order
+    // would hand every token to the first policies and starve the rest (a new one included).
+    const t = now();
+    const due = [...states.values()].filter((s) => s.dueAt <= t).sort((a, b) => a.dueAt - b.dueAt);
+    for (const s of due) {
       if (stopped) return;
-      if (s.dueAt > now() || states.get(s.v.uid) !== s) continue;
+      if (states.get(s.v.uid) !== s) continue;
       // The global write budget is spent: the rest wait for the next tick.
       if (!limiter.tryTake()) return;
       await step(s);
