@@ -1,6 +1,7 @@
 /**
  * Broker ingest benchmark. A real PostgreSQL and the broker run as their own processes; this
- * process only sends pre-built JSON over keep-alive HTTP.
+ * process only sends pre-built JSON over keep-alive HTTP. @bench-cores all: scripts/bench.sh runs
+ * it unpinned, so the broker and PostgreSQL each have a core as the recorded figures say.
  *
  *  1. Realistic repetition: 10,000 active flows; every batch holds 5,000 observations drawn with a
  *     skew (a few busy flows, a long tail), so most repeat a flow already stored in the current
