@@ -6,75 +6,20 @@
  */
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { CachedEvaluator, ClusterState, evaluateFlow, type Flow, type PodInfo, type PolicyObject, type Protocol } from '../policy/index.js';
-import { anp, np } from '../policy/testkit.js';
+import { CachedEvaluator, ClusterState, evaluateFlow, type Flow, type PodInfo, type Protocol } from '../policy/index.js';
+import { auditPolicies, basePolicies, NAMESPACES, namespaceLabels, PODS_PER_NS, POD_PORTS, podIps, podLabels, rng } from './lib/engine-cluster.js';
 import { machineLine, recordSection } from './lib/record.js';
 
-const NAMESPACES = 500;
-const PODS_PER_NS = 20;
 const FLOWS = Number(process.env.KG_BENCH_FLOWS ?? 1_000_000);
-const TIERS = ['frontend', 'backend', 'db'];
-
-/** mulberry32: a small seeded PRNG so every run judges the same flows. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = rng(42);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
-
-
-function podIp(ns: number, p: number): string {
-  return `10.${(ns >> 8) & 255}.${ns & 255}.${p + 10}`;
-}
 
 function buildPods(): PodInfo[] {
   const pods: PodInfo[] = [];
   for (let n = 0; n < NAMESPACES; n++)
     for (let p = 0; p < PODS_PER_NS; p++)
-      pods.push({
-        namespace: `ns-${n}`,
-        name: `pod-${p}`,
-        labels: { app: `app-${p % 10}`, tier: TIERS[p % 3]!, 'pod-template-hash': `h${p}` },
-        ips: [podIp(n, p), `fd00::${n.toString(16)}:${(p + 10).toString(16)}`],
-        ports: [
-          { name: 'http', containerPort: 8080, protocol: 'TCP' },
-          { name: 'metrics', containerPort: 9090, protocol: 'TCP' },
-        ],
-        hostNetwork: false,
-      });
+      pods.push({ namespace: `ns-${n}`, name: `pod-${p}`, labels: podLabels(p), ips: podIps(n, p), ports: POD_PORTS, hostNetwork: false });
   return pods;
-}
-
-function auditPolicies(n: number): PolicyObject[] {
-  return [
-    anp(`ns-${n}/web-ingress`, {
-      podSelector: { matchLabels: { app: `app-${n % 10}` } },
-      policyTypes: ['Ingress'],
-      ingress: [
-        { from: [{ podSelector: { matchLabels: { tier: 'frontend' } } }], ports: [{ port: 'http' }, { port: 8080 }] },
-        { from: [{ namespaceSelector: { matchLabels: { team: `team-${n % 20}` } }, podSelector: { matchExpressions: [{ key: 'tier', operator: 'In', values: ['backend', 'frontend'] }] } }] },
-      ],
-    }),
-    anp(`ns-${n}/backend-lockdown`, {
-      podSelector: { matchExpressions: [{ key: 'tier', operator: 'In', values: ['backend', 'db'] }] },
-      policyTypes: ['Ingress', 'Egress'],
-      ingress: [{ from: [{ namespaceSelector: { matchLabels: { env: 'prod' } } }], ports: [{ port: 8000, endPort: 9000 }] }],
-      egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] } }] }, { ports: [{ protocol: 'UDP', port: 53 }] }],
-    }),
-  ];
-}
-
-function enforcedPolicies(n: number): PolicyObject[] {
-  return [
-    np(`ns-${n}/allow-same-namespace`, { podSelector: { matchLabels: { app: `app-${(n + 3) % 10}` } }, ingress: [{ from: [{ podSelector: {} }], ports: [{ port: 80 }, { port: 8080 }] }] }),
-    np(`ns-${n}/db-egress`, { podSelector: { matchLabels: { tier: 'db' } }, policyTypes: ['Egress'], egress: [{ to: [{ namespaceSelector: { matchLabels: { env: 'prod' } } }] }] }),
-  ];
 }
 
 const pods = buildPods();
@@ -123,10 +68,10 @@ function mib(bytes: number): string {
 }
 
 const loadAtStart = loadavg()[0]!.toFixed(1);
-const policies = Array.from({ length: NAMESPACES }, (_, n) => [...auditPolicies(n), ...enforcedPolicies(n)]).flat();
+const policies = basePolicies();
 const build = time(() => {
   const state = new ClusterState();
-  for (let n = 0; n < NAMESPACES; n++) state.upsertNamespace({ name: `ns-${n}`, labels: { team: `team-${n % 20}`, env: n % 2 === 0 ? 'prod' : 'dev' } });
+  for (let n = 0; n < NAMESPACES; n++) state.upsertNamespace({ name: `ns-${n}`, labels: namespaceLabels(n) });
   for (const p of pods) state.upsertPod(p);
   for (const p of policies) state.upsertPolicy(p);
   return state;
