@@ -1,13 +1,13 @@
 /**
- * One replay job's work: the main pass pages through the window in id order and the retry passes
- * come back to the rows that could not be written yet. Pages are pipelined: while the evaluator
- * judges several pages at once (`concurrency`), their writes commit strictly in page order, so the
- * job's cursor only ever moves forward over committed pages and a restart resumes from it. A page
- * is one slot of the replay bucket (so its verdicts aggregate fully) and arrives as distinct flows, judged once per job (replay-judge.ts). Counting rules live with the
- * SQL (store/replay-pages.ts).
+ * One replay job's work: the main pass goes through the window slot by slot of the replay bucket
+ * and the retry passes come back to the rows that could not be written yet. Pages are pipelined:
+ * several slots are read and judged at once (`concurrency`), and their writes commit strictly in
+ * slot order, so the job's cursor only ever moves forward over committed pages and a restart
+ * resumes from it. A read arrives as distinct flows, judged once per job (replay-judge.ts).
+ * Counting rules live with the SQL (store/replay-pages.ts).
  */
 import type { EvaluatorClient } from '../evaluator-client.js';
-import type { PageWrite, ReplayJudgement, ReplayLease, ReplayStore } from '../store/replay-types.js';
+import type { PageWrite, ReplayLease, ReplayStore } from '../store/replay-types.js';
 import { ReplayJudge } from './replay-judge.js';
 
 export interface ReplayPassOptions {
@@ -18,7 +18,7 @@ export interface ReplayPassOptions {
   pageSize: number;
   /** Distinct flows per evaluator call. */
   batchSize: number;
-  /** Pages being judged at once, and evaluator calls in flight. */
+  /** Slots being read and judged at once, and evaluator calls in flight. */
   concurrency: number;
   leaseMs: number;
   /** How long after the job's creation rows with pending observations are visited again. */
@@ -32,10 +32,14 @@ export interface ReplayPassOptions {
   onPage?: (rows: number, verdicts: number) => void;
 }
 
-async function write(o: ReplayPassOptions, lease: ReplayLease, w: Omit<PageWrite, 'settling'>): Promise<void> {
+/** What a read runs with now: live claims are judged against now; early in the job, the job settles. */
+function readOptions(o: ReplayPassOptions, lease: ReplayLease): { now: Date; settling: boolean } {
   const now = o.now();
-  const settling = now.getTime() < Date.parse(lease.job.until) + o.settleMs;
-  const r = await o.store.writePage(lease, { ...w, settling }, now, o.leaseMs);
+  return { now, settling: now.getTime() < Date.parse(lease.job.until) + o.settleMs };
+}
+
+async function write(o: ReplayPassOptions, lease: ReplayLease, w: PageWrite): Promise<void> {
+  const r = await o.store.writePage(lease, w, o.now(), o.leaseMs);
   o.onPage?.(w.scanned, r.inserted);
 }
 
@@ -46,14 +50,15 @@ export async function mainPass(o: ReplayPassOptions, lease: ReplayLease, judge: 
   let tail: Promise<void> = Promise.resolve();
   const inFlight: Promise<void>[] = [];
   while (!o.signal.aborted) {
-    const page = await o.store.readPage(lease.job, cursor);
-    if (page.rows === 0) break;
-    cursor = page.to;
-    const judged = judge.judge(page.flows);
+    const slot = await o.store.nextSlot(lease.job, cursor);
+    if (slot === undefined) break;
+    cursor = slot.to;
+    const judged = o.store.readSlot(lease.job, slot, readOptions(o, lease)).then(async (page) => ({ page, j: await judge.judge(page.flows) }));
     judged.catch(ignore); // observed through the tail below; never unhandled
-    const w = (j: ReplayJudgement[]): Omit<PageWrite, 'settling'> =>
-      ({ scope: { kind: 'slot', from: page.from, to: page.to }, judgements: j, cursor: page.to, scanned: page.rows });
-    tail = tail.then(async () => write(o, lease, w(await judged)));
+    tail = tail.then(async () => {
+      const { page, j } = await judged;
+      await write(o, lease, { scope: { kind: 'slot', from: page.from, to: page.to }, tally: page.tally, judgements: j, cursor: page.to, scanned: page.rows });
+    });
     tail.catch(ignore);
     inFlight.push(tail);
     if (inFlight.length >= o.concurrency) await inFlight.shift();
@@ -68,9 +73,9 @@ export async function retryPasses(o: ReplayPassOptions, lease: ReplayLease, judg
     if (o.signal.aborted) return;
     delay = Math.min(delay * 2, o.maxRetryDelayMs);
     const ids = lease.retry.slice(0, o.pageSize);
-    const flows = await o.store.readRows(lease.job, ids);
-    const judgements = await judge.judge(flows);
-    await write(o, lease, { scope: { kind: 'ids', ids }, judgements, cursor: lease.cursor, scanned: 0 });
+    const rows = await o.store.readRows(lease.job, ids, readOptions(o, lease));
+    const judgements = await judge.judge(rows.flows);
+    await write(o, lease, { scope: { kind: 'ids', ids }, tally: rows.tally, judgements, cursor: lease.cursor, scanned: 0 });
   }
 }
 

@@ -5,16 +5,12 @@
  * in one transaction, but only for rows still carrying the token. So an observation is judged
  * once: a crash before the commit leaves it pending, and a claim that expired and was taken
  * over by another replica stores nothing.
- *
- * Verdict inserts take an advisory lock so ids become visible in increasing order: the stream
- * resumes "after id N" and must not miss a smaller id committed later.
  */
 import { randomUUID } from 'node:crypto';
-import { transpose } from './columns.js';
-import { LOCK_KEYS } from './migrations.js';
 import type { Queryable } from './sql-client.js';
 import { flowColumns, toFlow, type FlowRow } from './rows.js';
 import type { Claim, FlowJudgement, NewVerdict, StoredFlow } from './types.js';
+import { insertVerdicts, type VerdictValues } from './verdict-insert.js';
 
 export async function claimPending(db: Queryable, limit: number, now: Date, leaseMs: number): Promise<Claim> {
   const token = randomUUID();
@@ -32,28 +28,17 @@ export async function claimPending(db: Queryable, limit: number, now: Date, leas
   return { token, flows };
 }
 
-const VERDICT_INSERT = `
-INSERT INTO audit_verdicts (observed_at, evaluated_at, flow_id, policy_uid, policy_kind, policy_namespace, policy_name,
-  policy_generation, direction, verdict, src_namespace, src_pod, src_ip, dst_namespace, dst_pod, dst_ip, port, protocol,
-  reason, count)
-SELECT * FROM unnest($1::timestamptz[], $2::timestamptz[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[],
-  $8::bigint[], $9::text[], $10::text[], $11::text[], $12::text[], $13::inet[], $14::text[], $15::text[], $16::inet[],
-  $17::int[], $18::text[], $19::text[], $20::bigint[])`;
-
 interface VerdictInsert {
   flow: StoredFlow;
   count: number;
   v: NewVerdict;
 }
 
-function verdictColumns(rows: readonly VerdictInsert[], now: Date): unknown[][] {
-  const values = rows.map((x) => {
-    const { v, flow: f } = x;
-    return [f.lastSeen, now, f.id, v.policy.uid, v.policy.kind, v.policy.namespace, v.policy.name,
-      v.policy.generation, v.direction, v.verdict, f.src.namespace ?? '', f.src.pod ?? '', f.src.ip,
-      f.dst.namespace ?? '', f.dst.pod ?? '', f.dst.ip, f.dst.port, f.protocol, v.reason, x.count];
-  });
-  return transpose(values, 20);
+function verdictValues(x: VerdictInsert, now: Date): VerdictValues {
+  const { v, flow: f } = x;
+  return [f.lastSeen, now, f.id, v.policy.uid, v.policy.kind, v.policy.namespace, v.policy.name,
+    v.policy.generation, v.direction, v.verdict, f.src.namespace ?? '', f.src.pod ?? '', f.src.ip,
+    f.dst.namespace ?? '', f.dst.pod ?? '', f.dst.ip, f.dst.port, f.protocol, v.reason, x.count];
 }
 
 /** Completes a claim in the caller's transaction; returns how many verdicts were stored. */
@@ -74,10 +59,7 @@ export async function completeClaim(tx: Queryable, claim: Claim, judgements: rea
     if (!kept.has(c.flow.id)) continue;
     for (const v of judged.get(c.flow.id)?.verdicts ?? []) inserts.push({ flow: c.flow, count: c.pending, v });
   }
-  if (inserts.length > 0) {
-    await tx.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEYS.verdictIds]);
-    await tx.query(VERDICT_INSERT, verdictColumns(inserts, now));
-  }
+  await insertVerdicts(tx, inserts.map((x) => verdictValues(x, now)));
   await releaseClaim(tx, { token: claim.token, flows: claim.flows.filter((c) => !judged.has(c.flow.id)) });
   return inserts.length;
 }

@@ -1,22 +1,21 @@
 /**
- * The replay's pass over `flows`: reading pages of the window (only the columns the evaluator
- * needs) and writing a page's verdicts.
+ * The replay's pass over `flows`: reading what a slot of the window (or a list of rows) owes, in
+ * one statement, and writing a page's verdicts.
  *
  * Counting exactly once, together with the live dispatcher. For a flow row, the live path has
  * judged `count - pending` observations; some of them may already have verdicts of this policy
  * generation (the evaluator had the new spec before the replay reached the row). The replay
- * stores, per row, one verdict whose count is what is still owed:
+ * stores, per row, what is still owed:
  *
  *     owed = (count - pending) - (sum of this uid+generation's verdict counts for the row)
  *
  * computed by one statement, so one snapshot sees the row and its verdicts together: a live
  * completion is either wholly visible (pending lowered and its verdicts stored) or not at all.
- * Observations still pending are left to the live path, which judges them later with the new
- * generation. A row under an active live claim is not written (those observations are about to
- * be judged, possibly by the old generation) but listed for a later visit, as is a row the page
- * did not evaluate that now owes something (it arrived in the id range after the page was read,
- * or was read with nothing judged yet). The evaluation of a flow does not depend on its counts,
- * so a judgement made before the write stays valid for whatever count is owed at write time.
+ * Whatever commits after that snapshot concerns observations that were still pending in it (the
+ * live path only ever judges pending ones), so the owed counts stay exact until the write, however
+ * long the evaluator takes. Observations still pending are left to the live path, which judges them
+ * later with the new generation. A row under an active live claim is not counted (those
+ * observations are about to be judged, possibly by the old generation) but listed for a later visit.
  *
  * Right after an edit, some evaluator replica may still judge live flows with the old generation.
  * While the job is `settling` (its first REPLAY_SETTLE_MS), a row with pending observations is
@@ -25,18 +24,18 @@
  *
  * The verdicts already stored for a row all have observed_at within [bucket, last_seen] (the
  * flow's last_seen when it was judged), so the lookup scans the policy generation's index over
- * the page's time span only, not every verdict the replay has written so far.
+ * the read's time span only, not every verdict the replay has written so far.
  *
  * Distinct flows, aggregated verdicts. Most rows of a window are the same flow seen again in
- * another minute, so a page is read grouped by what the evaluation depends on (keyed(): the ends,
- * port, protocol and direction, plus the minute when an end has no stamped identity) and the
- * worker asks the evaluator once per distinct flow per job. The write joins the page's rows to
- * those judgements by key and stores one verdict row per (flow, verdict, reason, REPLAY_BUCKET_MS
- * bucket of the row's minute) with the owed counts summed and observed_at the latest last_seen:
- * far fewer rows for the ten indexes of audit_verdicts. Such a row covers several flow rows, so it
+ * another minute, so the read groups rows in SQL by what the evaluation depends on (the ends, port,
+ * protocol and direction, plus the minute when an end has no stamped identity) and by replay
+ * bucket; grouping on the columns themselves costs far less than building a text key per row.
+ * The worker asks the evaluator once per distinct flow per job, and the write stores one verdict
+ * row per (flow, verdict, reason, REPLAY_BUCKET_MS bucket) with the owed counts summed and
+ * observed_at the latest last_seen (replay-tally.ts). Such a row covers several flow rows, so it
  * carries flow_id 0 and the per-row lookup above never sees it; that is sound because those rows
  * are never written again by this job (a page commits with the cursor past them). Rows that will
- * be visited again (settling with pending observations) are written one verdict per row with
+ * be visited again (settling with pending observations) are grouped and stored one per row with
  * their flow_id, so the next visit subtracts what was stored. Aggregates never cross a day (the
  * bucket divides a day), so each stays in one partition.
  *
@@ -44,9 +43,10 @@
  * egress seen from that namespace and ingress seen into it. Rows whose relevant end has no stamped
  * identity ('') are kept: the evaluator may resolve their IP to a pod of that namespace.
  */
-import { LOCK_KEYS } from './migrations.js';
 import type { Queryable } from './sql-client.js';
-import type { PageWrite, PageWritten, ReplayFlow, ReplayJob, ReplayPage } from './replay-types.js';
+import { distinctFlows, flowIdentity, flowKey, settle, verdictValues } from './replay-tally.js';
+import type { OwedGroup, PageTally, PageWrite, PageWritten, ReplayJob, ReplayPage, ReplayRows } from './replay-types.js';
+import { insertVerdicts } from './verdict-insert.js';
 import type { Direction, Protocol } from '../../../policy/types.js';
 
 const MINUTE_MS = 60_000;
@@ -69,67 +69,105 @@ export const REPLAY_BUCKET_MS = 10 * MINUTE_MS;
 
 const UNSTAMPED = "(src_namespace = '' OR src_pod = '' OR dst_namespace = '' OR dst_pod = '')";
 
-/**
- * A flow row's ends, port, protocol and direction as one text (`g`), and its grouping key (`k`,
- * see above: plus the minute when an end has no stamped identity). U+001F never occurs in the
- * parts (ingest validation). Both compare bytewise (COLLATE "C"): sorting and grouping under the
- * database's locale collation took seconds per slot. Used as a derived table over `flows`.
- */
-function keyed(where: string): string {
-  const g = `concat_ws(E'\\x1f', direction, host(src_ip), src_namespace, src_pod, host(dst_ip), dst_namespace, dst_pod, dst_port, protocol)`;
-  return `(SELECT r.*, (CASE WHEN ${UNSTAMPED} THEN g || E'\\x1f' || (extract(epoch FROM bucket) * 1000)::bigint ELSE g END) COLLATE "C" AS k
-    FROM (SELECT flows.*, ${g} COLLATE "C" AS g FROM flows WHERE ${where}) r) kf`;
+/** What a read runs with: the time live claims are judged against, and whether the job is settling. */
+export interface ReadOptions {
+  now: Date;
+  settling: boolean;
 }
 
-interface ReplayFlowRow {
-  k: string;
-  t: number;
+interface TallyRow {
+  kind: 'g' | 'c' | 'n';
+  ref: string | number;
+  slot: number | null;
   direction: string;
-  src_ip: string;
+  src_host: string;
   src_namespace: string;
   src_pod: string;
-  dst_ip: string;
+  dst_host: string;
   dst_namespace: string;
   dst_pod: string;
   dst_port: number;
   protocol: string;
-  judged: string | number;
-  n: string | number;
+  minute: number | null;
+  t: number;
+  owed: string | number;
+  ids: string;
 }
 
-/** Groups the rows of CTE `p` into distinct flows (the key determines the other columns), with the row count on every row. */
-const GROUPED = `SELECT k, (extract(epoch FROM max(last_seen)) * 1000)::float8 AS t, min(direction) AS direction, host(min(src_ip)) AS src_ip,
-  min(src_namespace) AS src_namespace, min(src_pod) AS src_pod, host(min(dst_ip)) AS dst_ip, min(dst_namespace) AS dst_namespace,
-  min(dst_pod) AS dst_pod, min(dst_port) AS dst_port, min(protocol) AS protocol, sum(judged) AS judged, (SELECT count(*) FROM p) AS n
-FROM p GROUP BY k`;
+/**
+ * The read of a scope (`scope` pushes its parameters and returns its condition): one row per owed
+ * group ('g'), per claimed row ('c'), and the scope's row count ('n').
+ */
+export function tallySql(job: ReplayJob, scope: (params: unknown[]) => string, o: ReadOptions, bucketMs: number): { text: string; params: unknown[] } {
+  const p = job.policy;
+  const params: unknown[] = [o.now, p.uid, p.generation, o.settling, bucketMs / 1000];
+  const conds = windowConditions(job, params);
+  conds.push(scope(params));
+  const text = `
+WITH f AS MATERIALIZED (
+  SELECT id, bucket, last_seen, direction, src_ip, src_namespace, src_pod, dst_ip, dst_namespace, dst_pod, dst_port, protocol,
+    count - pending AS judged, pending, (lease_token IS NOT NULL AND lease_until > $1) AS claimed
+  FROM flows WHERE ${conds.join(' AND ')}),
+a AS (
+  SELECT flow_id, sum(count) AS n FROM audit_verdicts
+  WHERE policy_uid = $2 AND policy_generation = $3
+    AND observed_at >= (SELECT min(bucket) FROM f) AND observed_at <= (SELECT max(last_seen) FROM f)
+    AND flow_id IN (SELECT id FROM f)
+  GROUP BY flow_id),
+d AS (
+  SELECT f.*, f.judged - coalesce(a.n, 0)::bigint AS owed, ($4::boolean AND f.pending > 0) AS again
+  FROM f LEFT JOIN a ON a.flow_id = f.id
+  WHERE NOT f.claimed)
+SELECT 'g' AS kind, CASE WHEN again THEN id ELSE 0 END AS ref,
+  (floor(extract(epoch FROM bucket) / $5::float8) * $5::float8 * 1000)::float8 AS slot,
+  direction, host(src_ip) AS src_host, src_namespace, src_pod, host(dst_ip) AS dst_host, dst_namespace, dst_pod, dst_port, protocol,
+  CASE WHEN ${UNSTAMPED} THEN (extract(epoch FROM bucket) * 1000)::float8 END AS minute,
+  (extract(epoch FROM max(last_seen)) * 1000)::float8 AS t,
+  coalesce(sum(owed) FILTER (WHERE owed > 0), 0) AS owed,
+  coalesce(string_agg(id::text, ',') FILTER (WHERE owed > 0), '') AS ids
+FROM d WHERE owed > 0 OR again
+GROUP BY ref, slot, direction, src_ip, src_namespace, src_pod, dst_ip, dst_namespace, dst_pod, dst_port, protocol, minute
+UNION ALL
+SELECT 'c', id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM f WHERE claimed
+UNION ALL
+SELECT 'n', count(*), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM f`;
+  return { text, params };
+}
 
-const PAGE_COLUMNS = `id, last_seen, direction, src_ip, src_namespace, src_pod, dst_ip, dst_namespace, dst_pod, dst_port, protocol,
-  count - pending AS judged, k`;
-
-function toReplayFlow(r: ReplayFlowRow): ReplayFlow {
-  return {
-    key: r.k,
-    lastSeen: new Date(r.t).toISOString(),
+function toGroup(r: TallyRow): OwedGroup {
+  const ends = {
     direction: r.direction as Direction,
-    src: { ip: r.src_ip, namespace: r.src_namespace, pod: r.src_pod },
-    dst: { ip: r.dst_ip, namespace: r.dst_namespace, pod: r.dst_pod },
+    src: { ip: r.src_host, namespace: r.src_namespace, pod: r.src_pod },
+    dst: { ip: r.dst_host, namespace: r.dst_namespace, pod: r.dst_pod },
     port: r.dst_port,
     protocol: r.protocol as Protocol,
-    judged: Number(r.judged),
+  };
+  const identity = flowIdentity(ends);
+  const owed = Number(r.owed);
+  return {
+    flowRef: Number(r.ref), slot: r.slot ?? 0, identity, lastSeen: r.t, owed, owingIds: r.ids,
+    flow: { key: flowKey(identity, r.minute), lastSeen: new Date(r.t).toISOString(), ...ends, judged: owed },
   };
 }
 
-/** The SQL of a main-pass page (one slot), exported for the EXPLAIN test. */
-export function readPageSql(job: ReplayJob, from: number, to: number): { text: string; params: unknown[] } {
-  const params: unknown[] = [];
-  const conds = windowConditions(job, params);
-  params.push(new Date(from), new Date(to));
-  const page = `SELECT ${PAGE_COLUMNS} FROM ${keyed(`${conds.join(' AND ')} AND bucket >= $${params.length - 1} AND bucket < $${params.length}`)}`;
-  return { text: `WITH p AS MATERIALIZED (${page}) ${GROUPED}`, params };
+/** Reads a scope in the caller's transaction (its settings are the transaction's). */
+async function readTally(db: Queryable, job: ReplayJob, scope: (params: unknown[]) => string, o: ReadOptions, bucketMs: number): Promise<ReplayRows & { rows: number }> {
+  await db.query(SLOT_SETTINGS);
+  const { text, params } = tallySql(job, scope, o, bucketMs);
+  const r = await db.query<TallyRow>(text, params);
+  const tally: PageTally = { groups: [], claimed: [] };
+  let rows = 0;
+  for (const row of r.rows) {
+    if (row.kind === 'g') tally.groups.push(toGroup(row));
+    else if (row.kind === 'c') tally.claimed.push(Number(row.ref));
+    else rows = Number(row.ref);
+  }
+  tally.claimed.sort((x, y) => x - y);
+  return { flows: distinctFlows(tally.groups), tally, rows };
 }
 
-/** The first slot at or after `cursor` that has rows of the window, or undefined. */
-async function nextSlot(db: Queryable, job: ReplayJob, cursor: number, bucketMs: number): Promise<number | undefined> {
+/** The first slot at or after `cursor` that has rows of the window, as [from, to), or undefined. */
+export async function nextSlot(db: Queryable, job: ReplayJob, cursor: number, bucketMs: number): Promise<{ from: number; to: number } | undefined> {
   const params: unknown[] = [];
   const conds = windowConditions(job, params);
   params.push(new Date(cursor));
@@ -138,118 +176,40 @@ async function nextSlot(db: Queryable, job: ReplayJob, cursor: number, bucketMs:
     params,
   );
   const t = r.rows[0]?.t;
-  return t === null || t === undefined ? undefined : Math.floor(t / bucketMs) * bucketMs;
-}
-
-/** Settings of the transaction of a slot's read or write (see writePage). */
-export const SLOT_SETTINGS = "SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true)";
-
-/** Reads the next slot; call it in a transaction (its settings are the transaction's). */
-export async function readPage(db: Queryable, job: ReplayJob, cursor: number, bucketMs: number): Promise<ReplayPage> {
-  await db.query(SLOT_SETTINGS);
-  const from = await nextSlot(db, job, cursor, bucketMs);
-  if (from === undefined) return { flows: [], from: cursor, to: cursor, rows: 0 };
-  const to = from + bucketMs;
-  const { text, params } = readPageSql(job, from, to);
-  const r = await db.query<ReplayFlowRow>(text, params);
-  return { flows: r.rows.map(toReplayFlow), from, to, rows: Number(r.rows[0]?.n ?? 0) };
-}
-
-export async function readRows(db: Queryable, job: ReplayJob, ids: number[]): Promise<ReplayFlow[]> {
-  if (ids.length === 0) return [];
-  const params: unknown[] = [];
-  const conds = windowConditions(job, params);
-  params.push(ids);
-  const page = `SELECT ${PAGE_COLUMNS} FROM ${keyed(`${conds.join(' AND ')} AND id = ANY($${params.length}::bigint[])`)}`;
-  const r = await db.query<ReplayFlowRow>(`WITH p AS MATERIALIZED (${page}) ${GROUPED}`, params);
-  return r.rows.map(toReplayFlow);
+  if (t === null || t === undefined) return undefined;
+  const from = Math.floor(t / bucketMs) * bucketMs;
+  return { from, to: from + bucketMs };
 }
 
 /**
- * A page's judgements as parameters: the keys, and per key the index of its distinct (verdict,
- * reason) pair as comma-joined text (0: no verdict of this policy).
+ * Settings of a read's transaction: the planner overestimates these rows by far and would spend
+ * seconds compiling the statement (JIT); its aggregates need more than the default work_mem; and
+ * it sorted 200,000 rows on twelve columns to group them where hashing takes a third of the time.
  */
-function judgementParams(w: PageWrite): unknown[] {
-  const pairs = new Map<string, number>();
-  const verdicts: string[] = [];
-  const reasons: string[] = [];
-  const keys: number[] = [];
-  for (const j of w.judgements) {
-    if (j.verdict === null) {
-      keys.push(0);
-      continue;
-    }
-    const pair = `${j.verdict.verdict}\u0000${j.verdict.reason}`;
-    let k = pairs.get(pair);
-    if (k === undefined) {
-      verdicts.push(j.verdict.verdict);
-      reasons.push(j.verdict.reason);
-      k = verdicts.length;
-      pairs.set(pair, k);
-    }
-    keys.push(k);
-  }
-  return [w.judgements.map((j) => j.key), keys.join(','), verdicts, reasons];
+export const SLOT_SETTINGS = "SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true), set_config('enable_sort', 'off', true)";
+
+/** Reads one slot [from, to) of the main pass; call it in a transaction. */
+export async function readSlot(db: Queryable, job: ReplayJob, slot: { from: number; to: number }, o: ReadOptions, bucketMs: number): Promise<ReplayPage> {
+  const page = await readTally(db, job, (params) => {
+    params.push(new Date(slot.from), new Date(slot.to));
+    return `bucket >= $${params.length - 1} AND bucket < $${params.length}`;
+  }, o, bucketMs);
+  return { ...page, from: slot.from, to: slot.to };
 }
 
-/** The page write: owed counts, inserts and the rows to revisit, in one statement (one snapshot). */
-export function writePageSql(job: ReplayJob, w: PageWrite, now: Date, bucketMs: number): { text: string; params: unknown[] } {
-  const p = job.policy;
-  const params: unknown[] = [...judgementParams(w), now, p.uid, p.kind, p.namespace, p.name, p.generation, w.settling];
-  const conds = windowConditions(job, params);
-  if (w.scope.kind === 'slot') {
-    params.push(new Date(w.scope.from), new Date(w.scope.to));
-    conds.push(`bucket >= $${params.length - 1} AND bucket < $${params.length}`);
-  } else {
-    params.push(w.scope.ids);
-    conds.push(`id = ANY($${params.length}::bigint[])`);
-  }
-  params.push(bucketMs / 1000);
-  const bucketSecs = `$${params.length}::float8`;
-  const text = `
-WITH u AS (SELECT k COLLATE "C" AS k, v FROM unnest($1::text[], string_to_array($2, ',')::int[]) AS u(k, v)),
-f AS MATERIALIZED (
-  SELECT id, bucket, last_seen, direction, src_namespace, src_pod, src_ip, dst_namespace, dst_pod, dst_ip, dst_port, protocol,
-    count - pending AS judged, pending, (lease_token IS NOT NULL AND lease_until > $5) AS claimed, k, g
-  FROM ${keyed(conds.join(' AND '))}),
-a AS (
-  SELECT flow_id, sum(count) AS n FROM audit_verdicts
-  WHERE policy_uid = $6 AND policy_generation = $10
-    AND observed_at >= (SELECT min(bucket) FROM f) AND observed_at <= (SELECT max(last_seen) FROM f)
-    AND flow_id IN (SELECT id FROM f)
-  GROUP BY flow_id),
-d AS (
-  SELECT f.*, u.k IS NOT NULL AS evaluated, ($3::text[])[u.v] AS verdict, ($4::text[])[u.v] AS reason,
-    u.v, f.judged - coalesce(a.n, 0)::bigint AS owed, ($11::boolean AND f.pending > 0) AS again
-  FROM f LEFT JOIN u ON u.k = f.k LEFT JOIN a ON a.flow_id = f.id),
-w AS (
-  SELECT flow_ref, slot, g, v, max(last_seen) AS observed_at, sum(owed) AS owed, min(direction) AS direction, min(src_namespace) AS src_namespace,
-    min(src_pod) AS src_pod, min(src_ip) AS src_ip, min(dst_namespace) AS dst_namespace, min(dst_pod) AS dst_pod, min(dst_ip) AS dst_ip,
-    min(dst_port) AS dst_port, min(protocol) AS protocol
-  FROM (SELECT CASE WHEN again THEN id ELSE 0 END AS flow_ref, floor(extract(epoch FROM bucket) / ${bucketSecs}) AS slot, d.* FROM d
-        WHERE evaluated AND NOT claimed AND verdict IS NOT NULL AND owed > 0) x
-  GROUP BY flow_ref, slot, g, v),
-ins AS (
-  INSERT INTO audit_verdicts (observed_at, evaluated_at, flow_id, policy_uid, policy_kind, policy_namespace, policy_name,
-    policy_generation, direction, verdict, src_namespace, src_pod, src_ip, dst_namespace, dst_pod, dst_ip, port, protocol, reason, count)
-  SELECT observed_at, $5, flow_ref, $6, $7, $8, $9, $10, direction, ($3::text[])[v], src_namespace, src_pod, src_ip, dst_namespace, dst_pod,
-    dst_ip, dst_port, protocol, ($4::text[])[v], owed
-  FROM w
-  RETURNING 1)
-SELECT (SELECT count(*) FROM ins) AS inserted,
-  ARRAY(SELECT id FROM d WHERE claimed OR (NOT evaluated AND owed > 0) OR again ORDER BY id) AS revisit`;
-  return { text, params };
+/** Reads the listed rows (those still in the window); call it in a transaction. */
+export async function readRows(db: Queryable, job: ReplayJob, ids: number[], o: ReadOptions, bucketMs: number): Promise<ReplayRows> {
+  if (ids.length === 0) return { flows: [], tally: { groups: [], claimed: [] } };
+  const { flows, tally } = await readTally(db, job, (params) => {
+    params.push(ids);
+    return `id = ANY($${params.length}::bigint[])`;
+  }, o, bucketMs);
+  return { flows, tally };
 }
 
 /** Writes a page's verdicts in the caller's transaction (the job's progress is the caller's). */
-export async function writePage(tx: Queryable, job: ReplayJob, w: PageWrite, now: Date, bucketMs: number): Promise<PageWritten> {
-  // The planner overestimates these rows by far and would spend seconds compiling the statement
-  // (JIT); its sorts and aggregates need more than the default work_mem to stay in memory.
-  await tx.query(SLOT_SETTINGS);
-  // Verdict ids must become visible in increasing order (the stream resumes after an id).
-  await tx.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEYS.verdictIds]);
-  const { text, params } = writePageSql(job, w, now, bucketMs);
-  const r = await tx.query<{ inserted: string | number; revisit: (string | number)[] }>(text, params);
-  const row = r.rows[0];
-  return { inserted: Number(row?.inserted ?? 0), revisit: (row?.revisit ?? []).map(Number) };
+export async function writePage(tx: Queryable, job: ReplayJob, w: PageWrite, now: Date): Promise<PageWritten> {
+  const { rows, revisit } = settle(w.tally, w.judgements);
+  await insertVerdicts(tx, rows.map((r) => verdictValues(r, job.policy, now)));
+  return { inserted: rows.length, revisit };
 }

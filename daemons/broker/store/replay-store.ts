@@ -1,11 +1,11 @@
 /**
  * The ReplayStore over a SqlClient: job rows (replays.ts) and page reads and writes
- * (replay-pages.ts). A page write and the job's progress (cursor, flows to revisit, counters,
+ * (replay-pages.ts, replay-tally.ts). A page write and the job's progress (cursor, flows to revisit, counters,
  * lease) commit together, so a worker that dies between pages resumes exactly where the last
  * commit left off and never stores a page twice.
  */
 import type { PartitionManager } from './partitions.js';
-import { readPage, readRows, REPLAY_BUCKET_MS, writePage } from './replay-pages.js';
+import { nextSlot, readRows, readSlot, REPLAY_BUCKET_MS, writePage } from './replay-pages.js';
 import type { PageWrite, PageWritten, ReplayLease, ReplayStore } from './replay-types.js';
 import { claimReplay, countWindow, createReplay, finishReplay, getReplay, noteReplayError, releaseReplay, renewReplay, updateHeld } from './replays.js';
 import type { SqlClient } from './sql-client.js';
@@ -33,15 +33,16 @@ export function sqlReplayStore(
     claim: (now, leaseMs) => retrying(() => claimReplay(client, now, leaseMs)),
     renew: (lease, now, leaseMs) => renewReplay(client, lease, now, leaseMs),
     countWindow: (lease) => countWindow(client, lease),
-    readPage: (job, cursor) => client.transaction((tx) => readPage(tx, job, cursor, bucketMs)),
-    readRows: (job, ids) => readRows(client, job, ids),
+    nextSlot: (job, cursor) => nextSlot(client, job, cursor, bucketMs),
+    readSlot: (job, slot, o) => client.transaction((tx) => readSlot(tx, job, slot, o, bucketMs)),
+    readRows: (job, ids, o) => client.transaction((tx) => readRows(tx, job, ids, o, bucketMs)),
     async writePage(lease: ReplayLease, w: PageWrite, now: Date, leaseMs: number): Promise<PageWritten> {
       // Verdicts are filed under their flow's last_seen day: any day of the window (no older than
       // the flows kept) up to now.
       await partitions.ensureRange(Math.max(Date.parse(lease.job.since), now.getTime() - flowsDays * DAY_MS), now.getTime() + DAY_MS);
       const { out, retry } = await retrying(() =>
         client.transaction(async (tx) => {
-          const written = await writePage(tx, lease.job, w, now, bucketMs);
+          const written = await writePage(tx, lease.job, w, now);
           const next = nextRetry(lease, w, written.revisit);
           await updateHeld(
             tx,

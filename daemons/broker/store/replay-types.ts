@@ -59,7 +59,7 @@ export interface ReplayLease {
  * because the evaluator then resolves its IP at that time). Judged once, it stands for all of them.
  */
 export interface ReplayFlow {
-  /** The grouping key, as the store computes it; judgements name flows by it. */
+  /** The grouping key (replay-tally.ts builds it); judgements name flows by it. */
   key: string;
   /** The latest last_seen of the group's rows. */
   lastSeen: string;
@@ -68,13 +68,45 @@ export interface ReplayFlow {
   dst: { ip: string; namespace: string; pod: string };
   port: number;
   protocol: Protocol;
-  /** Observations already judged by the live path when read (count - pending), summed over the rows. */
+  /** Observations this generation still owes a verdict for, summed over the rows (always > 0). */
   judged: number;
 }
 
-/** A page of the main pass: one slot [from, to) of the replay bucket, as distinct flows. */
-export interface ReplayPage {
+/**
+ * Owed observations of some rows of one distinct flow, grouped the way their verdict row is stored:
+ * per replay bucket, and per row when the row is visited again (see replay-pages.ts).
+ */
+export interface OwedGroup {
+  /** 0, or the flow row's id when it is visited again (its verdict row then carries that flow_id). */
+  flowRef: number;
+  /** Start of the replay bucket of the rows (ms since the epoch). */
+  slot: number;
+  /** Which distinct flow: `flow.key`; `identity` is the same without the minute (verdict rows merge minutes). */
+  identity: string;
+  flow: ReplayFlow;
+  /** The latest last_seen of the rows (ms). */
+  lastSeen: number;
+  /** Observations owed; 0 for a row listed only to be visited again. */
+  owed: number;
+  /** Ids of the rows owing something, comma-separated (a flow left unjudged is listed for a later visit). */
+  owingIds: string;
+}
+
+/** What a read found that a page write needs: owed counts, taken in the read's one snapshot. */
+export interface PageTally {
+  groups: OwedGroup[];
+  /** Rows under an active live claim: not counted now, visited again. */
+  claimed: number[];
+}
+
+/** The rows a read covers, as distinct flows to judge and the tally to write. */
+export interface ReplayRows {
   flows: ReplayFlow[];
+  tally: PageTally;
+}
+
+/** A page of the main pass: one slot [from, to) of the replay bucket. */
+export interface ReplayPage extends ReplayRows {
   /** The slot, ms since the epoch; `to` is the next cursor. */
   from: number;
   to: number;
@@ -93,13 +125,13 @@ export type PageScope = { kind: 'slot'; from: number; to: number } | { kind: 'id
 
 export interface PageWrite {
   scope: PageScope;
+  /** The read's tally of the scope. */
+  tally: PageTally;
   judgements: ReplayJudgement[];
   /** The main pass's new cursor (unchanged for a retry). */
   cursor: number;
   /** Rows read by this page, added to flowsScanned. */
   scanned: number;
-  /** Early in the job: rows with pending observations are visited again (see replay-pages.ts). */
-  settling: boolean;
 }
 
 export interface PageWritten {
@@ -126,13 +158,18 @@ export interface ReplayStore {
   renew(lease: ReplayLease, now: Date, leaseMs: number): Promise<void>;
   /** Counts the flows the job may concern and records it as flowsTotal. */
   countWindow(lease: ReplayLease): Promise<number>;
-  /** The first non-empty slot at or after `cursor` (ms), grouped into distinct flows. */
-  readPage(job: ReplayJob, cursor: number): Promise<ReplayPage>;
-  /** The listed flow rows that are still in the window, grouped into distinct flows. */
-  readRows(job: ReplayJob, ids: number[]): Promise<ReplayFlow[]>;
+  /** The first slot of the replay bucket at or after `cursor` (ms) that has rows of the window. */
+  nextSlot(job: ReplayJob, cursor: number): Promise<{ from: number; to: number } | undefined>;
   /**
-   * Stores the verdicts of a page, owed observations only (see replay-pages.ts), and the job's
-   * progress, in one transaction; throws LostReplayError when the lease is gone.
+   * What one slot owes, grouped into distinct flows. `settling`: rows with pending observations
+   * are visited again; `now`: live claims whose lease ends later are waited for (see replay-pages.ts).
+   */
+  readSlot(job: ReplayJob, slot: { from: number; to: number }, o: { now: Date; settling: boolean }): Promise<ReplayPage>;
+  /** The same for listed flow rows (those still in the window). */
+  readRows(job: ReplayJob, ids: number[], o: { now: Date; settling: boolean }): Promise<ReplayRows>;
+  /**
+   * Stores the verdicts of a page (its tally joined to the judgements) and the job's progress, in
+   * one transaction; throws LostReplayError when the lease is gone.
    */
   writePage(lease: ReplayLease, w: PageWrite, now: Date, leaseMs: number): Promise<PageWritten>;
   finish(lease: ReplayLease, state: Exclude<ReplayState, 'Running'>, now: Date, error?: string): Promise<void>;

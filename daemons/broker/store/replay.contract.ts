@@ -7,7 +7,7 @@
 /* eslint-disable @typescript-eslint/no-non-null-assertion */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batch, observation, verdict } from '../testing/fixtures.js';
-import { LostReplayError, type ReplayFlow, type ReplayJudgement, type ReplayLease, type ReplayPage, type ReplayPolicy } from './replay-types.js';
+import { LostReplayError, type ReplayFlow, type ReplayJudgement, type ReplayLease, type ReplayJob, type ReplayPage, type ReplayPolicy } from './replay-types.js';
 import type { NewVerdict, StoredVerdict, Store } from './types.js';
 
 export const T0 = new Date('2026-03-01T10:30:00.000Z');
@@ -60,6 +60,12 @@ export function replayContract(engine: string, open: StoreFactory): void {
     afterAll(async () => {
       await cleanup();
     });
+    const readPage = async (job: ReplayJob, cursor: number, settling = false): Promise<ReplayPage> => {
+      const slot = await store.replays.nextSlot(job, cursor);
+      if (slot === undefined) throw new Error(`no slot at or after ${cursor}`);
+      return store.replays.readSlot(job, slot, { now: T0, settling });
+    };
+    const readRows = (job: ReplayJob, ids: number[]) => store.replays.readRows(job, ids, { now: T0, settling: false });
 
     it('creates a job once per uid and generation; a newer generation supersedes a running older one', async () => {
       const since = new Date(T0.getTime() - 3_600_000);
@@ -123,16 +129,18 @@ export function replayContract(engine: string, open: StoreFactory): void {
       let lease = await store.replays.claim(T0, LEASE);
       while (lease!.job.id !== job.id) lease = await store.replays.claim(T0, LEASE);
       expect(await store.replays.countWindow(lease!)).toBe(5);
-      const page = await store.replays.readPage(lease!.job, 0);
+      const page = await readPage(lease!.job, 0);
+      // A and D wait for their claim; C owes nothing: only B and F are asked about.
       const port = new Map(page.flows.map((r) => [r.port, r]));
-      expect([...port.keys()].sort()).toEqual([9001, 9002, 9003, 9004, 9006]);
-      expect(port.get(9001)!.judged).toBe(3);
+      expect([...port.keys()].sort()).toEqual([9002, 9006]);
+      expect([port.get(9002)!.judged, port.get(9006)!.judged]).toEqual([3, 5]);
+      expect(page.tally.claimed).toHaveLength(2);
       expect(page.rows).toBe(5);
       const ids = await flowIds(store, '2026-03-01T09:00:00Z', '2026-03-01T10:00:00Z');
       const id = (p: number): number => ids.get(p)![0]!;
       expect([page.from, page.to]).toEqual([Date.parse('2026-03-01T09:10:00Z'), Date.parse('2026-03-01T09:20:00Z')]);
       const w = await store.replays.writePage(lease!, {
-        scope: { kind: 'slot', from: page.from, to: page.to }, judgements: judgeAll(page.flows, 'WouldDeny'), cursor: page.to, scanned: page.rows, settling: false,
+        scope: { kind: 'slot', from: page.from, to: page.to }, tally: page.tally, judgements: judgeAll(page.flows, 'WouldDeny'), cursor: page.to, scanned: page.rows,
       }, T0, LEASE);
       expect(w.revisit).toEqual([id(9001), id(9004)]);
       expect(w.inserted).toBe(2); // B (3 owed) and F (5 owed); C owes nothing
@@ -140,9 +148,10 @@ export function replayContract(engine: string, open: StoreFactory): void {
 
       // The live claim comes back, judged with the old generation: the replay's next visit counts it.
       await store.completeClaim(inFlight, inFlight.flows.map((c) => ({ flowId: c.flow.id, verdicts: [liveVerdict('w1', 1)] })), T0);
-      const again = await store.replays.readRows(lease!.job, lease!.retry);
+      const again = await readRows(lease!.job, lease!.retry);
+      expect(again.flows.map((f) => [f.port, f.judged]).sort()).toEqual([[9001, 5], [9004, 4]]);
       const w2 = await store.replays.writePage(lease!, {
-        scope: { kind: 'ids', ids: lease!.retry }, judgements: judgeAll(again, 'Allow'), cursor: lease!.cursor, scanned: 0, settling: false,
+        scope: { kind: 'ids', ids: lease!.retry }, tally: again.tally, judgements: judgeAll(again.flows, 'Allow'), cursor: lease!.cursor, scanned: 0,
       }, T0, LEASE);
       expect([w2.inserted, w2.revisit, lease!.retry]).toEqual([2, [], []]);
       const counted = await countsAt(store, 'w1', 2);
@@ -161,22 +170,23 @@ export function replayContract(engine: string, open: StoreFactory): void {
       const { job } = await store.replays.create({ policy: policy('s1', 2), since: new Date('2026-03-01T09:20:00Z') }, T0);
       let lease = await store.replays.claim(T0, LEASE);
       while (lease!.job.id !== job.id) lease = await store.replays.claim(T0, LEASE);
-      const page = await store.replays.readPage(lease!.job, 0);
+      const page = await readPage(lease!.job, 0, true);
       const a = page.flows.find((r) => r.port === 9101)!;
+      expect(a.judged).toBe(2);
       const ids = await flowIds(store, '2026-03-01T09:20:00Z', '2026-03-01T09:30:00Z');
       const [idA, idB] = [ids.get(9101)![0]!, ids.get(9102)![0]!];
       // Only A judged by this page: B owes 2 and was not judged, so it is listed too. A, settling with
       // pending observations, is stored as its own row (flow_id set), so the next visit stores only the rest.
       const w = await store.replays.writePage(lease!, {
-        scope: { kind: 'slot', from: page.from, to: page.to }, judgements: judgeAll([a], 'Allow', 'r'), cursor: page.to, scanned: 2, settling: true,
+        scope: { kind: 'slot', from: page.from, to: page.to }, tally: page.tally, judgements: judgeAll([a], 'Allow', 'r'), cursor: page.to, scanned: 2,
       }, T0, LEASE);
       expect([w.inserted, w.revisit]).toEqual([1, [idA, idB].sort((x, y) => x - y)]);
       expect((await verdictsOf(store, 's1', 2)).map((v) => [v.flowId, v.count])).toEqual([[idA, 2]]);
       const c1 = await store.claimPending(1000, T0, LEASE);
       await store.completeClaim(c1, c1.flows.map((c) => ({ flowId: c.flow.id, verdicts: [liveVerdict('s1', 1)] })), T0);
-      const again = await store.replays.readRows(lease!.job, lease!.retry);
+      const again = await readRows(lease!.job, lease!.retry);
       const w2 = await store.replays.writePage(lease!, {
-        scope: { kind: 'ids', ids: lease!.retry }, judgements: judgeAll(again, 'Allow', 'r'), cursor: lease!.cursor, scanned: 0, settling: false,
+        scope: { kind: 'ids', ids: lease!.retry }, tally: again.tally, judgements: judgeAll(again.flows, 'Allow', 'r'), cursor: lease!.cursor, scanned: 0,
       }, T0, LEASE);
       expect([w2.inserted, w2.revisit]).toEqual([2, []]);
       expect(await countsAt(store, 's1', 2)).toEqual(new Map([[9101, 3], [9102, 2]]));
@@ -194,19 +204,19 @@ export function replayContract(engine: string, open: StoreFactory): void {
       const { job } = await store.replays.create({ policy: policy('a1', 2), since: new Date('2026-03-01T11:00:00Z') }, new Date('2026-03-01T11:20:00Z'));
       let lease = await store.replays.claim(T0, LEASE);
       while (lease!.job.id !== job.id) lease = await store.replays.claim(T0, LEASE);
-      const page = await store.replays.readPage(lease!.job, 0);
+      const page = await readPage(lease!.job, 0);
       expect([page.rows, page.from]).toEqual([12, Date.parse('2026-03-01T11:00:00Z')]);
       const byPort = page.flows.map((f) => [f.port, f.judged, f.lastSeen]).sort();
       expect(byPort).toEqual([[9201, 20, minute(9)], [9202, 1, minute(0)], [9202, 1, minute(1)]]);
       const write = (p: ReplayPage) => store.replays.writePage(lease!, {
-        scope: { kind: 'slot', from: p.from, to: p.to }, judgements: judgeAll(p.flows, 'WouldDeny'), cursor: p.to, scanned: p.rows, settling: false,
+        scope: { kind: 'slot', from: p.from, to: p.to }, tally: p.tally, judgements: judgeAll(p.flows, 'WouldDeny'), cursor: p.to, scanned: p.rows,
       }, T0, LEASE);
       const w = await write(page);
       expect([w.inserted, w.revisit, lease!.cursor]).toEqual([2, [], page.to]);
-      const next = await store.replays.readPage(lease!.job, lease!.cursor);
+      const next = await readPage(lease!.job, lease!.cursor);
       expect([next.rows, next.from, next.flows.map((f) => [f.port, f.judged])]).toEqual([3, page.to, [[9201, 6]]]);
       expect((await write(next)).inserted).toBe(1);
-      expect((await store.replays.readPage(lease!.job, next.to)).rows).toBe(0);
+      expect(await store.replays.nextSlot(lease!.job, next.to)).toBeUndefined();
       const rows = (await verdictsOf(store, 'a1', 2)).map((v) => [v.port, v.count, v.observedAt, v.flowId]).sort();
       expect(rows).toEqual([[9201, 20, minute(9), 0], [9201, 6, minute(12), 0], [9202, 2, minute(1), 0]]);
       const s = await store.summary({ uid: 'a1', generation: 2 }, 5);
