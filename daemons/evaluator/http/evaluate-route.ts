@@ -13,7 +13,7 @@ import { errorResponse } from '../../broker/middleware/error-handler.js';
 import type { EvaluatedFlow } from '../cluster/model-types.js';
 import type { EvaluatorDeps } from './deps.js';
 import { EVALUATE_LIMITS, parseEvaluateRequest } from './evaluate-request.js';
-import { resultsJson } from './evaluation-json.js';
+import { resultsBody } from './evaluation-json.js';
 
 function parseJson(text: string): unknown {
   try {
@@ -64,7 +64,7 @@ export function evaluateRoutes(deps: EvaluatorDeps): Hono<AuthEnv> {
         const message = `only: policy ${outcome.uid} at generation ${only?.generation ?? '?'} is not what the model holds: it ${held}`;
         return errorResponse(c, new HttpError(409, message, 'only.generation', { current: outcome.current }));
       }
-      const body = resultsJson(outcome.results);
+      const body = resultsBody(outcome.results);
       const t = tally(outcome.results);
       metrics.requests.inc({ result: 'ok' });
       metrics.batchSize.observe(flows.length);

@@ -1,0 +1,90 @@
+/**
+ * The hand-written response encoder writes byte for byte what `JSON.stringify` writes: over the
+ * evaluations a model really returns (pods, unowned addresses, external addresses, a pod talking
+ * to itself, Service backends merged, `only` restricted) and over made-up ones with strings that
+ * need escaping, non-ASCII text, and refs without uid or generation.
+ */
+import { describe, expect, it } from 'vitest';
+import { ClusterIndex } from '../cluster/cluster-index.js';
+import type { FlowEvaluation } from '../cluster/engine.js';
+import { createIndexedModel, indexOptions } from '../cluster/indexed-model.js';
+import type { EvaluateItem, EvaluatedFlow } from '../cluster/model-types.js';
+import { namespaceObject, podObject, policyObject, serviceObject, sliceObject } from '../cluster/raw-objects.js';
+import { encodeEvaluation, evaluationJson, resultsBody, resultsJson } from './evaluation-json.js';
+
+const T0 = Date.parse('2026-03-01T10:00:00Z');
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+function modelResults(): { results: EvaluatedFlow[]; restricted: EvaluatedFlow[] } {
+  const index = new ClusterIndex(indexOptions({ now: () => T0 + 60_000 }));
+  index.applyNamespace(namespaceObject('prod', { team: 'pay' }));
+  index.applyNamespace(namespaceObject('web'));
+  index.applyPod(podObject('web', 'api', { labels: { app: 'api' }, ips: ['10.0.0.5', 'fd00::5'], created: iso(T0 - 60_000) }));
+  index.applyPod(podObject('prod', 'db-0', { labels: { app: 'db' }, ips: ['10.0.1.1'], ports: [{ name: 'pg', containerPort: 5432 }], created: iso(T0 - 60_000) }));
+  index.applyPod(podObject('prod', 'db-1', { labels: { app: 'db' }, ips: ['10.0.1.2'], ports: [{ name: 'pg', containerPort: 5432 }], created: iso(T0 - 60_000) }));
+  index.applyPod(podObject('web', 'gone', { labels: { app: 'web' }, ips: ['10.0.0.9'], created: iso(T0 - 60_000) }));
+  index.removePod(podObject('web', 'gone'));
+  index.applyPolicy('AuditNetworkPolicy', policyObject('AuditNetworkPolicy', 'prod', 'db-ingress', { podSelector: { matchLabels: { app: 'db' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ namespaceSelector: {}, podSelector: { matchLabels: { app: 'api' } } }], ports: [{ port: 'pg' }] }] }, 4, 'uid-db'));
+  index.applyPolicy('NetworkPolicy', policyObject('NetworkPolicy', 'web', 'egress', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.0.1.2/32'] } }] }] }));
+  index.applyPolicy('AuditClusterNetworkPolicy', policyObject('AuditClusterNetworkPolicy', '', 'all-ingress', { namespaceSelector: {}, podSelector: {}, policyTypes: ['Ingress'] }));
+  index.applyService(serviceObject('prod', 'db', ['10.96.0.10'], [{ name: 'sql', port: 80, targetPort: 'pg' }]));
+  index.applyEndpointSlice(sliceObject('prod', 'db-abc', 'db', [{ ip: '10.0.1.1', pod: 'db-0' }, { ip: '10.0.1.2', pod: 'db-1' }], [{ name: 'sql', port: 5432 }]));
+  const model = createIndexedModel({ index });
+  const flows: EvaluateItem['flow'][] = [
+    { src: { ip: '10.0.0.5' }, dst: { ip: '10.0.1.1' }, protocol: 'TCP', port: 5432 },
+    { src: { ip: '10.0.0.5' }, dst: { ip: '10.0.1.2' }, protocol: 'UDP', port: 53 },
+    { src: { ip: '10.0.0.5' }, dst: { ip: '10.96.0.10' }, protocol: 'TCP', port: 80 },
+    { src: { ip: '10.0.0.5' }, dst: { ip: '10.96.0.10', namespace: 'prod', pod: 'db-1' }, protocol: 'TCP', port: 80 },
+    { src: { ip: '10.0.0.9' }, dst: { ip: '10.0.1.1' }, protocol: 'TCP', port: 5432 },
+    { src: { ip: '203.0.113.7' }, dst: { ip: '10.0.1.1' }, protocol: 'SCTP', port: 5432 },
+    { src: { ip: '10.0.0.5' }, dst: { ip: '10.0.0.5' }, protocol: 'TCP', port: 8080 },
+    { src: { ip: 'fd00::5' }, dst: { ip: '2001:db8::1' }, protocol: 'TCP', port: 443 },
+    { src: { namespace: 'prod', pod: 'nobody' }, dst: { ip: '10.0.1.1' }, protocol: 'TCP', port: 5432 },
+  ];
+  const items = flows.map((flow, i): EvaluateItem => ({ id: [0, 9, 10, 99, 100, 12_345, 2 ** 40, Number.MAX_SAFE_INTEGER, 7][i] ?? i, observedAt: iso(T0), count: 1, direction: 'Ingress', flow }));
+  const all = model.evaluate(items);
+  const only = model.evaluate(items, { uid: 'uid-db', generation: 4 });
+  if (all.status !== 'ok' || only.status !== 'ok') throw new Error('not ok');
+  return { results: all.results, restricted: only.results };
+}
+
+const ref = { kind: 'AuditNetworkPolicy' as const, namespace: 'ns', name: 'p' };
+const made: FlowEvaluation[] = [
+  { src: null, dst: null, verdicts: [], effective: { ingress: 'NotSelected', egress: 'NotSelected', allowed: true }, enforced: { ingress: 'Deny', egress: 'Allow', allowed: false }, notes: [] },
+  {
+    src: { namespace: 'a', pod: 'b' },
+    dst: null,
+    verdicts: [
+      { policy: 'ns/p', kind: 'AuditNetworkPolicy', direction: 'Egress', verdict: 'Allow', reason: 'quote " backslash \\ tab \t newline \n nul \u0000 del \u007f', ref, rule: 0 },
+      { policy: 'ns/p', kind: 'AuditNetworkPolicy', direction: 'Ingress', verdict: 'WouldDeny', reason: 'non-ASCII: é ü 名前 😀 \u2028 lone \ud800 and \udc00', ref: { ...ref, uid: 'u"1', generation: 12 } },
+    ],
+    effective: { ingress: 'Deny', egress: 'Allow', allowed: false },
+    enforced: { ingress: 'Allow', egress: 'NotSelected', allowed: true },
+    notes: ['one', 'two "quoted"', 'Ω'],
+  },
+];
+
+describe('evaluation JSON', () => {
+  it('writes what JSON.stringify writes, for every evaluation the model returns and made-up ones', () => {
+    const { results, restricted } = modelResults();
+    const evaluations = [...results, ...restricted].map((r) => r.evaluation);
+    expect(evaluations.some((e) => e.verdicts.some((v) => v.rule !== undefined))).toBe(true);
+    expect(evaluations.some((e) => e.notes.length > 0)).toBe(true);
+    for (const e of [...evaluations, ...made]) {
+      expect(encodeEvaluation(e)).toBe(JSON.stringify(e));
+      expect(evaluationJson(e)).toBe(JSON.stringify(e));
+    }
+  });
+
+  it('builds the response body as JSON.stringify({ results }) would, as UTF-8 bytes', () => {
+    const { results, restricted } = modelResults();
+    const withMade = [...results, ...made.map((evaluation, i) => ({ id: 1000 + i, evaluation }))];
+    for (const list of [results, restricted, withMade, [], results.slice(0, 1)]) {
+      const expected = JSON.stringify({ results: list });
+      expect(resultsBody(list).equals(Buffer.from(expected))).toBe(true);
+      expect(resultsJson(list)).toBe(expected);
+      // Twice: the second time from the per-evaluation memo.
+      expect(resultsJson(list)).toBe(expected);
+    }
+  });
+});
