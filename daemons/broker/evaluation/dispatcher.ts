@@ -94,7 +94,7 @@ export class EvaluationDispatcher {
       const judgements: FlowJudgement[] = [];
       for (const c of claim.flows) {
         const evaluation = results.get(c.flow.id);
-        if (evaluation) judgements.push({ flowId: c.flow.id, verdicts: auditVerdicts(evaluation, c.flow.direction) });
+        if (evaluation) judgements.push({ flowId: c.flow.id, verdicts: auditVerdicts(evaluation, c.flow.direction), resolved: { src: evaluation.src, dst: evaluation.dst } });
       }
       if (judgements.length < claim.flows.length) {
         this.o.logger.warn('evaluator left flows unanswered; they stay pending', { missing: claim.flows.length - judgements.length });

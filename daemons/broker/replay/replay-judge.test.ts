@@ -28,10 +28,11 @@ function recorder(opts: { skip?: (port: number) => boolean; gate?: Promise<void>
       for (const i of items) {
         if (opts.skip?.(i.flow.port) === true) continue;
         const verdict = i.flow.port % 2 ? 'WouldDeny' : 'Allow';
-        out.set(i.id, evaluationOf([{
+        const e = evaluationOf([{
           policy: 'a/w', kind: 'AuditNetworkPolicy', direction: 'Egress', verdict, reason: `port ${i.flow.port}`,
           ref: { kind: 'AuditNetworkPolicy', namespace: 'a', name: 'w', uid: only?.uid ?? '', generation: only?.generation ?? 0 },
-        }]));
+        }]);
+        out.set(i.id, { ...e, src: { namespace: 'a', pod: 'p' }, dst: { namespace: 'b', pod: `db-${i.flow.port}` } });
       }
       return out;
     },
@@ -49,10 +50,11 @@ describe('ReplayJudge', () => {
     open();
     const [ja, jb] = await Promise.all([a, b]);
     expect(c.calls.map((items) => items.map((i) => i.flow.port))).toEqual([[1, 2], [3], [4]]);
+    const resolved = (port: number) => ({ src: { namespace: 'a', pod: 'p' }, dst: { namespace: 'b', pod: `db-${port}` } });
     expect(jb).toEqual([
-      { key: 'k2', verdict: { verdict: 'Allow', reason: 'port 2' } },
-      { key: 'k3', verdict: { verdict: 'WouldDeny', reason: 'port 3' } },
-      { key: 'k4', verdict: { verdict: 'Allow', reason: 'port 4' } },
+      { key: 'k2', verdict: { verdict: 'Allow', reason: 'port 2' }, resolved: resolved(2) },
+      { key: 'k3', verdict: { verdict: 'WouldDeny', reason: 'port 3' }, resolved: resolved(3) },
+      { key: 'k4', verdict: { verdict: 'Allow', reason: 'port 4' }, resolved: resolved(4) },
     ]);
     expect(ja.map((j) => j.key)).toEqual(['k1', 'k2', 'k3']);
     await judge.judge([flow(1), flow(4)]);

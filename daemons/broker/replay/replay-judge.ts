@@ -10,6 +10,7 @@ import type { ReplayFlow, ReplayJudgement } from '../store/replay-types.js';
 import type { FlowEndpoint, FlowEvaluation } from '../../../policy/types.js';
 
 type Verdict = ReplayJudgement['verdict'];
+type Known = Omit<ReplayJudgement, 'key'>;
 
 /** Beyond this many remembered flows the memo starts again (a window of distinct flows only). */
 const MAX_REMEMBERED = 500_000;
@@ -32,7 +33,7 @@ export function replayVerdict(e: FlowEvaluation, f: ReplayFlow, uid: string): Ve
 }
 
 export class ReplayJudge {
-  private readonly known = new Map<string, Verdict>();
+  private readonly known = new Map<string, Known>();
   private readonly asking = new Map<string, Promise<void>>();
   private inFlight = 0;
   private readonly queue: (() => void)[] = [];
@@ -63,7 +64,7 @@ export class ReplayJudge {
     const out: ReplayJudgement[] = [];
     for (const f of flows) {
       const v = this.known.get(f.key);
-      if (v !== undefined) out.push({ key: f.key, verdict: v });
+      if (v !== undefined) out.push({ key: f.key, ...v });
     }
     return out;
   }
@@ -74,7 +75,7 @@ export class ReplayJudge {
         const results = await this.client.evaluate(batch.map((f, i) => toReplayItem(f, i)), this.only);
         batch.forEach((f, i) => {
           const e = results.get(i);
-          if (e !== undefined) this.known.set(f.key, replayVerdict(e, f, this.only.uid));
+          if (e !== undefined) this.known.set(f.key, { verdict: replayVerdict(e, f, this.only.uid), resolved: { src: e.src, dst: e.dst } });
         });
       } finally {
         for (const f of batch) this.asking.delete(f.key);

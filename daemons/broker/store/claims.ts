@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { Queryable } from './sql-client.js';
 import { flowColumns, toFlow, type FlowRow } from './rows.js';
 import type { Claim, FlowJudgement, NewVerdict, StoredFlow } from './types.js';
-import { insertVerdicts, type VerdictValues } from './verdict-insert.js';
+import { endIdentity, insertVerdicts, type VerdictValues } from './verdict-insert.js';
 
 export async function claimPending(db: Queryable, limit: number, now: Date, leaseMs: number): Promise<Claim> {
   const token = randomUUID();
@@ -32,13 +32,15 @@ interface VerdictInsert {
   flow: StoredFlow;
   count: number;
   v: NewVerdict;
+  resolved: FlowJudgement['resolved'];
 }
 
 function verdictValues(x: VerdictInsert, now: Date): VerdictValues {
   const { v, flow: f } = x;
+  const [srcNs, srcPod] = endIdentity(f.src, x.resolved?.src);
+  const [dstNs, dstPod] = endIdentity(f.dst, x.resolved?.dst);
   return [f.lastSeen, now, f.id, v.policy.uid, v.policy.kind, v.policy.namespace, v.policy.name,
-    v.policy.generation, v.direction, v.verdict, f.src.namespace ?? '', f.src.pod ?? '', f.src.ip,
-    f.dst.namespace ?? '', f.dst.pod ?? '', f.dst.ip, f.dst.port, f.protocol, v.reason, x.count];
+    v.policy.generation, v.direction, v.verdict, srcNs, srcPod, f.src.ip, dstNs, dstPod, f.dst.ip, f.dst.port, f.protocol, v.reason, x.count];
 }
 
 /** Completes a claim in the caller's transaction; returns how many verdicts were stored. */
@@ -57,7 +59,8 @@ export async function completeClaim(tx: Queryable, claim: Claim, judgements: rea
   const inserts: VerdictInsert[] = [];
   for (const c of done) {
     if (!kept.has(c.flow.id)) continue;
-    for (const v of judged.get(c.flow.id)?.verdicts ?? []) inserts.push({ flow: c.flow, count: c.pending, v });
+    const j = judged.get(c.flow.id);
+    for (const v of j?.verdicts ?? []) inserts.push({ flow: c.flow, count: c.pending, v, resolved: j?.resolved });
   }
   await insertVerdicts(tx, inserts.map((x) => verdictValues(x, now)));
   await releaseClaim(tx, { token: claim.token, flows: claim.flows.filter((c) => !judged.has(c.flow.id)) });

@@ -83,6 +83,19 @@ describe('settle', () => {
     expect(out.revisit).toEqual(revisit);
   });
 
+  it('names an unstamped end after the pod the evaluator resolved; minutes resolved to different pods stay apart', () => {
+    const [a, b, c] = [group(80, 1, { minute: 0 }), group(80, 2, { minute: 60_000 }), group(80, 4, { minute: 120_000 })];
+    const as = (g: OwedGroup, pod: string | null): ReplayJudgement =>
+      ({ ...deny(g), resolved: { src: pod === null ? null : { namespace: 'shop', pod }, dst: { namespace: 'x', pod: 'ignored' } } });
+    const out = settle({ groups: [a, b, c], claimed: [] }, [as(a, 'web-1'), as(b, 'web-1'), as(c, 'web-2')]);
+    expect(out.rows.map((r) => [r.src, r.dst, r.count])).toEqual([
+      [['shop', 'web-1'], ['shop', 'db'], 3],
+      [['shop', 'web-2'], ['shop', 'db'], 4],
+    ]);
+    const none = settle({ groups: [a], claimed: [] }, [as(a, null)]);
+    expect(none.rows.map((r) => r.src)).toEqual([['', '']]);
+  });
+
   it('keeps the flow_id of a row visited again on its verdict row', () => {
     const g = group(80, 2, { flowRef: 30 });
     expect(settle({ groups: [g], claimed: [] }, [deny(g)]).rows.map((r) => r.flowRef)).toEqual([30]);

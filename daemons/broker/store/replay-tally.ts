@@ -5,7 +5,7 @@
  * without a database.
  */
 import type { OwedGroup, PageTally, ReplayFlow, ReplayJudgement, ReplayPolicy } from './replay-types.js';
-import type { VerdictValues } from './verdict-insert.js';
+import { endIdentity, type VerdictValues } from './verdict-insert.js';
 
 /** Separates the parts of a key; ingest validation keeps it out of every part. */
 const US = '\u001f';
@@ -41,6 +41,9 @@ export interface ReplayVerdictRow {
   flowRef: number;
   observedAt: number;
   flow: ReplayFlow;
+  /** Namespace and pod of each end: stamped, else resolved by the evaluator, else ''. */
+  src: [string, string];
+  dst: [string, string];
   verdict: string;
   reason: string;
   count: number;
@@ -59,22 +62,26 @@ export interface Settled {
  * (flowRef), are visited again.
  */
 export function settle(tally: PageTally, judgements: readonly ReplayJudgement[]): Settled {
-  const known = new Map(judgements.map((j) => [j.key, j.verdict]));
+  const known = new Map(judgements.map((j) => [j.key, j]));
   const revisit = new Set<number>(tally.claimed);
   const rows = new Map<string, ReplayVerdictRow>();
   for (const g of tally.groups) {
     if (g.flowRef !== 0) revisit.add(g.flowRef);
     if (g.owed <= 0) continue;
-    const v = known.get(g.flow.key);
-    if (v === undefined) {
+    const j = known.get(g.flow.key);
+    if (j === undefined) {
       for (const id of g.owingIds.split(',')) revisit.add(Number(id));
       continue;
     }
+    const v = j.verdict;
     if (v === null) continue;
-    const k = [g.flowRef, g.slot, g.identity, v.verdict, v.reason].join(US);
+    const src = endIdentity(g.flow.src, j.resolved?.src);
+    const dst = endIdentity(g.flow.dst, j.resolved?.dst);
+    // Minutes of an unstamped end merge only while the same pod held its address.
+    const k = [g.flowRef, g.slot, g.identity, ...src, ...dst, v.verdict, v.reason].join(US);
     const row = rows.get(k);
     if (row === undefined) {
-      rows.set(k, { flowRef: g.flowRef, observedAt: g.lastSeen, flow: g.flow, verdict: v.verdict, reason: v.reason, count: g.owed });
+      rows.set(k, { flowRef: g.flowRef, observedAt: g.lastSeen, flow: g.flow, src, dst, verdict: v.verdict, reason: v.reason, count: g.owed });
       continue;
     }
     row.count += g.owed;
@@ -86,5 +93,5 @@ export function settle(tally: PageTally, judgements: readonly ReplayJudgement[])
 export function verdictValues(r: ReplayVerdictRow, p: ReplayPolicy, now: Date): VerdictValues {
   const f = r.flow;
   return [new Date(r.observedAt), now, r.flowRef, p.uid, p.kind, p.namespace, p.name, p.generation, f.direction, r.verdict,
-    f.src.namespace, f.src.pod, f.src.ip, f.dst.namespace, f.dst.pod, f.dst.ip, f.port, f.protocol, r.reason, r.count];
+    ...r.src, f.src.ip, ...r.dst, f.dst.ip, f.port, f.protocol, r.reason, r.count];
 }

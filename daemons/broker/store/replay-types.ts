@@ -5,7 +5,7 @@
  * holds the types of that store surface; the SQL is in replays.ts and replay-pages.ts (whose
  * comment explains the counting), and replay/ has the worker.
  */
-import type { Direction, PolicyKind, Protocol, Verdict } from '../../../policy/types.js';
+import type { Direction, PodRef, PolicyKind, Protocol, Verdict } from '../../../policy/types.js';
 
 export type ReplayState = 'Running' | 'Complete' | 'Failed' | 'Superseded';
 
@@ -118,6 +118,8 @@ export interface ReplayPage extends ReplayRows {
 export interface ReplayJudgement {
   key: string;
   verdict: { verdict: Verdict; reason: string } | null;
+  /** The pods the evaluator found at each end; they name an end the agent could not stamp. */
+  resolved?: { src: PodRef | null; dst: PodRef | null };
 }
 
 /** Which flows a page write covers: a slot [from, to) of the main pass (ms), or listed ids of a retry. */

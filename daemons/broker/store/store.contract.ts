@@ -239,6 +239,28 @@ export function storeContract(engine: string, open: StoreFactory): void {
       expect(s.unidentifiedPeers).toBe(rows.filter((r) => r.counted).reduce((n, r) => n + r.count, 0));
     });
 
+    it('names an end the agent could not stamp after the pod the evaluator resolved, and no longer counts it as unidentified', async () => {
+      const bare = (ip: string) => ({ ip, port: 9400, kind: 'external' as const });
+      await store.ingest(batch([
+        observation({ at: '2026-03-01T04:10:00.000Z', count: 3, dst: bare('10.9.9.1') }), // resolved to db-0
+        observation({ at: '2026-03-01T04:10:00.000Z', count: 5, dst: bare('10.9.9.2') }), // nobody held it
+      ]), T0);
+      const claim = await store.claimPending(1000, T0, 60_000);
+      const judgements = claim.flows.map((c) => ({
+        flowId: c.flow.id,
+        verdicts: [verdict({ name: 'resolved', verdict: 'WouldDeny', direction: 'Egress' })],
+        resolved: {
+          src: { namespace: 'ignored', pod: 'ignored' }, // the agent's stamp wins
+          dst: c.flow.dst.ip === '10.9.9.1' ? { namespace: 'prod', pod: 'db-0' } : null,
+        },
+      }));
+      await store.completeClaim(claim, judgements, T0);
+      const page = await store.listVerdicts({ policy: 'resolved', limit: 10 });
+      const seen = page.verdicts.map((v) => [v.dst.ip, v.dst.namespace ?? '', v.dst.pod ?? '', v.src.pod]).sort();
+      expect(seen).toEqual([['10.9.9.1', 'prod', 'db-0', 'web-1'], ['10.9.9.2', '', '', 'web-1']]);
+      expect((await store.summary({ policy: 'resolved', namespace: 'prod' }, 10)).unidentifiedPeers).toBe(5);
+    });
+
     it('summarises one policy generation by uid, with the latest observation of each offender', async () => {
       const dst = { ...observation().dst, port: 7100 };
       await store.ingest(

@@ -3,7 +3,7 @@
  * database. One implementation (sql-store.ts) runs over either engine (PostgreSQL through `pg`,
  * or embedded PGlite); store.contract.ts is the suite both must pass.
  */
-import type { Direction, PolicyKind, Protocol, Verdict } from '../../../policy/types.js';
+import type { Direction, PodRef, PolicyKind, Protocol, Verdict } from '../../../policy/types.js';
 import type { EndpointKind, FlowBatch, FlowObservation } from '../api/flow-batch.js';
 import type { ReplayStore } from './replay-types.js';
 
@@ -133,6 +133,11 @@ export interface Claim {
 export interface FlowJudgement {
   flowId: number;
   verdicts: NewVerdict[];
+  /**
+   * The pods the evaluator found at each end (null: none). Verdict rows take them for an end the
+   * agent could not stamp (the evaluator resolves its IP through the cluster's IP history).
+   */
+  resolved?: { src: PodRef | null; dst: PodRef | null };
 }
 
 export interface Store {

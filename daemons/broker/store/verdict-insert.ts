@@ -6,6 +6,7 @@
 import { transpose } from './columns.js';
 import { LOCK_KEYS } from './migrations.js';
 import type { Queryable } from './sql-client.js';
+import type { PodRef } from '../../../policy/types.js';
 
 /** One audit_verdicts row, in the column order of the insert below. */
 export type VerdictValues = [
@@ -38,6 +39,12 @@ INSERT INTO audit_verdicts (observed_at, evaluated_at, flow_id, policy_uid, poli
 SELECT * FROM unnest($1::timestamptz[], $2::timestamptz[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[],
   $8::bigint[], $9::text[], $10::text[], $11::text[], $12::text[], $13::inet[], $14::text[], $15::text[], $16::inet[],
   $17::int[], $18::text[], $19::text[], $20::bigint[])`;
+
+/** The pod of an end: as the agent stamped it, else as the evaluator resolved it, else none (''). */
+export function endIdentity(stamp: { namespace?: string; pod?: string }, resolved: PodRef | null | undefined): [string, string] {
+  if (stamp.namespace && stamp.pod) return [stamp.namespace, stamp.pod];
+  return resolved ? [resolved.namespace, resolved.pod] : ['', ''];
+}
 
 /** Inserts the rows in the caller's transaction (nothing, and no lock, when there are none). */
 export async function insertVerdicts(tx: Queryable, rows: readonly VerdictValues[]): Promise<void> {
