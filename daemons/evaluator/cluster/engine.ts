@@ -1,6 +1,5 @@
 /**
  * The parts of the policy engine the evaluator uses, in one place: its public surface
- * (policy/index.ts) plus the object converters it shares with `audit test --cluster`.
+ * (policy/index.ts), object converters included.
  */
 export * from '../../../policy/index.js';
-export { namespaceFromObject, podFromObject } from '../../../policy/kube-objects.js';
