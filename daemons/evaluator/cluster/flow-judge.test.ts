@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { EvaluateItem } from './model-types.js';
 import { ClusterIndex } from './cluster-index.js';
 import { createIndexedModel, indexOptions, type IndexedModel } from './indexed-model.js';
+import { FlowJudge } from './flow-judge.js';
 import type { FlowEndpoint, FlowEvaluation } from './engine.js';
 import { namespaceObject, podObject, policyObject, serviceObject, sliceObject } from './raw-objects.js';
 
@@ -193,5 +194,49 @@ describe('audit policy versions', () => {
     index.removePolicy('AuditClusterNetworkPolicy', policyObject('AuditClusterNetworkPolicy', '', 'wide', spec, 2));
     expect(heard).toEqual(['wide@1', 'wide@2 invalid', 'wide@2 deleted invalid']);
     expect(model.auditPolicies().map((p) => p.name)).toEqual(['db-ingress']);
+  });
+});
+
+describe('memo', () => {
+  /** Pods and addresses whose flows differ only in one part of the memo key each. */
+  function grid(): { index: ClusterIndex; items: EvaluateItem[] } {
+    const { index } = setup();
+    index.applyPod(podObject('web', 'api', { labels: { app: 'api' }, ips: ['10.0.0.5', 'fd00::5'], created: iso(T0 - 60_000) }));
+    index.applyPod(podObject('prod', 'db-0', { labels: { app: 'db' }, ips: ['10.0.1.1'], ports: pgPorts, created: iso(T0 - 60_000) }));
+    const ends: FlowEndpoint[] = [
+      { ip: '10.0.0.5' },
+      { ip: '10.0.1.1' },
+      { ip: 'fd00::5' },
+      { ip: 'fd00:0::5' },
+      { ip: '203.0.113.1' },
+      { namespace: 'web', pod: 'api' },
+      { ip: '10.0.0.5', namespace: 'prod', pod: 'db-0' },
+      { ip: '10.0.0.5', namespace: 'web', pod: 'db-0' },
+      {},
+    ];
+    const items: EvaluateItem[] = [];
+    for (const src of ends)
+      for (const dst of ends)
+        for (const [protocol, port] of [['TCP', 5432], ['UDP', 5432], ['TCP', 80]] as const)
+          for (const at of [T0, T0 - 3_600_000]) items.push({ id: items.length, observedAt: iso(at), count: 1, direction: 'Ingress', flow: { src, dst, protocol, port } });
+    return { index, items };
+  }
+
+  it('gives every flow its own answer: what a judge with nothing memoised says', () => {
+    const { index, items } = grid();
+    const memo = new FlowJudge(index);
+    const answers = items.map((i) => memo.judge(i));
+    // Again, now all from the memo, in another order.
+    const hits = memo.hits;
+    for (const i of [...items].reverse()) expect(memo.judge(i)).toBe(answers[i.id]);
+    expect(memo.hits - hits).toBe(items.length);
+    for (const i of items) expect(new FlowJudge(index).judge(i)).toEqual(answers[i.id]);
+  });
+
+  it('stays right when it runs out of end numbers and renumbers', () => {
+    const { index, items } = grid();
+    const small = new FlowJudge(index, 100_000, 6);
+    for (let round = 0; round < 2; round++) for (const i of items) expect(small.judge(i)).toEqual(new FlowJudge(index).judge(i));
+    expect(small.hits).toBeGreaterThan(0);
   });
 });

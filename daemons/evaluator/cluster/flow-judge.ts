@@ -11,13 +11,28 @@
 import type { EvaluateItem } from '../../broker/evaluator-client.js';
 import { mergeBackends, backendLabel } from './backend-merge.js';
 import type { ClusterIndex } from './cluster-index.js';
-import { canonicalIp, evaluateFlow, flowKey, type Flow, type FlowEndpoint, type FlowEvaluation } from './engine.js';
+import { canonicalIp, evaluateFlow, type Flow, type FlowEndpoint, type FlowEvaluation, type Protocol } from './engine.js';
 import type { Ownership } from './ip-history.js';
 import type { ServiceTarget } from './service-index.js';
 
 /** Namespace of the stand-in pod for "no pod owned this IP then"; not a valid namespace name, so never real. */
 const UNOWNED = '~unowned~';
 const MAX_MEMO_KEYS = 4096;
+/**
+ * Distinct flow ends numbered at once (2^17): a memo key is the number
+ * ((src * MAX_ENDS + dst) * 4 + protocol) * 65536 + port, below 2^52, so exact in a double.
+ */
+const MAX_ENDS = 131_072;
+
+function protocolIndex(p: Protocol): number {
+  return p === 'TCP' ? 0 : p === 'UDP' ? 1 : p === 'SCTP' ? 2 : -1;
+}
+
+/** A flow end as judged, numbered: one object per distinct (ip, namespace, pod). */
+interface NumberedEnd {
+  end: FlowEndpoint;
+  id: number;
+}
 
 function boundedMemo<V>(compute: (k: string) => V): (k: string) => V {
   const memo = new Map<string, V>();
@@ -58,10 +73,16 @@ export class FlowJudge {
    * Two generations instead of one Map with oldest-first eviction: deleting a Map's first key
    * over and over leaves holes V8 rescans on every `keys().next()`, which made a full memo
    * quadratic. A hit in the old generation is carried into the young one.
+   *
+   * Keys are numbers made of the two ends' numbers, the protocol and the port, not text: a
+   * text key is built, flattened and hashed for every flow, which cost more than everything
+   * else a repeated flow needs. An end resolved through IP history is numbered once per owner
+   * (kept with the owner), any other end once per distinct (ip, namespace, pod) text.
    */
-  private young = new Map<string, FlowEvaluation>();
-  private old = new Map<string, FlowEvaluation>();
-  private readonly stamped = new WeakMap<Ownership, FlowEndpoint>();
+  private young = new Map<number, FlowEvaluation>();
+  private old = new Map<number, FlowEvaluation>();
+  private ends = new Map<string, NumberedEnd>();
+  private stamped = new WeakMap<Ownership, NumberedEnd>();
   private stateVersion = -1;
   private servicesVersion = -1;
   hits = 0;
@@ -70,13 +91,15 @@ export class FlowJudge {
   constructor(
     private readonly index: ClusterIndex,
     private readonly capacity = 100_000,
+    /** Ends numbered before all are renumbered (tests lower it); at most MAX_ENDS. */
+    private readonly maxEnds = MAX_ENDS,
   ) {}
 
   size(): number {
     return this.young.size + this.old.size;
   }
 
-  private remember(key: string, e: FlowEvaluation): void {
+  private remember(key: number, e: FlowEvaluation): void {
     if (this.young.size >= this.capacity / 2) {
       this.old = this.young;
       this.young = new Map();
@@ -92,45 +115,84 @@ export class FlowJudge {
       this.stateVersion = state.version;
       this.servicesVersion = services.version;
     }
+    // A judgement numbers at most its two ends; renumbering between them would mix numberings.
+    if (this.ends.size > Math.min(this.maxEnds, MAX_ENDS) - 2) this.renumber();
     const at = timeOf(item.observedAt);
     const f = item.flow;
     const src = this.identify(f.src, at);
     const dst = this.identify(f.dst, at);
-    const flow: Flow = src === f.src && dst === f.dst ? f : { src, dst, protocol: f.protocol, port: f.port };
-    const key = flowKey(flow);
-    const cached = this.young.get(key);
-    if (cached) {
-      this.hits++;
-      return cached;
-    }
-    const older = this.old.get(key);
-    if (older) {
-      this.hits++;
-      this.remember(key, older);
-      return older;
+    const protocol = protocolIndex(f.protocol);
+    // Anything else is refused by the route's validation; judged here all the same, just not memoised.
+    const memoised = protocol >= 0 && Number.isInteger(f.port) && f.port >= 0 && f.port < 65_536;
+    const key = memoised ? ((src.id * MAX_ENDS + dst.id) * 4 + protocol) * 65_536 + f.port : -1;
+    if (memoised) {
+      const cached = this.young.get(key);
+      if (cached) {
+        this.hits++;
+        return cached;
+      }
+      const older = this.old.get(key);
+      if (older) {
+        this.hits++;
+        this.remember(key, older);
+        return older;
+      }
     }
     this.misses++;
+    const flow: Flow = { src: src.end, dst: dst.end, protocol: f.protocol, port: f.port };
     let result = this.compute(flow, at);
-    const unowned = [src, dst].filter((e) => e.namespace === UNOWNED).map((e) => e.pod ?? '');
+    const unowned = [flow.src, flow.dst].filter((e) => e.namespace === UNOWNED).map((e) => e.pod ?? '');
     if (unowned.length > 0) result = explainUnowned(result, unowned);
-    this.remember(key, result);
+    if (memoised) this.remember(key, result);
     return result;
   }
 
-  /** An unstamped end resolved through IP history; the same object when nothing changes. */
-  private identify(end: FlowEndpoint, at: number): FlowEndpoint {
-    if (end.ip === undefined || isStamped(end)) return end;
+  /** Forgets every end's number, and so every memoised answer (keys are made of numbers). */
+  private renumber(): void {
+    this.ends = new Map();
+    this.stamped = new WeakMap();
+    this.young = new Map();
+    this.old = new Map();
+  }
+
+  /** The one numbered end for this (ip, namespace, pod). */
+  private numbered(ip: string | undefined, namespace: string | undefined, pod: string | undefined): NumberedEnd {
+    const text = `${ip ?? ''}|${namespace ?? ''}/${pod ?? ''}`;
+    let hit = this.ends.get(text);
+    if (hit === undefined) {
+      const end: FlowEndpoint = {};
+      if (ip !== undefined) end.ip = ip;
+      if (namespace !== undefined) end.namespace = namespace;
+      if (pod !== undefined) end.pod = pod;
+      hit = { end, id: this.ends.size };
+      this.ends.set(text, hit);
+    }
+    return hit;
+  }
+
+  /** An end as judged: an unstamped end resolved through IP history, any other as given. */
+  private identify(end: FlowEndpoint, at: number): NumberedEnd {
+    if (end.ip === undefined || isStamped(end)) return this.numbered(end.ip, end.namespace, end.pod);
     const ip = ipKey(end.ip);
     const owner = this.index.history.ownerAt(ip, at);
-    if (owner === undefined) return end;
-    if (owner === null) return { ip: end.ip, namespace: UNOWNED, pod: ip };
-    // The same flow end comes back all day: reuse one endpoint object per owner and spelling.
+    if (owner === undefined) return this.numbered(end.ip, undefined, undefined);
+    if (owner === null) return this.numbered(end.ip, UNOWNED, ip);
+    // The same flow end comes back all day: keep its numbered end with the owner, per spelling.
     let stamped = this.stamped.get(owner);
-    if (stamped?.ip !== end.ip) {
-      stamped = { ip: end.ip, namespace: owner.namespace, pod: owner.pod };
+    if (stamped?.end.ip !== end.ip) {
+      stamped = this.numbered(end.ip, owner.namespace, owner.pod);
       this.stamped.set(owner, stamped);
     }
     return stamped;
+  }
+
+  /** An address resolved through IP history (a Service backend without a pod), not numbered. */
+  private resolved(ip: string, at: number): FlowEndpoint {
+    const key = ipKey(ip);
+    const owner = this.index.history.ownerAt(key, at);
+    if (owner === undefined) return { ip };
+    if (owner === null) return { ip, namespace: UNOWNED, pod: key };
+    return { ip, namespace: owner.namespace, pod: owner.pod };
   }
 
   private compute(flow: Flow, at: number): FlowEvaluation {
@@ -158,7 +220,7 @@ export class FlowJudge {
       return { ...e, notes: [...e.notes, `destination ${where} is Service ${target.service}, which has no ready backend; judged as the Service address itself`] };
     }
     const evaluations = backends.map((backend) => {
-      const dst = backend.pod ? { ip: backend.ip, namespace: backend.pod.namespace, pod: backend.pod.pod } : this.identify({ ip: backend.ip }, at);
+      const dst = backend.pod ? { ip: backend.ip, namespace: backend.pod.namespace, pod: backend.pod.pod } : this.resolved(backend.ip, at);
       return { backend, evaluation: evaluateFlow(this.index.state, { ...flow, dst, port: backend.port }) };
     });
     const [only] = evaluations;
