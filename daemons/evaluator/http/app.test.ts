@@ -2,6 +2,9 @@
  * POST /evaluate and the probes through app.request(), over a model fed with plain objects.
  * Auth against the real API server is in app.int.test.ts.
  */
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
 import { describe, expect, it } from 'vitest';
 import { noAuth } from '../../broker/auth/types.js';
 import { silentLogger } from '../../broker/logger.js';
@@ -14,7 +17,7 @@ import { isValidItem, evaluateItemSchema } from './evaluate-request.js';
 
 const UID = 'uid-anp';
 
-function build(synced = true): { request: (body: unknown, type?: string) => Promise<Response>; get: (path: string) => Promise<Response> } {
+function build(synced = true): { app: ReturnType<typeof createEvaluatorApp>; request: (body: unknown, type?: string) => Promise<Response>; get: (path: string) => Promise<Response> } {
   const index = new ClusterIndex(indexOptions());
   index.applyNamespace(namespaceObject('prod'));
   index.applyPod(podObject('prod', 'api', { labels: { app: 'api' }, ips: ['10.0.0.5'], created: '2020-01-01T00:00:00Z' }));
@@ -23,6 +26,7 @@ function build(synced = true): { request: (body: unknown, type?: string) => Prom
   const model = createIndexedModel({ index, synced: () => synced });
   const app = createEvaluatorApp({ model, auth: noAuth, metrics: createEvaluatorMetrics(), logger: silentLogger });
   return {
+    app,
     request: (body, type = 'application/json') =>
       Promise.resolve(app.request('/evaluate', { method: 'POST', headers: { 'Content-Type': type }, body: typeof body === 'string' ? body : JSON.stringify(body) })),
     get: (path) => Promise.resolve(app.request(path)),
@@ -102,6 +106,43 @@ describe('POST /evaluate', () => {
     expect(text).toContain('kguardian_evaluator_evaluations_total{result="would_deny"} 2');
     expect(text).toContain('kguardian_evaluator_model_objects{kind="pods"} 2');
     expect(text).toContain('kguardian_evaluator_evaluate_batch_size_count 1');
+  });
+});
+
+/** One POST over a new connection (a refused body leaves its connection unusable), sent with Content-Length or chunked. */
+function post(port: number, chunks: string[], headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path: '/evaluate', method: 'POST', agent: false, headers: { 'Content-Type': 'application/json', ...headers } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => { resolve({ status: res.statusCode ?? 0, body }); });
+    });
+    req.on('error', (e: NodeJS.ErrnoException) => { if (e.code !== 'ECONNRESET' && e.code !== 'EPIPE') reject(e); });
+    for (const c of chunks) req.write(c);
+    req.end();
+  });
+}
+
+describe('POST /evaluate over a socket (@hono/node-server, as main.ts serves it)', () => {
+  it('answers as app.request does, with the body read straight from the socket', async () => {
+    const t = build();
+    const server = serve({ fetch: t.app.fetch, hostname: '127.0.0.1', port: 0 });
+    await new Promise((r) => server.once('listening', r));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const body = JSON.stringify({ flows: [good, { ...good, id: 8 }] });
+      const expected = await (await t.request(body)).text();
+      expect(await post(port, [body], { 'Content-Length': String(Buffer.byteLength(body)) })).toEqual({ status: 200, body: expected });
+      expect(await post(port, [body.slice(0, 50), body.slice(50)], { 'Transfer-Encoding': 'chunked' })).toEqual({ status: 200, body: expected });
+      const big = 33 * 1024 * 1024;
+      // Refused on the header alone: the body is not waited for.
+      expect((await post(port, ['{}'], { 'Content-Length': String(big) })).status).toBe(413);
+      const pad = 'x'.repeat(1024 * 1024);
+      expect((await post(port, ['{"flows":[],"pad":"', ...Array.from({ length: 33 }, () => pad), '"}'], { 'Transfer-Encoding': 'chunked' })).status).toBe(413);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 });
 
