@@ -5,6 +5,7 @@
  */
 import type { ClusterState } from './cluster-state.js';
 import { evaluateFlow } from './evaluate.js';
+import { GenerationalMemo } from './generational-memo.js';
 import type { Flow, FlowEndpoint, FlowEvaluation } from './types.js';
 
 function endKey(e: FlowEndpoint): string {
@@ -16,60 +17,40 @@ export function flowKey(flow: Flow): string {
 }
 
 export class CachedEvaluator {
-  /**
-   * Two generations instead of one Map with oldest-first eviction: deleting a Map's first key
-   * over and over leaves holes V8 rescans on every `keys().next()`, so a full memo got slower
-   * with every miss. When the young generation holds half the capacity it becomes the old one
-   * and the old one is dropped; a hit in the old generation is carried into the young one, so
-   * what is still asked for survives. Holds at most `capacity` answers.
-   */
-  private young = new Map<string, FlowEvaluation>();
-  private old = new Map<string, FlowEvaluation>();
+  private readonly memo: GenerationalMemo<string, FlowEvaluation>;
   private version = -1;
-  hits = 0;
-  misses = 0;
 
   constructor(
     private readonly state: ClusterState,
-    private readonly capacity = 100_000,
-  ) {}
+    capacity = 100_000,
+  ) {
+    this.memo = new GenerationalMemo(capacity);
+  }
+
+  get hits(): number {
+    return this.memo.hits;
+  }
+
+  get misses(): number {
+    return this.memo.misses;
+  }
 
   /** Answers held (both generations). */
   size(): number {
-    return this.young.size + this.old.size;
+    return this.memo.size();
   }
 
   /** The returned evaluation is shared between callers: treat it as read-only. */
   evaluate(flow: Flow): FlowEvaluation {
     if (this.version !== this.state.version) {
-      this.young = new Map();
-      this.old = new Map();
+      this.memo.clear();
       this.version = this.state.version;
     }
     const key = flowKey(flow);
-    const cached = this.young.get(key);
-    if (cached) {
-      this.hits++;
-      return cached;
-    }
-    const older = this.old.get(key);
-    if (older) {
-      this.hits++;
-      this.old.delete(key);
-      this.remember(key, older);
-      return older;
-    }
-    this.misses++;
+    const cached = this.memo.get(key);
+    if (cached) return cached;
     const result = evaluateFlow(this.state, flow);
-    this.remember(key, result);
+    this.memo.set(key, result);
     return result;
-  }
-
-  private remember(key: string, e: FlowEvaluation): void {
-    if (this.young.size >= Math.max(1, Math.floor(this.capacity / 2))) {
-      this.old = this.young;
-      this.young = new Map();
-    }
-    this.young.set(key, e);
   }
 }

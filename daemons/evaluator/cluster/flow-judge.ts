@@ -11,7 +11,7 @@
 import type { EvaluateItem } from '../../broker/evaluator-client.js';
 import { mergeBackends, backendLabel } from './backend-merge.js';
 import type { ClusterIndex } from './cluster-index.js';
-import { canonicalIp, evaluateFlow, type Flow, type FlowEndpoint, type FlowEvaluation, type Protocol } from './engine.js';
+import { canonicalIp, evaluateFlow, GenerationalMemo, type Flow, type FlowEndpoint, type FlowEvaluation, type Protocol } from './engine.js';
 import type { Ownership } from './ip-history.js';
 import type { ServiceTarget } from './service-index.js';
 
@@ -70,48 +70,44 @@ function explainUnowned(e: FlowEvaluation, ips: readonly string[]): FlowEvaluati
 
 export class FlowJudge {
   /**
-   * Two generations instead of one Map with oldest-first eviction: deleting a Map's first key
-   * over and over leaves holes V8 rescans on every `keys().next()`, which made a full memo
-   * quadratic. A hit in the old generation is carried into the young one.
-   *
-   * Keys are numbers made of the two ends' numbers, the protocol and the port, not text: a
+   * Memo keys are numbers made of the two ends' numbers, the protocol and the port, not text: a
    * text key is built, flattened and hashed for every flow, which cost more than everything
    * else a repeated flow needs. An end resolved through IP history is numbered once per owner
    * (kept with the owner), any other end once per distinct (ip, namespace, pod) text.
    */
-  private young = new Map<number, FlowEvaluation>();
-  private old = new Map<number, FlowEvaluation>();
+  private readonly memo: GenerationalMemo<number, FlowEvaluation>;
   private ends = new Map<string, NumberedEnd>();
   private stamped = new WeakMap<Ownership, NumberedEnd>();
   private stateVersion = -1;
   private servicesVersion = -1;
-  hits = 0;
-  misses = 0;
+  /** Flows judged without the memo (their port or protocol is not one a key can hold). */
+  private unmemoised = 0;
 
   constructor(
     private readonly index: ClusterIndex,
-    private readonly capacity = 100_000,
+    capacity = 100_000,
     /** Ends numbered before all are renumbered (tests lower it); at most MAX_ENDS. */
     private readonly maxEnds = MAX_ENDS,
-  ) {}
-
-  size(): number {
-    return this.young.size + this.old.size;
+  ) {
+    this.memo = new GenerationalMemo(capacity);
   }
 
-  private remember(key: number, e: FlowEvaluation): void {
-    if (this.young.size >= this.capacity / 2) {
-      this.old = this.young;
-      this.young = new Map();
-    }
-    this.young.set(key, e);
+  get hits(): number {
+    return this.memo.hits;
+  }
+
+  get misses(): number {
+    return this.memo.misses + this.unmemoised;
+  }
+
+  size(): number {
+    return this.memo.size();
   }
 
   judge(item: EvaluateItem): FlowEvaluation {
     const { state, services } = this.index;
     if (state.version !== this.stateVersion || services.version !== this.servicesVersion) {
-      this.young = new Map();
-      this.old = new Map();
+      this.memo.clear();
       this.stateVersion = state.version;
       this.servicesVersion = services.version;
     }
@@ -126,24 +122,16 @@ export class FlowJudge {
     const memoised = protocol >= 0 && Number.isInteger(f.port) && f.port >= 0 && f.port < 65_536;
     const key = memoised ? ((src.id * MAX_ENDS + dst.id) * 4 + protocol) * 65_536 + f.port : -1;
     if (memoised) {
-      const cached = this.young.get(key);
-      if (cached) {
-        this.hits++;
-        return cached;
-      }
-      const older = this.old.get(key);
-      if (older) {
-        this.hits++;
-        this.remember(key, older);
-        return older;
-      }
+      const cached = this.memo.get(key);
+      if (cached) return cached;
+    } else {
+      this.unmemoised++;
     }
-    this.misses++;
     const flow: Flow = { src: src.end, dst: dst.end, protocol: f.protocol, port: f.port };
     let result = this.compute(flow, at);
     const unowned = [flow.src, flow.dst].filter((e) => e.namespace === UNOWNED).map((e) => e.pod ?? '');
     if (unowned.length > 0) result = explainUnowned(result, unowned);
-    if (memoised) this.remember(key, result);
+    if (memoised) this.memo.set(key, result);
     return result;
   }
 
@@ -151,8 +139,7 @@ export class FlowJudge {
   private renumber(): void {
     this.ends = new Map();
     this.stamped = new WeakMap();
-    this.young = new Map();
-    this.old = new Map();
+    this.memo.clear();
   }
 
   /** The one numbered end for this (ip, namespace, pod). */
