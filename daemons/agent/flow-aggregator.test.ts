@@ -6,11 +6,11 @@ import { flowRecord } from './testing/records.js';
 const T0 = 1_700_000_000_000; // ms, a bucket boundary for 1000 ms buckets
 const ns = (ms: number): number => ms * 1_000_000;
 
-function setup(exclude: string[] = []): { agg: FlowAggregator; identity: PodIdentityIndex } {
+function setup(exclude: string[] = [], earlyNewFlows = false): { agg: FlowAggregator; identity: PodIdentityIndex } {
   const identity = new PodIdentityIndex(['192.168.1.10'], 4026531840);
   identity.upsertPod({ namespace: 'web', name: 'client', uid: 'u-client', hostNetwork: false, ips: ['10.250.0.2', 'fd00:4b47::2'] });
   identity.upsertPod({ namespace: 'db', name: 'server', uid: 'u-server', hostNetwork: false, ips: ['10.250.0.3'] });
-  return { agg: new FlowAggregator({ node: 'node-1', identity, bucketMs: 1000, excludeNamespaces: exclude }), identity };
+  return { agg: new FlowAggregator({ node: 'node-1', identity, bucketMs: 1000, excludeNamespaces: exclude, earlyNewFlows }), identity };
 }
 
 describe('FlowAggregator', () => {
@@ -44,6 +44,48 @@ describe('FlowAggregator', () => {
     const first = agg.flush(T0 + 1000);
     expect(first).toMatchObject([{ count: 2, src: { port: 0 }, firstSeen: new Date(T0 + 1).toISOString(), lastSeen: new Date(T0 + 900).toISOString() }]);
     expect(agg.flush(T0 + 2000)).toMatchObject([{ count: 1, src: { port: 40002 } }]);
+  });
+
+  describe('a new flow ships at the next flush, not at the end of its bucket', () => {
+    const at = (ms: number, port = 40000) => flowRecord({ localPort: port, firstNs: ns(ms), lastNs: ns(ms) });
+
+    it('ships the first sighting early and the rest of the bucket at its end, adding up', () => {
+      const { agg } = setup([], true);
+      agg.add(at(T0 + 100));
+      expect(agg.flush(T0 + 200)).toMatchObject([{ count: 1, src: { port: 40000 }, firstSeen: new Date(T0 + 100).toISOString() }]);
+      expect(agg.flush(T0 + 300)).toEqual([]); // nothing new since
+      agg.add(at(T0 + 400, 40001));
+      agg.add(at(T0 + 500, 40002));
+      expect(agg.flush(T0 + 600)).toEqual([]); // no longer new: waits for the bucket
+      expect(agg.flush(T0 + 1000)).toMatchObject([{ count: 2, src: { port: 0 }, firstSeen: new Date(T0 + 400).toISOString(), lastSeen: new Date(T0 + 500).toISOString() }]);
+    });
+
+    it('does not ship a flow seen in the previous bucket early, and does once it was quiet for a bucket', () => {
+      const { agg } = setup([], true);
+      agg.add(at(T0 + 100));
+      expect(agg.flush(T0 + 1000)).toMatchObject([{ count: 1 }]);
+      agg.add(at(T0 + 1100));
+      expect(agg.flush(T0 + 1200)).toEqual([]); // seen in the previous bucket
+      expect(agg.flush(T0 + 2000)).toMatchObject([{ count: 1 }]);
+      agg.add(at(T0 + 3500)); // bucket 2 was quiet: new again
+      expect(agg.flush(T0 + 3600)).toMatchObject([{ count: 1, firstSeen: new Date(T0 + 3500).toISOString() }]);
+      expect(agg.flush(T0 + 4000)).toEqual([]);
+    });
+
+    it('emits nothing at the bucket end when the early observation was all there was', () => {
+      const { agg } = setup([], true);
+      agg.add(at(T0 + 100));
+      expect(agg.flush(T0 + 200)).toHaveLength(1);
+      expect(agg.flush(T0 + 1000, true)).toEqual([]);
+      expect(agg.pending).toBe(0);
+    });
+
+    it('is off when asked: the bucket decides alone', () => {
+      const { agg } = setup([], false);
+      agg.add(at(T0 + 100));
+      expect(agg.flush(T0 + 200)).toEqual([]);
+      expect(agg.flush(T0 + 1000)).toMatchObject([{ count: 1 }]);
+    });
   });
 
   it('keeps states apart: refused and established to the same port are two observations', () => {

@@ -10,6 +10,12 @@
  *
  * Identity is stamped when the record is added, because pod IPs are reused. Excluded namespaces
  * (configuration; none by default) drop a flow when either end is in one.
+ *
+ * A flow that was not seen in the previous bucket ships its first observation at the next flush
+ * instead of at the end of its bucket (`earlyNewFlows`, on by default): a new flow is what a user
+ * waits to see judged, and the bucket (10 s in a cluster) would otherwise add up to its width to
+ * that wait. What it counts later in the same bucket ships when the bucket ends. The broker keys
+ * its rows on the minute, not on the agent's bucket, so the two observations land in one row.
  */
 import type { FlowRecord } from './record-decoder.js';
 import type { FlowObservation, ObservedEndpoint } from './flow-observation.js';
@@ -24,6 +30,8 @@ export interface AggregatorOptions {
   /** Forget a UDP flow's running total after this long without records; must exceed the
    * loader's --udp-idle-ms so a flow the kernel still holds is never counted twice. */
   udpForgetMs?: number;
+  /** Ship a flow unseen in the previous bucket at the next flush (default true). */
+  earlyNewFlows?: boolean;
 }
 
 interface OpenObservation {
@@ -31,6 +39,8 @@ interface OpenObservation {
   obs: FlowObservation;
   firstMs: number;
   lastMs: number;
+  /** Ship at the next flush although the bucket is still open. */
+  early: boolean;
 }
 
 interface UdpTotal {
@@ -47,6 +57,8 @@ function endpoint(ip: string, port: number, id: EndpointIdentity): ObservedEndpo
 export class FlowAggregator {
   private readonly open = new Map<string, OpenObservation>();
   private readonly udpTotals = new Map<string, UdpTotal>();
+  /** The last bucket each flow (key without its bucket) was seen in, back to the previous bucket. */
+  private readonly lastBucket = new Map<string, number>();
   private readonly excluded: ReadonlySet<string>;
   /** Flows dropped because an end is in an excluded namespace. */
   excludedCount = 0;
@@ -66,15 +78,25 @@ export class FlowAggregator {
       ? [rec.localIp, rec.localPort, rec.remoteIp, rec.remotePort]
       : [rec.remoteIp, rec.remotePort, rec.localIp, rec.localPort];
     // The key needs no identity: the hot path is one string and one map lookup per record.
-    const key = `${bucket}|${rec.protocol}|${rec.direction}|${rec.state}|${srcIp}|${dstIp}|${dstPort}`;
+    const flow = `${rec.protocol}|${rec.direction}|${rec.state}|${srcIp}|${dstIp}|${dstPort}`;
+    const key = `${bucket}|${flow}`;
     const found = this.open.get(key);
     if (found) {
+      if (found.obs.count === 0) {
+        // Its first observation shipped early; this starts the remainder.
+        found.obs.src.port = srcPort;
+        found.firstMs = firstMs;
+        found.lastMs = lastMs;
+      }
       found.obs.count += count;
       if (found.obs.src.port !== srcPort) found.obs.src.port = 0;
       found.firstMs = Math.min(found.firstMs, firstMs);
       found.lastMs = Math.max(found.lastMs, lastMs);
       return;
     }
+    const seenIn = this.lastBucket.get(flow);
+    const early = (this.options.earlyNewFlows ?? true) && (seenIn === undefined || seenIn < bucket - 1);
+    if (seenIn === undefined || seenIn < bucket) this.lastBucket.set(flow, bucket);
     const local = endpoint(rec.localIp, rec.localPort, this.options.identity.resolveLocal(rec.localIp, rec.netns));
     const remote = endpoint(rec.remoteIp, rec.remotePort, this.options.identity.resolve(rec.remoteIp));
     const [src, dst] = egress ? [local, remote] : [remote, local];
@@ -94,20 +116,28 @@ export class FlowAggregator {
       node: this.options.node,
     };
     const bucketStart = bucket * this.options.bucketMs;
-    this.open.set(key, { bucket, obs, firstMs: Math.max(firstMs, bucketStart), lastMs });
+    this.open.set(key, { bucket, obs, firstMs: Math.max(firstMs, bucketStart), lastMs, early });
   }
 
   /** Observations whose bucket ended before `nowMs` (all of them when `all`), removed from the aggregator. */
   flush(nowMs: number, all = false): FlowObservation[] {
     const out: FlowObservation[] = [];
     for (const [key, entry] of this.open) {
-      if (!all && (entry.bucket + 1) * this.options.bucketMs > nowMs) continue;
-      this.open.delete(key);
-      entry.obs.firstSeen = new Date(entry.firstMs).toISOString();
-      entry.obs.lastSeen = new Date(entry.lastMs).toISOString();
-      out.push(entry.obs);
+      const ended = all || (entry.bucket + 1) * this.options.bucketMs <= nowMs;
+      if (!ended && !entry.early) continue;
+      if (ended) this.open.delete(key);
+      if (entry.obs.count === 0) continue; // shipped early, nothing since
+      const obs = ended ? entry.obs : { ...entry.obs, src: { ...entry.obs.src } };
+      obs.firstSeen = new Date(entry.firstMs).toISOString();
+      obs.lastSeen = new Date(entry.lastMs).toISOString();
+      out.push(obs);
+      if (!ended) {
+        entry.early = false;
+        entry.obs.count = 0;
+      }
     }
     this.forgetIdleUdp(nowMs);
+    this.forgetOldFlows(nowMs);
     return out;
   }
 
@@ -129,6 +159,12 @@ export class FlowAggregator {
     const base = rec.kind === 'udpNew' || !before || before.packets > total ? 0 : before.packets;
     this.udpTotals.set(key, { packets: total, seenMs: Math.floor(rec.lastNs / NS_PER_MS) });
     return total - base;
+  }
+
+  /** A flow last seen before the previous bucket is new again: its entry is no longer needed. */
+  private forgetOldFlows(nowMs: number): void {
+    const previous = Math.floor(nowMs / this.options.bucketMs) - 1;
+    for (const [flow, bucket] of this.lastBucket) if (bucket < previous) this.lastBucket.delete(flow);
   }
 
   private forgetIdleUdp(nowMs: number): void {
