@@ -5,7 +5,7 @@
 import { Hono } from 'hono';
 import { routePath } from 'hono/route';
 import { OPENAPI } from './api/openapi.js';
-import type { AuthEnv } from './auth/require-access.js';
+import { requireIdentity, type AuthEnv } from './auth/require-access.js';
 import type { BrokerDeps } from './deps.js';
 import { errorHandler, notFoundHandler } from './middleware/error-handler.js';
 import { flowRoutes } from './routes/flows.js';
@@ -23,7 +23,8 @@ export function createApp(deps: BrokerDeps): Hono<AuthEnv> {
     deps.metrics.httpRequests.inc({ method: c.req.method, route: routePath(c, -1), status: String(c.res.status) });
   });
   app.route('/', healthRoutes(deps));
-  app.get('/openapi.json', function openapi(c) {
+  // Any authenticated caller may read the API's description; only health and metrics are open.
+  app.get('/openapi.json', requireIdentity(deps.auth), function openapi(c) {
     return c.json(OPENAPI);
   });
   app.route('/', flowRoutes(deps));

@@ -218,6 +218,8 @@ export const OPENAPI = {
     '/healthz': { get: { summary: 'Liveness', security: [], responses: { '200': { description: 'OK' } } } },
     '/readyz': { get: { summary: 'Readiness: database reachable', security: [], responses: { '200': { description: 'Ready' }, '503': { description: 'Database unavailable' } } } },
     '/metrics': { get: { summary: 'Prometheus metrics', security: [], responses: { '200': { description: 'text/plain' } } } },
-    '/openapi.json': { get: { summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3.1' } } } },
+    '/openapi.json': {
+      get: { summary: 'This document (any valid bearer token)', responses: { '200': { description: 'OpenAPI 3.1' }, '401': errors['401'] } },
+    },
   },
 } as const;

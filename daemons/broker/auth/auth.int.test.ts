@@ -109,6 +109,21 @@ subjects: [{ kind: ServiceAccount, name: agent, namespace: ${ns} }]
     expect(r.status).toBe(401);
   });
 
+  // The API description needs a caller the API server knows, and nothing more: even `nobody`, who may read nothing.
+  it.each([
+    { who: 'no token', status: 401 },
+    { who: 'an unknown token', status: 401 },
+    { who: 'nobody', status: 200 },
+    { who: 'agent', status: 200 },
+  ])('/openapi.json for $who: $status', async ({ who, status }) => {
+    const headers: Record<string, string> = who === 'no token' ? {} : who === 'an unknown token' ? { Authorization: 'Bearer not-a-real-token' } : as(who);
+    const r = await t.get('/openapi.json', headers);
+    expect(r.status).toBe(status);
+    const body = (await r.json()) as { openapi?: string; field?: string };
+    if (status === 200) expect(body.openapi).toBe('3.1.0');
+    else expect(body.field).toBe('Authorization');
+  });
+
   it('lets the agent write flows and not the reader', async () => {
     expect((await t.post('/v1/flows', batch([observation({ at: new Date().toISOString() })]), as('agent'))).status).toBe(200);
     expect((await t.post('/v1/flows', batch([observation({ at: new Date().toISOString() })]), as('reader'))).status).toBe(403);

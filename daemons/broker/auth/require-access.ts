@@ -15,16 +15,32 @@ export function bearerToken(header: string | undefined): string | undefined {
   return m?.[1];
 }
 
+/** The caller's identity from its bearer token: 401 without one or with one the authenticator refuses. */
+async function identify(auth: Authenticator, c: Context): Promise<Identity> {
+  const token = bearerToken(c.req.header('Authorization'));
+  if (token === undefined) throw new HttpError(401, 'a bearer token is required', 'Authorization');
+  const who = await auth.authenticate(token);
+  if (who === null) throw new HttpError(401, 'the bearer token is not valid', 'Authorization');
+  return who;
+}
+
+const ANONYMOUS: Identity = { username: 'anonymous', groups: [] };
+
+/** Admits any caller with a valid bearer token, whatever it may do (the API description is not a secret, but not public either). */
+export function requireIdentity(auth: Authenticator): MiddlewareHandler<AuthEnv> {
+  return async function checkIdentity(c, next) {
+    c.set('identity', auth.mode === 'none' ? ANONYMOUS : await identify(auth, c));
+    return next();
+  };
+}
+
 export function requireAccess(auth: Authenticator, accessFor: (c: Context) => Access): MiddlewareHandler<AuthEnv> {
   return async function checkAccess(c, next) {
     if (auth.mode === 'none') {
-      c.set('identity', { username: 'anonymous', groups: [] });
+      c.set('identity', ANONYMOUS);
       return next();
     }
-    const token = bearerToken(c.req.header('Authorization'));
-    if (token === undefined) throw new HttpError(401, 'a bearer token is required', 'Authorization');
-    const who = await auth.authenticate(token);
-    if (who === null) throw new HttpError(401, 'the bearer token is not valid', 'Authorization');
+    const who = await identify(auth, c);
     const access = accessFor(c);
     if (!(await auth.authorize(who, access))) {
       const where = access.namespace === undefined ? 'cluster-wide' : `in namespace ${access.namespace}`;
