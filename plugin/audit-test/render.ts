@@ -1,7 +1,9 @@
 /**
  * Prints an AuditReport. JSON and YAML print the whole object (for scripts); the table is
- * for people: the would-deny verdicts of the candidate policies grouped per policy, then one
- * count line per policy and a total. Wide lists every verdict of each policy (Allow too) with
+ * for people: the would-deny verdicts grouped per policy, each group under a line with its
+ * counts, then the total. The candidate policies come first; then each enforced NetworkPolicy
+ * of the cluster that denies any flow, marked as enforced, so every flow the total counts as
+ * denied has a row. Wide lists every verdict of each policy (Allow too) with
  * the rule that allowed it, the flow's IPs, the outcome today and with everything enforced,
  * and the engine's notes. --no-headers leaves out the column header lines.
  */
@@ -32,9 +34,9 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-function policyHeading(s: PolicySummary): string {
+function policyHeading(s: PolicySummary, enforced: boolean): string {
   const selects = s.selectedPods === 0 ? 'selects no pods' : `selects ${plural(s.selectedPods, 'pod')}`;
-  return `${s.kind} ${s.policy} (${selects}): ${s.wouldDeny} would-deny, ${s.allow} allowed`;
+  return `${s.kind} ${s.policy} (${enforced ? 'enforced on the cluster, not a candidate; ' : ''}${selects}): ${s.wouldDeny} would-deny, ${s.allow} allowed`;
 }
 
 /** The rows of one policy: its would-deny verdicts (table), or all its verdicts (wide). */
@@ -84,8 +86,9 @@ function totalLine(report: AuditReport): string {
 
 export function renderTableReport(report: AuditReport, output: TableOutput = 'table', opts: RenderOptions = {}): string {
   const parts: string[] = [];
-  for (const s of report.summary.policies) {
-    parts.push(policyHeading(s) + '\n');
+  const groups = [...report.summary.policies.map((s) => ({ s, enforced: false })), ...report.summary.enforcedPolicies.map((s) => ({ s, enforced: true }))];
+  for (const { s, enforced } of groups) {
+    parts.push(policyHeading(s, enforced) + '\n');
     const rows = policyRows(report, s, output);
     if (rows.length > 0) parts.push(renderTable(output === 'wide' ? WIDE_HEADERS : HEADERS, rows, { indent: '  ', noHeaders: opts.noHeaders === true }));
     else if (s.selectedPods > 0 && s.allow === 0) parts.push('  no recorded flow reaches or leaves the pods it selects\n');

@@ -1,8 +1,10 @@
 /**
- * The result of `audit test` as data: one entry per input flow in input order, and a summary
- * per candidate policy. The JSON and YAML outputs print this object; the table is drawn from it.
+ * The result of `audit test` as data: one entry per input flow in input order, a summary per
+ * candidate policy, and one per enforced NetworkPolicy of the cluster that denies at least one
+ * of the flows (so every flow counted as denied is accounted for by some policy in the table).
+ * The JSON and YAML outputs print this object; the table is drawn from it.
  */
-import type { ClusterState, EffectiveVerdict, Flow, FlowEvaluation, PodRef, PolicyObject } from '../../policy/index.js';
+import type { ClusterState, EffectiveVerdict, Flow, FlowEvaluation, PodRef, PolicyObject, PolicyRef } from '../../policy/index.js';
 import type { LineFlow } from './load-flows.js';
 
 export interface ReportVerdict {
@@ -41,7 +43,13 @@ export interface AuditReport {
     denied: number;
     /** Flows the enforced NetworkPolicies already deny today. */
     deniedToday: number;
+    /** The candidate policies (-f), in the order given. */
     policies: PolicySummary[];
+    /**
+     * Enforced NetworkPolicies of the cluster (not replaced by a candidate) that would deny at
+     * least one flow, by namespace/name: a flow they deny is denied whatever the candidates say.
+     */
+    enforcedPolicies: PolicySummary[];
   };
 }
 
@@ -74,21 +82,28 @@ export interface EvaluatedFlow {
   evaluation: FlowEvaluation;
 }
 
+function summaryOf(state: ClusterState, ref: PolicyRef, policy: string): PolicySummary {
+  const compiled = state.policy(ref.kind, ref.namespace, ref.name);
+  return { policy, kind: ref.kind, selectedPods: compiled ? state.selectedPods(compiled).length : 0, allow: 0, wouldDeny: 0 };
+}
+
 export function buildReport(state: ClusterState, candidates: readonly PolicyObject[], evaluated: readonly EvaluatedFlow[]): AuditReport {
   const summaries = new Map<string, PolicySummary>();
   for (const p of candidates) {
-    const key = `${p.kind} ${display(p)}`;
-    const compiled = state.policy(p.kind, p.metadata.namespace ?? 'default', p.metadata.name);
-    summaries.set(key, { policy: display(p), kind: p.kind, selectedPods: compiled ? state.selectedPods(compiled).length : 0, allow: 0, wouldDeny: 0 });
+    const ref: PolicyRef = { kind: p.kind, namespace: p.kind === 'AuditClusterNetworkPolicy' ? '' : (p.metadata.namespace ?? 'default'), name: p.metadata.name };
+    summaries.set(`${p.kind} ${display(p)}`, summaryOf(state, ref, display(p)));
   }
-  const reports = evaluated.map((e) => toFlowReport(e.input, e.evaluation));
-  for (const r of reports)
-    for (const v of r.verdicts) {
-      const s = summaries.get(`${v.kind} ${v.policy}`);
-      if (!s) continue;
+  // Every other verdict comes from an enforced NetworkPolicy of the cluster (the cluster input holds no audit policies).
+  const enforced = new Map<string, PolicySummary>();
+  for (const { evaluation } of evaluated)
+    for (const v of evaluation.verdicts) {
+      const key = `${v.kind} ${v.policy}`;
+      let s = summaries.get(key) ?? enforced.get(key);
+      if (!s) enforced.set(key, (s = summaryOf(state, v.ref, v.policy)));
       if (v.verdict === 'Allow') s.allow++;
       else s.wouldDeny++;
     }
+  const reports = evaluated.map((e) => toFlowReport(e.input, e.evaluation));
   const denied = reports.filter((r) => !r.effective.allowed).length;
   return {
     flows: reports,
@@ -98,6 +113,7 @@ export function buildReport(state: ClusterState, candidates: readonly PolicyObje
       denied,
       deniedToday: reports.filter((r) => !r.enforced.allowed).length,
       policies: [...summaries.values()],
+      enforcedPolicies: [...enforced.values()].filter((s) => s.wouldDeny > 0).sort((a, b) => a.policy.localeCompare(b.policy)),
     },
   };
 }

@@ -46,11 +46,12 @@ describe('audit test on the payments example', () => {
     expect(bare.out).not.toMatch(/^ {2}LINE /m);
     const rowsOf = (text: string): string[] => text.split('\n').filter((l) => /^ {2}\d/.test(l)).map((l) => l.trim().split(/\s{2,}/).join('|'));
     expect(rowsOf(bare.out)).toEqual(rowsOf(table.out));
-    expect(rowsOf(bare.out)).toHaveLength(3);
+    expect(rowsOf(bare.out)).toHaveLength(4);
     await expect(bare.out).toMatchFileSnapshot('__golden__/audit-test.payments.no-headers.txt');
     const wide = await run([...base, '-f', `${EXAMPLE}/policy.yaml`, '-o', 'wide', '--no-headers']);
     expect(wide.out).not.toMatch(/LINE|REASON/);
-    expect(rowsOf(wide.out)).toHaveLength(6);
+    // The candidate's six verdicts, and both of the enforced postgres-ingress (lines 5 and 7).
+    expect(rowsOf(wide.out)).toHaveLength(8);
   });
 
   it('prints one JSON entry per input flow, in input order (golden)', async () => {
@@ -60,6 +61,28 @@ describe('audit test on the payments example', () => {
     expect(report.flows.map((f) => f.line)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(report.summary).toMatchObject({ flows: 8, denied: 4 });
     await expect(r.out).toMatchFileSnapshot(`../../${EXAMPLE}/expected.json`);
+  });
+
+  it('every flow the total counts as denied has a row, under the policy that denies it', async () => {
+    const table = await run([...base, '-f', `${EXAMPLE}/policy.yaml`]);
+    const json = await run([...base, '-f', `${EXAMPLE}/policy.yaml`, '-o', 'json']);
+    const report = JSON.parse(json.out) as { flows: { line: number; effective: { allowed: boolean } }[]; summary: { denied: number } };
+    const deniedLines = report.flows.filter((f) => !f.effective.allowed).map((f) => f.line);
+    expect(deniedLines).toHaveLength(report.summary.denied);
+    const rowLines = new Set(table.out.split('\n').filter((l) => /^ {2}\d/.test(l)).map((l) => Number(l.trim().split(/\s+/)[0])));
+    expect([...rowLines].sort()).toEqual(deniedLines);
+    expect(table.out).toContain(`${report.summary.denied} would be denied`);
+  });
+
+  it('groups the would-deny of an enforced NetworkPolicy under it, marked as enforced, and lists it in summary.enforcedPolicies', async () => {
+    const table = await run([...base, '-f', `${EXAMPLE}/policy.yaml`]);
+    const group = table.out.split('\n\n').find((g) => g.startsWith('NetworkPolicy prod/postgres-ingress'));
+    expect(group?.split('\n')[0]).toBe('NetworkPolicy prod/postgres-ingress (enforced on the cluster, not a candidate; selects 1 pod): 1 would-deny, 1 allowed');
+    expect(group).toMatch(/^ {2}7 +Ingress +prod\/checkout-5d8b +prod\/postgres-0 +TCP\/5432 +selects prod\/postgres-0, but no ingress rule allows/m);
+    const json = await run([...base, '-f', `${EXAMPLE}/policy.yaml`, '-o', 'json']);
+    const summary = (JSON.parse(json.out) as { summary: { policies: unknown[]; enforcedPolicies: unknown[] } }).summary;
+    expect(summary.enforcedPolicies).toEqual([{ policy: 'prod/postgres-ingress', kind: 'NetworkPolicy', selectedPods: 1, allow: 1, wouldDeny: 1 }]);
+    expect(summary.policies).toHaveLength(1);
   });
 
   it('prints the same report as YAML', async () => {
