@@ -3,9 +3,12 @@
  * test PostgreSQL): batches land, a broker killed mid-stream and restarted loses nothing and
  * stores nothing twice (batch ids), a broker down long makes the bounded buffer drop and count
  * exactly what it could not keep, and a real ServiceAccount token is checked by the real API
- * server. Counts are read back from PostgreSQL, per node name, so tests never see each other's rows.
+ * server: a token rotated mid-run or RBAC granted late delays batches but loses none. Counts are read back from PostgreSQL, per node name, so tests never see each other's rows.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { AuthenticationV1TokenRequest, CoreV1Api, V1TokenRequestSpec, type KubeConfig } from '@kubernetes/client-node';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -16,6 +19,7 @@ import { applyManifest } from '../../test/kube/manifest.js';
 import { createTestNamespace, deleteTestNamespace } from '../../test/kube/namespace.js';
 import { BatchShipper, type ShipperOptions } from './batch-shipper.js';
 import type { FlowObservation } from './flow-observation.js';
+import { tokenFromFile } from './token-file.js';
 
 let db: TestDatabase;
 let sql: pg.Client;
@@ -157,7 +161,7 @@ describe('shipping with a real ServiceAccount token (AUTH_MODE=kubernetes)', () 
   beforeAll(async () => {
     kc = kubeConfig();
     ns = await createTestNamespace(kc, 'kg-agent-ship');
-    await applyManifest(kc, 'apiVersion: v1\nkind: ServiceAccount\nmetadata: { name: agent }\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata: { name: stranger }\n', ns);
+    await applyManifest(kc, 'apiVersion: v1\nkind: ServiceAccount\nmetadata: { name: agent }\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata: { name: late }\n', ns);
     await applyManifest(
       kc,
       `
@@ -165,20 +169,24 @@ apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
 metadata: { name: ${ns}-flow-writer }
 rules: [{ apiGroups: [kguardian.dev], resources: [flows], verbs: [create] }]
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: { name: ${ns}-agent-writes-flows }
-roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ${ns}-flow-writer }
-subjects: [{ kind: ServiceAccount, name: agent, namespace: ${ns} }]
 `,
     );
+    await applyManifest(kc, binding('agent'));
     b = await broker({ AUTH_MODE: 'kubernetes', KUBECONFIG: kubeconfigPath() });
   }, 120_000);
 
   afterAll(async () => {
     await deleteTestNamespace(kc, ns);
   });
+
+  /** Lets ServiceAccount `sa` of the test namespace create flows. */
+  const binding = (sa: string): string => `
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: { name: ${ns}-${sa}-writes-flows }
+roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ${ns}-flow-writer }
+subjects: [{ kind: ServiceAccount, name: ${sa}, namespace: ${ns} }]
+`;
 
   it('is accepted with a token whose ServiceAccount may create flows.kguardian.dev', async () => {
     const token = await tokenFor(kc, ns, 'agent');
@@ -190,14 +198,52 @@ subjects: [{ kind: ServiceAccount, name: agent, namespace: ${ns} }]
     expect(await stored(node)).toMatchObject({ count: 150, batches: 2 });
   });
 
-  it('is rejected (not retried forever) with a token whose ServiceAccount may not', async () => {
-    const token = await tokenFor(kc, ns, 'stranger');
-    const node = nodeName('forbidden');
+  it('waits out a 403 until the RBAC is granted late, then lands every batch exactly once', async () => {
+    const token = await tokenFor(kc, ns, 'late');
+    const node = nodeName('rbac-late');
     const { shipper: s, log } = shipper(b, node, { token: () => token });
-    s.enqueue(observations(node, 50));
-    await s.idle();
-    expect(s.stats).toMatchObject({ sent: 0, rejected: 50, retries: 0 });
-    expect(log.join('\n')).toContain('(403)');
+    s.enqueue(observations(node, 150));
+    await until('403s retried', () => s.stats.authRetries >= 2);
     expect(await stored(node)).toEqual({ count: 0, rows: 0, batches: 0 });
+    expect(log.join('\n')).toMatch(/answered 403 .* may not create flows\.kguardian\.dev.*keeping the batch/);
+    await applyManifest(kc, binding('late'));
+    await s.idle();
+    expect(s.stats).toMatchObject({ sent: 150, rejected: 0, dropped: 0, buffered: 0 });
+    expect(await stored(node)).toEqual({ count: 150, rows: 150, batches: 2 });
+  });
+
+  it('re-reads a token file replaced mid-run (rotation): 401s are retried, every batch lands exactly once', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kg-agent-token-'));
+    const file = join(dir, 'token');
+    try {
+      await writeFile(file, 'an-expired-token\n');
+      const node = nodeName('rotated');
+      const { shipper: s, log } = shipper(b, node, { token: tokenFromFile(file) });
+      s.enqueue(observations(node, 250));
+      await until('401s retried', () => s.stats.authRetries >= 2);
+      expect(await stored(node)).toEqual({ count: 0, rows: 0, batches: 0 });
+      expect(log.join('\n')).toMatch(/answered 401 .* refused the token/);
+      // As the kubelet does: the new token is written beside and swapped in atomically.
+      await writeFile(join(dir, 'token.new'), `${await tokenFor(kc, ns, 'agent')}\n`);
+      await rename(join(dir, 'token.new'), file);
+      await s.idle();
+      expect(s.stats).toMatchObject({ sent: 250, rejected: 0, dropped: 0, buffered: 0 });
+      expect(await stored(node)).toEqual({ count: 250, rows: 250, batches: 3 });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('still drops a batch the broker finds malformed (400), and only that one', async () => {
+    const token = await tokenFor(kc, ns, 'agent');
+    const node = nodeName('malformed');
+    const { shipper: s, log } = shipper(b, node, { token: () => token });
+    const bad = observations(node, 100, 0).map((o) => ({ ...o, dst: { ...o.dst, ip: 'not-an-address' } }));
+    s.enqueue(bad);
+    s.enqueue(observations(node, 100, 100));
+    await s.idle();
+    expect(s.stats).toMatchObject({ sent: 100, rejected: 100, authRetries: 0 });
+    expect(log.join('\n')).toContain('(400)');
+    expect(await stored(node)).toEqual({ count: 100, rows: 100, batches: 1 });
   });
 });

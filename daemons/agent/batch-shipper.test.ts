@@ -67,6 +67,52 @@ describe('BatchShipper', () => {
     expect(logs[0]).toMatch(/rejected batch .* \(400\), dropping 1 observations/);
   });
 
+  // What each broker answer does to a batch: only a malformed batch is dropped; credentials
+  // and access problems (a rotating token, RBAC granted late) are waited out like an outage.
+  it.each([
+    [400, 'rejected'],
+    [413, 'rejected'],
+    [415, 'rejected'],
+    [422, 'rejected'],
+    [401, 'auth'],
+    [403, 'auth'],
+    [404, 'retried'],
+    [408, 'retried'],
+    [409, 'retried'],
+    [429, 'retried'],
+    [500, 'retried'],
+    [503, 'retried'],
+  ] as const)('answer %i: the batch is %s', async (status, fate) => {
+    const broker = fakeBroker([status, status]);
+    const logs: string[] = [];
+    const s = new BatchShipper({ brokerUrl: 'http://b', node: 'n1', ...broker, log: (l) => logs.push(l) });
+    s.enqueue(obs(4));
+    await s.idle();
+    if (fate === 'rejected') {
+      expect(s.stats).toMatchObject({ sent: 0, rejected: 4, retries: 0, authRetries: 0, buffered: 0 });
+      expect(broker.received).toHaveLength(1);
+      return;
+    }
+    expect(s.stats).toMatchObject({ sent: 4, rejected: 0, retries: 2, authRetries: fate === 'auth' ? 2 : 0, buffered: 0 });
+    expect(new Set(broker.received.map((b) => b.batchId)).size).toBe(1);
+    expect(logs.filter((l) => l.includes('keeping the batch'))).toHaveLength(fate === 'auth' ? 2 : 0);
+  });
+
+  it('asks for the token again on every attempt, so a rotated token is used by the next retry', async () => {
+    const seen: (string | null)[] = [];
+    const fetchFn = (_u: string | URL | Request, init?: RequestInit): Promise<Response> => {
+      const auth = new Headers(init?.headers).get('Authorization');
+      seen.push(auth);
+      return Promise.resolve(new Response('{}', { status: auth === 'Bearer fresh' ? 200 : 401 }));
+    };
+    const tokens = ['expired', 'expired', 'fresh'];
+    const s = new BatchShipper({ brokerUrl: 'http://b', node: 'n1', fetch: fetchFn, delay: () => Promise.resolve(), token: () => tokens.shift() ?? 'fresh', log: () => undefined });
+    s.enqueue(obs(1));
+    await s.idle();
+    expect(seen).toEqual(['Bearer expired', 'Bearer expired', 'Bearer fresh']);
+    expect(s.stats).toMatchObject({ sent: 1, rejected: 0, authRetries: 2 });
+  });
+
   it('bounds memory: drops the oldest queued batches (never the one in flight), counts and says so', async () => {
     let release: () => void = () => undefined;
     const gate = new Promise<void>((r) => (release = r));

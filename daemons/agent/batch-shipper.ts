@@ -5,9 +5,14 @@
  * exponentially (capped) through an injectable delay. The buffer is bounded: when it is full,
  * the oldest observations are dropped, counted, and logged once per episode, never silently.
  *
- * Responses: 2xx is done (a duplicate too); 408, 429 and 5xx and network errors are retried;
- * any other 4xx means the batch itself is bad and will never be accepted, so it is dropped and
- * counted as rejected (retrying it forever would block everything behind it).
+ * Responses: 2xx is done (a duplicate too). Only the 4xx that say the batch itself is malformed
+ * (400, 413, 415, 422) drop it, counted as rejected: it would never be accepted, and retrying it
+ * forever would block everything behind it. Everything else is retried with the same batch id:
+ * 5xx, 408, 429, network errors, and notably 401/403. A projected ServiceAccount token rotates
+ * (the kubelet swaps the file) and can be briefly expired or not yet known, and RBAC can be
+ * granted after the agent starts: neither is the batch's fault, so the token is asked for again
+ * on every attempt (`token` re-reads the file) and the batch waits, counted in `authRetries`
+ * and logged as an auth problem, while the bounded buffer keeps counting whatever it must drop.
  */
 import { randomUUID } from 'node:crypto';
 import type { FlowBatch, FlowObservation } from './flow-observation.js';
@@ -15,7 +20,8 @@ import type { FlowBatch, FlowObservation } from './flow-observation.js';
 export interface ShipperOptions {
   brokerUrl: string;
   node: string;
-  /** Bearer token (the agent's service account token), read fresh for each request. */
+  /** Bearer token (the agent's service account token), asked for again on every attempt, so a
+   * rotated token file is picked up by the next retry (see token-file.ts). */
   token?: () => string | undefined;
   /** Observations held at most, across queued batches. */
   maxBuffered?: number;
@@ -32,6 +38,8 @@ export interface ShipperStats {
   dropped: number;
   rejected: number;
   retries: number;
+  /** Retries because the broker refused the credentials (401) or the access (403). */
+  authRetries: number;
   buffered: number;
 }
 
@@ -40,10 +48,16 @@ interface Pending {
   attempts: number;
 }
 
-const RETRYABLE = new Set([408, 429]);
+/** 4xx that mean the batch itself can never be accepted; any other answer is retried. */
+const MALFORMED = new Set([400, 413, 415, 422]);
+
+const AUTH_HINT: Record<number, string> = {
+  401: 'the broker refused the token (expired, rotating, or not yet valid); the token file is re-read on each retry',
+  403: 'the agent\'s ServiceAccount may not create flows.kguardian.dev (check the agent\'s ClusterRoleBinding)',
+};
 
 export class BatchShipper {
-  readonly stats: ShipperStats = { sent: 0, dropped: 0, rejected: 0, retries: 0, buffered: 0 };
+  readonly stats: ShipperStats = { sent: 0, dropped: 0, rejected: 0, retries: 0, authRetries: 0, buffered: 0 };
   private readonly queue: Pending[] = [];
   private readonly opts: Required<Omit<ShipperOptions, 'token'>> & Pick<ShipperOptions, 'token'>;
   private dropping = false;
@@ -100,9 +114,10 @@ export class BatchShipper {
   private async drain(): Promise<void> {
     for (let head = this.queue[0]; head; head = this.queue[0]) {
       const outcome = await this.send(head.batch);
-      if (outcome === 'retry') {
+      if (outcome === 'retry' || outcome === 'auth') {
         head.attempts++;
         this.stats.retries++;
+        if (outcome === 'auth') this.stats.authRetries++;
         const { initialMs, maxMs } = this.opts.backoff;
         await this.opts.delay(Math.min(maxMs, initialMs * 2 ** Math.min(head.attempts - 1, 20)));
         continue;
@@ -114,7 +129,7 @@ export class BatchShipper {
     }
   }
 
-  private async send(batch: FlowBatch): Promise<'sent' | 'rejected' | 'retry'> {
+  private async send(batch: FlowBatch): Promise<'sent' | 'rejected' | 'retry' | 'auth'> {
     const token = this.opts.token?.();
     try {
       const res = await this.opts.fetch(`${this.opts.brokerUrl}/v1/flows`, {
@@ -124,12 +139,17 @@ export class BatchShipper {
       });
       if (res.ok) return 'sent';
       const text = await res.text().catch(() => '');
-      if (res.status >= 500 || RETRYABLE.has(res.status)) {
-        this.opts.log(`kguardian-agent: broker answered ${res.status} for batch ${batch.batchId}, retrying: ${text.slice(0, 200)}`);
-        return 'retry';
+      if (MALFORMED.has(res.status)) {
+        this.opts.log(`kguardian-agent: broker rejected batch ${batch.batchId} (${res.status}), dropping ${batch.flows.length} observations: ${text.slice(0, 500)}`);
+        return 'rejected';
       }
-      this.opts.log(`kguardian-agent: broker rejected batch ${batch.batchId} (${res.status}), dropping ${batch.flows.length} observations: ${text.slice(0, 500)}`);
-      return 'rejected';
+      const hint = AUTH_HINT[res.status];
+      if (hint !== undefined) {
+        this.opts.log(`kguardian-agent: broker answered ${res.status} for batch ${batch.batchId}: ${hint}; keeping the batch and retrying (kguardian_agent_broker_auth_retries_total): ${text.slice(0, 200)}`);
+        return 'auth';
+      }
+      this.opts.log(`kguardian-agent: broker answered ${res.status} for batch ${batch.batchId}, retrying: ${text.slice(0, 200)}`);
+      return 'retry';
     } catch (err) {
       this.opts.log(`kguardian-agent: failed to reach the broker for batch ${batch.batchId}, retrying: ${String(err)}`);
       return 'retry';
