@@ -12,3 +12,26 @@ describe('broker config: replay settings', () => {
     expect(() => loadConfig({ REPLAY_BUCKET_MINUTES: '2880' })).toThrow(/REPLAY_BUCKET_MINUTES/);
   });
 });
+
+describe('broker config: HOST', () => {
+  it('listens on every interface by default (a pod must be reachable through its Service)', () => {
+    expect(loadConfig({}).host).toBe('0.0.0.0');
+    expect(loadConfig({ HOST: '' }).host).toBe('0.0.0.0');
+  });
+
+  it.each(['127.0.0.1', '::1', '::', '10.0.0.7', 'localhost', 'broker.kguardian.svc'])('binds %s as given', (host) => {
+    expect(loadConfig({ HOST: host }).host).toBe(host);
+  });
+
+  it.each(['127.0.0.1:9090', 'http://127.0.0.1', '*', ' 127.0.0.1', '999.1.1.1.1', '10.0.0.256', 'bad_name', '-lead'])('refuses %j naming HOST', (host) => {
+    let caught: unknown;
+    try {
+      loadConfig({ HOST: host });
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect((caught as ConfigError).variable).toBe('HOST');
+    expect((caught as ConfigError).message).toMatch(/^HOST: must be an IP address .* or a host name, not /);
+  });
+});

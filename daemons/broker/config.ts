@@ -4,6 +4,8 @@
  *
  *   DATABASE_URL            PostgreSQL URL; unset = embedded PGlite in DATA_DIR
  *   DATA_DIR                PGlite folder (default ./.kguardian/broker-db)
+ *   HOST                    address to listen on (default 0.0.0.0, every interface, as a pod needs;
+ *                           127.0.0.1 keeps a local run off the network)
  *   PORT                    HTTP port (default 9090)
  *   EVALUATOR_URL           base URL of the evaluator; unset = flows are stored, not evaluated
  *   FLOW_RETENTION_DAYS     default 7
@@ -20,11 +22,13 @@
  *   EVALUATOR_TOKEN_FILE    bearer token for the evaluator, re-read every minute (default: the
  *                           pod's ServiceAccount token when mounted; see evaluator-token.ts)
  */
+import { listenHost } from '../listen-host.js';
 import { evaluatorTokenPath } from './evaluator-token.js';
 
 export interface BrokerConfig {
   databaseUrl?: string;
   dataDir: string;
+  host: string;
   port: number;
   evaluatorUrl?: string;
   flowRetentionDays: number;
@@ -58,6 +62,12 @@ function int(env: NodeJS.ProcessEnv, name: string, def: number, min: number, max
   return n;
 }
 
+function host(env: NodeJS.ProcessEnv): string {
+  const h = listenHost(env.HOST);
+  if ('problem' in h) throw new ConfigError('HOST', h.problem);
+  return h.host;
+}
+
 function url(env: NodeJS.ProcessEnv, name: string): string | undefined {
   const raw = env[name];
   if (raw === undefined || raw === '') return undefined;
@@ -82,6 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BrokerConfig {
   return {
     databaseUrl: url(env, 'DATABASE_URL'),
     dataDir: env.DATA_DIR || '.kguardian/broker-db',
+    host: host(env),
     port: int(env, 'PORT', 9090, 0, 65535),
     evaluatorUrl: url(env, 'EVALUATOR_URL'),
     flowRetentionDays: int(env, 'FLOW_RETENTION_DAYS', 7, 1, 366),

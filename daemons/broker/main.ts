@@ -97,8 +97,8 @@ async function main(): Promise<void> {
   const app = createApp({
     store, clock, auth, logger, metrics, retention, onFlowsStored: () => dispatcher?.wake(), onReplayCreated: () => replays?.wake(),
   });
-  const server = serve({ fetch: app.fetch, port: cfg.port }, (info) => {
-    logger.info('broker listening', { port: info.port });
+  const server = serve({ fetch: app.fetch, hostname: cfg.host, port: cfg.port }, (info) => {
+    logger.info('broker listening', { host: info.address, port: info.port });
   });
 
   const shutdown = (signal: string): void => {

@@ -7,6 +7,7 @@ const none = (): boolean => false;
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {
     expect(loadConfig({}, none)).toEqual({
+      host: '0.0.0.0',
       port: 9091,
       authMode: 'kubernetes',
       brokerUrl: undefined,
@@ -21,12 +22,13 @@ describe('loadConfig', () => {
   it('reads every variable', () => {
     const cfg = loadConfig(
       {
-        PORT: '8081', AUTH_MODE: 'none', BROKER_URL: 'http://broker:9090/', BROKER_TOKEN_FILE: '/tmp/t', WINDOW: '15m',
+        HOST: '127.0.0.1', PORT: '8081', AUTH_MODE: 'none', BROKER_URL: 'http://broker:9090/', BROKER_TOKEN_FILE: '/tmp/t', WINDOW: '15m',
         STATUS_INTERVAL: '2s', LEASE_NAMESPACE: 'lease-ns', LEASE_NAME: 'lead', LEASE_DURATION: '6s', POD_NAME: 'ev-0', POD_NAMESPACE: 'ignored',
       },
       none,
     );
     expect(cfg).toEqual({
+      host: '127.0.0.1',
       port: 8081,
       authMode: 'none',
       brokerUrl: 'http://broker:9090',
@@ -47,6 +49,9 @@ describe('loadConfig', () => {
   });
 
   it.each([
+    { env: { HOST: '127.0.0.1:9091' }, variable: 'HOST', message: 'must be an IP address' },
+    { env: { HOST: 'http://localhost' }, variable: 'HOST', message: 'must be an IP address' },
+    { env: { HOST: '*' }, variable: 'HOST', message: 'must be an IP address' },
     { env: { PORT: 'http' }, variable: 'PORT', message: 'must be an integer' },
     { env: { PORT: '70000' }, variable: 'PORT', message: 'must be an integer' },
     { env: { AUTH_MODE: 'token' }, variable: 'AUTH_MODE', message: 'kubernetes or none' },

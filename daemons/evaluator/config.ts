@@ -2,6 +2,8 @@
  * The evaluator's configuration, from environment variables, checked at start-up so a typo stops
  * the process with a message naming the variable instead of misbehaving later.
  *
+ *   HOST               address to listen on (default 0.0.0.0, every interface, as a pod needs;
+ *                      127.0.0.1 keeps a local run off the network)
  *   PORT               HTTP port (default 9091)
  *   AUTH_MODE          kubernetes (default) | none (local demo only)
  *   BROKER_URL         base URL of the broker; unset = evaluate only (no status, no replays)
@@ -17,6 +19,7 @@
  */
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { listenHost } from '../listen-host.js';
 
 export const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 
@@ -27,6 +30,7 @@ export interface Duration {
 }
 
 export interface EvaluatorConfig {
+  host: string;
   port: number;
   authMode: 'kubernetes' | 'none';
   brokerUrl?: string;
@@ -64,6 +68,12 @@ function duration(env: NodeJS.ProcessEnv, name: string, def: string, minMs: numb
   if (ms === undefined) throw new ConfigError(name, `must be a duration such as 15s, 10m or 1h, not ${JSON.stringify(raw)}`);
   if (ms < minMs || ms > maxMs) throw new ConfigError(name, `must be from ${minMs / 1000}s to ${maxMs / 1000}s, not ${text}`);
   return { text, ms };
+}
+
+function host(env: NodeJS.ProcessEnv): string {
+  const h = listenHost(env.HOST);
+  if ('problem' in h) throw new ConfigError('HOST', h.problem);
+  return h.host;
 }
 
 function port(env: NodeJS.ProcessEnv): number {
@@ -107,6 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, exists: (p: str
   const podNamespace = env.POD_NAMESPACE === undefined || env.POD_NAMESPACE === '' ? 'kguardian' : env.POD_NAMESPACE;
   const leaseDuration = duration(env, 'LEASE_DURATION', '15s', 1000, 600_000);
   return {
+    host: host(env),
     port: port(env),
     authMode,
     brokerUrl: url(env, 'BROKER_URL'),

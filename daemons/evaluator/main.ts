@@ -63,8 +63,8 @@ async function main(): Promise<void> {
   const model = createClusterModel(kc, { logger, observer: metrics.watch });
   const auth = await createAuthenticator(cfg.authMode, logger);
   const app = createEvaluatorApp({ model, auth, metrics, logger });
-  const server = serve({ fetch: app.fetch, port: cfg.port }, (info) => {
-    logger.info('evaluator listening', { port: info.port, identity: cfg.identity });
+  const server = serve({ fetch: app.fetch, hostname: cfg.host, port: cfg.port }, (info) => {
+    logger.info('evaluator listening', { host: info.address, port: info.port, identity: cfg.identity });
   });
   await model.start();
   logger.info('cluster model synced', { ...model.stats() });
