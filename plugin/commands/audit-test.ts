@@ -126,7 +126,14 @@ export async function runAuditTest(opts: AuditTestOptions, io: CliIO): Promise<n
   const { evaluateFlow } = await import('../../policy/index.js');
   const { buildReport } = await import('../audit-test/report.js');
   const { renderReport } = await import('../audit-test/render.js');
-  const evaluated = flows.map((input) => ({ input, evaluation: evaluateFlow(state, input.flow) }));
+  // "Today" is the cluster without the candidates. A candidate NetworkPolicy counts as enforced in
+  // `state` (it replaces its namespace/name or adds one), so today's outcome comes from the snapshot alone.
+  const today = candidates.policies.some((p) => p.kind === 'NetworkPolicy') ? await buildState(snapshot) : undefined;
+  const evaluated = flows.map((input) => {
+    const evaluation = evaluateFlow(state, input.flow);
+    if (today) evaluation.enforced = evaluateFlow(today, input.flow, { reasons: false }).enforced;
+    return { input, evaluation };
+  });
   const report = buildReport(state, candidates.policies, evaluated);
   io.stdout.write(renderReport(report, opts.output, { noHeaders: opts.noHeaders }));
   return opts.failOnDeny && report.summary.denied > 0 ? EXIT.denied : EXIT.ok;
