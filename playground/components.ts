@@ -40,6 +40,8 @@ export interface EvaluatorOptions {
   brokerUrl: string;
   kubeconfig: string;
   leaseNamespace: string;
+  /** This replica's name in the Lease (POD_NAME); replicas of one stack need different ones. */
+  identity?: string;
 }
 
 export async function startEvaluator(o: EvaluatorOptions, cleanup: Cleanup): Promise<Started> {
@@ -52,11 +54,12 @@ export async function startEvaluator(o: EvaluatorOptions, cleanup: Cleanup): Pro
     LEASE_NAMESPACE: o.leaseNamespace,
     LEASE_NAME: 'kguardian-evaluator',
     LEASE_DURATION: '15s',
-    POD_NAME: 'playground-evaluator',
+    POD_NAME: o.identity ?? 'playground-evaluator',
     POD_NAMESPACE: o.leaseNamespace,
     KUBECONFIG: o.kubeconfig,
   };
-  const daemon = Daemon.spawn({ name: 'evaluator', cmd: NODE, args: [...TSX, EVALUATOR_MAIN], env, logFile: join(o.runDir, 'evaluator.log') }, cleanup);
+  const name = o.identity ?? 'evaluator';
+  const daemon = Daemon.spawn({ name, cmd: NODE, args: [...TSX, EVALUATOR_MAIN], env, logFile: join(o.runDir, `${name}.log`) }, cleanup);
   const url = `http://127.0.0.1:${o.port}`;
   await daemon.waitFor('the evaluator to be ready (informers synced)', () => answers(`${url}/readyz`), 120_000);
   return { daemon, url };

@@ -29,6 +29,8 @@ export interface StackOptions {
   /** Unset: the broker's embedded PGlite. */
   databaseUrl?: string;
   bucketMs?: number;
+  /** Evaluator processes sharing one Lease, as the chart runs two (default 1). */
+  evaluatorReplicas?: number;
 }
 
 export interface StackPod {
@@ -42,7 +44,10 @@ export interface Stack {
   kubectl: Kubectl;
   kc: KubeConfig;
   broker: Started;
+  /** The first replica (the broker's EVALUATOR_URL points at the last one). */
   evaluator: Started;
+  /** Every replica, in start order; replica i is POD_NAME `playground-evaluator-i` when there are several. */
+  evaluators: Started[];
   agent?: Started;
   pods: Map<string, StackPod>;
   /** Parts of the pipeline not started; every part exists now, so this stays empty (kept for main.ts and the e2e test). */
@@ -78,12 +83,23 @@ async function registerAll(kc: KubeConfig, placed: Map<string, { ip: string; net
   return pods;
 }
 
-async function startDaemons(o: StackOptions, kubeconfig: string, cleanup: Cleanup): Promise<Pick<Stack, 'broker' | 'evaluator' | 'agent'>> {
-  const [brokerPort, evaluatorPort] = [await freePort(), await freePort()];
+async function startDaemons(o: StackOptions, kubeconfig: string, cleanup: Cleanup): Promise<Pick<Stack, 'broker' | 'evaluator' | 'evaluators' | 'agent'>> {
+  const brokerPort = await freePort();
+  const evaluatorPorts: number[] = [];
+  for (let i = 0; i < Math.max(1, o.evaluatorReplicas ?? 1); i++) evaluatorPorts.push(await freePort());
+  // The last replica to start is the one least likely to hold the Lease: evaluating on a follower
+  // is what a Service in front of several replicas does most of the time.
+  const evaluatorUrl = `http://127.0.0.1:${evaluatorPorts.at(-1) ?? 0}`;
   step(`starting the broker on :${brokerPort} (${o.databaseUrl ? 'PostgreSQL' : `embedded PGlite in ${join(o.runDir, 'broker-db')}`}, AUTH_MODE=none: loopback demo only)`);
-  const broker = await startBroker({ port: brokerPort, runDir: o.runDir, ...(o.databaseUrl ? { databaseUrl: o.databaseUrl } : {}), evaluatorUrl: `http://127.0.0.1:${evaluatorPort}` }, cleanup);
-  step(`starting the evaluator on :${evaluatorPort} (AUTH_MODE=none, STATUS_INTERVAL=1s, WINDOW=1h)`);
-  const evaluator = await startEvaluator({ port: evaluatorPort, runDir: o.runDir, brokerUrl: broker.url, kubeconfig, leaseNamespace: LEASE_NAMESPACE }, cleanup);
+  const broker = await startBroker({ port: brokerPort, runDir: o.runDir, ...(o.databaseUrl ? { databaseUrl: o.databaseUrl } : {}), evaluatorUrl }, cleanup);
+  const evaluators: Started[] = [];
+  for (const [i, port] of evaluatorPorts.entries()) {
+    const identity = evaluatorPorts.length > 1 ? `playground-evaluator-${i}` : undefined;
+    step(`starting the evaluator${identity ? ` ${identity}` : ''} on :${port} (AUTH_MODE=none, STATUS_INTERVAL=1s, WINDOW=1h)`);
+    evaluators.push(await startEvaluator({ port, runDir: o.runDir, brokerUrl: broker.url, kubeconfig, leaseNamespace: LEASE_NAMESPACE, ...(identity ? { identity } : {}) }, cleanup));
+  }
+  const [evaluator] = evaluators;
+  if (!evaluator) throw new Error('no evaluator started');
   let agent: Started | undefined;
   if (o.mode === 'kernel') {
     step('starting the node agent (kg-loader attaches eBPF programs to the root cgroup)');
@@ -91,7 +107,7 @@ async function startDaemons(o: StackOptions, kubeconfig: string, cleanup: Cleanu
     const a = agent;
     await a.daemon.waitFor('the agent to know every pod', async () => ((await metric(a.url, 'kguardian_agent_pods_known')) ?? 0) >= PODS.length, 60_000);
   }
-  return { broker, evaluator, ...(agent ? { agent } : {}) };
+  return { broker, evaluator, evaluators, ...(agent ? { agent } : {}) };
 }
 
 export async function startStack(o: StackOptions, cleanup: Cleanup): Promise<Stack> {

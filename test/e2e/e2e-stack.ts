@@ -27,6 +27,8 @@ export async function startE2eStack(cleanup: Cleanup): Promise<{ stack: Stack; r
       controlPlane: { kubeconfig: inject('kubeconfig'), kubectl: inject('kubectl') },
       databaseUrl,
       bucketMs: BUCKET_MS,
+      // As the chart runs it: two replicas, one Lease; the test checks only the leader writes status.
+      evaluatorReplicas: 2,
     },
     cleanup,
   );

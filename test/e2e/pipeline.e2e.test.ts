@@ -1,19 +1,23 @@
 // The whole pipeline on the real kernel: netns pods registered as Pods, real TCP and UDP between
 // them, the eBPF agent, the broker on PostgreSQL, the evaluator, the policy's status and
-// `kubectl kguardian verdicts`, with exact counts; then a policy edit (observedGeneration catches
-// up, the counts change), `audit promote` applied to the API server, and the latency from a
-// connection in the kernel to its verdict in `verdicts --watch`.
+// `kubectl kguardian verdicts`, with exact counts; two evaluator replicas on one Lease, of which
+// only the leader writes status; then a policy edit, whose intermediate state (Replaying, the old
+// counts) a watch must see before observedGeneration catches up and the counts change; `audit
+// promote` applied to the API server, and the latency from a connection in the kernel to its
+// verdict in `verdicts --watch`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredVerdict } from '../../daemons/broker/store/types.js';
 import { Cleanup } from '../../playground/cleanup.js';
-import { policyStatus, waitForStatus } from '../../playground/cluster.js';
+import { policyStatus } from '../../playground/cluster.js';
 import { applyPolicy, makeTraffic, startServers, waitForCounts } from '../../playground/run-scenario.js';
 import { DEFAULT_TRAFFIC, expectedCounts, FIXED_POLICY_FILE, POLICY, POLICY_FILE } from '../../playground/scenario.js';
-import type { Stack } from '../../playground/stack.js';
+import { LEASE_NAMESPACE, type Stack } from '../../playground/stack.js';
 import { serve, client } from '../../playground/traffic.js';
 import { BUCKET_MS, startE2eStack } from './e2e-stack.js';
 import { latencies, summarise, type Connection } from './latency.js';
 import { recordLatency } from './record-latency.js';
+import { replicaReports } from './evaluator-replicas.js';
+import { PolicyWatch } from './policy-watch.js';
 import { VerdictWatch, type Arrival } from './verdict-watch.js';
 
 const cleanup = new Cleanup();
@@ -63,13 +67,43 @@ describe('kernel -> agent -> broker (PostgreSQL) -> evaluator -> status and verd
     });
   });
 
-  it('after a policy edit, observedGeneration catches up and the counts change', async () => {
+  /** Exactly one replica leads (the Lease names it) and every status patch so far is its own. */
+  async function expectOnlyTheLeaderWrote(): Promise<void> {
+    const reports = await replicaReports(stack.evaluators);
+    expect(reports.map((r) => r.leader).sort()).toEqual([0, 1]);
+    const leader = reports.findIndex((r) => r.leader === 1);
+    expect(reports[leader]?.statusWritten).toBeGreaterThan(0);
+    expect(reports.filter((_, i) => i !== leader).map((r) => r.statusWritten)).toEqual([0]);
+    const holder = await stack.kubectl.ok(['get', 'lease', 'kguardian-evaluator', '-n', LEASE_NAMESPACE, '-o', 'jsonpath={.spec.holderIdentity}']);
+    expect(holder).toBe(`playground-evaluator-${leader}`);
+  }
+
+  it('with two evaluator replicas, only the one holding the Lease writes status', async () => {
+    await expectOnlyTheLeaderWrote();
+  });
+
+  it('after a policy edit, the status says it is replaying generation 2 with the old counts, then catches up', async () => {
+    const before = await stack.kubectl.ok(['get', 'anp', POLICY.name, '-n', POLICY.namespace, '-o', 'jsonpath={.metadata.resourceVersion}']);
+    const watch = await PolicyWatch.start(stack.kc, POLICY.namespace, POLICY.name, before);
+    cleanup.add('stop the policy watch', () => { watch.stop(); });
     const edited = await applyPolicy(stack, FIXED_POLICY_FILE);
     expect(edited.generation).toBe(2);
+    const old = expectedCounts(plan, false);
     const want = expectedCounts(plan, true);
-    const { met, status } = await waitForStatus(stack.kubectl, POLICY.namespace, POLICY.name, (s) => s.observedGeneration === 2 && s.synced && s.wouldDeny === want.wouldDeny && s.allowed === want.allowed, 60_000);
-    expect({ observed: status.observedGeneration, wouldDeny: status.wouldDeny, allowed: status.allowed }).toEqual({ observed: 2, ...want });
-    expect(met).toBe(true);
+    const caughtUp = await watch.until('observedGeneration 2 with the new counts', (v) => v.observedGeneration === 2 && v.synced?.status === 'True' && v.wouldDeny === want.wouldDeny && v.allowed === want.allowed, 60_000);
+    watch.stop();
+    const history = watch.versions.slice(0, watch.versions.indexOf(caughtUp));
+    // What a user sees between the edit and the catch-up: generation 2 being replayed, the counts
+    // (and observedGeneration) still those of generation 1, never a mix.
+    const replaying = history.find((v) => v.generation === 2 && v.synced?.reason === 'Replaying');
+    expect(replaying).toEqual({
+      resourceVersion: expect.any(String) as string, generation: 2, observedGeneration: 1, wouldDeny: old.wouldDeny, allowed: old.allowed,
+      synced: { status: 'False', reason: 'Replaying', observedGeneration: 2 },
+    });
+    for (const v of history.filter((h) => h.observedGeneration === 1)) expect({ wouldDeny: v.wouldDeny, allowed: v.allowed }).toEqual(old);
+    const status = await policyStatus(stack.kubectl, POLICY.namespace, POLICY.name);
+    expect({ observed: status.observedGeneration, synced: status.synced, wouldDeny: status.wouldDeny, allowed: status.allowed }).toEqual({ observed: 2, synced: true, ...want });
+    await expectOnlyTheLeaderWrote();
     const g2 = (await verdicts()).filter((v) => v.policy.generation === 2);
     expect(tally(g2.filter((v) => v.verdict === 'WouldDeny'))).toEqual({});
     expect(tally(g2)[`g2 Allow Ingress web/frontend -> shop/payments 8080/TCP`]).toBe(plan.frontendToPayments);
