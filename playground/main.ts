@@ -46,7 +46,7 @@ async function scenario(stack: Stack, mode: TrafficMode, runDir: string, o: Opti
   await applyPolicy(stack, POLICY_FILE);
   await waitObserved(stack);
   if (mode === 'kernel') {
-    step('starting servers in the pods: payments :8080, database :5432, coredns :53/UDP');
+    step('starting servers in the pods: payments :8080, database :5432, coredns :53/UDP (a DNS server for NAME.NAMESPACE.svc.cluster.local)');
     await startServers(stack, runDir, cleanup);
     await makeTraffic(stack);
   } else {

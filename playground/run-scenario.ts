@@ -4,11 +4,12 @@
  */
 import { policyStatus, waitForStatus, type PolicyStatus } from './cluster.js';
 import type { Cleanup } from './cleanup.js';
+import { serviceName } from './dns-server.js';
 import { step, warn } from './log.js';
 import { loadRecording, replay, RECORDING } from './recorded.js';
 import { DEFAULT_TRAFFIC, expectedCounts, POLICY, type TrafficPlan } from './scenario.js';
 import type { Stack, StackPod } from './stack.js';
-import { serve, tcp, udp } from './traffic.js';
+import { resolve, serve, tcp } from './traffic.js';
 
 export async function applyPolicy(stack: Stack, file: string): Promise<PolicyStatus> {
   step(`kubectl apply -f ${file.replace(/^.*\/playground\//, 'playground/')}`);
@@ -31,18 +32,29 @@ const pod = (stack: Stack, name: string): StackPod & { netns: NonNullable<StackP
 };
 
 export async function startServers(stack: Stack, runDir: string, cleanup: Cleanup): Promise<void> {
+  // The DNS server answers for every pod, by the address it got in this run.
+  const records = [...stack.pods.values()].map((p) => `a:${serviceName(p.spec.name, p.spec.namespace)}=${p.ip}`);
   for (const p of stack.pods.values()) {
-    if (p.spec.serves.length > 0 && p.netns) await serve(p.netns, p.spec.serves, runDir, cleanup);
+    const specs = p.spec.serves.some((s) => s.startsWith('dns:')) ? [...p.spec.serves, ...records] : p.spec.serves;
+    if (specs.length > 0 && p.netns) await serve(p.netns, specs, runDir, cleanup);
   }
 }
 
-/** Real connections and lookups between the netns pods, exactly as many as the plan says. */
+/** Looks `target` up from `from` with real DNS queries at coredns; fails unless it answers the target's address. */
+async function lookUp(stack: Stack, from: StackPod & { netns: NonNullable<StackPod['netns']> }, target: StackPod, count: number): Promise<string> {
+  const name = serviceName(target.spec.name, target.spec.namespace);
+  const ip = await resolve(from.netns, pod(stack, 'coredns').ip, name, count);
+  if (ip !== target.ip) throw new Error(`coredns answered ${ip} for ${name}; the pod's address is ${target.ip}`);
+  return ip;
+}
+
+/** Real lookups and connections between the netns pods, exactly as many as the plan says. */
 export async function makeTraffic(stack: Stack, plan: TrafficPlan = DEFAULT_TRAFFIC): Promise<void> {
-  const [frontend, payments, database, dns] = [pod(stack, 'frontend'), pod(stack, 'payments'), pod(stack, 'database'), pod(stack, 'coredns')];
-  step(`traffic: frontend -> payments:8080 x${plan.frontendToPayments}, payments -> database:5432 x${plan.paymentsToDatabase}, payments -> coredns:53/UDP x${plan.dnsLookups} lookups`);
-  await tcp(frontend.netns, payments.ip, 8080, plan.frontendToPayments);
-  await tcp(payments.netns, database.ip, 5432, plan.paymentsToDatabase);
-  await udp(payments.netns, dns.ip, 53, plan.dnsLookups);
+  const [frontend, payments, database] = [pod(stack, 'frontend'), pod(stack, 'payments'), pod(stack, 'database')];
+  const [paymentsName, databaseName] = [serviceName('payments', payments.spec.namespace), serviceName('database', database.spec.namespace)];
+  step(`traffic: frontend looks up ${paymentsName} x${plan.frontendLookups} and connects to payments:8080 x${plan.frontendToPayments}; payments looks up ${databaseName} x${plan.dnsLookups} (DNS, coredns:53/UDP) and connects to database:5432 x${plan.paymentsToDatabase}`);
+  await tcp(frontend.netns, await lookUp(stack, frontend, payments, plan.frontendLookups), 8080, plan.frontendToPayments);
+  await tcp(payments.netns, await lookUp(stack, payments, database, plan.dnsLookups), 5432, plan.paymentsToDatabase);
 }
 
 export async function replayRecording(stack: Stack): Promise<void> {

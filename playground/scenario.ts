@@ -1,6 +1,7 @@
 /**
  * The playground's little shop: a frontend in namespace web calls payments in shop, which calls
- * its database and looks names up in DNS (kube-system). The candidate policy for payments
+ * its database; both find the other by name with real DNS lookups at coredns (kube-system,
+ * playground/dns-server.ts), which knows every pod as NAME.NAMESPACE.svc.cluster.local. The candidate policy for payments
  * (policies/payments-isolation.yaml) forgets that the frontend lives in another namespace.
  * The traffic is a fixed number of connections and lookups, so the verdict counts are exact.
  */
@@ -10,7 +11,7 @@ export interface ScenarioPod {
   name: string;
   namespace: string;
   labels: Record<string, string>;
-  /** What it serves, as traffic-tool.ts `serve` specs. */
+  /** What it serves, as traffic-tool.ts `serve` specs (a dns: server also gets every pod's A record). */
   serves: string[];
 }
 
@@ -25,7 +26,7 @@ export const PODS: readonly ScenarioPod[] = [
   { name: 'frontend', namespace: 'web', labels: { app: 'frontend' }, serves: [] },
   { name: 'payments', namespace: 'shop', labels: { app: 'payments' }, serves: ['tcp:8080'] },
   { name: 'database', namespace: 'shop', labels: { app: 'database' }, serves: ['tcp:5432'] },
-  { name: 'coredns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' }, serves: ['udp:53'] },
+  { name: 'coredns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' }, serves: ['dns:53'] },
 ];
 
 export interface TrafficPlan {
@@ -33,11 +34,13 @@ export interface TrafficPlan {
   frontendToPayments: number;
   /** payments -> database:5432, TCP connections. */
   paymentsToDatabase: number;
-  /** payments -> coredns:53, UDP request/response exchanges. */
+  /** payments -> coredns:53/UDP, DNS lookups of the database's name (one query, one answer each). */
   dnsLookups: number;
+  /** frontend -> coredns:53/UDP, DNS lookups of payments' name (not at payments, so not counted). */
+  frontendLookups: number;
 }
 
-export const DEFAULT_TRAFFIC: TrafficPlan = { frontendToPayments: 6, paymentsToDatabase: 4, dnsLookups: 3 };
+export const DEFAULT_TRAFFIC: TrafficPlan = { frontendToPayments: 6, paymentsToDatabase: 4, dnsLookups: 3, frontendLookups: 1 };
 
 /**
  * What the evaluator must count for payments-isolation, in connections (TCP) and packets (UDP),

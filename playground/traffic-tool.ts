@@ -2,16 +2,18 @@
  * Real traffic for the playground and the end-to-end test, run inside a "pod" with
  * `ip netns exec NS node --import tsx playground/traffic-tool.ts COMMAND ...`. Prints JSON lines.
  *
- *   serve SPEC...                 SPEC is tcp:PORT, tcp:FIRST-LAST or udp:PORT; TCP accepts and
- *                                 closes, UDP echoes (a stand-in DNS server); prints {"listening":n}
+ *   serve SPEC...                 SPEC is tcp:PORT or tcp:FIRST-LAST (accepts and closes), dns:PORT
+ *                                 (a real DNS server, playground/dns-server.ts) or a:NAME=IP (an A
+ *                                 record it serves); prints {"listening":n}
  *   tcp HOST PORT COUNT           COUNT sequential connections; {"established":n,"failed":n}
- *   udp HOST PORT COUNT           COUNT request/response exchanges from one socket, like DNS
- *                                 lookups; {"sent":n,"replies":n}
+ *   resolve SERVER NAME COUNT     COUNT A lookups of NAME with node's dns.Resolver (c-ares) asking
+ *                                 only SERVER, one try each; {"lookups":n,"answered":n,"addresses":[...]}
  *   paced HOST FIRST N GAP_MS     connection i to port FIRST+i every GAP_MS; one line per
  *                                 connection {"port","at"} (epoch ms when established), then totals
  */
-import { createSocket } from 'node:dgram';
+import { Resolver } from 'node:dns/promises';
 import { connect, createServer } from 'node:net';
+import { serveDns, zoneFrom } from './dns-server.js';
 
 function print(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value)}\n`);
@@ -35,20 +37,15 @@ function listenTcp(port: number): Promise<void> {
   });
 }
 
-function listenUdp(port: number): Promise<void> {
-  return new Promise((resolve) => {
-    const sock = createSocket('udp4');
-    sock.on('message', (msg, rinfo) => { sock.send(msg, rinfo.port, rinfo.address); });
-    sock.bind(port, '0.0.0.0', resolve);
-  });
-}
-
 async function serve(specs: string[]): Promise<void> {
+  const records = specs.filter((s) => s.startsWith('a:')).map((s) => s.slice(2));
   let n = 0;
   for (const spec of specs) {
     const [proto, range] = spec.split(':');
+    if (proto === 'a') continue;
+    if (proto !== 'tcp' && proto !== 'dns') throw new Error(`unknown serve spec ${spec}`);
     for (const port of ports(range ?? '')) {
-      await (proto === 'udp' ? listenUdp(port) : listenTcp(port));
+      await (proto === 'dns' ? serveDns(port, zoneFrom(records)) : listenTcp(port));
       n++;
     }
   }
@@ -76,24 +73,21 @@ async function tcp(host: string, port: number, count: number): Promise<void> {
   print({ established, failed: count - established });
 }
 
-async function udp(host: string, port: number, count: number): Promise<void> {
-  const sock = createSocket('udp4');
-  let replies = 0;
-  let waiting: (() => void) | undefined;
-  sock.on('message', () => {
-    replies++;
-    waiting?.();
-  });
+async function resolve(server: string, name: string, count: number): Promise<void> {
+  // tries 1: a lost packet shows as a failed lookup instead of a retry that changes the counts.
+  const resolver = new Resolver({ timeout: 2000, tries: 1 });
+  resolver.setServers([server]);
+  let answered = 0;
+  const addresses = new Set<string>();
   for (let i = 0; i < count; i++) {
-    const answered = new Promise<void>((resolve) => {
-      waiting = resolve;
-      setTimeout(resolve, 1000);
-    });
-    sock.send(`query ${i}`, port, host);
-    await answered;
+    try {
+      for (const a of await resolver.resolve4(name)) addresses.add(a);
+      answered++;
+    } catch (err) {
+      process.stderr.write(`lookup ${i + 1} of ${name} at ${server}: ${err instanceof Error ? err.message : String(err)}\n`);
+    }
   }
-  sock.close();
-  print({ sent: count, replies });
+  print({ lookups: count, answered, addresses: [...addresses] });
 }
 
 async function paced(host: string, first: number, n: number, gapMs: number): Promise<void> {
@@ -122,12 +116,12 @@ const host = args[0] ?? '';
 const commands: Record<string, () => Promise<void>> = {
   serve: () => serve(args),
   tcp: () => tcp(host, num(1), num(2)),
-  udp: () => udp(host, num(1), num(2)),
+  resolve: () => resolve(host, args[1] ?? '', num(2)),
   paced: () => paced(host, num(1), num(2), num(3)),
 };
 const chosen = commands[command ?? ''];
 if (!chosen) {
-  process.stderr.write('usage: traffic-tool.ts serve SPEC... | tcp HOST PORT N | udp HOST PORT N | paced HOST FIRST N GAP_MS\n');
+  process.stderr.write('usage: traffic-tool.ts serve SPEC... | tcp HOST PORT N | resolve SERVER NAME N | paced HOST FIRST N GAP_MS\n');
   process.exit(2);
 }
 await chosen();

@@ -29,8 +29,9 @@ export async function tcp(pod: NetnsPod, host: string, port: number, count: numb
   return count;
 }
 
-export async function udp(pod: NetnsPod, host: string, port: number, count: number): Promise<number> {
-  const [r] = await client<{ sent: number; replies: number }>(pod, ['udp', host, port, count]);
-  if (r?.replies !== count) throw new Error(`${pod.name} -> ${host}:${port}/UDP: ${JSON.stringify(r)}; expected ${count} answers`);
-  return count;
+/** COUNT real DNS lookups of `name` from `pod` at `server`:53; the one address they all answered. */
+export async function resolve(pod: NetnsPod, server: string, name: string, count: number): Promise<string> {
+  const [r] = await client<{ lookups: number; answered: number; addresses: string[] }>(pod, ['resolve', server, name, count]);
+  if (r?.answered !== count || r.addresses.length !== 1) throw new Error(`${pod.name} looking up ${name} at ${server}: ${JSON.stringify(r)}; expected ${count} answers with one address`);
+  return r.addresses[0] ?? '';
 }

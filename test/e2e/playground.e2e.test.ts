@@ -32,7 +32,7 @@ describe('the playground', () => {
   it('--once on recorded traffic shows the would-deny count, verdicts, describe and the fix, exits 0, leaves nothing', async () => {
     const run = (current = new PlaygroundRun(['--once', '--recorded']));
     expect(await run.exited).toBe(0);
-    expect(run.output).toMatch(/replayed 6 recorded flow observations/);
+    expect(run.output).toMatch(/replayed 8 recorded flow observations/);
     expect(statusColumns(run.output)).toEqual(['6', '10']);
     expect(run.output).toMatch(/WouldDeny .*frontend/);
     expect(run.output).toMatch(/web\/frontend \(10\.252\.7\.2\)\s+shop\/payments \(10\.252\.7\.3\)\s+TCP\/8080\s+Ingress\s+6/);
