@@ -1,18 +1,18 @@
 /**
  * The Store over any SqlClient: PostgreSQL through `pg`, or embedded PGlite. Holds the partition
- * manager and the stream's listeners; the SQL itself lives in flow-writes.ts, verdict-reads.ts
- * and claims.ts. Transactions that fail on a deadlock or serialisation conflict are retried a
- * few times (two batches upserting the same flows, an ingest racing a claim).
+ * manager and the stream's listeners; the SQL itself lives in flow-writes.ts, flow-reads.ts,
+ * verdict-reads.ts and claims.ts. Transactions that fail on a deadlock or serialisation conflict
+ * are retried a few times (two batches upserting the same flows, an ingest racing a claim).
  */
+import { listFlows } from './flow-reads.js';
 import { aggregate } from './flow-writes.js';
 import { IngestQueue } from './ingest-queue.js';
 import { claimPending, completeClaim, releaseClaim } from './claims.js';
 import { migrate } from './migrations.js';
 import { dayStart, PartitionManager, PARTITIONED_TABLES } from './partitions.js';
 import { sqlReplayStore } from './replay-store.js';
-import { flowColumns, toFlow, type FlowRow } from './rows.js';
-import type { Queryable, SqlClient } from './sql-client.js';
-import type { Claim, FlowJudgement, FlowPage, FlowPageQuery, IngestResult, RetentionConfig, Store } from './types.js';
+import type { SqlClient } from './sql-client.js';
+import type { Claim, FlowJudgement, IngestResult, RetentionConfig, Store } from './types.js';
 import { lastVerdictId, listVerdicts, summary, verdictsAfter } from './verdict-reads.js';
 import type { FlowBatch } from '../api/flow-batch.js';
 
@@ -33,25 +33,6 @@ async function retrying<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
       if (i >= attempts || code === undefined || !RETRYABLE.has(code)) throw err;
     }
   }
-}
-
-async function listFlows(db: Queryable, q: FlowPageQuery): Promise<FlowPage> {
-  const params: unknown[] = [];
-  const conds: string[] = [];
-  const add = (sql: string, v: unknown): void => {
-    params.push(v);
-    conds.push(sql.replace('?', `$${params.length}`));
-  };
-  if (q.since) add('bucket >= ?', new Date(Math.floor(q.since.getTime() / 60_000) * 60_000));
-  if (q.until) add('bucket < ?', q.until);
-  if (q.afterId !== undefined) add('id > ?', q.afterId);
-  params.push(q.limit + 1);
-  const r = await db.query<FlowRow>(
-    `SELECT ${flowColumns()} FROM flows ${conds.length ? `WHERE ${conds.join(' AND ')}` : ''} ORDER BY id LIMIT $${params.length}`,
-    params,
-  );
-  const flows = r.rows.slice(0, q.limit).map(toFlow);
-  return { flows, nextCursor: r.rows.length > q.limit ? (flows.at(-1)?.id ?? null) : null };
 }
 
 /** Opens the store on a client: applies migrations and creates the current partitions. */
