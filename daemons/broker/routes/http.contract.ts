@@ -5,6 +5,7 @@
 // A test suite in all but name (imported by the *.test.ts files that run it).
 /* eslint-disable @typescript-eslint/no-non-null-assertion */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FlowObservation } from '../api/flow-batch.js';
 import { batch, observation, verdict } from '../testing/fixtures.js';
 import { judgePending, readEvents, testApp, type TestApp } from '../testing/test-app.js';
 import type { Store, StoredVerdict } from '../store/types.js';
@@ -16,6 +17,19 @@ export type StoreFactory = () => Promise<{ store: Store; cleanup: () => Promise<
 interface Page {
   verdicts: StoredVerdict[];
   nextBeforeId: number | null;
+}
+
+interface FlowPage {
+  flows: { id: number; firstSeen: string; dst: { port: number } }[];
+  nextCursor: number | null;
+}
+
+/** `n` distinct observations (ports from `port`), one every `stepMs` from `from`. */
+function spread(n: number, from: string, stepMs: number, port: number): FlowObservation[] {
+  return Array.from({ length: n }, (_, i) => {
+    const at = new Date(Date.parse(from) + i * stepMs).toISOString();
+    return observation({ at, dst: { ...observation().dst, port: port + i } });
+  });
 }
 
 export function httpContract(engine: string, open: StoreFactory): void {
@@ -72,6 +86,88 @@ export function httpContract(engine: string, open: StoreFactory): void {
         const big = 'x'.repeat(17 * 1024 * 1024);
         const r2 = await t.post('/v1/flows', big);
         expect([r2.status, ((await r2.json()) as { field: string }).field]).toEqual([413, 'body']);
+      });
+    });
+
+    describe('GET /v1/flows', () => {
+      // 25 flows a minute apart, 06:00 to 06:24, away from every other test's times.
+      const window = 'since=2026-03-01T06:00:00Z&until=2026-03-01T06:30:00Z';
+      beforeAll(async () => {
+        const r = await t.post('/v1/flows', batch(spread(25, '2026-03-01T06:00:00.000Z', 60_000, 7000)));
+        expect(r.status).toBe(200);
+      });
+
+      it('pages with cursor across pages: every flow of the window once, in id order', async () => {
+        const ids: number[] = [];
+        const sizes: number[] = [];
+        let url = `/v1/flows?${window}&limit=7`;
+        for (let pages = 0; pages < 10; pages++) {
+          const r = await t.get(url);
+          expect(r.status).toBe(200);
+          const p = (await r.json()) as FlowPage;
+          ids.push(...p.flows.map((f) => f.id));
+          sizes.push(p.flows.length);
+          if (p.nextCursor === null) break;
+          expect(p.nextCursor).toBe(p.flows.at(-1)!.id);
+          url = `/v1/flows?${window}&limit=7&cursor=${p.nextCursor}`;
+        }
+        expect(sizes).toEqual([7, 7, 7, 4]);
+        const whole = (await (await t.get(`/v1/flows?${window}&limit=5000`)).json()) as FlowPage;
+        expect(whole.nextCursor).toBeNull();
+        expect(whole.flows.map((f) => f.dst.port).sort()).toEqual(Array.from({ length: 25 }, (_, i) => 7000 + i));
+        expect(ids).toEqual(whole.flows.map((f) => f.id));
+        expect(ids).toEqual([...ids].sort((a, b) => a - b));
+      });
+
+      it('bounds the window with since (inclusive) and until (exclusive)', async () => {
+        const p = (await (await t.get('/v1/flows?since=2026-03-01T06:10:00Z&until=2026-03-01T06:15:00Z')).json()) as FlowPage;
+        expect(p.flows.map((f) => f.dst.port).sort()).toEqual([7010, 7011, 7012, 7013, 7014]);
+      });
+
+      it.each([
+        { query: 'since=yesterday', field: 'since' },
+        { query: 'since=2026-03-01', field: 'since' },
+        { query: 'until=2026-03-01T06:00:00', field: 'until' }, // no zone
+        { query: 'until=tomorrow', field: 'until' },
+        { query: 'since=2026-03-01T07:00:00Z&until=2026-03-01T06:00:00Z', field: 'until' },
+        { query: 'cursor=-1', field: 'cursor' },
+        { query: 'cursor=abc', field: 'cursor' },
+        { query: 'cursor=1.5', field: 'cursor' },
+        { query: 'cursor=1&cursor=2', field: 'cursor' },
+        { query: 'limit=0', field: 'limit' },
+        { query: 'limit=5001', field: 'limit' },
+        { query: 'after=1', field: 'after' },
+      ])('answers 400 naming $field for $query', async ({ query, field }) => {
+        const r = await t.get(`/v1/flows?${query}`);
+        expect(r.status).toBe(400);
+        const body = (await r.json()) as { field: string; error: string };
+        expect(body.field).toBe(field);
+        expect(body.error).toContain(field);
+      });
+    });
+
+    describe('GET /audit/verdicts limits', () => {
+      // 1,005 verdicts of one policy, written as the evaluation loop writes them (ingest, claim, complete).
+      const BULK = 1005;
+      beforeAll(async () => {
+        await t.deps.store.ingest(batch(spread(BULK, '2026-03-01T07:00:00.000Z', 1000, 10_000)), NOW);
+        const policy = { uid: 'bulk-uid', kind: 'AuditNetworkPolicy' as const, namespace: 'bulk', name: 'bulk', generation: 1 };
+        const stored = await judgePending(t.deps.store, NOW, (f) => (f.dst.port >= 10_000 ? [verdict({ policy })] : []));
+        expect(stored).toBe(BULK);
+      }, 120_000);
+
+      it('answers 100 by default, at most 1000, and pages the rest', async () => {
+        const byDefault = (await (await t.get('/audit/verdicts?policy=bulk')).json()) as Page;
+        expect(byDefault.verdicts).toHaveLength(100);
+        expect(byDefault.nextBeforeId).toBe(byDefault.verdicts[99]!.id);
+        const max = (await (await t.get('/audit/verdicts?policy=bulk&limit=1000')).json()) as Page;
+        expect(max.verdicts).toHaveLength(1000);
+        expect(max.verdicts.slice(0, 100).map((v) => v.id)).toEqual(byDefault.verdicts.map((v) => v.id));
+        const rest = (await (await t.get(`/audit/verdicts?policy=bulk&limit=1000&before_id=${max.nextBeforeId!}`)).json()) as Page;
+        expect([rest.verdicts.length, rest.nextBeforeId]).toEqual([BULK - 1000, null]);
+        expect(new Set([...max.verdicts, ...rest.verdicts].map((v) => v.id)).size).toBe(BULK);
+        const over = await t.get('/audit/verdicts?policy=bulk&limit=1001');
+        expect([over.status, ((await over.json()) as { field: string }).field]).toEqual([400, 'limit']);
       });
     });
 
