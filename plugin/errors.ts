@@ -10,7 +10,10 @@ export const EXIT = {
   badInput: 2,
   /** `--fail-on-deny` and at least one flow would be denied. */
   denied: 3,
-  /** `audit promote`: the safety gate refused (evaluation stale or would-deny flows); --force overrides. */
+  /**
+   * `audit promote` / `promote-cluster`: the safety gate refused (evaluation stale or would-deny flows), or
+   * --apply would replace a NetworkPolicy promoted from another source or written by someone else; --force overrides.
+   */
   unsafe: 4,
 } as const;
 

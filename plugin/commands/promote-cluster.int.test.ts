@@ -2,7 +2,8 @@
  * `audit promote-cluster` against the real API server: namespace discovery from
  * spec.namespaceSelector, a namespace that stops matching after a relabel (and the warning
  * about the NetworkPolicy left there), explicit targets (with the warning for one the
- * selector does not match), the safety gate, -o name, and --apply --delete-audit.
+ * selector does not match), the safety gate, -o name, --apply --delete-audit, and --apply over an
+ * existing NetworkPolicy of the same name from another source (refused unless --force).
  */
 import { randomBytes } from 'node:crypto';
 import { ApiException, CustomObjectsApi, NetworkingV1Api, type KubeConfig } from '@kubernetes/client-node';
@@ -11,8 +12,8 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { kubeConfig, kubeconfigPath, kubectl } from '../../test/kube/client.js';
 import { installCrds } from '../../test/kube/crds.js';
 import { createTestNamespace } from '../../test/kube/namespace.js';
-import { ACNP, GROUP, VERSION, type AuditPolicy } from '../kube/objects.js';
-import { cli, createAudit, evaluatedStatus, writeStatus } from '../kube/test-cluster.js';
+import { ACNP, ANP, GROUP, VERSION, type AuditPolicy } from '../kube/objects.js';
+import { cli, createAudit, evaluatedStatus, patchAudit, writeStatus } from '../kube/test-cluster.js';
 import type { NetworkPolicyObject } from '../promote/strip.js';
 
 let kc: KubeConfig;
@@ -146,6 +147,64 @@ describe('audit promote-cluster', () => {
       .getClusterCustomObject({ group: GROUP, version: VERSION, plural: ACNP.plural, name })
       .then(() => 200, (e: unknown) => (e instanceof ApiException ? e.code : -1));
     expect(code).toBe(404);
+  });
+
+  describe('--apply over an existing NetworkPolicy of the same name', () => {
+    const net = (): NetworkingV1Api => kc.makeApiClient(NetworkingV1Api);
+    const promotedFrom = async (ns: string): Promise<string | undefined> => (await net().readNamespacedNetworkPolicy({ namespace: ns, name })).metadata?.annotations?.['kguardian.dev/promoted-from'];
+
+    it('refuses (exit 4, nothing applied) one promoted from an AuditNetworkPolicy of that name, and --force replaces it', async () => {
+      const a = await createTestNamespace(kc, 'pc', { team });
+      const b = await createTestNamespace(kc, 'pc', { team });
+      const anp = await createAudit(kc, ANP, { metadata: { name, namespace: b }, spec: { podSelector: { matchLabels: { app: 'db' } }, policyTypes: ['Ingress'] } });
+      await writeStatus(kc, ANP, anp, evaluatedStatus(anp.metadata.generation ?? 1));
+      expect((await run(['audit', 'promote', name, '-n', b, '--apply'])).code).toBe(0);
+      const source = await acnp();
+
+      for (const extra of [[], ['--dry-run']]) {
+        const refused = await run(['audit', 'promote-cluster', name, '--apply', ...extra]);
+        expect(refused.code).toBe(4);
+        expect(refused.out).toBe('');
+        expect(refused.err).toBe(
+          `error: refusing to apply: NetworkPolicy ${b}/${name} already exists and it was promoted from AuditNetworkPolicy/${b}/${name}@1 (kguardian.dev/promoted-from), not from AuditClusterNetworkPolicy/${name}; see it with: kubectl get networkpolicy ${name} -n ${b} -o yaml\n` +
+            'Nothing was applied. Rename or remove the existing NetworkPolicy, or pass --force to replace it (with --force-conflicts too when another field manager set its fields).\n',
+        );
+      }
+      // All or nothing: the namespace without a clash got nothing either, and the clash is untouched.
+      expect((await net().listNamespacedNetworkPolicy({ namespace: a })).items).toEqual([]);
+      expect(await promotedFrom(b)).toBe(`AuditNetworkPolicy/${b}/${name}@1`);
+
+      const forced = await run(['audit', 'promote-cluster', name, '--apply', '--force']);
+      expect(forced.code).toBe(0);
+      expect(forced.err).toContain(`warning: replacing (--force): NetworkPolicy ${b}/${name} already exists and it was promoted from AuditNetworkPolicy/${b}/${name}@1`);
+      for (const ns of [a, b]) expect(await promotedFrom(ns)).toBe(`AuditClusterNetworkPolicy/${name}@${source.metadata.generation ?? 0}`);
+    });
+
+    it('refuses one written by someone else (no promoted-from annotation), even where server-side apply would see no conflict', async () => {
+      const a = await createTestNamespace(kc, 'pc', { team });
+      // Only a podSelector: kguardian's apply would merge its policyTypes in without any field conflict.
+      const theirs = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: a }, spec: { podSelector: {} } };
+      expect((await kubectl(['apply', '--server-side', '--field-manager', 'alice', '-f', '-'], JSON.stringify(theirs))).code).toBe(0);
+      await acnp();
+      const refused = await run(['audit', 'promote-cluster', name, '--apply']);
+      expect(refused.code).toBe(4);
+      expect(refused.err).toContain(`error: refusing to apply: NetworkPolicy ${a}/${name} already exists and it was not promoted by kguardian (no kguardian.dev/promoted-from annotation)`);
+      const np = await net().readNamespacedNetworkPolicy({ namespace: a, name });
+      expect(np.metadata?.managedFields?.map((f) => f.manager)).toEqual(['alice']);
+    });
+
+    it('re-applies over its own earlier promotion, also after the cluster policy was edited', async () => {
+      const a = await createTestNamespace(kc, 'pc', { team });
+      const first = await acnp();
+      expect((await run(['audit', 'promote-cluster', name, '--apply'])).code).toBe(0);
+      const edited = await patchAudit(kc, ACNP, first, { spec: { policyTypes: ['Ingress', 'Egress'] } });
+      await writeStatus(kc, ACNP, edited, evaluatedStatus(edited.metadata.generation ?? 0));
+      const again = await run(['audit', 'promote-cluster', name, '--apply']);
+      expect(again.err).toBe('');
+      expect(again.code).toBe(0);
+      expect(await promotedFrom(a)).toBe(`AuditClusterNetworkPolicy/${name}@${edited.metadata.generation ?? 0}`);
+      expect(edited.metadata.generation).toBe(2);
+    });
   });
 
   it('reports a missing cluster policy by name', async () => {

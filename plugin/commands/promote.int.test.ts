@@ -202,7 +202,13 @@ describe('--apply', () => {
 
   it('reports a field conflict with an existing NetworkPolicy, and --force-conflicts takes the fields over', async () => {
     await synced('payments', ns);
-    const existing = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'payments', namespace: ns }, spec: { podSelector: { matchLabels: { app: 'other' } } } };
+    // Promoted from this very policy earlier, then edited by hand with kubectl: the source matches, a field conflicts.
+    const existing = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'payments', namespace: ns, annotations: { 'kguardian.dev/promoted-from': `AuditNetworkPolicy/${ns}/payments@1` } },
+      spec: { podSelector: { matchLabels: { app: 'other' } } },
+    };
     expect((await kubectl(['apply', '--server-side', '-f', '-'], JSON.stringify(existing))).code).toBe(0);
     const conflict = await run(['audit', 'promote', 'payments', '-n', ns, '--apply', '--delete-audit']);
     expect(conflict.code).toBe(1);
@@ -215,9 +221,30 @@ describe('--apply', () => {
     expect((await net().readNamespacedNetworkPolicy({ namespace: ns, name: 'payments' })).spec?.podSelector?.matchLabels).toEqual({ app: 'payments' });
   });
 
+  it.each([
+    { title: 'promoted from an AuditClusterNetworkPolicy of that name', annotations: { 'kguardian.dev/promoted-from': 'AuditClusterNetworkPolicy/payments@3' }, whose: 'it was promoted from AuditClusterNetworkPolicy/payments@3 (kguardian.dev/promoted-from), not from AuditNetworkPolicy/NS/payments' },
+    { title: 'written by someone else', annotations: {}, whose: 'it was not promoted by kguardian (no kguardian.dev/promoted-from annotation)' },
+  ])('refuses (exit 4) to take over an existing NetworkPolicy $title, and --force replaces it', async ({ annotations, whose }) => {
+    await synced('payments', ns);
+    const theirs = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'payments', namespace: ns, annotations }, spec: { podSelector: {} } };
+    expect((await kubectl(['apply', '--server-side', '--field-manager', 'alice', '-f', '-'], JSON.stringify(theirs))).code).toBe(0);
+    const refused = await run(['audit', 'promote', 'payments', '-n', ns, '--apply', '--delete-audit']);
+    expect(refused.code).toBe(4);
+    expect(refused.out).toBe('');
+    expect(refused.err).toContain(`error: refusing to apply: NetworkPolicy ${ns}/payments already exists and ${whose.replace('NS', ns)}; see it with: kubectl get networkpolicy payments -n ${ns} -o yaml\n`);
+    await kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({ group: GROUP, version: VERSION, plural: ANP.plural, namespace: ns, name: 'payments' }); // not deleted
+    expect((await net().readNamespacedNetworkPolicy({ namespace: ns, name: 'payments' })).spec?.podSelector).toEqual({});
+    // --force gets past kguardian's refusal; alice's fields still need server-side apply's own override.
+    const forced = await run(['audit', 'promote', 'payments', '-n', ns, '--apply', '--force', '--force-conflicts']);
+    expect(forced.err).toContain('warning: replacing (--force): ');
+    expect(forced.code).toBe(0);
+    expect((await net().readNamespacedNetworkPolicy({ namespace: ns, name: 'payments' })).metadata?.annotations?.['kguardian.dev/promoted-from']).toBe(`AuditNetworkPolicy/${ns}/payments@1`);
+  });
+
   it('keeps the audit object when the apply is refused', async () => {
     await synced('payments', ns);
-    await grant(ns, 'half', ['get', 'delete']); // may delete the audit object, may not write NetworkPolicies
+    // May delete the audit object and read NetworkPolicies (the ownership check), may not write them.
+    await grant(ns, 'half', ['get', 'delete'], [{ apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['get'] }]);
     const sa = await serviceAccountKubeconfig(kc, ns, 'half');
     const r = await cli(sa, ['audit', 'promote', 'payments', '--apply', '--delete-audit']);
     expect(r.code).toBe(1);
@@ -268,9 +295,9 @@ describe('errors', () => {
   });
 });
 
-async function grant(namespace: string, sa: string, verbs: string[]): Promise<void> {
+async function grant(namespace: string, sa: string, verbs: string[], more: { apiGroups: string[]; resources: string[]; verbs: string[] }[] = []): Promise<void> {
   const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
-  await rbac.createNamespacedRole({ namespace, body: { metadata: { name: sa }, rules: [{ apiGroups: [GROUP], resources: [ANP.plural], verbs }] } });
+  await rbac.createNamespacedRole({ namespace, body: { metadata: { name: sa }, rules: [{ apiGroups: [GROUP], resources: [ANP.plural], verbs }, ...more] } });
   await rbac.createNamespacedRoleBinding({
     namespace,
     body: { metadata: { name: sa }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: sa }, subjects: [{ kind: 'ServiceAccount', name: sa, namespace }] },

@@ -35,6 +35,8 @@ export interface AuditApi {
   namespaces(): Promise<NamespaceInfo[]>;
   /** NetworkPolicies in every namespace carrying this label selector, as "namespace/name". */
   networkPolicies(labelSelector: string): Promise<{ namespace: string; name: string }[]>;
+  /** The labels and annotations of NetworkPolicy NAMESPACE/NAME, or undefined when there is none. */
+  readNetworkPolicy(namespace: string, name: string): Promise<{ labels: Record<string, string>; annotations: Record<string, string> } | undefined>;
   /**
    * Server-side apply as field manager "kguardian"; dryRun asks the server to validate without
    * storing; forceConflicts takes over fields another manager set to other values.
@@ -94,6 +96,18 @@ export async function openAuditApi(conn: KubeConnection): Promise<AuditApi> {
       const req: ApiRequest = { verb: 'list', resource: 'networkpolicies.networking.k8s.io', kind: 'NetworkPolicy' };
       const list = await call(req, () => net.listNetworkPolicyForAllNamespaces({ labelSelector }));
       return list.items.map((n) => ({ namespace: n.metadata?.namespace ?? '', name: n.metadata?.name ?? '' }));
+    },
+
+    async readNetworkPolicy(namespace: string, name: string): Promise<{ labels: Record<string, string>; annotations: Record<string, string> } | undefined> {
+      const req: ApiRequest = { verb: 'get', resource: 'networkpolicies.networking.k8s.io', kind: 'NetworkPolicy', namespace, name };
+      try {
+        const np = await net.readNamespacedNetworkPolicy({ namespace, name });
+        return { labels: np.metadata?.labels ?? {}, annotations: np.metadata?.annotations ?? {} };
+      } catch (e) {
+        // Not there (or its namespace is not): nothing to take over; the apply reports a missing namespace itself.
+        if ((e as { code?: unknown }).code === 404) return undefined;
+        throw describeApiError(e, req, conn);
+      }
     },
 
     async apply(np: NetworkPolicyObject, dryRun: boolean, forceConflicts = false): Promise<void> {

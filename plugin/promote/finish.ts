@@ -3,7 +3,8 @@
  * gate on every source, then print or write the NetworkPolicies, apply them, and delete the
  * audit objects. All or nothing: when any source is refused, nothing is printed, written or
  * applied (a pipe into kubectl apply must never get half a batch), and the exit code is 4.
- * Audit objects are deleted only after every NetworkPolicy was applied.
+ * With --apply, an existing NetworkPolicy of the same name from another source is refused the
+ * same way (ownership.ts). Audit objects are deleted only after every NetworkPolicy was applied.
  */
 import { EXIT } from '../errors.js';
 import type { CliIO } from '../io.js';
@@ -12,6 +13,7 @@ import { displayName, type AuditPolicy, type AuditResource } from '../kube/objec
 import { safetyGate, type GateOptions } from './gate.js';
 import type { PromoteOutput } from './formats.js';
 import { nameOf, renderPolicies, writePolicies } from './output.js';
+import { checkOwnership } from './ownership.js';
 import type { NetworkPolicyObject } from './strip.js';
 
 export interface PromoteFlags {
@@ -77,6 +79,8 @@ async function applyAll(promotions: readonly Promotion[], flags: PromoteFlags, a
 export async function finishPromotion(promotions: readonly Promotion[], flags: PromoteFlags, api: AuditApi, io: CliIO, now = new Date()): Promise<number> {
   if (!gateAll(promotions, flags, io, now)) return EXIT.unsafe;
   const nps = promotions.flatMap((p) => p.policies);
+  // Checked before anything is written or printed, so a refusal leaves no half batch behind.
+  if (flags.apply && !(await checkOwnership(nps, api, flags.force, io))) return EXIT.unsafe;
   if (flags.outputDir !== undefined && flags.output !== 'name') {
     for (const path of await writePolicies(flags.outputDir, io.cwd, nps, flags.output)) io.stdout.write(`wrote ${path}\n`);
   } else if (!flags.apply) {
