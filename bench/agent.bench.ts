@@ -22,7 +22,7 @@ import { FlowPipeline } from '../daemons/agent/flow-pipeline.js';
 import { LoaderProcess } from '../daemons/agent/loader-process.js';
 import { PodIdentityIndex } from '../daemons/agent/pod-identity.js';
 import type { FlowObservation } from '../daemons/agent/flow-observation.js';
-import type { CountersRecord, FlowRecord } from '../daemons/agent/record-decoder.js';
+import { isFlow, type CountersRecord, type FlowRecord } from '../daemons/agent/record-decoder.js';
 import { NetnsLab, type LabPod } from '../test/netns/lab.js';
 import { buildLoadgen, loadgen, LoadgenServer, type TcpRateResult, type UdpRateResult } from '../test/netns/loadgen.js';
 import { KG_LOADER, REPO_ROOT } from '../test/netns/paths.js';
@@ -101,8 +101,8 @@ class Agent {
   private async consume(): Promise<void> {
     for await (const batch of this.loader) {
       for (const rec of batch) {
-        if (rec.kind !== 'counters') this.countFlow(rec);
-        else {
+        if (isFlow(rec)) this.countFlow(rec);
+        else if (rec.kind === 'counters') {
           this.tally.counters = rec;
           this.sweeps++;
         }

@@ -4,6 +4,8 @@
  * (flow.bpf.c) through the loader (kg-loader, stdout) to the TypeScript agent
  * (daemons/agent/record-decoder.ts). A test reads this object's BTF and fails if the decoder's
  * sizes or offsets drift from these structs, so change both together and bump KG_RECORD_VERSION.
+ * Adding a record type does not bump it: a reader skips types it does not know by their size, so
+ * only a change to an existing layout or meaning needs a new version.
  *
  * Framing on the loader's stdout: records are written back to back; each starts with a
  * struct kg_record_header whose `size` is the whole record's length in bytes.
@@ -30,6 +32,8 @@ enum kg_record_type {
 	KG_REC_UDP_NEW = 2,   /* first packet of a UDP flow (kernel, ring buffer) */
 	KG_REC_UDP_COUNT = 3, /* cumulative counts of a UDP flow that saw packets since the last sweep (loader) */
 	KG_REC_COUNTERS = 4,  /* loss and health counters (loader, after attach and then every sweep) */
+	KG_REC_NAT = 5,       /* a Service address translated to its backend, from conntrack (loader) */
+	KG_REC_CONNTRACK = 6, /* conntrack lookup counters (loader, with every KG_REC_COUNTERS, only with --service-cidr) */
 };
 
 /* Which end initiated, as seen by the local socket: Egress = the local socket connected out
@@ -93,6 +97,40 @@ struct kg_counters_record {
 	__u64 udp_unparsed;          /* 40: KG_CNT_UDP_UNPARSED */
 	__u64 udp_evictions;         /* 48: LRU evictions, inserts - deleted - live (lower bound, monotonic) */
 	__u64 udp_live_flows;        /* 56: entries in kg_udp_flows at the last sweep */
+};
+
+/* What the host's conntrack table says an outbound connection to a Service address (inside a
+ * --service-cidr) really reached: kube-proxy DNATs on the client's node, so the reply tuple's
+ * source is the backend wherever it runs. Written by the loader before the flow record when the
+ * lookup succeeds at once, or later (up to ~300 ms) when the packet had not reached the host's
+ * PREROUTING yet; the agent rewrites every flow of (protocol, client addr, client port, service
+ * addr, service port) to the backend. Only written when the backend differs from the service.
+ * 64 bytes. */
+struct kg_nat_record {
+	struct kg_record_header hdr; /* 0 */
+	__u8 family;                 /* 8: AF_INET (2) or AF_INET6 (10) */
+	__u8 protocol;               /* 9: IPPROTO_TCP (6) or IPPROTO_UDP (17) */
+	__u16 client_port;           /* 10: the flow record's local_port */
+	__u16 service_port;          /* 12: the flow record's remote_port */
+	__u16 backend_port;          /* 14 */
+	__u8 client_addr[16];        /* 16: the flow record's local_addr */
+	__u8 service_addr[16];       /* 32: the flow record's remote_addr */
+	__u8 backend_addr[16];       /* 48 */
+};
+
+/* Conntrack lookups of the loader, running totals. Every outbound flow record to a Service
+ * address counts once in `lookups` and ends in exactly one of hits, misses or pending, so
+ * lookups == hits + misses + pending. 64 bytes. */
+struct kg_conntrack_record {
+	struct kg_record_header hdr; /* 0 */
+	__u64 time_ns;               /* 8: when the loader wrote it, Unix epoch ns */
+	__u64 lookups;               /* 16: flow records to a Service address looked up */
+	__u64 hits;                  /* 24: ... translated to a backend (a KG_REC_NAT was written) */
+	__u64 misses;                /* 32: ... given up: no translated entry within the retry window,
+					the retry list full, or lookups off */
+	__u64 errors;                /* 40: netlink failures other than "no such entry" (each try) */
+	__u64 pending;               /* 48: ... still in the retry list */
+	__u64 available;             /* 56: 1 when ctnetlink answered at start-up, 0 when lookups are off */
 };
 
 #endif /* KG_FLOW_RECORD_H */

@@ -8,6 +8,10 @@
  * signal) and then after every sweep. On SIGTERM or SIGINT the loader drains the ring buffer,
  * sweeps once more, writes final counters, prints the loss totals on stderr ("kg-loader: loss: ..."),
  * detaches and exits 0.
+ *
+ * With --service-cidr, outbound flows to a Service address are looked up in the host's conntrack
+ * table (conntrack.c) and a KG_REC_NAT names the backend really reached; a KG_REC_CONNTRACK
+ * record with the lookup counters follows every KG_REC_COUNTERS.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -22,6 +26,7 @@
 
 #include "flow_record.h"
 #include "flow.skel.h"
+#include "conntrack.h"
 #include "output.h"
 #include "preflight.h"
 #include "sweep.h"
@@ -32,6 +37,8 @@ struct kg_options {
 	unsigned flush_ms, udp_idle_ms, udp_max_flows;
 	uint64_t ringbuf_bytes; /* --ringbuf-mb or --ringbuf-kb */
 	bool verbose;
+	struct kg_cidr service_cidrs[KG_CT_MAX_CIDRS]; /* --service-cidr, repeatable */
+	size_t n_service_cidrs;
 };
 
 #define KG_RINGBUF_MAX (1ull << 30)
@@ -42,6 +49,7 @@ struct kg_options {
 static volatile sig_atomic_t exiting;
 static int64_t realtime_offset;
 static bool write_failed;
+static struct kg_conntrack *conntrack; /* NULL without --service-cidr */
 
 static void on_signal(int sig)
 {
@@ -60,7 +68,7 @@ static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list 
 static void usage(FILE *to)
 {
 	fprintf(to, "usage: kg-loader [--no-tcp] [--no-udp] [--cgroup PATH] [--flush-ms N] [--udp-idle-ms N]\n"
-		    "                 [--ringbuf-mb N | --ringbuf-kb N] [--udp-max-flows N]\n"
+		    "                 [--ringbuf-mb N | --ringbuf-kb N] [--udp-max-flows N] [--service-cidr CIDR]...\n"
 		    "Writes binary flow records (bpf/flow_record.h) to stdout.\n");
 }
 
@@ -82,6 +90,21 @@ static bool parse_number(const char *name, const char *text, unsigned long long 
 	return true;
 }
 
+static bool parse_service_cidr(const char *text, struct kg_options *o)
+{
+	if (o->n_service_cidrs == KG_CT_MAX_CIDRS) {
+		fprintf(stderr, "kg-loader: failed to parse options: at most %d --service-cidr, not more\n", KG_CT_MAX_CIDRS);
+		return false;
+	}
+	if (!kg_parse_cidr(text, &o->service_cidrs[o->n_service_cidrs])) {
+		fprintf(stderr, "kg-loader: failed to parse options: --service-cidr must be an IPv4 or IPv6 CIDR such as "
+				"10.96.0.0/12 or fd00:10:96::/112, not \"%s\"\n", text);
+		return false;
+	}
+	o->n_service_cidrs++;
+	return true;
+}
+
 static bool parse_options(int argc, char **argv, struct kg_options *o)
 {
 	static const struct option longs[] = {
@@ -89,7 +112,7 @@ static bool parse_options(int argc, char **argv, struct kg_options *o)
 		{ "cgroup", required_argument, NULL, 'c' },  { "flush-ms", required_argument, NULL, 'f' },
 		{ "udp-idle-ms", required_argument, NULL, 'i' }, { "ringbuf-mb", required_argument, NULL, 'r' },
 		{ "ringbuf-kb", required_argument, NULL, 'k' },	 { "udp-max-flows", required_argument, NULL, 'm' },
-		{ "help", no_argument, NULL, 'h' },
+		{ "service-cidr", required_argument, NULL, 's' }, { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long long v = 0;
@@ -109,6 +132,7 @@ static bool parse_options(int argc, char **argv, struct kg_options *o)
 		case 'r': ok = parse_number("ringbuf-mb", optarg, 1, KG_RINGBUF_MAX >> 20, &v); o->ringbuf_bytes = v << 20; break;
 		case 'k': ok = parse_number("ringbuf-kb", optarg, 1, KG_RINGBUF_MAX >> 10, &v); o->ringbuf_bytes = v << 10; break;
 		case 'm': ok = parse_number("udp-max-flows", optarg, 1, KG_UDP_MAX_FLOWS_MAX, &v); o->udp_max_flows = (unsigned)v; break;
+		case 's': ok = parse_service_cidr(optarg, o); break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return false;
 		}
@@ -132,7 +156,7 @@ static int on_record(void *ctx, void *data, size_t size)
 
 	if (size < sizeof(struct kg_flow_record))
 		return 0;
-	if (!kg_write_flow(out, data, realtime_offset)) {
+	if (!kg_ct_observe(conntrack, data, out) || !kg_write_flow(out, data, realtime_offset)) {
 		write_failed = true;
 		return -EPIPE; /* stops ring_buffer__poll */
 	}
@@ -189,14 +213,15 @@ static struct flow_bpf *open_and_load(const struct kg_options *o)
 /* Polls until a signal or a write error, sweeping every flush period. */
 static void run(struct flow_bpf *skel, struct ring_buffer *rb, const struct kg_options *o)
 {
-	struct kg_sweep_state st = { .idle_ns = (uint64_t)o->udp_idle_ms * 1000000ull };
+	struct kg_sweep_state st = { .idle_ns = (uint64_t)o->udp_idle_ms * 1000000ull, .ct = conntrack };
 	int flows_fd = bpf_map__fd(skel->maps.kg_udp_flows);
 	int counters_fd = bpf_map__fd(skel->maps.kg_counters);
 	uint64_t period = (uint64_t)o->flush_ms * 1000000ull;
 	uint64_t next = kg_clock_ns(CLOCK_MONOTONIC) + period;
 
 	st.prev_start_mono = kg_clock_ns(CLOCK_MONOTONIC);
-	write_failed = !kg_write_counters(counters_fd, &st, stdout) || fflush(stdout) != 0;
+	write_failed = !kg_write_counters(counters_fd, &st, stdout) || !kg_ct_write_counters(conntrack, stdout) ||
+		       fflush(stdout) != 0;
 	while (!exiting && !write_failed) {
 		/* The kernel wakes us only when KG_WAKEUP_BYTES are waiting; drain the rest on a timer. */
 		int err = ring_buffer__poll(rb, KG_POLL_MS);
@@ -207,6 +232,7 @@ static void run(struct flow_bpf *skel, struct ring_buffer *rb, const struct kg_o
 			fprintf(stderr, "kg-loader: failed to poll ring buffer: %s\n", strerror(-err));
 			break;
 		}
+		write_failed |= !kg_ct_retry(conntrack, false, stdout);
 		uint64_t now = kg_clock_ns(CLOCK_MONOTONIC);
 
 		if (now >= next) {
@@ -214,6 +240,7 @@ static void run(struct flow_bpf *skel, struct ring_buffer *rb, const struct kg_o
 			if (o->udp)
 				write_failed |= !kg_sweep_udp(flows_fd, counters_fd, &st, stdout);
 			write_failed |= !kg_write_counters(counters_fd, &st, stdout);
+			write_failed |= !kg_ct_write_counters(conntrack, stdout);
 			next = now + period;
 		}
 		write_failed |= fflush(stdout) != 0;
@@ -222,10 +249,13 @@ static void run(struct flow_bpf *skel, struct ring_buffer *rb, const struct kg_o
 		ring_buffer__consume(rb);
 		if (o->udp)
 			kg_sweep_udp(flows_fd, counters_fd, &st, stdout);
+		kg_ct_retry(conntrack, true, stdout);
 		kg_write_counters(counters_fd, &st, stdout);
+		kg_ct_write_counters(conntrack, stdout);
 		fflush(stdout);
 	}
 	kg_report_loss(counters_fd, &st, stderr);
+	kg_ct_report(conntrack, stderr);
 	if (write_failed)
 		fprintf(stderr, "kg-loader: failed to write records: %s\n", strerror(errno));
 }
@@ -274,6 +304,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "kg-loader: failed to create ring buffer: %s\n", strerror(errno));
 		goto cleanup;
 	}
+	conntrack = kg_ct_open(o.service_cidrs, o.n_service_cidrs, stderr);
 	fprintf(stderr, "kg-loader: attached (tcp=%s udp=%s cgroup=%s), record version %d\n", o.tcp ? "on" : "off",
 		o.udp ? "on" : "off", o.udp ? cgroup_path : "-", KG_RECORD_VERSION);
 	run(skel, rb, &o);
@@ -281,6 +312,7 @@ int main(int argc, char **argv)
 cleanup:
 	ring_buffer__free(rb);
 	flow_bpf__destroy(skel);
+	kg_ct_close(conntrack);
 	if (cgroup_fd >= 0)
 		close(cgroup_fd);
 	return status;

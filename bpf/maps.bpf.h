@@ -90,5 +90,7 @@ static __always_inline void kg_submit(void *rec)
  * compiler's. Never read by a program. */
 struct kg_flow_record *kg_btf_anchor_flow;
 struct kg_counters_record *kg_btf_anchor_counters;
+struct kg_nat_record *kg_btf_anchor_nat;         /* written by the loader only */
+struct kg_conntrack_record *kg_btf_anchor_conntrack; /* written by the loader only */
 
 #endif /* KG_MAPS_BPF_H */

@@ -101,7 +101,7 @@ bool kg_sweep_udp(int flows_fd, int counters_fd, struct kg_sweep_state *st, FILE
 		live++;
 		if (val.last_ns > st->prev_start_mono) {
 			fill_count_record(&rec, &key, &val);
-			ok = ok && kg_write_flow(out, &rec, offset);
+			ok = ok && kg_ct_observe(st->ct, &rec, out) && kg_write_flow(out, &rec, offset);
 		}
 		if (start > val.last_ns && start - val.last_ns > st->idle_ns)
 			key_list_push(&idle, &key);

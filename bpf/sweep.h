@@ -10,12 +10,15 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "conntrack.h"
+
 struct kg_sweep_state {
 	uint64_t prev_start_mono; /* entries touched after this are reported again */
 	uint64_t deleted;         /* idle entries this loader deleted, ever */
 	uint64_t evictions;       /* LRU evictions estimate, monotonic */
 	uint64_t live;            /* entries seen by the last sweep */
 	uint64_t idle_ns;         /* delete entries idle longer than this */
+	struct kg_conntrack *ct;  /* Service lookups for outbound count records; NULL when off */
 };
 
 /* Reports every flow touched since the previous sweep as KG_REC_UDP_COUNT and deletes idle ones.

@@ -3,7 +3,8 @@
 // read-only host mounts of the cgroup v2 root and tracefs) and must attach; with any of the three
 // missing, or as a non-root uid, it must refuse with the line that names what is missing. The
 // 64 KiB RLIMIT_MEMLOCK shows that CAP_SYS_RESOURCE is not needed on a kernel that charges BPF
-// memory to the cgroup (5.11 and later).
+// memory to the cgroup (5.11 and later). With --service-cidr, the same capabilities must also let it
+// look Services up in conntrack (ctnetlink wants CAP_NET_ADMIN).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -45,7 +46,7 @@ function runLoader(dir: string, row: Row): Promise<string> {
     `mount -o remount,bind,ro ${mountDir}`,
     'mount -o remount,bind,ro /sys/kernel/tracing',
     `exec setpriv ${who} --inh-caps=-all --bounding-set=-all,${row.caps.map((c) => `+${c}`).join(',')} --no-new-privs ` +
-      `prlimit --memlock=65536:65536 ${KG_LOADER} --cgroup=${mountDir}`,
+      `prlimit --memlock=65536:65536 ${KG_LOADER} --cgroup=${mountDir} --service-cidr=10.96.0.0/12`,
   ].join('\n');
   return new Promise((resolve, reject) => {
     const child = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -65,7 +66,11 @@ function runLoader(dir: string, row: Row): Promise<string> {
 
 const CHART = ['chart'];
 const rows: Row[] = [
-  { title: 'uid 0 with exactly the chart\'s capabilities attaches', caps: CHART, expected: /kg-loader: attached \(tcp=on udp=on/ },
+  {
+    title: 'uid 0 with exactly the chart\'s capabilities attaches, conntrack lookups on',
+    caps: CHART,
+    expected: /kg-loader: conntrack lookups on for 1 service CIDR\(s\)\nkg-loader: attached \(tcp=on udp=on/,
+  },
   // Kubernetes sets no ambient capabilities: a non-root uid execs kg-loader with an empty set.
   { title: 'a non-root uid with the same bounding set gets none of them', caps: CHART, uid: 10001, expected: /missing capability CAP_BPF/ },
   { title: 'without CAP_BPF it names CAP_BPF', caps: ['perfmon', 'net_admin'], expected: /missing capability CAP_BPF \(/ },

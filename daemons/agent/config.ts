@@ -16,6 +16,12 @@ export interface AgentConfig {
   metricsPort: number;
 }
 
+/** kg-loader's arguments: KG_LOADER_ARGS, then one --service-cidr per Service CIDR, so the
+ * loader looks connections to Services up in the host's conntrack table. */
+export function loaderArgs(config: Pick<AgentConfig, 'loaderArgs' | 'serviceCidrs'>): string[] {
+  return [...config.loaderArgs, ...config.serviceCidrs.flatMap((cidr) => ['--service-cidr', cidr])];
+}
+
 const list = (v: string | undefined): string[] => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 
 export function loadConfig(env: NodeJS.ProcessEnv): { config?: AgentConfig; errors: string[] } {

@@ -1,11 +1,12 @@
 /**
  * The agent's record path in one place: decoded kernel records -> Service pairing (ClusterIP to
- * backend) -> per-bucket de-duplication with identity -> FlowObservations for the broker.
- * Counters records are kept as the latest loss figures for metrics and logs.
+ * backend, from conntrack NAT records or the backend's inbound record) -> per-bucket
+ * de-duplication with identity -> FlowObservations for the broker. Counters and conntrack records
+ * are kept as the latest loss and lookup figures for metrics and logs.
  */
 import { FlowAggregator, type AggregatorOptions } from './flow-aggregator.js';
 import type { FlowObservation } from './flow-observation.js';
-import type { CountersRecord, LoaderRecord } from './record-decoder.js';
+import type { ConntrackRecord, CountersRecord, LoaderRecord } from './record-decoder.js';
 import { ServicePairing, type ServicePairingOptions } from './service-pairing.js';
 
 export type FlowPipelineOptions = AggregatorOptions & ServicePairingOptions;
@@ -15,6 +16,8 @@ export class FlowPipeline {
   readonly aggregator: FlowAggregator;
   /** The loader's latest loss and health counters. */
   counters: CountersRecord | undefined;
+  /** The loader's latest conntrack lookup counters (only with --service-cidr). */
+  conntrack: ConntrackRecord | undefined;
 
   constructor(options: FlowPipelineOptions) {
     this.pairing = new ServicePairing(options);
@@ -27,7 +30,12 @@ export class FlowPipeline {
         this.counters = rec;
         continue;
       }
-      for (const ready of this.pairing.push(rec, nowMs)) this.aggregator.add(ready);
+      if (rec.kind === 'conntrack') {
+        this.conntrack = rec;
+        continue;
+      }
+      const ready = rec.kind === 'nat' ? this.pairing.pushNat(rec, nowMs) : this.pairing.push(rec, nowMs);
+      for (const r of ready) this.aggregator.add(r);
     }
   }
 

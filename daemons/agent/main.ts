@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { BatchShipper } from './batch-shipper.js';
-import { loadConfig } from './config.js';
+import { loadConfig, loaderArgs } from './config.js';
 import { FlowPipeline } from './flow-pipeline.js';
 import { LoaderProcess } from './loader-process.js';
 import { AgentMetrics } from './metrics.js';
@@ -66,12 +66,13 @@ async function main(): Promise<number> {
     void metrics.registry.metrics().then((body) => res.writeHead(200, { 'Content-Type': metrics.registry.contentType }).end(body));
   }).listen(config.metricsPort);
 
-  const loader = new LoaderProcess({ binary: config.loader, args: config.loaderArgs, onStderr: log });
+  const loader = new LoaderProcess({ binary: config.loader, args: loaderArgs(config), onStderr: log });
   const ship = (all: boolean): void => {
     const ready = pipeline.flush(Date.now(), all);
     if (ready.length > 0) shipper.enqueue(ready);
     metrics.onShipper(shipper.stats);
     metrics.onPods(identity.size);
+    metrics.onPairing(pipeline.pairing);
   };
   const timer = setInterval(() => {
     ship(false);
@@ -84,6 +85,7 @@ async function main(): Promise<number> {
     for await (const batch of loader) {
       pipeline.push(batch, Date.now());
       if (pipeline.counters) metrics.onCounters(pipeline.counters);
+      if (pipeline.conntrack) metrics.onConntrack(pipeline.conntrack);
     }
   } catch (err) {
     log(`kguardian-agent: ${String(err)}`);

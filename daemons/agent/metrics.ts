@@ -1,11 +1,13 @@
 /**
  * The agent's Prometheus metrics. Loss is never silent: the kernel's ring buffer drops, UDP table
- * errors and LRU evictions (from the loader's counters records) and the observations the broker
- * buffer had to drop are counters here, and every increase is also logged once.
+ * errors and LRU evictions (from the loader's counters records), the observations the broker
+ * buffer had to drop, and connections to Services whose backend stayed unknown (conntrack lookups
+ * given up, records released unpaired) are counters here, and every increase of a loss is also
+ * logged once.
  */
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { ShipperStats } from './batch-shipper.js';
-import type { CountersRecord } from './record-decoder.js';
+import type { ConntrackRecord, CountersRecord } from './record-decoder.js';
 
 type KernelLoss = 'ringbufDrops' | 'udpMapErrors' | 'udpEvictions' | 'udpUnparsed';
 
@@ -15,6 +17,20 @@ const KERNEL_LOSS: readonly [KernelLoss, string, string][] = [
   ['udpEvictions', 'kguardian_agent_kernel_udp_evictions_total', 'UDP flows evicted from the full kernel LRU table (lower bound).'],
   ['udpUnparsed', 'kguardian_agent_kernel_udp_unparsed_total', 'UDP packets whose ports could not be read (fragments, extension headers).'],
 ];
+
+type ConntrackField = 'lookups' | 'misses' | 'errors';
+
+const CONNTRACK: readonly [ConntrackField, string, string][] = [
+  ['lookups', 'kguardian_agent_service_conntrack_lookups_total', 'Outbound flow records to a Service address kg-loader looked up in conntrack.'],
+  ['misses', 'kguardian_agent_service_conntrack_misses_total', 'Conntrack lookups given up: no translated entry within the retry window, retry list full, or lookups off.'],
+  ['errors', 'kguardian_agent_service_conntrack_errors_total', 'Netlink failures of conntrack lookups other than "no such entry".'],
+];
+
+/** What the metrics read from Service pairing (service-pairing.ts). */
+export interface PairingStats {
+  conntrack: number;
+  unpaired: number;
+}
 
 export class AgentMetrics {
   readonly registry = new Registry();
@@ -27,8 +43,31 @@ export class AgentMetrics {
   private readonly buffered = new Gauge({ name: 'kguardian_agent_observations_buffered', help: 'Observations waiting for the broker.', registers: [this.registry] });
   private readonly pods = new Gauge({ name: 'kguardian_agent_pods_known', help: 'Pods of this node the identity index knows (0: local ends resolve to unknown).', registers: [this.registry] });
 
+  private readonly conntrack = new Map<ConntrackField, Counter>();
+  private readonly conntrackAvailable = new Gauge({ name: 'kguardian_agent_service_conntrack_available', help: '1 when kg-loader can look Services up in conntrack (ctnetlink answered), 0 when not.', registers: [this.registry] });
+  private readonly translated = new Counter({ name: 'kguardian_agent_service_conntrack_total', help: 'Connections to a Service attributed to their backend through the host conntrack table (distinct flows).', registers: [this.registry] });
+  private readonly unpaired = new Counter({ name: 'kguardian_agent_service_unpaired_total', help: 'Flow records to a Service address shipped with the Service address: no conntrack translation and no backend on this node within the hold time.', registers: [this.registry] });
+
   constructor(private readonly log: (line: string) => void) {
     for (const [field, name, help] of KERNEL_LOSS) this.kernel.set(field, new Counter({ name, help, registers: [this.registry] }));
+    for (const [field, name, help] of CONNTRACK) this.conntrack.set(field, new Counter({ name, help, registers: [this.registry] }));
+  }
+
+  /** kg-loader's conntrack lookup totals (with --service-cidr). */
+  onConntrack(rec: ConntrackRecord): void {
+    for (const [field, name] of CONNTRACK) {
+      const grew = this.grow(name, rec[field]);
+      if (grew === 0) continue;
+      this.conntrack.get(field)?.inc(grew);
+      // With lookups off every connection to a Service misses; start-up said so once already.
+      if (field === 'errors' || (field === 'misses' && rec.available)) this.log(`kguardian-agent: ${grew} conntrack lookup(s) of Service connections ${field === 'misses' ? 'given up' : 'failed'} (${name})`);
+    }
+    this.conntrackAvailable.set(rec.available ? 1 : 0);
+  }
+
+  onPairing(stats: PairingStats): void {
+    this.translated.inc(this.grow('conntrack', stats.conntrack));
+    this.unpaired.inc(this.grow('unpaired', stats.unpaired));
   }
 
   /** Counters records carry running totals; add what grew since the last one. */

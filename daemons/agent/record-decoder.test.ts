@@ -1,7 +1,7 @@
 import ipaddr from 'ipaddr.js';
 import { describe, expect, it } from 'vitest';
 import { RecordDecoder, RecordFormatError } from './record-decoder.js';
-import { countersRecord, encodeCounters, encodeFlow, flowRecord } from './testing/records.js';
+import { conntrackRecord, countersRecord, encodeFlow, encodeRecord, flowRecord, natRecord } from './testing/records.js';
 
 describe('RecordDecoder', () => {
   it.each([
@@ -17,13 +17,46 @@ describe('RecordDecoder', () => {
   });
 
   it('decodes records split across arbitrary chunk boundaries', () => {
-    const recs = [flowRecord(), countersRecord({ ringbufDrops: 3 }), flowRecord({ localPort: 1 })];
-    const bytes = Buffer.concat(recs.map((r) => (r.kind === 'counters' ? encodeCounters(r) : encodeFlow(r))));
+    const recs = [flowRecord(), countersRecord({ ringbufDrops: 3 }), natRecord(), conntrackRecord({ lookups: 2 }), flowRecord({ localPort: 1 })];
+    const bytes = Buffer.concat(recs.map(encodeRecord));
     const decoder = new RecordDecoder();
     const out = [];
     for (let i = 0; i < bytes.length; i += 7) out.push(...decoder.push(bytes.subarray(i, i + 7)));
     expect(out).toEqual(recs);
     expect(decoder.buffered).toBe(0);
+  });
+
+  it.each([
+    { title: 'TCP IPv4 to a ClusterIP', rec: natRecord() },
+    {
+      title: 'UDP IPv6 to a ClusterIP',
+      rec: natRecord({ protocol: 'UDP', clientIp: 'fd00:4b47:0:1::2', clientPort: 5353, serviceIp: 'fd00:10:96::a', servicePort: 53, backendIp: 'fd00:4b47:0:2::3', backendPort: 1053 }),
+    },
+    { title: 'a backend port at the top of the range', rec: natRecord({ backendPort: 65535, clientPort: 1 }) },
+  ])('round-trips the NAT record of $title', ({ rec }) => {
+    expect(new RecordDecoder().push(encodeRecord(rec))).toEqual([rec]);
+  });
+
+  it.each([
+    { title: 'lookups on', rec: conntrackRecord({ lookups: 2 ** 40, hits: 7, misses: 3, errors: 1, pending: 2 }) },
+    { title: 'lookups off', rec: conntrackRecord({ lookups: 5, misses: 5, available: false }) },
+  ])('round-trips the conntrack counters, $title', ({ rec }) => {
+    expect(new RecordDecoder().push(encodeRecord(rec))).toEqual([rec]);
+  });
+
+  it.each([
+    { title: 'NAT', rec: natRecord(), what: 'NAT record of 32 bytes, expected 64' },
+    { title: 'conntrack', rec: conntrackRecord(), what: 'conntrack record of 32 bytes, expected 64' },
+  ])('refuses a $title record shorter than its layout', ({ rec, what }) => {
+    const buf = encodeRecord(rec).subarray(0, 32);
+    buf.writeUInt16LE(32, 4);
+    expect(() => new RecordDecoder().push(buf)).toThrow(new RecordFormatError(what));
+  });
+
+  it('refuses a NAT record with an unknown address family', () => {
+    const buf = encodeRecord(natRecord());
+    buf.writeUInt8(7, 8);
+    expect(() => new RecordDecoder().push(buf)).toThrow(new RecordFormatError('unknown address family 7 in a NAT record'));
   });
 
   it('refuses a record version it does not know', () => {

@@ -4,7 +4,7 @@
  * refuses a record version it does not know (the loader and agent ship together, so a mismatch is
  * a build error, not something to limp through), and skips record types it does not know by size.
  */
-import { COUNTERS_LAYOUT, Direction, FLOW_LAYOUT, HEADER_LAYOUT, RECORD_VERSION, RecordType, State } from './record-layout.js';
+import { CONNTRACK_LAYOUT, COUNTERS_LAYOUT, Direction, FLOW_LAYOUT, HEADER_LAYOUT, NAT_LAYOUT, RECORD_VERSION, RecordType, State } from './record-layout.js';
 
 export type RecordDirection = 'egress' | 'ingress';
 export type RecordState = 'established' | 'attempt' | 'refused' | 'seen';
@@ -43,7 +43,40 @@ export interface CountersRecord {
   udpLiveFlows: number;
 }
 
-export type LoaderRecord = FlowRecord | CountersRecord;
+/** A Service address translated to the backend really reached, from the host's conntrack table
+ * (struct kg_nat_record): the flow of (protocol, client, service) goes to the backend. */
+export interface NatRecord {
+  kind: 'nat';
+  family: 4 | 6;
+  protocol: 'TCP' | 'UDP';
+  clientIp: string;
+  clientPort: number;
+  serviceIp: string;
+  servicePort: number;
+  backendIp: string;
+  backendPort: number;
+}
+
+/** kg-loader's conntrack lookup totals (struct kg_conntrack_record); only with --service-cidr. */
+export interface ConntrackRecord {
+  kind: 'conntrack';
+  timeNs: number;
+  lookups: number;
+  hits: number;
+  misses: number;
+  errors: number;
+  pending: number;
+  available: boolean;
+}
+
+export type LoaderRecord = FlowRecord | CountersRecord | NatRecord | ConntrackRecord;
+
+const FLOW_KINDS: ReadonlySet<LoaderRecord['kind']> = new Set(['tcp', 'udpNew', 'udpCount']);
+
+/** True for a flow record (TCP, UDP new, UDP count), false for counters and NAT records. */
+export function isFlow(rec: LoaderRecord): rec is FlowRecord {
+  return FLOW_KINDS.has(rec.kind);
+}
 
 export class RecordFormatError extends Error {
   override name = 'RecordFormatError';
@@ -52,6 +85,8 @@ export class RecordFormatError extends Error {
 const F = FLOW_LAYOUT.fields;
 const C = COUNTERS_LAYOUT.fields;
 const H = HEADER_LAYOUT.fields;
+const N = NAT_LAYOUT.fields;
+const T = CONNTRACK_LAYOUT.fields;
 
 /** An unsigned 64-bit little-endian integer as a number. */
 function u64(buf: Buffer, at: number): number {
@@ -140,6 +175,38 @@ export function decodeCounters(buf: Buffer, at: number): CountersRecord {
   };
 }
 
+/** Decodes one struct kg_nat_record starting at `at`. */
+export function decodeNat(buf: Buffer, at: number): NatRecord {
+  const family = buf.readUInt8(at + N.family.offset);
+  if (family !== 2 && family !== 10) throw new RecordFormatError(`unknown address family ${family} in a NAT record`);
+  const addr = family === 2 ? ipv4 : ipv6;
+  return {
+    kind: 'nat',
+    family: family === 2 ? 4 : 6,
+    protocol: buf.readUInt8(at + N.protocol.offset) === 6 ? 'TCP' : 'UDP',
+    clientIp: addr(buf, at + N.client_addr.offset),
+    clientPort: buf.readUInt16LE(at + N.client_port.offset),
+    serviceIp: addr(buf, at + N.service_addr.offset),
+    servicePort: buf.readUInt16LE(at + N.service_port.offset),
+    backendIp: addr(buf, at + N.backend_addr.offset),
+    backendPort: buf.readUInt16LE(at + N.backend_port.offset),
+  };
+}
+
+/** Decodes one struct kg_conntrack_record starting at `at`. */
+export function decodeConntrack(buf: Buffer, at: number): ConntrackRecord {
+  return {
+    kind: 'conntrack',
+    timeNs: u64(buf, at + T.time_ns.offset),
+    lookups: u64(buf, at + T.lookups.offset),
+    hits: u64(buf, at + T.hits.offset),
+    misses: u64(buf, at + T.misses.offset),
+    errors: u64(buf, at + T.errors.offset),
+    pending: u64(buf, at + T.pending.offset),
+    available: u64(buf, at + T.available.offset) !== 0,
+  };
+}
+
 /** Streaming decoder: push chunks, get whole records back. */
 export class RecordDecoder {
   private pending: Buffer = Buffer.alloc(0);
@@ -176,6 +243,14 @@ export class RecordDecoder {
     if (type === RecordType.counters) {
       if (size < COUNTERS_LAYOUT.size) throw new RecordFormatError(`counters record of ${size} bytes, expected ${COUNTERS_LAYOUT.size}`);
       return decodeCounters(buf, at);
+    }
+    if (type === RecordType.nat) {
+      if (size < NAT_LAYOUT.size) throw new RecordFormatError(`NAT record of ${size} bytes, expected ${NAT_LAYOUT.size}`);
+      return decodeNat(buf, at);
+    }
+    if (type === RecordType.conntrack) {
+      if (size < CONNTRACK_LAYOUT.size) throw new RecordFormatError(`conntrack record of ${size} bytes, expected ${CONNTRACK_LAYOUT.size}`);
+      return decodeConntrack(buf, at);
     }
     if (KIND_BY_TYPE.has(type)) {
       if (size < FLOW_LAYOUT.size) throw new RecordFormatError(`flow record of ${size} bytes, expected ${FLOW_LAYOUT.size}`);

@@ -7,11 +7,12 @@
  * network-order byte arrays.
  */
 
-/** KG_RECORD_VERSION: records with another version are refused, not guessed at. */
+/** KG_RECORD_VERSION: records with another version are refused, not guessed at. Adding a record
+ * type keeps it (readers skip unknown types by size); changing an existing layout bumps it. */
 export const RECORD_VERSION = 1;
 
 /** enum kg_record_type */
-export const RecordType = { tcp: 1, udpNew: 2, udpCount: 3, counters: 4 } as const;
+export const RecordType = { tcp: 1, udpNew: 2, udpCount: 3, counters: 4, nat: 5, conntrack: 6 } as const;
 
 /** enum kg_direction */
 export const Direction = { egress: 1, ingress: 2 } as const;
@@ -74,9 +75,42 @@ export const COUNTERS_LAYOUT = {
   },
 } as const;
 
+/** struct kg_nat_record */
+export const NAT_LAYOUT = {
+  size: 64,
+  fields: {
+    hdr: { offset: 0, size: 8 },
+    family: { offset: 8, size: 1 },
+    protocol: { offset: 9, size: 1 },
+    client_port: { offset: 10, size: 2 },
+    service_port: { offset: 12, size: 2 },
+    backend_port: { offset: 14, size: 2 },
+    client_addr: { offset: 16, size: 16 },
+    service_addr: { offset: 32, size: 16 },
+    backend_addr: { offset: 48, size: 16 },
+  },
+} as const;
+
+/** struct kg_conntrack_record */
+export const CONNTRACK_LAYOUT = {
+  size: 64,
+  fields: {
+    hdr: { offset: 0, size: 8 },
+    time_ns: { offset: 8, size: 8 },
+    lookups: { offset: 16, size: 8 },
+    hits: { offset: 24, size: 8 },
+    misses: { offset: 32, size: 8 },
+    errors: { offset: 40, size: 8 },
+    pending: { offset: 48, size: 8 },
+    available: { offset: 56, size: 8 },
+  },
+} as const;
+
 /** The C struct name each layout mirrors, for the BTF comparison. */
 export const LAYOUTS_BY_STRUCT: Readonly<Record<string, { size: number; fields: Readonly<Record<string, FieldLayout>> }>> = {
   kg_record_header: HEADER_LAYOUT,
   kg_flow_record: FLOW_LAYOUT,
   kg_counters_record: COUNTERS_LAYOUT,
+  kg_nat_record: NAT_LAYOUT,
+  kg_conntrack_record: CONNTRACK_LAYOUT,
 };

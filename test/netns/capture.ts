@@ -3,19 +3,26 @@
  * records its traffic should produce and then assert on exactly those.
  */
 import { LoaderProcess } from '../../daemons/agent/loader-process.js';
-import type { CountersRecord, FlowRecord } from '../../daemons/agent/record-decoder.js';
+import type { ConntrackRecord, CountersRecord, FlowRecord, LoaderRecord, NatRecord } from '../../daemons/agent/record-decoder.js';
 import { KG_LOADER } from './paths.js';
 
 export class Capture {
   readonly flows: FlowRecord[] = [];
   readonly counters: CountersRecord[] = [];
+  /** Conntrack translations and lookup counters (only with --service-cidr). */
+  readonly nats: NatRecord[] = [];
+  readonly conntrack: ConntrackRecord[] = [];
+  /** Every record in the order the loader wrote it. */
+  readonly records: LoaderRecord[] = [];
   readonly stderr: string[] = [];
   private readonly loader: LoaderProcess;
   private failure: Error | undefined;
   private readonly done: Promise<void>;
 
-  constructor(args: readonly string[] = []) {
-    this.loader = new LoaderProcess({ binary: KG_LOADER, args, onStderr: (line) => this.stderr.push(line) });
+  /** `wrapper`, e.g. ['setpriv', ..., '--'], runs the loader through another program. */
+  constructor(args: readonly string[] = [], wrapper: readonly string[] = []) {
+    const [binary, ...before] = wrapper.length > 0 ? [...wrapper, KG_LOADER] : [KG_LOADER];
+    this.loader = new LoaderProcess({ binary, args: [...before, ...args], onStderr: (line) => this.stderr.push(line) });
     this.done = this.consume();
   }
 
@@ -23,7 +30,10 @@ export class Capture {
     try {
       for await (const batch of this.loader) {
         for (const rec of batch) {
+          this.records.push(rec);
           if (rec.kind === 'counters') this.counters.push(rec);
+          else if (rec.kind === 'nat') this.nats.push(rec);
+          else if (rec.kind === 'conntrack') this.conntrack.push(rec);
           else this.flows.push(rec);
         }
       }

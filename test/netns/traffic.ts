@@ -7,7 +7,8 @@
  *   tcp-server PORT                  accept and close connections until killed
  *   tcp-connect HOST PORT COUNT [TIMEOUT_MS]   COUNT sequential connections, then close each
  *   udp-server PORT [sink]           echo every datagram back to its sender (or just read it)
- *   udp-send HOST PORT COUNT [WAIT_REPLIES]    COUNT unconnected sendto() from one socket
+ *   udp-send HOST PORT COUNT [WAIT_REPLIES] [GAP_MS]   COUNT unconnected sendto() from one socket
+ *                                    (WAIT_REPLIES: 'wait' or 'nowait'; GAP_MS: one at a time, this far apart)
  *   udp-send-many PORT HOST...       one unconnected socket, one datagram to each HOST:PORT
  *   udp-send-ports HOST FIRST COUNT  one unconnected socket, one datagram to each of the ports
  *                                    FIRST..FIRST+COUNT-1 of HOST: COUNT distinct UDP flows
@@ -85,7 +86,7 @@ function udpServer(port: number, sink: boolean): void {
   });
 }
 
-async function udpSend(host: string, port: number, count: number, waitReplies: boolean): Promise<void> {
+async function udpSend(host: string, port: number, count: number, waitReplies: boolean, gapMs = 0): Promise<void> {
   const sock = createSocket(isIPv6(host) ? 'udp6' : 'udp4');
   let replies = 0;
   let sent = 0;
@@ -98,7 +99,8 @@ async function udpSend(host: string, port: number, count: number, waitReplies: b
   const payload = Buffer.alloc(32, 'k');
   // In windows of 256 so the send queue never overflows (ENOBUFS would make counts inexact).
   for (let i = 0; i < count; ) {
-    const window = Math.min(256, count - i);
+    if (gapMs > 0 && i > 0) await sleep(gapMs);
+    const window = gapMs > 0 ? 1 : Math.min(256, count - i);
     const oks = await Promise.all(Array.from({ length: window }, () => sendOne(sock, payload, port, host)));
     sent += oks.filter(Boolean).length;
     i += window;
@@ -207,7 +209,7 @@ async function main(argv: string[]): Promise<void> {
     case 'udp-server':
       udpServer(num(0), args[1] === 'sink');
       return;
-    case 'udp-send': return udpSend(args[0]!, num(1), num(2), args[3] === 'wait');
+    case 'udp-send': return udpSend(args[0]!, num(1), num(2), args[3] === 'wait', num(4, 0));
     case 'udp-send-many': return udpSendMany(num(0), args.slice(1));
     case 'udp-send-ports': return udpSendPorts(args[0]!, num(1), num(2));
     case 'tcp-rate': return tcpRate(args[0]!, num(1), num(2), num(3));

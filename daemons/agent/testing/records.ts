@@ -4,11 +4,13 @@
  */
 import { isIPv4 } from 'node:net';
 import ipaddr from 'ipaddr.js';
-import { COUNTERS_LAYOUT, Direction, FLOW_LAYOUT, HEADER_LAYOUT, RECORD_VERSION, RecordType, State } from '../record-layout.js';
-import type { CountersRecord, FlowRecord } from '../record-decoder.js';
+import { CONNTRACK_LAYOUT, COUNTERS_LAYOUT, Direction, FLOW_LAYOUT, HEADER_LAYOUT, NAT_LAYOUT, RECORD_VERSION, RecordType, State } from '../record-layout.js';
+import type { ConntrackRecord, CountersRecord, FlowRecord, LoaderRecord, NatRecord } from '../record-decoder.js';
 
 const F = FLOW_LAYOUT.fields;
 const C = COUNTERS_LAYOUT.fields;
+const N = NAT_LAYOUT.fields;
+const T = CONNTRACK_LAYOUT.fields;
 
 function header(buf: Buffer, type: number, size: number): void {
   buf.writeUInt16LE(RECORD_VERSION, HEADER_LAYOUT.fields.version.offset);
@@ -48,6 +50,68 @@ export function encodeCounters(r: CountersRecord): Buffer {
   buf.writeBigUInt64LE(BigInt(r.udpEvictions), C.udp_evictions.offset);
   buf.writeBigUInt64LE(BigInt(r.udpLiveFlows), C.udp_live_flows.offset);
   return buf;
+}
+
+export function encodeNat(r: NatRecord): Buffer {
+  const buf = Buffer.alloc(NAT_LAYOUT.size);
+  header(buf, RecordType.nat, NAT_LAYOUT.size);
+  buf.writeUInt8(r.family === 4 ? 2 : 10, N.family.offset);
+  buf.writeUInt8(r.protocol === 'TCP' ? 6 : 17, N.protocol.offset);
+  buf.writeUInt16LE(r.clientPort, N.client_port.offset);
+  buf.writeUInt16LE(r.servicePort, N.service_port.offset);
+  buf.writeUInt16LE(r.backendPort, N.backend_port.offset);
+  Buffer.from(ipaddr.parse(r.clientIp).toByteArray()).copy(buf, N.client_addr.offset);
+  Buffer.from(ipaddr.parse(r.serviceIp).toByteArray()).copy(buf, N.service_addr.offset);
+  Buffer.from(ipaddr.parse(r.backendIp).toByteArray()).copy(buf, N.backend_addr.offset);
+  return buf;
+}
+
+export function encodeConntrack(r: ConntrackRecord): Buffer {
+  const buf = Buffer.alloc(CONNTRACK_LAYOUT.size);
+  header(buf, RecordType.conntrack, CONNTRACK_LAYOUT.size);
+  buf.writeBigUInt64LE(BigInt(r.timeNs), T.time_ns.offset);
+  buf.writeBigUInt64LE(BigInt(r.lookups), T.lookups.offset);
+  buf.writeBigUInt64LE(BigInt(r.hits), T.hits.offset);
+  buf.writeBigUInt64LE(BigInt(r.misses), T.misses.offset);
+  buf.writeBigUInt64LE(BigInt(r.errors), T.errors.offset);
+  buf.writeBigUInt64LE(BigInt(r.pending), T.pending.offset);
+  buf.writeBigUInt64LE(r.available ? 1n : 0n, T.available.offset);
+  return buf;
+}
+
+/** A NAT record (client -> Service translated to a backend) with defaults. */
+export function natRecord(over: Partial<NatRecord> = {}): NatRecord {
+  const clientIp = over.clientIp ?? '10.250.0.2';
+  return {
+    kind: 'nat',
+    family: isIPv4(clientIp) ? 4 : 6,
+    protocol: 'TCP',
+    clientIp,
+    clientPort: 40000,
+    serviceIp: '10.96.0.10',
+    servicePort: 80,
+    backendIp: '10.250.1.3',
+    backendPort: 8080,
+    ...over,
+  };
+}
+
+export function conntrackRecord(over: Partial<ConntrackRecord> = {}): ConntrackRecord {
+  return { kind: 'conntrack', timeNs: 1.7e18, lookups: 0, hits: 0, misses: 0, errors: 0, pending: 0, available: true, ...over };
+}
+
+/** Any record as kg-loader writes it. */
+export function encodeRecord(r: LoaderRecord): Buffer {
+  switch (r.kind) {
+    case 'counters':
+      return encodeCounters(r);
+    case 'nat':
+      return encodeNat(r);
+    case 'conntrack':
+      return encodeConntrack(r);
+    default:
+      return encodeFlow(r);
+  }
 }
 
 /** A TCP or UDP flow record with defaults; override what the test is about. */
