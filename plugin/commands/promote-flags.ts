@@ -12,7 +12,7 @@ import { PROMOTE_OUTPUTS, type PromoteOutput } from '../promote/formats.js';
 export function promoteFlagsBuilder<T>(y: Argv<T>): Argv<T> {
   return y
     .option('o', { alias: 'output', type: 'string', choices: PROMOTE_OUTPUTS, default: 'yaml', describe: 'Output format of the NetworkPolicies; name prints networkpolicy.networking.k8s.io/NAME per policy (with --apply: per applied policy)' })
-    .option('output-dir', { type: 'string', describe: 'Write one file per NetworkPolicy (NAMESPACE-NAME.yaml) into this folder instead of printing' })
+    .option('output-dir', { type: 'string', describe: 'Write one file per NetworkPolicy (NAMESPACE.NAME.yaml) into this folder instead of printing' })
     .option('force', { type: 'boolean', default: false, describe: 'Promote even when the safety gate refuses (stale evaluation, would-deny flows), and let --apply replace a same-named NetworkPolicy of another source' })
     .option('min-quiet', { type: 'string', describe: 'Also demand no would-deny flows for this long (e.g. 24h); the evaluation window must cover it' })
     .option('apply', { type: 'boolean', default: false, describe: 'Apply the NetworkPolicies server-side (field manager kguardian) instead of printing them' })

@@ -345,14 +345,35 @@ describe('on a cluster of its own', () => {
       const dir = mkdtempSync(join(tmpdir(), 'kg-promoted-'));
       const r = await cli(own.kubeconfig, ['audit', 'promote', '--all', '-A', '--output-dir', 'out'], dir);
       expect(r.err).toBe('');
-      expect(r.out).toBe([`wrote out/${a}-ledger.yaml`, `wrote out/${a}-payments.yaml`, `wrote out/${b}-payments.yaml`, ''].join('\n'));
-      expect(readdirSync(join(dir, 'out')).sort()).toEqual([`${a}-ledger.yaml`, `${a}-payments.yaml`, `${b}-payments.yaml`]);
+      expect(r.out).toBe([`wrote out/${a}.ledger.yaml`, `wrote out/${a}.payments.yaml`, `wrote out/${b}.payments.yaml`, ''].join('\n'));
+      expect(readdirSync(join(dir, 'out')).sort()).toEqual([`${a}.ledger.yaml`, `${a}.payments.yaml`, `${b}.payments.yaml`]);
       for (const s of sources) {
-        const text = readFileSync(join(dir, 'out', `${s.metadata.namespace ?? ''}-${s.metadata.name}.yaml`), 'utf8');
+        const text = readFileSync(join(dir, 'out', `${s.metadata.namespace ?? ''}.${s.metadata.name}.yaml`), 'utf8');
         expect(yaml.load(text)).toEqual(toNetworkPolicy(s));
       }
       const none = await cli(own.kubeconfig, ['audit', 'promote', '--all', '-n', 'default']);
       expect(none).toEqual({ code: 0, out: '', err: 'No AuditNetworkPolicies found in namespace default.\n' });
+    } finally {
+      kc = saved;
+    }
+  });
+
+  it('--all -A --output-dir keeps team-a/db and team/a-db apart (they once shared team-a-db.yaml)', async () => {
+    const { CoreV1Api, KubeConfig } = await import('@kubernetes/client-node');
+    saved = kc;
+    kc = new KubeConfig();
+    kc.loadFromFile(own.kubeconfig);
+    try {
+      await installCrds(kc);
+      // Exact names (only this private cluster has them), so the two would have met in one dash-joined file.
+      for (const name of ['team-a', 'team']) await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name } } });
+      const sources = [await synced('db', 'team-a'), await synced('a-db', 'team')];
+      const dir = mkdtempSync(join(tmpdir(), 'kg-promoted-'));
+      const r = await cli(own.kubeconfig, ['audit', 'promote', '--all', '-A', '-l', 'team=payments', '--output-dir', 'out', '-o', 'json'], dir);
+      expect(r.err).toBe('');
+      expect(r.code).toBe(0);
+      expect(readdirSync(join(dir, 'out')).filter((f) => f.startsWith('team')).sort()).toEqual(['team-a.db.json', 'team.a-db.json']);
+      for (const s of sources) expect(JSON.parse(readFileSync(join(dir, 'out', `${s.metadata.namespace ?? ''}.${s.metadata.name}.json`), 'utf8'))).toEqual(toNetworkPolicy(s));
     } finally {
       kc = saved;
     }

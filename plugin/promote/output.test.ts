@@ -1,0 +1,44 @@
+/**
+ * --output-dir file names: one file per NetworkPolicy, never shared. NAMESPACE.NAME is
+ * unambiguous because a namespace (a DNS label) has no dot; two policies bound for one file are
+ * refused before anything is written.
+ */
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import yaml from 'js-yaml';
+import { describe, expect, it } from 'vitest';
+import { CliError } from '../errors.js';
+import { fileName, writePolicies } from './output.js';
+import type { NetworkPolicyObject } from './strip.js';
+
+function np(namespace: string, name: string): NetworkPolicyObject {
+  return { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace }, spec: { podSelector: {} } };
+}
+
+describe('--output-dir file names', () => {
+  it.each([
+    { title: 'a dash in the namespace or in the name', a: np('team-a', 'db'), b: np('team', 'a-db') },
+    { title: 'a dot in the name (names are DNS subdomains)', a: np('team', 'a.db'), b: np('team-a', 'db') },
+    { title: 'the same name in two namespaces', a: np('prod', 'db'), b: np('staging', 'db') },
+  ])('$title: distinct files', ({ a, b }) => {
+    expect(fileName(a, 'yaml')).not.toBe(fileName(b, 'yaml'));
+  });
+
+  it('writes NAMESPACE.NAME.yaml with each policy in its own file', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'kg-output-'));
+    const nps = [np('team-a', 'db'), np('team', 'a-db')];
+    const paths = await writePolicies('out', cwd, nps, 'yaml');
+    expect(paths).toEqual([join('out', 'team-a.db.yaml'), join('out', 'team.a-db.yaml')]);
+    expect(readdirSync(join(cwd, 'out')).sort()).toEqual(['team-a.db.yaml', 'team.a-db.yaml']);
+    for (const [i, p] of paths.entries()) expect(yaml.load(readFileSync(join(cwd, p), 'utf8'))).toEqual(nps[i]);
+  });
+
+  it('refuses two policies bound for one file and writes nothing', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'kg-output-'));
+    const twice = writePolicies('out', cwd, [np('prod', 'other'), np('prod', 'db'), { ...np('prod', 'db'), spec: { podSelector: { matchLabels: { a: 'b' } } } }], 'json');
+    await expect(twice).rejects.toThrow(CliError);
+    await expect(twice).rejects.toThrow('NetworkPolicy prod/db and NetworkPolicy prod/db would both be written to out/prod.db.json; nothing was written');
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+});
