@@ -39,6 +39,9 @@ export interface IdentityResolver {
 export class PodIdentityIndex implements IdentityResolver {
   private readonly byIp = new Map<string, PodAddresses>();
   private readonly byUid = new Map<string, PodAddresses>();
+  /** Every pod claiming each IP (usually one): who takes over when the holder goes, without
+   * scanning every pod, which matters for the cluster-wide index (remote-identity.ts). */
+  private readonly claimants = new Map<string, Set<PodAddresses>>();
   private readonly nodeIps: Set<string>;
 
   /** `hostNetns` is the inode of the host's network namespace (the agent runs in it). */
@@ -51,6 +54,8 @@ export class PodIdentityIndex implements IdentityResolver {
     this.byUid.set(pod.uid, pod);
     if (pod.hostNetwork) return; // its IPs are the node's
     for (const ip of pod.ips) {
+      const claims = this.claimants.get(ip) ?? new Set();
+      this.claimants.set(ip, claims.add(pod));
       const holder = this.byIp.get(ip);
       if (!holder || !newer(holder, pod)) this.byIp.set(ip, pod);
     }
@@ -61,6 +66,9 @@ export class PodIdentityIndex implements IdentityResolver {
     if (!old) return;
     this.byUid.delete(uid);
     for (const ip of old.ips) {
+      const claims = this.claimants.get(ip);
+      claims?.delete(old);
+      if (claims?.size === 0) this.claimants.delete(ip);
       if (this.byIp.get(ip)?.uid !== uid) continue;
       this.byIp.delete(ip);
       const next = this.newestClaimant(ip);
@@ -68,16 +76,15 @@ export class PodIdentityIndex implements IdentityResolver {
     }
   }
 
-  /** A linear scan, only when a pod holding an IP goes: a node runs a few hundred pods at most. */
   private newestClaimant(ip: string): PodAddresses | undefined {
     let best: PodAddresses | undefined;
-    for (const p of this.byUid.values()) {
-      if (!p.hostNetwork && p.ips.includes(ip) && (!best || !newer(best, p))) best = p;
+    for (const p of this.claimants.get(ip) ?? []) {
+      if (!best || !newer(best, p)) best = p;
     }
     return best;
   }
 
-  /** Pods known (this node's, from the informer). */
+  /** Pods known (this node's, or the cluster's for the remote index). */
   get size(): number {
     return this.byUid.size;
   }

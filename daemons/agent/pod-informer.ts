@@ -1,11 +1,13 @@
 /**
  * Feeds PodIdentityIndex from a Pod informer filtered to this node (fieldSelector
- * spec.nodeName), so the agent knows which pod owns each local address. The client's informer
- * stops on most errors: it is restarted with capped exponential backoff through an injectable
- * delay, and each restart is logged with its reason.
+ * spec.nodeName), so the agent knows which pod owns each local address; with remote identity on
+ * (remote-identity.ts) also a second index from every pod of the cluster, and the Nodes'
+ * addresses. The client's informer stops on most errors: each is restarted with capped
+ * exponential backoff through an injectable delay, and each restart is logged with its reason.
  */
-import { CoreV1Api, KubeConfig, makeInformer, type Informer, type V1Pod } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig, makeInformer, type Informer, type KubernetesObject, type V1Node, type V1Pod } from '@kubernetes/client-node';
 import type { PodAddresses, PodIdentityIndex } from './pod-identity.js';
+import type { NodeAddressIndex } from './remote-identity.js';
 
 export interface PodInformerOptions {
   /** Defaults to the in-cluster or ~/.kube/config configuration. */
@@ -36,15 +38,56 @@ export function podAddresses(pod: V1Pod): PodAddresses | undefined {
 }
 
 export function startPodInformer(options: PodInformerOptions): { stop: () => void } {
-  const { node, index, log } = options;
-  const kubeConfig = options.kubeConfig ?? new KubeConfig();
-  if (!options.kubeConfig) kubeConfig.loadFromDefault();
-  const delay = options.delay ?? ((ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms)));
+  return podInformer(options, options.node);
+}
+
+/** Every pod of the cluster, for the remote end's identity only (remote-identity.ts). */
+export function startClusterPodInformer(options: Omit<PodInformerOptions, 'node'>): { stop: () => void } {
+  return podInformer(options, undefined);
+}
+
+export interface NodeInformerOptions extends Omit<PodInformerOptions, 'node' | 'index'> {
+  nodes: NodeAddressIndex;
+}
+
+/** Node address types that other hosts' packets carry (not host names). */
+const NODE_ADDRESS_TYPES = new Set(['InternalIP', 'ExternalIP']);
+
+export function nodeAddresses(node: V1Node): string[] {
+  return (node.status?.addresses ?? []).filter((a) => NODE_ADDRESS_TYPES.has(a.type)).map((a) => a.address);
+}
+
+/** The cluster's Nodes and their addresses: remote ends at another node's address are kind `node`. */
+export function startNodeInformer(options: NodeInformerOptions): { stop: () => void } {
+  const kubeConfig = clientConfig(options.kubeConfig);
   const api = kubeConfig.makeApiClient(CoreV1Api);
-  const fieldSelector = `spec.nodeName=${node}`;
-  const informer: Informer<V1Pod> = makeInformer(kubeConfig, `/api/v1/pods?fieldSelector=${encodeURIComponent(fieldSelector)}`, () =>
-    api.listPodForAllNamespaces({ fieldSelector }),
-  );
+  const informer: Informer<V1Node> = makeInformer(kubeConfig, '/api/v1/nodes', () => api.listNode());
+  const upsert = (node: V1Node): void => {
+    if (node.metadata?.name) options.nodes.upsertNode(node.metadata.name, nodeAddresses(node));
+  };
+  informer.on('add', upsert);
+  informer.on('update', upsert);
+  informer.on('delete', (node) => {
+    if (node.metadata?.name) options.nodes.deleteNode(node.metadata.name);
+  });
+  return keepRunning(informer, 'node informer', options);
+}
+
+function clientConfig(given: KubeConfig | undefined): KubeConfig {
+  if (given) return given;
+  const kc = new KubeConfig();
+  kc.loadFromDefault();
+  return kc;
+}
+
+/** A pod informer into `index`: this node's pods with `node`, the whole cluster's without. */
+function podInformer(options: Omit<PodInformerOptions, 'node'>, node: string | undefined): { stop: () => void } {
+  const { index } = options;
+  const kubeConfig = clientConfig(options.kubeConfig);
+  const api = kubeConfig.makeApiClient(CoreV1Api);
+  const fieldSelector = node === undefined ? undefined : `spec.nodeName=${node}`;
+  const path = fieldSelector === undefined ? '/api/v1/pods' : `/api/v1/pods?fieldSelector=${encodeURIComponent(fieldSelector)}`;
+  const informer: Informer<V1Pod> = makeInformer(kubeConfig, path, () => api.listPodForAllNamespaces(fieldSelector === undefined ? {} : { fieldSelector }));
   const upsert = (pod: V1Pod): void => {
     const addrs = podAddresses(pod);
     if (addrs) index.upsertPod(addrs);
@@ -55,6 +98,13 @@ export function startPodInformer(options: PodInformerOptions): { stop: () => voi
   informer.on('delete', (pod) => {
     if (pod.metadata?.uid) index.deletePod(pod.metadata.uid);
   });
+  return keepRunning(informer, node === undefined ? 'cluster pod informer' : 'pod informer', options);
+}
+
+/** Starts `informer` and restarts it with capped backoff whenever it stops, logging why. */
+function keepRunning<T extends KubernetesObject>(informer: Informer<T>, what: string, options: Pick<PodInformerOptions, 'log' | 'delay'>): { stop: () => void } {
+  const { log } = options;
+  const delay = options.delay ?? ((ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms)));
   let stopped = false;
   let failures = 0;
   const start = async (): Promise<void> => {
@@ -69,7 +119,7 @@ export function startPodInformer(options: PodInformerOptions): { stop: () => voi
     if (stopped) return;
     failures++;
     const wait = Math.min(30_000, 500 * 2 ** Math.min(failures, 10));
-    log(`kguardian-agent: pod informer stopped (${String(err)}), restarting in ${wait} ms`);
+    log(`kguardian-agent: ${what} stopped (${String(err)}), restarting in ${wait} ms`);
     await delay(wait);
     if (!stopped) await start();
   };
