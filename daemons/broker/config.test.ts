@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, retentionOf } from './config.js';
 
 describe('broker config: replay settings', () => {
   it('defaults to 10-minute replay buckets, pages of 5000 ids and evaluator calls of 5000 flows', () => {
@@ -33,5 +33,26 @@ describe('broker config: HOST', () => {
     expect(caught).toBeInstanceOf(ConfigError);
     expect((caught as ConfigError).variable).toBe('HOST');
     expect((caught as ConfigError).message).toMatch(/^HOST: must be an IP address .* or a host name, not /);
+  });
+});
+
+describe('broker config: retention', () => {
+  it('keeps flows and verdicts 7 days and batch ids 24 hours by default', () => {
+    expect(retentionOf(loadConfig({}))).toEqual({ flowsDays: 7, verdictsDays: 7, batchIdHours: 24 });
+  });
+
+  it('sets each window on its own', () => {
+    const env = { FLOW_RETENTION_DAYS: '3', VERDICT_RETENTION_DAYS: '30', BATCH_ID_RETENTION_HOURS: '2' };
+    expect(retentionOf(loadConfig(env))).toEqual({ flowsDays: 3, verdictsDays: 30, batchIdHours: 2 });
+  });
+
+  it.each([
+    { variable: 'BATCH_ID_RETENTION_HOURS', value: '0' },
+    { variable: 'BATCH_ID_RETENTION_HOURS', value: '1.5' },
+    { variable: 'BATCH_ID_RETENTION_HOURS', value: '9000' },
+    { variable: 'FLOW_RETENTION_DAYS', value: '0' },
+    { variable: 'VERDICT_RETENTION_DAYS', value: 'week' },
+  ])('refuses $variable=$value naming it', ({ variable, value }) => {
+    expect(() => loadConfig({ [variable]: value })).toThrow(new RegExp(`^${variable}: must be an integer`));
   });
 });

@@ -9,7 +9,9 @@
  *   PORT                    HTTP port (default 9090)
  *   EVALUATOR_URL           base URL of the evaluator; unset = flows are stored, not evaluated
  *   FLOW_RETENTION_DAYS     default 7
- *   VERDICT_RETENTION_DAYS  default 7
+ *   VERDICT_RETENTION_DAYS  default 7 (also how long finished replay jobs are kept)
+ *   BATCH_ID_RETENTION_HOURS  how long batch ids are remembered, so a retried batch is not stored
+ *                           twice; default 24 (agents retry for minutes, not hours)
  *   AUTH_MODE               kubernetes (default) | none (local demo only)
  *   DB_POOL_SIZE            default 10
  *   INGEST_WRITERS          ingest transactions in flight at once, default 2
@@ -24,6 +26,7 @@
  */
 import { listenHost } from '../listen-host.js';
 import { evaluatorTokenPath } from './evaluator-token.js';
+import type { RetentionConfig } from './store/types.js';
 
 export interface BrokerConfig {
   databaseUrl?: string;
@@ -33,6 +36,7 @@ export interface BrokerConfig {
   evaluatorUrl?: string;
   flowRetentionDays: number;
   verdictRetentionDays: number;
+  batchIdRetentionHours: number;
   authMode: 'kubernetes' | 'none';
   poolSize: number;
   ingestWriters: number;
@@ -97,6 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BrokerConfig {
     evaluatorUrl: url(env, 'EVALUATOR_URL'),
     flowRetentionDays: int(env, 'FLOW_RETENTION_DAYS', 7, 1, 366),
     verdictRetentionDays: int(env, 'VERDICT_RETENTION_DAYS', 7, 1, 366),
+    batchIdRetentionHours: int(env, 'BATCH_ID_RETENTION_HOURS', 24, 1, 24 * 366),
     authMode,
     poolSize: int(env, 'DB_POOL_SIZE', 10, 1, 200),
     ingestWriters: int(env, 'INGEST_WRITERS', 2, 1, 16),
@@ -110,4 +115,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BrokerConfig {
     replayConcurrency: int(env, 'REPLAY_CONCURRENCY', 4, 1, 32),
     replaySettleMs: int(env, 'REPLAY_SETTLE_MS', 2000, 0, 600_000),
   };
+}
+
+/** What the store keeps, and for how long. */
+export function retentionOf(cfg: BrokerConfig): RetentionConfig {
+  return { flowsDays: cfg.flowRetentionDays, verdictsDays: cfg.verdictRetentionDays, batchIdHours: cfg.batchIdRetentionHours };
 }

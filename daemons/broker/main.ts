@@ -8,7 +8,7 @@ import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
 import { createAuthenticator } from './auth/create-authenticator.js';
 import { systemClock } from './clock.js';
-import { ConfigError, loadConfig, type BrokerConfig } from './config.js';
+import { ConfigError, loadConfig, retentionOf, type BrokerConfig } from './config.js';
 import { EvaluationDispatcher } from './evaluation/dispatcher.js';
 import { createEvaluatorClient } from './evaluator-client.js';
 import { fileTokenSource } from './evaluator-token.js';
@@ -21,7 +21,7 @@ import { openStore } from './store/open-store.js';
 import type { Store } from './store/types.js';
 
 async function openWithRetry(cfg: BrokerConfig, logger: Logger): Promise<Store> {
-  const retention = { flowsDays: cfg.flowRetentionDays, verdictsDays: cfg.verdictRetentionDays, batchIdHours: 24 };
+  const retention = retentionOf(cfg);
   for (let delay = 500; ; delay = Math.min(delay * 2, 10_000)) {
     try {
       return await openStore({
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   const metrics = createMetrics(() => store.poolStats(), true);
   const auth = await createAuthenticator(cfg.authMode, logger);
   const clock = systemClock;
-  const retention = { flowsDays: cfg.flowRetentionDays, verdictsDays: cfg.verdictRetentionDays, batchIdHours: 24 };
+  const retention = retentionOf(cfg);
 
   let dispatcher: EvaluationDispatcher | undefined;
   let replays: ReplayWorker | undefined;

@@ -5,9 +5,9 @@ import { createPgClient } from './pg-client.js';
 import { DEFAULT_RETENTION, openSqlStore } from './sql-store.js';
 import { storeContract, T0 } from './store.contract.js';
 
-storeContract('PostgreSQL', async () => {
+storeContract('PostgreSQL', async (retention = DEFAULT_RETENTION) => {
   const db = await createTestDatabase(inject('databaseUrl'), 'store');
-  const store = await openSqlStore(createPgClient({ connectionString: db.url }), DEFAULT_RETENTION, T0);
+  const store = await openSqlStore(createPgClient({ connectionString: db.url }), retention, T0);
   return {
     store,
     cleanup: async () => {

@@ -3,7 +3,7 @@ import { createPgliteClient } from './pglite-client.js';
 import { DEFAULT_RETENTION, openSqlStore } from './sql-store.js';
 import { storeContract, T0 } from './store.contract.js';
 
-storeContract('PGlite', async () => {
-  const store = await openSqlStore(await createPgliteClient(), DEFAULT_RETENTION, T0);
+storeContract('PGlite', async (retention = DEFAULT_RETENTION) => {
+  const store = await openSqlStore(await createPgliteClient(), retention, T0);
   return { store, cleanup: () => store.close() };
 });

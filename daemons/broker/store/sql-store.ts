@@ -87,6 +87,10 @@ export async function openSqlStore(
         dropped.push(...(await partitions.dropBefore(table, at.getTime() - days * DAY_MS)));
       }
       await client.query('DELETE FROM ingested_batches WHERE received_at < $1', [new Date(at.getTime() - retention.batchIdHours * HOUR_MS)]);
+      // A finished replay is kept as long as verdicts are, then forgotten. Asked again later for
+      // the same generation, it would run again, which the evaluator does not do once a policy's
+      // status is reconciled. Running jobs stay whatever their age: their worker still owes them.
+      await client.query("DELETE FROM replay_jobs WHERE state <> 'Running' AND finished_at < $1", [new Date(at.getTime() - retention.verdictsDays * DAY_MS)]);
       return dropped;
     },
     async ping(): Promise<void> {

@@ -8,12 +8,14 @@
 /* eslint-disable @typescript-eslint/no-non-null-assertion */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batch, observation, verdict } from '../testing/fixtures.js';
-import type { NewVerdict, Store, StoredFlow } from './types.js';
+import type { NewReplay } from './replay-types.js';
+import type { NewVerdict, RetentionConfig, Store, StoredFlow } from './types.js';
 import { UnknownCursorError } from './verdict-reads.js';
 
 export const T0 = new Date('2026-03-01T10:30:00.000Z');
 
-export type StoreFactory = () => Promise<{ store: Store; cleanup: () => Promise<void> }>;
+/** Opens a fresh store at T0, with DEFAULT_RETENTION unless given. */
+export type StoreFactory = (retention?: RetentionConfig) => Promise<{ store: Store; cleanup: () => Promise<void> }>;
 
 /** Claims every pending flow and files `verdictsFor(flow)` for each; returns the verdicts stored. */
 async function judgeAll(store: Store, verdictsFor: (flow: StoredFlow) => NewVerdict[]): Promise<number> {
@@ -304,6 +306,79 @@ export function storeContract(engine: string, open: StoreFactory): void {
       // A partition is created again on demand when traffic for a dropped-but-allowed day shows up.
       await store.ingest(batch([observation({ at: '2026-02-23T13:00:00.000Z' })]), T0);
       expect((await store.listFlows({ until: new Date('2026-02-24T00:00:00Z'), limit: 10 })).flows).toHaveLength(1);
+    });
+  });
+
+  // Each table by its own window, on a store of its own: flows 2 days, verdicts 5 (and finished
+  // replay jobs with them), batch ids 6 hours.
+  describe(`Store contract (${engine}): retention per table`, () => {
+    const RETENTION: RetentionConfig = { flowsDays: 2, verdictsDays: 5, batchIdHours: 6 };
+    const HOUR = 3_600_000;
+    let store: Store;
+    let cleanup: () => Promise<void>;
+    beforeAll(async () => {
+      ({ store, cleanup } = await open(RETENTION));
+    }, 120_000);
+    afterAll(async () => {
+      await cleanup();
+    });
+
+    const flowsOn = async (day: string): Promise<number> =>
+      (await store.listFlows({ since: new Date(`${day}T00:00:00Z`), until: new Date(`${day}T23:59:59Z`), limit: 100 })).flows.length;
+    const verdictsOn = async (day: string): Promise<number> =>
+      (await store.listVerdicts({ policy: 'kept', since: new Date(`${day}T00:00:00Z`), until: new Date(`${day}T23:59:59Z`), limit: 100 })).verdicts.length;
+
+    it('forgets a batch id after batchIdHours, not before', async () => {
+      const b = batch([observation({ at: '2026-03-01T10:00:00.000Z' })]);
+      expect((await store.ingest(b, T0)).duplicate).toBe(false);
+      await store.applyRetention(new Date(T0.getTime() + 5 * HOUR));
+      expect((await store.ingest(b, T0)).duplicate).toBe(true);
+      await store.applyRetention(new Date(T0.getTime() + 7 * HOUR));
+      expect((await store.ingest(b, T0)).duplicate).toBe(false);
+    });
+
+    it('drops flows partitions after 2 days and audit_verdicts partitions after 5', async () => {
+      for (const day of ['2026-02-25', '2026-02-27']) {
+        await store.ingest(batch([observation({ at: `${day}T12:00:00.000Z` })]), T0);
+      }
+      await judgeAll(store, () => [verdict({ name: 'kept' })]);
+      expect([await flowsOn('2026-02-25'), await verdictsOn('2026-02-25'), await flowsOn('2026-02-27'), await verdictsOn('2026-02-27')]).toEqual([1, 1, 1, 1]);
+
+      // At T0: the flow cut-off is 02-27 10:30 (02-26 and older go), the verdict one 02-24 10:30.
+      const first = await store.applyRetention(T0);
+      expect(first).toContain('flows_p20260225');
+      expect(first.filter((n) => n.startsWith('audit_verdicts'))).toEqual([]);
+      expect([await flowsOn('2026-02-25'), await verdictsOn('2026-02-25'), await flowsOn('2026-02-27'), await verdictsOn('2026-02-27')]).toEqual([0, 1, 1, 1]);
+
+      // Two days later: flows up to 02-28 go; verdicts up to 02-25 (the cut-off is 02-26 10:30).
+      const second = await store.applyRetention(new Date(T0.getTime() + 48 * HOUR));
+      expect(second).toEqual(expect.arrayContaining(['flows_p20260227', 'audit_verdicts_p20260224', 'audit_verdicts_p20260225']));
+      expect(second).not.toContain('audit_verdicts_p20260226');
+      expect(second).not.toContain('audit_verdicts_p20260227');
+      expect([await verdictsOn('2026-02-25'), await flowsOn('2026-02-27'), await verdictsOn('2026-02-27')]).toEqual([0, 0, 1]);
+    });
+
+    it('forgets finished replay jobs after the verdict window; running ones stay', async () => {
+      const req = (uid: string): NewReplay => ({
+        policy: { uid, kind: 'AuditNetworkPolicy', namespace: 'prod', name: uid, generation: 1 },
+        since: new Date('2026-02-20T00:00:00Z'),
+      });
+      const finishedAt = async (uid: string, state: 'Complete' | 'Failed', at: string): Promise<number> => {
+        const { job } = await store.replays.create(req(uid), new Date('2026-02-21T00:00:00Z'));
+        const lease = await store.replays.claim(new Date(at), 60_000);
+        expect(lease?.job.id).toBe(job.id);
+        await store.replays.finish(lease!, state, new Date(at));
+        return job.id;
+      };
+      const early = await finishedAt('early', 'Complete', '2026-02-24T00:00:00Z');
+      const later = await finishedAt('later', 'Failed', '2026-02-25T00:00:00Z');
+      const running = (await store.replays.create(req('running'), new Date('2026-02-21T00:00:00Z'))).job.id;
+      const kept = async (): Promise<boolean[]> => Promise.all([early, later, running].map(async (id) => (await store.replays.get(id)) !== undefined));
+
+      await store.applyRetention(T0); // verdict cut-off 02-24 10:30
+      expect(await kept()).toEqual([false, true, true]);
+      await store.applyRetention(new Date(T0.getTime() + 48 * HOUR)); // 02-26 10:30
+      expect(await kept()).toEqual([false, false, true]);
     });
   });
 }

@@ -163,7 +163,10 @@ export interface Store {
   readonly replays: ReplayStore;
   /** Partitions for [now - back, now + ahead] days; returns nothing, safe to call often. */
   ensurePartitions(now: Date): Promise<void>;
-  /** Drops expired partitions and forgotten batch ids; returns the dropped partition names. */
+  /**
+   * Drops each table's partitions past its own window, forgets batch ids older than batchIdHours
+   * and finished replay jobs older than the verdict window; returns the dropped partition names.
+   */
   applyRetention(now: Date): Promise<string[]>;
   /** Throws when the database cannot be reached. */
   ping(): Promise<void>;
@@ -176,7 +179,8 @@ export interface Store {
 
 export interface RetentionConfig {
   flowsDays: number;
+  /** audit_verdicts partitions, and finished replay jobs. */
   verdictsDays: number;
-  /** How long batch ids are remembered for de-duplication of retries. */
+  /** How long batch ids are remembered for de-duplication of retries (BATCH_ID_RETENTION_HOURS). */
   batchIdHours: number;
 }
