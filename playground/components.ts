@@ -16,16 +16,28 @@ export interface Started {
   url: string;
 }
 
+/**
+ * A component's own ServiceAccount: a kubeconfig whose user is its token (its calls to the API
+ * server) and the token in a file (what it shows the other daemons). Given, the component runs
+ * with AUTH_MODE=kubernetes as in a cluster; absent, AUTH_MODE=none (the loopback demo).
+ */
+export interface Credentials {
+  kubeconfig: string;
+  tokenFile: string;
+}
+
 export interface BrokerOptions {
   port: number;
   runDir: string;
   /** Unset: embedded PGlite in runDir/broker-db. */
   databaseUrl?: string;
   evaluatorUrl?: string;
+  credentials?: Credentials;
 }
 
 export async function startBroker(o: BrokerOptions, cleanup: Cleanup): Promise<Started> {
   const env: Record<string, string> = { AUTH_MODE: 'none', PORT: String(o.port), DATA_DIR: join(o.runDir, 'broker-db') };
+  if (o.credentials) Object.assign(env, { AUTH_MODE: 'kubernetes', KUBECONFIG: o.credentials.kubeconfig, EVALUATOR_TOKEN_FILE: o.credentials.tokenFile });
   if (o.databaseUrl) env.DATABASE_URL = o.databaseUrl;
   if (o.evaluatorUrl) env.EVALUATOR_URL = o.evaluatorUrl;
   const daemon = Daemon.spawn({ name: 'broker', cmd: NODE, args: [...TSX, 'daemons/broker/main.ts'], env, unset: o.databaseUrl ? [] : ['DATABASE_URL'], logFile: join(o.runDir, 'broker.log') }, cleanup);
@@ -42,6 +54,7 @@ export interface EvaluatorOptions {
   leaseNamespace: string;
   /** This replica's name in the Lease (POD_NAME); replicas of one stack need different ones. */
   identity?: string;
+  credentials?: Credentials;
 }
 
 export async function startEvaluator(o: EvaluatorOptions, cleanup: Cleanup): Promise<Started> {
@@ -57,6 +70,7 @@ export async function startEvaluator(o: EvaluatorOptions, cleanup: Cleanup): Pro
     POD_NAME: o.identity ?? 'playground-evaluator',
     POD_NAMESPACE: o.leaseNamespace,
     KUBECONFIG: o.kubeconfig,
+    ...(o.credentials ? { AUTH_MODE: 'kubernetes', KUBECONFIG: o.credentials.kubeconfig, BROKER_TOKEN_FILE: o.credentials.tokenFile } : {}),
   };
   const name = o.identity ?? 'evaluator';
   const daemon = Daemon.spawn({ name, cmd: NODE, args: [...TSX, EVALUATOR_MAIN], env, logFile: join(o.runDir, `${name}.log`) }, cleanup);
@@ -72,6 +86,7 @@ export interface AgentOptions {
   kubeconfig: string;
   metricsPort: number;
   bucketMs: number;
+  credentials?: Credentials;
 }
 
 export async function startAgent(o: AgentOptions, cleanup: Cleanup): Promise<Started> {
@@ -79,12 +94,13 @@ export async function startAgent(o: AgentOptions, cleanup: Cleanup): Promise<Sta
     KG_NODE_NAME: o.node,
     KG_BROKER_URL: o.brokerUrl,
     KG_METRICS_PORT: String(o.metricsPort),
-    // No ServiceAccount token: the broker runs with AUTH_MODE=none.
+    // No ServiceAccount token unless credentials are given: the broker runs with AUTH_MODE=none.
     KG_TOKEN_FILE: join(o.runDir, 'no-token'),
     KG_LOADER,
     KG_LOADER_ARGS: '--flush-ms,200',
     KG_BUCKET_MS: String(o.bucketMs),
     KUBECONFIG: o.kubeconfig,
+    ...(o.credentials ? { KG_TOKEN_FILE: o.credentials.tokenFile, KUBECONFIG: o.credentials.kubeconfig } : {}),
   };
   const daemon = Daemon.spawn({ name: 'agent', cmd: NODE, args: [...TSX, 'daemons/agent/main.ts'], env, logFile: join(o.runDir, 'agent.log') }, cleanup);
   await daemon.waitFor('kg-loader to attach its eBPF programs', () => daemon.lines.some((l) => l.includes('kg-loader: attached')), 120_000);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Cleanup } from './cleanup.js';
 import { ensureNamespace, installCrds, registerPod, TEST_NODE } from './cluster.js';
-import { metric, startAgent, startBroker, startEvaluator, type Started } from './components.js';
+import { metric, startAgent, startBroker, startEvaluator, type Credentials, type Started } from './components.js';
 import { startControlPlane, type ControlPlaneHandle } from './control-plane.js';
 import { kubectlFor, type Kubectl } from './kubectl.js';
 import { step } from './log.js';
@@ -31,6 +31,14 @@ export interface StackOptions {
   bucketMs?: number;
   /** Evaluator processes sharing one Lease, as the chart runs two (default 1). */
   evaluatorReplicas?: number;
+  /** Each component's ServiceAccount (AUTH_MODE=kubernetes everywhere); unset: AUTH_MODE=none. */
+  credentials?: StackCredentials;
+}
+
+export interface StackCredentials {
+  broker: Credentials;
+  evaluator: Credentials;
+  agent: Credentials;
 }
 
 export interface StackPod {
@@ -90,20 +98,22 @@ async function startDaemons(o: StackOptions, kubeconfig: string, cleanup: Cleanu
   // The last replica to start is the one least likely to hold the Lease: evaluating on a follower
   // is what a Service in front of several replicas does most of the time.
   const evaluatorUrl = `http://127.0.0.1:${evaluatorPorts.at(-1) ?? 0}`;
-  step(`starting the broker on :${brokerPort} (${o.databaseUrl ? 'PostgreSQL' : `embedded PGlite in ${join(o.runDir, 'broker-db')}`}, AUTH_MODE=none: loopback demo only)`);
-  const broker = await startBroker({ port: brokerPort, runDir: o.runDir, ...(o.databaseUrl ? { databaseUrl: o.databaseUrl } : {}), evaluatorUrl }, cleanup);
+  const creds = o.credentials;
+  const auth = creds ? 'AUTH_MODE=kubernetes, its own ServiceAccount token' : 'AUTH_MODE=none';
+  step(`starting the broker on :${brokerPort} (${o.databaseUrl ? 'PostgreSQL' : `embedded PGlite in ${join(o.runDir, 'broker-db')}`}, ${creds ? auth : `${auth}: loopback demo only`})`);
+  const broker = await startBroker({ port: brokerPort, runDir: o.runDir, ...(o.databaseUrl ? { databaseUrl: o.databaseUrl } : {}), evaluatorUrl, ...(creds ? { credentials: creds.broker } : {}) }, cleanup);
   const evaluators: Started[] = [];
   for (const [i, port] of evaluatorPorts.entries()) {
     const identity = evaluatorPorts.length > 1 ? `playground-evaluator-${i}` : undefined;
-    step(`starting the evaluator${identity ? ` ${identity}` : ''} on :${port} (AUTH_MODE=none, STATUS_INTERVAL=1s, WINDOW=1h)`);
-    evaluators.push(await startEvaluator({ port, runDir: o.runDir, brokerUrl: broker.url, kubeconfig, leaseNamespace: LEASE_NAMESPACE, ...(identity ? { identity } : {}) }, cleanup));
+    step(`starting the evaluator${identity ? ` ${identity}` : ''} on :${port} (${auth}, STATUS_INTERVAL=1s, WINDOW=1h)`);
+    evaluators.push(await startEvaluator({ port, runDir: o.runDir, brokerUrl: broker.url, kubeconfig, leaseNamespace: LEASE_NAMESPACE, ...(identity ? { identity } : {}), ...(creds ? { credentials: creds.evaluator } : {}) }, cleanup));
   }
   const [evaluator] = evaluators;
   if (!evaluator) throw new Error('no evaluator started');
   let agent: Started | undefined;
   if (o.mode === 'kernel') {
     step('starting the node agent (kg-loader attaches eBPF programs to the root cgroup)');
-    agent = await startAgent({ node: TEST_NODE, runDir: o.runDir, brokerUrl: broker.url, kubeconfig, metricsPort: await freePort(), bucketMs: o.bucketMs ?? 1000 }, cleanup);
+    agent = await startAgent({ node: TEST_NODE, runDir: o.runDir, brokerUrl: broker.url, kubeconfig, metricsPort: await freePort(), bucketMs: o.bucketMs ?? 1000, ...(creds ? { credentials: creds.agent } : {}) }, cleanup);
     const a = agent;
     await a.daemon.waitFor('the agent to know every pod', async () => ((await metric(a.url, 'kguardian_agent_pods_known')) ?? 0) >= PODS.length, 60_000);
   }

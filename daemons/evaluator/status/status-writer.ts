@@ -50,9 +50,11 @@ export function createStatusWriter(kc: KubeConfig, opts: { conflictRetries?: num
   async function read(v: AuditPolicyVersion): Promise<StoredPolicy | null> {
     let raw: RawObject;
     try {
+      // Through the status subresource, which returns the whole object: the evaluator's RBAC
+      // (the chart's ClusterRole) grants get on .../status, and only list and watch on the policies.
       raw = (v.kind === 'AuditNetworkPolicy'
-        ? await api.getNamespacedCustomObject({ ...coords(v), namespace: v.namespace })
-        : await api.getClusterCustomObject(coords(v))) as RawObject;
+        ? await api.getNamespacedCustomObjectStatus({ ...coords(v), namespace: v.namespace })
+        : await api.getClusterCustomObjectStatus(coords(v))) as RawObject;
     } catch (err) {
       if (isCode(err, 404)) return null;
       throw err;

@@ -1,0 +1,73 @@
+/**
+ * The chart's identities on a test API server: `helm template` of the default values, of which
+ * only the ServiceAccounts, (Cluster)Roles and their bindings are applied (nothing else could
+ * run on a control plane without a kubelet), then one token per component minted with the
+ * TokenRequest API, as the kubelet does for a pod, written as a token file and as a kubeconfig.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AuthenticationV1TokenRequest, CoreV1Api, V1TokenRequestSpec, type KubeConfig } from '@kubernetes/client-node';
+import { parseObjects, renderChart, type K8sObject } from '../../deploy/testing/helm.js';
+import type { Credentials } from '../../playground/components.js';
+import type { Kubectl } from '../../playground/kubectl.js';
+
+/** Release "kguardian" into namespace "kguardian": the names a default install has. */
+export const RELEASE = 'kguardian';
+export const COMPONENTS = ['broker', 'evaluator', 'agent'] as const;
+export type Component = (typeof COMPONENTS)[number];
+
+const IDENTITY_KINDS = new Set(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding']);
+
+/** Applies the chart's ServiceAccounts and RBAC into `namespace` (the release namespace); returns them. */
+export async function applyChartIdentities(kubectl: Kubectl, namespace: string): Promise<K8sObject[]> {
+  const objects = parseObjects(await renderChart({}, namespace, RELEASE)).filter((o) => IDENTITY_KINDS.has(o.kind));
+  await kubectl.ok(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }));
+  return objects;
+}
+
+/** A TokenRequest for the ServiceAccount, as the kubelet makes for a pod's projected token. */
+export async function mintToken(kc: KubeConfig, namespace: string, serviceAccount: string): Promise<string> {
+  const body = Object.assign(new AuthenticationV1TokenRequest(), { spec: Object.assign(new V1TokenRequestSpec(), { audiences: [], expirationSeconds: 3600 }) });
+  const r = await kc.makeApiClient(CoreV1Api).createNamespacedServiceAccountToken({ name: serviceAccount, namespace, body });
+  const token = r.status?.token;
+  if (!token) throw new Error(`no token for ServiceAccount ${namespace}/${serviceAccount}`);
+  return token;
+}
+
+/** A kubeconfig for the same API server whose only credential is `token` (no client certificate). */
+export function tokenKubeconfig(kc: KubeConfig, file: string, token: string, namespace: string): string {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new Error('the kubeconfig names no cluster');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'test', cluster: { server: cluster.server, 'certificate-authority-data': cluster.caData } }],
+      users: [{ name: 'sa', user: { token } }],
+      contexts: [{ name: 'test', context: { cluster: 'test', user: 'sa', namespace } }],
+      'current-context': 'test',
+    }),
+    { mode: 0o600 },
+  );
+  return file;
+}
+
+export interface Identity extends Credentials {
+  token: string;
+}
+
+/** Token file and kubeconfig of ServiceAccount namespace/serviceAccount, written into `dir`. */
+export async function identityOf(kc: KubeConfig, dir: string, namespace: string, serviceAccount: string): Promise<Identity> {
+  const token = await mintToken(kc, namespace, serviceAccount);
+  const tokenFile = join(dir, `${serviceAccount}.token`);
+  writeFileSync(tokenFile, token, { mode: 0o600 });
+  return { token, tokenFile, kubeconfig: tokenKubeconfig(kc, join(dir, `${serviceAccount}.kubeconfig`), token, namespace) };
+}
+
+/** Each component's identity: ServiceAccount RELEASE-COMPONENT of the release namespace. */
+export async function componentIdentities(kc: KubeConfig, dir: string, namespace: string): Promise<Record<Component, Identity>> {
+  const out: Partial<Record<Component, Identity>> = {};
+  for (const c of COMPONENTS) out[c] = await identityOf(kc, dir, namespace, `${RELEASE}-${c}`);
+  return out as Record<Component, Identity>;
+}
