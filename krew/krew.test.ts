@@ -2,7 +2,8 @@
  * The krew manifest against the built release: every platform present once, each sha256 equal to
  * its archive's, each uri naming its archive, bin and files inside the archive; the committed
  * krew/kguardian.yaml differs from a freshly generated one only in its digests; the archives are
- * reproducible (rebuilding one gives the same bytes); and the linux/amd64 binary runs here.
+ * reproducible (building one again gives the same bytes) and hold the binary, the licence and the
+ * other extras with fixed modes; and the linux/amd64 binary runs here.
  * The release is built once per set of inputs and cached (krew/release.ts).
  */
 import { execFileSync } from 'node:child_process';
@@ -11,11 +12,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildSea, ROOT } from '../plugin/bin/sea.js';
-import { createArchive, listArchive, sha256File } from './archive.js';
+import { ROOT } from '../plugin/bin/sea.js';
+import { listArchive, sha256File } from './archive.js';
 import { renderManifest } from './manifest.js';
-import { archiveName, BIN, PLATFORMS } from './platforms.js';
-import { buildRelease, DEFAULT_BASE_URL, type Release } from './release.js';
+import { ARCHIVE_EXTRAS, archiveEntries, archiveName, BIN, PLATFORMS } from './platforms.js';
+import { buildPlatformArchive, buildRelease, DEFAULT_BASE_URL, nodeBinariesDir, type Release } from './release.js';
 
 interface ManifestPlatform {
   selector: { matchLabels: { os: string; arch: string } };
@@ -76,21 +77,37 @@ describe('krew manifest', () => {
 });
 
 describe('release archives', () => {
-  it('are reproducible: rebuilding linux/amd64 gives the same bytes', () => {
+  it('are reproducible: building linux/amd64 a second time gives the same bytes', () => {
     const p = PLATFORMS.find((x) => x.os === 'linux' && x.arch === 'amd64');
     if (!p) throw new Error('linux/amd64 is not a release platform');
     const work = mkdtempSync(join(tmpdir(), 'kg-repro-'));
     try {
-      const node = join(work, 'node');
-      execFileSync('sh', ['-c', `tar -xzOf "$1" package/bin/node > "$2"`, 'sh', join(release.dir, '..', '..', 'node-binaries', p.nodePackage), node]);
-      buildSea({ os: 'linux', nodeBinary: node, out: join(work, BIN), codeCache: false });
-      rmSync(node);
-      createArchive(work, [BIN], join(work, 'again.tar.gz'));
+      buildPlatformArchive(p, nodeBinariesDir(), join(work, 'again.tar.gz'));
       expect(sha256File(join(work, 'again.tar.gz'))).toBe(sha256File(join(release.dir, archiveName(p))));
     } finally {
       rmSync(work, { recursive: true, force: true });
     }
   }, 300_000);
+
+  it.each(PLATFORMS.map((p) => ({ label: `${p.os}/${p.arch}`, p })))('$label: holds exactly the binary and the extras, with their modes and bytes', ({ p }) => {
+    const archive = join(release.dir, archiveName(p));
+    const listing = execFileSync('tar', ['-tvzf', archive], { encoding: 'utf8' }).trim().split('\n');
+    expect(listing.map((l) => l.split(/\s+/).at(-1))).toEqual(archiveEntries());
+    expect(listing.find((l) => l.endsWith(` ${BIN}`))).toMatch(/^-rwxr-xr-x 0\/0 /);
+    for (const e of ARCHIVE_EXTRAS) {
+      expect(listing.find((l) => l.endsWith(` ${e.name}`))).toMatch(e.mode === 0o755 ? /^-rwxr-xr-x 0\/0 / : /^-rw-r--r-- 0\/0 /);
+      expect(execFileSync('tar', ['-xzOf', archive, e.name])).toEqual(readFileSync(join(ROOT, e.path)));
+    }
+  });
+
+  it('carry the Apache 2.0 licence that package.json declares', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { license: string };
+    expect(pkg.license).toBe('Apache-2.0');
+    expect(archiveEntries()).toContain('LICENSE');
+    const text = readFileSync(join(ROOT, 'LICENSE'), 'utf8');
+    expect(text).toMatch(/^\s*Apache License\n\s*Version 2\.0, January 2004\n/);
+    expect(text).toContain('END OF TERMS AND CONDITIONS');
+  });
 
   it('the linux/amd64 binary runs here', () => {
     const work = mkdtempSync(join(tmpdir(), 'kg-run-'));

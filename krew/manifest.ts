@@ -4,7 +4,7 @@
  * a v-prefixed version, one platform entry per archive with its uri, sha256 and bin.
  */
 import { dump } from 'js-yaml';
-import { archiveName, BIN, type Platform } from './platforms.js';
+import { ARCHIVE_EXTRAS, archiveName, BIN, type Platform } from './platforms.js';
 
 export interface BuiltPlatform extends Pick<Platform, 'os' | 'arch'> {
   sha256: string;
@@ -54,7 +54,7 @@ export function renderManifest(version: string, baseUrl: string, platforms: read
         uri: `${baseUrl.replace(/\/+$/, '')}/v${version}/${archiveName(p)}`,
         sha256: p.sha256,
         bin: BIN,
-        files: [{ from: BIN, to: '.' }],
+        files: [BIN, ...ARCHIVE_EXTRAS.map((e) => e.name)].map((from) => ({ from, to: '.' })),
       })),
     },
   };

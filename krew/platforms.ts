@@ -25,6 +25,18 @@ export const PLATFORMS: readonly Platform[] = [
 
 export const BIN = 'kubectl-kguardian';
 
+/**
+ * Files of the checkout that every archive carries beside BIN, at its top level under their own
+ * names, each with a fixed mode (the checkout's modes follow the umask): the licence, which krew's
+ * submission checklist asks for.
+ */
+export const ARCHIVE_EXTRAS: readonly { path: string; name: string; mode: number }[] = [{ path: 'LICENSE', name: 'LICENSE', mode: 0o644 }];
+
+/** What an archive holds, in the order tar writes it (sorted by name). */
+export function archiveEntries(): string[] {
+  return [BIN, ...ARCHIVE_EXTRAS.map((e) => e.name)].sort();
+}
+
 export function cacheDir(env: Readonly<Record<string, string | undefined>> = process.env): string {
   return env.KG_CACHE_DIR ?? join(homedir(), '.cache', 'kguardian');
 }

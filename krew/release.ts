@@ -8,12 +8,12 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSea, DIST, ROOT } from '../plugin/bin/sea.js';
 import { createArchive, sha256File } from './archive.js';
 import { renderManifest, type BuiltPlatform } from './manifest.js';
-import { archiveName, BIN, cacheDir, PLATFORMS, type Platform } from './platforms.js';
+import { ARCHIVE_EXTRAS, archiveEntries, archiveName, BIN, cacheDir, PLATFORMS, type Platform } from './platforms.js';
 
 export const DEFAULT_BASE_URL = 'https://github.com/kguardian-dev/kguardian/releases/download';
 
@@ -28,24 +28,38 @@ function version(): string {
 }
 
 /** Bumped when the way archives are made changes (a new key means a rebuild). */
-const FORMAT = 'sea-relative-main/nocache/tar-sorted-epoch/gzip-6';
+const FORMAT = 'sea-relative-main/nocache/tar-sorted-epoch/gzip-6/extras';
 
 /** A digest of the bundle, the Node binaries and the format: the release folder's name. */
 function releaseKey(nodeDir: string): string {
   const h = createHash('sha256').update(FORMAT);
   for (const f of ['kubectl-kguardian.cjs', 'client-node.cjs']) h.update(readFileSync(join(DIST, f)));
+  for (const e of ARCHIVE_EXTRAS) h.update(`${e.name}/${e.mode}/`).update(readFileSync(join(ROOT, e.path)));
   for (const p of PLATFORMS) h.update(`${p.os}/${p.arch}/${p.nodePackage}/${readFileSync(join(nodeDir, p.nodePackage)).length}`);
   return h.digest('hex').slice(0, 16);
 }
 
-function buildPlatform(p: Platform, nodeDir: string, outDir: string): void {
-  const work = mkdtempSync(join(outDir, '.work-'));
+/** Where scripts/install.d/35-plugin-release.sh keeps the npm packages of the Node binaries. */
+export function nodeBinariesDir(): string {
+  return join(cacheDir(), 'node-binaries');
+}
+
+/**
+ * Builds one platform's archive into `archive`: the single executable and ARCHIVE_EXTRAS. The
+ * release and the reproducibility test both come through here, so they cannot drift apart.
+ */
+export function buildPlatformArchive(p: Platform, nodeDir: string, archive: string): void {
+  const work = mkdtempSync(`${archive}.work-`);
   try {
     const node = join(work, 'node');
     writeFileSync(node, execFileSync('tar', ['-xzOf', join(nodeDir, p.nodePackage), 'package/bin/node'], { maxBuffer: 1 << 30 }));
     buildSea({ os: p.os, nodeBinary: node, out: join(work, BIN), codeCache: false });
     rmSync(node);
-    createArchive(work, [BIN], join(outDir, archiveName(p)));
+    for (const e of ARCHIVE_EXTRAS) {
+      copyFileSync(join(ROOT, e.path), join(work, e.name));
+      chmodSync(join(work, e.name), e.mode);
+    }
+    createArchive(work, archiveEntries(), archive);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -62,7 +76,7 @@ function prune(parent: string, keep: number): void {
 
 /** Builds (or finds already built) every platform's archive. */
 export function buildRelease(log: (line: string) => void = () => undefined): Release {
-  const nodeDir = join(cacheDir(), 'node-binaries');
+  const nodeDir = nodeBinariesDir();
   for (const p of PLATFORMS) {
     if (!existsSync(join(nodeDir, p.nodePackage))) throw new Error(`${join(nodeDir, p.nodePackage)} is missing: run bash scripts/install-deps.sh`);
   }
@@ -72,7 +86,7 @@ export function buildRelease(log: (line: string) => void = () => undefined): Rel
     mkdirSync(tmp, { recursive: true });
     for (const p of PLATFORMS) {
       log(`building ${archiveName(p)} (Node ${p.nodeVersion})`);
-      buildPlatform(p, nodeDir, tmp);
+      buildPlatformArchive(p, nodeDir, join(tmp, archiveName(p)));
     }
     writeFileSync(join(tmp, 'done'), '');
     rmSync(dir, { recursive: true, force: true });
