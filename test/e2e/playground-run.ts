@@ -4,19 +4,28 @@
  * it said it made is gone.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { expect } from 'vitest';
 import { leftovers } from '../../playground/netns.js';
 import { REPO_ROOT } from '../../playground/paths.js';
 
 const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
+
+export interface PlaygroundCommand {
+  cmd: string;
+  args: readonly string[];
+  env?: NodeJS.ProcessEnv;
+}
 
 export class PlaygroundRun {
   readonly lines: string[] = [];
   readonly exited: Promise<number | null>;
   private readonly child: ChildProcess;
 
-  constructor(args: readonly string[]) {
-    this.child = spawn(process.execPath, ['--import', 'tsx', 'playground/main.ts', ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  /** `command` runs the playground some other way (scripts/playground.sh, as another user); ARGS follow it. */
+  constructor(args: readonly string[], command: PlaygroundCommand = { cmd: process.execPath, args: ['--import', 'tsx', 'playground/main.ts'] }) {
+    this.child = spawn(command.cmd, [...command.args, ...args], { cwd: REPO_ROOT, env: command.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
     for (const s of [this.child.stdout, this.child.stderr]) createInterface({ input: s! }).on('line', (l) => this.lines.push(l.replace(ANSI, '')));
     this.exited = new Promise((resolve) => this.child.once('close', (code, signal) => { resolve(code ?? (signal ? -1 : null)); }));
   }
@@ -77,4 +86,22 @@ export async function answers(url: string | undefined): Promise<boolean> {
     // A TLS complaint (self-signed) still means something is listening.
     return !/ECONNREFUSED/.test(String((err as { cause?: unknown }).cause ?? err));
   }
+}
+
+/** The run folder is gone, no process it reported lives, its API server no longer answers, no cleanup failed. */
+export async function expectNothingLeft(run: PlaygroundRun): Promise<void> {
+  const made = run.made();
+  expect(made.runDir).toBeDefined();
+  expect(existsSync(made.runDir ?? '')).toBe(false);
+  expect(made.pids.filter(alive)).toEqual([]);
+  expect(await answers(made.apiServer)).toBe(false);
+  expect(run.output).not.toMatch(/cleanup failed/);
+}
+
+/** The WOULD-DENY and ALLOWED columns of payments-isolation in the printed `kubectl get anp -o wide`. */
+export function statusColumns(output: string): string[] {
+  const lines = output.split('\n');
+  const header = lines.findIndex((l) => /^\s+NAME\s+POD-SELECTOR\s+WOULD-DENY/.test(l));
+  const row = lines.slice(header + 1).find((l) => /^\s+payments-isolation\s/.test(l)) ?? '';
+  return row.trim().split(/\s{2,}/).slice(2, 4);
 }

@@ -1,32 +1,15 @@
-// The playground as a user runs it: `--once` on recorded traffic (the no-root path) exits 0 after
+// The playground as a user runs it: `--once --recorded` (recorded traffic as root; the real non-root
+// run is playground-nonroot.e2e.test.ts) exits 0 after
 // showing the counts; the kernel playground keeps running until Ctrl-C and then removes every
 // namespace, link, process and folder it made; so does a SIGTERM half-way through start-up.
-import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { alive, answers, kernelLeftovers, PlaygroundRun } from './playground-run.js';
+import { expectNothingLeft, kernelLeftovers, PlaygroundRun, statusColumns } from './playground-run.js';
 
 let current: PlaygroundRun | undefined;
 
 afterEach(() => {
   current?.kill();
 });
-
-async function expectNothingLeft(run: PlaygroundRun): Promise<void> {
-  const made = run.made();
-  expect(made.runDir).toBeDefined();
-  expect(existsSync(made.runDir ?? '')).toBe(false);
-  expect(made.pids.filter(alive)).toEqual([]);
-  expect(await answers(made.apiServer)).toBe(false);
-  expect(run.output).not.toMatch(/cleanup failed/);
-}
-
-/** The WOULD-DENY and ALLOWED columns of payments-isolation in the printed `kubectl get anp -o wide`. */
-function statusColumns(output: string): string[] {
-  const lines = output.split('\n');
-  const header = lines.findIndex((l) => /^\s+NAME\s+POD-SELECTOR\s+WOULD-DENY/.test(l));
-  const row = lines.slice(header + 1).find((l) => /^\s+payments-isolation\s/.test(l)) ?? '';
-  return row.trim().split(/\s{2,}/).slice(2, 4);
-}
 
 describe('the playground', () => {
   it('--once on recorded traffic shows the would-deny count, verdicts, describe and the fix, exits 0, leaves nothing', async () => {
