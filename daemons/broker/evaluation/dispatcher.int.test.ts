@@ -107,6 +107,28 @@ describe('evaluation dispatcher (PostgreSQL)', () => {
     expect((await store.claimPending(10, now(), 1000)).flows).toEqual([]);
   });
 
+  // Bounded concurrency, seen from the evaluator's side: slow answers keep every worker waiting,
+  // so the count of requests open at once reaches the bound and never passes it.
+  it.each([1, 3])('never has more than %i POST /evaluate in flight at once', async (concurrency) => {
+    await setup(`eval_bound_${concurrency}`);
+    double.delayMs = 80;
+    await store.ingest(batch(flows(600)), now());
+    const d = new EvaluationDispatcher({
+      store, client: createEvaluatorClient({ baseUrl: double.url, timeoutMs: 10_000 }), clock: systemClock, logger: silentLogger,
+      metrics: createMetrics(), batchSize: 40, concurrency, idleMs: 10,
+    });
+    d.start();
+    try {
+      const deadline = Date.now() + 30_000;
+      while ((await sumVerdictCounts(store)).count < 600 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      await d.stop();
+    }
+    expect(await sumVerdictCounts(store)).toEqual({ rows: 600, count: 600 });
+    expect(double.requests.length).toBe(600 / 40);
+    expect(double.maxInFlight).toBe(concurrency);
+  });
+
   it('answers ingest at once while the evaluator is slow', async () => {
     await setup('eval_slow');
     double.delayMs = 3000;

@@ -1,7 +1,7 @@
 /**
  * A stand-in for the evaluator daemon in tests: a real HTTP server on 127.0.0.1 answering
  * `POST /evaluate` with canned FlowEvaluations from a function of the flow. It can be taken
- * "down" (503s) or made slow, and records every request it got. The lead replaces it with the
+ * "down" (503s) or made slow, and records every request it got and how many it held at once. The lead replaces it with the
  * real evaluator in end-to-end tests.
  *
  * It honours the contract's `only`: the answer keeps only verdicts whose `ref.uid` is the one
@@ -30,6 +30,9 @@ export interface EvaluatorDouble {
   /** When true, every request gets a 503. */
   down: boolean;
   delayMs: number;
+  /** Requests received and not yet answered (or abandoned by the client), now and at most so far. */
+  inFlight: number;
+  maxInFlight: number;
   /** The generation the double's model holds per policy uid (null: the policy is gone). */
   generations: Map<string, number | null>;
   requireToken?: string;
@@ -82,8 +85,13 @@ function answer(double: EvaluatorDouble, judge: Judge, req: IncomingMessage, raw
 }
 
 export async function startEvaluatorDouble(judge: Judge): Promise<EvaluatorDouble> {
-  const double = { requests: [], calls: [], down: false, delayMs: 0, generations: new Map() } as unknown as EvaluatorDouble;
+  const double = { requests: [], calls: [], down: false, delayMs: 0, inFlight: 0, maxInFlight: 0, generations: new Map() } as unknown as EvaluatorDouble;
   const server: Server = createServer((req, res) => {
+    double.inFlight += 1;
+    double.maxInFlight = Math.max(double.maxInFlight, double.inFlight);
+    res.on('close', () => {
+      double.inFlight -= 1;
+    });
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
