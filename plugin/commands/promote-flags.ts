@@ -4,17 +4,19 @@
  * purpose: the heavy work is imported only when a command runs.
  */
 import type { Argv } from 'yargs';
+import { brokerOptions, tokenFlags } from '../broker/options.js';
 import { CliError, EXIT } from '../errors.js';
 import { parseDuration } from '../promote/duration.js';
 import type { PromoteFlags } from '../promote/finish.js';
 import { PROMOTE_OUTPUTS, type PromoteOutput } from '../promote/formats.js';
 
 export function promoteFlagsBuilder<T>(y: Argv<T>): Argv<T> {
-  return y
+  // --token/--token-file: --min-quiet reads the broker's verdict history.
+  return tokenFlags(y)
     .option('o', { alias: 'output', type: 'string', choices: PROMOTE_OUTPUTS, default: 'yaml', describe: 'Output format of the NetworkPolicies; name prints networkpolicy.networking.k8s.io/NAME per policy (with --apply: per applied policy)' })
     .option('output-dir', { type: 'string', describe: 'Write one file per NetworkPolicy (NAMESPACE.NAME.yaml) into this folder instead of printing' })
     .option('force', { type: 'boolean', default: false, describe: 'Promote even when the safety gate refuses (stale evaluation, would-deny flows), and let --apply replace a same-named NetworkPolicy of another source' })
-    .option('min-quiet', { type: 'string', describe: 'Also demand no would-deny flows for this long (e.g. 24h); the evaluation window must cover it' })
+    .option('min-quiet', { type: 'string', describe: "Also demand no would-deny flows for this long (e.g. 24h), from the broker's verdict history (reached like verdicts does)" })
     .option('apply', { type: 'boolean', default: false, describe: 'Apply the NetworkPolicies server-side (field manager kguardian) instead of printing them' })
     .option('force-conflicts', { type: 'boolean', default: false, describe: 'With --apply: take over fields of an existing NetworkPolicy that another manager set differently' })
     .option('delete-audit', { type: 'boolean', default: false, describe: 'With --apply: delete the audit object once every NetworkPolicy is applied' })
@@ -38,6 +40,7 @@ export function promoteFlags(argv: Record<string, unknown>): PromoteFlags {
     outputDir: typeof argv.outputDir === 'string' ? argv.outputDir : undefined,
     force: argv.force === true,
     minQuiet: minQuiet(argv),
+    broker: brokerOptions(argv),
     apply: argv.apply === true,
     forceConflicts: argv.forceConflicts === true,
     deleteAudit: argv.deleteAudit === true,

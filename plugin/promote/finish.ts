@@ -1,11 +1,12 @@
 /**
- * The second half of `audit promote` and `audit promote-cluster`, shared: run the safety
- * gate on every source, then print or write the NetworkPolicies, apply them, and delete the
+ * The second half of `audit promote` and `audit promote-cluster`, shared: with --min-quiet read
+ * each source's would-deny count over that period from the broker, run the safety gate on every source, then print or write the NetworkPolicies, apply them, and delete the
  * audit objects. All or nothing: when any source is refused, nothing is printed, written or
  * applied (a pipe into kubectl apply must never get half a batch), and the exit code is 4.
  * With --apply, an existing NetworkPolicy of the same name from another source is refused the
  * same way (ownership.ts). Audit objects are deleted only after every NetworkPolicy was applied.
  */
+import type { BrokerOptions } from '../broker/types.js';
 import { EXIT } from '../errors.js';
 import type { CliIO } from '../io.js';
 import type { AuditApi } from '../kube/audit-api.js';
@@ -14,6 +15,7 @@ import { safetyGate, type GateOptions } from './gate.js';
 import type { PromoteOutput } from './formats.js';
 import { nameOf, renderPolicies, writePolicies } from './output.js';
 import { checkOwnership } from './ownership.js';
+import { readQuietHistory, type QuietHistory } from './quiet-history.js';
 import type { NetworkPolicyObject } from './strip.js';
 
 export interface PromoteFlags {
@@ -21,6 +23,8 @@ export interface PromoteFlags {
   outputDir: string | undefined;
   force: boolean;
   minQuiet: GateOptions['minQuiet'];
+  /** Where the broker is, for --min-quiet's verdict history. */
+  broker: BrokerOptions;
   apply: boolean;
   /** Take over fields another field manager owns with other values (server-side apply force). */
   forceConflicts: boolean;
@@ -40,10 +44,10 @@ export function describeCommand(p: AuditPolicy): string {
 }
 
 /** Writes warnings and refusals to stderr; true when every source may be promoted. */
-function gateAll(promotions: readonly Promotion[], flags: PromoteFlags, io: CliIO, now: Date): boolean {
+function gateAll(promotions: readonly Promotion[], flags: PromoteFlags, history: QuietHistory | undefined, io: CliIO, now: Date): boolean {
   let refused = 0;
   for (const { source } of promotions) {
-    const d = safetyGate(source, { force: flags.force, minQuiet: flags.minQuiet, now });
+    const d = safetyGate(source, { force: flags.force, minQuiet: flags.minQuiet, history: history?.get(source), now });
     for (const w of d.warnings) io.stderr.write(`warning: ${displayName(source)}: ${w}\n`);
     if (d.problems.length === 0) continue;
     if (d.allowed) {
@@ -77,7 +81,8 @@ async function applyAll(promotions: readonly Promotion[], flags: PromoteFlags, a
 }
 
 export async function finishPromotion(promotions: readonly Promotion[], flags: PromoteFlags, api: AuditApi, io: CliIO, now = new Date()): Promise<number> {
-  if (!gateAll(promotions, flags, io, now)) return EXIT.unsafe;
+  const history = flags.minQuiet ? await readQuietHistory(promotions.map((p) => p.source), flags.minQuiet, flags.broker, api.conn.kc, io) : undefined;
+  if (!gateAll(promotions, flags, history, io, now)) return EXIT.unsafe;
   const nps = promotions.flatMap((p) => p.policies);
   // Checked before anything is written or printed, so a refusal leaves no half batch behind.
   if (flags.apply && !(await checkOwnership(nps, api, flags.force, io))) return EXIT.unsafe;

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { AuditPolicy, AuditStatus } from '../kube/objects.js';
 import { parseDuration } from './duration.js';
 import { safetyGate } from './gate.js';
+import type { QuietEvidence } from './quiet-history.js';
 
 const NOW = new Date('2026-05-01T12:00:00Z');
 const MINUTE = 60_000;
@@ -38,14 +39,19 @@ describe('safetyGate', () => {
     { title: 'one would-deny flow: singular', p: policy(2, quiet('15m', { flowsWouldDeny: 1 })), opts: {}, allowed: false, problem: '1 flow in the last 15m would be denied' },
     { title: '--force lets would-deny through, problem kept', p: policy(2, quiet('15m', { flowsWouldDeny: 3 })), opts: { force: true }, allowed: true, problem: 'would be denied' },
     { title: '--force lets a lag through', p: policy(5, quiet('15m')), opts: { force: true }, allowed: true, problem: 'lags' },
-    { title: '--min-quiet 24h with a 15m window: refused', p: policy(2, quiet('15m')), opts: { minQuiet: '24h' }, allowed: false, problem: '--min-quiet 24h needs an evaluation window of at least 24h, but the evaluator\'s window is 15m' },
-    { title: '--min-quiet 24h with a 24h window and no denies: allowed', p: policy(2, quiet('24h')), opts: { minQuiet: '24h' }, allowed: true, problem: undefined },
-    { title: '--min-quiet 1h with a 1h30m window: allowed', p: policy(2, quiet('1h30m')), opts: { minQuiet: '1h' }, allowed: true, problem: undefined },
+    // --min-quiet is judged from the broker's history: a 15m evaluation window no longer matters.
+    { title: '--min-quiet 24h, 15m window, broker quiet for 24h: allowed', p: policy(2, quiet('15m')), opts: { minQuiet: '24h', history: { wouldDeny: 0, observations: 500 } }, allowed: true, problem: undefined },
+    { title: '--min-quiet 24h, broker saw would-deny in 24h: refused', p: policy(2, quiet('15m')), opts: { minQuiet: '24h', history: { wouldDeny: 7, observations: 500 } }, allowed: false, problem: "7 flow observations in the last 24h would be denied (the broker's verdict history, any generation of the policy)" },
+    { title: '--min-quiet 24h, one would-deny: singular', p: policy(2, quiet('15m')), opts: { minQuiet: '24h', history: { wouldDeny: 1, observations: 5 } }, allowed: false, problem: '1 flow observation in the last 24h would be denied' },
+    { title: '--min-quiet 24h, broker unreachable: refused with the next step', p: policy(2, quiet('15m')), opts: { minQuiet: '24h', history: { error: 'cannot reach the broker at http://127.0.0.1:1 (ECONNREFUSED)' } }, allowed: false, problem: "--min-quiet 24h is judged from the broker's verdict history, which could not be read: cannot reach the broker at http://127.0.0.1:1 (ECONNREFUSED). Make the broker reachable (--broker-url" },
+    { title: '--min-quiet 24h, broker unreachable, --force: allowed, problem kept', p: policy(2, quiet('15m')), opts: { minQuiet: '24h', force: true, history: { error: 'x' } }, allowed: true, problem: 'could not be read' },
+    { title: '--min-quiet without any history read: refused', p: policy(2, quiet('15m')), opts: { minQuiet: '24h' }, allowed: false, problem: "the broker's verdict history was not read" },
+    { title: 'the status would-deny still refuses with a quiet broker', p: policy(2, quiet('15m', { flowsWouldDeny: 2 })), opts: { minQuiet: '1h', history: { wouldDeny: 0, observations: 9 } }, allowed: false, problem: '2 flows in the last 15m would be denied' },
     // A status whose count is zero but lists a recent offender is inconsistent; the gate trusts the offender.
-    { title: '--min-quiet with an offender seen inside the period: refused', p: policy(2, quiet('24h', { topOffenders: [{ ...offender, lastSeen: ago(30 * MINUTE) }] })), opts: { minQuiet: '1h' }, allowed: false, problem: '1 offender was seen within the last 1h' },
-    { title: '--min-quiet with an offender seen before the period: allowed', p: policy(2, quiet('24h', { topOffenders: [{ ...offender, lastSeen: ago(90 * MINUTE) }] })), opts: { minQuiet: '1h' }, allowed: true, problem: undefined },
-  ])('$title', ({ p, opts, allowed, problem }) => {
-    const d = safetyGate(p, { force: 'force' in opts, minQuiet: 'minQuiet' in opts && opts.minQuiet ? { text: opts.minQuiet, ms: parseDuration(opts.minQuiet) ?? NaN } : undefined, now: NOW });
+    { title: '--min-quiet with an offender seen inside the period: refused', p: policy(2, quiet('24h', { topOffenders: [{ ...offender, lastSeen: ago(30 * MINUTE) }] })), opts: { minQuiet: '1h', history: { wouldDeny: 0, observations: 9 } }, allowed: false, problem: '1 offender was seen within the last 1h' },
+    { title: '--min-quiet with an offender seen before the period: allowed', p: policy(2, quiet('24h', { topOffenders: [{ ...offender, lastSeen: ago(90 * MINUTE) }] })), opts: { minQuiet: '1h', history: { wouldDeny: 0, observations: 9 } }, allowed: true, problem: undefined },
+  ] as { title: string; p: AuditPolicy; opts: { force?: boolean; minQuiet?: string; history?: QuietEvidence }; allowed: boolean; problem: string | undefined }[])('$title', ({ p, opts, allowed, problem }) => {
+    const d = safetyGate(p, { force: opts.force === true, minQuiet: opts.minQuiet ? { text: opts.minQuiet, ms: parseDuration(opts.minQuiet) ?? NaN } : undefined, history: opts.history, now: NOW });
     expect(d.allowed).toBe(allowed);
     if (problem === undefined) expect(d.problems).toEqual([]);
     else expect(d.problems.join('\n')).toContain(problem);
@@ -58,6 +64,12 @@ describe('safetyGate', () => {
     const d = safetyGate(policy(2, status), { force: false, now: NOW });
     expect(d.allowed).toBe(true);
     expect(d.warnings).toEqual([warning]);
+  });
+
+  it('--min-quiet with a broker that saw no traffic at all warns that nothing was tested', () => {
+    const d = safetyGate(policy(2, quiet('15m')), { force: false, minQuiet: { text: '24h', ms: 24 * 60 * MINUTE }, history: { wouldDeny: 0, observations: 0 }, now: NOW });
+    expect(d.allowed).toBe(true);
+    expect(d.warnings).toEqual(['the broker recorded no traffic for it in the last 24h: quiet, but nothing was tested']);
   });
 });
 

@@ -8,22 +8,27 @@
  * | observedGeneration < metadata.generation       | refuse: counts are for an older spec |
  * | no status.evaluation                           | refuse: no counts                |
  * | evaluation.flowsWouldDeny > 0                  | refuse: flows would be denied    |
- * | --min-quiet D and evaluation.window < D        | refuse: window too short to vouch for D |
+ * | --min-quiet D and the broker could not be read | refuse: no evidence for D (next step named) |
+ * | --min-quiet D and broker: WouldDeny within D   | refuse: not quiet for D          |
  * | --min-quiet D and an offender seen within D    | refuse (cannot happen with a consistent status) |
+ * | --min-quiet D and broker: no traffic within D  | warn: quiet because nothing was seen |
  * | Degraded=True                                  | warn: counts may be low          |
  * | lastEvaluated older than the window            | warn: evaluation may be stale    |
  *
- * --min-quiet is judged from the status alone: the evaluation's rolling window is the only
- * span the counts speak for, so a 24h quiet period needs a window of at least 24h with zero
- * would-deny flows. --force turns every refusal into a warning.
+ * --min-quiet is judged from the broker's verdict history (quiet-history.ts, read by the caller):
+ * the status only speaks for the evaluator's rolling window (1h by default), the broker keeps
+ * days. --force turns every refusal into a warning.
  */
 import type { AuditPolicy } from '../kube/objects.js';
 import { formatDuration, parseDuration } from './duration.js';
+import type { QuietEvidence } from './quiet-history.js';
 
 export interface GateOptions {
   force: boolean;
   /** --min-quiet, as typed and in milliseconds. */
   minQuiet?: { text: string; ms: number } | undefined;
+  /** With minQuiet: what the broker said about the period (undefined: not asked, e.g. describe). */
+  history?: QuietEvidence | undefined;
   now: Date;
 }
 
@@ -54,19 +59,31 @@ function quietProblems(p: AuditPolicy, opts: GateOptions): string[] {
   const window = evaluation.window ?? 'unknown window';
   if (denied > 0) out.push(`${denied} flow${denied === 1 ? '' : 's'} in the last ${window} would be denied`);
   if (opts.minQuiet === undefined) return out;
-  const windowMs = evaluation.window === undefined ? undefined : parseDuration(evaluation.window);
   const quiet = opts.minQuiet.text;
-  if (windowMs === undefined || windowMs < opts.minQuiet.ms) {
-    out.push(`--min-quiet ${quiet} needs an evaluation window of at least ${quiet}, but the evaluator's window is ${window}`);
-  }
+  out.push(...historyProblems(quiet, opts.history));
   const since = opts.now.getTime() - opts.minQuiet.ms;
   const recent = (evaluation.topOffenders ?? []).filter((o) => Date.parse(o.lastSeen) >= since);
   if (recent.length > 0 && denied === 0) out.push(`${recent.length} offender${recent.length === 1 ? ' was' : 's were'} seen within the last ${quiet}`);
   return out;
 }
 
-function warningsFor(p: AuditPolicy, now: Date): string[] {
+function historyProblems(quiet: string, history: QuietEvidence | undefined): string[] {
+  if (history === undefined) return [`--min-quiet ${quiet}: the broker's verdict history was not read`];
+  if ('error' in history) {
+    return [
+      `--min-quiet ${quiet} is judged from the broker's verdict history, which could not be read: ${history.error}. ` +
+        'Make the broker reachable (--broker-url, or --broker-namespace/--broker-service and --token), or leave out --min-quiet to judge by the evaluation window alone',
+    ];
+  }
+  const n = history.wouldDeny;
+  return n > 0 ? [`${n} flow observation${n === 1 ? '' : 's'} in the last ${quiet} would be denied (the broker's verdict history, any generation of the policy)`] : [];
+}
+
+function warningsFor(p: AuditPolicy, opts: GateOptions): string[] {
+  const { now } = opts;
   const out: string[] = [];
+  const h = opts.minQuiet ? opts.history : undefined;
+  if (h && !('error' in h) && h.observations === 0) out.push(`the broker recorded no traffic for it in the last ${opts.minQuiet?.text ?? ''}: quiet, but nothing was tested`);
   const degraded = p.status?.conditions?.find((c) => c.type === 'Degraded' && c.status === 'True');
   if (degraded) out.push(`Degraded (${degraded.reason}): ${degraded.message} The counts may be low.`);
   const evaluation = p.status?.evaluation;
@@ -80,5 +97,5 @@ function warningsFor(p: AuditPolicy, now: Date): string[] {
 
 export function safetyGate(p: AuditPolicy, opts: GateOptions): GateDecision {
   const problems = [...syncProblems(p), ...quietProblems(p, opts)];
-  return { allowed: problems.length === 0 || opts.force, problems, warnings: warningsFor(p, opts.now) };
+  return { allowed: problems.length === 0 || opts.force, problems, warnings: warningsFor(p, opts) };
 }
