@@ -4,6 +4,8 @@
  * *.bpf.h headers). One CO-RE object for every kernel with BTF; only stable hooks, because
  * kprobes and fentry are not available everywhere we run:
  *   - tracepoint sock/inet_sock_set_state: TCP connections, both directions, and failed attempts;
+ *   - tracepoint tcp/tcp_send_reset (optional, Linux 6.10+): SYNs refused by a closed port, at the
+ *     server, which has no socket and so no state change to report them;
  *   - cgroup_skb ingress/egress on the cgroup v2 root: UDP, both directions, including inbound
  *     datagrams to servers and unconnected sendto().
  * Records leave through the kg_events ring buffer; see flow_record.h for their layout.
@@ -45,6 +47,39 @@ int kg_tcp_state(struct trace_event_raw_inet_sock_set_state *ctx)
 	rec->first_ns = bpf_ktime_get_ns();
 	rec->last_ns = rec->first_ns;
 	kg_tcp_addresses(rec, ctx);
+	kg_submit(rec);
+	return 0;
+}
+
+/* Optional: the loader switches it off (autoload) on kernels whose tcp_send_reset has no `reason`
+ * and sockaddr ends (before 6.10), so the CO-RE relocations below never meet an older layout. */
+SEC("tracepoint/tcp/tcp_send_reset")
+int kg_tcp_reset(struct trace_event_raw_tcp_send_reset *ctx)
+{
+	struct sockaddr_in6 saddr, daddr;
+	struct kg_flow_record *rec;
+
+	if (!kg_capture_tcp || ctx->reason != KG_RST_NO_SOCKET || ctx->skaddr)
+		return 0;
+	const struct sk_buff *skb = ctx->skbaddr;
+
+	if (!skb || !kg_skb_is_bare_syn(skb))
+		return 0;
+	/* Array fields go through probe reads (see kg_tcp_addresses). */
+	if (bpf_probe_read_kernel(&saddr, sizeof(saddr), ctx->saddr) ||
+	    bpf_probe_read_kernel(&daddr, sizeof(daddr), ctx->daddr))
+		return 0;
+	rec = kg_reserve_flow(KG_REC_TCP);
+	if (!rec)
+		return 0;
+	if (!kg_tcp_reset_refusal(rec, &saddr, &daddr)) {
+		bpf_ringbuf_discard(rec, BPF_RB_NO_WAKEUP);
+		return 0;
+	}
+	/* The namespace of the device the SYN arrived on: the server pod's. */
+	rec->netns = BPF_CORE_READ(skb, dev, nd_net.net, ns.inum);
+	rec->first_ns = bpf_ktime_get_ns();
+	rec->last_ns = rec->first_ns;
 	kg_submit(rec);
 	return 0;
 }

@@ -170,6 +170,11 @@ static int attach_all(struct flow_bpf *skel, const struct kg_options *o, int cgr
 		if (!skel->links.kg_tcp_state)
 			return -errno;
 	}
+	if (bpf_program__autoload(skel->progs.kg_tcp_reset)) {
+		skel->links.kg_tcp_reset = bpf_program__attach(skel->progs.kg_tcp_reset);
+		if (!skel->links.kg_tcp_reset)
+			return -errno;
+	}
 	if (o->udp) {
 		skel->links.kg_udp_egress = bpf_program__attach_cgroup(skel->progs.kg_udp_egress, cgroup_fd);
 		if (!skel->links.kg_udp_egress)
@@ -199,6 +204,8 @@ static struct flow_bpf *open_and_load(const struct kg_options *o)
 	bpf_map__set_max_entries(skel->maps.kg_events, (__u32)o->ringbuf_bytes);
 	bpf_map__set_max_entries(skel->maps.kg_udp_flows, o->udp_max_flows);
 	bpf_program__set_autoload(skel->progs.kg_tcp_state, o->tcp);
+	/* Optional: refusals at the server need tcp_send_reset's reason (6.10+); without it, say so and go on. */
+	bpf_program__set_autoload(skel->progs.kg_tcp_reset, o->tcp && kg_tcp_reset_available(stderr));
 	bpf_program__set_autoload(skel->progs.kg_udp_egress, o->udp);
 	bpf_program__set_autoload(skel->progs.kg_udp_ingress, o->udp);
 	err = flow_bpf__load(skel);

@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/capability.h>
+#include <bpf/btf.h>
 
 #include "preflight.h"
 
@@ -109,6 +110,41 @@ static int check_tracefs(void)
 	fprintf(stderr, "kg-loader: tracepoint sock/inet_sock_set_state not found in tracefs (%s): "
 			"mount -t tracefs nodev %s\n", strerror(errno), KG_TRACEFS);
 	return 1;
+}
+
+/* The tracepoint's record as this kernel's BTF describes it: kg_tcp_reset reads `reason` and the
+ * 28-byte sockaddr ends, which older kernels (an event class with saddr[4] and saddr_v6[16], and
+ * no reason) lack; loading against those would fail the whole object, not just this program. */
+bool kg_tcp_reset_available(FILE *note)
+{
+	static const char *const needed[] = { "skbaddr", "skaddr", "reason", "saddr", "daddr" };
+	struct btf *btf = btf__load_vmlinux_btf();
+	const char *missing = "its BTF record (trace_event_raw_tcp_send_reset)";
+	size_t found = 0;
+
+	if (btf) {
+		__s32 id = btf__find_by_name_kind(btf, "trace_event_raw_tcp_send_reset", BTF_KIND_STRUCT);
+		const struct btf_type *t = id > 0 ? btf__type_by_id(btf, id) : NULL;
+
+		for (size_t i = 0; t && i < sizeof(needed) / sizeof(needed[0]); i++) {
+			const struct btf_member *m = btf_members(t);
+			bool has = false;
+
+			for (__u16 j = 0; j < btf_vlen(t) && !has; j++)
+				has = strcmp(btf__name_by_offset(btf, m[j].name_off), needed[i]) == 0;
+			if (!has) {
+				missing = needed[i];
+				break;
+			}
+			found++;
+		}
+		btf__free(btf);
+	}
+	if (found == sizeof(needed) / sizeof(needed[0]))
+		return true;
+	fprintf(note, "kg-loader: note: tracepoint tcp/tcp_send_reset lacks %s (Linux 6.10+ has it): inbound "
+		      "connections refused by a closed port are reported only by a client with an agent\n", missing);
+	return false;
 }
 
 int kg_preflight(bool need_tcp, bool need_udp, const char *cgroup_override, char *cgroup_path, size_t cgroup_len)

@@ -6,6 +6,8 @@
  *   SYN_RECV -> ESTABLISHED   a listener's child completed          Ingress, established
  *   SYN_SENT -> CLOSE         the connect never completed           Egress, refused (RST) or attempt
  *   SYN_RECV -> CLOSE         a half-open inbound connection died   Ingress, attempt
+ * A SYN to a closed port never makes a socket, so no transition reports it at the server; the
+ * tcp:tcp_send_reset tracepoint does (kg_tcp_reset_refusal): Ingress, refused.
  */
 #ifndef KG_TCP_STATE_BPF_H
 #define KG_TCP_STATE_BPF_H
@@ -63,6 +65,64 @@ static __always_inline void kg_tcp_addresses(struct kg_flow_record *rec,
 	rec->family = KG_AF_INET;
 	bpf_probe_read_kernel(rec->local_addr, 4, ctx->saddr);
 	bpf_probe_read_kernel(rec->remote_addr, 4, ctx->daddr);
+}
+
+/* enum sk_rst_reason: the reset answers a segment for which no socket exists. */
+#define KG_RST_NO_SOCKET 1
+#define KG_TCP_FLAG_SYN 0x02
+#define KG_TCP_FLAG_RST 0x04
+#define KG_TCP_FLAG_ACK 0x10
+
+/* True when the segment in `skb` is a bare SYN (no ACK, no RST): a new connection, not a stray
+ * segment of an old one. Byte 13 of the TCP header holds the flags. */
+static __always_inline bool kg_skb_is_bare_syn(const struct sk_buff *skb)
+{
+	unsigned char *head = BPF_CORE_READ(skb, head);
+	__u16 th = BPF_CORE_READ(skb, transport_header);
+	__u8 flags = 0;
+
+	if (!head || th == (__u16)~0U)
+		return false;
+	if (bpf_probe_read_kernel(&flags, 1, head + th + 13))
+		return false;
+	return (flags & (KG_TCP_FLAG_SYN | KG_TCP_FLAG_ACK | KG_TCP_FLAG_RST)) == KG_TCP_FLAG_SYN;
+}
+
+/* One end of tcp:tcp_send_reset: a struct sockaddr_in or sockaddr_in6 in 28 bytes. Returns the
+ * family, or 0 for anything else. */
+static __always_inline __u8 kg_sockaddr_end(const struct sockaddr_in6 *sa, __u8 *addr, __u16 *port)
+{
+	if (sa->sin6_family == KG_AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+
+		__builtin_memcpy(addr, &in->sin_addr.s_addr, 4);
+		*port = bpf_ntohs(in->sin_port);
+		return KG_AF_INET;
+	}
+	if (sa->sin6_family == KG_AF_INET6) {
+		__builtin_memcpy(addr, &sa->sin6_addr, 16);
+		*port = bpf_ntohs(sa->sin6_port);
+		return KG_AF_INET6;
+	}
+	return 0;
+}
+
+/* Fills `rec` for a reset the kernel sent for a SYN that found no socket (a closed port): the
+ * local end is the SYN's destination, the remote end its sender. For a reset without a socket the
+ * tracepoint stores the segment's 4-tuple reversed, so `saddr` is the local end (the reset's
+ * source) and `daddr` the client. Returns false when the reset is anything else. */
+static __always_inline bool kg_tcp_reset_refusal(struct kg_flow_record *rec, const struct sockaddr_in6 *saddr,
+						 const struct sockaddr_in6 *daddr)
+{
+	__u8 family = kg_sockaddr_end(saddr, rec->local_addr, &rec->local_port);
+
+	if (!family || kg_sockaddr_end(daddr, rec->remote_addr, &rec->remote_port) != family)
+		return false;
+	rec->family = family;
+	rec->protocol = KG_IPPROTO_TCP;
+	rec->direction = KG_DIR_INGRESS;
+	rec->state = KG_STATE_REFUSED;
+	return true;
 }
 
 #endif /* KG_TCP_STATE_BPF_H */

@@ -117,11 +117,16 @@ describe('agent to broker, end to end', () => {
     ]);
   });
 
-  it('stores a connection refused by a closed port as such, from the client', async () => {
+  it('stores a connection refused by a closed port as such, at both ends', async () => {
     const { results } = await lab!.traffic<{ results: { outcome: string }[] }>(client, ['tcp-connect', server.ipv6, 9, 1]);
     expect(results[0]?.outcome).toBe('refused');
-    const [row] = await arrived('the refused attempt', 1, "protocol = 'TCP' AND dst_port = 9", []);
-    expect(row).toMatchObject({ ...pod('client'), dst_pod: 'server', direction: 'Egress', state: 'refused', count: '1' });
+    // The client's socket reports it Egress; the server, which has no socket for port 9, Ingress
+    // (from the reset the kernel sent, tcp:tcp_send_reset).
+    const refused = { ...pod('client'), dst_pod: 'server', state: 'refused', count: '1' };
+    expect(await arrived('the refused attempt at both ends', 2, "protocol = 'TCP' AND dst_port = 9", [])).toMatchObject([
+      { ...refused, direction: 'Egress' },
+      { ...refused, direction: 'Ingress' },
+    ]);
   });
 
   it('stores UDP both ways, the inbound side at the server included', async () => {

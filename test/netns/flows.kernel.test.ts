@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlowRecord } from '../../daemons/agent/record-decoder.js';
 import { Capture } from './capture.js';
 import { NetnsLab, type LabPod } from './lab.js';
+import { buildLoadgen, loadgen } from './loadgen.js';
 import { requireRoot } from './require-root.js';
 
 interface ConnectResult {
@@ -26,6 +27,7 @@ let server: LabPod;
 let other: LabPod;
 
 beforeAll(async () => {
+  await buildLoadgen();
   lab = await NetnsLab.create();
   client = await lab.addPod('client');
   server = await lab.addPod('server');
@@ -75,14 +77,46 @@ describe.each([
 });
 
 describe('TCP connections that never establish', () => {
-  it('reports a connection to a closed port as refused, at the client only', async () => {
-    const { results } = await lab.traffic<ConnectResult>(client, ['tcp-connect', server.ipv4, 9, 1]);
+  it.each([
+    { family: 'IPv4', addr: (p: LabPod): string => p.ipv4 },
+    { family: 'IPv6', addr: (p: LabPod): string => p.ipv6 },
+  ])('reports a connection to a closed port as refused at both ends: outbound at the client, inbound at the server ($family)', async ({ addr }) => {
+    const since = capture.flows.length;
+    const { results } = await lab.traffic<ConnectResult>(client, ['tcp-connect', addr(server), 9, 1]);
     expect(results.map((r) => r.outcome)).toEqual(['refused']);
-    await capture.waitFor('a refused record', () => labFlows((r) => tcp(r) && r.remotePort === 9).length >= 1);
+    // The refused socket's port is not known to the client (Node reports none): read it from the
+    // client's record and require the server's to name the same one.
+    const mine = (r: FlowRecord): boolean => tcp(r) && (r.localPort === 9 || r.remotePort === 9) && [r.localIp, r.remoteIp].includes(addr(client));
+    const fresh = (): FlowRecord[] => capture.flows.slice(since).filter((r) => lab.owns(r.localIp) && lab.owns(r.remoteIp) && mine(r));
+    await capture.waitFor('both refused records', () => fresh().length >= 2);
     await capture.nextSweeps();
-    expect(labFlows((r) => tcp(r) && (r.remotePort === 9 || r.localPort === 9))).toMatchObject([
-      { direction: 'egress', state: 'refused', localIp: client.ipv4, remoteIp: server.ipv4, remotePort: 9 },
+    const port = fresh().find((r) => r.direction === 'egress')?.localPort ?? -1;
+    const seen = fresh().map((r) => ({ dir: r.direction, state: r.state, local: `${r.localIp}:${r.localPort}`, remote: `${r.remoteIp}:${r.remotePort}`, netns: r.netns }));
+    expect(seen.sort((a, b) => a.dir.localeCompare(b.dir))).toEqual([
+      { dir: 'egress', state: 'refused', local: `${addr(client)}:${port}`, remote: `${addr(server)}:9`, netns: client.netnsInode },
+      { dir: 'ingress', state: 'refused', local: `${addr(server)}:9`, remote: `${addr(client)}:${port}`, netns: server.netnsInode },
     ]);
+  });
+
+  // A client without an agent (outside the cluster) is played by segments sent from no socket:
+  // only the server's side can report the refusal. Resets answering anything but a new
+  // connection's SYN (a stray ACK, a SYN+ACK, a RST gets none) are not refused connections.
+  it.each([
+    { flags: 'S', family: 'IPv4', addr: (p: LabPod): string => p.ipv4, refused: true },
+    { flags: 'S', family: 'IPv6', addr: (p: LabPod): string => p.ipv6, refused: true },
+    { flags: 'A', family: 'IPv4', addr: (p: LabPod): string => p.ipv4, refused: false },
+    { flags: 'SA', family: 'IPv6', addr: (p: LabPod): string => p.ipv6, refused: false },
+    { flags: 'PA', family: 'IPv4', addr: (p: LabPod): string => p.ipv4, refused: false },
+  ])('a segment with flags $flags to a closed port from a client without an agent ($family): refused at the server: $refused', async ({ flags, addr, refused }) => {
+    const since = capture.flows.length;
+    const { localPort } = await loadgen<{ localPort: number }>(client, ['tcp-segment', addr(server), 9, flags]);
+    const mine = (r: FlowRecord): boolean => tcp(r) && (r.localPort === localPort || r.remotePort === localPort);
+    const fresh = (): FlowRecord[] => capture.flows.slice(since).filter((r) => lab.owns(r.localIp) && lab.owns(r.remoteIp) && mine(r));
+    if (refused) await capture.waitFor('the server\'s refused record', () => fresh().length >= 1);
+    await capture.nextSweeps();
+    expect(fresh().map((r) => [r.direction, r.state, r.localIp, r.localPort, r.remoteIp, r.remotePort, r.netns])).toEqual(
+      refused ? [['ingress', 'refused', addr(server), 9, addr(client), localPort, server.netnsInode]] : [],
+    );
   });
 
   it('reports a SYN that is dropped and abandoned as an attempt', async () => {

@@ -29,6 +29,7 @@ void raise_fd_limit(void);
 void close_rst(int fd);
 
 int cmd_tcp_rate(int argc, char **argv);
+int cmd_tcp_segment(int argc, char **argv);
 int cmd_tcp_server(int argc, char **argv);
 int cmd_udp_rate(int argc, char **argv);
 int cmd_udp_sink(int argc, char **argv);

@@ -10,6 +10,7 @@ int main(int argc, char **argv)
 		int (*run)(int argc, char **argv);
 	} commands[] = {
 		{ "tcp-rate", cmd_tcp_rate },
+		{ "tcp-segment", cmd_tcp_segment },
 		{ "tcp-server", cmd_tcp_server },
 		{ "udp-rate", cmd_udp_rate },
 		{ "udp-sink", cmd_udp_sink },
@@ -20,6 +21,6 @@ int main(int argc, char **argv)
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].run(argc - 2, argv + 2);
 	}
-	fprintf(stderr, "usage: kg-loadgen tcp-rate|tcp-server|udp-rate|udp-sink ARGS...\n");
+	fprintf(stderr, "usage: kg-loadgen tcp-rate|tcp-segment|tcp-server|udp-rate|udp-sink ARGS...\n");
 	return 2;
 }
