@@ -10,6 +10,8 @@ import { EVALUATOR_MAIN, KG_LOADER } from './paths.js';
 
 const NODE = process.execPath;
 const TSX = ['--import', 'tsx'];
+/** Where the broker and the evaluator listen: never the machine's other interfaces. */
+const LOOPBACK = '127.0.0.1';
 
 export interface Started {
   daemon: Daemon;
@@ -36,7 +38,8 @@ export interface BrokerOptions {
 }
 
 export async function startBroker(o: BrokerOptions, cleanup: Cleanup): Promise<Started> {
-  const env: Record<string, string> = { AUTH_MODE: 'none', PORT: String(o.port), DATA_DIR: join(o.runDir, 'broker-db') };
+  // Loopback only (HOST): the playground's daemons may run with AUTH_MODE=none.
+  const env: Record<string, string> = { AUTH_MODE: 'none', HOST: LOOPBACK, PORT: String(o.port), DATA_DIR: join(o.runDir, 'broker-db') };
   if (o.credentials) Object.assign(env, { AUTH_MODE: 'kubernetes', KUBECONFIG: o.credentials.kubeconfig, EVALUATOR_TOKEN_FILE: o.credentials.tokenFile });
   if (o.databaseUrl) env.DATABASE_URL = o.databaseUrl;
   if (o.evaluatorUrl) env.EVALUATOR_URL = o.evaluatorUrl;
@@ -59,6 +62,7 @@ export interface EvaluatorOptions {
 
 export async function startEvaluator(o: EvaluatorOptions, cleanup: Cleanup): Promise<Started> {
   const env = {
+    HOST: LOOPBACK,
     PORT: String(o.port),
     AUTH_MODE: 'none',
     BROKER_URL: o.brokerUrl,

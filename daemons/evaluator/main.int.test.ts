@@ -70,10 +70,10 @@ describe('daemons/evaluator/main.ts as a process', () => {
     db = await createTestDatabase(inject('databaseUrl'), 'evaluator_main');
     const brokerPort = freePort();
     evaluator = spawnEvaluator({
-      PORT: String(port), AUTH_MODE: 'none', BROKER_URL: `http://127.0.0.1:${brokerPort}`, KUBECONFIG: kubeconfigPath(),
+      HOST: '127.0.0.1', PORT: String(port), AUTH_MODE: 'none', BROKER_URL: `http://127.0.0.1:${brokerPort}`, KUBECONFIG: kubeconfigPath(),
       LEASE_NAMESPACE: leaseNamespace, LEASE_DURATION: '15s', POD_NAME: 'evaluator-proc', STATUS_INTERVAL: '1s',
     });
-    broker = await startBroker({ DATABASE_URL: db.url, EVALUATOR_URL: url }, brokerPort);
+    broker = await startBroker({ DATABASE_URL: db.url, EVALUATOR_URL: url, HOST: '127.0.0.1' }, brokerPort);
   }, 120_000);
 
   afterAll(async () => {
@@ -87,6 +87,11 @@ describe('daemons/evaluator/main.ts as a process', () => {
       .catch((err: unknown) => {
         throw new Error(`${(err as Error).message}; output: ${evaluator.output()}`);
       });
+    // HOST=127.0.0.1 binds that address only: 127.0.0.2, loopback too on Linux, is refused, for both daemons.
+    for (const p of [port, Number(new URL(broker.url).port)]) {
+      expect((await fetch(`http://127.0.0.1:${p}/healthz`)).status).toBe(200);
+      await expect(fetch(`http://127.0.0.2:${p}/healthz`)).rejects.toMatchObject({ cause: { code: 'ECONNREFUSED' } });
+    }
     const metrics = await (await fetch(`${url}/metrics`)).text();
     expect(metrics).toMatch(/^kguardian_evaluator_model_objects\{/m);
 
@@ -121,6 +126,7 @@ describe('the environment contract', () => {
   it.each([
     { variable: 'LEASE_DURATION', value: 'forever' },
     { variable: 'BROKER_URL', value: 'ftp://broker' },
+    { variable: 'HOST', value: '127.0.0.1:9091' },
   ])('a bad $variable exits 2 naming it', async ({ variable, value }) => {
     const p = spawnEvaluator({ [variable]: value });
     expect(await p.exited).toBe(2);
