@@ -2,7 +2,7 @@
  * `--help` of every command, root and groups included: each shows an Examples section with its
  * examples, and every example parses: run with --help appended it reaches the command it
  * illustrates, and every flag it uses is declared on that command. The table must list every
- * command the help itself lists.
+ * command the help itself lists. Every help ends with the exit codes that command can return.
  */
 import { describe, expect, it } from 'vitest';
 import { AUDIT_TEST_EXAMPLES } from './commands/audit-test.js';
@@ -11,19 +11,22 @@ import type { Example } from './commands/examples.js';
 import { PROMOTE_CLUSTER_EXAMPLES } from './commands/promote-cluster.js';
 import { PROMOTE_EXAMPLES } from './commands/promote.js';
 import { VERDICTS_EXAMPLES } from './commands/verdicts.js';
+import { EXIT_CODE_TEXT } from './commands/exit-codes.js';
 import { COMPLETION_EXAMPLES } from './completion/command.js';
+import { EXIT } from './errors.js';
 import { memoryIO } from './io.js';
 import { AUDIT_EXAMPLES, ROOT_EXAMPLES, runCli } from './main.js';
 
-const COMMANDS: readonly { path: readonly string[]; examples: readonly Example[] }[] = [
-  { path: [], examples: ROOT_EXAMPLES },
-  { path: ['audit'], examples: AUDIT_EXAMPLES },
-  { path: ['audit', 'test'], examples: AUDIT_TEST_EXAMPLES },
-  { path: ['audit', 'promote'], examples: PROMOTE_EXAMPLES },
-  { path: ['audit', 'promote-cluster'], examples: PROMOTE_CLUSTER_EXAMPLES },
-  { path: ['verdicts'], examples: VERDICTS_EXAMPLES },
-  { path: ['describe'], examples: DESCRIBE_EXAMPLES },
-  { path: ['completion'], examples: COMPLETION_EXAMPLES },
+/** Each command, its examples, and the exit codes it can return (docs/cli.md's table). */
+const COMMANDS: readonly { path: readonly string[]; examples: readonly Example[]; exitCodes: readonly number[] }[] = [
+  { path: [], examples: ROOT_EXAMPLES, exitCodes: [0, 1, 2, 3, 4] },
+  { path: ['audit'], examples: AUDIT_EXAMPLES, exitCodes: [0, 1, 2, 3, 4] },
+  { path: ['audit', 'test'], examples: AUDIT_TEST_EXAMPLES, exitCodes: [0, 1, 2, 3] },
+  { path: ['audit', 'promote'], examples: PROMOTE_EXAMPLES, exitCodes: [0, 1, 2, 4] },
+  { path: ['audit', 'promote-cluster'], examples: PROMOTE_CLUSTER_EXAMPLES, exitCodes: [0, 1, 2, 4] },
+  { path: ['verdicts'], examples: VERDICTS_EXAMPLES, exitCodes: [0, 1, 2] },
+  { path: ['describe'], examples: DESCRIBE_EXAMPLES, exitCodes: [0, 1, 2] },
+  { path: ['completion'], examples: COMPLETION_EXAMPLES, exitCodes: [0, 1, 2] },
 ];
 
 async function help(args: readonly string[]): Promise<string> {
@@ -74,6 +77,24 @@ function commandOf(argv: readonly string[]): readonly string[] {
 }
 
 describe('--help of every command', () => {
+  it.each(COMMANDS.map((c) => ({ ...c, name: ['kubectl kguardian', ...c.path].join(' ') })))('$name --help ends with its exit codes $exitCodes', async ({ path, exitCodes }) => {
+    const text = await help(path);
+    const lines = section(text, 'Exit codes');
+    const listed = lines.filter((l) => /^ {2}\d {2}/.test(l)).map((l) => Number(l.trim().split(' ')[0]));
+    expect(listed).toEqual(exitCodes);
+    // The text is the code's own (errors.ts), the code is what the command returns for it.
+    for (const code of exitCodes) expect(lines.join('\n')).toContain(`  ${code}  ${(EXIT_CODE_TEXT[code as keyof typeof EXIT_CODE_TEXT] ?? '?').split('\n')[0]}`);
+    expect(text.trimEnd().split('\n').slice(-lines.length - 1)[0]).toBe('Exit codes:');
+  });
+
+  it('the exit codes in the help are exactly those of errors.ts, with 3 for --fail-on-deny and 4 for a refusal', () => {
+    expect(Object.values(EXIT).sort()).toEqual([0, 1, 2, 3, 4]);
+    expect(EXIT.denied).toBe(3);
+    expect(EXIT.unsafe).toBe(4);
+    expect(EXIT_CODE_TEXT[EXIT.denied]).toContain('--fail-on-deny');
+    expect(EXIT_CODE_TEXT[EXIT.unsafe]).toContain('safety gate');
+  });
+
   it('the table covers every command the help lists', async () => {
     const listed = (text: string): string[] =>
       section(text, 'Commands')

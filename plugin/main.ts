@@ -3,9 +3,10 @@
  * returns its exit code; it never calls process.exit, so tests drive it in-process.
  */
 import yargs from 'yargs';
-import type { Argv } from 'yargs';
+import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { auditTestBuilder, auditTestOptions, runAuditTest } from './commands/audit-test.js';
 import { withExamples, type Example } from './commands/examples.js';
+import { ALL_EXIT_CODES, COMMON_EXIT_CODES, withExitCodes, type ExitCode } from './commands/exit-codes.js';
 import { registerDescribe } from './commands/describe.js';
 import { registerCompletion } from './completion/command.js';
 import { nameCandidates } from './completion/names.js';
@@ -36,11 +37,31 @@ const registerAuditTest: RegisterCommand = (y, { io, done }) =>
     },
   );
 
+/**
+ * Registers a command whose --help ends with its exit codes: the builder it passes to
+ * y.command() is wrapped to add the epilogue, so command modules need not know about it.
+ */
+function withExitCodesOf(register: RegisterCommand, codes: readonly ExitCode[]): RegisterCommand {
+  return (y, ctx) => {
+    const command = (cmd: string, description: string, builder: (b: Argv) => Argv, handler: (argv: ArgumentsCamelCase) => void | Promise<void>): Argv =>
+      y.command(cmd, description, (b: Argv) => withExitCodes(builder(b), codes), handler);
+    // yargs keeps its state in private fields: every other method is called on the real instance.
+    const proxy = new Proxy(y, {
+      get: (target, prop) => {
+        if (prop === 'command') return command;
+        const value: unknown = Reflect.get(target, prop);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    return register(proxy, ctx);
+  };
+}
+
 /** `kubectl kguardian audit ...`: one line per subcommand (a plain list, so anyone can add one). */
 const AUDIT_COMMANDS: readonly RegisterCommand[] = [
-  registerAuditTest,
-  registerPromote,
-  registerPromoteCluster,
+  withExitCodesOf(registerAuditTest, [...COMMON_EXIT_CODES, EXIT.denied]),
+  withExitCodesOf(registerPromote, [...COMMON_EXIT_CODES, EXIT.unsafe]),
+  withExitCodesOf(registerPromoteCluster, [...COMMON_EXIT_CODES, EXIT.unsafe]),
 ];
 
 export const AUDIT_EXAMPLES: readonly Example[] = [
@@ -60,10 +81,12 @@ export const ROOT_EXAMPLES: readonly Example[] = [
 /** `kubectl kguardian ...`: one line per top-level command. */
 const TOP_COMMANDS: readonly RegisterCommand[] = [
   (y, ctx) =>
-    y.command('audit', 'Test and promote audit policies', (a) => withExamples(register(a, AUDIT_COMMANDS, ctx), AUDIT_EXAMPLES).demandCommand(1, 'name an audit subcommand')),
-  registerDescribe,
-  registerCompletion,
-  registerVerdicts,
+    y.command('audit', 'Test and promote audit policies', (a) =>
+      withExitCodes(withExamples(register(a, AUDIT_COMMANDS, ctx), AUDIT_EXAMPLES), ALL_EXIT_CODES).demandCommand(1, 'name an audit subcommand'),
+    ),
+  withExitCodesOf(registerDescribe, COMMON_EXIT_CODES),
+  withExitCodesOf(registerCompletion, COMMON_EXIT_CODES),
+  withExitCodesOf(registerVerdicts, COMMON_EXIT_CODES),
 ];
 
 function register(y: Argv, commands: readonly RegisterCommand[], ctx: CommandContext): Argv {
@@ -115,7 +138,7 @@ async function parseAndRun(rawArgs: readonly string[], io: CliIO): Promise<numbe
   const root = globalOptions(yargs([...args]))
     .scriptName('kubectl kguardian')
     .usage('Audit Kubernetes NetworkPolicies against real traffic before you enforce them.\n\nUsage: $0 <command> [options]');
-  const parser = withExamples(register(root, TOP_COMMANDS, { io, done }), ROOT_EXAMPLES)
+  const parser = withExitCodes(withExamples(register(root, TOP_COMMANDS, { io, done }), ROOT_EXAMPLES), ALL_EXIT_CODES)
     .demandCommand(1, 'name a command')
     .strict()
     .recommendCommands()
