@@ -6,6 +6,7 @@ import { find, parseObjects, renderChart, type K8sObject } from './testing/helm.
 interface Rule {
   apiGroups: string[];
   resources: string[];
+  resourceNames?: string[];
   verbs: string[];
 }
 
@@ -64,7 +65,25 @@ const roles: RoleRow[] = [
     boundTo: 'kguardian-evaluator',
     rules: [{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create', 'get', 'update'] }],
   },
-  { kind: 'ClusterRole', name: 'kguardian-verdict-reader', rules: [{ apiGroups: [KG], resources: ['auditverdicts'], verbs: ['get'] }] },
+  {
+    kind: 'ClusterRole',
+    name: 'kguardian-verdict-reader',
+    rules: [
+      { apiGroups: [KG], resources: ['auditverdicts'], verbs: ['get'] },
+      { apiGroups: [KG], resources: ['auditnetworkpolicies', 'auditclusternetworkpolicies'], verbs: ['get', 'list', 'watch'] },
+    ],
+  },
+  // What the plugin's port-forward to the broker needs, in the release namespace; people bind it.
+  {
+    kind: 'Role',
+    name: 'kguardian-broker-access',
+    rules: [
+      { apiGroups: [''], resources: ['services'], resourceNames: ['kguardian-broker'], verbs: ['get'] },
+      { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['list'] },
+      { apiGroups: [''], resources: ['pods/portforward'], verbs: ['create', 'get'] },
+    ],
+  },
   {
     kind: 'ClusterRole',
     name: 'kguardian-policy-editor',
@@ -78,7 +97,7 @@ const roles: RoleRow[] = [
 
 /** Rules with their lists sorted, so the order a template writes them in does not matter. */
 function normalise(rules: Rule[]): Rule[] {
-  return rules.map((r) => ({ apiGroups: [...r.apiGroups].sort(), resources: [...r.resources].sort(), verbs: [...r.verbs].sort() }));
+  return rules.map((r) => ({ apiGroups: [...r.apiGroups].sort(), resources: [...r.resources].sort(), ...(r.resourceNames ? { resourceNames: [...r.resourceNames].sort() } : {}), verbs: [...r.verbs].sort() }));
 }
 
 interface Binding extends K8sObject {

@@ -71,6 +71,8 @@ interface AccessRow {
   /** Omitted: cluster-wide. "release": the release namespace. */
   namespace?: string;
   subresource?: string;
+  /** The object's name; "broker": the chart's broker Service. */
+  name?: string;
   allowed: boolean;
 }
 
@@ -95,9 +97,24 @@ const access: AccessRow[] = [
   // Leader election is confined to the release namespace.
   { who: 'evaluator', verb: 'update', resource: 'leases', group: 'coordination.k8s.io', namespace: 'kube-system', allowed: false },
   { who: 'evaluator', verb: 'create', resource: 'evaluations', group: KG, allowed: false },
-  // A user bound to verdict-reader in one namespace reads verdicts there and nowhere else.
+  // A user bound to verdict-reader in one namespace (here the release's) reads verdicts and the audit
+  // policies there and nowhere else.
   { who: 'reader', verb: 'get', resource: 'auditverdicts', group: KG, namespace: 'release', allowed: true },
   { who: 'reader', verb: 'get', resource: 'auditverdicts', group: KG, namespace: 'prod', allowed: false },
+  { who: 'reader', verb: 'list', resource: 'auditnetworkpolicies', group: KG, namespace: 'release', allowed: true },
+  { who: 'reader', verb: 'get', resource: 'auditnetworkpolicies', group: KG, namespace: 'release', allowed: true },
+  { who: 'reader', verb: 'list', resource: 'auditnetworkpolicies', group: KG, namespace: 'prod', allowed: false },
+  { who: 'reader', verb: 'update', resource: 'auditnetworkpolicies', group: KG, namespace: 'release', allowed: false },
+  // Bound to broker-access in the release namespace: what the plugin's port-forward to the broker needs.
+  { who: 'reader', verb: 'get', resource: 'services', group: '', namespace: 'release', name: 'broker', allowed: true },
+  { who: 'reader', verb: 'get', resource: 'services', group: '', namespace: 'release', name: 'kubernetes', allowed: false },
+  { who: 'reader', verb: 'list', resource: 'endpointslices', group: 'discovery.k8s.io', namespace: 'release', allowed: true },
+  { who: 'reader', verb: 'list', resource: 'pods', group: '', namespace: 'release', allowed: true },
+  { who: 'reader', verb: 'create', resource: 'pods', subresource: 'portforward', group: '', namespace: 'release', allowed: true },
+  { who: 'reader', verb: 'get', resource: 'pods', subresource: 'portforward', group: '', namespace: 'release', allowed: true },
+  { who: 'reader', verb: 'create', resource: 'pods', subresource: 'exec', group: '', namespace: 'release', allowed: false },
+  { who: 'reader', verb: 'create', resource: 'pods', subresource: 'portforward', group: '', namespace: 'prod', allowed: false },
+  { who: 'reader', verb: 'get', resource: 'secrets', group: '', namespace: 'release', allowed: false },
 ];
 
 describe('RBAC on a real API server', () => {
@@ -108,9 +125,14 @@ describe('RBAC on a real API server', () => {
     ns = await createTestNamespace(kc, 'helm-rbac');
     const rbac = parseObjects(await renderChart({}, ns, release))
       .filter((o) => /^(Cluster)?Role(Binding)?$/.test(o.kind) || o.kind === 'ServiceAccount');
-    const binding = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'alice-verdicts', namespace: ns },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `${release}-kguardian-verdict-reader` }, subjects: [{ kind: 'User', name: 'alice' }] };
-    const r = await kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [...rbac, binding] }));
+    // The two bindings docs/install.md tells users to make.
+    const bindings = [
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'alice-verdicts', namespace: ns },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `${release}-kguardian-verdict-reader` }, subjects: [{ kind: 'User', name: 'alice' }] },
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'alice-broker', namespace: ns },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `${release}-kguardian-broker-access` }, subjects: [{ kind: 'User', name: 'alice' }] },
+    ];
+    const r = await kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [...rbac, ...bindings] }));
     expect(r.stderr).toBe('');
   });
   afterAll(async () => {
@@ -119,16 +141,17 @@ describe('RBAC on a real API server', () => {
   });
 
   const rows = access.map((row) => {
-    const what = `${row.resource}${row.subresource ? `/${row.subresource}` : ''}${row.group ? `.${row.group}` : ''}`;
+    const what = `${row.resource}${row.subresource ? `/${row.subresource}` : ''}${row.group ? `.${row.group}` : ''}${row.name ? ` ${row.name}` : ''}`;
     const where = row.namespace === undefined ? 'cluster-wide' : `in ${row.namespace}`;
     return { ...row, title: `${row.who} ${row.allowed ? 'may' : 'may not'} ${row.verb} ${what} ${where}` };
   });
 
   it.each(rows)('$title', async (row) => {
     const namespace = row.namespace === 'release' ? ns : row.namespace;
+    const name = row.name === 'broker' ? `${release}-kguardian-broker` : row.name;
     const user = row.who === 'reader' ? { user: 'alice' } : { user: `system:serviceaccount:${ns}:${release}-kguardian-${row.who}`, groups: ['system:serviceaccounts', `system:serviceaccounts:${ns}`] };
     const review = { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview',
-      spec: { ...user, resourceAttributes: { verb: row.verb, resource: row.resource, group: row.group, namespace, subresource: row.subresource } } };
+      spec: { ...user, resourceAttributes: { verb: row.verb, resource: row.resource, group: row.group, namespace, subresource: row.subresource, name } } };
     const r = await kubectl(['create', '-f', '-', '-o', 'jsonpath={.status.allowed}'], JSON.stringify(review));
     expect(r.stderr).toBe('');
     expect(r.stdout === 'true').toBe(row.allowed);

@@ -3,13 +3,15 @@
 // AUTH_MODE=kubernetes calling the API server as itself (its own kubeconfig) and the others with its
 // token (agent -> broker flows, broker -> evaluator evaluations and replays, evaluator -> broker
 // replays and summaries, evaluator -> API server status, Lease and Events). Real kernel traffic must
-// end as verdicts and status; a person bound to the chart's verdict-reader ClusterRole reads them
-// with the plugin; tokens of the wrong component, none, or a forged one are refused.
+// end as verdicts and status; a person with only the bindings docs/install.md gives (verdict-reader
+// in the namespace, broker-access in the release namespace) reads them with the plugin through its
+// port-forward to the broker, and the audit policies with kubectl; tokens of the wrong component,
+// none, or a forged one are refused.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { randomInt } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDatabase } from '../../daemons/broker/testing/broker-process.js';
 import type { StoredVerdict } from '../../daemons/broker/store/types.js';
@@ -20,7 +22,8 @@ import { kubectlFor, type Kubectl } from '../../playground/kubectl.js';
 import { applyPolicy, makeTraffic, startServers, waitForCounts } from '../../playground/run-scenario.js';
 import { DEFAULT_TRAFFIC, expectedCounts, FIXED_POLICY_FILE, POLICY, POLICY_FILE } from '../../playground/scenario.js';
 import { LEASE_NAMESPACE, startStack, type Stack } from '../../playground/stack.js';
-import { applyChartIdentities, componentIdentities, identityOf, RELEASE, type Component, type Identity } from './chart-identities.js';
+import { createRunningPod } from '../kube/pods.js';
+import { applyChartIdentities, chartObject, componentIdentities, identityOf, RELEASE, type Component, type Identity } from './chart-identities.js';
 import { replicaReports } from './evaluator-replicas.js';
 
 /** The release namespace: the playground's Lease namespace, so the chart's leader-election Role covers it. */
@@ -46,7 +49,10 @@ beforeAll(async () => {
   for (const ns of [RELEASE_NAMESPACE, READER.namespace, POLICY.namespace]) await ensureNamespace(kc, ns);
   await applyChartIdentities(admin, RELEASE_NAMESPACE);
   await admin.ok(['create', 'serviceaccount', READER.name, '-n', READER.namespace]);
-  await admin.ok(['create', 'rolebinding', `${READER.name}-kguardian-verdicts`, '-n', POLICY.namespace, '--clusterrole', `${RELEASE}-verdict-reader`, '--serviceaccount', `${READER.namespace}:${READER.name}`]);
+  // Exactly the two bindings docs/install.md and NOTES.txt give a reader, and nothing else.
+  const subject = `${READER.namespace}:${READER.name}`;
+  await admin.ok(['create', 'rolebinding', `${READER.name}-kguardian-verdicts`, '-n', POLICY.namespace, '--clusterrole', `${RELEASE}-verdict-reader`, '--serviceaccount', subject]);
+  await admin.ok(['create', 'rolebinding', `${READER.name}-kguardian-broker`, '-n', RELEASE_NAMESPACE, '--role', `${RELEASE}-broker-access`, '--serviceaccount', subject]);
   ids = { ...(await componentIdentities(kc, runDir, RELEASE_NAMESPACE)), alice: await identityOf(kc, runDir, READER.namespace, READER.name) };
   alice = kubectlFor(cp.kubectl, ids.alice.kubeconfig);
   const databaseUrl = await createDatabase(inject('databaseUrl'), 'kg_e2e_auth');
@@ -54,16 +60,38 @@ beforeAll(async () => {
     { runDir, mode: 'kernel', subnet: `10.253.${randomInt(1, 255)}`, controlPlane: cp, databaseUrl, bucketMs: 1000, evaluatorReplicas: 2, credentials: ids },
     cleanup,
   );
+  await exposeBroker(kc, Number(new URL(stack.broker.url).port));
 }, 240_000);
+
+/**
+ * The broker as the plugin finds it in a cluster: the chart's Service, and behind it a Running,
+ * Ready pod with the Service's labels whose IP is loopback, where the control plane's stand-in
+ * kubelet forwards to (docs/controlplane.md); its container port named http is the broker's port.
+ */
+async function exposeBroker(kc: KubeConfig, port: number): Promise<void> {
+  const service = await chartObject(RELEASE_NAMESPACE, 'Service', `${RELEASE}-broker`);
+  const selector = (service as { spec?: { selector?: Record<string, string> } }).spec?.selector ?? {};
+  await kubectlFor(stack.kubectl.binary, stack.kubectl.kubeconfig).ok(['apply', '-f', '-'], JSON.stringify(service));
+  const pod = `${RELEASE}-broker-0`;
+  await createRunningPod(kc, RELEASE_NAMESPACE, pod, ['127.0.0.1'], { labels: selector, ports: [{ name: 'http', containerPort: port }] });
+  await kc.makeApiClient(CoreV1Api).patchNamespacedPodStatus(
+    { name: pod, namespace: RELEASE_NAMESPACE, body: { status: { conditions: [{ type: 'Ready', status: 'True' }] } } },
+    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+  );
+}
 
 afterAll(async () => {
   const failed = await cleanup.runAll();
   expect(failed).toEqual([]);
 }, 120_000);
 
-/** `kubectl kguardian verdicts` as alice: her kubeconfig's token is what the plugin shows the broker. */
+/**
+ * `kubectl kguardian verdicts` as alice, with no --broker-url: the plugin finds the broker's Service
+ * in namespace kguardian and port-forwards to its pod with her kubeconfig, then shows the broker
+ * her token.
+ */
 async function verdictsAsAlice(namespace: string): Promise<StoredVerdict[]> {
-  const out = await alice.ok(['kguardian', 'verdicts', '-n', namespace, '--broker-url', stack.broker.url, '-o', 'json', '--limit', '1000']);
+  const out = await alice.ok(['kguardian', 'verdicts', '-n', namespace, '-o', 'json', '--limit', '1000']);
   return (JSON.parse(out) as { verdicts: StoredVerdict[] }).verdicts;
 }
 
@@ -103,6 +131,14 @@ describe('every component on its own ServiceAccount token, with the chart\'s RBA
   it('the leader wrote its would-deny Events into the policy\'s namespace', async () => {
     const events = JSON.parse(await stack.kubectl.ok(['get', 'events.events.k8s.io', '-n', POLICY.namespace, '-o', 'json'])) as { items: { regarding?: { kind?: string; name?: string } }[] };
     expect(events.items.filter((e) => e.regarding?.kind === 'AuditNetworkPolicy' && e.regarding.name === POLICY.name).length).toBeGreaterThan(0);
+  });
+
+  it('alice reads the audit policies of the namespace she is bound in, and no other', async () => {
+    const shop = JSON.parse(await alice.ok(['get', 'anp', '-n', POLICY.namespace, '-o', 'json'])) as { items: { metadata: { name: string } }[] };
+    expect(shop.items.map((p) => p.metadata.name)).toEqual([POLICY.name]);
+    const web = await alice.run(['get', 'anp', '-n', 'web']);
+    expect(web.code).toBe(1);
+    expect(web.stderr).toMatch(/forbidden.*cannot list resource "auditnetworkpolicies"/);
   });
 
   it('no component was refused by the API server or by another component along the way', () => {
@@ -147,7 +183,7 @@ describe('who may do what', () => {
   });
 
   it('the plugin with the agent\'s token is told which permission it lacks', async () => {
-    const r = await alice.run(['kguardian', 'verdicts', '-n', POLICY.namespace, '--broker-url', stack.broker.url, '--token', ids.agent.token]);
+    const r = await alice.run(['kguardian', 'verdicts', '-n', POLICY.namespace, '--token', ids.agent.token]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/forbidden \(403.*needs RBAC permission `get auditverdicts.kguardian.dev` in namespace shop/);
   });

@@ -25,6 +25,13 @@ export async function applyChartIdentities(kubectl: Kubectl, namespace: string):
   return objects;
 }
 
+/** One object of the chart as rendered into `namespace`, e.g. the broker's Service. */
+export async function chartObject(namespace: string, kind: string, name: string): Promise<K8sObject> {
+  const found = parseObjects(await renderChart({}, namespace, RELEASE)).find((o) => o.kind === kind && o.metadata.name === name);
+  if (!found) throw new Error(`the chart renders no ${kind} ${name}`);
+  return found;
+}
+
 /** A TokenRequest for the ServiceAccount, as the kubelet makes for a pod's projected token. */
 export async function mintToken(kc: KubeConfig, namespace: string, serviceAccount: string): Promise<string> {
   const body = Object.assign(new AuthenticationV1TokenRequest(), { spec: Object.assign(new V1TokenRequestSpec(), { audiences: [], expirationSeconds: 3600 }) });
