@@ -18,3 +18,26 @@ describe('kg-loader arguments from the agent configuration', () => {
     expect(loaderArgs(config!)).toEqual(args);
   });
 });
+
+describe('broker buffer and remote identity settings', () => {
+  it.each([
+    { env: {}, maxBuffered: 200_000, remoteIdentity: true },
+    { env: { KG_MAX_BUFFERED: '5000', KG_REMOTE_IDENTITY: 'false' }, maxBuffered: 5000, remoteIdentity: false },
+    { env: { KG_REMOTE_IDENTITY: 'TRUE' }, maxBuffered: 200_000, remoteIdentity: true },
+  ])('$env', ({ env, maxBuffered, remoteIdentity }) => {
+    const { config, errors } = loadConfig({ ...base, ...env });
+    expect(errors).toEqual([]);
+    expect(config).toMatchObject({ maxBuffered, remoteIdentity });
+  });
+
+  it.each([
+    [{ KG_MAX_BUFFERED: '0' }, /KG_MAX_BUFFERED/],
+    [{ KG_MAX_BUFFERED: '1e3.5' }, /KG_MAX_BUFFERED/],
+    [{ KG_MAX_BUFFERED: 'lots' }, /KG_MAX_BUFFERED/],
+    [{ KG_REMOTE_IDENTITY: 'yes' }, /KG_REMOTE_IDENTITY must be true or false/],
+  ])('refuses %o', (env, message) => {
+    const { config, errors } = loadConfig({ ...base, ...env });
+    expect(config).toBeUndefined();
+    expect(errors).toEqual([expect.stringMatching(message)]);
+  });
+});

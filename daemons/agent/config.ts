@@ -14,6 +14,11 @@ export interface AgentConfig {
   serviceCidrs: string[];
   excludeNamespaces: string[];
   metricsPort: number;
+  /** Observations the broker buffer holds at most while the broker is away (KG_MAX_BUFFERED). */
+  maxBuffered: number;
+  /** Name remote ends after any pod or Node of the cluster (KG_REMOTE_IDENTITY, default true):
+   * two cluster-wide watches; false keeps to this node's pods (remote-identity.ts). */
+  remoteIdentity: boolean;
 }
 
 /** kg-loader's arguments: KG_LOADER_ARGS, then one --service-cidr per Service CIDR, so the
@@ -23,6 +28,15 @@ export function loaderArgs(config: Pick<AgentConfig, 'loaderArgs' | 'serviceCidr
 }
 
 const list = (v: string | undefined): string[] => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+
+/** KG_MAX_BUFFERED and KG_REMOTE_IDENTITY, each problem added to `errors`. */
+function shippingAndIdentity(env: NodeJS.ProcessEnv, errors: string[]): Pick<AgentConfig, 'maxBuffered' | 'remoteIdentity'> {
+  const maxBuffered = Number(env.KG_MAX_BUFFERED ?? 200_000);
+  if (!Number.isInteger(maxBuffered) || maxBuffered < 1) errors.push('KG_MAX_BUFFERED must be a whole number of observations, at least 1 (default 200000).');
+  const remote = (env.KG_REMOTE_IDENTITY ?? 'true').trim().toLowerCase();
+  if (remote !== 'true' && remote !== 'false') errors.push('KG_REMOTE_IDENTITY must be true or false.');
+  return { maxBuffered, remoteIdentity: remote !== 'false' };
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv): { config?: AgentConfig; errors: string[] } {
   const errors: string[] = [];
@@ -34,6 +48,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): { config?: AgentConfig; erro
   if (!Number.isInteger(bucketMs) || bucketMs < 100) errors.push('KG_BUCKET_MS must be an integer of at least 100.');
   const metricsPort = Number(env.KG_METRICS_PORT ?? 9102);
   if (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535) errors.push('KG_METRICS_PORT must be a port number.');
+  const { maxBuffered, remoteIdentity } = shippingAndIdentity(env, errors);
   if (errors.length > 0) return { errors };
   return {
     errors,
@@ -48,6 +63,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): { config?: AgentConfig; erro
       serviceCidrs: list(env.KG_SERVICE_CIDRS),
       excludeNamespaces: list(env.KG_EXCLUDE_NAMESPACES),
       metricsPort,
+      maxBuffered,
+      remoteIdentity,
     },
   };
 }

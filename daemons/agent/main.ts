@@ -5,24 +5,35 @@
  * If kg-loader cannot start (a capability, BTF, cgroup v2 or tracefs missing), its own lines say
  * exactly what is missing and the agent exits non-zero.
  */
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { BatchShipper } from './batch-shipper.js';
 import { loadConfig, loaderArgs } from './config.js';
 import { FlowPipeline } from './flow-pipeline.js';
+import { hostNetnsInode } from './host-netns.js';
 import { LoaderProcess } from './loader-process.js';
 import { AgentMetrics } from './metrics.js';
 import { PodIdentityIndex } from './pod-identity.js';
+import { NodeAddressIndex, RemoteAwareIdentity } from './remote-identity.js';
+import { tokenFromFile } from './token-file.js';
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
-/** The Pod informer, loaded lazily: if the Kubernetes client cannot load, flows are still
- * captured and shipped, with local ends of kind 'unknown', and the log says why. (On Node 20 the
- * client works with the undici pinned in package.json overrides; pod-informer.int.test.ts runs it.) */
-async function startIdentity(node: string, index: PodIdentityIndex): Promise<{ stop: () => void }> {
+/** The informers, loaded lazily: if the Kubernetes client cannot load, flows are still captured
+ * and shipped, with local ends of kind 'unknown', and the log says why. (On Node 20 the client
+ * works with the undici pinned in package.json overrides; pod-informer.int.test.ts runs it.)
+ * With remote identity, two more watch every pod and every Node for the remote ends. */
+async function startIdentity(node: string, local: PodIdentityIndex, remote: { pods: PodIdentityIndex; nodes: NodeAddressIndex } | undefined): Promise<{ stop: () => void }> {
   try {
-    const { startPodInformer } = await import('./pod-informer.js');
-    return startPodInformer({ node, index, log });
+    const informers = await import('./pod-informer.js');
+    const running = [informers.startPodInformer({ node, index: local, log })];
+    if (remote) {
+      running.push(informers.startClusterPodInformer({ index: remote.pods, log }), informers.startNodeInformer({ nodes: remote.nodes, log }));
+    }
+    return {
+      stop: (): void => {
+        for (const i of running) i.stop();
+      },
+    };
   } catch (err) {
     log(`kguardian-agent: pod identity disabled, the Kubernetes client failed to load: ${String(err)}`);
     return { stop: (): void => undefined };
@@ -35,29 +46,13 @@ async function main(): Promise<number> {
     for (const e of errors) log(`kguardian-agent: ${e}`);
     return 2;
   }
-  const hostNetns = (() => {
-    try {
-      return Number(/\[(\d+)\]/.exec(readFileSync('/proc/self/ns/net', 'utf8'))?.[1] ?? 0);
-    } catch {
-      return 0;
-    }
-  })();
+  const hostNetns = hostNetnsInode();
   const identity = new PodIdentityIndex(config.nodeIps, hostNetns);
-  const informer = await startIdentity(config.node, identity);
+  const remote = config.remoteIdentity ? { pods: new PodIdentityIndex(), nodes: new NodeAddressIndex() } : undefined;
+  const informer = await startIdentity(config.node, identity, remote);
   const metrics = new AgentMetrics(log);
-  const pipeline = new FlowPipeline({ ...config, identity });
-  const shipper = new BatchShipper({
-    brokerUrl: config.brokerUrl,
-    node: config.node,
-    token: () => {
-      try {
-        return readFileSync(config.tokenFile, 'utf8').trim();
-      } catch {
-        return undefined;
-      }
-    },
-    log,
-  });
+  const pipeline = new FlowPipeline({ ...config, identity: remote ? new RemoteAwareIdentity(identity, remote.pods, remote.nodes) : identity });
+  const shipper = new BatchShipper({ brokerUrl: config.brokerUrl, node: config.node, token: tokenFromFile(config.tokenFile), maxBuffered: config.maxBuffered, log });
   const server = createServer((req, res) => {
     if (req.url !== '/metrics') {
       res.writeHead(404).end();

@@ -40,6 +40,7 @@ export class AgentMetrics {
   private readonly shipped = new Counter({ name: 'kguardian_agent_observations_sent_total', help: 'Observations the broker accepted.', registers: [this.registry] });
   private readonly dropped = new Counter({ name: 'kguardian_agent_observations_dropped_total', help: 'Observations dropped because the broker buffer was full.', registers: [this.registry] });
   private readonly rejected = new Counter({ name: 'kguardian_agent_observations_rejected_total', help: 'Observations in batches the broker refused as invalid.', registers: [this.registry] });
+  private readonly authRetries = new Counter({ name: 'kguardian_agent_broker_auth_retries_total', help: 'Sends retried because the broker refused the token (401) or the access (403); the batch is kept.', registers: [this.registry] });
   private readonly buffered = new Gauge({ name: 'kguardian_agent_observations_buffered', help: 'Observations waiting for the broker.', registers: [this.registry] });
   private readonly pods = new Gauge({ name: 'kguardian_agent_pods_known', help: 'Pods of this node the identity index knows (0: local ends resolve to unknown).', registers: [this.registry] });
 
@@ -86,6 +87,7 @@ export class AgentMetrics {
     this.shipped.inc(this.grow('sent', stats.sent));
     this.dropped.inc(this.grow('dropped', stats.dropped));
     this.rejected.inc(this.grow('rejected', stats.rejected));
+    this.authRetries.inc(this.grow('authRetries', stats.authRetries));
     this.buffered.set(stats.buffered);
   }
 

@@ -4,11 +4,11 @@
 // socket (egress) kind `host`, known by the socket's network namespace; at the pod's socket
 // (ingress) kind `node`, known only by the node's address, which a hostNetwork pod shares.
 import { execFile } from 'node:child_process';
-import { statSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlowObservation } from '../../daemons/agent/flow-observation.js';
 import { FlowPipeline } from '../../daemons/agent/flow-pipeline.js';
+import { hostNetnsInode } from '../../daemons/agent/host-netns.js';
 import { PodIdentityIndex } from '../../daemons/agent/pod-identity.js';
 import { Capture } from './capture.js';
 import { NetnsLab, type LabPod } from './lab.js';
@@ -18,7 +18,8 @@ import { requireRoot } from './require-root.js';
 requireRoot('host-network identity kernel tests');
 
 const run = promisify(execFile);
-const HOST_NETNS = statSync('/proc/self/ns/net').ino;
+// As main.ts learns it: the agent runs in the host's network namespace, as this test does.
+const HOST_NETNS = hostNetnsInode();
 
 let lab: NetnsLab;
 let capture: Capture;
