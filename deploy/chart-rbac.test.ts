@@ -32,7 +32,7 @@ const roles: RoleRow[] = [
     boundTo: 'kguardian-agent',
     rules: [
       { apiGroups: [KG], resources: ['flows'], verbs: ['create'] },
-      { apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch'] },
+      { apiGroups: [''], resources: ['pods', 'nodes'], verbs: ['list', 'watch'] },
     ],
   },
   {
@@ -135,6 +135,15 @@ describe('RBAC', () => {
       .filter(([k, v]) => k.startsWith('rbac.authorization.k8s.io/aggregate-to-') && v === 'true')
       .map(([k]) => k.slice('rbac.authorization.k8s.io/aggregate-to-'.length));
     expect(into.sort()).toEqual(row.aggregateTo ?? []);
+  });
+
+  it('the agent reads Nodes only for remote identity (agent.remoteIdentity=false: pods only)', async () => {
+    const off = parseObjects(await renderChart({ agent: { remoteIdentity: false } }, 'kg-system'));
+    const role = find(off, 'ClusterRole', 'kguardian-agent') as K8sObject & { rules: Rule[] };
+    expect(normalise(role.rules)).toEqual(normalise([
+      { apiGroups: ['kguardian.dev'], resources: ['flows'], verbs: ['create'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch'] },
+    ]));
   });
 
   it('no rule anywhere uses a wildcard', () => {

@@ -109,6 +109,8 @@ const rejected: { title: string; values: object; message: string }[] = [
   { title: 'a misspelt key', values: { evaluatr: { replicas: 2 } }, message: 'evaluatr' },
   { title: 'a database type that does not exist', values: { database: { type: 'embedded' } }, message: '/database/type' },
   { title: 'a loader argument with a comma (KG_LOADER_ARGS is comma-separated)', values: { agent: { loaderArgs: ['--flush-ms=1,2'] } }, message: '/agent/loaderArgs/0' },
+  { title: 'remoteIdentity as a string (KG_REMOTE_IDENTITY takes true or false)', values: { agent: { remoteIdentity: 'yes' } }, message: '/agent/remoteIdentity' },
+  { title: 'a broker buffer of no observations', values: { agent: { maxBuffered: 0 } }, message: '/agent/maxBuffered' },
   { title: 'a WINDOW that is not a duration', values: { evaluator: { window: 'an hour' } }, message: '/evaluator/window' },
   { title: 'an external database without its Secret', values: { database: { type: 'external' } }, message: 'database.type=external needs database.external.existingSecret' },
 ];
@@ -159,6 +161,18 @@ describe('what the daemons receive', () => {
       serviceCidrs: ['10.96.0.0/12'],
       excludeNamespaces: ['kube-system'],
       metricsPort: 9102,
+      remoteIdentity: true,
+      maxBuffered: 200_000,
     });
+  });
+
+  it.each([
+    [{ remoteIdentity: false, maxBuffered: 5000 }, { remoteIdentity: false, maxBuffered: 5000 }],
+    [{ maxBuffered: 1_000_000 }, { remoteIdentity: true, maxBuffered: 1_000_000 }],
+  ])('the agent takes agent.remoteIdentity and agent.maxBuffered: %o', async (agent, expected) => {
+    const env = containerEnv(onlyContainer(find(parseObjects(await renderChart({ agent })), 'DaemonSet', 'kguardian-agent')), samples);
+    const { config, errors } = agentConfig(env);
+    expect(errors).toEqual([]);
+    expect(config).toMatchObject(expected);
   });
 });
