@@ -155,8 +155,8 @@ export const OPENAPI = {
         responses: {
           '200': json({ type: 'object', properties: { batchId: str, duplicate: { type: 'boolean' }, observations: int, rows: int } }),
           ...errors,
-          '413': { description: 'Body larger than 16 MiB' },
-          '415': { description: 'Not JSON' },
+          '413': { description: 'Body larger than 16 MiB', content: { 'application/json': { schema: ref('Error') } } },
+          '415': { description: 'Not JSON', content: { 'application/json': { schema: ref('Error') } } },
         },
       },
       get: {
@@ -174,8 +174,8 @@ export const OPENAPI = {
           '202': json(ref('Replay'), 'Job created, state Running'),
           '200': json(ref('Replay'), 'The existing job for this uid and generation'),
           ...errors,
-          '413': { description: 'Body larger than 64 KiB' },
-          '415': { description: 'Not JSON' },
+          '413': { description: 'Body larger than 64 KiB', content: { 'application/json': { schema: ref('Error') } } },
+          '415': { description: 'Not JSON', content: { 'application/json': { schema: ref('Error') } } },
         },
       },
     },
@@ -215,11 +215,26 @@ export const OPENAPI = {
         responses: { '200': json(ref('Summary')), ...errors },
       },
     },
-    '/healthz': { get: { summary: 'Liveness', security: [], responses: { '200': { description: 'OK' } } } },
-    '/readyz': { get: { summary: 'Readiness: database reachable', security: [], responses: { '200': { description: 'Ready' }, '503': { description: 'Database unavailable' } } } },
+    '/healthz': { get: { summary: 'Liveness', security: [], responses: { '200': json({ type: 'object', required: ['status'], properties: { status: { const: 'ok' } } }) } } },
+    '/readyz': {
+      get: {
+        summary: 'Readiness: database reachable',
+        security: [],
+        responses: {
+          '200': json({ type: 'object', required: ['status', 'engine'], properties: { status: { const: 'ready' }, engine: { enum: ['postgres', 'pglite'] } } }, 'Ready'),
+          '503': json(ref('Error'), 'Database unavailable'),
+        },
+      },
+    },
     '/metrics': { get: { summary: 'Prometheus metrics', security: [], responses: { '200': { description: 'text/plain' } } } },
     '/openapi.json': {
-      get: { summary: 'This document (any valid bearer token)', responses: { '200': { description: 'OpenAPI 3.1' }, '401': errors['401'] } },
+      get: {
+        summary: 'This document (any valid bearer token)',
+        responses: { '200': json(
+          { type: 'object', required: ['openapi', 'info', 'paths'], properties: { openapi: { const: '3.1.0' }, info: { type: 'object' }, paths: { type: 'object' } }, additionalProperties: true },
+          'OpenAPI 3.1',
+        ), '401': errors['401'] },
+      },
     },
   },
 } as const;
