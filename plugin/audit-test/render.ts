@@ -21,9 +21,11 @@ export interface RenderOptions {
 const HEADERS = ['line', 'direction', 'source', 'destination', 'port', 'reason'];
 const WIDE_HEADERS = ['line', 'direction', 'source', 'source-ip', 'destination', 'destination-ip', 'port', 'verdict', 'rule', 'today', 'if-enforced', 'notes', 'reason'];
 
-function endpointText(ref: FlowReport['src'], ip: string | undefined): string {
+function endpointText(ref: FlowReport['src'], end: FlowReport['flow']['src']): string {
   if (ref) return `${ref.namespace}/${ref.pod}`;
-  return ip ?? '?';
+  // A pod the flow names but the cluster does not have: say so rather than show a bare IP.
+  if (end.pod !== undefined && end.namespace !== undefined) return `${end.namespace}/${end.pod} (unknown pod)`;
+  return end.ip ?? '?';
 }
 
 function policyKey(kind: string, policy: string): string {
@@ -56,8 +58,8 @@ function shortReason(v: ReportVerdict): string {
 }
 
 function row(f: FlowReport, v: ReportVerdict, output: TableOutput): string[] {
-  const src = endpointText(f.src, f.flow.src.ip);
-  const dst = endpointText(f.dst, f.flow.dst.ip);
+  const src = endpointText(f.src, f.flow.src);
+  const dst = endpointText(f.dst, f.flow.dst);
   const port = `${f.flow.protocol}/${f.flow.port}`;
   if (output === 'table') return [String(f.line), v.direction, src, dst, port, shortReason(v)];
   const side = v.direction === 'Ingress' ? 'ingress' : 'egress';
@@ -84,6 +86,19 @@ function totalLine(report: AuditReport): string {
   return `${plural(flows, 'flow')}: ${allowed} allowed, ${denied} would be denied with these policies enforced${today}.`;
 }
 
+/** Flows that name pods the cluster does not have: their would-denies may be artefacts, said apart from the total. */
+function unknownPodsNote(report: AuditReport): string {
+  const { unknownPods, deniedUnknownPods } = report.summary;
+  if (unknownPods === 0) return '';
+  const names = [...new Set(report.flows.flatMap((f) => f.unknownPods))];
+  const shown = names.length > 5 ? `${names.slice(0, 5).join(', ')} and ${names.length - 5} more` : names.join(', ');
+  return (
+    `Note: ${unknownPods === 1 ? `1 flow (${deniedUnknownPods === 1 ? 'denied' : 'allowed'}) names` : `${unknownPods} flows, ${deniedUnknownPods} of them denied, name`} a pod the cluster does not have (${shown}), ` +
+    'most likely deleted since the flow was recorded. Policies see such an end as an unknown peer (only ipBlock and empty peers match it), ' +
+    'so these would-denies may be artefacts of replaying old traffic, not of the policies; rows show them as "(unknown pod)".\n'
+  );
+}
+
 export function renderTableReport(report: AuditReport, output: TableOutput = 'table', opts: RenderOptions = {}): string {
   const parts: string[] = [];
   const groups = [...report.summary.policies.map((s) => ({ s, enforced: false })), ...report.summary.enforcedPolicies.map((s) => ({ s, enforced: true }))];
@@ -95,6 +110,7 @@ export function renderTableReport(report: AuditReport, output: TableOutput = 'ta
     parts.push('\n');
   }
   parts.push(totalLine(report) + '\n');
+  parts.push(unknownPodsNote(report));
   return parts.join('');
 }
 

@@ -25,6 +25,12 @@ export interface FlowReport {
   effective: EffectiveVerdict;
   enforced: EffectiveVerdict;
   notes: string[];
+  /**
+   * "NS/POD" of each end the flow names by pod that the cluster does not have (typically deleted
+   * since the flow was recorded). The engine judges such an end as an unknown peer, so a
+   * would-deny of this flow may be an artefact of replaying old traffic.
+   */
+  unknownPods: string[];
 }
 
 export interface PolicySummary {
@@ -43,6 +49,9 @@ export interface AuditReport {
     denied: number;
     /** Flows the enforced NetworkPolicies already deny today. */
     deniedToday: number;
+    /** Flows naming a pod the cluster does not have (flows[].unknownPods), and how many of them are denied. */
+    unknownPods: number;
+    deniedUnknownPods: number;
     /** The candidate policies (-f), in the order given. */
     policies: PolicySummary[];
     /**
@@ -74,7 +83,13 @@ function toFlowReport(lf: LineFlow, e: FlowEvaluation): FlowReport {
     effective: e.effective,
     enforced: e.enforced,
     notes: e.notes,
+    unknownPods: [missingPod(lf.flow.src, e.src), missingPod(lf.flow.dst, e.dst)].filter((p): p is string => p !== undefined),
   };
+}
+
+/** The pod an end names when the engine could not find it (it then resolved the end to no pod). */
+function missingPod(end: Flow['src'], resolved: PodRef | null): string | undefined {
+  return end.pod !== undefined && end.namespace !== undefined && resolved === null ? `${end.namespace}/${end.pod}` : undefined;
 }
 
 export interface EvaluatedFlow {
@@ -112,6 +127,8 @@ export function buildReport(state: ClusterState, candidates: readonly PolicyObje
       allowed: reports.length - denied,
       denied,
       deniedToday: reports.filter((r) => !r.enforced.allowed).length,
+      unknownPods: reports.filter((r) => r.unknownPods.length > 0).length,
+      deniedUnknownPods: reports.filter((r) => r.unknownPods.length > 0 && !r.effective.allowed).length,
       policies: [...summaries.values()],
       enforcedPolicies: [...enforced.values()].filter((s) => s.wouldDeny > 0).sort((a, b) => a.policy.localeCompare(b.policy)),
     },

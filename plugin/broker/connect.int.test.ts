@@ -230,6 +230,30 @@ spec:
     expect(denied).toEqual(['batch-1']);
   });
 
+  it('flows of a pod deleted since they were recorded are reported apart, as unknown pods', async () => {
+    // web-gone talked to db-0 yesterday and has been deleted since. Its verdict is for a policy
+    // elsewhere, so the verdict listings of this namespace stay as the other tests expect.
+    const core = kc.makeApiClient(CoreV1Api);
+    await createRunningPod(kc, ns, 'web-gone', ['10.244.7.9'], { labels: { app: 'web' } });
+    await seeder.add([{ srcPod: 'web-gone', srcNamespace: ns, dst: { namespace: ns, pod: 'db-0', ip: '10.244.7.2', port: 5432 }, second: 30, verdict: { policy: policyRef('elsewhere', 'x'), direction: 'Ingress', verdict: 'Allow', reason: 'seeded' } }]);
+    await core.deleteNamespacedPod({ namespace: ns, name: 'web-gone', gracePeriodSeconds: 0 });
+    for (let i = 0; (await core.listNamespacedPod({ namespace: ns, fieldSelector: 'metadata.name=web-gone' })).items.length > 0; i++) {
+      if (i > 100) throw new Error('pod web-gone was not deleted within 10s');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    writeFileSync(join(dir, 'db.yaml'), policy(ns));
+    const args = ['audit', 'test', '-f', 'db.yaml', '--since', '48h', '--token', tokens.reader ?? ''];
+    const json = await cli([...args, '-o', 'json']);
+    expect(json.err).toBe('');
+    const report = JSON.parse(json.out) as { summary: Record<string, number>; flows: { flow: { src: { pod?: string } }; unknownPods: string[]; effective: { allowed: boolean } }[] };
+    // Allowed while it ran (app=web), denied now only because the engine no longer knows the pod.
+    expect(report.summary).toMatchObject({ flows: 3, denied: 2, unknownPods: 1, deniedUnknownPods: 1 });
+    expect(report.flows.filter((f) => f.unknownPods.length > 0).map((f) => [f.flow.src.pod, f.unknownPods, f.effective.allowed])).toEqual([['web-gone', [`${ns}/web-gone`], false]]);
+    const table = await cli(args);
+    expect(table.out).toContain(`${ns}/web-gone (unknown pod)`);
+    expect(table.out).toContain(`Note: 1 flow (denied) names a pod the cluster does not have (${ns}/web-gone)`);
+  });
+
   it('--since that excludes the recorded flows replays nothing', async () => {
     writeFileSync(join(dir, 'db.yaml'), policy(ns));
     const r = await cli(['audit', 'test', '-f', 'db.yaml', '--since', '1m', '-o', 'json', '--token', tokens.reader ?? '']);
