@@ -4,7 +4,7 @@
  * a v-prefixed version, one platform entry per archive with its uri, sha256 and bin.
  */
 import { dump } from 'js-yaml';
-import { ARCHIVE_EXTRAS, archiveName, BIN, type Platform } from './platforms.js';
+import { ARCHIVE_EXTRAS, archiveName, BIN, COMPLETION_HOOK, type Platform } from './platforms.js';
 
 export interface BuiltPlatform extends Pick<Platform, 'os' | 'arch'> {
   sha256: string;
@@ -25,7 +25,12 @@ verdicts and tests policy files offline or against the live cluster:
   kubectl kguardian audit promote payments-isolation -n prod
 `;
 
-const CAVEATS = `This plugin needs kguardian installed in the cluster (the broker Service
+/** The caveats' line that puts the completion hook on PATH (krew/krew-install.int.test.ts runs it). */
+export function completionCaveat(version: string): string {
+  return `cp "\${KREW_ROOT:-$HOME/.krew}/store/kguardian/v${version}/${COMPLETION_HOOK}" "\${KREW_ROOT:-$HOME/.krew}/bin/"`;
+}
+
+const caveats = (version: string): string => `This plugin needs kguardian installed in the cluster (the broker Service
 kguardian/kguardian-broker; see --broker-namespace, --broker-service, --broker-url).
 
 Reading verdicts needs RBAC permission \`get auditverdicts.kguardian.dev\`,
@@ -36,6 +41,11 @@ macOS: the binaries are not signed or notarized. If macOS refuses to run
 kubectl-kguardian, sign it ad hoc:
   codesign --force --sign - "$(command -v kubectl-kguardian)"
 The darwin/arm64 binary is built on Node 20.18.1 (the others on 20.20.2).
+
+Shell completion of \`kubectl kguardian ...\` (kubectl 1.26+) needs ${COMPLETION_HOOK}
+on PATH, and krew links only kubectl-kguardian; copy it once (it only calls
+kubectl-kguardian, so it survives upgrades):
+  ${completionCaveat(version)}
 `;
 
 export function renderManifest(version: string, baseUrl: string, platforms: readonly BuiltPlatform[]): string {
@@ -48,7 +58,7 @@ export function renderManifest(version: string, baseUrl: string, platforms: read
       homepage: HOMEPAGE,
       shortDescription: 'Audit NetworkPolicies against real traffic',
       description: DESCRIPTION,
-      caveats: CAVEATS,
+      caveats: caveats(version),
       platforms: platforms.map((p) => ({
         selector: { matchLabels: { os: p.os, arch: p.arch } },
         uri: `${baseUrl.replace(/\/+$/, '')}/v${version}/${archiveName(p)}`,

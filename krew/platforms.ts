@@ -25,12 +25,19 @@ export const PLATFORMS: readonly Platform[] = [
 
 export const BIN = 'kubectl-kguardian';
 
+/** kubectl's plugin-completion hook (kubectl 1.26+ runs it from PATH to complete `kubectl kguardian ...`). */
+export const COMPLETION_HOOK = 'kubectl_complete-kguardian';
+
 /**
  * Files of the checkout that every archive carries beside BIN, at its top level under their own
  * names, each with a fixed mode (the checkout's modes follow the umask): the licence, which krew's
- * submission checklist asks for.
+ * submission checklist asks for, and the completion hook (krew links only BIN onto PATH: the
+ * manifest's caveats say how to put the hook there too).
  */
-export const ARCHIVE_EXTRAS: readonly { path: string; name: string; mode: number }[] = [{ path: 'LICENSE', name: 'LICENSE', mode: 0o644 }];
+export const ARCHIVE_EXTRAS: readonly { path: string; name: string; mode: number }[] = [
+  { path: 'LICENSE', name: 'LICENSE', mode: 0o644 },
+  { path: `plugin/completion/${COMPLETION_HOOK}`, name: COMPLETION_HOOK, mode: 0o755 },
+];
 
 /** What an archive holds, in the order tar writes it (sorted by name). */
 export function archiveEntries(): string[] {

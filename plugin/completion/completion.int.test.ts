@@ -1,12 +1,16 @@
 /**
  * Completion through the real shells and the real kubectl: bash sources the script and asks
- * the dev launcher (bin/kubectl-kguardian) for candidates; kubectl's own `__complete`
- * finds plugin/completion/kubectl_complete-kguardian on PATH, as it does for users.
+ * the dev launcher (bin/kubectl-kguardian) for candidates; zsh (interactive, on a pseudo-terminal,
+ * driven by zle-complete.zsh) completes lines on Tab with the script sourced or installed in
+ * $fpath; kubectl's own `__complete` finds plugin/completion/kubectl_complete-kguardian on PATH,
+ * as it does for users.
  */
 import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { kubeConfig, kubeconfigPath } from '../../test/kube/client.js';
 import { installCrds } from '../../test/kube/crds.js';
 import { createTestNamespace } from '../../test/kube/namespace.js';
@@ -20,10 +24,43 @@ const PATH = [join(ROOT, 'bin'), join(ROOT, 'plugin', 'completion'), process.env
 const env = { ...process.env, PATH, KGUARDIAN_COMPLETION_TIMEOUT_MS: '60000' };
 
 describe('shell completion', () => {
-  it('bash completes subcommands through the sourced script', async () => {
+  // Under a zsh login shell (SHELL=zsh) yargs answers "name:description": bash must not get those.
+  it.each(['/bin/bash', '/usr/bin/zsh'])('bash completes subcommands through the sourced script (SHELL=%s)', async (shell) => {
     const script = 'source <(kubectl-kguardian completion bash); COMP_WORDS=(kubectl-kguardian audit pro); COMP_CWORD=2; _kubectl_kguardian_complete; printf "%s\\n" "${COMPREPLY[@]}"';
-    const { stdout } = await run('bash', ['-c', script], { env });
+    const { stdout } = await run('bash', ['-c', script], { env: { ...env, SHELL: shell } });
     expect(stdout).toBe('promote\npromote-cluster\n');
+  });
+
+  describe('zsh, typing Tab', () => {
+    let dir: string;
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'kg-zsh-'));
+      writeFileSync(join(dir, '_kubectl-kguardian'), (await run('kubectl-kguardian', ['completion', 'zsh'], { env })).stdout);
+    }, 60_000);
+    afterAll(() => {
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    // Each line as typed, then what Tab leaves: unique matches completed with a space, the
+    // common prefix of several, nothing for no match; descriptions never reach the line.
+    const LINES: readonly [typed: string, completed: string][] = [
+      ['kubectl-kguardian au', 'kubectl-kguardian audit '],
+      ['kubectl-kguardian audit promote-c', 'kubectl-kguardian audit promote-cluster '],
+      ['kubectl-kguardian audit pro', 'kubectl-kguardian audit promote'],
+      ['kubectl-kguardian audit promote x --min', 'kubectl-kguardian audit promote x --min-quiet '],
+      ['kubectl-kguardian zz', 'kubectl-kguardian zz'],
+    ];
+    it.each([
+      { how: 'sourced', setup: () => 'autoload -Uz compinit; compinit -u -D; source <(kubectl-kguardian completion zsh)' },
+      // Two rounds: the first Tab autoloads the file, the later ones call what it defined.
+      { how: 'installed in $fpath', setup: () => `fpath=(${dir} $fpath); autoload -Uz compinit; compinit -u -D` },
+    ])('$how', async ({ setup }) => {
+      const out = join(dir, 'lines');
+      rmSync(out, { force: true });
+      const lines = [...LINES, ...LINES];
+      await run('zsh', ['-f', join(import.meta.dirname, 'zle-complete.zsh'), out, setup(), ...lines.map(([typed]) => typed)], { env: { ...env, SHELL: '/usr/bin/zsh', HOME: dir } });
+      expect(readFileSync(out, 'utf8')).toBe(lines.map(([, completed]) => `${completed}\n`).join(''));
+    }, 240_000);
   });
 
   it('kubectl completes `kubectl kguardian ...` through kubectl_complete-kguardian', async () => {

@@ -9,27 +9,41 @@
 export type Shell = 'bash' | 'zsh';
 export const SHELLS: readonly Shell[] = ['bash', 'zsh'];
 
+// SHELL is set for the call because yargs answers by it: under zsh "name:description" lines and
+// no prefix filtering, otherwise bare names already filtered. A bash user whose login shell is zsh
+// must still get bare names, and zsh always gets descriptions for _describe.
 const BASH = `# kubectl-kguardian completion for bash. Load it with:
 #   source <(kubectl kguardian completion bash)
 _kubectl_kguardian_complete() {
   local cur="\${COMP_WORDS[COMP_CWORD]}"
   local IFS=$'\\n'
   local candidates
-  candidates=$(kubectl-kguardian --get-yargs-completions kubectl-kguardian "\${COMP_WORDS[@]:1:COMP_CWORD}" 2>/dev/null)
+  candidates=$(SHELL=bash kubectl-kguardian --get-yargs-completions kubectl-kguardian "\${COMP_WORDS[@]:1:COMP_CWORD}" 2>/dev/null)
   COMPREPLY=( $(compgen -W "$candidates" -- "$cur") )
 }
 complete -o default -F _kubectl_kguardian_complete kubectl-kguardian
 `;
 
+// _describe takes the "name:description" lines, filters by what is typed and shows the
+// descriptions. Sourced, the script registers its function with compdef. Installed in $fpath as
+// _kubectl-kguardian, zsh runs the whole file on the first Tab as the body of an autoloaded
+// function of that name: the file then defines the real _kubectl-kguardian (replacing the stub,
+// so later Tabs call it directly) and must also complete this first time (cobra's scripts do the
+// same).
 const ZSH = `#compdef kubectl-kguardian
 # kubectl-kguardian completion for zsh. Load it with:
 #   source <(kubectl kguardian completion zsh)
-_kubectl_kguardian_complete() {
+# or install it: kubectl kguardian completion zsh > "\${fpath[1]}/_kubectl-kguardian"
+_kubectl-kguardian() {
   local -a candidates
-  candidates=(\${(f)"$(kubectl-kguardian --get-yargs-completions kubectl-kguardian "\${(@)words[2,CURRENT]}" 2>/dev/null)"})
-  compadd -- $candidates
+  candidates=(\${(f)"$(SHELL=zsh kubectl-kguardian --get-yargs-completions kubectl-kguardian "\${(@)words[2,CURRENT]}" 2>/dev/null)"})
+  _describe -t kguardian 'kubectl-kguardian' candidates
 }
-compdef _kubectl_kguardian_complete kubectl-kguardian
+if [[ "\${funcstack[1]}" == _kubectl-kguardian ]]; then
+  _kubectl-kguardian "$@"
+else
+  compdef _kubectl-kguardian kubectl-kguardian
+fi
 `;
 
 export function completionScript(shell: Shell): string {
