@@ -4,7 +4,7 @@
 # they cannot run, and that is said loudly and fails under CI rather than passing silently.
 step "end-to-end tests (whole pipeline, playground)"
 if [ "$(id -u)" != 0 ]; then
-  warn "!!!!!!!! end-to-end tests need root (eBPF, network namespaces) and are NOT running: uid $(id -u) !!!!!!!!"
+  test_skipped "end-to-end tests SKIPPED (not root: uid $(id -u))"
   if [ "${CI:-}" = true ]; then die "end-to-end tests cannot run without root under CI"; fi
 else
   make -s -C bpf
