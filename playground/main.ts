@@ -12,6 +12,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { cgroup2Root, childrenNamed, programsHeldBy, programsOnCgroup } from './bpf-programs.js';
 import { Cleanup, cleanupOnSignals } from './cleanup.js';
 import { loud, step, warn } from './log.js';
 import { KG_LOADER } from './paths.js';
@@ -20,6 +21,7 @@ import { applyPolicy, makeTraffic, replayRecording, startServers, waitForCounts,
 import { POLICY, POLICY_FILE } from './scenario.js';
 import { showResults, suggestFix } from './show.js';
 import { startStack, type Stack, type TrafficMode } from './stack.js';
+import { ensureTracefs } from './tracefs.js';
 
 interface Options {
   once: boolean;
@@ -40,6 +42,19 @@ function chooseMode(o: Options): TrafficMode {
   }
   if (!existsSync(KG_LOADER)) throw new Error(`${KG_LOADER} is missing: run make -C bpf (scripts/demo.sh does it)`);
   return 'kernel';
+}
+
+/** Says which eBPF programs the agent's kg-loader holds and which sit on the cgroup v2 root (the cleanup test checks they go). */
+async function reportPrograms(agentPid: number | undefined): Promise<void> {
+  const [loader] = agentPid === undefined ? [] : childrenNamed(agentPid, 'kg-loader');
+  if (loader === undefined) {
+    warn('could not find the agent\'s kg-loader process to list its eBPF programs');
+    return;
+  }
+  const held = programsHeldBy(loader);
+  const root = cgroup2Root();
+  const onRoot = (await programsOnCgroup(root)).filter((id) => held.includes(id));
+  step(`kg-loader (pid ${loader}) holds eBPF programs ${held.join(', ')}; ${onRoot.join(', ') || 'none'} attached to the cgroup v2 root ${root}`);
 }
 
 async function scenario(stack: Stack, mode: TrafficMode, runDir: string, o: Options, cleanup: Cleanup): Promise<boolean> {
@@ -75,7 +90,10 @@ async function main(): Promise<number> {
   try {
     const mode = chooseMode(o);
     const recordedIps = mode === 'recorded' ? loadRecording(RECORDING).pods : undefined;
+    // kg-loader would mount tracefs itself if absent and never unmount it; mounted here, the cleanup undoes it.
+    if (mode === 'kernel') await ensureTracefs(cleanup);
     const stack = await startStack({ runDir, mode, subnet: '10.252.7', ...(recordedIps ? { recordedIps } : {}) }, cleanup);
+    if (stack.agent) await reportPrograms(stack.agent.daemon.child.pid);
     ok = await scenario(stack, mode, runDir, o, cleanup);
     if (!o.once) {
       step(`the playground is running (${POLICY.namespace}/${POLICY.name} in audit mode); Ctrl-C stops it and removes everything it made`);

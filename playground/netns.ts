@@ -57,10 +57,3 @@ export class NetnsLab {
     return pod;
   }
 }
-
-/** Names of what a lab with this prefix left in the kernel (for the cleanup test). */
-export async function leftovers(prefix: string): Promise<string[]> {
-  const netns = (await run('ip', ['netns', 'list'])).split('\n').map((l) => l.split(' ')[0] ?? '');
-  const links = (await run('ip', ['-o', 'link', 'show'])).split('\n').map((l) => (l.split(':')[1] ?? '').trim().split('@')[0] ?? '');
-  return [...netns, ...links].filter((n) => n.startsWith(prefix));
-}

@@ -34,9 +34,7 @@ for f in scripts/install.d/10-npm.sh scripts/install.d/20-controlplane.sh script
   source "$f"
 done
 if [ "$(id -u)" = 0 ]; then
-  if [ ! -e /sys/kernel/tracing/events/sock ] && [ ! -e /sys/kernel/debug/tracing/events/sock ]; then
-    mount -t tracefs nodev /sys/kernel/tracing || warn "could not mount tracefs at /sys/kernel/tracing"
-  fi
+  # tracefs, when missing, is mounted (and unmounted at the end) by playground/main.ts itself.
   with_progress "building the eBPF programs and kg-loader (make -C bpf; cached after the first build)" make -s -C bpf
 else
   warn "not root (uid $(id -u)): no eBPF toolchain or build, no network namespaces: the playground runs on RECORDED traffic"

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { expect } from 'vitest';
-import { leftovers } from '../../playground/netns.js';
+import { leftovers } from '../../playground/leftovers.js';
 import { REPO_ROOT } from '../../playground/paths.js';
 
 const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
@@ -16,6 +16,14 @@ export interface PlaygroundCommand {
   cmd: string;
   args: readonly string[];
   env?: NodeJS.ProcessEnv;
+}
+
+export interface Made {
+  prefix?: string;
+  runDir?: string;
+  pids: number[];
+  apiServer?: string;
+  programs: number[];
 }
 
 export class PlaygroundRun {
@@ -52,10 +60,11 @@ export class PlaygroundRun {
     if (this.child.exitCode === null) this.child.kill('SIGKILL');
   }
 
-  /** What the playground reported it made: netns prefix, run folder, pids, API server URL. */
-  made(): { prefix?: string; runDir?: string; pids: number[]; apiServer?: string } {
+  /** What the playground reported it made: netns prefix, run folder, pids, API server URL, kg-loader's eBPF programs. */
+  made(): Made {
     const o = this.output;
     return {
+      programs: (/holds eBPF programs ([\d, ]+);/.exec(o)?.[1] ?? '').split(', ').filter(Boolean).map(Number),
       prefix: /network namespaces named (kgp[0-9a-f]+)-\*/.exec(o)?.[1],
       runDir: /run folder \(logs of every process\): (\S+)/.exec(o)?.[1],
       pids: [...o.matchAll(/\(pid (\d+)\)/g)].map((m) => Number(m[1])),
@@ -73,8 +82,9 @@ export function alive(pid: number): boolean {
   }
 }
 
-export async function kernelLeftovers(prefix: string | undefined): Promise<string[]> {
-  return prefix ? leftovers(prefix) : ['(no netns prefix printed)'];
+/** Netns, links, eBPF programs and extra tracefs mounts of the run still in the kernel. */
+export async function kernelLeftovers(made: Made, tracefsBefore: number): Promise<string[]> {
+  return made.prefix ? leftovers({ prefix: made.prefix, programs: made.programs, tracefsBefore }) : ['(no netns prefix printed)'];
 }
 
 export async function answers(url: string | undefined): Promise<boolean> {

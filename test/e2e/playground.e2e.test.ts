@@ -1,8 +1,14 @@
 // The playground as a user runs it: `--once --recorded` (recorded traffic as root; the real non-root
-// run is playground-nonroot.e2e.test.ts) exits 0 after
-// showing the counts; the kernel playground keeps running until Ctrl-C and then removes every
-// namespace, link, process and folder it made; so does a SIGTERM half-way through start-up.
+// run is playground-nonroot.e2e.test.ts) exits 0 after showing the counts; the kernel playground
+// shows the counts, verdicts and describe, its suggested fix and promote commands work as printed,
+// and it keeps running until Ctrl-C, then removes every namespace, link, eBPF program, tracefs
+// mount, process and folder it made; so does a SIGTERM half-way through start-up.
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitForStatus } from '../../playground/cluster.js';
+import { kubectlFor, type Kubectl } from '../../playground/kubectl.js';
+import { FIXED_POLICY_FILE, POLICY } from '../../playground/scenario.js';
+import { tracefsMountsAt } from '../../playground/tracefs.js';
+import { EXIT } from '../../plugin/errors.js';
 import { expectNothingLeft, kernelLeftovers, PlaygroundRun, statusColumns } from './playground-run.js';
 
 let current: PlaygroundRun | undefined;
@@ -10,6 +16,19 @@ let current: PlaygroundRun | undefined;
 afterEach(() => {
   current?.kill();
 });
+
+/** kubectl as the playground's "Try it yourself" lines set it up (its KUBECONFIG, its kubectl, bin/ on PATH). */
+function suggestedKubectl(output: string): Kubectl {
+  const kubeconfig = /export KUBECONFIG=(\S+) PATH=\$PWD\/bin:\$PATH/.exec(output)?.[1];
+  const binary = /alias kubectl=(\S+)/.exec(output)?.[1];
+  if (!kubeconfig || !binary) throw new Error(`no "Try it yourself" lines in:\n${output}`);
+  return kubectlFor(binary, kubeconfig);
+}
+
+const ROWS = {
+  verdicts: [/Ingress\s+web\/frontend\s+shop\/payments\s+8080\/TCP\s+WouldDeny\s/, /Egress\s+shop\/payments\s+kube-system\/coredns\s+53\/UDP\s+Allow\s/, /Egress\s+shop\/payments\s+shop\/database\s+5432\/TCP\s+Allow\s/],
+  describe: [/Sync:\s+generation 1, observed 1 \(in sync\)/, /Flows:\s+16 evaluated, 10 allowed, 6 would be denied/, /web\/frontend \(10\.252\.7\.2\)\s+shop\/payments \(10\.252\.7\.3\)\s+TCP\/8080\s+Ingress\s+6\s/, /Safe to promote:\s+no/],
+};
 
 describe('the playground', () => {
   it('--once on recorded traffic shows the would-deny count, verdicts, describe and the fix, exits 0, leaves nothing', async () => {
@@ -23,24 +42,44 @@ describe('the playground', () => {
     await expectNothingLeft(run);
   }, 300_000);
 
-  it('on the kernel, runs until SIGINT, then removes every netns, link, process and folder it made', async () => {
+  it('on the kernel: counts, verdicts, describe; the printed fix and promote work; after SIGINT no netns, link, eBPF program, tracefs mount, process or folder is left', async () => {
+    const tracefsBefore = tracefsMountsAt();
     const run = (current = new PlaygroundRun([]));
     await run.waitForLine(/the playground is running/);
     expect(statusColumns(run.output)).toEqual(['6', '10']);
-    const prefix = run.made().prefix;
-    expect(await kernelLeftovers(prefix)).toHaveLength(9); // bridge, 4 netns, 4 host-side veths
+    for (const row of [...ROWS.verdicts, ...ROWS.describe]) expect(run.output).toMatch(row);
+
+    // The suggested commands, as printed: promote is refused while 6 flows would be denied, the
+    // fix brings WOULD-DENY to 0 at generation 2, then promote yields a NetworkPolicy the API server takes.
+    const kubectl = suggestedKubectl(run.output);
+    const refused = await kubectl.run(['kguardian', 'audit', 'promote', POLICY.name, '-n', POLICY.namespace]);
+    expect(refused.code).toBe(EXIT.unsafe);
+    await kubectl.ok(['apply', '-f', FIXED_POLICY_FILE]);
+    const fixed = await waitForStatus(kubectl, POLICY.namespace, POLICY.name, (st) => st.observedGeneration === 2 && st.synced && st.wouldDeny === 0, 60_000);
+    expect({ observed: fixed.status.observedGeneration, wouldDeny: fixed.status.wouldDeny, allowed: fixed.status.allowed }).toEqual({ observed: 2, wouldDeny: 0, allowed: 16 });
+    const np = await kubectl.ok(['kguardian', 'audit', 'promote', POLICY.name, '-n', POLICY.namespace]);
+    expect(np).toMatch(/kind: NetworkPolicy/);
+    expect(await kubectl.ok(['apply', '-f', '-'], np)).toMatch(/networkpolicy.networking.k8s.io\/payments-isolation created/);
+
+    const made = run.made();
+    expect(made.programs.length).toBeGreaterThan(0);
+    const running = await kernelLeftovers(made, tracefsBefore);
+    expect(running.filter((l) => l.startsWith(made.prefix ?? '?'))).toHaveLength(9); // bridge, 4 netns, 4 host-side veths
+    expect(running.filter((l) => / attached to /.test(l)).length).toBeGreaterThan(0); // kg_udp_* on the cgroup v2 root
+    expect(running.filter((l) => / loaded$/.test(l))).toHaveLength(made.programs.length);
     run.signal('SIGINT');
     expect(await run.exited).toBe(130);
-    expect(await kernelLeftovers(prefix)).toEqual([]);
+    expect(await kernelLeftovers(made, tracefsBefore)).toEqual([]);
     await expectNothingLeft(run);
   }, 300_000);
 
   it('SIGTERM half-way through start-up still removes everything', async () => {
+    const tracefsBefore = tracefsMountsAt();
     const run = (current = new PlaygroundRun([]));
     await run.waitForLine(/starting the broker/);
     run.signal('SIGTERM');
     expect(await run.exited).toBe(143);
-    expect(await kernelLeftovers(run.made().prefix)).toEqual([]);
+    expect(await kernelLeftovers(run.made(), tracefsBefore)).toEqual([]);
     await expectNothingLeft(run);
   }, 300_000);
 });
