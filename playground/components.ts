@@ -101,7 +101,6 @@ export async function startAgent(o: AgentOptions, cleanup: Cleanup): Promise<Sta
     // No ServiceAccount token unless credentials are given: the broker runs with AUTH_MODE=none.
     KG_TOKEN_FILE: join(o.runDir, 'no-token'),
     KG_LOADER,
-    KG_LOADER_ARGS: '--flush-ms,200',
     KG_BUCKET_MS: String(o.bucketMs),
     KUBECONFIG: o.kubeconfig,
     ...(o.credentials ? { KG_TOKEN_FILE: o.credentials.tokenFile, KUBECONFIG: o.credentials.kubeconfig } : {}),

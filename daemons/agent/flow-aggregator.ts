@@ -12,7 +12,7 @@
  * (configuration; none by default) drop a flow when either end is in one.
  *
  * A flow that was not seen in the previous bucket ships its first observation at the next flush
- * instead of at the end of its bucket (`earlyNewFlows`, on by default): a new flow is what a user
+ * (main.ts flushes every 500 ms) instead of at the end of its bucket (`earlyNewFlows`, on by default): a new flow is what a user
  * waits to see judged, and the bucket (10 s in a cluster) would otherwise add up to its width to
  * that wait. What it counts later in the same bucket ships when the bucket ends. The broker keys
  * its rows on the minute, not on the agent's bucket, so the two observations land in one row.

@@ -22,9 +22,9 @@ export function recordLatency(s: LatencySummary, load: LatencyLoad): void {
     `## End to end: a connection in the kernel to its verdict in \`kubectl kguardian verdicts --watch\` (\`test/e2e/pipeline.e2e.test.ts\`, \`bench/e2e-latency.bench.sh\`)
 
 Machine: ${machineLine()}; kernel ${kernel}; load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')} (the 2 cores are shared with other work).
-Pipeline: netns pods -> kg-loader (eBPF, --flush-ms 200) -> agent (KG_BUCKET_MS=${load.bucketMs}) -> broker (PostgreSQL) -> evaluator -> broker -> \`verdicts --watch -o json\` (its own process, through the plugin), all on loopback, AUTH_MODE=none.
+Pipeline: netns pods -> kg-loader (eBPF, its default options) -> agent (KG_BUCKET_MS=${load.bucketMs}, the chart's default) -> broker (PostgreSQL) -> evaluator -> broker -> \`verdicts --watch -o json\` (its own process, through the plugin), all on loopback, AUTH_MODE=none.
 Load: ${load.connections} TCP connections from the frontend pod, one every ${load.gapMs} ms, each to its own port on payments (so each is its own flow and its own WouldDeny verdict); latency = arrival of the port's first verdict line in the watch minus the time connect() was called.
-The agent closes a flow's bucket every \`KG_BUCKET_MS\` (default 10000 in a cluster; 1000 here), and a connection waits for its bucket: with the default, add up to 10 s.
+The agent aggregates repeats of a flow per \`KG_BUCKET_MS\` bucket, but ships a flow it did not see in the previous bucket at its next flush (every 500 ms), so a new connection does not wait for its bucket to end.
 
 | figure | result | target |
 |---|---|---|
