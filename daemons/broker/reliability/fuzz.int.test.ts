@@ -1,19 +1,24 @@
 /**
  * Ten thousand malformed requests against a running broker (random bytes, wrong types, huge
  * numbers, deep nesting, oversized bodies, garbage query strings and headers, wrong methods):
- * none may produce a 5xx, and the process must still be alive and ready afterwards. The
- * generator is seeded, so a failure names a reproducible request.
+ * none may produce a 5xx, and the process must still be alive and ready afterwards. Then the
+ * same for /v1/replays (POST and GET), and garbage Authorization headers against a broker that
+ * checks tokens with the real test API server (AUTH_MODE=kubernetes). The generators are seeded,
+ * so a failure names a reproducible request.
  */
 import { request, Agent } from 'node:http';
 import { afterAll, expect, inject, it } from 'vitest';
+import { kubeconfigPath } from '../../../test/kube/client.js';
 import { startBroker, type Broker } from '../testing/broker-process.js';
 import { observation } from '../testing/fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../testing/test-database.js';
 
 let db: TestDatabase | undefined;
 let broker: Broker | undefined;
+let authBroker: Broker | undefined;
 afterAll(async () => {
   await broker?.kill('SIGKILL');
+  await authBroker?.kill('SIGKILL');
   await db?.drop();
 });
 
@@ -36,6 +41,9 @@ function send(base: string, r: Req): Promise<number> {
     });
     req.on('timeout', () => req.destroy(new Error(`timeout: ${r.method} ${r.path}`)));
     req.on('error', reject);
+    // A refusal sent before the body was read (401, 413, 431) may close the connection while the
+    // body is still being written: the answer counts, the broken pipe after it does not.
+    req.on('socket', (socket) => socket.on('error', () => undefined));
     req.end(r.body);
   });
 }
@@ -156,4 +164,114 @@ it('never answers 5xx nor crashes on 10,000 malformed requests', async () => {
   expect(broker.child.exitCode).toBeNull();
   expect((await fetch(`${base}/readyz`)).status).toBe(200);
   expect(broker.log()).not.toMatch(/"level":"error","msg":"request failed"/);
+}, 300_000);
+
+/** Sends every request from `make` (8 at a time) and returns the statuses seen and the 5xx ones. */
+async function barrage(base: string, total: number, make: (n: number) => Req): Promise<{ counts: Map<number, number>; bad: string[] }> {
+  const counts = new Map<number, number>();
+  const bad: string[] = [];
+  let i = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (i < total) {
+        const n = i++;
+        const r = make(n);
+        const status = await send(base, r);
+        counts.set(status, (counts.get(status) ?? 0) + 1);
+        if (status >= 500) bad.push(`#${n} ${r.method} ${r.path} ${JSON.stringify(r.headers)} -> ${status}: ${String(r.body ?? '').slice(0, 120)}`);
+      }
+    }),
+  );
+  return { counts, bad };
+}
+
+function replayRequest(rnd: () => number): Record<string, unknown> {
+  const policy: Record<string, unknown> = { uid: `u-${Math.floor(rnd() * 1e6)}`, kind: 'AuditNetworkPolicy', namespace: 'prod', name: 'web', generation: 1 + Math.floor(rnd() * 3) };
+  const body: Record<string, unknown> = { policy, since: new Date(Date.now() - 3_600_000).toISOString() };
+  const spots: [Record<string, unknown>, string][] = [[policy, 'uid'], [policy, 'kind'], [policy, 'namespace'], [policy, 'name'], [policy, 'generation'], [body, 'since'], [body, 'policy']];
+  const [obj, key] = spots[Math.floor(rnd() * spots.length)]!;
+  if (rnd() < 0.8) obj[key] = WEIRD[Math.floor(rnd() * WEIRD.length)];
+  return body;
+}
+
+const ID_GARBAGE = ['0', '-1', '1e3', '1.5', '99999999999999999999', '9007199254740993', 'abc', '%00', '%E2%80%AE', '1%20', '..', '%2F1', 'x'.repeat(300), '１'];
+
+function randomReplayCall(rnd: () => number, i: number): Req {
+  const json = { 'Content-Type': 'application/json' };
+  switch (i % 8) {
+    case 0:
+      return { method: 'POST', path: '/v1/replays', headers: json, body: Buffer.from(Array.from({ length: Math.floor(rnd() * 2000) }, () => Math.floor(rnd() * 256))) };
+    case 1:
+      return { method: 'POST', path: '/v1/replays', headers: json, body: JSON.stringify(randomJson(rnd)) };
+    case 2:
+    case 3:
+      return { method: 'POST', path: '/v1/replays', headers: json, body: JSON.stringify(replayRequest(rnd)) };
+    case 4: {
+      // Deep nesting within the 64 KiB limit (bodies over it are sent one at a time below: the
+      // broker answers 413 before reading them and closes, which would break a shared connection).
+      const n = 1 + Math.floor(rnd() * 5000);
+      return { method: 'POST', path: '/v1/replays', headers: json, body: rnd() < 0.5 ? '['.repeat(n * 6) + ']'.repeat(n * 6) : '{"policy":'.repeat(n) + '1' + '}'.repeat(n) };
+    }
+    case 5:
+      return { method: 'POST', path: '/v1/replays', headers: { 'Content-Type': ['text/plain', '', 'application/json-seq'][Math.floor(rnd() * 3)]! }, body: JSON.stringify(replayRequest(rnd)) };
+    case 6:
+      return { method: 'GET', path: `/v1/replays/${ID_GARBAGE[Math.floor(rnd() * ID_GARBAGE.length)]!}${randomQuery(rnd)}`, headers: {} };
+    default:
+      return { method: 'GET', path: `/v1/replays/${Math.floor(rnd() * 50)}`, headers: {} };
+  }
+}
+
+it('never answers 5xx nor crashes on 2,000 malformed or odd /v1/replays calls', async () => {
+  expect(broker, 'the first test starts the broker').toBeDefined();
+  const rnd = prng(20_260_301);
+  const { counts, bad } = await barrage(broker!.url, 2000, (n) => randomReplayCall(rnd, n));
+  expect(bad).toEqual([]);
+  // Over the limit, each on a connection of its own: the broker answers 413 from the
+  // Content-Length and closes without reading the rest.
+  for (const size of [64 * 1024 + 1, 1024 * 1024]) {
+    const r = await fetch(`${broker!.url}/v1/replays`, { method: 'POST', headers: { 'Content-Type': 'application/json', Connection: 'close' }, body: '{'.padEnd(size, ' ') });
+    await r.body?.cancel();
+    counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
+  }
+  // Real jobs were made and read, and refusals of several kinds seen.
+  expect([200, 202, 400, 404, 413, 415].filter((s) => (counts.get(s) ?? 0) === 0)).toEqual([]);
+  expect(broker!.child.exitCode).toBeNull();
+  expect((await fetch(`${broker!.url}/readyz`)).status).toBe(200);
+}, 300_000);
+
+/** A value for the Authorization header: anything an HTTP client can send (no CR, LF or NUL). */
+function garbageAuthorization(rnd: () => number): string {
+  const printable = (n: number): string => Array.from({ length: n }, () => String.fromCharCode(0x20 + Math.floor(rnd() * 0x5f))).join('');
+  const latin1 = (n: number): string => Array.from({ length: n }, () => String.fromCharCode(0x80 + Math.floor(rnd() * 0x80))).join('');
+  const b64 = (n: number): string => Buffer.from(Array.from({ length: n }, () => Math.floor(rnd() * 256))).toString('base64url');
+  const forms = [
+    () => `Bearer ${printable(1 + Math.floor(rnd() * 200))}`,
+    () => `Bearer ${b64(20)}.${b64(200)}.${b64(64)}`, // shaped like a ServiceAccount JWT
+    () => `Bearer eyJhbGciOiJSUzI1NiJ9.${b64(100)}.`,
+    () => `Bearer ${latin1(1 + Math.floor(rnd() * 50))}`,
+    () => `Bearer ${'A'.repeat(1 + Math.floor(rnd() * 12_000))}`,
+    () => ['', 'Bearer', 'Bearer ', 'bearer x', 'BEARER x', 'Bearer  x', 'Bearer x y', 'Basic dXNlcjpwYXNz', 'Token x', '\tBearer x'][Math.floor(rnd() * 10)]!,
+    () => printable(Math.floor(rnd() * 300)),
+  ];
+  return forms[Math.floor(rnd() * forms.length)]!();
+}
+
+it('never answers 5xx nor crashes on 800 garbage Authorization headers (AUTH_MODE=kubernetes, real API server)', async () => {
+  expect(db, 'the first test creates the database').toBeDefined();
+  authBroker = await startBroker({ DATABASE_URL: db!.url, AUTH_MODE: 'kubernetes', KUBECONFIG: kubeconfigPath() });
+  const rnd = prng(20_260_302);
+  const targets: [string, string][] = [['GET', '/audit/verdicts'], ['GET', '/audit/summary'], ['GET', '/audit/verdicts/stream'], ['GET', '/v1/flows'], ['POST', '/v1/flows'],
+    ['POST', '/v1/replays'], ['GET', '/v1/replays/1'], ['GET', '/openapi.json'], ['GET', '/nope']];
+  const { counts, bad } = await barrage(authBroker.url, 800, (n) => {
+    const [method, path] = targets[n % targets.length]!;
+    const body = method === 'POST' ? JSON.stringify(path === '/v1/replays' ? replayRequest(rnd) : mutatedBatch(rnd)) : undefined;
+    return { method, path, headers: { 'Content-Type': 'application/json', Authorization: garbageAuthorization(rnd) }, body };
+  });
+  expect(bad).toEqual([]);
+  // Nobody got in: every answer is a refusal (401 for tokens, 404 for the unknown path, 431 for a header too large).
+  expect([...counts.keys()].filter((s) => ![401, 404, 431].includes(s))).toEqual([]);
+  expect(counts.get(401) ?? 0).toBeGreaterThan(600);
+  expect(authBroker.child.exitCode).toBeNull();
+  expect((await fetch(`${authBroker.url}/readyz`)).status).toBe(200);
+  expect(authBroker.log()).not.toMatch(/"level":"error","msg":"request failed"/);
 }, 300_000);
