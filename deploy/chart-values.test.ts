@@ -30,7 +30,8 @@ const cases: Case[] = [
       expect(find(o, 'Secret', 'kguardian-postgresql')).toBeDefined();
       expect(count(o, 'NetworkPolicy')).toBe(3);
       expect(count(o, 'ServiceMonitor')).toBe(0);
-      expect(count(o, 'PodDisruptionBudget')).toBe(2);
+      // Only the evaluator runs more than one replica: the broker and PostgreSQL get no budget.
+      expect(o.filter((x) => x.kind === 'PodDisruptionBudget').map((x) => x.metadata.name)).toEqual(['kguardian-evaluator']);
       // Agents come from node addresses: with no nodeCIDRs the broker's port is open to all (still authenticated).
       expect(brokerNetworkPolicy(o).ingress).toEqual([{ ports: [{ protocol: 'TCP', port: 9090 }] }]);
     },
@@ -61,14 +62,22 @@ const cases: Case[] = [
       expect((find(o, 'Service', 'kguardian-agent-metrics').spec as { clusterIP: string }).clusterIP).toBe('None');
     },
   },
-  ...[1, 3].map((n) => ({
-    title: `evaluator replicas ${n}`,
-    values: { evaluator: { replicas: n } },
-    check: (o: K8sObject[]): void => {
-      expect(replicas(find(o, 'Deployment', 'kguardian-evaluator'))).toBe(n);
-      expect((find(o, 'PodDisruptionBudget', 'kguardian-evaluator').spec as { maxUnavailable: number }).maxUnavailable).toBe(1);
-    },
-  })),
+  // A PodDisruptionBudget only where there is more than one replica to keep: with one,
+  // maxUnavailable 1 protects nothing. It selects exactly the Deployment's pods.
+  ...(['broker', 'evaluator'] as const).flatMap((component) =>
+    [1, 2, 3].map((n) => ({
+      title: `${component} replicas ${n}: ${n > 1 ? 'a PodDisruptionBudget with maxUnavailable 1' : 'no PodDisruptionBudget'}`,
+      values: { [component]: { replicas: n } },
+      check: (o: K8sObject[]): void => {
+        const deployment = find(o, 'Deployment', `kguardian-${component}`);
+        expect(replicas(deployment)).toBe(n);
+        const pdb = o.find((x) => x.kind === 'PodDisruptionBudget' && x.metadata.name === `kguardian-${component}`);
+        if (n === 1) expect(pdb).toBeUndefined();
+        else expect(pdb?.spec).toEqual({ maxUnavailable: 1, selector: (deployment.spec as { selector: unknown }).selector });
+        expect(o.filter((x) => x.kind === 'PodDisruptionBudget' && x.metadata.name.includes('postgresql'))).toEqual([]);
+      },
+    })),
+  ),
   {
     title: 'nodeCIDRs: the broker admits the evaluator, those ranges and the extra peers only',
     values: { networkPolicy: { nodeCIDRs: ['10.0.0.0/16'], extraFrom: [{ namespaceSelector: { matchLabels: { team: 'monitoring' } } }] } },
