@@ -3,7 +3,8 @@
  * its archive's, each uri naming its archive, bin and files inside the archive; the committed
  * krew/kguardian.yaml differs from a freshly generated one only in its digests; the archives are
  * reproducible (building one again gives the same bytes) and hold the binary, the licence and the
- * other extras with fixed modes; and the linux/amd64 binary runs here.
+ * other extras with fixed modes; only the build machine's platform carries a V8 code cache; and the
+ * linux/amd64 binary runs here.
  * The release is built once per set of inputs and cached (krew/release.ts).
  */
 import { execFileSync } from 'node:child_process';
@@ -12,11 +13,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../plugin/bin/sea.js';
+import { ROOT, SEA_FLAGS, seaBlobFlags } from '../plugin/bin/sea.js';
 import { listArchive, sha256File } from './archive.js';
 import { renderManifest } from './manifest.js';
 import { ARCHIVE_EXTRAS, archiveEntries, archiveName, BIN, PLATFORMS } from './platforms.js';
-import { buildPlatformArchive, buildRelease, DEFAULT_BASE_URL, nodeBinariesDir, type Release } from './release.js';
+import { buildPlatformArchive, buildRelease, DEFAULT_BASE_URL, hostPlatform, nodeBinariesDir, type Release } from './release.js';
 
 interface ManifestPlatform {
   selector: { matchLabels: { os: string; arch: string } };
@@ -98,6 +99,19 @@ describe('release archives', () => {
       expect(listing.find((l) => l.endsWith(` ${e.name}`))).toMatch(e.mode === 0o755 ? /^-rwxr-xr-x 0\/0 / : /^-rw-r--r-- 0\/0 /);
       expect(execFileSync('tar', ['-xzOf', archive, e.name])).toEqual(readFileSync(join(ROOT, e.path)));
     }
+  });
+
+  // The build machine's platform gets a V8 code cache (made by its own Node binary); the others
+  // cannot have one (their Node does not run here): see hostPlatform in release.ts.
+  it.each(PLATFORMS.map((p) => ({ label: `${p.os}/${p.arch}`, p })))('$label: code cache only when it is this machine\'s platform', ({ p }) => {
+    const flags = seaBlobFlags(execFileSync('tar', ['-xzOf', join(release.dir, archiveName(p)), BIN], { maxBuffer: 1 << 30 }));
+    expect(flags).toBeDefined();
+    expect(((flags ?? 0) & SEA_FLAGS.includeAssets) !== 0).toBe(true);
+    expect(((flags ?? 0) & SEA_FLAGS.useCodeCache) !== 0).toBe(p === hostPlatform());
+  });
+
+  it('this machine is a release platform (else no archive has a code cache)', () => {
+    expect(hostPlatform()).toMatchObject({ os: 'linux', arch: 'amd64' });
   });
 
   it('carry the Apache 2.0 licence that package.json declares', () => {

@@ -28,11 +28,23 @@ function version(): string {
 }
 
 /** Bumped when the way archives are made changes (a new key means a rebuild). */
-const FORMAT = 'sea-relative-main/nocache/tar-sorted-epoch/gzip-6/extras';
+const FORMAT = 'sea-relative-main/host-codecache-predictable/tar-sorted-epoch/gzip-6/extras';
+
+/**
+ * The release platform this machine is, if any. Its binary gets a V8 code cache (made by its own
+ * Node binary, run here: plugin/bin/sea.ts); the others cannot, since a cache only holds for the
+ * V8 build and CPU it was made by and their Node binaries do not run here. Built elsewhere, the
+ * archives differ in which one carries the cache: the release is meant to be built on linux/amd64.
+ */
+export function hostPlatform(): Platform | undefined {
+  const arch = process.arch === 'x64' ? 'amd64' : process.arch;
+  return PLATFORMS.find((p) => p.os === process.platform && p.arch === arch);
+}
 
 /** A digest of the bundle, the Node binaries and the format: the release folder's name. */
 function releaseKey(nodeDir: string): string {
-  const h = createHash('sha256').update(FORMAT);
+  const host = hostPlatform();
+  const h = createHash('sha256').update(`${FORMAT}/${host ? `${host.os}/${host.arch}` : 'none'}`);
   for (const f of ['kubectl-kguardian.cjs', 'client-node.cjs']) h.update(readFileSync(join(DIST, f)));
   for (const e of ARCHIVE_EXTRAS) h.update(`${e.name}/${e.mode}/`).update(readFileSync(join(ROOT, e.path)));
   for (const p of PLATFORMS) h.update(`${p.os}/${p.arch}/${p.nodePackage}/${readFileSync(join(nodeDir, p.nodePackage)).length}`);
@@ -52,8 +64,8 @@ export function buildPlatformArchive(p: Platform, nodeDir: string, archive: stri
   const work = mkdtempSync(`${archive}.work-`);
   try {
     const node = join(work, 'node');
-    writeFileSync(node, execFileSync('tar', ['-xzOf', join(nodeDir, p.nodePackage), 'package/bin/node'], { maxBuffer: 1 << 30 }));
-    buildSea({ os: p.os, nodeBinary: node, out: join(work, BIN), codeCache: false });
+    writeFileSync(node, execFileSync('tar', ['-xzOf', join(nodeDir, p.nodePackage), 'package/bin/node'], { maxBuffer: 1 << 30 }), { mode: 0o755 });
+    buildSea({ os: p.os, nodeBinary: node, out: join(work, BIN), codeCache: p === hostPlatform() });
     rmSync(node);
     for (const e of ARCHIVE_EXTRAS) {
       copyFileSync(join(ROOT, e.path), join(work, e.name));
