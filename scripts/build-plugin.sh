@@ -4,6 +4,7 @@
 #   bash scripts/build-plugin.sh --sea      also dist/kubectl-kguardian: a single executable for this machine
 #   bash scripts/build-plugin.sh --release  also single executables for linux and darwin, amd64 and arm64, as
 #                                           .tar.gz under ~/.cache/kguardian/plugin-release/, and krew/kguardian.yaml
+#   bash scripts/build-plugin.sh --npm [DIR] also the npm package kubectl-kguardian-<version>.tgz (plugin/npm/) in DIR (dist/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/log.sh
@@ -20,5 +21,9 @@ case "${1:-}" in
     step "building the release archives and krew/kguardian.yaml"
     node --import tsx krew/release.ts "${@:2}"
     ;;
-  *) die "unknown option $1 (use --sea or --release)" ;;
+  --npm)
+    step "packing the npm package (plugin/npm/package.json)"
+    node --import tsx plugin/npm/pack.ts "${@:2}"
+    ;;
+  *) die "unknown option $1 (use --sea, --release or --npm)" ;;
 esac
