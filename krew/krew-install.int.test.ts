@@ -12,7 +12,6 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { load } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ROOT } from '../plugin/bin/sea.js';
 import { completionCaveat, renderManifest } from './manifest.js';
 import { archiveName } from './platforms.js';
 import { buildRelease, DEFAULT_BASE_URL, type Release } from './release.js';
@@ -30,7 +29,6 @@ let krewRoot: string;
 let env: Record<string, string>;
 
 beforeAll(() => {
-  execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'plugin', 'bin', 'build.ts')], { cwd: ROOT, stdio: 'ignore' });
   release = buildRelease();
   const manifest = load(renderManifest(release.version, DEFAULT_BASE_URL, release.platforms)) as { spec: { caveats: string; platforms: PlatformEntry[] } };
   const entry = manifest.spec.platforms.find((p) => p.selector.matchLabels.os === 'linux' && p.selector.matchLabels.arch === 'amd64');

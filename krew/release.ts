@@ -1,16 +1,20 @@
 /**
- * Builds the release: a single executable per platform from dist/ (scripts/build-plugin.sh makes
- * dist/ first), one reproducible .tar.gz each, and the krew manifest from their digests. The
- * archives go to a folder keyed by everything that shapes them, under the cache, so a second run
- * with the same inputs (the krew test's, CI's) reuses them.
+ * Builds the release from the committed tree: a snapshot of HEAD (git archive, so no uncommitted
+ * work of anyone's gets in) is bundled, then a single executable per platform is made from that
+ * bundle, one reproducible .tar.gz each, and the krew manifest from their digests. The archives go
+ * to a folder keyed by everything that shapes them, under the cache, with the bundle they were
+ * made from, so a second run with the same inputs (the krew test's, CI's) reuses them. The
+ * committed krew/kguardian.yaml is what this writes for HEAD: the krew test checks it digest for
+ * digest, so a commit that changes the plugin needs the manifest regenerated (by this script).
  *
  *   node --import tsx krew/release.ts [--manifest FILE] [--base-url URL]
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildSea, DIST, ROOT } from '../plugin/bin/sea.js';
+import { buildSea, ROOT } from '../plugin/bin/sea.js';
 import { createArchive, sha256File } from './archive.js';
 import { renderManifest, type BuiltPlatform } from './manifest.js';
 import { ARCHIVE_EXTRAS, archiveEntries, archiveName, BIN, cacheDir, PLATFORMS, type Platform } from './platforms.js';
@@ -19,12 +23,28 @@ export const DEFAULT_BASE_URL = 'https://github.com/kguardian-dev/kguardian/rele
 
 export interface Release {
   dir: string;
+  /** The commit the release was built from. */
+  commit: string;
+  /** The bundle the binaries were made from (kubectl-kguardian.cjs, client-node.cjs). */
+  dist: string;
   version: string;
   platforms: BuiltPlatform[];
 }
 
-function version(): string {
-  return (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+const BUNDLE = ['kubectl-kguardian.cjs', 'client-node.cjs'];
+
+/**
+ * HEAD, exported into `into` with git archive and bundled there (node_modules linked from the
+ * checkout); esbuild names modules relative to the folder it runs in, so the bundle is the one
+ * a clean clone of HEAD builds.
+ */
+function bundleHead(into: string): { commit: string; version: string } {
+  const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+  execFileSync('sh', ['-c', 'git archive --format=tar "$1" | tar -x -C "$2"', 'sh', commit, into], { cwd: ROOT });
+  symlinkSync(join(ROOT, 'node_modules'), join(into, 'node_modules'));
+  execFileSync(process.execPath, ['--import', 'tsx', join(into, 'plugin', 'bin', 'build.ts')], { cwd: into, stdio: 'ignore' });
+  const { version } = JSON.parse(readFileSync(join(into, 'package.json'), 'utf8')) as { version: string };
+  return { commit, version };
 }
 
 /** Bumped when the way archives are made changes (a new key means a rebuild). */
@@ -42,11 +62,11 @@ export function hostPlatform(): Platform | undefined {
 }
 
 /** A digest of the bundle, the Node binaries and the format: the release folder's name. */
-function releaseKey(nodeDir: string): string {
+function releaseKey(nodeDir: string, dist: string): string {
   const host = hostPlatform();
   const h = createHash('sha256').update(`${FORMAT}/${host ? `${host.os}/${host.arch}` : 'none'}`);
-  for (const f of ['kubectl-kguardian.cjs', 'client-node.cjs']) h.update(readFileSync(join(DIST, f)));
-  for (const e of ARCHIVE_EXTRAS) h.update(`${e.name}/${e.mode}/`).update(readFileSync(join(ROOT, e.path)));
+  for (const f of BUNDLE) h.update(readFileSync(join(dist, f)));
+  for (const e of ARCHIVE_EXTRAS) h.update(`${e.name}/${e.mode}/`).update(readFileSync(join(dist, '..', e.path)));
   for (const p of PLATFORMS) h.update(`${p.os}/${p.arch}/${p.nodePackage}/${readFileSync(join(nodeDir, p.nodePackage)).length}`);
   return h.digest('hex').slice(0, 16);
 }
@@ -60,15 +80,15 @@ export function nodeBinariesDir(): string {
  * Builds one platform's archive into `archive`: the single executable and ARCHIVE_EXTRAS. The
  * release and the reproducibility test both come through here, so they cannot drift apart.
  */
-export function buildPlatformArchive(p: Platform, nodeDir: string, archive: string): void {
+export function buildPlatformArchive(p: Platform, nodeDir: string, archive: string, dist: string): void {
   const work = mkdtempSync(`${archive}.work-`);
   try {
     const node = join(work, 'node');
     writeFileSync(node, execFileSync('tar', ['-xzOf', join(nodeDir, p.nodePackage), 'package/bin/node'], { maxBuffer: 1 << 30 }), { mode: 0o755 });
-    buildSea({ os: p.os, nodeBinary: node, out: join(work, BIN), codeCache: p === hostPlatform() });
+    buildSea({ os: p.os, nodeBinary: node, out: join(work, BIN), codeCache: p === hostPlatform(), dist });
     rmSync(node);
     for (const e of ARCHIVE_EXTRAS) {
-      copyFileSync(join(ROOT, e.path), join(work, e.name));
+      copyFileSync(join(dist, '..', e.path), join(work, e.name));
       chmodSync(join(work, e.name), e.mode);
     }
     createArchive(work, archiveEntries(), archive);
@@ -86,26 +106,41 @@ function prune(parent: string, keep: number): void {
   for (const { d } of dirs.slice(keep)) rmSync(join(parent, d), { recursive: true, force: true });
 }
 
-/** Builds (or finds already built) every platform's archive. */
+/** Builds (or finds already built) every platform's archive from HEAD. */
 export function buildRelease(log: (line: string) => void = () => undefined): Release {
   const nodeDir = nodeBinariesDir();
   for (const p of PLATFORMS) {
     if (!existsSync(join(nodeDir, p.nodePackage))) throw new Error(`${join(nodeDir, p.nodePackage)} is missing: run bash scripts/install-deps.sh`);
   }
-  const dir = join(cacheDir(), 'plugin-release', releaseKey(nodeDir));
-  if (!existsSync(join(dir, 'done'))) {
-    const tmp = `${dir}.tmp-${process.pid}`;
-    mkdirSync(tmp, { recursive: true });
-    for (const p of PLATFORMS) {
-      log(`building ${archiveName(p)} (Node ${p.nodeVersion})`);
-      buildPlatformArchive(p, nodeDir, join(tmp, archiveName(p)));
+  const head = mkdtempSync(join(tmpdir(), 'kg-release-head-'));
+  try {
+    log('bundling HEAD');
+    const { commit, version } = bundleHead(head);
+    const headDist = join(head, 'dist');
+    // The extras (LICENSE, ...) come from the snapshot too: it sits at dist/.. like the checkout.
+    const dir = join(cacheDir(), 'plugin-release', releaseKey(nodeDir, headDist));
+    if (!existsSync(join(dir, 'done'))) {
+      const tmp = `${dir}.tmp-${process.pid}`;
+      mkdirSync(join(tmp, 'dist'), { recursive: true });
+      for (const p of PLATFORMS) {
+        log(`building ${archiveName(p)} (Node ${p.nodeVersion})`);
+        buildPlatformArchive(p, nodeDir, join(tmp, archiveName(p)), headDist);
+      }
+      // Kept beside the archives (with the extras, at dist/..) so they can be rebuilt from the same bundle.
+      for (const f of BUNDLE) copyFileSync(join(headDist, f), join(tmp, 'dist', f));
+      for (const e of ARCHIVE_EXTRAS) {
+        mkdirSync(join(tmp, e.path, '..'), { recursive: true });
+        copyFileSync(join(head, e.path), join(tmp, e.path));
+      }
+      writeFileSync(join(tmp, 'done'), '');
+      rmSync(dir, { recursive: true, force: true });
+      renameSync(tmp, dir);
+      prune(join(cacheDir(), 'plugin-release'), 2);
     }
-    writeFileSync(join(tmp, 'done'), '');
-    rmSync(dir, { recursive: true, force: true });
-    renameSync(tmp, dir);
-    prune(join(cacheDir(), 'plugin-release'), 2);
+    return { dir, commit, dist: join(dir, 'dist'), version, platforms: PLATFORMS.map((p) => ({ os: p.os, arch: p.arch, sha256: sha256File(join(dir, archiveName(p))) })) };
+  } finally {
+    rmSync(head, { recursive: true, force: true });
   }
-  return { dir, version: version(), platforms: PLATFORMS.map((p) => ({ os: p.os, arch: p.arch, sha256: sha256File(join(dir, archiveName(p))) })) };
 }
 
 function flag(args: readonly string[], name: string): string | undefined {
@@ -118,5 +153,5 @@ if (process.argv[1] !== undefined && import.meta.filename === process.argv[1]) {
   const r = buildRelease((l) => process.stderr.write(`==> ${l}\n`));
   const manifest = flag(args, '--manifest') ?? join(ROOT, 'krew', 'kguardian.yaml');
   writeFileSync(manifest, renderManifest(r.version, flag(args, '--base-url') ?? DEFAULT_BASE_URL, r.platforms));
-  process.stdout.write(`archives in ${r.dir}\nmanifest ${manifest}\n`);
+  process.stdout.write(`archives of ${r.commit} in ${r.dir}\nmanifest ${manifest}\n`);
 }

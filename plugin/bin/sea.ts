@@ -29,6 +29,8 @@ export interface SeaTarget {
   out: string;
   /** Add a V8 code cache: nodeBinary must run here, as it makes the blob (see above). */
   codeCache: boolean;
+  /** The bundle's folder (default: this checkout's dist/; a release builds from a snapshot of HEAD). */
+  dist?: string;
 }
 
 /** The SEA blob's flags (Node 20's src/node_sea.h SeaFlags) that the tests read back. */
@@ -57,8 +59,8 @@ export function buildSea(t: SeaTarget): void {
   try {
     // Node records the main script's path as given in the blob: copying the bundle into the work
     // folder and naming it relative to it keeps the blob the same whatever the checkout's path.
-    copyFileSync(join(DIST, MAIN), join(work, MAIN));
-    copyFileSync(join(DIST, CLIENT_NODE_FILE), join(work, CLIENT_NODE_FILE));
+    copyFileSync(join(t.dist ?? DIST, MAIN), join(work, MAIN));
+    copyFileSync(join(t.dist ?? DIST, CLIENT_NODE_FILE), join(work, CLIENT_NODE_FILE));
     const blob = join(work, 'sea.blob');
     writeFileSync(
       join(work, 'sea-config.json'),
