@@ -32,6 +32,10 @@ const common = {
   format: 'cjs',
   logLevel: 'warning',
   legalComments: 'none',
+  // The release bundles a git-archive snapshot whose node_modules is a symlink to the checkout's:
+  // resolving through it would write the checkout's path into the bundle's module comments, so
+  // each clone would build different bytes (and a stale-looking krew manifest).
+  preserveSymlinks: true,
   // yargs-parser calls createRequire(import.meta.url), which a CommonJS bundle lacks.
   define: { 'import.meta.url': '__kgImportMetaUrl', KGUARDIAN_VERSION: JSON.stringify(version) },
   banner: { js: "var __kgImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
