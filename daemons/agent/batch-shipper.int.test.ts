@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AuthenticationV1TokenRequest, CoreV1Api, V1TokenRequestSpec, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort, startBroker, type Broker } from '../broker/testing/broker-process.js';
@@ -20,6 +20,7 @@ import { createTestNamespace, deleteTestNamespace } from '../../test/kube/namesp
 import { BatchShipper, type ShipperOptions } from './batch-shipper.js';
 import type { FlowObservation } from './flow-observation.js';
 import { tokenFromFile } from './token-file.js';
+import { serviceAccountToken } from '../../test/kube/service-account-token.js';
 
 let db: TestDatabase;
 let sql: pg.Client;
@@ -147,11 +148,7 @@ describe('shipping to the real broker', () => {
   });
 });
 
-async function tokenFor(kc: KubeConfig, namespace: string, name: string): Promise<string> {
-  const body = Object.assign(new AuthenticationV1TokenRequest(), { spec: Object.assign(new V1TokenRequestSpec(), { audiences: [], expirationSeconds: 600 }) });
-  const r = await kc.makeApiClient(CoreV1Api).createNamespacedServiceAccountToken({ name, namespace, body });
-  return r.status?.token ?? '';
-}
+const tokenFor = serviceAccountToken;
 
 describe('shipping with a real ServiceAccount token (AUTH_MODE=kubernetes)', () => {
   let kc: KubeConfig;

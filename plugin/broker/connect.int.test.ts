@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AuthenticationV1TokenRequest, CoreV1Api, PatchStrategy, setHeaderOptions, V1TokenRequestSpec, type KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startBroker, type Broker } from '../../daemons/broker/testing/broker-process.js';
 import { createTestDatabase, type TestDatabase } from '../../daemons/broker/testing/test-database.js';
@@ -21,6 +21,7 @@ import { memoryIO } from '../io.js';
 import { runVerdicts, verdictsRun } from '../commands/verdicts.js';
 import { runCli } from '../main.js';
 import { policyRef, Seeder } from './testing/seed.js';
+import { serviceAccountToken } from '../../test/kube/service-account-token.js';
 
 let kc: KubeConfig;
 let ns: string;
@@ -30,11 +31,7 @@ let broker: Broker;
 const tokens: Record<string, string> = {};
 let dir: string;
 
-async function tokenFor(name: string): Promise<string> {
-  const body = Object.assign(new AuthenticationV1TokenRequest(), { spec: Object.assign(new V1TokenRequestSpec(), { audiences: [], expirationSeconds: 900 }) });
-  const r = await kc.makeApiClient(CoreV1Api).createNamespacedServiceAccountToken({ name, namespace: ns, body });
-  return r.status?.token ?? '';
-}
+const tokenFor = (name: string): Promise<string> => serviceAccountToken(kc, ns, name);
 
 /** A kubeconfig for the same cluster whose user is ServiceAccount `sa` (a bearer token, no certificate). */
 function tokenKubeconfig(sa: string): string {

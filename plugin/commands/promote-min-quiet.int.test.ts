@@ -6,7 +6,7 @@
  * policy's namespace (a namespaced reader suffices), a same-named policy with another uid does
  * not count, and a broker that cannot be read refuses with the next step unless --force.
  */
-import { AuthenticationV1TokenRequest, CoreV1Api, V1TokenRequestSpec, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import yaml from 'js-yaml';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { startBroker, type Broker } from '../../daemons/broker/testing/broker-process.js';
@@ -22,6 +22,7 @@ import { applyManifest } from '../../test/kube/manifest.js';
 import { createTestNamespace } from '../../test/kube/namespace.js';
 import { ANP, type AuditPolicy } from '../kube/objects.js';
 import { cli, createAudit, evaluatedStatus, writeStatus } from '../kube/test-cluster.js';
+import { serviceAccountToken } from '../../test/kube/service-account-token.js';
 
 const HOUR = 3_600_000;
 const SPEC = { podSelector: { matchLabels: { app: 'db' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: { matchLabels: { app: 'web' } } }] }] };
@@ -56,10 +57,7 @@ roleRef: { apiGroup: rbac.authorization.k8s.io, kind: Role, name: verdict-reader
 subjects: [{ kind: ServiceAccount, name: reader, namespace: ${namespace} }]
 `;
 
-async function tokenFor(name: string): Promise<string> {
-  const body = Object.assign(new AuthenticationV1TokenRequest(), { spec: Object.assign(new V1TokenRequestSpec(), { audiences: [], expirationSeconds: 900 }) });
-  return (await kc.makeApiClient(CoreV1Api).createNamespacedServiceAccountToken({ name, namespace: ns, body })).status?.token ?? '';
-}
+const tokenFor = (name: string): Promise<string> => serviceAccountToken(kc, ns, name);
 
 /** A policy synced at its generation with a quiet 1h window (the chart's default) in its status. */
 async function quietPolicy(name: string): Promise<AuditPolicy> {

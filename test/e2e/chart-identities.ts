@@ -6,10 +6,11 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AuthenticationV1TokenRequest, CoreV1Api, V1TokenRequestSpec, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { parseObjects, renderChart, type K8sObject } from '../../deploy/testing/helm.js';
 import type { Credentials } from '../../playground/components.js';
 import type { Kubectl } from '../../playground/kubectl.js';
+import { serviceAccountToken } from '../kube/service-account-token.js';
 
 /** Release "kguardian" into namespace "kguardian": the names a default install has. */
 export const RELEASE = 'kguardian';
@@ -33,13 +34,7 @@ export async function chartObject(namespace: string, kind: string, name: string)
 }
 
 /** A TokenRequest for the ServiceAccount, as the kubelet makes for a pod's projected token. */
-export async function mintToken(kc: KubeConfig, namespace: string, serviceAccount: string): Promise<string> {
-  const body = Object.assign(new AuthenticationV1TokenRequest(), { spec: Object.assign(new V1TokenRequestSpec(), { audiences: [], expirationSeconds: 3600 }) });
-  const r = await kc.makeApiClient(CoreV1Api).createNamespacedServiceAccountToken({ name: serviceAccount, namespace, body });
-  const token = r.status?.token;
-  if (!token) throw new Error(`no token for ServiceAccount ${namespace}/${serviceAccount}`);
-  return token;
-}
+export const mintToken = serviceAccountToken;
 
 /** A kubeconfig for the same API server whose only credential is `token` (no client certificate). */
 export function tokenKubeconfig(kc: KubeConfig, file: string, token: string, namespace: string): string {

@@ -3,7 +3,7 @@
  * broker's TokenReview and SubjectAccessReview through @kubernetes/client-node. Whatever the
  * API server's RBAC says about a ServiceAccount, the broker does.
  */
-import { AuthenticationV1TokenRequest, CoreV1Api, V1TokenRequestSpec, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubeConfig, kubectl } from '../../../test/kube/client.js';
 import { applyManifest } from '../../../test/kube/manifest.js';
@@ -16,12 +16,9 @@ import { batch, observation } from '../testing/fixtures.js';
 import { testApp, type TestApp } from '../testing/test-app.js';
 import { cachingAuthenticator } from './caching-authenticator.js';
 import { kubernetesReviews } from './kubernetes-reviews.js';
+import { serviceAccountToken } from '../../../test/kube/service-account-token.js';
 
-async function tokenFor(kc: KubeConfig, namespace: string, name: string): Promise<string> {
-  const body = Object.assign(new AuthenticationV1TokenRequest(), { spec: Object.assign(new V1TokenRequestSpec(), { audiences: [], expirationSeconds: 600 }) });
-  const r = await kc.makeApiClient(CoreV1Api).createNamespacedServiceAccountToken({ name, namespace, body });
-  return r.status?.token ?? '';
-}
+const tokenFor = serviceAccountToken;
 
 describe('auth against the real API server', () => {
   let kc: KubeConfig;

@@ -3,7 +3,7 @@
  * `evaluations.kguardian.dev` (cluster-scoped, verb create), TokenReview and SubjectAccessReview
  * through the broker's authenticator, and the live model behind it (409 on a stale `only`).
  */
-import { AuthenticationV1TokenRequest, CoreV1Api, V1TokenRequestSpec, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubeConfig } from '../../../test/kube/client.js';
 import { installCrds } from '../../../test/kube/crds.js';
@@ -17,12 +17,9 @@ import { silentLogger } from '../../broker/logger.js';
 import { createClusterModel, type LiveClusterModel } from '../cluster/cluster-model.js';
 import { createEvaluatorMetrics } from '../metrics.js';
 import { createEvaluatorApp } from './app.js';
+import { serviceAccountToken } from '../../../test/kube/service-account-token.js';
 
-async function tokenFor(kc: KubeConfig, namespace: string, name: string): Promise<string> {
-  const body = Object.assign(new AuthenticationV1TokenRequest(), { spec: Object.assign(new V1TokenRequestSpec(), { audiences: [], expirationSeconds: 600 }) });
-  const r = await kc.makeApiClient(CoreV1Api).createNamespacedServiceAccountToken({ name, namespace, body });
-  return r.status?.token ?? '';
-}
+const tokenFor = serviceAccountToken;
 
 describe('POST /evaluate with Kubernetes auth and the live model', () => {
   let kc: KubeConfig;
