@@ -123,7 +123,17 @@ async function kubectlComplete(words: readonly string[], io: CliIO): Promise<num
   return code;
 }
 
+/** `--version` (or `version`) alone: the bundle stamps its version; from a checkout it is "dev". */
+function isVersionRequest(args: readonly string[]): boolean {
+  return args.length === 1 && (args[0] === '--version' || args[0] === 'version');
+}
+
 export async function runCli(rawArgs: readonly string[], io: CliIO): Promise<number> {
+  if (isVersionRequest(rawArgs)) {
+    const { VERSION } = await import('./bin/version.js');
+    io.stdout.write(`kubectl-kguardian ${VERSION}\n`);
+    return EXIT.ok;
+  }
   if (rawArgs[0] === '__complete') return kubectlComplete(rawArgs.slice(1), io);
   if (rawArgs[0] === '--get-yargs-completions') return complete(rawArgs.slice(1), io);
   return parseAndRun(rawArgs, io);
