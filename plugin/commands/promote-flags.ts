@@ -45,6 +45,8 @@ export function promoteFlags(argv: Record<string, unknown>): PromoteFlags {
     forceConflicts: argv.forceConflicts === true,
     deleteAudit: argv.deleteAudit === true,
     dryRun: argv.dryRun === true,
+    // promote-cluster has no --all: its output follows the number of target namespaces.
+    asList: argv.all === true,
   };
   if (flags.deleteAudit && !flags.apply) {
     throw new CliError('--delete-audit needs --apply: the audit object is deleted only after its NetworkPolicy is applied', EXIT.badInput);

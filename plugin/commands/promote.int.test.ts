@@ -120,7 +120,10 @@ describe('the safety gate', () => {
     await createAudit(kc, ANP, { metadata: { name: 'unlabelled', namespace: ns }, spec: SPEC }); // never evaluated: would be refused
     const r = await run(['audit', 'promote', '--all', '-n', ns, '-l', 'team=payments']);
     expect(r.code).toBe(0);
-    expect((yaml.loadAll(r.out) as { metadata: { name: string } }[]).map((d) => d.metadata.name)).toEqual(['payments']);
+    // --all prints a List even when one policy matched.
+    expect((yaml.load(r.out) as { kind: string; items: { metadata: { name: string } }[] }).items.map((d) => d.metadata.name)).toEqual(['payments']);
+    const asJson = await run(['audit', 'promote', '--all', '-n', ns, '-l', 'team=payments', '-o', 'json']);
+    expect((JSON.parse(asJson.out) as { kind: string }).kind).toBe('List');
     const none = await run(['audit', 'promote', '--all', '-n', ns, '-l', 'team=nobody']);
     expect(none).toEqual({ code: 0, out: '', err: `No AuditNetworkPolicies found in namespace ${ns} with labels team=nobody.\n` });
   });

@@ -30,6 +30,8 @@ export interface PromoteFlags {
   forceConflicts: boolean;
   deleteAudit: boolean;
   dryRun: boolean;
+  /** Print a v1 List however many policies there are (`audit promote --all`). */
+  asList: boolean;
 }
 
 export interface Promotion {
@@ -89,7 +91,7 @@ export async function finishPromotion(promotions: readonly Promotion[], flags: P
   if (flags.outputDir !== undefined && flags.output !== 'name') {
     for (const path of await writePolicies(flags.outputDir, io.cwd, nps, flags.output)) io.stdout.write(`wrote ${path}\n`);
   } else if (!flags.apply) {
-    io.stdout.write(renderPolicies(nps, flags.output));
+    io.stdout.write(renderPolicies(nps, flags.output, flags.asList));
   }
   if (flags.apply) await applyAll(promotions, flags, api, io);
   return EXIT.ok;

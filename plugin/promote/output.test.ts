@@ -9,12 +9,30 @@ import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { CliError } from '../errors.js';
-import { fileName, writePolicies } from './output.js';
+import { fileName, renderPolicies, writePolicies } from './output.js';
 import type { NetworkPolicyObject } from './strip.js';
 
 function np(namespace: string, name: string): NetworkPolicyObject {
   return { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace }, spec: { podSelector: {} } };
 }
+
+describe('the shape of printed policies', () => {
+  const one = [np('prod', 'db')];
+  const two = [np('prod', 'db'), np('prod', 'web')];
+  const list = (nps: NetworkPolicyObject[]): unknown => ({ apiVersion: 'v1', kind: 'List', items: nps });
+  it.each([
+    { title: 'one policy, json: the object', nps: one, format: 'json' as const, asList: false, parse: JSON.parse, want: one[0] },
+    { title: 'two policies, json: a List', nps: two, format: 'json' as const, asList: false, parse: JSON.parse, want: list(two) },
+    // --all: a script reading `.items` works whether one or many policies matched.
+    { title: '--all, one policy, json: still a List', nps: one, format: 'json' as const, asList: true, parse: JSON.parse, want: list(one) },
+    { title: '--all, two policies, json: a List', nps: two, format: 'json' as const, asList: true, parse: JSON.parse, want: list(two) },
+    { title: '--all, one policy, yaml: a List', nps: one, format: 'yaml' as const, asList: true, parse: (t: string) => yaml.load(t), want: list(one) },
+    { title: '--all, two policies, yaml: a List', nps: two, format: 'yaml' as const, asList: true, parse: (t: string) => yaml.load(t), want: list(two) },
+    { title: 'two policies, yaml: one document each', nps: two, format: 'yaml' as const, asList: false, parse: (t: string) => yaml.loadAll(t), want: two },
+  ])('$title', ({ nps, format, asList, parse, want }) => {
+    expect(parse(renderPolicies(nps, format, asList))).toEqual(want);
+  });
+});
 
 describe('--output-dir file names', () => {
   it.each([

@@ -1,7 +1,8 @@
 /**
  * Promoted policies as text: YAML (one document per policy, `---` between, which both
  * `kubectl apply -f -` and humans read) or JSON (one object, or a v1 List for several: kubectl
- * applies the items), or, with -o name, one `networkpolicy.networking.k8s.io/NAME` line per
+ * applies the items). A command that can match any number of policies (`audit promote --all`)
+ * prints a v1 List in both formats however many matched, so a script reads one shape. Or, with -o name, one `networkpolicy.networking.k8s.io/NAME` line per
  * policy as kubectl prints them. --output-dir writes one file per policy, NAMESPACE.NAME.yaml (or
  * .json): a namespace is a DNS label and has no dot, so the first dot splits the two parts and no
  * two policies share a file (with a dash, team-a/db and team/a-db both made team-a-db.yaml).
@@ -21,12 +22,14 @@ export function nameOf(np: NetworkPolicyObject): string {
   return `${NETWORK_POLICY_RESOURCE}/${np.metadata.name}`;
 }
 
-export function renderPolicies(nps: readonly NetworkPolicyObject[], format: PromoteOutput): string {
+/** asList: always a v1 List (for --all), even of one policy. */
+export function renderPolicies(nps: readonly NetworkPolicyObject[], format: PromoteOutput, asList = false): string {
   if (format === 'name') return nps.map((np) => nameOf(np) + '\n').join('');
-  if (format === 'yaml') return nps.map((np) => one(np, 'yaml')).join('---\n');
+  const list = { apiVersion: 'v1', kind: 'List', items: nps };
+  if (format === 'yaml') return asList ? yaml.dump(list, { noRefs: true, lineWidth: -1, quotingType: '"' }) : nps.map((np) => one(np, 'yaml')).join('---\n');
   const [only] = nps;
-  if (nps.length === 1 && only) return one(only, 'json');
-  return JSON.stringify({ apiVersion: 'v1', kind: 'List', items: nps }, null, 2) + '\n';
+  if (nps.length === 1 && only && !asList) return one(only, 'json');
+  return JSON.stringify(list, null, 2) + '\n';
 }
 
 export function fileName(np: NetworkPolicyObject, format: FileFormat): string {
