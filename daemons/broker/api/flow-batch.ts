@@ -4,11 +4,11 @@
  * valid IPs, ports, enums, RFC 3339 times and positive counts. Unknown members are ignored so
  * newer agents can talk to an older broker.
  */
-import { isIP } from 'node:net';
 import { z } from 'zod';
 import type { Protocol } from '../../../policy/types.js';
 import { FLOW_BATCH_LIMITS } from './flow-batch-limits.js';
 import { isValidObservation } from './flow-fast-check.js';
+import { ipProblem, MAX_IP_LENGTH } from './ip-address.js';
 import { badRequest, type HttpError } from './http-error.js';
 
 /** Who owns an address, as the agent knew it at observation time. */
@@ -53,7 +53,13 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
-const ip = z.string().max(45).refine((s) => isIP(s) !== 0, 'must be an IPv4 or IPv6 address');
+const ip = z
+  .string()
+  .max(MAX_IP_LENGTH)
+  .superRefine((s, ctx) => {
+    const problem = ipProblem(s);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+  });
 const time = z
   .string()
   .max(40)

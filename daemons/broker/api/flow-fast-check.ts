@@ -5,8 +5,8 @@
  * schema on that item for the error message. flow-fast-check.test.ts fuzzes the two against
  * each other so they cannot drift apart.
  */
-import { isIP } from 'node:net';
 import { FLOW_BATCH_LIMITS } from './flow-batch-limits.js';
+import { isStorableIp } from './ip-address.js';
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -47,11 +47,8 @@ function timeMs(v: unknown): number {
 
 function endpointOk(v: unknown): boolean {
   if (!isObj(v)) return false;
-  const ip = v.ip;
   return (
-    typeof ip === 'string' &&
-    ip.length <= 45 &&
-    isIP(ip) !== 0 &&
+    isStorableIp(v.ip) &&
     isInt(v.port, 0, 65535) &&
     typeof v.kind === 'string' &&
     KINDS.has(v.kind) &&

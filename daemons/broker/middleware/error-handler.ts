@@ -1,12 +1,13 @@
 /**
  * The app's one error handler: every failure becomes `{"error": "...", "field"?: "..."}` with the
- * right status. HttpErrors carry their own; an unknown cursor is the caller's 400; an unreachable
- * database is a 503 with Retry-After; anything else is a 500, logged with its stack, and the
- * body never leaks internals.
+ * right status. HttpErrors carry their own; an unknown cursor and a batch the database refused
+ * are the caller's 400; an unreachable database is a 503 with Retry-After; anything else is a
+ * 500, logged with its stack, and the body never leaks internals.
  */
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HttpError } from '../api/http-error.js';
 import type { Logger } from '../logger.js';
+import { RejectedBatchError } from '../store/rejected-batch.js';
 import { UnknownCursorError } from '../store/verdict-reads.js';
 import { isDatabaseUnavailable } from './database-errors.js';
 
@@ -19,6 +20,7 @@ export interface ErrorBody {
 function toHttpError(err: unknown): HttpError | undefined {
   if (err instanceof HttpError) return err;
   if (err instanceof UnknownCursorError) return new HttpError(400, err.message, 'before_id');
+  if (err instanceof RejectedBatchError) return new HttpError(400, err.message, 'flows');
   if (isDatabaseUnavailable(err)) return new HttpError(503, 'database unavailable, retry later');
   return undefined;
 }

@@ -6,9 +6,12 @@
  * one statement. One writer per process also means concurrent batches never fight over the
  * same hot rows' locks for long (two writers at most, both locking rows in key order, so they
  * wait for each other but never deadlock). Each caller still gets its own answer: stored, or
- * duplicate.
+ * duplicate. When the database refuses a shared transaction because of the data in it, nothing
+ * was written, and the batches are written again one transaction each: the others are stored,
+ * and only the batch that holds the bad value is refused (RejectedBatchError).
  */
 import { mergeAggregates, writeGroup, type FlowAggregate, type PendingBatch } from './flow-writes.js';
+import { isDataError, RejectedBatchError } from './rejected-batch.js';
 import type { SqlClient } from './sql-client.js';
 import type { IngestResult } from './types.js';
 
@@ -61,18 +64,38 @@ export class IngestQueue {
     this.writing++;
     try {
       for (let group = this.take(); group.length > 0; group = this.take()) {
-        try {
-          const stored = await this.opts.retrying(() => this.client.transaction((tx) => writeGroup(tx, group, mergeAggregates)));
-          group.forEach((w, i) => {
-            const isNew = stored[i] === true;
-            w.resolve({ duplicate: !isNew, observations: w.batch.flows.length, rows: isNew ? w.rows.length : 0 });
-          });
-        } catch (err) {
-          for (const w of group) w.reject(err);
-        }
+        await this.write(group).catch((err: unknown) => this.failed(group, err));
       }
     } finally {
       this.writing--;
+    }
+  }
+
+  /** Writes a group in one transaction and answers each of its batches. */
+  private async write(group: readonly Waiter[]): Promise<void> {
+    const stored = await this.opts.retrying(() => this.client.transaction((tx) => writeGroup(tx, group, mergeAggregates)));
+    group.forEach((w, i) => {
+      const isNew = stored[i] === true;
+      w.resolve({ duplicate: !isNew, observations: w.batch.flows.length, rows: isNew ? w.rows.length : 0 });
+    });
+  }
+
+  /** A group's transaction failed: on its data, each batch again alone; else all fail alike. */
+  private async failed(group: readonly Waiter[], err: unknown): Promise<void> {
+    if (!isDataError(err)) {
+      for (const w of group) w.reject(err);
+      return;
+    }
+    if (group.length === 1) {
+      group[0]?.reject(new RejectedBatchError(err));
+      return;
+    }
+    for (const w of group) {
+      try {
+        await this.write([w]);
+      } catch (alone) {
+        w.reject(isDataError(alone) ? new RejectedBatchError(alone) : alone);
+      }
     }
   }
 }
