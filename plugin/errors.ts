@@ -12,7 +12,8 @@ export const EXIT = {
   denied: 3,
   /**
    * `audit promote` / `promote-cluster`: the safety gate refused (evaluation stale or would-deny flows), or
-   * --apply would replace a NetworkPolicy promoted from another source or written by someone else; --force overrides.
+   * --apply would replace a NetworkPolicy promoted from another source or written by someone else. --force
+   * overrides the gate, --allow-untested a window with 0 flows, --overwrite the replacement.
    */
   unsafe: 4,
 } as const;

@@ -3,7 +3,8 @@
  * spec.namespaceSelector, a namespace that stops matching after a relabel (and the warning
  * about the NetworkPolicy left there), explicit targets (with the warning for one the
  * selector does not match), the safety gate, -o name, --apply --delete-audit, and --apply over an
- * existing NetworkPolicy of the same name from another source (refused unless --force).
+ * existing NetworkPolicy of the same name from another source (refused unless --overwrite; --force is
+ * for the safety gate only).
  */
 import { randomBytes } from 'node:crypto';
 import { ApiException, CustomObjectsApi, NetworkingV1Api, type KubeConfig } from '@kubernetes/client-node';
@@ -153,7 +154,7 @@ describe('audit promote-cluster', () => {
     const net = (): NetworkingV1Api => kc.makeApiClient(NetworkingV1Api);
     const promotedFrom = async (ns: string): Promise<string | undefined> => (await net().readNamespacedNetworkPolicy({ namespace: ns, name })).metadata?.annotations?.['kguardian.dev/promoted-from'];
 
-    it('refuses (exit 4, nothing applied) one promoted from an AuditNetworkPolicy of that name, and --force replaces it', async () => {
+    it('refuses (exit 4, nothing applied) one promoted from an AuditNetworkPolicy of that name, and --overwrite replaces it', async () => {
       const a = await createTestNamespace(kc, 'pc', { team });
       const b = await createTestNamespace(kc, 'pc', { team });
       const anp = await createAudit(kc, ANP, { metadata: { name, namespace: b }, spec: { podSelector: { matchLabels: { app: 'db' } }, policyTypes: ['Ingress'] } });
@@ -167,16 +168,17 @@ describe('audit promote-cluster', () => {
         expect(refused.out).toBe('');
         expect(refused.err).toBe(
           `error: refusing to apply: NetworkPolicy ${b}/${name} already exists and it was promoted from AuditNetworkPolicy/${b}/${name}@1 (kguardian.dev/promoted-from), not from AuditClusterNetworkPolicy/${name}; see it with: kubectl get networkpolicy ${name} -n ${b} -o yaml\n` +
-            'Nothing was applied. Rename or remove the existing NetworkPolicy, or pass --force to replace it (with --force-conflicts too when another field manager set its fields).\n',
+            'Nothing was applied. Rename or remove the existing NetworkPolicy, or pass --overwrite to replace it (with --force-conflicts too when another field manager set its fields).\n',
         );
       }
       // All or nothing: the namespace without a clash got nothing either, and the clash is untouched.
       expect((await net().listNamespacedNetworkPolicy({ namespace: a })).items).toEqual([]);
       expect(await promotedFrom(b)).toBe(`AuditNetworkPolicy/${b}/${name}@1`);
 
-      const forced = await run(['audit', 'promote-cluster', name, '--apply', '--force']);
+      expect((await run(['audit', 'promote-cluster', name, '--apply', '--force'])).code).toBe(4);
+      const forced = await run(['audit', 'promote-cluster', name, '--apply', '--overwrite']);
       expect(forced.code).toBe(0);
-      expect(forced.err).toContain(`warning: replacing (--force): NetworkPolicy ${b}/${name} already exists and it was promoted from AuditNetworkPolicy/${b}/${name}@1`);
+      expect(forced.err).toContain(`warning: replacing (--overwrite): NetworkPolicy ${b}/${name} already exists and it was promoted from AuditNetworkPolicy/${b}/${name}@1`);
       for (const ns of [a, b]) expect(await promotedFrom(ns)).toBe(`AuditClusterNetworkPolicy/${name}@${source.metadata.generation ?? 0}`);
     });
 

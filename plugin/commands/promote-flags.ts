@@ -15,13 +15,15 @@ export function promoteFlagsBuilder<T>(y: Argv<T>): Argv<T> {
   return tokenFlags(y)
     .option('o', { alias: 'output', type: 'string', choices: PROMOTE_OUTPUTS, default: 'yaml', describe: 'Output format of the NetworkPolicies; name prints networkpolicy.networking.k8s.io/NAME per policy (with --apply: per applied policy)' })
     .option('output-dir', { type: 'string', describe: 'Write one file per NetworkPolicy (NAMESPACE.NAME.yaml) into this folder instead of printing' })
-    .option('force', { type: 'boolean', default: false, describe: 'Promote even when the safety gate refuses (stale evaluation, would-deny flows), and let --apply replace a same-named NetworkPolicy of another source' })
+    .option('force', { type: 'boolean', default: false, describe: 'Promote even when the safety gate refuses (not evaluated yet, counts for an older spec, would-deny flows, --min-quiet not met)' })
+    .option('allow-untested', { type: 'boolean', default: false, describe: 'Promote even when the evaluation window counted 0 flows (nothing was tested); --force does not cover this' })
+    .option('overwrite', { type: 'boolean', default: false, describe: 'With --apply: replace a same-named NetworkPolicy that was written by someone else or promoted from another source' })
     .option('min-quiet', { type: 'string', describe: "Also demand no would-deny flows for this long (e.g. 24h), from the broker's verdict history (reached like verdicts does)" })
     .option('apply', { type: 'boolean', default: false, describe: 'Apply the NetworkPolicies server-side (field manager kguardian) instead of printing them' })
     .option('force-conflicts', { type: 'boolean', default: false, describe: 'With --apply: take over fields of an existing NetworkPolicy that another manager set differently' })
     .option('delete-audit', { type: 'boolean', default: false, describe: 'With --apply: delete the audit object once every NetworkPolicy is applied' })
     .option('dry-run', { type: 'boolean', default: false, describe: 'With --apply: let the API server validate everything without storing (server dry run)' })
-    .group(['o', 'output-dir', 'force', 'min-quiet', 'apply', 'force-conflicts', 'delete-audit', 'dry-run'], 'Promote options:');
+    .group(['o', 'output-dir', 'force', 'allow-untested', 'min-quiet', 'apply', 'overwrite', 'force-conflicts', 'delete-audit', 'dry-run'], 'Promote options:');
 }
 
 function minQuiet(argv: Record<string, unknown>): PromoteFlags['minQuiet'] {
@@ -39,6 +41,8 @@ export function promoteFlags(argv: Record<string, unknown>): PromoteFlags {
     output: argv.o as PromoteOutput,
     outputDir: typeof argv.outputDir === 'string' ? argv.outputDir : undefined,
     force: argv.force === true,
+    allowUntested: argv.allowUntested === true,
+    overwrite: argv.overwrite === true,
     minQuiet: minQuiet(argv),
     broker: brokerOptions(argv),
     apply: argv.apply === true,
@@ -52,6 +56,7 @@ export function promoteFlags(argv: Record<string, unknown>): PromoteFlags {
     throw new CliError('--delete-audit needs --apply: the audit object is deleted only after its NetworkPolicy is applied', EXIT.badInput);
   }
   if (flags.forceConflicts && !flags.apply) throw new CliError('--force-conflicts needs --apply', EXIT.badInput);
+  if (flags.overwrite && !flags.apply) throw new CliError('--overwrite needs --apply: only --apply replaces an existing NetworkPolicy', EXIT.badInput);
   if (flags.dryRun && !flags.apply) throw new CliError('--dry-run needs --apply (without --apply nothing is sent to the cluster)', EXIT.badInput);
   if (flags.outputDir === '') throw new CliError('--output-dir needs a folder', EXIT.badInput);
   if (flags.output === 'name' && flags.outputDir !== undefined) throw new CliError('-o name prints names only; --output-dir writes whole policies: use -o yaml or -o json with it', EXIT.badInput);

@@ -107,6 +107,21 @@ describe('the safety gate', () => {
     expect((yaml.load(forced.out) as { kind: string }).kind).toBe('NetworkPolicy');
   });
 
+  it('refuses (exit 4) a policy whose window evaluated 0 flows: --force is not enough, --allow-untested promotes it', async () => {
+    await synced('idle', ns, { allowed: 0 });
+    const refused = await run(['audit', 'promote', 'idle', '-n', ns]);
+    expect(refused.code).toBe(4);
+    expect(refused.out).toBe('');
+    expect(refused.err).toContain('  - 0 flows evaluated in the last 15m: nothing was tested (no traffic reached the pods it selects)\n');
+    expect(refused.err).toContain('Nothing was printed, written or applied. --allow-untested promotes anyway.\n');
+    const forced = await run(['audit', 'promote', 'idle', '-n', ns, '--force']);
+    expect(forced.code).toBe(4);
+    const allowed = await run(['audit', 'promote', 'idle', '-n', ns, '--allow-untested']);
+    expect(allowed.code).toBe(0);
+    expect(allowed.err).toContain(`warning: promoting AuditNetworkPolicy ${ns}/idle despite (--allow-untested): 0 flows evaluated in the last 15m: nothing was tested`);
+    expect((yaml.load(allowed.out) as { kind: string }).kind).toBe('NetworkPolicy');
+  });
+
   // With a broker: promote-min-quiet.int.test.ts.
   it('--min-quiet with no broker installed refuses (exit 4) with the next step, even with a 24h window', async () => {
     await synced('payments', ns, { window: '24h' });
@@ -225,7 +240,7 @@ describe('--apply', () => {
   it.each([
     { title: 'promoted from an AuditClusterNetworkPolicy of that name', annotations: { 'kguardian.dev/promoted-from': 'AuditClusterNetworkPolicy/payments@3' }, whose: 'it was promoted from AuditClusterNetworkPolicy/payments@3 (kguardian.dev/promoted-from), not from AuditNetworkPolicy/NS/payments' },
     { title: 'written by someone else', annotations: {}, whose: 'it was not promoted by kguardian (no kguardian.dev/promoted-from annotation)' },
-  ])('refuses (exit 4) to take over an existing NetworkPolicy $title, and --force replaces it', async ({ annotations, whose }) => {
+  ])('refuses (exit 4) to take over an existing NetworkPolicy $title, --force does not change that, --overwrite replaces it', async ({ annotations, whose }) => {
     await synced('payments', ns);
     const theirs = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'payments', namespace: ns, annotations }, spec: { podSelector: {} } };
     expect((await kubectl(['apply', '--server-side', '--field-manager', 'alice', '-f', '-'], JSON.stringify(theirs))).code).toBe(0);
@@ -235,9 +250,14 @@ describe('--apply', () => {
     expect(refused.err).toContain(`error: refusing to apply: NetworkPolicy ${ns}/payments already exists and ${whose.replace('NS', ns)}; see it with: kubectl get networkpolicy payments -n ${ns} -o yaml\n`);
     await kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({ group: GROUP, version: VERSION, plural: ANP.plural, namespace: ns, name: 'payments' }); // not deleted
     expect((await net().readNamespacedNetworkPolicy({ namespace: ns, name: 'payments' })).spec?.podSelector).toEqual({});
-    // --force gets past kguardian's refusal; alice's fields still need server-side apply's own override.
-    const forced = await run(['audit', 'promote', 'payments', '-n', ns, '--apply', '--force', '--force-conflicts']);
-    expect(forced.err).toContain('warning: replacing (--force): ');
+    expect(refused.err).toContain('or pass --overwrite to replace it');
+    // --force is about the safety gate only: it must not also take over someone else's NetworkPolicy.
+    const forcedGate = await run(['audit', 'promote', 'payments', '-n', ns, '--apply', '--force', '--force-conflicts']);
+    expect(forcedGate.code).toBe(4);
+    expect(forcedGate.err).toContain('error: refusing to apply: ');
+    // --overwrite gets past kguardian's refusal; alice's fields still need server-side apply's own override.
+    const forced = await run(['audit', 'promote', 'payments', '-n', ns, '--apply', '--overwrite', '--force-conflicts']);
+    expect(forced.err).toContain('warning: replacing (--overwrite): ');
     expect(forced.code).toBe(0);
     expect((await net().readNamespacedNetworkPolicy({ namespace: ns, name: 'payments' })).metadata?.annotations?.['kguardian.dev/promoted-from']).toBe(`AuditNetworkPolicy/${ns}/payments@1`);
   });
@@ -283,6 +303,7 @@ describe('errors', () => {
     { args: ['audit', 'promote', 'p', '--delete-audit'], message: '--delete-audit needs --apply' },
     { args: ['audit', 'promote', 'p', '--dry-run'], message: '--dry-run needs --apply' },
     { args: ['audit', 'promote', 'p', '--force-conflicts'], message: '--force-conflicts needs --apply' },
+    { args: ['audit', 'promote', 'p', '--overwrite'], message: '--overwrite needs --apply: only --apply replaces an existing NetworkPolicy' },
     { args: ['audit', 'promote', 'p', '--min-quiet', '24x'], message: '--min-quiet "24x": not a duration' },
     { args: ['audit', 'promote', 'p', '-o', 'xml'], message: 'Choices: "yaml", "json"' },
     // The helper passes the test kubeconfig first; a second --kubeconfig wins, as in kubectl.

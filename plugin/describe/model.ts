@@ -42,7 +42,8 @@ export interface DescribeModel {
   topOffenders: Offender[];
   events: EventRow[];
   eventsNote?: string;
-  promotion: { safe: boolean; problems: string[]; warnings: string[] };
+  /** overrides: the promote flags that would let the problems through (--force, --allow-untested). */
+  promotion: { safe: boolean; problems: string[]; overrides: string[]; warnings: string[] };
 }
 
 function rules(list: readonly CompiledRule[] | null): DirectionRules {
@@ -68,7 +69,7 @@ function specPart(p: AuditPolicy): Pick<DescribeModel, 'podSelector' | 'namespac
 }
 
 function promotion(d: GateDecision): DescribeModel['promotion'] {
-  return { safe: d.problems.length === 0, problems: d.problems, warnings: d.warnings };
+  return { safe: d.problems.length === 0, problems: d.problems, overrides: d.overrides, warnings: d.warnings };
 }
 
 export function buildModel(p: AuditPolicy, events: { events: EventRow[]; note?: string }, now: Date): DescribeModel {

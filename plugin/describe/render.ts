@@ -81,7 +81,7 @@ function promoteCommand(m: DescribeModel): string {
 function promotionText(m: DescribeModel): string {
   const warnings = m.promotion.warnings.map((w) => `  warning: ${w}\n`).join('');
   if (m.promotion.safe) return field('Safe to promote', 'yes') + warnings + `  Next: ${promoteCommand(m)}\n`;
-  return field('Safe to promote', 'no') + m.promotion.problems.map((p) => `  - ${p}\n`).join('') + warnings + `  Promote anyway: ${promoteCommand(m)} --force\n`;
+  return field('Safe to promote', 'no') + m.promotion.problems.map((p) => `  - ${p}\n`).join('') + warnings + `  Promote anyway: ${promoteCommand(m)} ${m.promotion.overrides.join(' ')}\n`;
 }
 
 export function renderDescribe(m: DescribeModel, now: Date): string {

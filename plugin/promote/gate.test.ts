@@ -1,6 +1,6 @@
 /**
  * The safety gate's decision for each status shape in gate.ts's table, with and without
- * --force and --min-quiet.
+ * --force, --allow-untested and --min-quiet.
  */
 import { describe, expect, it } from 'vitest';
 import type { AuditPolicy, AuditStatus } from '../kube/objects.js';
@@ -49,12 +49,21 @@ describe('safetyGate', () => {
     { title: 'the status would-deny still refuses with a quiet broker', p: policy(2, quiet('15m', { flowsWouldDeny: 2 })), opts: { minQuiet: '1h', history: { wouldDeny: 0, observations: 9 } }, allowed: false, problem: '2 flows in the last 15m would be denied' },
     // A status whose count is zero but lists a recent offender is inconsistent; the gate trusts the offender.
     { title: '--min-quiet with an offender seen inside the period: refused', p: policy(2, quiet('24h', { topOffenders: [{ ...offender, lastSeen: ago(30 * MINUTE) }] })), opts: { minQuiet: '1h', history: { wouldDeny: 0, observations: 9 } }, allowed: false, problem: '1 offender was seen within the last 1h' },
+    // A window that saw no flow proves nothing: refused, and only --allow-untested lets it through.
+    { title: '0 flows evaluated: refused, nothing was tested', p: policy(2, quiet('15m', { flowsEvaluated: 0, flowsAllowed: 0 })), opts: {}, allowed: false, problem: '0 flows evaluated in the last 15m: nothing was tested', overrides: ['--allow-untested'] },
+    { title: '0 flows evaluated, --force: still refused', p: policy(2, quiet('15m', { flowsEvaluated: 0, flowsAllowed: 0 })), opts: { force: true }, allowed: false, problem: 'nothing was tested', overrides: ['--allow-untested'] },
+    { title: '0 flows evaluated, --allow-untested: allowed, problem kept', p: policy(2, quiet('15m', { flowsEvaluated: 0, flowsAllowed: 0 })), opts: { allowUntested: true }, allowed: true, problem: 'nothing was tested', overrides: ['--allow-untested'] },
+    { title: '0 flows without flowsEvaluated: counted from allowed + would-deny', p: policy(2, { observedGeneration: 2, evaluation: { window: '1h', lastEvaluated: ago(MINUTE), flowsAllowed: 0, flowsWouldDeny: 0 } }), opts: {}, allowed: false, problem: '0 flows evaluated in the last 1h', overrides: ['--allow-untested'] },
+    // Counts for an older spec say nothing either way: only the lag is reported.
+    { title: '0 flows but lagging: the lag alone', p: policy(3, quiet('15m', { flowsEvaluated: 0, flowsAllowed: 0 })), opts: {}, allowed: false, problem: 'lags', overrides: ['--force'] },
+    { title: '--allow-untested does not cover would-deny flows', p: policy(2, quiet('15m', { flowsWouldDeny: 3 })), opts: { allowUntested: true }, allowed: false, problem: 'would be denied', overrides: ['--force'] },
     { title: '--min-quiet with an offender seen before the period: allowed', p: policy(2, quiet('24h', { topOffenders: [{ ...offender, lastSeen: ago(90 * MINUTE) }] })), opts: { minQuiet: '1h', history: { wouldDeny: 0, observations: 9 } }, allowed: true, problem: undefined },
-  ] as { title: string; p: AuditPolicy; opts: { force?: boolean; minQuiet?: string; history?: QuietEvidence }; allowed: boolean; problem: string | undefined }[])('$title', ({ p, opts, allowed, problem }) => {
-    const d = safetyGate(p, { force: opts.force === true, minQuiet: opts.minQuiet ? { text: opts.minQuiet, ms: parseDuration(opts.minQuiet) ?? NaN } : undefined, history: opts.history, now: NOW });
+  ] as { title: string; p: AuditPolicy; opts: { force?: boolean; allowUntested?: boolean; minQuiet?: string; history?: QuietEvidence }; allowed: boolean; problem: string | undefined; overrides?: string[] }[])('$title', ({ p, opts, allowed, problem, overrides }) => {
+    const d = safetyGate(p, { force: opts.force === true, allowUntested: opts.allowUntested, minQuiet: opts.minQuiet ? { text: opts.minQuiet, ms: parseDuration(opts.minQuiet) ?? NaN } : undefined, history: opts.history, now: NOW });
     expect(d.allowed).toBe(allowed);
     if (problem === undefined) expect(d.problems).toEqual([]);
     else expect(d.problems.join('\n')).toContain(problem);
+    if (overrides) expect(d.overrides).toEqual(overrides);
   });
 
   it.each([

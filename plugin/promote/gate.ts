@@ -8,6 +8,7 @@
  * | observedGeneration < metadata.generation       | refuse: counts are for an older spec |
  * | no status.evaluation                           | refuse: no counts                |
  * | evaluation.flowsWouldDeny > 0                  | refuse: flows would be denied    |
+ * | synced, and the window evaluated 0 flows       | refuse: nothing was tested (--allow-untested) |
  * | --min-quiet D and the broker could not be read | refuse: no evidence for D (next step named) |
  * | --min-quiet D and broker: WouldDeny within D   | refuse: not quiet for D          |
  * | --min-quiet D and an offender seen within D    | refuse (cannot happen with a consistent status) |
@@ -17,14 +18,20 @@
  *
  * --min-quiet is judged from the broker's verdict history (quiet-history.ts, read by the caller):
  * the status only speaks for the evaluator's rolling window (1h by default), the broker keeps
- * days. --force turns every refusal into a warning.
+ * days. --force turns every refusal into a warning except "nothing was tested": a policy no flow
+ * reached is not shown safe by any count, so promoting it takes its own flag, --allow-untested.
  */
 import type { AuditPolicy } from '../kube/objects.js';
 import { formatDuration, parseDuration } from './duration.js';
 import type { QuietEvidence } from './quiet-history.js';
 
+/** The flag that lets a refusal through. */
+export type GateOverride = '--force' | '--allow-untested';
+
 export interface GateOptions {
   force: boolean;
+  /** Promote even though the window evaluated no flow at all. */
+  allowUntested?: boolean | undefined;
   /** --min-quiet, as typed and in milliseconds. */
   minQuiet?: { text: string; ms: number } | undefined;
   /** With minQuiet: what the broker said about the period (undefined: not asked, e.g. describe). */
@@ -35,8 +42,10 @@ export interface GateOptions {
 export interface GateDecision {
   /** True when the policy may be promoted (possibly because of --force). */
   allowed: boolean;
-  /** Reasons it is not safe; with --force they remain, as warnings. */
+  /** Reasons it is not safe; when overridden they remain, as warnings. */
   problems: string[];
+  /** The flags that let these problems through (whether or not they were given), in a stable order. */
+  overrides: GateOverride[];
   /** Worth knowing, never blocking. */
   warnings: string[];
 }
@@ -95,7 +104,19 @@ function warningsFor(p: AuditPolicy, opts: GateOptions): string[] {
   return out;
 }
 
+/** A synced evaluation that counted no flow: quiet only because nothing reached the policy. */
+function untestedProblems(p: AuditPolicy): string[] {
+  const evaluation = p.status?.evaluation;
+  if (!evaluation || syncProblems(p).length > 0) return [];
+  const evaluated = evaluation.flowsEvaluated ?? (evaluation.flowsAllowed ?? 0) + (evaluation.flowsWouldDeny ?? 0);
+  if (evaluated > 0) return [];
+  return [`0 flows evaluated in the last ${evaluation.window ?? 'window'}: nothing was tested (no traffic reached the pods it selects)`];
+}
+
 export function safetyGate(p: AuditPolicy, opts: GateOptions): GateDecision {
-  const problems = [...syncProblems(p), ...quietProblems(p, opts)];
-  return { allowed: problems.length === 0 || opts.force, problems, warnings: warningsFor(p, opts) };
+  const forceable = [...syncProblems(p), ...quietProblems(p, opts)];
+  const untested = untestedProblems(p);
+  const overrides: GateOverride[] = [...(forceable.length > 0 ? ['--force' as const] : []), ...(untested.length > 0 ? ['--allow-untested' as const] : [])];
+  const allowed = (forceable.length === 0 || opts.force) && (untested.length === 0 || opts.allowUntested === true);
+  return { allowed, problems: [...forceable, ...untested], overrides, warnings: warningsFor(p, opts) };
 }

@@ -5,7 +5,7 @@
  * AuditNetworkPolicy and an AuditClusterNetworkPolicy of the same name), and would merge into a
  * NetworkPolicy someone wrote by hand wherever their fields do not collide. So an existing
  * NetworkPolicy is replaced only when its kguardian.dev/promoted-from annotation names the same
- * source (any generation: re-promoting an edited policy is the point), or with --force.
+ * source (any generation: re-promoting an edited policy is the point), or with --overwrite.
  * All or nothing, like the safety gate: one refusal and nothing is applied (exit 4).
  */
 import type { CliIO } from '../io.js';
@@ -46,14 +46,14 @@ function describeTakeover({ np, current }: Takeover): string {
 }
 
 /** Reports each takeover on stderr; true when applying may go ahead. */
-export async function checkOwnership(nps: readonly NetworkPolicyObject[], api: AuditApi, force: boolean, io: CliIO): Promise<boolean> {
+export async function checkOwnership(nps: readonly NetworkPolicyObject[], api: AuditApi, overwrite: boolean, io: CliIO): Promise<boolean> {
   const takeovers = await findTakeovers(nps, api);
   if (takeovers.length === 0) return true;
-  if (force) {
-    for (const t of takeovers) io.stderr.write(`warning: replacing (--force): ${describeTakeover(t)}\n`);
+  if (overwrite) {
+    for (const t of takeovers) io.stderr.write(`warning: replacing (--overwrite): ${describeTakeover(t)}\n`);
     return true;
   }
   for (const t of takeovers) io.stderr.write(`error: refusing to apply: ${describeTakeover(t)}\n`);
-  io.stderr.write('Nothing was applied. Rename or remove the existing NetworkPolicy, or pass --force to replace it (with --force-conflicts too when another field manager set its fields).\n');
+  io.stderr.write('Nothing was applied. Rename or remove the existing NetworkPolicy, or pass --overwrite to replace it (with --force-conflicts too when another field manager set its fields).\n');
   return false;
 }
