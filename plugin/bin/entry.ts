@@ -6,6 +6,10 @@
 import { processIO } from '../io.js';
 import { runCli } from '../main.js';
 import { VERSION } from './version.js';
+import { exitOnBrokenPipe } from '../broken-pipe.js';
+
+exitOnBrokenPipe(process.stdout);
+exitOnBrokenPipe(process.stderr);
 
 const args = process.argv.slice(2);
 

@@ -12,6 +12,8 @@ import { installCrds } from '../../test/kube/crds.js';
 import { createTestNamespace } from '../../test/kube/namespace.js';
 import type { DescribeModel } from '../describe/model.js';
 import { ACNP, ANP, GROUP, type AuditPolicy, type Offender } from '../kube/objects.js';
+import { BROKEN_PIPE_EXIT } from '../broken-pipe.js';
+import { runWithClosedPipe } from '../testing/closed-pipe.js';
 import { cli, createAudit, evaluatedStatus, isoAgo, patchAudit, serviceAccountKubeconfig, writeStatus } from '../kube/test-cluster.js';
 
 const MINUTE = 60_000;
@@ -123,6 +125,14 @@ describe('describe', () => {
     expect(model.ingress).toEqual([{ rule: 0, peers: "pods tier=frontend in the policy's namespace", ports: 'TCP/8080' }]);
     const asYaml = await run(['describe', 'payments', '-n', ns, '-o', 'yaml']);
     expect(yaml.load(asYaml.out)).toEqual(model);
+  });
+
+  it.each([{ output: 'text' }, { output: 'json' }])('`describe -o $output | true` exits quietly (141)', async ({ output }) => {
+    const created = await createAudit(kc, ANP, { metadata: { name: 'payments', namespace: ns }, spec: SPEC });
+    await writeStatus(kc, ANP, created, evaluatedStatus(1, { wouldDeny: 14, offenders: OFFENDERS }));
+    const r = await runWithClosedPipe(['describe', 'payments', '-n', ns, '-o', output, '--kubeconfig', kubeconfigPath()], { close: 'start' });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(BROKEN_PIPE_EXIT);
   });
 });
 

@@ -9,6 +9,8 @@ import { createTestDatabase, type TestDatabase } from '../../daemons/broker/test
 import { policyRef, Seeder, type SeedRow } from '../broker/testing/seed.js';
 import { memoryIO } from '../io.js';
 import { runCli } from '../main.js';
+import { BROKEN_PIPE_EXIT } from '../broken-pipe.js';
+import { runWithClosedPipe } from '../testing/closed-pipe.js';
 import { runVerdicts, verdictsRun } from './verdicts.js';
 
 const payments = policyRef('prod', 'payments-isolation');
@@ -145,5 +147,19 @@ describe('--watch', () => {
     expect(await watching).toBe(0);
     expect(seen()).toEqual(Array.from({ length: 10 }, (_, i) => `row ${i + 1}`));
     expect(io.err()).toMatch(/watch: .*reconnecting in \d\.\d s \(resuming after verdict \d+\)/);
+  });
+
+  it('`--watch -o json | head -1` exits quietly (141) when it writes the next row', async () => {
+    await seeder.add(rows(1));
+    const r = await runWithClosedPipe(['verdicts', '--broker-url', broker.url, '-n', 'watch', '--limit', '1', '--watch', '-o', 'json'], {
+      close: 'first-line',
+      // The reader is gone: the plugin learns it when the next verdict arrives and is written.
+      afterFirstLine: async () => {
+        await seeder.add(rows(1));
+      },
+    });
+    expect(JSON.parse(r.firstLine)).toMatchObject({ policy: { name: 'followed' } });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(BROKEN_PIPE_EXIT);
   });
 });
