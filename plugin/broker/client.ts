@@ -4,7 +4,8 @@
  */
 import { CliError } from '../errors.js';
 import { brokerHttpError } from './errors.js';
-import type { BrokerConnection } from './types.js';
+import { BROKER_URL_ENV } from './options.js';
+import type { BrokerConnection, BrokerOrigin } from './types.js';
 
 export type Query = Record<string, string | number | undefined>;
 
@@ -21,13 +22,21 @@ export function toSearchParams(query: Query): URLSearchParams {
   return p;
 }
 
-function unreachable(baseUrl: string, e: unknown): CliError {
+/** What to check next, by where the address came from. */
+const NEXT_STEP: Readonly<Record<BrokerOrigin, string>> = {
+  flag: `Is the broker running there? Check --broker-url (it overrides ${BROKER_URL_ENV})`,
+  env: `Is the broker running there? Fix or unset ${BROKER_URL_ENV} (--broker-url overrides it)`,
+  'port-forward': `Is kguardian installed and the broker running? Try --broker-namespace/--broker-service, or give its URL with --broker-url or ${BROKER_URL_ENV}`,
+};
+
+function unreachable(baseUrl: string, origin: BrokerOrigin, e: unknown): CliError {
   const cause = (e as { cause?: { code?: string; message?: string } }).cause;
   const why = cause?.code ?? cause?.message ?? (e as Error).message;
-  return new CliError(`cannot reach the broker at ${baseUrl} (${why}). Is kguardian installed and the broker running? Try --broker-namespace/--broker-service, or --broker-url`);
+  const from = origin === 'env' ? ` (from ${BROKER_URL_ENV})` : '';
+  return new CliError(`cannot reach the broker at ${baseUrl}${from} (${why}). ${NEXT_STEP[origin]}`);
 }
 
-export function brokerClient(conn: Pick<BrokerConnection, 'baseUrl' | 'token'>): BrokerClient {
+export function brokerClient(conn: Pick<BrokerConnection, 'baseUrl' | 'token' | 'origin'>): BrokerClient {
   const auth: Record<string, string> = conn.token === undefined ? {} : { Authorization: `Bearer ${conn.token}` };
   async function open(path: string, query: Query, headers: Record<string, string>, signal?: AbortSignal): Promise<Response> {
     const params = toSearchParams(query);
@@ -37,7 +46,7 @@ export function brokerClient(conn: Pick<BrokerConnection, 'baseUrl' | 'token'>):
       res = await fetch(`${conn.baseUrl}${path}${qs ? `?${qs}` : ''}`, { headers: { ...auth, ...headers }, signal });
     } catch (e) {
       if (signal?.aborted) throw e;
-      throw unreachable(conn.baseUrl, e);
+      throw unreachable(conn.baseUrl, conn.origin, e);
     }
     if (res.status !== 200) throw brokerHttpError(res.status, await res.text(), path, params, conn.token !== undefined);
     return res;

@@ -179,7 +179,7 @@ describe('errors name the next step', () => {
     const io = memoryIO();
     const code = await runCli(['verdicts', '-A', '--kubeconfig', kubeconfigPath(), '--broker-namespace', 'no-such-namespace'], io);
     expect(code).toBe(1);
-    expect(io.err()).toBe('error: broker service no-such-namespace/kguardian-broker not found: is kguardian installed? Try --broker-namespace/--broker-service, or --broker-url\n');
+    expect(io.err()).toBe('error: broker service no-such-namespace/kguardian-broker not found: is kguardian installed? Try --broker-namespace/--broker-service, or give its URL with --broker-url or KGUARDIAN_BROKER_URL\n');
   });
 
   it('a broker Service with no ready pod', async () => {

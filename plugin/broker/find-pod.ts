@@ -24,7 +24,7 @@ async function readService(kc: KubeConfig, namespace: string, name: string): Pro
     return await kc.makeApiClient(CoreV1Api).readNamespacedService({ namespace, name });
   } catch (e) {
     if (e instanceof ApiException && e.code === 404)
-      throw new CliError(`broker service ${namespace}/${name} not found: is kguardian installed? Try --broker-namespace/--broker-service, or --broker-url`);
+      throw new CliError(`broker service ${namespace}/${name} not found: is kguardian installed? Try --broker-namespace/--broker-service, or give its URL with --broker-url or KGUARDIAN_BROKER_URL`);
     throw kubeFailure(e, `read service ${namespace}/${name}`);
   }
 }
@@ -85,6 +85,6 @@ export async function findBrokerPod(kc: KubeConfig, namespace: string, service: 
   const port = httpPort(svc);
   const target = (await fromEndpointSlices(kc, namespace, service, port)) ?? (await fromSelector(kc, svc, port));
   if (!target)
-    throw new CliError(`no ready broker pod behind service ${namespace}/${service}: check it with kubectl get pods -n ${namespace}, or reach the broker with --broker-url`);
+    throw new CliError(`no ready broker pod behind service ${namespace}/${service}: check it with kubectl get pods -n ${namespace}, or reach the broker with --broker-url or KGUARDIAN_BROKER_URL`);
   return target;
 }

@@ -16,9 +16,16 @@ export interface BrokerOptions {
   tokenFile: string | undefined;
 }
 
+/**
+ * Where the broker's address came from, in precedence order: --broker-url, then the
+ * KGUARDIAN_BROKER_URL environment variable, then a port-forward found through the cluster.
+ */
+export type BrokerOrigin = 'flag' | 'env' | 'port-forward';
+
 /** An open way to the broker: its base URL and the token to send. `close` ends any port-forward. */
 export interface BrokerConnection {
   baseUrl: string;
+  origin: BrokerOrigin;
   token: string | undefined;
   close(): Promise<void>;
 }

@@ -71,6 +71,13 @@ describe('verdicts on seeded data', () => {
     expect(none).toEqual({ code: 0, out: '', err: 'No verdicts found in nowhere namespace.\n' });
   });
 
+  it('finds the broker through KGUARDIAN_BROKER_URL when --broker-url is not given', async () => {
+    const io = { ...memoryIO(), env: { KGUARDIAN_BROKER_URL: broker.url } };
+    expect(await runCli(['verdicts', '-n', 'prod', '--no-headers'], io)).toBe(0);
+    expect(io.err()).toBe('');
+    expect(io.out()).toContain('prod/payments-isolation');
+  });
+
   it('--since keeps only recent verdicts (the seed day is yesterday)', async () => {
     expect((await cli('-A', '--since', '1h')).err).toBe('No verdicts found.\n');
     expect((await cli('-A', '--since', '2d', '-o', 'json')).out).toContain('deny-metadata');

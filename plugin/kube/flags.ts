@@ -21,7 +21,7 @@ export function globalOptions<T>(y: Argv<T>): Argv<T> {
     .option('n', { alias: 'namespace', type: 'string', global: true, describe: "Namespace (default: the context's namespace)" })
     .option('broker-namespace', { type: 'string', global: true, default: BROKER_DEFAULTS.namespace, describe: 'Namespace of the broker Service' })
     .option('broker-service', { type: 'string', global: true, default: BROKER_DEFAULTS.service, describe: 'Name of the broker Service' })
-    .option('broker-url', { type: 'string', global: true, describe: 'Broker URL; skips the port-forward (e.g. http://localhost:9090)' })
+    .option('broker-url', { type: 'string', global: true, describe: 'Broker URL; skips the port-forward (e.g. http://localhost:9090; default: $KGUARDIAN_BROKER_URL)' })
     .group(['kubeconfig', 'context', 'n', 'broker-namespace', 'broker-service', 'broker-url'], 'Cluster options:');
 }
 
