@@ -57,7 +57,22 @@ const statusColumns: PrinterColumn[] = [
   { name: 'Observed', type: 'integer', jsonPath: '.status.observedGeneration', description: 'The generation the evaluation reflects.', priority: 1 },
 ];
 
-function crd(names: CrdNames, spec: Schema, description: string, columns: PrinterColumn[]): Record<string, unknown> {
+/** The whole object's schema (openAPIV3Schema): the API server's metadata, the spec, the evaluator's status. */
+function objectSchema(spec: Schema, description: string): Schema {
+  return {
+    type: 'object',
+    description,
+    properties: {
+      apiVersion: { type: 'string' },
+      kind: { type: 'string' },
+      metadata: { type: 'object' },
+      spec,
+      status: statusSchema(),
+    },
+  };
+}
+
+function crd(names: CrdNames, schema: Schema, columns: PrinterColumn[]): Record<string, unknown> {
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
@@ -80,41 +95,28 @@ function crd(names: CrdNames, spec: Schema, description: string, columns: Printe
           storage: true,
           subresources: { status: {} },
           additionalPrinterColumns: columns,
-          schema: {
-            openAPIV3Schema: {
-              type: 'object',
-              description,
-              properties: {
-                apiVersion: { type: 'string' },
-                kind: { type: 'string' },
-                metadata: { type: 'object' },
-                spec,
-                status: statusSchema(),
-              },
-            },
-          },
+          schema: { openAPIV3Schema: schema },
         },
       ],
     },
   };
 }
 
-export function auditNetworkPolicyCrd(): Record<string, unknown> {
-  return crd(
-    AUDIT_NETWORK_POLICY,
+/** The openAPIV3Schema of AuditNetworkPolicy. */
+export function auditNetworkPolicySchema(): Schema {
+  return objectSchema(
     {
       type: 'object',
       description: 'Exactly a networking.k8s.io/v1 NetworkPolicy spec.',
       properties: networkPolicyProperties(),
     },
     'A NetworkPolicy in audit mode: kguardian reports the flows it would deny, and drops nothing. Promote it by changing apiVersion and kind to networking.k8s.io/v1 NetworkPolicy.',
-    [podSelectorColumn, ...statusColumns],
   );
 }
 
-export function auditClusterNetworkPolicyCrd(): Record<string, unknown> {
-  return crd(
-    AUDIT_CLUSTER_NETWORK_POLICY,
+/** The openAPIV3Schema of AuditClusterNetworkPolicy. */
+export function auditClusterNetworkPolicySchema(): Schema {
+  return objectSchema(
     {
       type: 'object',
       description: 'A NetworkPolicy spec applied in every namespace that namespaceSelector matches.',
@@ -124,6 +126,17 @@ export function auditClusterNetworkPolicyCrd(): Record<string, unknown> {
       },
     },
     'A NetworkPolicy in audit mode across namespaces: kguardian evaluates it in every matching namespace and drops nothing.',
+  );
+}
+
+export function auditNetworkPolicyCrd(): Record<string, unknown> {
+  return crd(AUDIT_NETWORK_POLICY, auditNetworkPolicySchema(), [podSelectorColumn, ...statusColumns]);
+}
+
+export function auditClusterNetworkPolicyCrd(): Record<string, unknown> {
+  return crd(
+    AUDIT_CLUSTER_NETWORK_POLICY,
+    auditClusterNetworkPolicySchema(),
     [
       podSelectorColumn,
       { name: 'Namespace-Selector', type: 'string', jsonPath: '.spec.namespaceSelector', description: 'The namespaces the policy applies in.' },

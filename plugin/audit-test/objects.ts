@@ -5,7 +5,8 @@
  */
 import { InputError, type InputLocation } from '../errors.js';
 import type { Source } from '../input/read-source.js';
-import { parseYamlDocuments } from '../input/yaml-documents.js';
+import { parseYamlDocuments, type ParseOptions } from '../input/yaml-documents.js';
+import type { YamlPath } from '../input/yaml-lines.js';
 
 export interface LocatedObject {
   object: Record<string, unknown>;
@@ -13,15 +14,18 @@ export interface LocatedObject {
   location: InputLocation;
   /** Prefix for field paths inside this object: "items[3]." for List items, "" otherwise. */
   fieldPrefix: string;
+  /** With ParseOptions.lines: the 1-based line of a field of this object. */
+  lineOf?: (path: YamlPath) => number;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-export function readObjects(source: Source): LocatedObject[] {
+export function readObjects(source: Source, opts: ParseOptions = {}): LocatedObject[] {
   const out: LocatedObject[] = [];
-  for (const doc of parseYamlDocuments(source)) {
+  for (const doc of parseYamlDocuments(source, opts)) {
+    const docLines = doc.lineOf;
     const location: InputLocation = { file: source.name, document: doc.index, line: doc.line };
     if (!isRecord(doc.value)) throw new InputError(location, 'expected a Kubernetes object (a map with kind, metadata, spec)');
     const kind = doc.value.kind;
@@ -33,9 +37,9 @@ export function readObjects(source: Source): LocatedObject[] {
         const prefix = `items[${i}]`;
         if (!isRecord(item) || typeof item.kind !== 'string')
           throw new InputError({ ...location, field: `${prefix}.kind` }, 'each item must be an object with a kind');
-        out.push({ object: item, kind: item.kind, location, fieldPrefix: `${prefix}.` });
+        out.push({ object: item, kind: item.kind, location, fieldPrefix: `${prefix}.`, ...(docLines ? { lineOf: (path: YamlPath) => docLines(['items', i, ...path]) } : {}) });
       });
-    } else out.push({ object: doc.value, kind, location, fieldPrefix: '' });
+    } else out.push({ object: doc.value, kind, location, fieldPrefix: '', ...(docLines ? { lineOf: docLines } : {}) });
   }
   return out;
 }

@@ -6,6 +6,7 @@
 import yaml from 'js-yaml';
 import { InputError } from '../errors.js';
 import type { Source } from './read-source.js';
+import { loadWithLines, type YamlPath } from './yaml-lines.js';
 
 export interface YamlDocument {
   value: unknown;
@@ -13,6 +14,13 @@ export interface YamlDocument {
   index: number;
   /** 1-based line where the document's content starts. */
   line: number;
+  /** With `lines`: the 1-based line of the field at a path (the document's line when unknown). */
+  lineOf?: (path: YamlPath) => number;
+}
+
+export interface ParseOptions {
+  /** Track each field's line (policy files, where errors point at fields; not needed for big snapshots). */
+  lines?: boolean;
 }
 
 const SEPARATOR = /^---(\s|$)/;
@@ -36,13 +44,18 @@ function firstContentLine(text: string, line: number): number {
 }
 
 /** Parses every non-empty document; blank or comment-only documents are skipped, as kubectl does. */
-export function parseYamlDocuments(source: Source): YamlDocument[] {
+export function parseYamlDocuments(source: Source, opts: ParseOptions = {}): YamlDocument[] {
   const out: YamlDocument[] = [];
   let index = 0;
   for (const chunk of splitDocuments(source.text)) {
     let value: unknown;
+    let lineOf: YamlDocument['lineOf'];
     try {
-      value = yaml.load(chunk.text, { filename: source.name });
+      if (opts.lines) {
+        const loaded = loadWithLines(chunk.text, source.name);
+        value = loaded.value;
+        lineOf = (path) => chunk.line + loaded.lineOf(path);
+      } else value = yaml.load(chunk.text, { filename: source.name });
     } catch (e) {
       const mark = (e as yaml.YAMLException).mark as { line?: number } | undefined;
       const reason = (e as yaml.YAMLException).reason || String(e);
@@ -51,7 +64,8 @@ export function parseYamlDocuments(source: Source): YamlDocument[] {
     }
     if (value === null || value === undefined) continue;
     index++;
-    out.push({ value, index, line: firstContentLine(chunk.text, chunk.line) });
+    const line = firstContentLine(chunk.text, chunk.line);
+    out.push({ value, index, line, ...(lineOf ? { lineOf: (path: YamlPath) => (path.length === 0 ? line : lineOf(path)) } : {}) });
   }
   return out;
 }
