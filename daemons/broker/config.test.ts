@@ -56,3 +56,18 @@ describe('broker config: retention', () => {
     expect(() => loadConfig({ [variable]: value })).toThrow(new RegExp(`^${variable}: must be an integer`));
   });
 });
+
+describe('broker config: HTTP timeouts', () => {
+  it('gives a client 10 s for its headers and 30 s for its whole request by default', () => {
+    expect(loadConfig({})).toMatchObject({ headersTimeoutMs: 10_000, requestTimeoutMs: 30_000 });
+    expect(loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '2000', HTTP_REQUEST_TIMEOUT_MS: '5000' })).toMatchObject({ headersTimeoutMs: 2000, requestTimeoutMs: 5000 });
+  });
+
+  it.each([
+    { env: { HTTP_REQUEST_TIMEOUT_MS: '0' }, variable: 'HTTP_REQUEST_TIMEOUT_MS' }, // 0 would mean no timeout at all
+    { env: { HTTP_HEADERS_TIMEOUT_MS: 'soon' }, variable: 'HTTP_HEADERS_TIMEOUT_MS' },
+    { env: { HTTP_HEADERS_TIMEOUT_MS: '20000', HTTP_REQUEST_TIMEOUT_MS: '10000' }, variable: 'HTTP_HEADERS_TIMEOUT_MS' },
+  ])('refuses $env naming $variable', ({ env, variable }) => {
+    expect(() => loadConfig(env)).toThrow(new RegExp(`^${variable}: `));
+  });
+});

@@ -7,6 +7,9 @@
  *   HOST                    address to listen on (default 0.0.0.0, every interface, as a pod needs;
  *                           127.0.0.1 keeps a local run off the network)
  *   PORT                    HTTP port (default 9090)
+ *   HTTP_HEADERS_TIMEOUT_MS time a client has to send its request headers, default 10000
+ *   HTTP_REQUEST_TIMEOUT_MS time a client has to send its whole request, body included, default
+ *                           30000 (a full batch over a slow link takes seconds, not minutes)
  *   EVALUATOR_URL           base URL of the evaluator; unset = flows are stored, not evaluated
  *   FLOW_RETENTION_DAYS     default 7
  *   VERDICT_RETENTION_DAYS  default 7 (also how long finished replay jobs are kept)
@@ -33,6 +36,8 @@ export interface BrokerConfig {
   dataDir: string;
   host: string;
   port: number;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
   evaluatorUrl?: string;
   flowRetentionDays: number;
   verdictRetentionDays: number;
@@ -93,11 +98,17 @@ function dayDivisor(env: NodeJS.ProcessEnv, name: string, dflt: number): number 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): BrokerConfig {
   const authMode = env.AUTH_MODE ?? 'kubernetes';
   if (authMode !== 'kubernetes' && authMode !== 'none') throw new ConfigError('AUTH_MODE', 'must be kubernetes or none');
+  const headersTimeoutMs = int(env, 'HTTP_HEADERS_TIMEOUT_MS', 10_000, 1000, 600_000);
+  const requestTimeoutMs = int(env, 'HTTP_REQUEST_TIMEOUT_MS', 30_000, 1000, 3_600_000);
+  // Node refuses a headers timeout longer than the request timeout.
+  if (headersTimeoutMs > requestTimeoutMs) throw new ConfigError('HTTP_HEADERS_TIMEOUT_MS', 'must not exceed HTTP_REQUEST_TIMEOUT_MS');
   return {
     databaseUrl: url(env, 'DATABASE_URL'),
     dataDir: env.DATA_DIR || '.kguardian/broker-db',
     host: host(env),
     port: int(env, 'PORT', 9090, 0, 65535),
+    headersTimeoutMs,
+    requestTimeoutMs,
     evaluatorUrl: url(env, 'EVALUATOR_URL'),
     flowRetentionDays: int(env, 'FLOW_RETENTION_DAYS', 7, 1, 366),
     verdictRetentionDays: int(env, 'VERDICT_RETENTION_DAYS', 7, 1, 366),

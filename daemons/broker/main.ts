@@ -4,7 +4,6 @@
  * the evaluation loop and the maintenance loop. Waits for the database at start-up instead of
  * crashing, and shuts down cleanly on SIGTERM/SIGINT.
  */
-import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
 import { createAuthenticator } from './auth/create-authenticator.js';
 import { systemClock } from './clock.js';
@@ -12,6 +11,7 @@ import { ConfigError, loadConfig, retentionOf, type BrokerConfig } from './confi
 import { EvaluationDispatcher } from './evaluation/dispatcher.js';
 import { createEvaluatorClient } from './evaluator-client.js';
 import { fileTokenSource } from './evaluator-token.js';
+import { startHttpServer } from './http-server.js';
 import { jsonLogger, type Logger } from './logger.js';
 import { startMaintenance } from './maintenance.js';
 import { createMetrics } from './metrics.js';
@@ -97,7 +97,7 @@ async function main(): Promise<void> {
   const app = createApp({
     store, clock, auth, logger, metrics, retention, onFlowsStored: () => dispatcher?.wake(), onReplayCreated: () => replays?.wake(),
   });
-  const server = serve({ fetch: app.fetch, hostname: cfg.host, port: cfg.port }, (info) => {
+  const server = startHttpServer(app.fetch, cfg, (info) => {
     logger.info('broker listening', { host: info.address, port: info.port });
   });
 

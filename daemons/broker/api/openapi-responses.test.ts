@@ -11,6 +11,7 @@ import { DEFAULT_RETENTION, openSqlStore } from '../store/sql-store.js';
 import type { Store } from '../store/types.js';
 import { batch, observation, verdict } from '../testing/fixtures.js';
 import { OpenApiCheck } from '../testing/openapi-check.js';
+import { FLOW_BATCH_LIMITS } from './flow-batch-limits.js';
 import { OPENAPI } from './openapi.js';
 import { judgePending, readEvents, testApp, type TestApp } from '../testing/test-app.js';
 
@@ -50,7 +51,7 @@ const CALLS: Call[] = [
   post('the same batch again', '/v1/flows', FLOW_BATCH, 200),
   post('a malformed item', '/v1/flows', { ...FLOW_BATCH, flows: [{ ...observation(), protocol: 'ICMP' }] }, 400),
   post('a body that is not JSON', '/v1/flows', '{"batchId": ', 400),
-  post('a body over 16 MiB', '/v1/flows', 'x'.repeat(17 * 1024 * 1024), 413),
+  post('a body over 9.8 MiB', '/v1/flows', 'x'.repeat(FLOW_BATCH_LIMITS.maxBodyBytes + 1), 413),
   post('a replay body over 64 KiB', '/v1/replays', 'x'.repeat(65 * 1024), 413),
   post('a replay', '/v1/replays', REPLAY, 202),
   post('the same replay again', '/v1/replays', REPLAY, 200),

@@ -155,7 +155,7 @@ export const OPENAPI = {
         responses: {
           '200': json({ type: 'object', properties: { batchId: str, duplicate: { type: 'boolean' }, observations: int, rows: int } }),
           ...errors,
-          '413': { description: 'Body larger than 16 MiB', content: { 'application/json': { schema: ref('Error') } } },
+          '413': { description: 'Body larger than 10,240,000 bytes (9.8 MiB), also once decompressed, or holding more than 160,016 JSON objects and arrays', content: { 'application/json': { schema: ref('Error') } } },
           '415': { description: 'Not JSON', content: { 'application/json': { schema: ref('Error') } } },
         },
       },

@@ -4,26 +4,18 @@
  * transaction with its batch id, so a retry after a timeout never duplicates rows.
  */
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { FLOW_BATCH_LIMITS, parseFlowBatch, type FlowBatch } from '../api/flow-batch.js';
-import { badRequest, HttpError } from '../api/http-error.js';
+import { badRequest } from '../api/http-error.js';
+import { parseJsonInTurn } from '../api/json-turns.js';
 import { QueryReader } from '../api/query-params.js';
 import { requireAccess, type AuthEnv } from '../auth/require-access.js';
 import type { BrokerDeps } from '../deps.js';
-import { errorResponse } from '../middleware/error-handler.js';
 import { ingestGate } from '../middleware/ingest-gate.js';
+import { readJsonBody } from '../middleware/json-body.js';
 
 const DAY_MS = 86_400_000;
 /** How far ahead of the broker's clock an agent's clock may be. */
 const MAX_CLOCK_SKEW_MS = DAY_MS;
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw badRequest('body', 'body is not valid JSON');
-  }
-}
 
 /** Checks what the schema cannot: consistent node names and times within the kept window. */
 function checkBatch(b: FlowBatch, now: number, retentionDays: number): void {
@@ -44,15 +36,11 @@ export function flowRoutes(deps: BrokerDeps): Hono<AuthEnv> {
   app.post(
     '/v1/flows',
     requireAccess(auth, () => ({ verb: 'create', resource: 'flows' })),
-    bodyLimit({
-      maxSize: FLOW_BATCH_LIMITS.maxBodyBytes,
-      onError: (c) => errorResponse(c, new HttpError(413, `body larger than ${FLOW_BATCH_LIMITS.maxBodyBytes} bytes`, 'body')),
-    }),
+    // The body is read whole before a slot is taken: slow uploads wait on their own.
+    readJsonBody(FLOW_BATCH_LIMITS.maxBodyBytes),
     ingestGate(deps.ingest ?? { maxInFlight: 8, maxQueued: 64 }, metrics),
     async function ingestFlows(c) {
-      const type = c.req.header('Content-Type') ?? '';
-      if (!/^application\/json\b/i.test(type)) throw new HttpError(415, 'Content-Type must be application/json', 'Content-Type');
-      const parsed = parseFlowBatch(parseJson(await c.req.text()));
+      const parsed = parseFlowBatch(await parseJsonInTurn(c.get('jsonBody'), FLOW_BATCH_LIMITS.maxContainers));
       if (!parsed.ok) {
         metrics.ingestBatches.inc({ result: 'rejected' });
         throw parsed.error;

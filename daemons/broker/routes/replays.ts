@@ -4,22 +4,16 @@
  * `GET /v1/replays/{id}` (its progress and final state). The work itself is the replay worker's.
  */
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { parseReplayRequest } from '../api/replay-request.js';
 import { badRequest, HttpError } from '../api/http-error.js';
+import { parseJsonInTurn } from '../api/json-turns.js';
 import { requireAccess, type AuthEnv } from '../auth/require-access.js';
 import type { BrokerDeps } from '../deps.js';
-import { errorResponse } from '../middleware/error-handler.js';
+import { readJsonBody } from '../middleware/json-body.js';
 
 const MAX_BODY = 64 * 1024;
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw badRequest('body', 'body is not valid JSON');
-  }
-}
+/** A replay request is two objects; nothing valid needs more than a few. */
+const MAX_CONTAINERS = 64;
 
 export function replayRoutes(deps: BrokerDeps): Hono<AuthEnv> {
   const { store, clock, auth } = deps;
@@ -28,11 +22,10 @@ export function replayRoutes(deps: BrokerDeps): Hono<AuthEnv> {
   app.post(
     '/v1/replays',
     requireAccess(auth, () => ({ verb: 'create', resource: 'replays' })),
-    bodyLimit({ maxSize: MAX_BODY, onError: (c) => errorResponse(c, new HttpError(413, `body larger than ${MAX_BODY} bytes`, 'body')) }),
+    readJsonBody(MAX_BODY),
     async function createReplay(c) {
-      if (!/^application\/json\b/i.test(c.req.header('Content-Type') ?? '')) throw new HttpError(415, 'Content-Type must be application/json', 'Content-Type');
       const now = clock.now();
-      const parsed = parseReplayRequest(parseJson(await c.req.text()), now, deps.retention.flowsDays);
+      const parsed = parseReplayRequest(await parseJsonInTurn(c.get('jsonBody'), MAX_CONTAINERS), now, deps.retention.flowsDays);
       if (!parsed.ok) throw parsed.error;
       const { job, created } = await store.replays.create(parsed.value, now);
       if (job.state === 'Running') deps.onReplayCreated?.(); // new, or a Failed one running again
