@@ -8,6 +8,7 @@ import { auditTestBuilder, auditTestOptions, runAuditTest } from './commands/aud
 import { withExamples, type Example } from './commands/examples.js';
 import { ALL_EXIT_CODES, COMMON_EXIT_CODES, withExitCodes, type ExitCode } from './commands/exit-codes.js';
 import { registerDescribe } from './commands/describe.js';
+import { GEN_GROUP_EXAMPLES, registerGenNetworkPolicy } from './commands/gen.js';
 import { registerCompletion } from './completion/command.js';
 import { nameCandidates } from './completion/names.js';
 import { cobraCompletions } from './completion/scripts.js';
@@ -64,6 +65,9 @@ const AUDIT_COMMANDS: readonly RegisterCommand[] = [
   withExitCodesOf(registerPromoteCluster, [...COMMON_EXIT_CODES, EXIT.unsafe]),
 ];
 
+/** `kubectl kguardian gen ...`: what can be generated. */
+const GEN_COMMANDS: readonly RegisterCommand[] = [withExitCodesOf(registerGenNetworkPolicy, [...COMMON_EXIT_CODES, EXIT.unsafe])];
+
 export const AUDIT_EXAMPLES: readonly Example[] = [
   ['$0 audit test -f payments.yaml --since 7d', 'Would payments.yaml deny any of the last week\'s recorded traffic?'],
   ['$0 audit promote payments-isolation -n prod | kubectl apply -f -', 'Enforce an AuditNetworkPolicy that is safe to promote'],
@@ -83,6 +87,10 @@ const TOP_COMMANDS: readonly RegisterCommand[] = [
   (y, ctx) =>
     y.command('audit', 'Test and promote audit policies', (a) =>
       withExitCodes(withExamples(register(a, AUDIT_COMMANDS, ctx), AUDIT_EXAMPLES), ALL_EXIT_CODES).demandCommand(1, 'name an audit subcommand'),
+    ),
+  (y, ctx) =>
+    y.command('gen', 'Generate policies from observed traffic', (g) =>
+      withExitCodes(withExamples(register(g, GEN_COMMANDS, ctx), GEN_GROUP_EXAMPLES), [...COMMON_EXIT_CODES, EXIT.unsafe]).demandCommand(1, 'name what to generate: networkpolicy'),
     ),
   withExitCodesOf(registerDescribe, COMMON_EXIT_CODES),
   withExitCodesOf(registerCompletion, COMMON_EXIT_CODES),

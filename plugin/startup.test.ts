@@ -47,7 +47,7 @@ describe('start-up cost of --help', () => {
     expect(r.modules.some((m) => m.endsWith('/node_modules/cli-table3/index.js') && !m.startsWith('file:'))).toBe(true);
   });
 
-  it.each([[['--help']], [['audit', '--help']], [['audit', 'test', '--help']], [['audit', 'promote', '--help']], [['verdicts', '--help']], [['describe', '--help']]])(
+  it.each([[['--help']], [['audit', '--help']], [['audit', 'test', '--help']], [['audit', 'promote', '--help']], [['verdicts', '--help']], [['describe', '--help']], [['gen', 'networkpolicy', '--help']]])(
     '%j loads none of the heavy modules',
     async (args) => {
       const r = await loadsOf(args);

@@ -1,7 +1,9 @@
 /**
  * Loads flows from JSON Lines: one flow a line, each end given by IP or by namespace and
  * pod. Every line is validated; the first bad one stops the run with its line and field.
- * Protocols are accepted in any case and stored upper-case.
+ * Protocols are accepted in any case and stored upper-case. A line may also say when the flow
+ * was seen (`firstSeen`, `lastSeen`, RFC 3339) and how often (`count`): `audit test` judges
+ * the flow the same either way; `gen networkpolicy` uses them for provenance and time windows.
  */
 import { z } from 'zod';
 import type { Flow } from '../../policy/index.js';
@@ -28,7 +30,18 @@ const flowSchema = z.strictObject({
     .transform((p) => p.toUpperCase())
     .pipe(z.enum(['TCP', 'UDP', 'SCTP'], { message: 'must be TCP, UDP or SCTP' })),
   port: z.number({ message: 'must be a number' }).int({ message: 'must be a whole number' }).min(1).max(65535),
+  firstSeen: z.iso.datetime({ offset: true, message: 'must be an RFC 3339 time such as 2026-12-01T08:00:00Z' }).optional(),
+  lastSeen: z.iso.datetime({ offset: true, message: 'must be an RFC 3339 time such as 2026-12-01T08:00:00Z' }).optional(),
+  count: z.number({ message: 'must be a number' }).int({ message: 'must be a whole number' }).min(1).optional(),
 });
+
+/** When and how often a flow line was seen, when the line says. */
+export interface Seen {
+  /** Milliseconds since the epoch. */
+  first: number | undefined;
+  last: number | undefined;
+  count: number;
+}
 
 function fieldOf(path: readonly PropertyKey[]): string {
   return path.map((p) => String(p)).join('.') || '(line)';
@@ -38,6 +51,7 @@ export interface LineFlow {
   flow: Flow;
   /** 1-based line in the input file. */
   line: number;
+  seen: Seen;
 }
 
 export function loadFlows(source: Source): LineFlow[] {
@@ -57,7 +71,11 @@ export function loadFlows(source: Source): LineFlow[] {
       const issue = parsed.error.issues[0];
       throw new InputError({ file: source.name, line, field: fieldOf(issue?.path ?? []) }, issue?.message ?? 'is not a flow');
     }
-    flows.push({ flow: parsed.data, line });
+    const { firstSeen, lastSeen, count, ...flow } = parsed.data;
+    const first = firstSeen === undefined ? undefined : Date.parse(firstSeen);
+    const last = lastSeen === undefined ? undefined : Date.parse(lastSeen);
+    if (first !== undefined && last !== undefined && last < first) throw new InputError({ file: source.name, line, field: 'lastSeen' }, 'is before firstSeen');
+    flows.push({ flow, line, seen: { first: first ?? last, last: last ?? first, count: count ?? 1 } });
   });
   return flows;
 }

@@ -14,7 +14,7 @@ export const EXIT_CODE_TEXT: Readonly<Record<ExitCode, string>> = {
   [EXIT.failure]: "failure that is not the input's fault: cluster or broker unreachable, not found,\n     forbidden, I/O",
   [EXIT.badInput]: 'bad input or flags: the message names the file, line or flag',
   [EXIT.denied]: 'audit test --fail-on-deny: at least one flow would be denied',
-  [EXIT.unsafe]: 'audit promote, promote-cluster: refused by the safety gate (--force, or for 0 flows\n     --allow-untested, overrides), or --apply would replace a NetworkPolicy of another\n     source (--overwrite overrides)',
+  [EXIT.unsafe]: 'audit promote, promote-cluster: refused by the safety gate (--force, or for 0 flows\n     --allow-untested, overrides), or --apply would replace a NetworkPolicy of another\n     source (--overwrite overrides); gen: a workload refused, or its own flows denied',
 };
 
 /** Every command can succeed, fail, or be given bad flags. */
