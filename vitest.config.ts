@@ -9,7 +9,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['policy/**/*.test.ts', 'plugin/**/*.test.ts', 'krew/**/*.test.ts', 'daemons/**/*.test.ts', 'crds/**/*.test.ts', 'test/unit/**/*.test.ts', 'deploy/**/*.test.ts'],
-          exclude: ['**/*.int.test.ts', '**/*.kernel.test.ts', 'node_modules/**'],
+          exclude: ['**/*.int.test.ts', '**/*.kernel.test.ts', '**/*.images.test.ts', 'node_modules/**'],
         },
       },
       {
@@ -22,6 +22,19 @@ export default defineConfig({
           exclude: ['node_modules/**'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          // The container images scripts/images.sh builds (needs root: buildah, chroot, a private
+          // containerd); scripts/test.d/55-images.sh builds them first (cached), so the tests only
+          // rebuild what they change themselves.
+          name: 'images',
+          include: ['**/*.images.test.ts'],
+          exclude: ['node_modules/**'],
+          testTimeout: 600_000,
+          hookTimeout: 600_000,
           fileParallelism: false,
         },
       },
