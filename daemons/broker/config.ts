@@ -18,6 +18,7 @@
  *   AUTH_MODE               kubernetes (default) | none (local demo only)
  *   DB_POOL_SIZE            default 10
  *   INGEST_WRITERS          ingest transactions in flight at once, default 2
+ *   STREAM_MAX_CLIENTS      verdict streams open at once, default 100 (each polls the database)
  *   EVALUATOR_BATCH, EVALUATOR_CONCURRENCY, EVALUATOR_TIMEOUT_MS: see evaluation/dispatcher.ts
  *   REPLAY_PAGE_SIZE        flow ids per revisit of a replay's retry pass, default 5000
  *   REPLAY_BUCKET_MINUTES   replayed verdicts: one row per flow and bucket of this many minutes (divides 1440), default 10
@@ -45,6 +46,7 @@ export interface BrokerConfig {
   authMode: 'kubernetes' | 'none';
   poolSize: number;
   ingestWriters: number;
+  streamMaxClients: number;
   evaluatorBatch: number;
   evaluatorConcurrency: number;
   evaluatorTimeoutMs: number;
@@ -116,6 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BrokerConfig {
     authMode,
     poolSize: int(env, 'DB_POOL_SIZE', 10, 1, 200),
     ingestWriters: int(env, 'INGEST_WRITERS', 2, 1, 16),
+    streamMaxClients: int(env, 'STREAM_MAX_CLIENTS', 100, 1, 10_000),
     evaluatorBatch: int(env, 'EVALUATOR_BATCH', 500, 1, 10_000),
     evaluatorConcurrency: int(env, 'EVALUATOR_CONCURRENCY', 2, 1, 64),
     evaluatorTimeoutMs: int(env, 'EVALUATOR_TIMEOUT_MS', 10_000, 100, 600_000),

@@ -20,6 +20,8 @@ export interface BrokerDeps {
   streamPollMs?: number;
   /** Comment line sent on idle streams to keep proxies from closing them (ms); default 15000. */
   streamHeartbeatMs?: number;
+  /** Verdict streams open at once; past it a new one gets 503. Default 100. */
+  maxStreams?: number;
   ingest?: IngestGateOptions;
   /** Called after a batch is stored (wakes the evaluation loop). */
   onFlowsStored?: () => void;

@@ -95,7 +95,7 @@ async function main(): Promise<void> {
   await maintenance.runOnce();
 
   const app = createApp({
-    store, clock, auth, logger, metrics, retention, onFlowsStored: () => dispatcher?.wake(), onReplayCreated: () => replays?.wake(),
+    store, clock, auth, logger, metrics, retention, maxStreams: cfg.streamMaxClients, onFlowsStored: () => dispatcher?.wake(), onReplayCreated: () => replays?.wake(),
   });
   const server = startHttpServer(app.fetch, cfg, (info) => {
     logger.info('broker listening', { host: info.address, port: info.port });

@@ -5,16 +5,24 @@
  * nothing is lost across a reconnect. Without Last-Event-ID the stream starts at the newest
  * verdict (`after_id=0` replays everything kept). The stream wakes when this process stores
  * verdicts and also polls, for verdicts stored by other replicas.
+ *
+ * Each poll first reads the highest id stored and then looks only between the cursor and it; the
+ * cursor then moves to that id even when nothing there matched the stream's filters, so a
+ * filtered stream never scans the same rows twice (otherwise a stream whose policy is quiet would
+ * rescan everything since its last match every second). That is safe because ids become visible
+ * in increasing order: every id up to the highest visible one is already committed.
+ * Concurrent streams are capped (`maxStreams`); past the cap a new one gets 503 + Retry-After.
  */
 import { Hono } from 'hono';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
-import { badRequest } from '../api/http-error.js';
+import { badRequest, HttpError } from '../api/http-error.js';
 import { QueryReader, readVerdictFilter } from '../api/query-params.js';
 import { requireAccess, verdictReadAccess, type AuthEnv } from '../auth/require-access.js';
 import type { BrokerDeps } from '../deps.js';
 import type { VerdictFilter } from '../store/types.js';
 
 const BATCH = 500;
+const DEFAULT_MAX_STREAMS = 100;
 
 function parseLastEventId(v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -60,12 +68,15 @@ async function pump(deps: BrokerDeps, stream: SSEStreamingApi, filter: VerdictFi
   try {
     await stream.write('retry: 1000\n\n');
     while (!closed) {
-      const next = await deps.store.verdictsAfter(last, filter, BATCH);
+      const upTo = await deps.store.lastVerdictId();
+      const next = upTo > last ? await deps.store.verdictsAfter(last, filter, BATCH, upTo) : [];
       for (const v of next) {
         await stream.writeSSE({ id: String(v.id), event: 'verdict', data: JSON.stringify(v) });
         last = v.id;
       }
       if (next.length === BATCH) continue;
+      // Everything up to `upTo` was looked at: what did not match never will.
+      last = Math.max(last, upTo);
       if (next.length > 0) quietSince = Date.now();
       else if (Date.now() - quietSince >= heartbeatMs) {
         await stream.write(': keep-alive\n\n');
@@ -80,6 +91,8 @@ async function pump(deps: BrokerDeps, stream: SSEStreamingApi, filter: VerdictFi
 
 export function verdictStreamRoutes(deps: BrokerDeps): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>();
+  const maxStreams = deps.maxStreams ?? DEFAULT_MAX_STREAMS;
+  let open = 0;
   app.get('/audit/verdicts/stream', requireAccess(deps.auth, verdictReadAccess), async function streamVerdicts(c) {
     const q = new QueryReader(c.req.queries(), deps.clock.now());
     const filter = readVerdictFilter(q);
@@ -87,6 +100,9 @@ export function verdictStreamRoutes(deps: BrokerDeps): Hono<AuthEnv> {
     q.rejectUnknown();
     const resume = parseLastEventId(c.req.header('Last-Event-ID')) ?? afterParam;
     const from = resume ?? (await deps.store.lastVerdictId());
+    // No await between the check and the count, so concurrent requests cannot both pass the cap.
+    if (open >= maxStreams) throw new HttpError(503, `too many verdict streams open (at most ${maxStreams}), retry later`);
+    open++;
     deps.metrics.streamClients.inc();
     return streamSSE(
       c,
@@ -94,6 +110,7 @@ export function verdictStreamRoutes(deps: BrokerDeps): Hono<AuthEnv> {
         try {
           await pump(deps, stream, filter, from);
         } finally {
+          open--;
           deps.metrics.streamClients.dec();
         }
       },

@@ -65,7 +65,7 @@ export async function openSqlStore(
       return ingestQueue.submit(batch, rows, receivedAt);
     },
     listVerdicts: (q) => listVerdicts(client, q),
-    verdictsAfter: (afterId, f, limit) => verdictsAfter(client, afterId, f, limit),
+    verdictsAfter: (afterId, f, limit, upToId) => verdictsAfter(client, afterId, f, limit, upToId),
     lastVerdictId: () => lastVerdictId(client),
     summary: (f, top) => summary(client, f, top),
     listFlows: (q) => listFlows(client, q),

@@ -199,6 +199,8 @@ export function storeContract(engine: string, open: StoreFactory): void {
       expect(await store.verdictsAfter(start, { policy: 'stream', verdict: 'WouldDeny' }, 10)).toHaveLength(1);
       expect(await store.verdictsAfter(next[1]!.id, {}, 10)).toEqual([]);
       expect(await store.lastVerdictId()).toBe(next[1]!.id);
+      // Bounded above, as the stream asks: up to and including upToId.
+      expect((await store.verdictsAfter(start, { policy: 'stream' }, 10, next[0]!.id)).map((v) => v.id)).toEqual([next[0]!.id]);
     });
 
     it('summarises counts and the top offenders of a policy', async () => {

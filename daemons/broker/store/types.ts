@@ -144,8 +144,8 @@ export interface Store {
   /** Stores a batch once: a retried batch (same node and batchId) writes nothing. */
   ingest(batch: FlowBatch, receivedAt: Date): Promise<IngestResult>;
   listVerdicts(q: VerdictPageQuery): Promise<VerdictPage>;
-  /** Verdicts with id > afterId in id order: what the stream sends next. */
-  verdictsAfter(afterId: number, filter: VerdictFilter, limit: number): Promise<StoredVerdict[]>;
+  /** Verdicts with afterId < id <= upToId (no upper bound without it) in id order: what the stream sends next. */
+  verdictsAfter(afterId: number, filter: VerdictFilter, limit: number, upToId?: number): Promise<StoredVerdict[]>;
   /** The highest verdict id stored, 0 when none: where a new stream starts. */
   lastVerdictId(): Promise<number>;
   summary(filter: VerdictFilter, top: number): Promise<Summary>;

@@ -66,11 +66,15 @@ export async function listVerdicts(db: Queryable, q: VerdictPageQuery): Promise<
   return { verdicts, nextBeforeId: more ? (verdicts.at(-1)?.id ?? null) : null };
 }
 
-export async function verdictsAfter(db: Queryable, afterId: number, f: VerdictFilter, limit: number): Promise<StoredVerdict[]> {
+export async function verdictsAfter(db: Queryable, afterId: number, f: VerdictFilter, limit: number, upToId?: number): Promise<StoredVerdict[]> {
   const params: unknown[] = [];
   const conds = filterConditions(f, params);
   params.push(afterId);
   conds.push(`id > $${params.length}`);
+  if (upToId !== undefined) {
+    params.push(upToId);
+    conds.push(`id <= $${params.length}`);
+  }
   params.push(limit);
   const r = await db.query<VerdictRow>(
     `SELECT ${VERDICT_COLUMNS} FROM audit_verdicts ${whereSql(conds)} ORDER BY id LIMIT $${params.length}`,
