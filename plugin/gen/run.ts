@@ -93,7 +93,8 @@ function reportHoldout(result: GenResult, split: HoldoutSplit, inputs: { namespa
   const window = `${timeText(split.from)} to ${timeText(split.to)}`;
   const gone = resolved.gone.size > 0 ? `, ${[...resolved.gone.values()].reduce((a, b) => a + b, 0)} left out (pods gone)` : '';
   const verdict = lines.size === 0 ? 'would deny none of them' : `would deny ${lines.size} of them (${flows} flow${flows === 1 ? '' : 's'}):`;
-  io.stderr.write(`held-out window ${window}: ${judged.length} flow lines judged${gone}; the generated policies ${verdict}\n`);
+  const judgedText = `${judged.length} flow line${judged.length === 1 ? '' : 's'} judged`;
+  io.stderr.write(`held-out window ${window}: ${judgedText}${gone}; the generated policies ${verdict}\n`);
   for (const line of denialLines(denials, SHOW_DENIALS)) io.stderr.write(line + '\n');
 }
 
