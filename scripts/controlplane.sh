@@ -3,6 +3,7 @@
 # on 127.0.0.1, with a stand-in kubelet for port-forward (docs/controlplane.md).
 #
 #   scripts/controlplane.sh start  [--dir DIR] [--port N] [--exit-with-pid PID]
+#                                  [--node-name NAME --node-ip IPS --service-cidr CIDRS]   (a real cluster's: scripts/cluster.sh)
 #   scripts/controlplane.sh stop   [--dir DIR]
 #   scripts/controlplane.sh status [--dir DIR]
 #
@@ -21,11 +22,13 @@ cmd=${1:-}
 dir=${KG_CONTROLPLANE_DIR:-$repo/.cache/controlplane/run}
 port=0
 exit_pid=""
+cluster_args=()
 while [ $# -gt 0 ]; do
   case $1 in
     --dir) dir=$2; shift 2 ;;
     --port) port=$2; shift 2 ;;
     --exit-with-pid) exit_pid=$2; shift 2 ;;
+    --node-ip | --service-cidr | --node-name) cluster_args+=("$1" "$2"); shift 2 ;;
     *) usage ;;
   esac
 done
@@ -55,7 +58,7 @@ start() {
   started=$SECONDS
   # setsid: a Ctrl-C meant for the caller must not kill it half-way; --exit-with-pid or
   # "stop" ends it.
-  setsid "$bin" --dir "$dir" --port "$port" ${exit_pid:+--exit-with-pid "$exit_pid"} \
+  setsid "$bin" --dir "$dir" --port "$port" ${exit_pid:+--exit-with-pid "$exit_pid"} "${cluster_args[@]}" \
     >"$dir/controlplane.log" 2>&1 </dev/null &
   pid=$!
   echo "$pid" >"$dir/pid"
@@ -70,7 +73,7 @@ start() {
     fi
     sleep 0.2
   done
-  step "control plane ready in $((SECONDS - started))s: $(grep -o 'https://127.0.0.1:[0-9]*' "$dir/controlplane.log" | head -n 1)"
+  step "control plane ready in $((SECONDS - started))s: $(grep -o 'https://[0-9.]*:[0-9]*' "$dir/controlplane.log" | head -n 1)"
   echo "$dir/kubeconfig"
 }
 

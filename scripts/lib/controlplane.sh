@@ -26,6 +26,13 @@ controlplane_ldflags() {
   echo "$flags"
 }
 
+# controlplane_go_build OUT PKG: the one go build command for every binary of this module (the
+# control plane here, kg-node in scripts/lib/kg-node.sh). Identical flags keep Go's build cache
+# shared between them: a package built for one is not compiled again for the other.
+controlplane_go_build() {
+  (cd "$controlplane_src" && exec go build -v -trimpath -ldflags="$(controlplane_ldflags)" -o "$1" "$2")
+}
+
 controlplane_binary() {
   echo "${KG_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/kguardian}/controlplane/$(controlplane_key)/kg-controlplane"
 }
@@ -61,7 +68,7 @@ controlplane_compile() {
   step "building the test control plane (kube-apiserver, etcd, kubectl) into $(dirname "$bin")"
   step "the first build downloads ~90 MB of Go modules and compiles for about 8-15 minutes on 2 cores; later builds are cached"
   start=$SECONDS
-  (cd "$controlplane_src" && exec go build -v -trimpath -ldflags="$(controlplane_ldflags)" -o "$bin.partial" .) >"$log" 2>&1 &
+  controlplane_go_build "$bin.partial" . >"$log" 2>&1 &
   pid=$!
   while kill -0 "$pid" 2>/dev/null; do
     sleep 5

@@ -22,11 +22,11 @@ import (
 // serviceAccountIssuer is the "iss" of every ServiceAccount token this server signs.
 const serviceAccountIssuer = "https://kubernetes.default.svc.cluster.local"
 
-func apiServerArgs(p *pki, etcdServers string, port int) []string {
-	return []string{
+func apiServerArgs(p *pki, etcdServers string, n network, port int) []string {
+	args := []string{
 		"--etcd-servers=" + etcdServers,
-		"--bind-address=127.0.0.1",
-		"--advertise-address=127.0.0.1",
+		"--bind-address=" + n.host,
+		"--advertise-address=" + n.host,
 		fmt.Sprintf("--secure-port=%d", port),
 		"--tls-cert-file=" + p.servingCert,
 		"--tls-private-key-file=" + p.servingKey,
@@ -34,12 +34,9 @@ func apiServerArgs(p *pki, etcdServers string, port int) []string {
 		"--service-account-issuer=" + serviceAccountIssuer,
 		"--service-account-key-file=" + p.saPub,
 		"--service-account-signing-key-file=" + p.saKey,
-		// Allocated to Services only: nothing routes to it.
-		"--service-cluster-ip-range=10.96.0.0/16",
+		// Without kube-proxy (the integration tests) nothing routes to these addresses.
+		"--service-cluster-ip-range=" + n.serviceCIDRList(),
 		"--authorization-mode=Node,RBAC",
-		// The "kubernetes" Service would get 127.0.0.1 as its endpoint, which endpoint
-		// validation rejects; nothing in the tests needs it.
-		"--endpoint-reconciler-type=none",
 		"--kubelet-client-certificate=" + p.kubeletClientCert,
 		"--kubelet-client-key=" + p.kubeletClientKey,
 		"--kubelet-certificate-authority=" + p.caFile,
@@ -47,17 +44,24 @@ func apiServerArgs(p *pki, etcdServers string, port int) []string {
 		"--allow-privileged=true",
 		"--profiling=false",
 	}
+	if !n.cluster() {
+		// The "kubernetes" Service would get 127.0.0.1 as its endpoint, which endpoint
+		// validation rejects; nothing in the integration tests needs it. In a real cluster
+		// the node's address is its endpoint, reachable from pods.
+		args = append(args, "--endpoint-reconciler-type=none")
+	}
+	return args
 }
 
 // startAPIServer validates the options and runs the server until ctx ends. The returned
 // channel yields the server's result once it has stopped.
-func startAPIServer(ctx context.Context, p *pki, etcdServers string, port int) (<-chan error, error) {
+func startAPIServer(ctx context.Context, args []string) (<-chan error, error) {
 	s := options.NewServerRunOptions()
 	fs := pflag.NewFlagSet("kube-apiserver", pflag.ContinueOnError)
 	for _, f := range s.Flags().FlagSets {
 		fs.AddFlagSet(f)
 	}
-	if err := fs.Parse(apiServerArgs(p, etcdServers, port)); err != nil {
+	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
 	registry := s.GenericServerRunOptions.ComponentGlobalsRegistry

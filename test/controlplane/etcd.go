@@ -13,11 +13,11 @@ import (
 
 // startEtcd returns the running member and its client URL.
 func startEtcd(dir string) (*embed.Etcd, string, error) {
-	clientPort, err := freePort()
+	clientPort, err := freePort("127.0.0.1")
 	if err != nil {
 		return nil, "", err
 	}
-	peerPort, err := freePort()
+	peerPort, err := freePort("127.0.0.1")
 	if err != nil {
 		return nil, "", err
 	}
@@ -51,10 +51,10 @@ func startEtcd(dir string) (*embed.Etcd, string, error) {
 	}
 }
 
-// freePort asks the kernel for a free loopback port. Another process could take it
+// freePort asks the kernel for a free port on host. Another process could take it
 // before it is used; on this single-user test machine that is rare enough.
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+func freePort(host string) (int, error) {
+	l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
 	if err != nil {
 		return 0, fmt.Errorf("failed to find a free port: %w", err)
 	}

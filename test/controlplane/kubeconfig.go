@@ -1,8 +1,7 @@
-// The admin kubeconfig: credentials embedded, so the file alone is enough.
+// Kubeconfigs: credentials embedded, so the file alone is enough.
 package main
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 
@@ -10,17 +9,17 @@ import (
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 )
 
-func writeKubeconfig(path string, p *pki, port int) error {
+func writeKubeconfig(path string, ca, user keyPair, userName, server string) error {
 	cfg := clientcmdapi.NewConfig()
 	cfg.Clusters["kg"] = &clientcmdapi.Cluster{
-		Server:                   fmt.Sprintf("https://127.0.0.1:%d", port),
-		CertificateAuthorityData: p.ca.certPEM,
+		Server:                   server,
+		CertificateAuthorityData: ca.certPEM,
 	}
-	cfg.AuthInfos["kg-admin"] = &clientcmdapi.AuthInfo{
-		ClientCertificateData: p.admin.certPEM,
-		ClientKeyData:         p.admin.keyPEM,
+	cfg.AuthInfos[userName] = &clientcmdapi.AuthInfo{
+		ClientCertificateData: user.certPEM,
+		ClientKeyData:         user.keyPEM,
 	}
-	cfg.Contexts["kg"] = &clientcmdapi.Context{Cluster: "kg", AuthInfo: "kg-admin", Namespace: "default"}
+	cfg.Contexts["kg"] = &clientcmdapi.Context{Cluster: "kg", AuthInfo: userName, Namespace: "default"}
 	cfg.CurrentContext = "kg"
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err

@@ -28,6 +28,7 @@ type config struct {
 	port        int
 	nodeName    string
 	exitWithPID int
+	network     network
 }
 
 func main() {
@@ -54,7 +55,14 @@ func parseFlags(args []string) (config, error) {
 	fs.IntVar(&cfg.port, "port", 0, "kube-apiserver port on 127.0.0.1 (0 picks a free one)")
 	fs.StringVar(&cfg.nodeName, "node-name", "kg-node", "name of the one Node, served by the stand-in kubelet")
 	fs.IntVar(&cfg.exitWithPID, "exit-with-pid", 0, "stop when this process is gone (the test runner), so nothing outlives it")
+	nodeIPs := fs.String("node-ip", "", "real-cluster mode (scripts/cluster.sh): the node's IPs, comma-separated, IPv4 first; "+
+		"the API server listens on the first, and the stand-in kubelet and built-in controllers are left to real ones")
+	serviceCIDRs := fs.String("service-cidr", defaultServiceCIDR, "Service IP ranges, comma-separated (one per IP family)")
 	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	var err error
+	if cfg.network, err = parseNetwork(*nodeIPs, *serviceCIDRs); err != nil {
 		return cfg, err
 	}
 	if cfg.dir == "" {
@@ -81,7 +89,7 @@ func run(cfg config) error {
 		ctx = exitWithProcess(ctx, cfg.exitWithPID)
 	}
 
-	certs, err := writePKI(filepath.Join(cfg.dir, "pki"), cfg.nodeName)
+	certs, err := writePKI(filepath.Join(cfg.dir, "pki"), cfg.nodeName, cfg.network)
 	if err != nil {
 		return fmt.Errorf("failed to create certificates: %w", err)
 	}
@@ -94,38 +102,45 @@ func run(cfg config) error {
 
 	port := cfg.port
 	if port == 0 {
-		if port, err = freePort(); err != nil {
+		if port, err = freePort(cfg.network.host); err != nil {
 			return err
 		}
 	}
 	apiCtx, stopAPI := context.WithCancel(context.Background())
-	apiDone, err := startAPIServer(apiCtx, certs, etcdServers, port)
+	apiDone, err := startAPIServer(apiCtx, apiServerArgs(certs, etcdServers, cfg.network, port))
 	if err != nil {
 		stopAPI()
 		return fmt.Errorf("failed to configure kube-apiserver: %w", err)
 	}
 	defer waitAPIServer(stopAPI, apiDone)
 
-	restCfg := certs.adminRESTConfig(port)
+	restCfg := certs.adminRESTConfig(cfg.network.url(port))
 	if err := waitReady(ctx, restCfg, apiDone); err != nil {
 		return err
 	}
 
-	kl, err := startKubelet(ctx, restCfg, certs, cfg.nodeName)
-	if err != nil {
-		return fmt.Errorf("failed to start the stand-in kubelet: %w", err)
-	}
-	defer kl.Close()
+	if cfg.network.cluster() {
+		// The real kubelet, controller manager, scheduler and kube-proxy connect with these.
+		if err := writeComponentKubeconfigs(filepath.Join(cfg.dir, "pki"), certs, cfg.network.url(port)); err != nil {
+			return fmt.Errorf("failed to write the components' kubeconfigs: %w", err)
+		}
+	} else {
+		kl, err := startKubelet(ctx, restCfg, certs, cfg.nodeName)
+		if err != nil {
+			return fmt.Errorf("failed to start the stand-in kubelet: %w", err)
+		}
+		defer kl.Close()
 
-	if err := startControllers(ctx, restCfg); err != nil {
-		return fmt.Errorf("failed to start controllers: %w", err)
+		if err := startControllers(ctx, restCfg); err != nil {
+			return fmt.Errorf("failed to start controllers: %w", err)
+		}
 	}
 
-	if err := writeKubeconfig(cfg.kubeconfig, certs, port); err != nil {
+	if err := writeKubeconfig(cfg.kubeconfig, certs.ca, certs.admin, "kg-admin", cfg.network.url(port)); err != nil {
 		return fmt.Errorf("failed to write kubeconfig: %w", err)
 	}
-	fmt.Fprintf(os.Stderr, "kg-controlplane: ready in %.1fs at https://127.0.0.1:%d, kubeconfig %s\n",
-		time.Since(started).Seconds(), port, cfg.kubeconfig)
+	fmt.Fprintf(os.Stderr, "kg-controlplane: ready in %.1fs at %s, kubeconfig %s\n",
+		time.Since(started).Seconds(), cfg.network.url(port), cfg.kubeconfig)
 
 	select {
 	case <-ctx.Done():

@@ -26,9 +26,11 @@ import (
 type pki struct {
 	ca keyPair
 	// Files named by kube-apiserver flags.
-	caFile, servingCert, servingKey, kubeletClientCert, kubeletClientKey, saKey, saPub string
-	admin                                                                              keyPair
-	kubeletServing                                                                     keyPair
+	caFile, caKey, servingCert, servingKey, kubeletClientCert, kubeletClientKey, saKey, saPub string
+	// The kubelet's serving certificate, for the stand-in kubelet and for a real one.
+	kubeletServingCert, kubeletServingKey string
+	admin                                 keyPair
+	kubeletServing                        keyPair
 }
 
 type keyPair struct {
@@ -39,7 +41,7 @@ type keyPair struct {
 
 // writePKI writes a fresh set of certificates into dir. They live as long as the state
 // folder, so they are made anew on every start.
-func writePKI(dir, nodeName string) (*pki, error) {
+func writePKI(dir, nodeName string, n network) (*pki, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
@@ -50,7 +52,7 @@ func writePKI(dir, nodeName string) (*pki, error) {
 	}
 	serving, err := p.issue(pkix.Name{CommonName: "kube-apiserver"}, x509.ExtKeyUsageServerAuth,
 		[]string{"localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local"},
-		[]net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback, net.IPv4(10, 96, 0, 1)})
+		append([]net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback}, append(n.kubernetesServiceIPs(), n.nodeIPs...)...))
 	if err != nil {
 		return nil, err
 	}
@@ -64,7 +66,7 @@ func writePKI(dir, nodeName string) (*pki, error) {
 		return nil, err
 	}
 	if p.kubeletServing, err = p.issue(pkix.Name{CommonName: "system:node:" + nodeName, Organization: []string{"system:nodes"}},
-		x509.ExtKeyUsageServerAuth, []string{"localhost", nodeName}, []net.IP{net.IPv4(127, 0, 0, 1)}); err != nil {
+		x509.ExtKeyUsageServerAuth, []string{"localhost", nodeName}, append([]net.IP{net.IPv4(127, 0, 0, 1)}, n.nodeIPs...)); err != nil {
 		return nil, err
 	}
 	saKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -86,6 +88,10 @@ func writePKI(dir, nodeName string) (*pki, error) {
 		data  []byte
 	}{
 		{&p.caFile, "ca.crt", p.ca.certPEM},
+		// Kept so that a real cluster's controller manager can sign certificates with it.
+		{&p.caKey, "ca.key", p.ca.keyPEM},
+		{&p.kubeletServingCert, "kubelet.crt", p.kubeletServing.certPEM},
+		{&p.kubeletServingKey, "kubelet.key", p.kubeletServing.keyPEM},
 		{&p.servingCert, "apiserver.crt", serving.certPEM},
 		{&p.servingKey, "apiserver.key", serving.keyPEM},
 		{&p.kubeletClientCert, "apiserver-kubelet-client.crt", kubeletClient.certPEM},
@@ -167,9 +173,9 @@ func keyPEM(key crypto.Signer) ([]byte, error) {
 }
 
 // adminRESTConfig is the client configuration this program itself uses.
-func (p *pki) adminRESTConfig(port int) *rest.Config {
+func (p *pki) adminRESTConfig(server string) *rest.Config {
 	return &rest.Config{
-		Host: fmt.Sprintf("https://127.0.0.1:%d", port),
+		Host: server,
 		TLSClientConfig: rest.TLSClientConfig{
 			CAData:   p.ca.certPEM,
 			CertData: p.admin.certPEM,
