@@ -63,6 +63,18 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        test: {
+          // A real single-node cluster on this host (scripts/cluster.sh, docs/cluster.md): root, and
+          // one file at a time, since a host runs one such cluster.
+          name: 'cluster',
+          include: ['test/cluster/**/*.cluster.test.ts'],
+          exclude: ['node_modules/**'],
+          testTimeout: 300_000,
+          hookTimeout: 1_200_000,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

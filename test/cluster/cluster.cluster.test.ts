@@ -1,0 +1,152 @@
+/**
+ * scripts/cluster.sh on the real host: up brings a real single-node cluster (kubelet on containerd,
+ * CNI bridge, kube-proxy, CoreDNS, a StorageClass) whose pods reach the API server and cluster
+ * DNS, whose kubelet serves logs, exec and port-forward through the API server with a certificate
+ * the cluster CA signed; up a second time changes nothing; down leaves the host exactly as it was
+ * (processes, mounts, network namespaces, links, addresses, routes, iptables and ip6tables,
+ * ipsets, cgroups, sysctls, default paths).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireRoot } from '../netns/require-root.js';
+import { Cluster, clusterEnv, clusterScript } from './testing/cluster.js';
+import { hostState, type HostState } from './testing/host-state.js';
+
+requireRoot('the real-cluster tests');
+
+let dir: string;
+let before: HostState;
+let cluster: Cluster;
+let kubeconfig: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'kgc-test-'));
+  before = await hostState(dir);
+  kubeconfig = (await clusterScript(['up'], dir)).stdout.trim();
+  cluster = new Cluster(await clusterEnv(dir));
+});
+
+afterAll(async () => {
+  if (dir) await clusterScript(['down'], dir);
+});
+
+interface Pod { metadata: { name: string; namespace: string }; status: { podIP?: string; podIPs?: { ip: string }[]; conditions?: { type: string; status: string }[] } }
+
+async function systemPods(): Promise<Pod[]> {
+  return (await cluster.json<{ items: Pod[] }>(['-n', 'kube-system', 'get', 'pods'])).items;
+}
+
+async function corednsPod(): Promise<Pod> {
+  const pods = (await cluster.json<{ items: Pod[] }>(['-n', 'kube-system', 'get', 'pods', '-l', 'k8s-app=kube-dns'])).items;
+  expect(pods).toHaveLength(1);
+  return pods[0]!;
+}
+
+describe('scripts/cluster.sh up', () => {
+  it('prints the kubeconfig of a cluster whose node is Ready with an IPv4 and an IPv6 address', async () => {
+    expect(kubeconfig).toBe(cluster.env.KUBECONFIG);
+    const node = await cluster.json<{ status: { addresses: { type: string; address: string }[]; conditions: { type: string; status: string }[] } }>(
+      ['get', 'node', cluster.env.NODE_NAME]);
+    expect(node.status.conditions.find((c) => c.type === 'Ready')?.status).toBe('True');
+    expect(node.status.addresses.filter((a) => a.type === 'InternalIP').map((a) => a.address)).toEqual(['10.254.0.1', 'fd6b:6763::1']);
+  });
+
+  it('runs CoreDNS Ready, with a dual-stack pod address from the bridge', async () => {
+    const pods = await systemPods();
+    expect(pods.length).toBeGreaterThan(0);
+    for (const pod of pods) {
+      expect(pod.status.conditions?.find((c) => c.type === 'Ready')?.status, pod.metadata.name).toBe('True');
+    }
+    const dns = await corednsPod();
+    expect(dns.status.podIPs?.map((p) => p.ip)).toEqual([expect.stringMatching(/^10\.254\.128\./), expect.stringMatching(/^fd6b:6763:1::/)]);
+  });
+
+  it('serves the kubernetes Service to pods: from a pod, through kube-proxy, to the API server on the node address', async () => {
+    const dns = await corednsPod();
+    const ca = join(dir, 'controlplane', 'pki', 'ca.crt');
+    const version = await cluster.inPodNetwork(dns.metadata.namespace, dns.metadata.name,
+      ['curl', '-sS', '--max-time', '10', '--cacert', ca, 'https://10.254.16.1/version']);
+    expect(JSON.parse(version)).toMatchObject({ gitVersion: 'v1.36.3' });
+    const slices = await cluster.json<{ items: { endpoints: { addresses: string[] }[] }[] }>(
+      ['-n', 'default', 'get', 'endpointslices', '-l', 'kubernetes.io/service-name=kubernetes']);
+    expect(slices.items.flatMap((s) => s.endpoints.flatMap((e) => e.addresses))).toEqual(['10.254.0.1']);
+  });
+
+  it('answers cluster names through CoreDNS at the kube-dns ClusterIP, from a pod, over UDP', async () => {
+    const dns = await corednsPod();
+    const script = `const r = new (require('node:dns').promises.Resolver)(); r.setServers(['10.254.16.10']);
+      Promise.all([r.resolve4('kubernetes.default.svc.cluster.local'), r.resolve4('kube-dns.kube-system.svc.cluster.local')])
+        .then((a) => console.log(JSON.stringify(a)), (e) => { console.error(e.message); process.exit(1); });`;
+    const answers = JSON.parse(await cluster.inPodNetwork(dns.metadata.namespace, dns.metadata.name, [process.execPath, '-e', script])) as string[][];
+    expect(answers).toEqual([['10.254.16.1'], ['10.254.16.10']]);
+  });
+
+  it('serves logs, exec and port-forward through the API server and the real kubelet (its certificate signed by the cluster CA)', async () => {
+    const dns = await corednsPod();
+    const logs = await cluster.kubectl(['-n', 'kube-system', 'logs', dns.metadata.name]);
+    expect(logs).toContain('CoreDNS-');
+    const exec = await cluster.kubectl(['-n', 'kube-system', 'exec', dns.metadata.name, '--', '/coredns', '-version']);
+    expect(exec).toContain('CoreDNS-');
+
+    const forward = spawn(cluster.env.KUBECTL, ['--kubeconfig', cluster.env.KUBECONFIG, '-n', 'kube-system', 'port-forward', `pod/${dns.metadata.name}`, ':8080']);
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        let out = '';
+        forward.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /127\.0\.0\.1:(\d+) ->/.exec(out);
+          if (m) resolve(Number(m[1]));
+        });
+        forward.on('exit', (code) => { reject(new Error(`kubectl port-forward exited with ${String(code)}`)); });
+      });
+      const res = await fetch(`http://127.0.0.1:${port}/health`);
+      expect(await res.text()).toBe('OK');
+    } finally {
+      forward.kill();
+    }
+  });
+
+  it('binds a claim of the default StorageClass to a local volume on the node, owned by the pod fsGroup', async () => {
+    const pause = (await readFile(join(dir, 'containerd', 'config.toml'), 'utf8')).match(/sandbox_image = "([^"]+)"/)?.[1];
+    const manifest = {
+      apiVersion: 'v1', kind: 'List', items: [
+        { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data', namespace: 'default' },
+          spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '16Mi' } } } },
+        { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'uses-data', namespace: 'default' },
+          spec: { securityContext: { runAsUser: 999, fsGroup: 999 },
+            containers: [{ name: 'pause', image: pause, imagePullPolicy: 'Never', volumeMounts: [{ name: 'data', mountPath: '/data' }] }],
+            volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }] } },
+      ],
+    };
+    await cluster.kubectl(['apply', '-f', '-'], JSON.stringify(manifest));
+    await cluster.kubectl(['-n', 'default', 'wait', '--for=condition=Ready', 'pod/uses-data', '--timeout=120s']);
+    const pvc = await cluster.json<{ spec: { volumeName: string }; status: { phase: string } }>(['-n', 'default', 'get', 'pvc', 'data']);
+    expect(pvc.status.phase).toBe('Bound');
+    const pv = await cluster.json<{ spec: { local: { path: string } } }>(['get', 'pv', pvc.spec.volumeName]);
+    expect(pv.spec.local.path.startsWith(`${dir}/volumes/`)).toBe(true);
+    const { gid } = await stat(pv.spec.local.path);
+    expect(gid).toBe(999);
+    await cluster.kubectl(['-n', 'default', 'delete', 'pod/uses-data', 'pvc/data', '--wait']);
+  });
+
+  it('is idempotent: a second up prints the same kubeconfig and restarts nothing', async () => {
+    const pids = async (): Promise<string[]> => {
+      const names = ['containerd', 'kubelet', 'kube-proxy', 'kube-controller-manager', 'kube-scheduler', 'host-path-provisioner'];
+      return Promise.all(names.map((n) => readFile(join(dir, 'pids', n), 'utf8')));
+    };
+    const first = await pids();
+    expect((await clusterScript(['up'], dir)).stdout.trim()).toBe(kubeconfig);
+    expect(await pids()).toEqual(first);
+  });
+});
+
+describe('scripts/cluster.sh down', () => {
+  it('leaves the host exactly as up found it', async () => {
+    await clusterScript(['down'], dir);
+    const after = await hostState(dir);
+    expect(after).toEqual(before);
+  });
+});

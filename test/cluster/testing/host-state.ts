@@ -1,0 +1,108 @@
+/**
+ * What a cluster may change on the host, read as plain sorted text so that two readings can be
+ * compared with toEqual: scripts/cluster.sh down must leave every entry as up found it.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export interface HostState {
+  /** Processes whose command line names the cluster's folder, or that run in its cgroups. */
+  processes: string[];
+  mounts: string[];
+  netns: string[];
+  links: string[];
+  addresses: string[];
+  routes: string[];
+  /** iptables-save and ip6tables-save, without counters and comments with dates. */
+  iptables: string[];
+  ip6tables: string[];
+  ipsets: string[];
+  /** Folders two levels deep under /sys/fs/cgroup (each hierarchy and its top-level groups). */
+  cgroups: string[];
+  sysctls: string[];
+  /** Paths a kubelet, containerd or the CNI plugins use by default, present or not. */
+  paths: string[];
+}
+
+/**
+ * Sysctls that move on their own (counters, random, per-process tables), and per-interface keys of
+ * interfaces that come and go (their interfaces are compared in links).
+ */
+const VOLATILE_SYSCTL =
+  /^(kernel\.random\.|kernel\.ns_last_pid|kernel\.pty\.nr|kernel\.tainted|fs\.(dentry-state|file-nr|inode-nr|inode-state|aio-nr|quota\.)|net\.netfilter\.nf_conntrack_count|net\.ipv[46]\.(conf|neigh)\.(?!all\.|default\.|lo\.|eth0\.)|net\.ipv6\.route\.gc_|vm\.stat_|kernel\.(sched_domain|perf_)|net\.core\.(netdev_rss_key|message_)|fs\.binfmt_misc)/;
+
+/** The default paths of the pieces the cluster keeps in its own folder instead. */
+const DEFAULT_PATHS = [
+  '/etc/cni', '/opt/cni', '/var/lib/cni', '/etc/containerd', '/var/lib/containerd', '/run/containerd', '/opt/containerd',
+  '/var/lib/kubelet', '/var/log/pods', '/var/log/containers', '/etc/kubernetes', '/run/netns', '/var/run/netns',
+];
+
+async function lines(cmd: string, args: string[]): Promise<string[]> {
+  try {
+    const { stdout } = await run(cmd, args, { maxBuffer: 64 * 1024 * 1024 });
+    return stdout.split('\n').filter((l) => l.trim() !== '');
+  } catch {
+    return [`(${cmd} ${args.join(' ')} failed)`];
+  }
+}
+
+async function processes(clusterDir: string, cgroupRoot: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const pid of await readdir('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const cmdline = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).replaceAll('\0', ' ').trim();
+      const cgroups = await readFile(`/proc/${pid}/cgroup`, 'utf8');
+      if (cmdline.includes(clusterDir) || cgroups.split('\n').some((l) => l.split(':')[2]?.startsWith(`${cgroupRoot}/`))) {
+        out.push(`${pid} ${cmdline}`);
+      }
+    } catch {
+      // Gone while being read.
+    }
+  }
+  return out;
+}
+
+async function cgroups(): Promise<string[]> {
+  const out: string[] = [];
+  for (const h of await readdir('/sys/fs/cgroup')) {
+    try {
+      for (const entry of await readdir(`/sys/fs/cgroup/${h}`, { withFileTypes: true })) {
+        if (entry.isDirectory()) out.push(`${h}/${entry.name}`);
+      }
+    } catch {
+      // Not a folder.
+    }
+  }
+  return out;
+}
+
+function tables(dump: string[]): string[] {
+  return dump.filter((l) => !l.startsWith('#')).map((l) => l.replace(/ \[\d+:\d+\]$/, ''));
+}
+
+export async function hostState(clusterDir: string, cgroupRoot = '/kgc'): Promise<HostState> {
+  const sorted = (xs: string[]): string[] => [...xs].sort();
+  const mountinfo = (await readFile('/proc/self/mountinfo', 'utf8')).split('\n').filter(Boolean)
+    .map((l) => { const f = l.split(' '); return `${f[4]} ${f[f.indexOf('-') + 1]}`; });
+  const ipset = existsSync('/usr/sbin/ipset') || existsSync('/sbin/ipset');
+  return {
+    processes: sorted(await processes(clusterDir, cgroupRoot)),
+    mounts: sorted(mountinfo),
+    netns: sorted(await lines('ip', ['netns', 'list'])),
+    links: sorted((await lines('ip', ['-o', 'link'])).map((l) => l.split(':')[1]?.trim().split('@')[0] ?? l)),
+    addresses: sorted((await lines('ip', ['-o', 'addr'])).map((l) => l.split(/\s+/).slice(1, 4).join(' '))),
+    routes: sorted([...await lines('ip', ['route', 'show', 'table', 'all']), ...await lines('ip', ['-6', 'route', 'show', 'table', 'all'])]
+      .filter((l) => !l.includes('proto kernel') || !/ (fe80|ff00)::/.test(l))),
+    iptables: tables(await lines('iptables-save', [])),
+    ip6tables: tables(await lines('ip6tables-save', [])),
+    ipsets: ipset ? sorted(await lines('ipset', ['list', '-n'])) : ['(ipset is not installed; kube-proxy in iptables mode makes none)'],
+    cgroups: sorted(await cgroups()),
+    sysctls: sorted((await lines('sysctl', ['-a'])).filter((l) => !VOLATILE_SYSCTL.test(l))),
+    paths: DEFAULT_PATHS.map((p) => `${p} ${existsSync(p) ? 'present' : 'absent'}`),
+  };
+}
