@@ -10,7 +10,6 @@ import { ALL_EXIT_CODES, COMMON_EXIT_CODES, withExitCodes, type ExitCode } from 
 import { registerDescribe } from './commands/describe.js';
 import { GEN_GROUP_EXAMPLES, registerGenNetworkPolicy } from './commands/gen.js';
 import { registerCompletion } from './completion/command.js';
-import { nameCandidates } from './completion/names.js';
 import { cobraCompletions } from './completion/scripts.js';
 import { registerPromote } from './commands/promote.js';
 import { registerPromoteCluster } from './commands/promote-cluster.js';
@@ -114,21 +113,20 @@ function stdinFlags(args: readonly string[]): string[] {
   return out;
 }
 
-/** Completion candidates (ARGS: the program name, then the words, the last being typed): yargs's, plus policy names. */
-async function complete(args: readonly string[], io: CliIO): Promise<number> {
+/** yargs's completion candidates for a line (ARGS: the program name, then the words, the last being typed). */
+async function yargsCandidates(args: readonly string[], io: CliIO): Promise<string> {
   let out = '';
-  const code = await parseAndRun(['--get-yargs-completions', ...args], { ...io, stdout: { write: (s: string) => (out += s) } });
-  const extra = await nameCandidates(args.slice(1), io.env);
-  io.stdout.write([out.trimEnd(), ...extra].filter((l) => l !== '').join('\n') + '\n');
-  return code;
+  await parseAndRun(['--get-yargs-completions', ...args], { ...io, stdout: { write: (s: string) => (out += s) } });
+  return out;
 }
 
-/** kubectl's plugin completion (kubectl_complete-kguardian): the same candidates in cobra's format. */
-async function kubectlComplete(words: readonly string[], io: CliIO): Promise<number> {
-  let out = '';
-  const code = await complete(['kubectl-kguardian', ...words], { ...io, stdout: { write: (s: string) => (out += s) } });
-  io.stdout.write(cobraCompletions(out, words.at(-1) ?? ''));
-  return code;
+/** The shell scripts' completion (yargs's protocol), or kubectl's (kubectl_complete-kguardian: cobra's). */
+async function complete(args: readonly string[], io: CliIO, protocol: 'yargs' | 'cobra'): Promise<number> {
+  const { completeLine } = await import('./completion/complete.js');
+  const { candidates, directive } = await completeLine(args, io.env, (a) => yargsCandidates(a, io));
+  const text = candidates.join('\n');
+  io.stdout.write(protocol === 'cobra' ? cobraCompletions(text, args.at(-1) ?? '', directive) : text + '\n');
+  return EXIT.ok;
 }
 
 /** `--version` (or `version`) alone: the bundle stamps its version; from a checkout it is "dev". */
@@ -142,8 +140,8 @@ export async function runCli(rawArgs: readonly string[], io: CliIO): Promise<num
     io.stdout.write(`kubectl-kguardian ${VERSION}\n`);
     return EXIT.ok;
   }
-  if (rawArgs[0] === '__complete') return kubectlComplete(rawArgs.slice(1), io);
-  if (rawArgs[0] === '--get-yargs-completions') return complete(rawArgs.slice(1), io);
+  if (rawArgs[0] === '__complete') return complete(['kubectl-kguardian', ...rawArgs.slice(1)], io, 'cobra');
+  if (rawArgs[0] === '--get-yargs-completions') return complete(rawArgs.slice(1), io, 'yargs');
   return parseAndRun(rawArgs, io);
 }
 

@@ -10,7 +10,7 @@ import { parseDescribeTarget, type DescribeTarget } from '../describe/target.js'
 import { withExamples, type Example } from './examples.js';
 
 export type DescribeOutput = 'text' | 'json' | 'yaml';
-const OUTPUTS: readonly DescribeOutput[] = ['text', 'json', 'yaml'];
+export const DESCRIBE_OUTPUTS: readonly DescribeOutput[] = ['text', 'json', 'yaml'];
 
 export interface DescribeOptions {
   kube: KubeFlags;
@@ -27,7 +27,7 @@ export const DESCRIBE_EXAMPLES: readonly Example[] = [
 function builder(y: Argv): Argv {
   return withExamples(y
     .positional('args', { type: 'string', array: true, describe: 'NAME, KIND NAME or KIND/NAME (KIND: anp, acnp)' })
-    .option('o', { alias: 'output', type: 'string', choices: OUTPUTS, default: 'text', describe: 'text, or a structured form for scripts' }), DESCRIBE_EXAMPLES);
+    .option('o', { alias: 'output', type: 'string', choices: DESCRIBE_OUTPUTS, default: 'text', describe: 'text, or a structured form for scripts' }), DESCRIBE_EXAMPLES);
 }
 
 export function describeOptions(argv: Record<string, unknown>): DescribeOptions {

@@ -2,8 +2,8 @@
  * Completion through the real shells and the real kubectl: bash sources the script and asks
  * the dev launcher (bin/kubectl-kguardian) for candidates; zsh (interactive, on a pseudo-terminal,
  * driven by zle-complete.zsh) completes lines on Tab with the script sourced or installed in
- * $fpath; kubectl's own `__complete` finds plugin/completion/kubectl_complete-kguardian on PATH,
- * as it does for users.
+ * $fpath; kubectl's own `__complete` finds bin/kubectl_complete-kguardian on PATH (a checkout's
+ * bin/ is all a developer puts there), as it finds the released one for users.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,7 +19,8 @@ import { createAudit } from '../kube/test-cluster.js';
 
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, '..', '..');
-const PATH = [join(ROOT, 'bin'), join(ROOT, 'plugin', 'completion'), process.env.PATH ?? ''].join(delimiter);
+// Only the checkout's bin/: kubectl must find kubectl_complete-kguardian there, as a developer's PATH has it.
+const PATH = [join(ROOT, 'bin'), process.env.PATH ?? ''].join(delimiter);
 // Loading the client library from source on a busy test machine can take longer than the 5 s default.
 const env = { ...process.env, PATH, KGUARDIAN_COMPLETION_TIMEOUT_MS: '60000' };
 
@@ -29,6 +30,13 @@ describe('shell completion', () => {
     const script = 'source <(kubectl-kguardian completion bash); COMP_WORDS=(kubectl-kguardian audit pro); COMP_CWORD=2; _kubectl_kguardian_complete; printf "%s\\n" "${COMPREPLY[@]}"';
     const { stdout } = await run('bash', ['-c', script], { env: { ...env, SHELL: shell } });
     expect(stdout).toBe('promote\npromote-cluster\n');
+  });
+
+  it('bash completes a flag\'s values and kubectl\'s flag names', async () => {
+    const line = (words: string): string =>
+      `source <(kubectl-kguardian completion bash); COMP_WORDS=(kubectl-kguardian ${words}); COMP_CWORD=\${#COMP_WORDS[@]}; COMP_CWORD=$((COMP_CWORD-1)); _kubectl_kguardian_complete; printf "%s\\n" "\${COMPREPLY[@]}"`;
+    expect((await run('bash', ['-c', line("verdicts --verdict ''")], { env })).stdout).toBe('WouldDeny\nAllow\n');
+    expect((await run('bash', ['-c', line('verdicts --wa')], { env })).stdout).toBe('--watch\n');
   });
 
   describe('zsh, typing Tab', () => {
@@ -49,6 +57,9 @@ describe('shell completion', () => {
       ['kubectl-kguardian audit pro', 'kubectl-kguardian audit promote'],
       ['kubectl-kguardian audit promote x --min', 'kubectl-kguardian audit promote x --min-quiet '],
       ['kubectl-kguardian zz', 'kubectl-kguardian zz'],
+      // A flag's values, not more flags; long flags by their kubectl names.
+      ['kubectl-kguardian verdicts --verdict W', 'kubectl-kguardian verdicts --verdict WouldDeny '],
+      ['kubectl-kguardian verdicts --all-n', 'kubectl-kguardian verdicts --all-namespaces '],
     ];
     it.each([
       { how: 'sourced', setup: () => 'autoload -Uz compinit; compinit -u -D; source <(kubectl-kguardian completion zsh)' },
@@ -63,10 +74,17 @@ describe('shell completion', () => {
     }, 240_000);
   });
 
-  it('kubectl completes `kubectl kguardian ...` through kubectl_complete-kguardian', async () => {
-    const { stdout } = await run(inject('kubectl'), ['__complete', 'kguardian', 'audit', 'pro'], { env });
-    expect(stdout).toBe('promote\npromote-cluster\n:4\n');
-  });
+  it.each([
+    { words: ['audit', 'pro'], out: 'promote\npromote-cluster\n:4\n' },
+    { words: ['verdicts', '--verdict', ''], out: 'WouldDeny\nAllow\n:4\n' },
+    { words: ['verdicts', '--direction', ''], out: 'Ingress\nEgress\n:4\n' },
+    { words: ['verdicts', '-o', 'y'], out: 'yaml\n:4\n' },
+    { words: ['verdicts', '--all'], out: '--all-namespaces\n:4\n' },
+    { words: ['audit', 'test', '-f', ''], out: ':0\n' },
+  ])('kubectl completes `kubectl kguardian $words` through bin/kubectl_complete-kguardian', async ({ words, out }) => {
+    const { stdout } = await run(inject('kubectl'), ['__complete', 'kguardian', ...words], { env });
+    expect(stdout).toBe(out);
+  }, 60_000);
 
   describe('policy names from the cluster', () => {
     let ns: string;

@@ -7,24 +7,17 @@
 import type { CliIO } from '../io.js';
 import type { KubeFlags } from '../kube/connect.js';
 import { ACNP, ANP, type AuditResource } from '../kube/objects.js';
+import { takesValue } from './flag-values.js';
 
 // Loading the client library and one list call; past this the shell gets commands and flags
 // only. KGUARDIAN_COMPLETION_TIMEOUT_MS overrides it (slow links, and tests on a busy machine).
 const TIMEOUT_MS = 5000;
-const VALUE_FLAGS: Readonly<Record<string, keyof KubeFlags | true>> = {
+/** The flags that say which cluster to read the names from. */
+const KUBE_FLAGS: Readonly<Record<string, keyof KubeFlags>> = {
   '--kubeconfig': 'kubeconfig',
   '--context': 'context',
   '-n': 'namespace',
   '--namespace': 'namespace',
-  // Flags that take a value the user may type before the name; their values are not positionals.
-  '-o': true,
-  '--output': true,
-  '--output-dir': true,
-  '--min-quiet': true,
-  '--target-namespace': true,
-  '--broker-namespace': true,
-  '--broker-service': true,
-  '--broker-url': true,
 };
 
 export interface CompletionLine {
@@ -32,6 +25,8 @@ export interface CompletionLine {
   words: string[];
   current: string;
   kube: KubeFlags;
+  /** The flag whose value is being typed (`--verdict <TAB>`), if any. */
+  pendingFlag?: string;
 }
 
 /** Splits a command line (without the program name; the last word is the one being typed). */
@@ -39,18 +34,20 @@ export function parseLine(args: readonly string[]): CompletionLine {
   const words: string[] = [];
   const kube: KubeFlags = {};
   const before = args.slice(0, -1);
+  let pendingFlag: string | undefined;
   for (let i = 0; i < before.length; i++) {
     const a = before[i] ?? '';
     const [flag, inline] = a.startsWith('-') ? (a.split(/=(.*)/s) as [string, string | undefined]) : [a, undefined];
-    const target = VALUE_FLAGS[flag];
-    if (target === undefined) {
+    if (!a.startsWith('-') || !takesValue(flag)) {
       if (!a.startsWith('-')) words.push(a);
       continue;
     }
+    if (inline === undefined && i === before.length - 1) pendingFlag = flag;
     const value = inline ?? before[++i];
-    if (target !== true && value !== undefined) kube[target] = value;
+    const target = KUBE_FLAGS[flag];
+    if (target !== undefined && value !== undefined) kube[target] = value;
   }
-  return { words, current: args.at(-1) ?? '', kube };
+  return { words, current: args.at(-1) ?? '', kube, ...(pendingFlag === undefined ? {} : { pendingFlag }) };
 }
 
 /** Which kind's names fit at this position. */
@@ -87,7 +84,7 @@ function withTimeout<T>(p: Promise<T>, fallback: T, ms: number): Promise<T> {
 /** Policy names (and, after `describe`, the kinds) for this line; [] where no name fits. */
 export async function nameCandidates(args: readonly string[], env: CliIO['env']): Promise<string[]> {
   const line = parseLine(args);
-  const slot = line.current.startsWith('-') ? undefined : nameSlot(line.words);
+  const slot = line.current.startsWith('-') || line.pendingFlag !== undefined ? undefined : nameSlot(line.words);
   if (slot === undefined) return [];
   const kinds = slot === 'anp-or-kind' ? ['acnp', 'anp'] : [];
   const ms = Number(env.KGUARDIAN_COMPLETION_TIMEOUT_MS) || TIMEOUT_MS;

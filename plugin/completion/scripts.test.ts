@@ -21,8 +21,38 @@ describe('__complete (kubectl plugin completion)', () => {
     { words: ['audit', 'promote', 'x', ''], out: ':4\n' },
     // Nothing matches: only the directive, so the shell offers no files either.
     { words: ['zz'], out: ':4\n' },
+    // After a flag that takes one of a few values: those values, never flags or policy names.
+    { words: ['verdicts', '--verdict', ''], out: 'WouldDeny\nAllow\n:4\n' },
+    { words: ['verdicts', '--verdict', 'W'], out: 'WouldDeny\n:4\n' },
+    { words: ['verdicts', '--direction', ''], out: 'Ingress\nEgress\n:4\n' },
+    { words: ['verdicts', '--direction=E'], out: '--direction=Egress\n:4\n' },
+    { words: ['verdicts', '-o', ''], out: 'table\nwide\njson\nyaml\n:4\n' },
+    { words: ['verdicts', '--output', 'w'], out: 'wide\n:4\n' },
+    { words: ['describe', '-o', ''], out: 'text\njson\nyaml\n:4\n' },
+    { words: ['audit', 'test', '-o', ''], out: 'table\nwide\njson\nyaml\n:4\n' },
+    { words: ['audit', 'promote', 'x', '-o', ''], out: 'yaml\njson\nname\n:4\n' },
+    // A file name fits: directive 0 lets the shell complete files.
+    { words: ['audit', 'test', '-f', ''], out: ':0\n' },
+    { words: ['--kubeconfig', ''], out: ':0\n' },
+    // Free text: nothing to offer, and no files.
+    { words: ['verdicts', '--since', ''], out: ':4\n' },
   ])('$words', async ({ words, out }) => {
     expect(await complete(words)).toBe(out);
+  });
+
+  it('offers kubectl\'s spellings of the flags: -n, -A, -w, -o, --no-headers (not yargs\'s --n, --A, --w, --o, --headers)', async () => {
+    const long = (await complete(['verdicts', '--'])).split('\n');
+    expect(long).toEqual(expect.arrayContaining(['--namespace', '--all-namespaces', '--watch', '--output', '--no-headers', '--verdict', ':4']));
+    expect(long.filter((l) => /^--.$/.test(l) || l === '--headers')).toEqual([]);
+    expect((await complete(['verdicts', '-'])).split('\n')).toEqual(expect.arrayContaining(['-n', '-A', '-w', '-o']));
+  });
+});
+
+describe('--get-yargs-completions (the bash and zsh scripts)', () => {
+  it('offers the values after a flag that takes one of a few', async () => {
+    const io = memoryIO();
+    expect(await runCli(['--get-yargs-completions', 'kubectl-kguardian', 'verdicts', '--verdict', ''], io)).toBe(0);
+    expect(io.out()).toBe('WouldDeny\nAllow\n');
   });
 });
 

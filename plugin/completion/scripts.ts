@@ -50,12 +50,15 @@ export function completionScript(shell: Shell): string {
   return shell === 'bash' ? BASH : ZSH;
 }
 
-/** kubectl's plugin-completion protocol: candidates starting with the word being typed, then ":4". */
-export function cobraCompletions(yargsOutput: string, current: string): string {
+/**
+ * kubectl's plugin-completion protocol: candidates starting with the word being typed, then the
+ * directive (":4", no file names; ":0" where a file name fits).
+ */
+export function cobraCompletions(yargsOutput: string, current: string, directive = 4): string {
   const lines = yargsOutput
     .split('\n')
     .map((l) => l.split(':')[0] ?? '') // zsh-style "name:description" entries keep only the name
     // Flags only once a "-" is typed, as kubectl does; otherwise commands and names.
     .filter((l) => l !== '' && l.startsWith(current) && (current.startsWith('-') || !l.startsWith('-')));
-  return [...new Set(lines), ':4'].join('\n') + '\n';
+  return [...new Set(lines), `:${directive}`].join('\n') + '\n';
 }
