@@ -15,8 +15,8 @@ import type { RegisterCommand } from '../main.js';
 import { parseDuration } from '../verdicts/options.js';
 import { withExamples, type Example } from './examples.js';
 
-const KINDS: readonly GenKind[] = ['AuditNetworkPolicy', 'NetworkPolicy'];
-const OUTPUTS: readonly GenOutput[] = ['yaml', 'json'];
+export const KINDS: readonly GenKind[] = ['AuditNetworkPolicy', 'NetworkPolicy'];
+export const OUTPUTS: readonly GenOutput[] = ['yaml', 'json'];
 
 export const GEN_EXAMPLES: readonly Example[] = [
   ['$0 gen networkpolicy payments -n prod', 'An AuditNetworkPolicy for the payments workload from the last 7 days of recorded traffic'],

@@ -21,13 +21,14 @@ function optionsOf(help: string): { flags: string[]; type: string }[] {
 }
 
 describe('COMMAND_FLAGS', () => {
-  it.each([{ command: ['verdicts'] }, { command: ['describe'] }, { command: ['audit', 'test'] }, { command: ['audit', 'promote'] }, { command: ['audit', 'promote-cluster'] }])('knows every value flag of $command', async ({ command }) => {
+  it.each([{ command: ['verdicts'] }, { command: ['describe'] }, { command: ['audit', 'test'] }, { command: ['audit', 'promote'] }, { command: ['audit', 'promote-cluster'] }, { command: ['gen', 'networkpolicy'] }])('knows every value flag of $command', async ({ command }) => {
     const io = memoryIO();
     expect(await runCli([...command, '--help'], io)).toBe(0);
     const options = optionsOf(io.out());
     expect(options.length).toBeGreaterThan(5);
     const key = commandOf(command);
     expect(key).toBe(command.join(' '));
+    expect(commandOf(['gen', 'netpol'])).toBe('gen networkpolicy');
     for (const { flags, type } of options) {
       if (flags.includes('--help')) continue;
       for (const flag of flags) {

@@ -7,6 +7,7 @@
  */
 import { AUDIT_OUTPUTS } from '../commands/audit-test.js';
 import { DESCRIBE_OUTPUTS } from '../commands/describe.js';
+import { KINDS as GEN_KINDS, OUTPUTS as GEN_OUTPUTS } from '../commands/gen.js';
 import { PROMOTE_OUTPUTS } from '../promote/formats.js';
 import { VERDICTS_OUTPUTS } from '../verdicts/options.js';
 
@@ -53,12 +54,30 @@ export const COMMAND_FLAGS: Readonly<Record<string, Flags>> = {
   'audit test': { ...TOKEN, ...spellings('f', 'filename', FILE), '--cluster': FILE, '--flows': FILE, '--since': FREE, ...spellings('o', 'output', oneOf(AUDIT_OUTPUTS)) },
   'audit promote': { ...PROMOTE, ...spellings('l', 'selector', FREE) },
   'audit promote-cluster': { ...PROMOTE, '--target-namespace': FREE },
+  'gen networkpolicy': {
+    ...TOKEN,
+    ...spellings('l', 'selector', FREE),
+    '--since': FREE,
+    '--kind': oneOf(GEN_KINDS),
+    ...spellings('o', 'output', oneOf(GEN_OUTPUTS)),
+    '--output-dir': { kind: 'dir' },
+    '--cluster': FILE,
+    '--flows': FILE,
+    '--aggregate-cidr': FREE,
+    '--aggregate-cidr6': FREE,
+    '--min-flows': FREE,
+    '--holdout': FREE,
+  },
 };
+
+/** Other names of a command path. */
+const ALIASES: Readonly<Record<string, string>> = { 'gen netpol': 'gen networkpolicy' };
 
 /** The command path a line's positional words start with ('' before any command). */
 export function commandOf(words: readonly string[]): string {
   const [first, second] = words;
-  if (first === 'audit' && second !== undefined && COMMAND_FLAGS[`audit ${second}`]) return `audit ${second}`;
+  const two = ALIASES[`${first} ${second}`] ?? `${first} ${second}`;
+  if (second !== undefined && COMMAND_FLAGS[two]) return two;
   return first !== undefined && COMMAND_FLAGS[first] ? first : '';
 }
 

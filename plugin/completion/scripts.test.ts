@@ -31,6 +31,7 @@ describe('__complete (kubectl plugin completion)', () => {
     { words: ['describe', '-o', ''], out: 'text\njson\nyaml\n:4\n' },
     { words: ['audit', 'test', '-o', ''], out: 'table\nwide\njson\nyaml\n:4\n' },
     { words: ['audit', 'promote', 'x', '-o', ''], out: 'yaml\njson\nname\n:4\n' },
+    { words: ['gen', 'netpol', '--kind', ''], out: 'AuditNetworkPolicy\nNetworkPolicy\n:4\n' },
     // A file name fits: directive 0 lets the shell complete files.
     { words: ['audit', 'test', '-f', ''], out: ':0\n' },
     { words: ['--kubeconfig', ''], out: ':0\n' },
