@@ -14,7 +14,8 @@ import { cobraCompletions } from './completion/scripts.js';
 import { registerPromote } from './commands/promote.js';
 import { registerPromoteCluster } from './commands/promote-cluster.js';
 import { registerVerdicts } from './commands/verdicts.js';
-import { CliError, EXIT } from './errors.js';
+import { CliError, EXIT, InputError } from './errors.js';
+import { flagMessage, keepNegativeValues, usageHint } from './flag-errors.js';
 import type { CliIO } from './io.js';
 import { globalOptions } from './kube/flags.js';
 
@@ -146,7 +147,7 @@ export async function runCli(rawArgs: readonly string[], io: CliIO): Promise<num
 }
 
 async function parseAndRun(rawArgs: readonly string[], io: CliIO): Promise<number> {
-  const args = stdinFlags(rawArgs);
+  const args = keepNegativeValues(stdinFlags(rawArgs));
   let code: number = EXIT.ok;
   const done = (c: number): void => {
     code = c;
@@ -165,7 +166,9 @@ async function parseAndRun(rawArgs: readonly string[], io: CliIO): Promise<numbe
     .wrap(Math.min(120, process.stdout.columns || 100))
     .exitProcess(false)
     .fail((msg, err) => {
-      throw err ?? new CliError(msg, EXIT.badInput);
+      // While a command is parsed, the instance answers with that command's options.
+      const aliases = (parser as unknown as { getOptions(): { alias?: Record<string, string[]> } }).getOptions().alias ?? {};
+      throw err ?? new CliError(flagMessage(msg, args, aliases), EXIT.badInput);
     });
   try {
     let output = '';
@@ -175,12 +178,13 @@ async function parseAndRun(rawArgs: readonly string[], io: CliIO): Promise<numbe
     if (output) io.stdout.write(output.endsWith('\n') ? output : output + '\n');
     return code;
   } catch (e) {
+    // Bad flags (exit 2, not a file's content) end with the help to read, as kubectl's do.
     if (e instanceof CliError) {
-      io.stderr.write(`error: ${e.message}\n`);
+      io.stderr.write(`error: ${e.message}\n${e.exitCode === EXIT.badInput && !(e instanceof InputError) ? usageHint(args) : ''}`);
       return e.exitCode;
     }
     if (e instanceof Error && e.name === 'YError') {
-      io.stderr.write(`error: ${e.message}\nRun 'kubectl kguardian --help' for usage.\n`);
+      io.stderr.write(`error: ${e.message}\n${usageHint(args)}`);
       return EXIT.badInput;
     }
     throw e;

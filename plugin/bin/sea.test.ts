@@ -52,13 +52,13 @@ describe('the single executable', () => {
   it('loads the Kubernetes client from its own asset', async () => {
     // connect() imports the client before it looks at the kubeconfig, so this message proves it loaded.
     const r = await run(bin, ['verdicts', '--kubeconfig', '/nonexistent/kubeconfig']);
-    expect(r).toEqual({ code: 2, stdout: '', stderr: 'error: --kubeconfig /nonexistent/kubeconfig: no such file\n' });
+    expect(r).toEqual({ code: 2, stdout: '', stderr: "error: --kubeconfig /nonexistent/kubeconfig: no such file\nSee 'kubectl kguardian verdicts --help' for usage.\n" });
   });
 
   it('a bad flag is exit 2 with the flag named, no stack trace', async () => {
     const r = await run(bin, ['verdicts', '--limit', '0', '--broker-url', 'http://127.0.0.1:1']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('error: --limit: must be a whole number from 1 to 1000000, not 0\n');
+    expect(r.stderr).toBe("error: --limit 0 is out of range; give the number of rows, from 1 to 1000000\nSee 'kubectl kguardian verdicts --help' for usage.\n");
   });
 
   it('the npm bin runs the same bundle', async () => {

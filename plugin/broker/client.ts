@@ -29,11 +29,23 @@ const NEXT_STEP: Readonly<Record<BrokerOrigin, string>> = {
   'port-forward': `Is kguardian installed and the broker running? Try --broker-namespace/--broker-service, or give its URL with --broker-url or ${BROKER_URL_ENV}`,
 };
 
+/** The broker could not be reached; `short` is the first sentence alone (for the watch's reconnect line). */
+export class BrokerUnreachableError extends CliError {
+  constructor(
+    message: string,
+    readonly short: string,
+  ) {
+    super(message);
+    this.name = 'BrokerUnreachableError';
+  }
+}
+
 function unreachable(baseUrl: string, origin: BrokerOrigin, e: unknown): CliError {
   const cause = (e as { cause?: { code?: string; message?: string } }).cause;
   const why = cause?.code ?? cause?.message ?? (e as Error).message;
   const from = origin === 'env' ? ` (from ${BROKER_URL_ENV})` : '';
-  return new CliError(`cannot reach the broker at ${baseUrl}${from} (${why}). ${NEXT_STEP[origin]}`);
+  const short = `cannot reach the broker at ${baseUrl}${from} (${why})`;
+  return new BrokerUnreachableError(`${short}. ${NEXT_STEP[origin]}`, short);
 }
 
 export function brokerClient(conn: Pick<BrokerConnection, 'baseUrl' | 'token' | 'origin'>): BrokerClient {
@@ -48,7 +60,7 @@ export function brokerClient(conn: Pick<BrokerConnection, 'baseUrl' | 'token' | 
       if (signal?.aborted) throw e;
       throw unreachable(conn.baseUrl, conn.origin, e);
     }
-    if (res.status !== 200) throw brokerHttpError(res.status, await res.text(), path, params, conn.token !== undefined);
+    if (res.status !== 200) throw brokerHttpError(res.status, await res.text(), path, params, conn.token !== undefined, conn.baseUrl);
     return res;
   }
   return {

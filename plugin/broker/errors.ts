@@ -15,18 +15,34 @@ function scopeOf(query: URLSearchParams): string {
   return ns ? `in namespace ${ns}` : 'cluster-wide (no namespace given, or cluster-scoped policies)';
 }
 
-function brokerMessage(body: string): string {
+/** The broker's `{"error": ...}`; undefined when the body is not in that form (then it is not the broker speaking). */
+function brokerMessage(body: string): string | undefined {
   try {
     const parsed = JSON.parse(body) as { error?: unknown };
     if (typeof parsed.error === 'string') return parsed.error;
   } catch {
-    // not JSON: use the text
+    // not JSON
   }
-  return body.trim().slice(0, 300);
+  return undefined;
 }
 
-export function brokerHttpError(status: number, body: string, path: string, query: URLSearchParams, hadToken: boolean): CliError {
-  const said = brokerMessage(body);
+/**
+ * The broker answers every error with `{"error": ...}`; anything else came from something that is
+ * not a kguardian broker (a web server, a proxy, another service on that port).
+ */
+function notABroker(status: number, body: string, path: string, baseUrl: string): CliError {
+  const text = body.replace(/\s+/g, ' ').trim();
+  const sample = text === '' ? 'an empty body' : `"${text.length > 80 ? `${text.slice(0, 80)}...` : text}"`;
+  return new CliError(
+    `${baseUrl} answered ${status} to GET ${path} with ${sample}, not the broker's JSON: it does not look like a kguardian broker. ` +
+      'Check the broker URL, or leave it out to reach the broker through the cluster',
+  );
+}
+
+export function brokerHttpError(status: number, body: string, path: string, query: URLSearchParams, hadToken: boolean, baseUrl = 'the broker'): CliError {
+  const fromBroker = brokerMessage(body);
+  if (fromBroker === undefined && status !== 401 && status !== 403) return notABroker(status, body, path, baseUrl);
+  const said = fromBroker ?? body.trim().slice(0, 300);
   const perm = permissionFor(path);
   if (status === 401) {
     if (!hadToken) return new CliError(`the broker asks for a bearer token (401). ${NO_TOKEN_HELP}`);

@@ -7,7 +7,7 @@
  */
 import { CliError } from '../errors.js';
 import type { CliIO } from '../io.js';
-import type { BrokerClient, Query } from './client.js';
+import { BrokerUnreachableError, type BrokerClient, type Query } from './client.js';
 import { readSse } from './sse.js';
 import type { StoredVerdict } from './types.js';
 
@@ -49,6 +49,18 @@ function isRetryable(e: unknown): boolean {
   return !(e instanceof CliError) || /cannot reach the broker|answered 5\d\d/.test(e.message);
 }
 
+/**
+ * Why the stream stopped, for the reconnect line: in words, and without the first connection's
+ * advice on finding the broker (the address worked a moment ago). Node's fetch reports a
+ * connection cut mid-body as a bare "terminated".
+ */
+function reconnectReason(e: unknown, baseUrl: string): string {
+  if (e instanceof BrokerUnreachableError) return e.short;
+  if (e instanceof CliError) return e.message;
+  const detail = e instanceof Error ? e.message : String(e);
+  return `lost the connection to the broker at ${baseUrl}${detail === '' || detail === 'terminated' ? '' : ` (${detail})`}`;
+}
+
 export async function followVerdicts(client: BrokerClient, query: Query, io: CliIO, onVerdict: (v: StoredVerdict) => void, opts: FollowOptions): Promise<void> {
   const delay = opts.delay ?? sleep;
   const max = opts.maxBackoffMs ?? 10_000;
@@ -61,7 +73,7 @@ export async function followVerdicts(client: BrokerClient, query: Query, io: Cli
     } catch (e) {
       if (opts.signal?.aborted) return;
       if (!isRetryable(e)) throw e;
-      why = e instanceof Error ? e.message : String(e);
+      why = reconnectReason(e, client.baseUrl);
     }
     if (opts.signal?.aborted) return;
     if (pos.got) backoff = 500;

@@ -4,6 +4,7 @@
  * behind the same safety gate as `audit promote`.
  */
 import type { Argv } from 'yargs';
+import { CliError, EXIT } from '../errors.js';
 import type { KubeFlags } from '../kube/connect.js';
 import { kubeFlags } from '../kube/flags.js';
 import type { RegisterCommand } from '../main.js';
@@ -29,7 +30,7 @@ export const PROMOTE_CLUSTER_EXAMPLES: readonly Example[] = [
 function builder(y: Argv): Argv {
   return withExamples(promoteFlagsBuilder(
     y
-      .positional('name', { type: 'string', demandOption: true, describe: 'The AuditClusterNetworkPolicy to promote' })
+      .positional('name', { type: 'string', describe: 'The AuditClusterNetworkPolicy to promote' })
       .option('target-namespace', {
         type: 'string',
         array: true,
@@ -40,12 +41,13 @@ function builder(y: Argv): Argv {
 
 export function promoteClusterOptions(argv: Record<string, unknown>): PromoteClusterOptions {
   const targets = Array.isArray(argv.targetNamespace) ? argv.targetNamespace.filter((t): t is string => typeof t === 'string' && t !== '') : [];
-  return { kube: kubeFlags(argv), name: String(argv.name), targets, flags: promoteFlags(argv) };
+  if (typeof argv.name !== 'string' || argv.name === '') throw new CliError('name an AuditClusterNetworkPolicy: audit promote-cluster NAME', EXIT.badInput);
+  return { kube: kubeFlags(argv), name: argv.name, targets, flags: promoteFlags(argv) };
 }
 
 export const registerPromoteCluster: RegisterCommand = (y, { io, done }) =>
   y.command(
-    'promote-cluster <name>',
+    'promote-cluster [name]',
     'Turn an AuditClusterNetworkPolicy into one NetworkPolicy per selected namespace, if it is safe',
     builder,
     async (argv) => {

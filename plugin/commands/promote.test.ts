@@ -12,12 +12,12 @@ async function run(args: string[]): Promise<{ code: number; out: string; err: st
 
 describe('promote and promote-cluster flags', () => {
   it.each([
-    { args: ['audit', 'promote-cluster'], message: 'Not enough non-option arguments' },
+    { args: ['audit', 'promote-cluster'], message: 'name an AuditClusterNetworkPolicy: audit promote-cluster NAME' },
     { args: ['audit', 'promote-cluster', 'p', '--delete-audit'], message: '--delete-audit needs --apply' },
     { args: ['audit', 'promote-cluster', 'p', '--min-quiet', 'soon'], message: '--min-quiet "soon": not a duration' },
     { args: ['audit', 'promote-cluster', 'p', '-o', 'name', '--output-dir', 'out'], message: '-o name prints names only; --output-dir writes whole policies' },
     { args: ['audit', 'promote', 'p', '-n', 'prod', '-o', 'name', '--output-dir', 'out'], message: '-o name prints names only; --output-dir writes whole policies' },
-    { args: ['audit', 'promote', 'p', '-n', 'prod', '-o', 'table'], message: 'Choices: "yaml", "json", "name"' },
+    { args: ['audit', 'promote', 'p', '-n', 'prod', '-o', 'table'], message: '-o/--output: "table" is not one of yaml, json, name' },
   ])('$args exits 2', async ({ args, message }) => {
     const r = await run(args);
     expect(r.code).toBe(2);

@@ -38,7 +38,7 @@ export function verdictsBuilder(y: Argv): Argv {
     .option('verdict', { type: 'string', describe: 'WouldDeny or Allow' })
     .option('direction', { type: 'string', describe: 'Ingress or Egress' })
     .option('since', { type: 'string', describe: 'Only verdicts observed within this long, such as 15m, 1h, 7d' })
-    .option('limit', { type: 'number', default: 100, describe: 'At most this many rows (the newest), before --watch follows' })
+    .option('limit', { type: 'string', default: '100', describe: 'At most this many rows (the newest), before --watch follows' })
     .option('w', { alias: 'watch', type: 'boolean', default: false, describe: 'After the rows so far, print new verdicts as they arrive (Ctrl-C stops)' })
     .option('o', { alias: 'output', type: 'string', default: 'table', describe: `Output format: ${VERDICTS_OUTPUTS.join(', ')}` })
     .option('headers', { type: 'boolean', default: true, describe: 'Print the table header line; --no-headers leaves it out' }), VERDICTS_EXAMPLES);
@@ -48,10 +48,12 @@ export function verdictsRun(argv: Record<string, unknown>): VerdictsRun {
   return { opts: verdictsOptions(argv), broker: brokerOptions(argv), kube: kubeFlags(argv) };
 }
 
-function emptyLine(scope: Scope): string {
-  if (scope.kind === 'all') return 'No verdicts found.\n';
-  if (scope.kind === 'cluster') return 'No verdicts found for cluster-scoped policies.\n';
-  return `No verdicts found in ${scope.namespace} namespace.\n`;
+/** With --policy, the line says that no verdict names it: a misspelt name reads the same as a quiet policy otherwise. */
+function emptyLine(scope: Scope, policy: string | undefined): string {
+  const where = scope.kind === 'all' ? '' : scope.kind === 'cluster' ? ' for cluster-scoped policies' : ` in ${scope.namespace} namespace`;
+  if (policy === undefined) return `No verdicts found${where}.\n`;
+  const list = scope.kind === 'namespace' ? `kubectl get auditnetworkpolicies -n ${scope.namespace}` : scope.kind === 'cluster' ? 'kubectl get auditclusternetworkpolicies' : 'kubectl get kguardian -A';
+  return `No verdicts name policy "${policy}"${where}: either it saw no traffic in that time, or no such policy exists (list them with: ${list}).\n`;
 }
 
 function printer(render: typeof Render, opts: VerdictsOptions, io: CliIO): (rows: readonly StoredVerdict[]) => void {
@@ -82,7 +84,7 @@ export async function runVerdicts(run: VerdictsRun, io: CliIO, signal?: AbortSig
     const client = brokerClient(conn);
     const rows = (await listVerdicts(client, query, run.opts.limit)).reverse();
     if (!run.opts.watch) {
-      if (rows.length === 0 && (run.opts.output === 'table' || run.opts.output === 'wide')) io.stderr.write(emptyLine(scope));
+      if (rows.length === 0 && (run.opts.output === 'table' || run.opts.output === 'wide')) io.stderr.write(emptyLine(scope, run.opts.policy));
       else io.stdout.write(render.renderList(rows, run.opts.output, run.opts.noHeaders));
       return EXIT.ok;
     }

@@ -76,6 +76,6 @@ describe('completion SHELL', () => {
   it('names the valid shells for an unknown one', async () => {
     const io = memoryIO();
     expect(await runCli(['completion', 'fish'], io)).toBe(2);
-    expect(io.err()).toContain('Choices: "bash", "zsh"');
+    expect(io.err()).toContain('shell: "fish" is not one of bash, zsh');
   });
 });

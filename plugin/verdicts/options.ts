@@ -47,9 +47,12 @@ function oneOf<T extends string>(flag: string, v: unknown, allowed: readonly T[]
   return found;
 }
 
+/** Read as text (yargs would turn "abc" into NaN and the message could not quote it). */
 function limitOf(v: unknown): number {
-  const n = typeof v === 'number' ? v : Number.NaN;
-  if (!Number.isInteger(n) || n < 1 || n > 1_000_000) throw new CliError(`--limit: must be a whole number from 1 to 1000000, not ${String(v)}`, EXIT.badInput);
+  const text = typeof v === 'number' ? String(v) : typeof v === 'string' ? v.trim() : JSON.stringify(v);
+  const n = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (Number.isNaN(n)) throw new CliError(`--limit ${JSON.stringify(text)} is not a whole number; give the number of rows, from 1 to 1000000`, EXIT.badInput);
+  if (n < 1 || n > 1_000_000) throw new CliError(`--limit ${text} is out of range; give the number of rows, from 1 to 1000000`, EXIT.badInput);
   return n;
 }
 
