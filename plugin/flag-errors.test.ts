@@ -73,7 +73,8 @@ describe('a --broker-url that is not a broker', () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
-  it('an empty 404 is a whole sentence that says it is not a broker (exit 1)', async () => {
+  // The command loads the Kubernetes client (for a token from the kubeconfig): slow on a busy machine.
+  it('an empty 404 is a whole sentence that says it is not a broker (exit 1)', { timeout: 60_000 }, async () => {
     const r = await run(['verdicts', '--broker-url', url, '-n', 'prod']);
     expect(r.code).toBe(1);
     expect(r.err).toBe(
@@ -87,7 +88,7 @@ describe('a --broker-url that is not a broker', () => {
     await expect(opened).rejects.toThrow(`${url} answered 404 to GET /audit/verdicts with "<html><body><h1>Error response</h1> <p>Error code: 404</p></body></html>", not the broker's JSON`);
   });
 
-  it('verdicts --policy that no verdict names says so, and how to list the policies', async () => {
+  it('verdicts --policy that no verdict names says so, and how to list the policies', { timeout: 60_000 }, async () => {
     const r = await run(['verdicts', '--broker-url', url, '-n', 'prod', '--policy', 'nope']);
     expect(r).toEqual({
       code: 0,

@@ -10,9 +10,12 @@
 /** The command words that can precede flags, for the help hint. */
 const COMMANDS: Readonly<Record<string, readonly string[]>> = {
   audit: ['test', 'promote', 'promote-cluster'],
+  gen: ['networkpolicy'],
+  flows: ['export'],
   verdicts: [],
   describe: [],
   completion: [],
+  ui: [],
 };
 
 /** "--since -1h" -> "--since=-1h": no short option of this CLI is a digit, so such a token is a value. */

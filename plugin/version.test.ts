@@ -20,7 +20,8 @@ describe('--version from a checkout', () => {
     expect({ out: io.out(), err: io.err() }).toEqual({ out: 'kubectl-kguardian dev\n', err: '' });
   });
 
-  it('bin/kubectl-kguardian --version (the development launcher) exits 0', async () => {
+  // Spawns tsx, which compiles on the fly: seconds on a busy machine.
+  it('bin/kubectl-kguardian --version (the development launcher) exits 0', { timeout: 60_000 }, async () => {
     const { stdout, stderr } = await run(join(REPO, 'bin', 'kubectl-kguardian'), ['--version'], { cwd: REPO });
     expect({ stdout, stderr }).toEqual({ stdout: 'kubectl-kguardian dev\n', stderr: '' });
   });

@@ -143,7 +143,7 @@ describe('gen networkpolicy refuses', () => {
     { title: 'WORKLOAD and -l together', args: ['payments', '-l', 'app=payments', '-n', 'shop'], code: 2, err: /give a WORKLOAD or -l\/--selector, not both/ },
     { title: '-n and -A together', args: ['-n', 'shop', '-A'], code: 2, err: /-n and -A together/ },
     { title: 'no namespace offline', args: [], code: 2, err: /name a namespace with -n NAMESPACE, or -A for every namespace/ },
-    { title: 'a bad --kind lists the choices', args: ['-A', '--kind', 'Policy'], code: 2, err: /Choices: "AuditNetworkPolicy", "NetworkPolicy"/ },
+    { title: 'a bad --kind lists the choices', args: ['-A', '--kind', 'Policy'], code: 2, err: /--kind: "Policy" is not one of AuditNetworkPolicy, NetworkPolicy\nSee 'kubectl kguardian gen networkpolicy --help' for usage\./ },
     { title: 'a prefix length out of range', args: ['-A', '--aggregate-cidr', '33'], code: 2, err: /--aggregate-cidr: 33 is not a prefix length from 0 to 32/ },
     { title: 'a bad --holdout', args: ['-A', '--holdout', 'soon'], code: 2, err: /--holdout: "soon" is not a duration/ },
     { title: 'a --holdout that leaves nothing to learn from', args: ['-A', '--holdout', '30d'], code: 2, err: /--holdout: no flows in .*flows\.jsonl were seen before the held-out window/ },
