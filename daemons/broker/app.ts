@@ -33,6 +33,6 @@ export function createApp(deps: BrokerDeps): Hono<AuthEnv> {
   app.route('/', verdictStreamRoutes(deps));
   app.route('/', verdictRoutes(deps));
   app.onError(errorHandler(deps.logger));
-  app.notFound(notFoundHandler());
+  app.notFound(notFoundHandler(() => app.routes));
   return app;
 }

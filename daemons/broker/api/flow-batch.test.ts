@@ -63,7 +63,7 @@ describe('parseFlowBatch', () => {
 /** Random variations of a valid observation: each mutation replaces one leaf with a nasty value. */
 const NASTY: unknown[] = [undefined, null, '', ' ', 0, -1, 1.5, 65535, 65536, 1e9, 1e9 + 1, 2 ** 53, NaN, 'NaN', true, [], {},
   'TCP', 'tcp', 'Egress', 'pod', 'seen', '10.0.0.1', '::1', '1.2.3', 'fe80::1%eth0', 'a'.repeat(64), 'a'.repeat(254), 'a-b.c', '-a',
-  '2026-03-01T10:00:05.000Z', '2026-03-01T10:00:04.999+01:00', '2026-13-01T10:00:00Z', '2026-03-01T10:00:05.1234567890Z'];
+  '2026-03-01T10:00:05.000Z', '2026-03-01T10:00:04.999+01:00', '2026-13-01T10:00:00Z', '2026-02-30T10:00:00Z', '2026-03-01T10:00:05.1234567890Z'];
 
 function mutate(obj: Record<string, unknown>, rnd: () => number): Record<string, unknown> {
   const copy = structuredClone(obj);

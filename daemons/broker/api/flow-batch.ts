@@ -9,6 +9,7 @@ import type { Protocol } from '../../../policy/types.js';
 import { FLOW_BATCH_LIMITS } from './flow-batch-limits.js';
 import { isValidObservation } from './flow-fast-check.js';
 import { ipProblem, MAX_IP_LENGTH } from './ip-address.js';
+import { parseRfc3339, RFC3339_MAX_LENGTH } from './rfc3339.js';
 import { badRequest, type HttpError } from './http-error.js';
 
 /** Who owns an address, as the agent knew it at observation time. */
@@ -51,7 +52,6 @@ export { FLOW_BATCH_LIMITS };
 // DNS-1123 subdomain (pod names) and label (namespaces), as Kubernetes validates them.
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
 const ip = z
   .string()
@@ -62,8 +62,8 @@ const ip = z
   });
 const time = z
   .string()
-  .max(40)
-  .refine((s) => RFC3339.test(s) && !Number.isNaN(Date.parse(s)), 'must be an RFC 3339 time such as 2026-01-02T15:04:05.000Z');
+  .max(RFC3339_MAX_LENGTH)
+  .refine((s) => !Number.isNaN(parseRfc3339(s)), 'must be an RFC 3339 time of a real date, such as 2026-01-02T15:04:05.000Z');
 const nodeName = z.string().min(1).max(253).regex(DNS_SUBDOMAIN, 'must be a DNS subdomain (a Kubernetes node name)');
 
 const endpointSchema = z.object({

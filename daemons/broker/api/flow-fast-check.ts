@@ -7,10 +7,10 @@
  */
 import { FLOW_BATCH_LIMITS } from './flow-batch-limits.js';
 import { isStorableIp } from './ip-address.js';
+import { parseRfc3339 } from './rfc3339.js';
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 const POD_UID = /^[A-Za-z0-9-]+$/;
 const KINDS = new Set(['pod', 'host', 'node', 'external', 'unknown']);
 const PROTOCOLS = new Set(['TCP', 'UDP', 'SCTP']);
@@ -39,7 +39,7 @@ function timeMs(v: unknown): number {
   if (typeof v !== 'string') return NaN;
   const known = recentTimes.get(v);
   if (known !== undefined) return known;
-  const ms = v.length <= 40 && RFC3339.test(v) ? Date.parse(v) : NaN;
+  const ms = parseRfc3339(v);
   if (recentTimes.size >= 4096) recentTimes.clear();
   recentTimes.set(v, ms);
   return ms;

@@ -6,8 +6,8 @@
 import { DIRECTIONS, type Direction, type Verdict } from '../../../policy/types.js';
 import type { VerdictFilter } from '../store/types.js';
 import { badRequest } from './http-error.js';
+import { parseRfc3339 } from './rfc3339.js';
 
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 const DURATION = /^(\d{1,6})(s|m|h|d)$/;
 const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 const VERDICTS: readonly Verdict[] = ['Allow', 'WouldDeny'];
@@ -66,8 +66,8 @@ export class QueryReader {
     if (v === undefined) return undefined;
     const rel = parseDuration(v);
     if (rel !== undefined) return new Date(this.now.getTime() - rel);
-    const ms = RFC3339.test(v) ? Date.parse(v) : NaN;
-    if (Number.isNaN(ms)) throw badRequest(name, `${name} must be an RFC 3339 time (2026-01-02T15:04:05Z) or a look-back such as 15m`);
+    const ms = parseRfc3339(v);
+    if (Number.isNaN(ms)) throw badRequest(name, `${name} must be an RFC 3339 time of a real date (2026-01-02T15:04:05Z) or a look-back such as 15m`);
     return new Date(ms);
   }
 

@@ -8,10 +8,10 @@ import { z } from 'zod';
 import type { NewReplay } from '../store/replay-types.js';
 import { fieldPath, type ParseResult } from './flow-batch.js';
 import { badRequest } from './http-error.js';
+import { parseRfc3339, RFC3339_MAX_LENGTH } from './rfc3339.js';
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
 export const replayRequestSchema = z.object({
   policy: z
@@ -26,7 +26,7 @@ export const replayRequestSchema = z.object({
       message: "must be the policy's namespace for AuditNetworkPolicy, '' for AuditClusterNetworkPolicy",
       path: ['namespace'],
     }),
-  since: z.string().max(40).refine((s) => RFC3339.test(s) && !Number.isNaN(Date.parse(s)), 'must be an RFC 3339 time such as 2026-01-02T15:04:05Z'),
+  since: z.string().max(RFC3339_MAX_LENGTH).refine((s) => !Number.isNaN(parseRfc3339(s)), 'must be an RFC 3339 time of a real date, such as 2026-01-02T15:04:05Z'),
 });
 
 /** Validates a parsed body; `since` must not be in the future, and is moved up to the oldest flow kept. */
@@ -37,7 +37,7 @@ export function parseReplayRequest(body: unknown, now: Date, flowsDays: number):
     const field = fieldPath(issue?.path ?? []) || 'body';
     return { ok: false, error: badRequest(field, `${field}: ${issue?.message ?? 'invalid'}`) };
   }
-  const since = Date.parse(r.data.since);
+  const since = parseRfc3339(r.data.since);
   if (since > now.getTime()) return { ok: false, error: badRequest('since', 'since: must not be in the future') };
   const oldest = now.getTime() - flowsDays * 86_400_000;
   return { ok: true, value: { policy: r.data.policy, since: new Date(Math.max(since, oldest)) } };

@@ -44,8 +44,32 @@ export function errorHandler(logger: Logger): ErrorHandler {
   };
 }
 
-export function notFoundHandler(): NotFoundHandler {
+/**
+ * No route for this method and path: 405 with an Allow header when the path exists for other
+ * methods (HEAD goes with GET, as Hono serves it), else 404. `routes` is read at request time,
+ * when every route is registered.
+ */
+export function notFoundHandler(routes: () => readonly { method: string; path: string }[] = () => []): NotFoundHandler {
   return function notFound(c) {
+    const allowed = new Set<string>();
+    for (const r of routes()) {
+      if (r.method === 'ALL' || !pathPattern(r.path).test(c.req.path)) continue;
+      allowed.add(r.method);
+      if (r.method === 'GET') allowed.add('HEAD');
+    }
+    if (allowed.size > 0) {
+      c.header('Allow', [...allowed].sort().join(', '));
+      return c.json({ error: `method ${c.req.method} not allowed on ${c.req.path}` } satisfies ErrorBody, 405);
+    }
     return c.json({ error: `no route for ${c.req.method} ${c.req.path}` } satisfies ErrorBody, 404);
   };
+}
+
+/** A Hono route path (`/v1/replays/:id`) as a regular expression over request paths. */
+function pathPattern(path: string): RegExp {
+  const source = path
+    .split('/')
+    .map((seg) => (seg.startsWith(':') ? '[^/]+' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('/');
+  return new RegExp(`^${source}$`);
 }

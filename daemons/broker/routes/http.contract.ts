@@ -69,6 +69,8 @@ export function httpContract(engine: string, open: StoreFactory): void {
         { title: 'a flow from another node', body: { batchId: 'x', node: 'node-a', flows: [{ ...observation(), node: 'node-b' }] }, status: 400, field: 'flows[0].node', index: 0 },
         { title: 'a flow older than retention', body: { batchId: 'x', node: 'node-a', flows: [observation({ at: '2026-02-01T00:00:00.000Z' })] }, status: 400, field: 'flows[0].firstSeen', index: 0 },
         { title: 'a flow from the far future', body: { batchId: 'x', node: 'node-a', flows: [observation({ at: '2026-03-05T00:00:00.000Z' })] }, status: 400, field: 'flows[0].firstSeen', index: 0 },
+        // Date.parse would store it as December 1.
+        { title: 'an impossible date', body: { batchId: 'x', node: 'node-a', flows: [observation({ at: '2026-11-31T10:00:00.000Z' })] }, status: 400, field: 'flows[0].firstSeen', index: 0 },
         { title: 'invalid JSON', body: '{"batchId": ', status: 400, field: 'body' },
         { title: 'deep nesting', body: '['.repeat(100_000) + ']'.repeat(100_000), status: 400, field: 'body' },
       ])('refuses $title with $status naming $field', async ({ body, status, field, index }) => {
@@ -127,6 +129,7 @@ export function httpContract(engine: string, open: StoreFactory): void {
       it.each([
         { query: 'since=yesterday', field: 'since' },
         { query: 'since=2026-03-01', field: 'since' },
+        { query: 'since=2026-02-30T00:00:00Z', field: 'since' }, // no such day (Date.parse: March 2)
         { query: 'until=2026-03-01T06:00:00', field: 'until' }, // no zone
         { query: 'until=tomorrow', field: 'until' },
         { query: 'since=2026-03-01T07:00:00Z&until=2026-03-01T06:00:00Z', field: 'until' },
@@ -204,6 +207,8 @@ export function httpContract(engine: string, open: StoreFactory): void {
         { query: 'direction=ingress', field: 'direction' },
         { query: 'since=yesterday', field: 'since' },
         { query: 'until=2026-03-01', field: 'until' },
+        { query: 'since=2026-02-30T00:00:00Z', field: 'since' }, // no such day
+        { query: 'until=2026-03-01T24:00:00Z', field: 'until' }, // no such hour
         { query: 'since=2026-03-01T10:00:00Z&until=2026-03-01T09:00:00Z', field: 'until' },
         { query: 'limit=0', field: 'limit' },
         { query: 'limit=1001', field: 'limit' },
@@ -284,6 +289,20 @@ export function httpContract(engine: string, open: StoreFactory): void {
       expect(((await (await t.get('/openapi.json')).json()) as { openapi: string }).openapi).toBe('3.1.0');
       const nf = await t.get('/nope');
       expect([nf.status, await nf.json()]).toEqual([404, { error: 'no route for GET /nope' }]);
+    });
+
+    it.each([
+      { method: 'DELETE', path: '/v1/flows', allow: 'GET, HEAD, POST' },
+      { method: 'PUT', path: '/v1/replays', allow: 'POST' },
+      { method: 'PATCH', path: '/v1/replays/7', allow: 'GET, HEAD' },
+      { method: 'POST', path: '/healthz', allow: 'GET, HEAD' },
+      { method: 'OPTIONS', path: '/audit/verdicts/stream', allow: 'GET, HEAD' },
+      { method: 'POST', path: '/audit/summary', allow: 'GET, HEAD' },
+    ])('answers $method $path with 405 and Allow: $allow', async ({ method, path, allow }) => {
+      const r = await t.app.request(path, { method });
+      expect(r.status).toBe(405);
+      expect(r.headers.get('allow')).toBe(allow);
+      expect(((await r.json()) as { error: string }).error).toBe(`method ${method} not allowed on ${path}`);
     });
   });
 }

@@ -57,6 +57,7 @@ describe('replay API', () => {
     { title: 'a fractional generation', body: { policy: { ...policy, generation: 1.5 }, since: '2026-03-01T09:30:00Z' }, field: 'policy.generation' },
     { title: 'a huge generation', body: { policy: { ...policy, generation: 1e300 }, since: '2026-03-01T09:30:00Z' }, field: 'policy.generation' },
     { title: 'a since that is not RFC 3339', body: { policy, since: '2026-03-01' }, field: 'since' },
+    { title: 'a since on a day that does not exist', body: { policy, since: '2026-02-30T00:00:00Z' }, field: 'since' },
     { title: 'a since in the future', body: { policy, since: '2026-03-01T11:00:00Z' }, field: 'since' },
     { title: 'an array body', body: [], field: 'body' },
   ])('refuses $title with 400 naming $field', async ({ body, field }) => {
