@@ -51,6 +51,15 @@ describe('gen networkpolicy on the shop example', () => {
     await expect(r.out).toMatchFileSnapshot(`../../${SHOP}/expected.shop.json`);
   });
 
+  it.each([
+    { title: 'a named workload: the object', args: ['migrate'], shape: 'AuditNetworkPolicy' },
+    { title: 'a selection that matched one: still a List', args: ['-l', 'app=migrate'], shape: 'List' },
+  ])('-o json, $title', async ({ args, shape }) => {
+    const r = await run(['gen', 'networkpolicy', ...args, '-n', 'shop', '-o', 'json', ...offline]);
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.out) as { kind: string }).kind).toBe(shape);
+  });
+
   it('one workload with --aggregate-cidr 24 (golden)', async () => {
     const r = await run(['gen', 'networkpolicy', 'payments', '-n', 'shop', '--aggregate-cidr', '24', ...offline]);
     expect(r.code).toBe(0);

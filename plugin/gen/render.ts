@@ -1,6 +1,7 @@
 /**
  * Generated policies as text, ready for `kubectl apply -f -`: YAML documents separated by `---`,
- * or JSON (one object, or a v1 List for several); with --output-dir one file per policy,
+ * or JSON: the object for a named workload, else a v1 List however many there are (a script
+ * reading `-n NS -o json` gets one shape); with --output-dir one file per policy,
  * NAMESPACE.NAME.yaml. Everything else (refusals, warnings, the held-out report) goes to stderr,
  * so stdout stays something kubectl can apply.
  */
@@ -21,11 +22,11 @@ function one(p: PolicyText, format: GenOutput): string {
   return format === 'json' ? JSON.stringify(p, null, 2) + '\n' : yaml.dump(p, { noRefs: true, lineWidth: -1, quotingType: '"', sortKeys: false });
 }
 
-export function renderPolicies(policies: readonly GeneratedPolicy[], format: GenOutput): string {
+export function renderPolicies(policies: readonly GeneratedPolicy[], format: GenOutput, named: boolean): string {
   const objects = policies.map((p) => p.object);
   if (format === 'yaml') return objects.map((o) => one(o, 'yaml')).join('---\n');
   const [only] = objects;
-  if (objects.length === 1 && only) return one(only, 'json');
+  if (named && objects.length === 1 && only) return one(only, 'json');
   return JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }, null, 2) + '\n';
 }
 

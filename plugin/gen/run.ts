@@ -127,7 +127,7 @@ export async function runGen(opts: GenOptions, io: CliIO): Promise<number> {
   if (opts.outputDir !== undefined) {
     const paths = await writePolicies(opts.outputDir, io.cwd, result.policies, opts.output);
     for (const p of paths) io.stdout.write(`wrote ${p}\n`);
-  } else io.stdout.write(renderPolicies(result.policies, opts.output));
+  } else io.stdout.write(renderPolicies(result.policies, opts.output, opts.workload !== undefined));
   io.stderr.write(summary(result, opts, learn) + '\n');
   if (split) reportHoldout(result, split, { namespaces: snapshot.namespaces, pods }, cluster, io);
   return result.policies.length === 0 || result.refused.some((r) => r.severity === 'refused') ? EXIT.unsafe : EXIT.ok;
