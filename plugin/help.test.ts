@@ -12,6 +12,7 @@ import type { Example } from './commands/examples.js';
 import { PROMOTE_CLUSTER_EXAMPLES } from './commands/promote-cluster.js';
 import { PROMOTE_EXAMPLES } from './commands/promote.js';
 import { VERDICTS_EXAMPLES } from './commands/verdicts.js';
+import { UI_EXAMPLES } from './commands/ui.js';
 import { EXIT_CODE_TEXT } from './commands/exit-codes.js';
 import { COMPLETION_EXAMPLES } from './completion/command.js';
 import { EXIT } from './errors.js';
@@ -30,6 +31,7 @@ const COMMANDS: readonly { path: readonly string[]; examples: readonly Example[]
   { path: ['completion'], examples: COMPLETION_EXAMPLES, exitCodes: [0, 1, 2] },
   { path: ['gen'], examples: GEN_GROUP_EXAMPLES, exitCodes: [0, 1, 2, 4] },
   { path: ['gen', 'networkpolicy'], examples: GEN_EXAMPLES, exitCodes: [0, 1, 2, 4] },
+  { path: ['ui'], examples: UI_EXAMPLES, exitCodes: [0, 1, 2] },
 ];
 
 async function help(args: readonly string[]): Promise<string> {

@@ -14,6 +14,7 @@ import { cobraCompletions } from './completion/scripts.js';
 import { registerPromote } from './commands/promote.js';
 import { registerPromoteCluster } from './commands/promote-cluster.js';
 import { registerVerdicts } from './commands/verdicts.js';
+import { registerUi } from './commands/ui.js';
 import { CliError, EXIT, InputError } from './errors.js';
 import { flagMessage, keepNegativeValues, usageHint } from './flag-errors.js';
 import type { CliIO } from './io.js';
@@ -95,6 +96,7 @@ const TOP_COMMANDS: readonly RegisterCommand[] = [
   withExitCodesOf(registerDescribe, COMMON_EXIT_CODES),
   withExitCodesOf(registerCompletion, COMMON_EXIT_CODES),
   withExitCodesOf(registerVerdicts, COMMON_EXIT_CODES),
+  withExitCodesOf(registerUi, COMMON_EXIT_CODES),
 ];
 
 function register(y: Argv, commands: readonly RegisterCommand[], ctx: CommandContext): Argv {

@@ -13,6 +13,7 @@ import { healthRoutes } from './routes/health.js';
 import { replayRoutes } from './routes/replays.js';
 import { verdictStreamRoutes } from './routes/verdict-stream.js';
 import { verdictRoutes } from './routes/verdicts.js';
+import { uiRoutes } from './ui/route.js';
 
 export type { BrokerDeps } from './deps.js';
 
@@ -32,6 +33,7 @@ export function createApp(deps: BrokerDeps): Hono<AuthEnv> {
   // The stream's route is more specific than /audit/verdicts; registration order does not matter in Hono.
   app.route('/', verdictStreamRoutes(deps));
   app.route('/', verdictRoutes(deps));
+  app.route('/', uiRoutes(deps));
   app.onError(errorHandler(deps.logger));
   app.notFound(notFoundHandler(() => app.routes));
   return app;

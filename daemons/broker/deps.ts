@@ -27,4 +27,6 @@ export interface BrokerDeps {
   onFlowsStored?: () => void;
   /** Called after a replay job is created (wakes the replay worker). */
   onReplayCreated?: () => void;
+  /** Where the web view's built files are (ui/build.ts); default ui/assets beside the code. */
+  uiDir?: string;
 }

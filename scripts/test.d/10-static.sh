@@ -3,3 +3,4 @@ step "lint"
 npm run --silent lint
 step "typecheck"
 npm run --silent typecheck
+npx tsc -p daemons/broker/ui/client/tsconfig.json --noEmit

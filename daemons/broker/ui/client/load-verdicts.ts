@@ -1,0 +1,34 @@
+/**
+ * A policy's verdicts for the table, grouped view and map: pages of the broker's list (newest
+ * first) until MAX_ROWS rows match the page's own filters or the broker has no more.
+ */
+import { getJson } from './api.js';
+import type { StoredVerdict } from '../contract.js';
+import { brokerParams, matchesFilters, type Filters, type PolicyRef } from './state.js';
+
+export const MAX_ROWS = 10_000;
+const PAGE = 1000;
+
+export interface Loaded {
+  rows: StoredVerdict[];
+  /** True when the broker holds more than MAX_ROWS matching rows (only the newest are shown). */
+  truncated: boolean;
+}
+
+export async function loadVerdicts(policy: PolicyRef, f: Filters, signal: AbortSignal): Promise<Loaded> {
+  const rows: StoredVerdict[] = [];
+  let before: number | null | undefined;
+  for (;;) {
+    const p = brokerParams(policy, f);
+    p.set('limit', String(PAGE));
+    if (before) p.set('before_id', String(before));
+    const page = await getJson<{ verdicts: StoredVerdict[]; nextBeforeId: number | null }>('/audit/verdicts', p, signal);
+    for (const v of page.verdicts) {
+      if (!matchesFilters(v, policy, f)) continue;
+      if (rows.length === MAX_ROWS) return { rows, truncated: true };
+      rows.push(v);
+    }
+    before = page.nextBeforeId;
+    if (!before) return { rows, truncated: false };
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * The page shell: reads the session (which namespace the page shows), then renders the view the
+ * URL names, again on every navigation. Errors (a 403 from the broker for a namespace the user
+ * may not read, an unreachable proxy) are shown in words in place of the view.
+ */
+import { ApiError, getJson } from './api.js';
+import { UI_API, type UiSession } from '../contract.js';
+import { el, replace } from './dom.js';
+import { renderPolicies } from './policies-view.js';
+import { renderPolicy } from './policy-view.js';
+import { readState } from './state.js';
+import type { ViewContext } from './view-context.js';
+
+let leave: (() => void)[] = [];
+let session: UiSession | undefined;
+
+function showError(root: HTMLElement, e: unknown): void {
+  const status = e instanceof ApiError ? ` (HTTP ${e.status})` : '';
+  replace(root, el('div', { class: 'error', role: 'alert' }, el('h1', {}, 'Could not load this view'), el('p', {}, `${(e as Error).message}${status}`)));
+}
+
+function render(): void {
+  for (const fn of leave) fn();
+  leave = [];
+  const root = document.getElementById('app');
+  if (!root || !session) return;
+  const ctx: ViewContext = {
+    session,
+    go: (search) => {
+      history.pushState(null, '', search);
+      render();
+    },
+    onLeave: (fn) => leave.push(fn),
+  };
+  const s = readState(location.search);
+  const shown = s.view === 'policies' ? renderPolicies(root, ctx) : renderPolicy(root, s, ctx);
+  shown.catch((e: unknown) => {
+    if ((e as Error).name !== 'AbortError') showError(root, e);
+  });
+}
+
+async function boot(): Promise<void> {
+  const root = document.getElementById('app');
+  if (!root) return;
+  try {
+    session = await getJson<UiSession>(UI_API.session);
+  } catch (e) {
+    showError(root, e);
+    return;
+  }
+  const scope = document.getElementById('scope');
+  if (scope) scope.textContent = `${session.context} · ${session.namespace === null ? 'all namespaces' : `namespace ${session.namespace}`}`;
+  window.addEventListener('popstate', render);
+  render();
+}
+
+void boot();

@@ -1,0 +1,82 @@
+/**
+ * A policy's Would-Deny view: the promotion panel, the filter form, and four tabs over the same
+ * filters (table, grouped, live tail, flow map). Every tab is a URL, so each can be shared.
+ */
+import { getJson } from './api.js';
+import type { StoredVerdict, UiPolicy, UiPolicyList } from '../contract.js';
+import { VERDICT_COLUMNS } from './columns.js';
+import { verdictDetail } from './detail.js';
+import { el, link } from './dom.js';
+import { filterForm } from './filter-form.js';
+import { flowMap } from './flow-map.js';
+import { policyName } from './format.js';
+import { edges } from './group.js';
+import { groupedView } from './grouped-view.js';
+import { loadVerdicts, MAX_ROWS } from './load-verdicts.js';
+import { promotionPanel } from './promotion.js';
+import { tailView } from './tail-view.js';
+import { TABS, writeState, type Tab, type ViewState } from './state.js';
+import type { ViewContext } from './view-context.js';
+import { VirtualTable } from './virtual-table.js';
+
+type PolicyState = Extract<ViewState, { view: 'policy' }>;
+
+const TAB_NAMES: Record<Tab, string> = { table: 'Table', grouped: 'Grouped', tail: 'Live tail', map: 'Flow map' };
+
+function tabs(s: PolicyState, ctx: ViewContext): HTMLElement {
+  return el(
+    'nav',
+    { class: 'tabs', 'aria-label': 'Views of this policy' },
+    ...TABS.map((t) => link(writeState({ ...s, tab: t }), TAB_NAMES[t], ctx.go, { 'aria-current': t === s.tab ? 'page' : undefined })),
+  );
+}
+
+function tableTab(rows: StoredVerdict[], policy: UiPolicy | undefined): HTMLElement {
+  const detailBox = el('div', { class: 'detail-slot' });
+  const table = new VirtualTable<StoredVerdict>({
+    caption: 'Verdicts',
+    columns: VERDICT_COLUMNS,
+    onOpen: (v) => {
+      const close = (): void => {
+        detailBox.replaceChildren();
+        table.element.focus();
+      };
+      const d = verdictDetail(v, policy, close);
+      detailBox.replaceChildren(d);
+      d.focus();
+    },
+  });
+  table.setRows(rows);
+  queueMicrotask(() => { table.setRows(rows); });
+  return el('div', { class: 'split' }, table.element, detailBox);
+}
+
+async function body(s: PolicyState, policy: UiPolicy | undefined, ctx: ViewContext, signal: AbortSignal): Promise<HTMLElement> {
+  if (s.tab === 'tail') return tailView(s.policy, s.filters, policy, ctx);
+  const loaded = await loadVerdicts(s.policy, s.filters, signal);
+  const status = el('p', { class: 'muted', id: 'row-status', role: 'status' }, `${loaded.rows.length.toLocaleString('en')} verdict rows${loaded.truncated ? ` (the newest ${MAX_ROWS.toLocaleString('en')}; narrow the filters to see older ones)` : ''}`);
+  if (s.tab === 'grouped') return el('div', {}, status, groupedView(loaded.rows));
+  if (s.tab === 'map') {
+    return el('div', {}, status, flowMap(edges(loaded.rows), (e) => {
+      ctx.go(writeState({ ...s, tab: 'table', filters: { ...s.filters, src: e.src, dst: e.dst } }));
+    }));
+  }
+  return el('div', {}, status, tableTab(loaded.rows, policy));
+}
+
+export async function renderPolicy(root: HTMLElement, s: PolicyState, ctx: ViewContext): Promise<void> {
+  const abort = new AbortController();
+  ctx.onLeave(() => { abort.abort(); });
+  const list = await getJson<UiPolicyList>('/ui/api/policies');
+  const policy = list.policies.find((p) => p.kind === s.policy.kind && p.namespace === s.policy.namespace && p.name === s.policy.name);
+  const content = el('div', { id: 'tab-content' }, el('p', { class: 'muted' }, 'Loading verdicts…'));
+  root.replaceChildren(
+    el('p', {}, link('?', '← All policies', ctx.go)),
+    el('h1', {}, `${s.policy.kind} ${policyName(s.policy.namespace, s.policy.name)}`),
+    policy ? promotionPanel(policy) : el('p', { class: 'note', role: 'note' }, 'This policy is not in the cluster (or you may not read it): verdicts only.'),
+    filterForm(s.filters, (filters) => { ctx.go(writeState({ ...s, filters })); }),
+    tabs(s, ctx),
+    content,
+  );
+  content.replaceChildren(await body(s, policy, ctx, abort.signal));
+}

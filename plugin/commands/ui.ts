@@ -1,0 +1,58 @@
+/**
+ * `kubectl kguardian ui`: the Would-Deny web view in a browser. Opens its own way to the broker
+ * (a port-forward, or --broker-url), starts a proxy on 127.0.0.1 that adds the user's token, prints
+ * the URL and serves until Ctrl-C. The proxy and the client library load only when it runs.
+ */
+import type { Argv } from 'yargs';
+import { brokerOptions, tokenFlags } from '../broker/options.js';
+import type { BrokerOptions } from '../broker/types.js';
+import { CliError, EXIT } from '../errors.js';
+import type { KubeFlags } from '../kube/connect.js';
+import { kubeFlags } from '../kube/flags.js';
+import type { RegisterCommand } from '../main.js';
+import { withExamples, type Example } from './examples.js';
+
+export interface UiOptions {
+  kube: KubeFlags;
+  broker: BrokerOptions;
+  allNamespaces: boolean;
+  port: number;
+  open: boolean;
+}
+
+export const UI_EXAMPLES: readonly Example[] = [
+  ['$0 ui -n prod', 'The would-deny view of the audit policies in prod'],
+  ['$0 ui -A --open', 'Every namespace and the cluster-scoped policies, opened in a browser'],
+  ['$0 ui --port 8099 --broker-url http://localhost:9090 --token-file ./token', 'A fixed local port, straight to a broker'],
+];
+
+export function uiBuilder(y: Argv): Argv {
+  return withExamples(
+    tokenFlags(y)
+      .option('A', { alias: 'all-namespaces', type: 'boolean', default: false, describe: 'Every namespace, and the cluster-scoped policies' })
+      .option('port', { type: 'number', default: 0, describe: 'Local port for the view on 127.0.0.1 (default: any free port)' })
+      .option('open', { type: 'boolean', default: false, describe: 'Open the view in the default browser' }),
+    UI_EXAMPLES,
+  );
+}
+
+export function uiOptions(argv: Record<string, unknown>): UiOptions {
+  const kube = kubeFlags(argv);
+  const allNamespaces = argv.A === true;
+  if (allNamespaces && kube.namespace !== undefined) throw new CliError('-A/--all-namespaces and -n/--namespace cannot be used together: give one', EXIT.badInput);
+  const port = argv.port;
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port: ${String(port)} is not a port (0 to 65535; 0 picks a free one)`, EXIT.badInput);
+  return { kube, broker: brokerOptions(argv), allNamespaces, port, open: argv.open === true };
+}
+
+export const registerUi: RegisterCommand = (y, { io, done }) =>
+  y.command(
+    'ui',
+    'Open the Would-Deny web view: policies, their would-deny verdicts, a live tail, a flow map and the promotion gate',
+    uiBuilder,
+    async (argv) => {
+      const opts = uiOptions(argv);
+      const { runUi } = await import('../ui/run.js');
+      done(await runUi(opts, io));
+    },
+  );
