@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '**/*.bundle.js', 'test/controlplane/', '.cache/', 'bpf/'] },
+  { ignores: ['node_modules/', 'dist/', '**/*.bundle.js', 'daemons/broker/ui/assets/', 'test/controlplane/', '.cache/', 'bpf/'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
