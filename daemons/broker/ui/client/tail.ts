@@ -74,7 +74,7 @@ export class Tail {
     this.source = undefined;
   }
 
-  /** Takes one stream event; exported for the unit tests through the source double. */
+  /** Takes one stream event: drops ids already seen, keeps the row if the page's filters accept it. */
   private take(data: string, id: string): void {
     const n = Number(id);
     if (!Number.isSafeInteger(n) || (this.lastId !== undefined && n <= this.lastId)) return;

@@ -1,0 +1,86 @@
+// The URL is the view's state: what readState accepts, what it drops, and that writeState's
+// output reads back to the same state (a shared link shows the same view).
+import { describe, expect, it } from 'vitest';
+import type { StoredVerdict } from '../contract.js';
+import { brokerParams, matchesFilters, readState, writeState, type ViewState } from './state.js';
+
+const payments = { kind: 'AuditNetworkPolicy', namespace: 'prod', name: 'payments' } as const;
+
+describe('readState / writeState', () => {
+  it.each<{ title: string; state: ViewState }>([
+    { title: 'the policy list', state: { view: 'policies' } },
+    { title: 'a policy with the default filters', state: { view: 'policy', policy: payments, tab: 'table', filters: { verdict: 'WouldDeny' } } },
+    {
+      title: 'every filter set',
+      state: {
+        view: 'policy',
+        policy: payments,
+        tab: 'grouped',
+        filters: { verdict: 'any', direction: 'Egress', src: 'web/web', dst: '10.0.0.1', port: 8080, protocol: 'UDP', since: '2h', until: '2026-03-01T10:00:00Z', generation: 3 },
+      },
+    },
+    { title: 'a cluster-scoped policy', state: { view: 'policy', policy: { kind: 'AuditClusterNetworkPolicy', namespace: '', name: 'deny-all' }, tab: 'map', filters: { verdict: 'Allow' } } },
+    // Text filters are user input: characters with a meaning in URLs survive the trip.
+    { title: 'a filter with & = # % and spaces', state: { view: 'policy', policy: payments, tab: 'tail', filters: { verdict: 'WouldDeny', src: 'a&b=c #d %e' } } },
+  ])('round-trips $title', ({ state }) => {
+    const search = writeState(state);
+    expect(readState(search)).toEqual(Object.fromEntries(Object.entries(state).filter(([, v]) => v !== undefined)));
+    expect(writeState(readState(search))).toBe(search);
+  });
+
+  it.each([
+    { title: 'an unknown view', search: '?view=admin&name=x&ns=prod', want: { view: 'policies' } },
+    { title: 'a policy name that is not a Kubernetes name', search: '?view=policy&ns=prod&name=%3Cscript%3E', want: { view: 'policies' } },
+    { title: 'a namespaced policy without namespace', search: '?view=policy&name=payments', want: { view: 'policies' } },
+    { title: 'a cluster-scoped policy with a namespace', search: '?view=policy&kind=acnp&ns=prod&name=x', want: { view: 'policies' } },
+  ])('falls back to the policy list for $title', ({ search, want }) => {
+    expect(readState(search)).toEqual(want);
+  });
+
+  it('drops filter values it does not know instead of passing them on', () => {
+    const s = readState('?view=policy&ns=prod&name=payments&tab=evil&verdict=Maybe&direction=Up&port=99999&protocol=ICMP&since=yesterday&generation=-1');
+    expect(s).toEqual({ view: 'policy', policy: payments, tab: 'table', filters: { verdict: 'WouldDeny' } });
+  });
+});
+
+describe('filters', () => {
+  const v = (over: Partial<StoredVerdict> = {}): StoredVerdict => ({
+    id: 1,
+    observedAt: '2026-03-01T10:00:00Z',
+    evaluatedAt: '2026-03-01T10:00:01Z',
+    flowId: 1,
+    policy: { uid: 'u', kind: 'AuditNetworkPolicy', namespace: 'prod', name: 'payments', generation: 2 },
+    direction: 'Ingress',
+    verdict: 'WouldDeny',
+    src: { namespace: 'web', pod: 'web-1', ip: '10.0.0.5' },
+    dst: { namespace: 'prod', pod: 'payments-0', ip: '10.0.1.9' },
+    port: 8080,
+    protocol: 'TCP',
+    reason: 'r',
+    count: 1,
+    ...over,
+  });
+
+  it('passes the broker only the filters it has', () => {
+    const p = brokerParams(payments, { verdict: 'WouldDeny', direction: 'Ingress', src: 'web', port: 80, since: '1h' });
+    expect(Object.fromEntries(p)).toEqual({ policy: 'payments', namespace: 'prod', verdict: 'WouldDeny', direction: 'Ingress', since: '1h' });
+    expect(brokerParams(payments, { verdict: 'any' }).has('verdict')).toBe(false);
+  });
+
+  it.each([
+    { title: 'no page filter', filters: {}, row: {}, match: true },
+    { title: 'source by pod substring', filters: { src: 'web/we' }, row: {}, match: true },
+    { title: 'source by IP', filters: { src: '10.0.0.5' }, row: {}, match: true },
+    { title: 'source not matching', filters: { src: 'batch' }, row: {}, match: false },
+    { title: 'destination, any case', filters: { dst: 'PROD/PAY' }, row: {}, match: true },
+    { title: 'port', filters: { port: 8080 }, row: {}, match: true },
+    { title: 'another port', filters: { port: 443 }, row: {}, match: false },
+    { title: 'protocol', filters: { protocol: 'UDP' as const }, row: {}, match: false },
+    { title: 'generation', filters: { generation: 2 }, row: {}, match: true },
+    { title: 'an older generation', filters: { generation: 1 }, row: {}, match: false },
+    // A namespace can hold an AuditNetworkPolicy and verdicts of a same-named cluster policy's rows are not its.
+    { title: 'another kind of policy with the same name', filters: {}, row: { policy: { uid: 'c', kind: 'AuditClusterNetworkPolicy' as const, namespace: 'prod', name: 'payments', generation: 2 } }, match: false },
+  ])('$title: $match', ({ filters, row, match }) => {
+    expect(matchesFilters(v(row), payments, { verdict: 'any', ...filters })).toBe(match);
+  });
+});
