@@ -68,6 +68,7 @@ export const COMMAND_FLAGS: Readonly<Record<string, Flags>> = {
     '--min-flows': FREE,
     '--holdout': FREE,
   },
+  ui: { ...TOKEN, '--port': FREE },
 };
 
 /** Other names of a command path. */
