@@ -10,6 +10,10 @@ export default defineConfig({
           name: 'unit',
           include: ['policy/**/*.test.ts', 'plugin/**/*.test.ts', 'krew/**/*.test.ts', 'daemons/**/*.test.ts', 'crds/**/*.test.ts', 'test/unit/**/*.test.ts', 'deploy/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/*.kernel.test.ts', '**/*.images.test.ts', 'node_modules/**'],
+          // Some unit tests start the CLI as a child process (tsx compiles it on the way): a few
+          // hundred ms on an idle machine, several seconds with both cores busy. vitest's 5 s
+          // default failed them under load without anything being wrong.
+          testTimeout: 30_000,
         },
       },
       {
