@@ -96,6 +96,8 @@ export interface RootOptions {
   user: string;
   /** Exactly the environment the command gets. */
   env: Record<string, string>;
+  /** The working directory (the image's WorkingDir); default /. */
+  workdir?: string;
   /** The root file system read-only, as the chart's readOnlyRootFilesystem makes it. */
   readOnly?: boolean;
   /** Empty tmpfs folders (the chart's emptyDir volumes). */
@@ -142,7 +144,7 @@ function inRoot(rootfs: string, argv: string[], opts: RootOptions): string[] {
   for (const b of opts.binds ?? []) lines.push(`mount --bind ${q(b.host)} ${q(pathIn(rootfs, b.path))}`);
   lines.push('exec "$@"');
   const env = Object.entries(opts.env).map(([k, v]) => `${k}=${v}`);
-  return ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', lines.join('\n'), 'sh', 'chroot', `--userspec=${opts.user}`, rootfs, '/usr/bin/env', '-i', ...env, ...argv];
+  return ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', lines.join('\n'), 'sh', 'chroot', `--userspec=${opts.user}`, rootfs, '/usr/bin/env', '-i', `--chdir=${opts.workdir ?? '/'}`, ...env, ...argv];
 }
 
 /** Runs ARGV in ROOTFS (see inRoot) and waits for it. */
