@@ -141,12 +141,17 @@ describe('OpenAPI document against real responses', () => {
     expect(check.response('GET', '/audit/verdicts', 418, 'application/json', page).problems.join()).toMatch(/not documented/);
   });
 
-  it('GET /audit/verdicts/stream: each event is a documented Verdict', async () => {
+  it('GET /audit/verdicts/stream: each event is a documented verdict event whose data is a Verdict', async () => {
     const r = await t.get('/audit/verdicts/stream?after_id=0', AS_READER);
     expect(r.status).toBe(200);
     const events = await readEvents(r, 2);
     expect(events).toHaveLength(2);
-    for (const e of events) expect(check.response('GET', '/audit/verdicts/stream', 200, 'text/event-stream', JSON.parse(e.data)).problems).toEqual([]);
+    for (const e of events) {
+      expect(check.response('GET', '/audit/verdicts/stream', 200, 'text/event-stream', { ...e }).problems).toEqual([]);
+      expect(check.component('Verdict', JSON.parse(e.data)).problems).toEqual([]);
+    }
+    // The document's event is not a bare Verdict (what it used to say).
+    expect(check.response('GET', '/audit/verdicts/stream', 200, 'text/event-stream', JSON.parse(events[0]?.data ?? '{}')).ok).toBe(false);
   });
 
   it('covers every documented operation with at least one real call', () => {

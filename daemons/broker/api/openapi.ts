@@ -2,29 +2,51 @@
  * The OpenAPI 3.1 description of the broker's HTTP API, served at /openapi.json. openapi.test.ts
  * checks it against the app's real routes and query parameters, so it cannot silently drift.
  */
+import { RFC3339_MAX_LENGTH, RFC3339_PATTERN } from './rfc3339.js';
 
 const str = { type: 'string' } as const;
 const int = { type: 'integer' } as const;
-const time = { type: 'string', description: 'RFC 3339 time, or a look-back such as 15m, 2h, 7d' } as const;
+const time = {
+  type: 'string',
+  maxLength: RFC3339_MAX_LENGTH,
+  pattern: `(${RFC3339_PATTERN})|(^\\d{1,6}[smhd]$)`,
+  description: 'RFC 3339 time of a real date (2026-02-30 is refused), or a look-back such as 15m, 2h, 7d',
+} as const;
+const dateTime = { type: 'string', format: 'date-time', maxLength: RFC3339_MAX_LENGTH, pattern: RFC3339_PATTERN, description: 'RFC 3339 with a zone, of a real date' } as const;
+const DNS_SUBDOMAIN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
+const DNS_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
+const name = { type: 'string', maxLength: 253, pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$' } as const;
+const uid = { type: 'string', pattern: '^[A-Za-z0-9-]{1,64}$' } as const;
+const id = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
 const ref = (name: string): { $ref: string } => ({ $ref: `#/components/schemas/${name}` });
 
 type Param = { name: string; in: 'query' | 'header' | 'path'; schema: object; description?: string; required?: boolean };
 const q = (name: string, schema: object, description?: string): Param => ({ name, in: 'query', schema, description });
 
 const verdictFilter: Param[] = [
-  q('policy', str, 'Policy name'),
-  q('namespace', str, "Policy namespace; present and empty ('namespace=') selects cluster-scoped policies"),
+  q('policy', name, 'Policy name'),
+  q('namespace', { ...name, pattern: '^([a-z0-9]([-a-z0-9.]*[a-z0-9])?)?$' }, "Policy namespace; present and empty ('namespace=') selects cluster-scoped policies"),
   q('verdict', { enum: ['Allow', 'WouldDeny'] }),
   q('direction', { enum: ['Ingress', 'Egress'] }),
   q('since', time, 'Observed at or after'),
-  q('until', time, 'Observed before'),
+  q('until', time, 'Observed before; must be after since (else 400)'),
 ];
 
 const errors = {
   '400': { description: 'A bad parameter or body; `field` names it', content: { 'application/json': { schema: ref('Error') } } },
   '401': { description: 'No valid bearer token', content: { 'application/json': { schema: ref('Error') } } },
   '403': { description: 'Not allowed (SubjectAccessReview)', content: { 'application/json': { schema: ref('Error') } } },
-  '503': { description: 'Database unavailable or broker saturated; retry', content: { 'application/json': { schema: ref('Error') } } },
+  '405': { description: 'Method not served on this path; the Allow header lists those that are', content: { 'application/json': { schema: ref('Error') } } },
+  '503': { description: 'Database unavailable or broker saturated; retry (Retry-After)', content: { 'application/json': { schema: ref('Error') } } },
+};
+const bodyErrors = {
+  '415': { description: 'Content-Type not application/json, or Content-Encoding not gzip or identity', content: { 'application/json': { schema: ref('Error') } } },
+};
+const contentEncoding: Param = {
+  name: 'Content-Encoding',
+  in: 'header',
+  schema: { enum: ['gzip', 'identity'] },
+  description: 'gzip bodies are decompressed, under the same size cap',
 };
 const json = (schema: object, description = 'OK'): object => ({ description, content: { 'application/json': { schema } } });
 
@@ -32,13 +54,17 @@ const endpoint = {
   type: 'object',
   required: ['ip', 'port', 'kind'],
   properties: {
-    ip: str,
+    ip: { type: 'string', maxLength: 45, anyOf: [{ format: 'ipv4' }, { format: 'ipv6' }], description: 'IPv4 or IPv6 address, without an IPv6 zone id (%eth0)' },
     port: { type: 'integer', minimum: 0, maximum: 65535 },
     kind: { enum: ['pod', 'host', 'node', 'external', 'unknown'] },
-    namespace: str,
-    pod: str,
-    podUid: str,
+    namespace: { type: 'string', maxLength: 63, pattern: DNS_LABEL },
+    pod: { type: 'string', maxLength: 253, pattern: DNS_SUBDOMAIN },
+    podUid: { type: 'string', pattern: '^[A-Za-z0-9-]{1,64}$' },
   },
+};
+const storedEndpoint = {
+  type: 'object',
+  properties: { ip: str, port: int, kind: str, namespace: str, pod: str, podUid: str },
 };
 const verdictEnd = { type: 'object', properties: { namespace: str, pod: str, ip: str } };
 
@@ -54,25 +80,29 @@ export const OPENAPI = {
         required: ['src', 'dst', 'protocol', 'direction', 'state', 'firstSeen', 'lastSeen', 'count', 'node'],
         properties: {
           src: endpoint,
-          dst: endpoint,
+          dst: { ...endpoint, properties: { ...endpoint.properties, port: { type: 'integer', minimum: 1, maximum: 65535 } } },
           protocol: { enum: ['TCP', 'UDP', 'SCTP'] },
           direction: { enum: ['Ingress', 'Egress'] },
           state: { enum: ['established', 'attempt', 'refused', 'seen'] },
-          firstSeen: { type: 'string', format: 'date-time' },
-          lastSeen: { type: 'string', format: 'date-time' },
+          firstSeen: { ...dateTime, description: 'Within the flow retention window and at most a day ahead of the broker' },
+          lastSeen: { ...dateTime, description: 'Not before firstSeen' },
           count: { type: 'integer', minimum: 1, maximum: 1_000_000_000 },
-          node: str,
+          node: { type: 'string', minLength: 1, maxLength: 253, pattern: DNS_SUBDOMAIN, description: "The batch's node" },
         },
       },
       FlowBatch: {
         type: 'object',
         required: ['batchId', 'node', 'flows'],
-        properties: { batchId: str, node: str, flows: { type: 'array', maxItems: 20_000, items: ref('FlowObservation') } },
+        properties: {
+          batchId: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[\\x21-\\x7e]+$' },
+          node: { type: 'string', minLength: 1, maxLength: 253, pattern: DNS_SUBDOMAIN },
+          flows: { type: 'array', maxItems: 20_000, items: ref('FlowObservation') },
+        },
       },
       StoredFlow: {
         type: 'object',
         properties: {
-          id: int, bucket: str, firstSeen: str, lastSeen: str, src: endpoint, dst: endpoint, protocol: str, direction: str,
+          id: int, bucket: str, firstSeen: str, lastSeen: str, src: storedEndpoint, dst: storedEndpoint, protocol: str, direction: str,
           state: str, node: str, count: int,
         },
       },
@@ -99,17 +129,17 @@ export const OPENAPI = {
         type: 'object',
         required: ['uid', 'kind', 'namespace', 'name', 'generation'],
         properties: {
-          uid: str,
+          uid,
           kind: { enum: ['AuditNetworkPolicy', 'AuditClusterNetworkPolicy'] },
-          namespace: { type: 'string', description: "'' for AuditClusterNetworkPolicy" },
-          name: str,
-          generation: { type: 'integer', minimum: 1 },
+          namespace: { type: 'string', maxLength: 63, description: "The policy's namespace (a DNS label) for AuditNetworkPolicy, '' for AuditClusterNetworkPolicy" },
+          name,
+          generation: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
         },
       },
       ReplayRequest: {
         type: 'object',
         required: ['policy', 'since'],
-        properties: { policy: ref('ReplayPolicy'), since: { type: 'string', format: 'date-time' } },
+        properties: { policy: ref('ReplayPolicy'), since: { ...dateTime, description: 'Not in the future; moved up to the oldest flow kept' } },
       },
       Replay: {
         type: 'object',
@@ -151,17 +181,18 @@ export const OPENAPI = {
     '/v1/flows': {
       post: {
         summary: 'Store a batch of flow observations (idempotent per node and batchId)',
+        parameters: [contentEncoding],
         requestBody: { required: true, content: { 'application/json': { schema: ref('FlowBatch') } } },
         responses: {
           '200': json({ type: 'object', properties: { batchId: str, duplicate: { type: 'boolean' }, observations: int, rows: int } }),
           ...errors,
+          ...bodyErrors,
           '413': { description: 'Body larger than 10,240,000 bytes (9.8 MiB), also once decompressed, or holding more than 160,016 JSON objects and arrays', content: { 'application/json': { schema: ref('Error') } } },
-          '415': { description: 'Not JSON', content: { 'application/json': { schema: ref('Error') } } },
         },
       },
       get: {
         summary: 'Recorded flows in id order, for replay',
-        parameters: [q('since', time), q('until', time), q('cursor', int, 'nextCursor of the previous page'), q('limit', { type: 'integer', minimum: 1, maximum: 5000, default: 1000 })],
+        parameters: [q('since', time), q('until', time, 'Must be after since (else 400)'), q('cursor', id, 'nextCursor of the previous page'), q('limit', { type: 'integer', minimum: 1, maximum: 5000, default: 1000 })],
         responses: { '200': json({ type: 'object', properties: { flows: { type: 'array', items: ref('StoredFlow') }, nextCursor: { type: ['integer', 'null'] } } }), ...errors },
       },
     },
@@ -169,13 +200,14 @@ export const OPENAPI = {
       post: {
         summary: "Re-judge the recorded flows of [since, now] against one policy generation (the evaluator's leader after an edit)",
         description: 'Needs `create` on replays.kguardian.dev. The same uid and generation again returns the existing job (a Failed one runs again).',
+        parameters: [contentEncoding],
         requestBody: { required: true, content: { 'application/json': { schema: ref('ReplayRequest') } } },
         responses: {
           '202': json(ref('Replay'), 'Job created, state Running'),
           '200': json(ref('Replay'), 'The existing job for this uid and generation'),
           ...errors,
-          '413': { description: 'Body larger than 64 KiB', content: { 'application/json': { schema: ref('Error') } } },
-          '415': { description: 'Not JSON', content: { 'application/json': { schema: ref('Error') } } },
+          ...bodyErrors,
+          '413': { description: 'Body larger than 64 KiB, also once decompressed, or holding more than 64 JSON objects and arrays', content: { 'application/json': { schema: ref('Error') } } },
         },
       },
     },
@@ -183,33 +215,61 @@ export const OPENAPI = {
       get: {
         summary: 'A replay job: progress and final state',
         description: 'Needs `get` on replays.kguardian.dev.',
-        parameters: [{ name: 'id', in: 'path', required: true, schema: int }],
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1, maximum: 999_999_999_999_999 } }],
         responses: { '200': json(ref('Replay')), '404': { description: 'No such job', content: { 'application/json': { schema: ref('Error') } } }, ...errors },
       },
     },
     '/audit/verdicts': {
       get: {
         summary: 'Verdicts, ordered (observed_at DESC, id DESC)',
-        parameters: [...verdictFilter, q('limit', { type: 'integer', minimum: 1, maximum: 1000, default: 100 }), q('before_id', int, 'nextBeforeId of the previous page')],
+        parameters: [...verdictFilter, q('limit', { type: 'integer', minimum: 1, maximum: 1000, default: 100 }), q('before_id', id, 'nextBeforeId of the previous page; an id that does not exist is a 400')],
         responses: { '200': json({ type: 'object', properties: { verdicts: { type: 'array', items: ref('Verdict') }, nextBeforeId: { type: ['integer', 'null'] } } }), ...errors },
       },
     },
     '/audit/verdicts/stream': {
       get: {
         summary: 'New verdicts as server-sent events (event `verdict`, id = verdict id); resumes after Last-Event-ID',
-        parameters: [...verdictFilter, q('after_id', int, 'Start after this id (0: everything kept); Last-Event-ID wins'), { name: 'Last-Event-ID', in: 'header', schema: int }],
-        responses: { '200': { description: 'text/event-stream of Verdict', content: { 'text/event-stream': { schema: ref('Verdict') } } }, ...errors },
+        description: 'Each event is one of the schemas below (its `data` a JSON text); comment lines (`: keep-alive`) and a `retry:` line carry no event. At most STREAM_MAX_CLIENTS streams at once (503 past it).',
+        parameters: [
+          ...verdictFilter,
+          q('after_id', id, 'Start after this id (0: everything kept); Last-Event-ID wins'),
+          { name: 'Last-Event-ID', in: 'header', schema: { type: 'string', pattern: '^\\s*\\d{1,16}\\s*$' } },
+        ],
+        responses: {
+          '200': {
+            description: 'text/event-stream of verdict events, and an error event before the server ends a stream on a failure',
+            content: {
+              'text/event-stream': {
+                schema: {
+                  oneOf: [
+                    {
+                      type: 'object',
+                      required: ['event', 'id', 'data'],
+                      properties: { event: { const: 'verdict' }, id: { type: 'string', pattern: '^\\d+$' }, data: { type: 'string', contentMediaType: 'application/json', contentSchema: ref('Verdict') } },
+                    },
+                    {
+                      type: 'object',
+                      required: ['event', 'data'],
+                      properties: { event: { const: 'error' }, data: { type: 'string', contentMediaType: 'application/json', contentSchema: ref('Error') } },
+                    },
+                  ],
+                },
+              },
+            },
+          },
+          ...errors,
+        },
       },
     },
     '/audit/summary': {
       get: {
         summary: 'Allow and WouldDeny counts and top offenders over a window',
         parameters: [
-          q('policy', str, 'Policy name'),
-          q('namespace', str, 'Policy namespace; present and empty selects cluster-scoped policies'),
-          q('uid', str, 'Exact policy uid'),
-          q('generation', int, 'Exact policy generation (requires uid)'),
-          q('window', { type: 'string', default: '1h' }, 'Duration such as 15m, 24h'),
+          q('policy', name, 'Policy name'),
+          q('namespace', { ...name, pattern: '^([a-z0-9]([-a-z0-9.]*[a-z0-9])?)?$' }, 'Policy namespace; present and empty selects cluster-scoped policies'),
+          q('uid', uid, 'Exact policy uid'),
+          q('generation', { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER }, 'Exact policy generation (requires uid, else 400)'),
+          q('window', { type: 'string', pattern: '^\\d{1,6}[smhd]$', default: '1h' }, 'Duration such as 15m, 24h; more than 0 and at most the verdict retention (else 400)'),
           q('top', { type: 'integer', minimum: 1, maximum: 100, default: 10 }),
         ],
         responses: { '200': json(ref('Summary')), ...errors },

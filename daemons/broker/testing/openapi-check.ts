@@ -46,7 +46,7 @@ export class OpenApiCheck {
   private readonly cache = new Map<string, ValidateFunction>();
 
   constructor() {
-    addFormats(this.ajv, ['date-time']);
+    addFormats(this.ajv, ['date-time', 'ipv4', 'ipv6']);
     this.ajv.addSchema({ $id: SCHEMAS_ID, $defs: strict(OPENAPI.components.schemas) as Record<string, object> });
   }
 
@@ -70,6 +70,11 @@ export class OpenApiCheck {
     const v = this.validator(key, schema);
     if (v(value)) return { ok: true, problems: [] };
     return { ok: false, problems: (v.errors ?? []).map((e: ErrorObject) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`) };
+  }
+
+  /** A value against one of the document's component schemas (an event's `data`, say). */
+  component(name: string, value: unknown): Checked {
+    return this.run(`component ${name}`, { $ref: `#/components/schemas/${name}` }, value);
   }
 
   /** A request body against the operation's JSON request schema. */
