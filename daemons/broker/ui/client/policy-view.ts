@@ -36,6 +36,7 @@ function tableTab(rows: StoredVerdict[], policy: UiPolicy | undefined): HTMLElem
   const table = new VirtualTable<StoredVerdict>({
     caption: 'Verdicts',
     columns: VERDICT_COLUMNS,
+    rowId: (v) => v.id,
     onOpen: (v) => {
       const close = (): void => {
         detailBox.replaceChildren();

@@ -19,6 +19,7 @@ export function tailView(ref: PolicyRef, f: Filters, policy: UiPolicy | undefine
   const table = new VirtualTable<StoredVerdict>({
     caption: 'Live verdicts, newest first',
     columns: VERDICT_COLUMNS,
+    rowId: (v) => v.id,
     onOpen: (v) => {
       const d = verdictDetail(v, policy, () => { detailBox.replaceChildren(); });
       detailBox.replaceChildren(d);

@@ -16,6 +16,8 @@ export interface VirtualTableOptions<T> {
   caption: string;
   columns: readonly Column<T>[];
   onOpen(row: T): void;
+  /** A stable id per row, written as data-id (tests and scripts find rows by it). */
+  rowId?: (row: T) => string | number;
   rowHeight?: number;
   /** Rows drawn beyond the visible ones on each side. */
   overscan?: number;
@@ -85,7 +87,7 @@ export class VirtualTable<T> {
 
   private row(i: number): HTMLTableRowElement {
     const r = this.rows[i] as T;
-    const tr = el('tr', { 'data-index': i, 'aria-rowindex': i + 2, 'aria-selected': i === this.selected ? 'true' : 'false', class: i === this.selected ? 'selected' : undefined });
+    const tr = el('tr', { 'data-index': i, 'data-id': this.opts.rowId?.(r), 'aria-rowindex': i + 2, 'aria-selected': i === this.selected ? 'true' : 'false', class: i === this.selected ? 'selected' : undefined });
     tr.style.height = `${this.rowHeight}px`;
     for (const c of this.opts.columns) {
       const v = c.cell(r);
