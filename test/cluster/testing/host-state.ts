@@ -12,6 +12,7 @@ const run = promisify(execFile);
 export interface HostState {
   /** Processes whose command line names the cluster's folder, or that run in its cgroups. */
   processes: string[];
+  /** Mounts a cluster could leave (see clusterMount). */
   mounts: string[];
   netns: string[];
   links: string[];
@@ -81,6 +82,18 @@ async function cgroups(): Promise<string[]> {
   return out;
 }
 
+/**
+ * Mounts a cluster can leave: anything under its folder, network namespaces, cgroups, the default
+ * folders of containerd and the kubelet, namespace files anywhere. Other mounts are left out: on a
+ * shared machine other work (image builds) mounts and unmounts its own meanwhile.
+ */
+function clusterMount(mount: string, clusterDir: string): boolean {
+  const [target = '', type = ''] = mount.split(' ');
+  return type === 'nsfs' || target.startsWith(`${clusterDir}/`) ||
+    ['/run/netns', '/var/run/netns', '/sys/fs/cgroup', '/run/containerd', '/var/lib/containerd', '/var/lib/kubelet']
+      .some((p) => target === p || target.startsWith(`${p}/`));
+}
+
 function tables(dump: string[]): string[] {
   return dump.filter((l) => !l.startsWith('#')).map((l) => l.replace(/ \[\d+:\d+\]$/, ''));
 }
@@ -88,7 +101,8 @@ function tables(dump: string[]): string[] {
 export async function hostState(clusterDir: string, cgroupRoot = '/kgc'): Promise<HostState> {
   const sorted = (xs: string[]): string[] => [...xs].sort();
   const mountinfo = (await readFile('/proc/self/mountinfo', 'utf8')).split('\n').filter(Boolean)
-    .map((l) => { const f = l.split(' '); return `${f[4]} ${f[f.indexOf('-') + 1]}`; });
+    .map((l) => { const f = l.split(' '); return `${f[4]} ${f[f.indexOf('-') + 1]}`; })
+    .filter((m) => clusterMount(m, clusterDir));
   const ipset = existsSync('/usr/sbin/ipset') || existsSync('/sbin/ipset');
   return {
     processes: sorted(await processes(clusterDir, cgroupRoot)),
