@@ -268,10 +268,10 @@ describe('kubectl get', () => {
     { what: 'before the evaluator has written status', args: [] as string[], status: null, header: columns, row: ['gets', '{"matchLabels":{"app":"web"}}', '', '', '', ''] },
     { what: 'with status', args: [], status: syncedStatus(1), header: columns, row: ['gets', '{"matchLabels":{"app":"web"}}', '3', '9', 'True'] },
     { what: 'wide, with status', args: ['-o', 'wide'], status: syncedStatus(1), header: [...columns, 'WINDOW', 'GENERATION', 'OBSERVED'], row: ['gets', '{"matchLabels":{"app":"web"}}', '3', '9', 'True'] },
-  ])('kubectl get anp shows the columns $what', async ({ args, status, header, row }) => {
+  ])('kubectl get kganp shows the columns $what', async ({ args, status, header, row }) => {
     await create(policy('gets'), namespace);
     if (status) await patchStatus('gets', status);
-    const result = await kubectl(['get', 'anp', '-n', namespace, ...args]);
+    const result = await kubectl(['get', 'kganp', '-n', namespace, ...args]);
     expect(result.code).toBe(0);
     const shown = table(result.stdout);
     expect(shown.header).toEqual(header);
@@ -279,12 +279,12 @@ describe('kubectl get', () => {
     if (args.includes('wide')) expect(shown.rows[0]?.slice(-3)).toEqual(['15m', '1', '1']);
   });
 
-  it('kubectl get acnp adds the namespace selector column', async () => {
+  it('kubectl get kgacnp adds the namespace selector column', async () => {
     const name = `acnp-${namespace}`;
     const object = yaml.load(readFileSync(join(import.meta.dirname, 'testdata', 'valid', 'seed-platform-default-deny.yaml'), 'utf8')) as ExampleObject;
     await create({ ...object, metadata: { name } }, namespace);
     try {
-      const result = await kubectl(['get', 'acnp', name]);
+      const result = await kubectl(['get', 'kgacnp', name]);
       expect(result.code).toBe(0);
       const shown = table(result.stdout);
       expect(shown.header).toEqual(['NAME', 'POD-SELECTOR', 'NAMESPACE-SELECTOR', ...columns.slice(2)]);

@@ -24,7 +24,7 @@ describe('examples', () => {
   it.each([
     {
       what: 'a manifest ending at prose',
-      text: 'Intro:\napiVersion: kguardian.dev/v1alpha1\nkind: AuditNetworkPolicy\nmetadata:\n  name: a\nspec:\n  podSelector: {}\nkubectl get anp shows it.\n',
+      text: 'Intro:\napiVersion: kguardian.dev/v1alpha1\nkind: AuditNetworkPolicy\nmetadata:\n  name: a\nspec:\n  podSelector: {}\nkubectl get kganp shows it.\n',
       found: [{ name: 'a', text: 'apiVersion: kguardian.dev/v1alpha1\nkind: AuditNetworkPolicy\nmetadata:\n  name: a\nspec:\n  podSelector: {}\n' }],
     },
     {

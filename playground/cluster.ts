@@ -55,7 +55,7 @@ interface RawPolicy {
 }
 
 export async function policyStatus(kubectl: Kubectl, namespace: string, name: string): Promise<PolicyStatus> {
-  const p = JSON.parse(await kubectl.ok(['get', 'anp', name, '-n', namespace, '-o', 'json'])) as RawPolicy;
+  const p = JSON.parse(await kubectl.ok(['get', 'kganp', name, '-n', namespace, '-o', 'json'])) as RawPolicy;
   return {
     generation: p.metadata?.generation ?? 0,
     observedGeneration: p.status?.observedGeneration,

@@ -1,5 +1,5 @@
 /**
- * What the user sees once the traffic is counted: `kubectl get anp`, `kubectl kguardian verdicts`
+ * What the user sees once the traffic is counted: `kubectl get kganp`, `kubectl kguardian verdicts`
  * and `kubectl kguardian describe`, each printed with the command that produced it, then the fix
  * and the promote command.
  */
@@ -24,9 +24,9 @@ async function present(kubectl: Kubectl, args: string[], shown: Shown): Promise<
 export async function showResults(kubectl: Kubectl, brokerUrl: string): Promise<Shown> {
   const shown: Shown = { failed: [] };
   const ns = POLICY.namespace;
-  await present(kubectl, ['get', 'anp', '-n', ns, '-o', 'wide'], shown);
+  await present(kubectl, ['get', 'kganp', '-n', ns, '-o', 'wide'], shown);
   await present(kubectl, ['kguardian', 'verdicts', '-n', ns, '--broker-url', brokerUrl], shown);
-  await present(kubectl, ['kguardian', 'describe', 'anp', POLICY.name, '-n', ns, '--broker-url', brokerUrl], shown);
+  await present(kubectl, ['kguardian', 'describe', 'kganp', POLICY.name, '-n', ns, '--broker-url', brokerUrl], shown);
   return shown;
 }
 
@@ -42,7 +42,7 @@ export function suggestFix(kubeconfig: string, kubectlBinary: string, brokerUrl:
       `export KUBECONFIG=${kubeconfig} PATH=$PWD/bin:$PATH`,
       `alias kubectl=${kubectlBinary}`,
       `kubectl apply -f ${fixed}`,
-      `kubectl get anp -n ${POLICY.namespace} -o wide -w          # OBSERVED catches up with GENERATION, WOULD-DENY drops to 0`,
+      `kubectl get kganp -n ${POLICY.namespace} -o wide -w          # OBSERVED catches up with GENERATION, WOULD-DENY drops to 0`,
       `kubectl kguardian verdicts -n ${POLICY.namespace} --broker-url ${brokerUrl} --watch`,
       `kubectl kguardian audit promote ${POLICY.name} -n ${POLICY.namespace}                  # the NetworkPolicy to enforce`,
       `kubectl kguardian audit promote ${POLICY.name} -n ${POLICY.namespace} | kubectl apply -f -`,

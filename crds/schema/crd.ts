@@ -11,6 +11,13 @@ import type { PrinterColumn, Schema } from './types.js';
 export const GROUP = 'kguardian.dev';
 export const VERSION = 'v1alpha1';
 
+/**
+ * Short names are prefixed with kg: anp, banp and cnp belong to network-policy-api
+ * (AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy), acnp and annp to Antrea,
+ * cnp and ccnp to Cilium, cnp, gnp, snp, sgnp and sknp to Calico's API server; on a cluster with any
+ * of them, `kubectl get anp` would be ambiguous. crds/short-names.int.test.ts installs those beside
+ * ours and checks that kganp and kgacnp still list ours.
+ */
 export interface CrdNames {
   kind: string;
   plural: string;
@@ -23,7 +30,7 @@ export const AUDIT_NETWORK_POLICY: CrdNames = {
   kind: 'AuditNetworkPolicy',
   plural: 'auditnetworkpolicies',
   singular: 'auditnetworkpolicy',
-  shortName: 'anp',
+  shortName: 'kganp',
   scope: 'Namespaced',
 };
 
@@ -31,7 +38,7 @@ export const AUDIT_CLUSTER_NETWORK_POLICY: CrdNames = {
   kind: 'AuditClusterNetworkPolicy',
   plural: 'auditclusternetworkpolicies',
   singular: 'auditclusternetworkpolicy',
-  shortName: 'acnp',
+  shortName: 'kgacnp',
   scope: 'Cluster',
 };
 

@@ -2,7 +2,7 @@
  * The evaluator end to end: a real API server with the CRDs, a real broker process over a real
  * PostgreSQL database, and in-process evaluator replicas (real informers, HTTP app, Lease and
  * status reconciler). Flows go in through the broker's POST /v1/flows; what is checked is what a
- * user sees: `kubectl get anp` columns, .status, and Events.
+ * user sees: `kubectl get kganp` columns, .status, and Events.
  */
 import { CoreV1Api, CustomObjectsApi, EventsV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -59,16 +59,16 @@ spec:
 interface Row { 'WOULD-DENY': string; ALLOWED: string; SYNCED: string; GENERATION: string; OBSERVED: string }
 
 async function anpRow(ns: string, name: string): Promise<Row> {
-  const r = await kubectl(['get', 'anp', name, '-n', ns, '-o', 'wide']);
+  const r = await kubectl(['get', 'kganp', name, '-n', ns, '-o', 'wide']);
   if (r.code !== 0) throw new Error(r.stderr);
   const row = parseTable(r.stdout)[0];
   if (!row) throw new Error(`no row in ${r.stdout}`);
   return row as unknown as Row;
 }
 
-/** Waits until `kubectl get anp -o wide` shows exactly these columns. */
+/** Waits until `kubectl get kganp -o wide` shows exactly these columns. */
 async function expectColumns(ns: string, name: string, want: Partial<Row>): Promise<Row> {
-  return eventually(`kubectl get anp ${name} shows ${JSON.stringify(want)}`, async () => {
+  return eventually(`kubectl get kganp ${name} shows ${JSON.stringify(want)}`, async () => {
     const row = await anpRow(ns, name);
     return Object.entries(want).every(([k, v]) => row[k as keyof Row] === v) ? row : undefined;
   }).catch(async (err: unknown) => {
@@ -89,7 +89,7 @@ async function wouldDenyEvents(ns: string, name: string): Promise<string[]> {
 }
 
 describe('an AuditNetworkPolicy fed through the broker', () => {
-  it('kubectl get anp shows the counts, an edit moves generation, observedGeneration and counts, and Events are aggregated', async () => {
+  it('kubectl get kganp shows the counts, an edit moves generation, observedGeneration and counts, and Events are aggregated', async () => {
     const ns = await createTestNamespace(kc, 'e2e');
     await podsForDb(ns);
     // A policy with no traffic still gets status.
@@ -246,7 +246,7 @@ describe('an AuditClusterNetworkPolicy', () => {
       { src: client, dst: { ip: '10.63.0.1', namespace: nsA, pod: 'db' }, port: 5432, count: 1 },
       { src: client, dst: { ip: '10.63.0.2', namespace: nsB, pod: 'db' }, port: 5432, count: 1 },
     ]);
-    const acnp = async (): Promise<Record<string, string> | undefined> => parseTable((await kubectl(['get', 'acnp', name, '-o', 'wide'])).stdout)[0];
+    const acnp = async (): Promise<Record<string, string> | undefined> => parseTable((await kubectl(['get', 'kgacnp', name, '-o', 'wide'])).stdout)[0];
     await eventually('acnp shows 1 would-deny', async () => ((await acnp())?.['WOULD-DENY'] === '1' ? true : undefined));
     await kc.makeApiClient(CoreV1Api).patchNamespace(
       { name: nsB, body: [{ op: 'replace', path: '/metadata/labels/team', value: team }] },

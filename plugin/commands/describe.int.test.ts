@@ -96,12 +96,12 @@ describe('describe', () => {
     const created = await createAudit(kc, ACNP, { metadata: { name }, spec: { namespaceSelector: { matchLabels: { team: 'platform' } }, podSelector: {}, policyTypes: ['Ingress'] } });
     await writeStatus(kc, ACNP, created, evaluatedStatus(1));
     await patchAudit(kc, ACNP, created, { spec: { policyTypes: ['Ingress', 'Egress'] } });
-    const r = await run(['describe', 'acnp', name]);
+    const r = await run(['describe', 'kgacnp', name]);
     expect(r.code).toBe(0);
     await expect(r.out.replaceAll(ns, 'NAMESPACE')).toMatchFileSnapshot('__golden__/describe.acnp.txt');
   });
 
-  it.each([{ form: ['anp', 'payments'] }, { form: ['anp/payments'] }, { form: ['auditnetworkpolicy/payments'] }])('accepts $form', async ({ form }) => {
+  it.each([{ form: ['kganp', 'payments'] }, { form: ['kganp/payments'] }, { form: ['auditnetworkpolicy/payments'] }])('accepts $form', async ({ form }) => {
     await createAudit(kc, ANP, { metadata: { name: 'payments', namespace: ns }, spec: SPEC });
     const r = await run(['describe', ...form, '-n', ns]);
     expect(r.code).toBe(0);
@@ -139,7 +139,7 @@ describe('describe', () => {
 describe('describe errors', () => {
   it('not found: names the namespace searched and suggests -A', async () => {
     const r = await run(['describe', 'nope', '-n', ns]);
-    expect(r).toEqual({ code: 1, out: '', err: `error: AuditNetworkPolicy "nope" not found in namespace "${ns}" (context kg). List them with 'kubectl get anp -A', or pass -n NAMESPACE.\n` });
+    expect(r).toEqual({ code: 1, out: '', err: `error: AuditNetworkPolicy "nope" not found in namespace "${ns}" (context kg). List them with 'kubectl get kganp -A', or pass -n NAMESPACE.\n` });
   });
 
   it('RBAC forbids reading the policy: names verb and resource', async () => {

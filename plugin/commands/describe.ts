@@ -1,5 +1,5 @@
 /**
- * `kubectl kguardian describe NAME [-n NS]` and `describe acnp NAME`: a policy's rules in
+ * `kubectl kguardian describe NAME [-n NS]` and `describe kgacnp NAME`: a policy's rules in
  * words, its sync state, counts, offenders, Events, and whether it is safe to promote.
  */
 import type { Argv } from 'yargs';
@@ -20,13 +20,13 @@ export interface DescribeOptions {
 
 export const DESCRIBE_EXAMPLES: readonly Example[] = [
   ['$0 describe payments-isolation -n prod', 'An AuditNetworkPolicy'],
-  ['$0 describe acnp platform-default-deny', 'An AuditClusterNetworkPolicy'],
-  ['$0 describe anp/payments-isolation -n prod -o json | jq .promotion', 'Is it safe to promote? (for scripts)'],
+  ['$0 describe kgacnp platform-default-deny', 'An AuditClusterNetworkPolicy'],
+  ['$0 describe kganp/payments-isolation -n prod -o json | jq .promotion', 'Is it safe to promote? (for scripts)'],
 ];
 
 function builder(y: Argv): Argv {
   return withExamples(y
-    .positional('args', { type: 'string', array: true, describe: 'NAME, KIND NAME or KIND/NAME (KIND: anp, acnp)' })
+    .positional('args', { type: 'string', array: true, describe: 'NAME, KIND NAME or KIND/NAME (KIND: kganp, kgacnp)' })
     .option('o', { alias: 'output', type: 'string', choices: DESCRIBE_OUTPUTS, default: 'text', describe: 'text, or a structured form for scripts' }), DESCRIBE_EXAMPLES);
 }
 

@@ -123,7 +123,7 @@ describe('audit promote-cluster', () => {
     await acnp({ wouldDeny: 2 });
     const refused = await run(['audit', 'promote-cluster', name]);
     expect(refused.code).toBe(4);
-    expect(refused.err).toContain(`error: refusing to promote AuditClusterNetworkPolicy ${name}:\n  - 2 flows in the last 15m would be denied\n  See why: kubectl kguardian describe acnp ${name}\n`);
+    expect(refused.err).toContain(`error: refusing to promote AuditClusterNetworkPolicy ${name}:\n  - 2 flows in the last 15m would be denied\n  See why: kubectl kguardian describe kgacnp ${name}\n`);
     expect((await run(['audit', 'promote-cluster', name, '--force'])).code).toBe(0);
   });
 
@@ -212,7 +212,7 @@ describe('audit promote-cluster', () => {
   it('reports a missing cluster policy by name', async () => {
     const r = await run(['audit', 'promote-cluster', 'nope']);
     expect(r.code).toBe(1);
-    expect(r.err).toBe(`error: AuditClusterNetworkPolicy "nope" not found (context kg). List them with 'kubectl get acnp'.\n`);
+    expect(r.err).toBe(`error: AuditClusterNetworkPolicy "nope" not found (context kg). List them with 'kubectl get kgacnp'.\n`);
   });
 });
 

@@ -278,7 +278,7 @@ describe('errors', () => {
   it('names the namespace searched and suggests -A when the policy is not found', async () => {
     const r = await run(['audit', 'promote', 'nope', '-n', ns]);
     expect(r.code).toBe(1);
-    expect(r.err).toBe(`error: AuditNetworkPolicy "nope" not found in namespace "${ns}" (context kg). List them with 'kubectl get anp -A', or pass -n NAMESPACE.\n`);
+    expect(r.err).toBe(`error: AuditNetworkPolicy "nope" not found in namespace "${ns}" (context kg). List them with 'kubectl get kganp -A', or pass -n NAMESPACE.\n`);
   });
 
   it('says which verb and resource RBAC forbids', async () => {
@@ -346,7 +346,7 @@ describe('on a cluster of its own', () => {
 
   it.each([
     { args: ['describe', 'payments', '-n', 'prod'], resource: 'auditnetworkpolicies.kguardian.dev' },
-    { args: ['describe', 'acnp', 'platform'], resource: 'auditclusternetworkpolicies.kguardian.dev' },
+    { args: ['describe', 'kgacnp', 'platform'], resource: 'auditclusternetworkpolicies.kguardian.dev' },
     { args: ['audit', 'promote-cluster', 'platform'], resource: 'auditclusternetworkpolicies.kguardian.dev' },
   ])('without the CRDs, $args says to install them', async ({ args, resource }) => {
     const r = await cli(own.kubeconfig, args);

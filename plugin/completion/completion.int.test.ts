@@ -97,7 +97,7 @@ describe('shell completion', () => {
     });
 
     it.each([
-      { words: ['describe', ''], out: 'acnp\nanp\nledger\npayments\n:4\n' },
+      { words: ['describe', ''], out: 'kgacnp\nkganp\nledger\npayments\n:4\n' },
       { words: ['audit', 'promote', 'pa'], out: 'payments\n:4\n' },
       // A name is already there: no more names.
       { words: ['audit', 'promote', 'payments', ''], out: ':4\n' },

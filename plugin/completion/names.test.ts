@@ -6,7 +6,7 @@ describe('parseLine', () => {
   it.each([
     { args: ['describe', ''], words: ['describe'], current: '', kube: {} },
     { args: ['--kubeconfig', '/k', 'audit', 'promote', '-n', 'prod', 'pa'], words: ['audit', 'promote'], current: 'pa', kube: { kubeconfig: '/k', namespace: 'prod' } },
-    { args: ['describe', '--context=dev', '--namespace=web', 'acnp', 'x'], words: ['describe', 'acnp'], current: 'x', kube: { context: 'dev', namespace: 'web' } },
+    { args: ['describe', '--context=dev', '--namespace=web', 'kgacnp', 'x'], words: ['describe', 'kgacnp'], current: 'x', kube: { context: 'dev', namespace: 'web' } },
     // Values of other flags are not positionals.
     { args: ['audit', 'promote-cluster', '--target-namespace', 'prod', '-o', 'json', ''], words: ['audit', 'promote-cluster'], current: '', kube: {} },
     { args: ['audit', 'promote', '--force', ''], words: ['audit', 'promote'], current: '', kube: {} },
@@ -17,11 +17,11 @@ describe('parseLine', () => {
 
 describe('nameSlot', () => {
   it.each([
-    { words: ['describe'], slot: 'anp-or-kind' },
-    { words: ['describe', 'acnp'], slot: 'AuditClusterNetworkPolicy' },
-    { words: ['describe', 'anp'], slot: 'AuditNetworkPolicy' },
+    { words: ['describe'], slot: 'kind-or-name' },
+    { words: ['describe', 'kgacnp'], slot: 'AuditClusterNetworkPolicy' },
+    { words: ['describe', 'kganp'], slot: 'AuditNetworkPolicy' },
     { words: ['describe', 'payments'], slot: undefined },
-    { words: ['describe', 'anp', 'payments'], slot: undefined },
+    { words: ['describe', 'kganp', 'payments'], slot: undefined },
     { words: ['audit', 'promote'], slot: 'AuditNetworkPolicy' },
     { words: ['audit', 'promote-cluster'], slot: 'AuditClusterNetworkPolicy' },
     { words: ['audit', 'promote', 'payments'], slot: undefined },

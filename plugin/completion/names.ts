@@ -1,6 +1,6 @@
 /**
  * Completes policy names from the cluster where a command takes one: `describe NAME`,
- * `describe acnp NAME`, `audit promote NAME`, `audit promote-cluster NAME`; commands and
+ * `describe kgacnp NAME`, `audit promote NAME`, `audit promote-cluster NAME`; commands and
  * flags come from yargs. A cluster that is slow or unreachable, or a missing permission,
  * just means no names: completion must never print an error or hang the shell.
  */
@@ -51,13 +51,13 @@ export function parseLine(args: readonly string[]): CompletionLine {
 }
 
 /** Which kind's names fit at this position. */
-export function nameSlot(words: readonly string[]): AuditResource | 'anp-or-kind' | undefined {
+export function nameSlot(words: readonly string[]): AuditResource | 'kind-or-name' | undefined {
   const [first, second, third] = words;
   if (first === 'describe') {
-    if (second === undefined) return 'anp-or-kind';
+    if (second === undefined) return 'kind-or-name';
     if (third !== undefined) return undefined;
-    if (['acnp', 'auditclusternetworkpolicy', 'auditclusternetworkpolicies'].includes(second)) return ACNP;
-    if (['anp', 'auditnetworkpolicy', 'auditnetworkpolicies'].includes(second)) return ANP;
+    if ([ACNP.shortName, 'auditclusternetworkpolicy', 'auditclusternetworkpolicies'].includes(second)) return ACNP;
+    if ([ANP.shortName, 'auditnetworkpolicy', 'auditnetworkpolicies'].includes(second)) return ANP;
     return undefined;
   }
   if (first !== 'audit' || third !== undefined) return undefined;
@@ -86,8 +86,8 @@ export async function nameCandidates(args: readonly string[], env: CliIO['env'])
   const line = parseLine(args);
   const slot = line.current.startsWith('-') || line.pendingFlag !== undefined ? undefined : nameSlot(line.words);
   if (slot === undefined) return [];
-  const kinds = slot === 'anp-or-kind' ? ['acnp', 'anp'] : [];
+  const kinds = slot === 'kind-or-name' ? [ACNP.shortName, ANP.shortName] : [];
   const ms = Number(env.KGUARDIAN_COMPLETION_TIMEOUT_MS) || TIMEOUT_MS;
-  const found = await withTimeout(names(slot === 'anp-or-kind' ? ANP : slot, line.kube, env), [], ms);
+  const found = await withTimeout(names(slot === 'kind-or-name' ? ANP : slot, line.kube, env), [], ms);
   return [...kinds, ...found];
 }

@@ -5,13 +5,13 @@ import { parseDescribeTarget } from './target.js';
 describe('parseDescribeTarget', () => {
   it.each([
     { args: ['payments'], kind: 'AuditNetworkPolicy', name: 'payments' },
-    { args: ['anp', 'payments'], kind: 'AuditNetworkPolicy', name: 'payments' },
-    { args: ['anp/payments'], kind: 'AuditNetworkPolicy', name: 'payments' },
+    { args: ['kganp', 'payments'], kind: 'AuditNetworkPolicy', name: 'payments' },
+    { args: ['kganp/payments'], kind: 'AuditNetworkPolicy', name: 'payments' },
     { args: ['auditnetworkpolicy/payments'], kind: 'AuditNetworkPolicy', name: 'payments' },
     { args: ['AuditNetworkPolicy', 'payments'], kind: 'AuditNetworkPolicy', name: 'payments' },
     { args: ['auditnetworkpolicies.kguardian.dev', 'payments'], kind: 'AuditNetworkPolicy', name: 'payments' },
-    { args: ['acnp', 'platform'], kind: 'AuditClusterNetworkPolicy', name: 'platform' },
-    { args: ['acnp/platform'], kind: 'AuditClusterNetworkPolicy', name: 'platform' },
+    { args: ['kgacnp', 'platform'], kind: 'AuditClusterNetworkPolicy', name: 'platform' },
+    { args: ['kgacnp/platform'], kind: 'AuditClusterNetworkPolicy', name: 'platform' },
     { args: ['auditclusternetworkpolicies', 'platform'], kind: 'AuditClusterNetworkPolicy', name: 'platform' },
   ])('$args', ({ args, kind, name }) => {
     const t = parseDescribeTarget(args);
@@ -19,12 +19,12 @@ describe('parseDescribeTarget', () => {
   });
 
   it.each([
-    { args: [], message: 'name a policy: describe NAME [-n NAMESPACE], or describe acnp NAME' },
-    { args: ['pod', 'web'], message: '"pod" is not a kind describe knows: use anp (AuditNetworkPolicy) or acnp (AuditClusterNetworkPolicy)' },
+    { args: [], message: 'name a policy: describe NAME [-n NAMESPACE], or describe kgacnp NAME' },
+    { args: ['pod', 'web'], message: '"pod" is not a kind describe knows: use kganp (AuditNetworkPolicy) or kgacnp (AuditClusterNetworkPolicy)' },
     { args: ['networkpolicy/web'], message: '"networkpolicy" is not a kind describe knows' },
-    { args: ['anp/'], message: 'anp/: the name after the "/" is missing' },
-    { args: ['anp', 'anp/x'], message: 'give the kind once' },
-    { args: ['anp', 'a', 'b'], message: 'describe takes one policy; got extra arguments: b' },
+    { args: ['kganp/'], message: 'kganp/: the name after the "/" is missing' },
+    { args: ['kganp', 'kganp/x'], message: 'give the kind once' },
+    { args: ['kganp', 'a', 'b'], message: 'describe takes one policy; got extra arguments: b' },
   ])('refuses $args', ({ args, message }) => {
     expect(() => parseDescribeTarget(args)).toThrow(message);
   });

@@ -1,7 +1,7 @@
 /**
  * What `describe` was asked about, in any of kubectl's spellings: `NAME` (an
  * AuditNetworkPolicy), `KIND NAME`, or `KIND/NAME`, where KIND is a short name, singular,
- * plural, or plural.group: anp, auditnetworkpolicy, auditnetworkpolicies.kguardian.dev, acnp, ...
+ * plural, or plural.group: kganp, auditnetworkpolicy, auditnetworkpolicies.kguardian.dev, kgacnp, ...
  */
 import { CliError, EXIT } from '../errors.js';
 import { ACNP, ANP, GROUP, type AuditResource } from '../kube/objects.js';
@@ -21,12 +21,12 @@ function kindOf(word: string): AuditResource | undefined {
 }
 
 function unknownKind(word: string): CliError {
-  return new CliError(`"${word}" is not a kind describe knows: use anp (AuditNetworkPolicy) or acnp (AuditClusterNetworkPolicy)`, EXIT.badInput);
+  return new CliError(`"${word}" is not a kind describe knows: use ${ANP.shortName} (AuditNetworkPolicy) or ${ACNP.shortName} (AuditClusterNetworkPolicy)`, EXIT.badInput);
 }
 
 export function parseDescribeTarget(args: readonly string[]): DescribeTarget {
   const [first, second, ...rest] = args;
-  if (first === undefined || first === '') throw new CliError('name a policy: describe NAME [-n NAMESPACE], or describe acnp NAME', EXIT.badInput);
+  if (first === undefined || first === '') throw new CliError(`name a policy: describe NAME [-n NAMESPACE], or describe ${ACNP.shortName} NAME`, EXIT.badInput);
   if (rest.length > 0) throw new CliError(`describe takes one policy; got extra arguments: ${rest.join(' ')}`, EXIT.badInput);
   if (second !== undefined) {
     const res = kindOf(first);

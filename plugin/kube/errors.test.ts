@@ -8,7 +8,7 @@ import { CliError } from '../errors.js';
 import { describeApiError, type ApiRequest } from './errors.js';
 
 const target = { context: 'prod-admin', server: 'https://k8s.example:6443' };
-const getAnp: ApiRequest = { verb: 'get', resource: 'auditnetworkpolicies.kguardian.dev', kind: 'AuditNetworkPolicy', namespace: 'prod', name: 'payments', custom: true, short: 'anp' };
+const getAnp: ApiRequest = { verb: 'get', resource: 'auditnetworkpolicies.kguardian.dev', kind: 'AuditNetworkPolicy', namespace: 'prod', name: 'payments', custom: true, short: 'kganp' };
 const status = (code: number, reason: string, message: string, name?: string): string =>
   JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason, message, code, ...(name ? { details: { name } } : {}) });
 
@@ -17,7 +17,7 @@ describe('describeApiError', () => {
     {
       title: '404 naming the object: not found, with -A hint',
       error: new ApiException(404, '', status(404, 'NotFound', 'auditnetworkpolicies.kguardian.dev "payments" not found', 'payments'), {}),
-      message: `AuditNetworkPolicy "payments" not found in namespace "prod" (context prod-admin). List them with 'kubectl get anp -A', or pass -n NAMESPACE.`,
+      message: `AuditNetworkPolicy "payments" not found in namespace "prod" (context prod-admin). List them with 'kubectl get kganp -A', or pass -n NAMESPACE.`,
     },
     {
       title: '404 page not found: the CRDs are missing',

@@ -19,7 +19,7 @@ export interface ApiRequest {
   name?: string | undefined;
   /** True for kguardian's own kinds: a 404 without a Status means the CRD is missing. */
   custom?: boolean;
-  /** The name to suggest in kubectl commands, e.g. "anp". */
+  /** The name to suggest in kubectl commands, e.g. "kganp". */
   short?: string;
 }
 

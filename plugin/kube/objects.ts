@@ -13,8 +13,8 @@ export interface AuditResource {
   namespaced: boolean;
 }
 
-export const ANP: AuditResource = { kind: 'AuditNetworkPolicy', plural: 'auditnetworkpolicies', shortName: 'anp', namespaced: true };
-export const ACNP: AuditResource = { kind: 'AuditClusterNetworkPolicy', plural: 'auditclusternetworkpolicies', shortName: 'acnp', namespaced: false };
+export const ANP: AuditResource = { kind: 'AuditNetworkPolicy', plural: 'auditnetworkpolicies', shortName: 'kganp', namespaced: true };
+export const ACNP: AuditResource = { kind: 'AuditClusterNetworkPolicy', plural: 'auditclusternetworkpolicies', shortName: 'kgacnp', namespaced: false };
 
 export interface ObjectMeta {
   name: string;

@@ -48,7 +48,7 @@ export interface Promotion {
 
 export function describeCommand(p: AuditPolicy): string {
   const ns = p.metadata.namespace;
-  return ns ? `kubectl kguardian describe ${p.metadata.name} -n ${ns}` : `kubectl kguardian describe acnp ${p.metadata.name}`;
+  return ns ? `kubectl kguardian describe ${p.metadata.name} -n ${ns}` : `kubectl kguardian describe kgacnp ${p.metadata.name}`;
 }
 
 /** "--force", "--force and --allow-untested". */

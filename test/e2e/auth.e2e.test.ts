@@ -134,9 +134,9 @@ describe('every component on its own ServiceAccount token, with the chart\'s RBA
   });
 
   it('alice reads the audit policies of the namespace she is bound in, and no other', async () => {
-    const shop = JSON.parse(await alice.ok(['get', 'anp', '-n', POLICY.namespace, '-o', 'json'])) as { items: { metadata: { name: string } }[] };
+    const shop = JSON.parse(await alice.ok(['get', 'kganp', '-n', POLICY.namespace, '-o', 'json'])) as { items: { metadata: { name: string } }[] };
     expect(shop.items.map((p) => p.metadata.name)).toEqual([POLICY.name]);
-    const web = await alice.run(['get', 'anp', '-n', 'web']);
+    const web = await alice.run(['get', 'kganp', '-n', 'web']);
     expect(web.code).toBe(1);
     expect(web.stderr).toMatch(/forbidden.*cannot list resource "auditnetworkpolicies"/);
   });

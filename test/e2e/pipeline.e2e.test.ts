@@ -83,7 +83,7 @@ describe('kernel -> agent -> broker (PostgreSQL) -> evaluator -> status and verd
   });
 
   it('after a policy edit, the status says it is replaying generation 2 with the old counts, then catches up', async () => {
-    const before = await stack.kubectl.ok(['get', 'anp', POLICY.name, '-n', POLICY.namespace, '-o', 'jsonpath={.metadata.resourceVersion}']);
+    const before = await stack.kubectl.ok(['get', 'kganp', POLICY.name, '-n', POLICY.namespace, '-o', 'jsonpath={.metadata.resourceVersion}']);
     const watch = await PolicyWatch.start(stack.kc, POLICY.namespace, POLICY.name, before);
     cleanup.add('stop the policy watch', () => { watch.stop(); });
     const edited = await applyPolicy(stack, FIXED_POLICY_FILE);
@@ -114,7 +114,7 @@ describe('kernel -> agent -> broker (PostgreSQL) -> evaluator -> status and verd
     expect(yaml).toMatch(/kind: NetworkPolicy/);
     await stack.kubectl.ok(['apply', '-f', '-'], yaml);
     const np = JSON.parse(await stack.kubectl.ok(['get', 'networkpolicy', POLICY.name, '-n', POLICY.namespace, '-o', 'json'])) as { spec: unknown };
-    const anp = JSON.parse(await stack.kubectl.ok(['get', 'anp', POLICY.name, '-n', POLICY.namespace, '-o', 'json'])) as { spec: unknown };
+    const anp = JSON.parse(await stack.kubectl.ok(['get', 'kganp', POLICY.name, '-n', POLICY.namespace, '-o', 'json'])) as { spec: unknown };
     expect(np.spec).toEqual(anp.spec);
     expect((await policyStatus(stack.kubectl, POLICY.namespace, POLICY.name)).generation).toBe(2);
   });

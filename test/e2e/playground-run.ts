@@ -108,7 +108,7 @@ export async function expectNothingLeft(run: PlaygroundRun): Promise<void> {
   expect(run.output).not.toMatch(/cleanup failed/);
 }
 
-/** The WOULD-DENY and ALLOWED columns of payments-isolation in the printed `kubectl get anp -o wide`. */
+/** The WOULD-DENY and ALLOWED columns of payments-isolation in the printed `kubectl get kganp -o wide`. */
 export function statusColumns(output: string): string[] {
   const lines = output.split('\n');
   const header = lines.findIndex((l) => /^\s+NAME\s+POD-SELECTOR\s+WOULD-DENY/.test(l));

@@ -1,7 +1,7 @@
 /**
  * Every version of one AuditNetworkPolicy the API server stores from a given moment on, through a
  * watch (not polling, which could miss a state the evaluator holds for a moment): what `kubectl
- * get anp -w` would show, in order. The e2e test asserts the states a policy edit passes through.
+ * get kganp -w` would show, in order. The e2e test asserts the states a policy edit passes through.
  */
 import { Watch, type KubeConfig } from '@kubernetes/client-node';
 
