@@ -40,5 +40,6 @@ else
   warn "not root (uid $(id -u)): no eBPF toolchain or build, no network namespaces: the playground runs on RECORDED traffic"
   warn "for real kernel traffic between netns pods: sudo bash scripts/demo.sh"
 fi
+bash scripts/build-ui.sh
 step "starting the playground (node playground/main.ts $*)"
 exec node --import tsx playground/main.ts "$@"
