@@ -50,7 +50,7 @@ function measure(clusterText: string, learn: readonly LineFlow[], heldOut: reado
     deniedLines: lines.size,
     heldOutFlows: judged.reduce((a, f) => a + f.seen.count, 0),
     deniedFlows: [...lines.values()].reduce((a, d) => a + d.count, 0),
-    denied: [...lines.values()].map((d) => `${text(d.flow.src)} → ${text(d.flow.dst)} ${d.flow.protocol}/${d.flow.port}`),
+    denied: [...lines.values()].map((d) => `${text(d.flow.src)} → ${text(d.flow.dst)} ${d.flow.port}/${d.flow.protocol}`),
   };
 }
 

@@ -13,6 +13,10 @@ export interface CliIO {
   readStdin(): Promise<string>;
   cwd: string;
   env: Readonly<Record<string, string | undefined>>;
+  /** The terminal's width when standard output is a terminal (output/width.ts). */
+  columns?: number;
+  /** The clock ages are shown against; tests fix it, the real one is the system's. */
+  now?: () => Date;
 }
 
 export function processIO(): CliIO {
@@ -26,6 +30,7 @@ export function processIO(): CliIO {
     },
     cwd: process.cwd(),
     env: process.env,
+    columns: process.stdout.isTTY ? process.stdout.columns : undefined,
   };
 }
 

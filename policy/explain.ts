@@ -65,9 +65,9 @@ export function policyText(kind: PolicyKind, display: string): PolicyText {
   return { head, selects: `${head} selects ` };
 }
 
-/** The part every reason about one flow shares: "TCP/80 from SRC to DST" (both directions read src to dst). */
+/** The part every reason about one flow shares: "80/TCP from SRC to DST" (both directions read src to dst; ports as kubectl writes them). */
 export function flowText(protocol: Protocol, port: number, src: ResolvedEndpoint, dst: ResolvedEndpoint): string {
-  return `${protocol}/${port} from ${src.label} to ${dst.label}`;
+  return `${port}/${protocol} from ${src.label} to ${dst.label}`;
 }
 
 function namespaceHint(o: RuleOutcome, field: string, peer: ResolvedEndpoint): string {

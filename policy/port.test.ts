@@ -155,12 +155,12 @@ describe('matching', () => {
 describe('describePortList', () => {
   it.each([
     { raw: undefined, text: 'any port' },
-    { raw: [{}], text: 'TCP/any' },
-    { raw: [{ protocol: 'UDP' }], text: 'UDP/any' },
-    { raw: [{ port: 80 }], text: 'TCP/80' },
-    { raw: [{ port: 8000, endPort: 8080 }], text: 'TCP/8000-8080' },
-    { raw: [{ protocol: 'UDP', port: 'dns' }], text: 'UDP/dns' },
-    { raw: [{ port: 443 }, { protocol: 'SCTP', port: 3868 }], text: 'TCP/443, SCTP/3868' },
+    { raw: [{}], text: 'any/TCP' },
+    { raw: [{ protocol: 'UDP' }], text: 'any/UDP' },
+    { raw: [{ port: 80 }], text: '80/TCP' },
+    { raw: [{ port: 8000, endPort: 8080 }], text: '8000-8080/TCP' },
+    { raw: [{ protocol: 'UDP', port: 'dns' }], text: 'dns/UDP' },
+    { raw: [{ port: 443 }, { protocol: 'SCTP', port: 3868 }], text: '443/TCP, 3868/SCTP' },
   ])('$text', ({ raw, text }) => {
     expect(describePortList(compile(raw).list)).toBe(text);
   });

@@ -123,13 +123,13 @@ export function portListMatches(list: PortList, protocol: Protocol, port: number
 export function describePort(m: PortMatch): string {
   switch (m.kind) {
     case 'protocol':
-      return `${m.protocol}/any`;
+      return `any/${m.protocol}`;
     case 'number':
-      return `${m.protocol}/${m.port}`;
+      return `${m.port}/${m.protocol}`;
     case 'range':
-      return `${m.protocol}/${m.from}-${m.to}`;
+      return `${m.from}-${m.to}/${m.protocol}`;
     case 'named':
-      return `${m.protocol}/${m.name}`;
+      return `${m.name}/${m.protocol}`;
   }
 }
 

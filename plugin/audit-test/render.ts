@@ -60,7 +60,7 @@ function shortReason(v: ReportVerdict): string {
 function row(f: FlowReport, v: ReportVerdict, output: TableOutput): string[] {
   const src = endpointText(f.src, f.flow.src);
   const dst = endpointText(f.dst, f.flow.dst);
-  const port = `${f.flow.protocol}/${f.flow.port}`;
+  const port = `${f.flow.port}/${f.flow.protocol}`;
   if (output === 'table') return [String(f.line), v.direction, src, dst, port, shortReason(v)];
   const side = v.direction === 'Ingress' ? 'ingress' : 'egress';
   return [

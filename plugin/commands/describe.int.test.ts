@@ -13,6 +13,8 @@ import { createTestNamespace } from '../../test/kube/namespace.js';
 import type { DescribeModel } from '../describe/model.js';
 import { ACNP, ANP, GROUP, type AuditPolicy, type Offender } from '../kube/objects.js';
 import { BROKEN_PIPE_EXIT } from '../broken-pipe.js';
+import { memoryIO } from '../io.js';
+import { runCli } from '../main.js';
 import { runWithClosedPipe } from '../testing/closed-pipe.js';
 import { cli, createAudit, evaluatedStatus, isoAgo, patchAudit, serviceAccountKubeconfig, writeStatus } from '../kube/test-cluster.js';
 
@@ -47,7 +49,7 @@ async function withEvents(p: AuditPolicy): Promise<void> {
       involvedObject: ref,
       type: 'Warning',
       reason: 'WouldDeny',
-      message: 'web/web-6c4d -> prod/payments-0 TCP/8080 would be denied',
+      message: 'web/web-6c4d -> prod/payments-0 8080/TCP would be denied',
       count: 12,
       firstTimestamp: new Date(Date.now() - 30 * MINUTE),
       lastTimestamp: new Date(Date.now() - 10 * MINUTE),
@@ -91,6 +93,18 @@ describe('describe', () => {
     await expect(r.out.replaceAll(ns, 'NAMESPACE')).toMatchFileSnapshot('__golden__/describe.anp.txt');
   });
 
+  it.each([{ columns: 100 }, { columns: 120 }])('every line fits $columns columns (only the command to copy may run over)', async ({ columns }) => {
+    const created = await createAudit(kc, ANP, { metadata: { name: 'payments', namespace: ns, labels: { team: 'payments' } }, spec: SPEC });
+    const p = await writeStatus(kc, ANP, created, evaluatedStatus(1, { wouldDeny: 14, offenders: OFFENDERS, degraded: '2 flows had a peer with no known pod, so the counts of this policy may be lower than they will be once it is enforced.' }));
+    await withEvents(p);
+    const io = { ...memoryIO(), env: { COLUMNS: String(columns) } };
+    expect(await runCli(['--kubeconfig', kubeconfigPath(), 'describe', 'payments', '-n', ns], io)).toBe(0);
+    const long = io.out().split('\n').filter((l) => l.length > columns && !l.startsWith('  Promote anyway: '));
+    expect(long).toEqual([]);
+    // Wrapped, not cut: the whole message is still there.
+    expect(io.out().replace(/\s+/g, ' ')).toContain('2 flows had a peer with no known pod, so the counts of this policy may be lower than they will be once it is enforced.');
+  });
+
   it('an AuditClusterNetworkPolicy whose evaluation lags its spec (golden)', async () => {
     const name = `platform-${ns}`;
     const created = await createAudit(kc, ACNP, { metadata: { name }, spec: { namespaceSelector: { matchLabels: { team: 'platform' } }, podSelector: {}, policyTypes: ['Ingress'] } });
@@ -122,7 +136,7 @@ describe('describe', () => {
       evaluation: { window: '15m', flowsWouldDeny: 0 },
       promotion: { safe: true, problems: [] },
     });
-    expect(model.ingress).toEqual([{ rule: 0, peers: "pods tier=frontend in the policy's namespace", ports: 'TCP/8080' }]);
+    expect(model.ingress).toEqual([{ rule: 0, peers: "pods tier=frontend in the policy's namespace", ports: '8080/TCP' }]);
     const asYaml = await run(['describe', 'payments', '-n', ns, '-o', 'yaml']);
     expect(yaml.load(asYaml.out)).toEqual(model);
   });

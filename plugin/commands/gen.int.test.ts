@@ -192,7 +192,7 @@ describe('gen networkpolicy with the live cluster and the broker', () => {
     expect(r.code).toBe(0);
     expect(r.out).not.toContain('6432');
     expect(r.err).toMatch(/held-out window \S+ to \S+: 1 flow line judged; the generated policies would deny 1 of them \(1 flow\):/);
-    expect(r.err).toContain(`Egress ${ns}/web-5c9d-a -> ${ns}/db-0 TCP/6432: AuditNetworkPolicy ${ns}/gen-web selects ${ns}/web-5c9d-a, but no egress rule allows TCP/6432`);
+    expect(r.err).toContain(`Egress ${ns}/web-5c9d-a -> ${ns}/db-0 6432/TCP: AuditNetworkPolicy ${ns}/gen-web selects ${ns}/web-5c9d-a, but no egress rule allows 6432/TCP`);
   });
 
   it('a token the broker refuses: the reason, exit 1, nothing printed', async () => {

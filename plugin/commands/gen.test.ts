@@ -81,7 +81,7 @@ describe('gen networkpolicy on the shop example', () => {
     expect(r.code).toBe(0);
     // Prometheus started scraping the database on the last day: the one flow the week before did not show.
     expect(r.err).toMatch(/held-out window 2026-12-01T23:59:55Z to 2026-12-02T23:59:55Z: \d+ flow lines judged; the generated policies would deny 1 of them \(11 flows\):/);
-    expect(r.err).toMatch(/line 20: Egress monitoring\/prometheus-0 -> shop\/database-0 TCP\/9187 \(11 flows\): AuditNetworkPolicy monitoring\/gen-prometheus/);
+    expect(r.err).toMatch(/line 20: Egress monitoring\/prometheus-0 -> shop\/database-0 9187\/TCP \(11 flows\): AuditNetworkPolicy monitoring\/gen-prometheus/);
     expect(r.out).not.toContain('port: 9187');
     await expect(r.err).toMatchFileSnapshot(`../../${SHOP}/expected.holdout.stderr.txt`);
   });
@@ -141,7 +141,7 @@ describe('gen networkpolicy refuses', () => {
     const r = await run(['gen', 'networkpolicy', 'client', '-n', 'prod', '--cluster', c, '--flows', fl]);
     expect(r.code).toBe(4);
     expect(r.out).toBe('');
-    expect(r.err).toMatch(/^error: refusing to emit: the generated policies would deny 1 of the flows they were learned from:\n {2}line 1: Egress 10\.0\.0\.5 -> 10\.0\.0\.1 TCP\/80: /);
+    expect(r.err).toMatch(/^error: refusing to emit: the generated policies would deny 1 of the flows they were learned from:\n {2}line 1: Egress 10\.0\.0\.5 -> 10\.0\.0\.1 80\/TCP: /);
   });
 
   it.each([

@@ -29,8 +29,13 @@ let db: TestDatabase;
 let seeder: Seeder;
 let broker: Broker;
 
+/** A 120-column terminal, at 10:01 on the seed day (ages are measured from there). */
+function seedIO(columns = 120): ReturnType<typeof memoryIO> {
+  return { ...memoryIO(), env: { COLUMNS: String(columns) }, now: () => new Date(`${seeder.day}T10:01:00Z`) };
+}
+
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const io = memoryIO();
+  const io = seedIO();
   const code = await runCli(['verdicts', '--broker-url', broker.url, ...args], io);
   // Golden files hold the seed day as a placeholder: the data is always "yesterday".
   return { code, out: io.out().replaceAll(seeder.day, 'YYYY-MM-DD'), err: io.err() };
@@ -63,6 +68,19 @@ describe('verdicts on seeded data', () => {
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     await expect(r.out).toMatchFileSnapshot(`__golden__/verdicts.${name}.txt`);
+  });
+
+  it.each([{ columns: 100 }, { columns: 120 }])('the table fits $columns columns; REASON is cut, never the JSON', async ({ columns }) => {
+    const io = seedIO(columns);
+    expect(await runCli(['verdicts', '--broker-url', broker.url, '-A'], io)).toBe(0);
+    const lines = io.out().trimEnd().split('\n');
+    expect(lines).toHaveLength(GOLDEN_ROWS.length + 1);
+    expect(lines.filter((l) => l.length > columns)).toEqual([]);
+    // REASON neither repeats the policy nor loses its place: it is cut with an ellipsis.
+    expect(lines.filter((l) => l.includes('AuditNetworkPolicy prod/payments-isolation'))).toEqual([]);
+    expect(lines.some((l) => l.endsWith('…'))).toBe(true);
+    const json = await cli('-A', '-o', 'json');
+    expect((JSON.parse(json.out) as { verdicts: { reason: string }[] }).verdicts.map((v) => v.reason)).toEqual(GOLDEN_ROWS.map((r) => r.verdict.reason));
   });
 
   it('filters by policy and says so when nothing matches', async () => {

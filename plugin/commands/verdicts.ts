@@ -56,9 +56,14 @@ function emptyLine(scope: Scope, policy: string | undefined): string {
   return `No verdicts name policy "${policy}"${where}: either it saw no traffic in that time, or no such policy exists (list them with: ${list}).\n`;
 }
 
-function printer(render: typeof Render, opts: VerdictsOptions, io: CliIO): (rows: readonly StoredVerdict[]) => void {
+/** How a table is laid out for this run: the output width, and whether one namespace was asked for. */
+function layoutOf(opts: VerdictsOptions, scope: Scope, io: CliIO, width: (io: CliIO) => number): Omit<Render.TableLayout, 'output'> {
+  return { noHeaders: opts.noHeaders, width: width(io), oneNamespace: scope.kind === 'namespace', now: () => io.now?.() ?? new Date() };
+}
+
+function printer(render: typeof Render, opts: VerdictsOptions, layout: Omit<Render.TableLayout, 'output'>, io: CliIO): (rows: readonly StoredVerdict[]) => void {
   const { renderStreamed, TableWriter } = render;
-  const table = new TableWriter(opts.output, opts.noHeaders);
+  const table = new TableWriter({ ...layout, output: opts.output === 'wide' ? 'wide' : 'table' });
   const machine = opts.output === 'json' || opts.output === 'yaml' ? opts.output : undefined;
   return (rows) => {
     if (machine) for (const v of rows) io.stdout.write(renderStreamed(v, machine));
@@ -67,13 +72,14 @@ function printer(render: typeof Render, opts: VerdictsOptions, io: CliIO): (rows
 }
 
 export async function runVerdicts(run: VerdictsRun, io: CliIO, signal?: AbortSignal): Promise<number> {
-  const [{ brokerClient }, { openBroker }, { followVerdicts }, { lazyKube }, { listVerdicts }, render] = await Promise.all([
+  const [{ brokerClient }, { openBroker }, { followVerdicts }, { lazyKube }, { listVerdicts }, render, { outputWidth }] = await Promise.all([
     import('../broker/client.js'),
     import('../broker/connect.js'),
     import('../broker/follow.js'),
     import('../broker/kube-loader.js'),
     import('../broker/verdict-pages.js'),
     import('../verdicts/render.js'),
+    import('../output/width.js'),
   ]);
   const kube = lazyKube(run.kube, io);
   const conn = await openBroker(run.broker, io, kube.load);
@@ -83,12 +89,13 @@ export async function runVerdicts(run: VerdictsRun, io: CliIO, signal?: AbortSig
     const query = verdictQuery(run.opts, scope, new Date());
     const client = brokerClient(conn);
     const rows = (await listVerdicts(client, query, run.opts.limit)).reverse();
+    const layout = layoutOf(run.opts, scope, io, outputWidth);
     if (!run.opts.watch) {
       if (rows.length === 0 && (run.opts.output === 'table' || run.opts.output === 'wide')) io.stderr.write(emptyLine(scope, run.opts.policy));
-      else io.stdout.write(render.renderList(rows, run.opts.output, run.opts.noHeaders));
+      else io.stdout.write(render.renderList(rows, run.opts.output, layout));
       return EXIT.ok;
     }
-    const print = printer(render, run.opts, io);
+    const print = printer(render, run.opts, layout, io);
     print(rows);
     const afterId = rows.reduce((m, v) => Math.max(m, v.id), 0);
     await followVerdicts(client, query, io, (v) => {

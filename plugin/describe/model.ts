@@ -14,7 +14,7 @@ export interface RuleText {
   rule: number;
   /** "pods tier=frontend in the policy's namespace", or "any peer". */
   peers: string;
-  /** "TCP/8080", or "any port". */
+  /** "8080/TCP", or "any port". */
   ports: string;
 }
 

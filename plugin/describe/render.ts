@@ -1,17 +1,29 @@
 /**
  * `describe` as text, in the layout of `kubectl describe`: "Field:  value" lines, indented
  * tables for conditions, offenders and events, and the promote verdict last, with the
- * command to run next.
+ * command to run next. Every line fits the output width (output/width.ts): long values wrap
+ * under their column, table messages wrap under MESSAGE; only the commands to run are left
+ * whole, so they can be copied.
  */
 import type { Offender, FlowEnd } from '../kube/objects.js';
-import { renderTable } from '../output/table.js';
+import { renderFittedTable, wrapLine } from '../output/table.js';
 import { age } from './age.js';
 import type { DescribeModel, DirectionRules } from './model.js';
 
 const PAD = 18;
 
-function field(name: string, value: string): string {
-  return `${`${name}:`.padEnd(PAD)}${value}\n`;
+/** What every part of the page is rendered against. */
+export interface Page {
+  now: Date;
+  width: number;
+}
+
+function field(name: string, value: string, width: number): string {
+  return wrapLine(`${name}:`.padEnd(PAD), value, width, PAD);
+}
+
+function table(title: string, headers: readonly string[], rows: readonly (readonly string[])[], width: number): string {
+  return `${title}:\n` + renderFittedTable(headers, rows, { indent: '  ', width });
 }
 
 function labels(l: Record<string, string>): string {
@@ -19,33 +31,32 @@ function labels(l: Record<string, string>): string {
   return entries.length === 0 ? '<none>' : entries.map(([k, v]) => `${k}=${v}`).join(',');
 }
 
-function direction(name: 'Ingress' | 'Egress', rules: DirectionRules | undefined): string {
+function direction(name: 'Ingress' | 'Egress', rules: DirectionRules | undefined, w: number): string {
   if (rules === undefined) return '';
-  if (rules === null) return field(name, `not restricted (${name} is not in policyTypes)`);
-  if (rules.length === 0) return field(name, `every ${name.toLowerCase()} flow of the selected pods is denied (no rules)`);
+  if (rules === null) return field(name, `not restricted (${name} is not in policyTypes)`, w);
+  if (rules.length === 0) return field(name, `every ${name.toLowerCase()} flow of the selected pods is denied (no rules)`, w);
   const word = name === 'Ingress' ? 'from' : 'to';
-  return `${name}:\n${rules.map((r) => `  ${`Rule ${r.rule}:`.padEnd(PAD - 2)}${word} ${r.peers}; on ${r.ports}\n`).join('')}`;
+  return `${name}:\n${rules.map((r) => wrapLine(`  ${`Rule ${r.rule}:`.padEnd(PAD - 2)}`, `${word} ${r.peers}; on ${r.ports}`, w, PAD)).join('')}`;
 }
 
-function specText(m: DescribeModel): string {
-  if (m.specProblem) return field('Spec', m.specProblem);
+function specText(m: DescribeModel, w: number): string {
+  if (m.specProblem) return field('Spec', m.specProblem, w);
   let out = '';
-  if (m.namespaceSelector !== undefined) out += field('Namespaces', m.namespaceSelector === '<all>' ? 'all namespaces' : `namespaces ${m.namespaceSelector}`);
+  if (m.namespaceSelector !== undefined) out += field('Namespaces', m.namespaceSelector === '<all>' ? 'all namespaces' : `namespaces ${m.namespaceSelector}`, w);
   const pods = m.podSelector === '<all>' ? 'all pods' : `pods ${m.podSelector ?? ''}`;
-  out += field('Selects', m.namespace ? `${pods} in namespace ${m.namespace}` : `${pods} in the namespaces above`);
-  return out + direction('Ingress', m.ingress) + direction('Egress', m.egress);
+  out += field('Selects', m.namespace ? `${pods} in namespace ${m.namespace}` : `${pods} in the namespaces above`, w);
+  return out + direction('Ingress', m.ingress, w) + direction('Egress', m.egress, w);
 }
 
-function syncText(m: DescribeModel, now: Date): string {
+function syncText(m: DescribeModel, { now, width: w }: Page): string {
   const state =
     m.observedGeneration === null
       ? 'not evaluated yet'
       : `observed ${m.observedGeneration} (${m.synced ? 'in sync' : 'behind: the counts below are for an older spec'})`;
-  let out = field('Sync', `generation ${m.generation}, ${state}`);
-  if (m.conditions.length === 0) return out + field('Conditions', '<none>');
+  const out = field('Sync', `generation ${m.generation}, ${state}`, w);
+  if (m.conditions.length === 0) return out + field('Conditions', '<none>', w);
   const rows = m.conditions.map((c) => [c.type, c.status, c.reason, age(c.lastTransitionTime, now), c.message]);
-  out += 'Conditions:\n' + renderTable(['Type', 'Status', 'Reason', 'Age', 'Message'], rows, { indent: '  ' });
-  return out;
+  return out + table('Conditions', ['Type', 'Status', 'Reason', 'Age', 'Message'], rows, w);
 }
 
 function end(e: FlowEnd): string {
@@ -55,38 +66,41 @@ function end(e: FlowEnd): string {
 }
 
 function offenderRows(list: readonly Offender[], now: Date): string[][] {
-  return list.map((o) => [end(o.source), end(o.destination), `${o.protocol}/${o.port}`, o.direction, String(o.count), `${age(o.lastSeen, now)} ago`]);
+  return list.map((o) => [end(o.source), end(o.destination), `${o.port}/${o.protocol}`, o.direction, String(o.count), `${age(o.lastSeen, now)} ago`]);
 }
 
-function evaluationText(m: DescribeModel, now: Date): string {
+function evaluationText(m: DescribeModel, { now, width: w }: Page): string {
   const e = m.evaluation;
-  if (!e) return field('Evaluation', 'none yet (the evaluator has not written status.evaluation)');
-  let out = field('Evaluation', `last ${e.window ?? '?'}, computed ${age(e.lastEvaluated, now)} ago`);
-  out += field('  Flows', `${e.flowsEvaluated ?? 0} evaluated, ${e.flowsAllowed ?? 0} allowed, ${e.flowsWouldDeny ?? 0} would be denied`);
-  if (m.topOffenders.length === 0) return out + field('Top offenders', '<none>');
-  return out + 'Top offenders:\n' + renderTable(['Source', 'Destination', 'Port', 'Direction', 'Count', 'Last seen'], offenderRows(m.topOffenders, now), { indent: '  ' });
+  if (!e) return field('Evaluation', 'none yet (the evaluator has not written status.evaluation)', w);
+  let out = field('Evaluation', `last ${e.window ?? '?'}, computed ${age(e.lastEvaluated, now)} ago`, w);
+  out += field('  Flows', `${e.flowsEvaluated ?? 0} evaluated, ${e.flowsAllowed ?? 0} allowed, ${e.flowsWouldDeny ?? 0} would be denied`, w);
+  if (m.topOffenders.length === 0) return out + field('Top offenders', '<none>', w);
+  return out + table('Top offenders', ['Source', 'Destination', 'Port', 'Direction', 'Count', 'Last seen'], offenderRows(m.topOffenders, now), w);
 }
 
-function eventsText(m: DescribeModel, now: Date): string {
-  if (m.eventsNote) return field('Events', m.eventsNote);
-  if (m.events.length === 0) return field('Events', '<none>');
+function eventsText(m: DescribeModel, { now, width: w }: Page): string {
+  if (m.eventsNote) return field('Events', m.eventsNote, w);
+  if (m.events.length === 0) return field('Events', '<none>', w);
   const rows = m.events.slice(0, 10).map((e) => [e.type, e.reason, age(e.last, now), String(e.count), e.message]);
-  return 'Events:\n' + renderTable(['Type', 'Reason', 'Age', 'Count', 'Message'], rows, { indent: '  ' });
+  return table('Events', ['Type', 'Reason', 'Age', 'Count', 'Message'], rows, w);
 }
 
 function promoteCommand(m: DescribeModel): string {
   return m.namespace ? `kubectl kguardian audit promote ${m.name} -n ${m.namespace}` : `kubectl kguardian audit promote-cluster ${m.name}`;
 }
 
-function promotionText(m: DescribeModel): string {
-  const warnings = m.promotion.warnings.map((w) => `  warning: ${w}\n`).join('');
-  if (m.promotion.safe) return field('Safe to promote', 'yes') + warnings + `  Next: ${promoteCommand(m)}\n`;
-  return field('Safe to promote', 'no') + m.promotion.problems.map((p) => `  - ${p}\n`).join('') + warnings + `  Promote anyway: ${promoteCommand(m)} ${m.promotion.overrides.join(' ')}\n`;
+function promotionText(m: DescribeModel, w: number): string {
+  const warnings = m.promotion.warnings.map((text) => wrapLine('  warning: ', text, w, 4)).join('');
+  // The commands stay on one line whatever the width: they are meant to be copied.
+  if (m.promotion.safe) return field('Safe to promote', 'yes', w) + warnings + `  Next: ${promoteCommand(m)}\n`;
+  const problems = m.promotion.problems.map((p) => wrapLine('  - ', p, w, 4)).join('');
+  return field('Safe to promote', 'no', w) + problems + warnings + `  Promote anyway: ${promoteCommand(m)} ${m.promotion.overrides.join(' ')}\n`;
 }
 
-export function renderDescribe(m: DescribeModel, now: Date): string {
-  let out = field('Name', m.name);
-  if (m.namespace) out += field('Namespace', m.namespace);
-  out += field('Kind', m.kind) + field('Labels', labels(m.labels));
-  return out + specText(m) + syncText(m, now) + evaluationText(m, now) + eventsText(m, now) + promotionText(m);
+export function renderDescribe(m: DescribeModel, page: Page): string {
+  const w = page.width;
+  let out = field('Name', m.name, w);
+  if (m.namespace) out += field('Namespace', m.namespace, w);
+  out += field('Kind', m.kind, w) + field('Labels', labels(m.labels), w);
+  return out + specText(m, w) + syncText(m, page) + evaluationText(m, page) + eventsText(m, page) + promotionText(m, w);
 }

@@ -9,6 +9,7 @@ import type { CliIO } from '../io.js';
 import { openAuditApi } from '../kube/audit-api.js';
 import { connect } from '../kube/connect.js';
 import { buildModel } from './model.js';
+import { outputWidth } from '../output/width.js';
 import { renderDescribe } from './render.js';
 
 export async function runDescribe(opts: DescribeOptions, io: CliIO, now = new Date()): Promise<number> {
@@ -17,6 +18,6 @@ export async function runDescribe(opts: DescribeOptions, io: CliIO, now = new Da
   const model = buildModel(policy, await api.events(policy), now);
   if (opts.output === 'json') io.stdout.write(JSON.stringify(model, null, 2) + '\n');
   else if (opts.output === 'yaml') io.stdout.write(yaml.dump(model, { noRefs: true, lineWidth: -1 }));
-  else io.stdout.write(renderDescribe(model, now));
+  else io.stdout.write(renderDescribe(model, { now, width: outputWidth(io) }));
   return EXIT.ok;
 }

@@ -57,7 +57,7 @@ function endText(e: Denial['flow']['src']): string {
 
 export function denialLine(d: Denial): string {
   const count = d.count > 1 ? ` (${d.count} flows)` : '';
-  return `line ${d.line}: ${d.direction} ${endText(d.flow.src)} -> ${endText(d.flow.dst)} ${d.flow.protocol}/${d.flow.port}${count}: ${d.reason}`;
+  return `line ${d.line}: ${d.direction} ${endText(d.flow.src)} -> ${endText(d.flow.dst)} ${d.flow.port}/${d.flow.protocol}${count}: ${d.reason}`;
 }
 
 /** The denials, at most `limit` of them, then how many more. */

@@ -1,15 +1,46 @@
 /**
  * How verdicts look: kubectl-style columns (table, wide), one JSON document or JSON Lines, YAML.
- * The table's column widths are fixed by the first rows printed, so rows that arrive later
- * under --watch line up with them (a longer value just pushes its row's tail right).
+ * The table fits the output width (output/width.ts): REASON gives way first, then SOURCE,
+ * DESTINATION and POLICY, each cut with an ellipsis; POLICY drops its namespace when one
+ * namespace was asked for, and REASON drops the policy it starts with (POLICY shows it).
+ * `-o wide` adds columns and keeps every value whole, and JSON/YAML carry the broker's objects.
+ * Column widths are fixed by the first rows printed, so rows that arrive later under --watch
+ * line up with them (and are cut to the same widths).
  */
 import { dump } from 'js-yaml';
 import type { StoredVerdict } from '../broker/types.js';
+import { age } from '../describe/age.js';
+import { fitWidths, type Shrinkable } from '../output/fit.js';
+import { ellipsis } from '../output/width.js';
 import type { VerdictsOutput } from './options.js';
 
+/** What a table needs beyond the rows. */
+export interface TableLayout {
+  output: 'table' | 'wide';
+  noHeaders: boolean;
+  /** The line width the table fits in (`table` only). */
+  width: number;
+  /** True when the verdicts are from one namespace: POLICY then shows the bare name. */
+  oneNamespace: boolean;
+  /** The clock AGE is measured against. */
+  now: () => Date;
+}
+
+const GAP = 3;
 // REASON stays last in both layouts: it is the long free-text column.
-const COLUMNS = ['TIME', 'POLICY', 'DIRECTION', 'SOURCE', 'DESTINATION', 'PORT', 'VERDICT'] as const;
-const WIDE_EXTRA = ['KIND', 'GENERATION', 'COUNT', 'SOURCE-IP', 'DESTINATION-IP', 'EVALUATED', 'ID'] as const;
+const TABLE = ['AGE', 'POLICY', 'DIRECTION', 'SOURCE', 'DESTINATION', 'PORT', 'VERDICT', 'REASON'] as const;
+const WIDE = ['TIME', 'POLICY', 'DIRECTION', 'SOURCE', 'DESTINATION', 'PORT', 'VERDICT', 'KIND', 'GENERATION', 'COUNT', 'SOURCE-IP', 'DESTINATION-IP', 'EVALUATED', 'ID', 'REASON'] as const;
+/** Which table columns give way, in order, and how far: REASON keeps a readable start as long as it can. */
+const SHRINK: readonly Shrinkable[] = [
+  { column: TABLE.indexOf('REASON'), min: 28 },
+  { column: TABLE.indexOf('DESTINATION'), min: 20 },
+  { column: TABLE.indexOf('SOURCE'), min: 20 },
+  { column: TABLE.indexOf('POLICY'), min: 20 },
+  { column: TABLE.indexOf('REASON'), min: 12 },
+  { column: TABLE.indexOf('DESTINATION'), min: 12 },
+  { column: TABLE.indexOf('SOURCE'), min: 12 },
+  { column: TABLE.indexOf('POLICY'), min: 12 },
+];
 
 function endpoint(e: StoredVerdict['src']): string {
   return e.namespace && e.pod ? `${e.namespace}/${e.pod}` : e.ip;
@@ -20,49 +51,63 @@ function seconds(t: string): string {
   return t.replace(/\.\d+Z$/, 'Z');
 }
 
-export function headers(output: VerdictsOutput): string[] {
-  return output === 'wide' ? [...COLUMNS, ...WIDE_EXTRA, 'REASON'] : [...COLUMNS, 'REASON'];
+function qualified(v: StoredVerdict): string {
+  return v.policy.namespace ? `${v.policy.namespace}/${v.policy.name}` : v.policy.name;
 }
 
-export function cells(v: StoredVerdict, output: VerdictsOutput): string[] {
-  const policy = v.policy.namespace ? `${v.policy.namespace}/${v.policy.name}` : v.policy.name;
-  const base = [seconds(v.observedAt), policy, v.direction, endpoint(v.src), endpoint(v.dst), `${v.port}/${v.protocol}`, v.verdict];
-  if (output !== 'wide') return [...base, v.reason];
-  return [...base, v.policy.kind, String(v.policy.generation), String(v.count), v.src.ip, v.dst.ip, seconds(v.evaluatedAt), String(v.id), v.reason];
+/** The reason without the "AuditNetworkPolicy prod/payments " it opens with: the POLICY column says that. */
+export function shortReason(v: StoredVerdict): string {
+  const head = `${v.policy.kind} ${qualified(v)}`;
+  if (!v.reason.startsWith(head)) return v.reason;
+  return v.reason.slice(head.length).replace(/^[:,]?\s+/, '');
+}
+
+export function headers(output: 'table' | 'wide'): string[] {
+  return output === 'wide' ? [...WIDE] : [...TABLE];
+}
+
+export function cells(v: StoredVerdict, layout: TableLayout): string[] {
+  const port = `${v.port}/${v.protocol}`;
+  if (layout.output === 'wide') {
+    return [seconds(v.observedAt), qualified(v), v.direction, endpoint(v.src), endpoint(v.dst), port, v.verdict, v.policy.kind,
+      String(v.policy.generation), String(v.count), v.src.ip, v.dst.ip, seconds(v.evaluatedAt), String(v.id), v.reason];
+  }
+  const policy = layout.oneNamespace ? v.policy.name : qualified(v);
+  return [age(v.observedAt, layout.now()), policy, v.direction, endpoint(v.src), endpoint(v.dst), port, v.verdict, shortReason(v)];
 }
 
 /** Prints table rows with widths fixed by the first call. */
 export class TableWriter {
   private widths: number[] | undefined;
 
-  constructor(
-    private readonly output: VerdictsOutput,
-    private readonly noHeaders: boolean,
-  ) {}
+  constructor(private readonly layout: TableLayout) {}
 
   write(rows: readonly StoredVerdict[]): string {
-    const lines = rows.map((v) => cells(v, this.output));
+    const lines = rows.map((v) => cells(v, this.layout));
     let head = '';
     if (this.widths === undefined) {
-      const hs = headers(this.output);
-      const all = this.noHeaders ? lines : [hs, ...lines];
-      this.widths = hs.map((_, i) => Math.max(0, ...all.map((r) => (r[i] ?? '').length)));
-      if (!this.noHeaders) head = this.line(hs);
+      const hs = headers(this.layout.output);
+      const all = this.layout.noHeaders ? lines : [hs, ...lines];
+      const natural = hs.map((_, i) => Math.max(0, ...all.map((r) => (r[i] ?? '').length)));
+      this.widths = this.layout.output === 'table' ? fitWidths(natural, SHRINK, this.layout.width, GAP) : natural;
+      if (!this.layout.noHeaders) head = this.line(hs);
     }
     return head + lines.map((l) => this.line(l)).join('');
   }
 
   private line(cols: readonly string[]): string {
     const w = this.widths ?? [];
-    return cols.map((c, i) => (i === cols.length - 1 ? c : c.padEnd(w[i] ?? 0))).join('   ').trimEnd() + '\n';
+    const fit = this.layout.output === 'table';
+    const cut = (c: string, i: number): string => (fit ? ellipsis(c, w[i] ?? c.length) : c);
+    return cols.map((c, i) => (i === cols.length - 1 ? cut(c, i) : cut(c, i).padEnd(w[i] ?? 0))).join(' '.repeat(GAP)).trimEnd() + '\n';
   }
 }
 
 /** A complete listing: rows oldest first. */
-export function renderList(rows: readonly StoredVerdict[], output: VerdictsOutput, noHeaders: boolean): string {
+export function renderList(rows: readonly StoredVerdict[], output: VerdictsOutput, layout: Omit<TableLayout, 'output'>): string {
   if (output === 'json') return JSON.stringify({ verdicts: rows }, null, 2) + '\n';
   if (output === 'yaml') return dump({ verdicts: rows }, { noRefs: true, lineWidth: -1 });
-  return new TableWriter(output, noHeaders).write(rows);
+  return new TableWriter({ ...layout, output }).write(rows);
 }
 
 /** One streamed row in a machine format: a JSON line, or a YAML document. */

@@ -27,7 +27,7 @@ function suggestedKubectl(output: string): Kubectl {
 
 const ROWS = {
   verdicts: [/Ingress\s+web\/frontend\s+shop\/payments\s+8080\/TCP\s+WouldDeny\s/, /Egress\s+shop\/payments\s+kube-system\/coredns\s+53\/UDP\s+Allow\s/, /Egress\s+shop\/payments\s+shop\/database\s+5432\/TCP\s+Allow\s/],
-  describe: [/Sync:\s+generation 1, observed 1 \(in sync\)/, /Flows:\s+16 evaluated, 10 allowed, 6 would be denied/, /web\/frontend \(10\.252\.7\.2\)\s+shop\/payments \(10\.252\.7\.3\)\s+TCP\/8080\s+Ingress\s+6\s/, /Safe to promote:\s+no/],
+  describe: [/Sync:\s+generation 1, observed 1 \(in sync\)/, /Flows:\s+16 evaluated, 10 allowed, 6 would be denied/, /web\/frontend \(10\.252\.7\.2\)\s+shop\/payments \(10\.252\.7\.3\)\s+8080\/TCP\s+Ingress\s+6\s/, /Safe to promote:\s+no/],
 };
 
 describe('the playground', () => {
@@ -37,7 +37,7 @@ describe('the playground', () => {
     expect(run.output).toMatch(/replayed 8 recorded flow observations/);
     expect(statusColumns(run.output)).toEqual(['6', '10']);
     expect(run.output).toMatch(/WouldDeny .*frontend/);
-    expect(run.output).toMatch(/web\/frontend \(10\.252\.7\.2\)\s+shop\/payments \(10\.252\.7\.3\)\s+TCP\/8080\s+Ingress\s+6/);
+    expect(run.output).toMatch(/web\/frontend \(10\.252\.7\.2\)\s+shop\/payments \(10\.252\.7\.3\)\s+8080\/TCP\s+Ingress\s+6/);
     expect(run.output).toMatch(/kubectl kguardian audit promote payments-isolation -n shop/);
     await expectNothingLeft(run);
   }, 300_000);
