@@ -93,7 +93,7 @@ describe('verdicts on seeded data', () => {
     const io = { ...memoryIO(), env: { KGUARDIAN_BROKER_URL: broker.url } };
     expect(await runCli(['verdicts', '-n', 'prod', '--no-headers'], io)).toBe(0);
     expect(io.err()).toBe('');
-    expect(io.out()).toContain('prod/payments-isolation');
+    expect(io.out()).toContain('payments-isolation');
   });
 
   it('--since keeps only recent verdicts (the seed day is yesterday)', async () => {
