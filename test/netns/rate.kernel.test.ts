@@ -2,12 +2,21 @@
 // (kg-loadgen, several threads, non-blocking connects) between netns pods, and every connection
 // must be reported at both ends, count for count, with no ring buffer drops. The rate here is
 // modest so the test passes on a busy machine; bench/agent.bench.ts measures the 20,000/s figure.
+//
+// The two ends need not agree on how many connections there were. The client closes each
+// connection with RST as soon as its handshake completes, from its own thread, while its last
+// ACK may still be in a softirq on another core: when the RST wins, the server drops the
+// half-open handshake (the kernel counts it in TcpExt EmbryonicRsts) and never accepts it, though
+// the client saw it established. On a busy machine that happens a few times in thousands. So
+// each end is checked against its own count, and the counts are tied by the server's kernel:
+// established = accepted + handshakes reset before they completed, once none is pending.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlowRecord } from '../../daemons/agent/record-decoder.js';
 import { Capture } from './capture.js';
 import { NetnsLab, type LabPod } from './lab.js';
 import { buildLoadgen, loadgen, LoadgenServer, type TcpRateResult } from './loadgen.js';
 import { requireRoot } from './require-root.js';
+import { settleHandshakes, tcpExtCounters } from './tcp-counters.js';
 
 requireRoot('netns connection-rate tests');
 
@@ -39,14 +48,19 @@ describe.each([
     const srv = await LoadgenServer.start(lab, server, ['tcp-server', PORT, 2]);
     const from = capture.flows.length;
     const dropsBefore = capture.counters.at(-1)?.ringbufDrops ?? 0;
+    const resetsBefore = (await tcpExtCounters(lab, server)).get('EmbryonicRsts') ?? 0;
     const result = await loadgen<TcpRateResult>(client, ['tcp-rate', addr(server), PORT, 2000, 2, 2]);
+    const pending = await settleHandshakes(lab, server, PORT);
+    const { accepted } = await srv.stop<{ accepted: number }>(); // drains the accept queues first
+    const resetHalfOpen = ((await tcpExtCounters(lab, server)).get('EmbryonicRsts') ?? 0) - resetsBefore;
     await capture.nextSweeps(2);
-    const { accepted } = await srv.stop<{ accepted: number }>();
     const ours = capture.flows.slice(from).filter((r: FlowRecord) => r.protocol === 'TCP' && r.state === 'established');
     const outbound = ours.filter((r) => r.direction === 'egress' && r.localIp === addr(client) && r.remoteIp === addr(server) && r.remotePort === PORT);
     const inbound = ours.filter((r) => r.direction === 'ingress' && r.localIp === addr(server) && r.localPort === PORT && r.remoteIp === addr(client));
     expect(result.established).toBeGreaterThan(1000);
-    expect(accepted).toBe(result.established);
+    expect(pending).toBe(0);
+    expect(accepted + resetHalfOpen, `accepted ${accepted} + reset half-open ${resetHalfOpen}`).toBe(result.established);
+    expect(resetHalfOpen).toBeLessThan(result.established / 100); // a rare race, not a broken server
     expect(outbound).toHaveLength(result.established);
     expect(inbound).toHaveLength(accepted);
     expect(outbound.every((r) => r.netns === client.netnsInode)).toBe(true);
