@@ -43,12 +43,13 @@ export interface TrafficPlan {
 export const DEFAULT_TRAFFIC: TrafficPlan = { frontendToPayments: 6, paymentsToDatabase: 4, dnsLookups: 3, frontendLookups: 1 };
 
 /**
- * What the evaluator must count for payments-isolation, in connections (TCP) and packets (UDP),
- * as seen at the payments end (the only pod the policy selects).
+ * What the evaluator must count for payments-isolation, in conversations (a TCP connection, a
+ * UDP flow in a bucket), as seen at the payments end (the only pod the policy selects).
  */
 export function expectedCounts(plan: TrafficPlan, fixed: boolean): { wouldDeny: number; allowed: number } {
   const ingressFromFrontend = plan.frontendToPayments;
-  // Each lookup is one query out and one answer back on the same UDP flow, both at payments.
-  const egressAllowed = plan.paymentsToDatabase + 2 * plan.dnsLookups;
+  // Each lookup is one query out and one answer back on a UDP flow of its own (the resolver
+  // opens a socket per query): one conversation each.
+  const egressAllowed = plan.paymentsToDatabase + plan.dnsLookups;
   return fixed ? { wouldDeny: 0, allowed: ingressFromFrontend + egressAllowed } : { wouldDeny: ingressFromFrontend, allowed: egressAllowed };
 }

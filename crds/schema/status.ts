@@ -59,6 +59,10 @@ const endpoint = (side: string): Schema => ({
 
 const count = (description: string): Schema => ({ type: 'integer', format: 'int64', minimum: 0, description });
 
+/** The counting unit, said once for every count of the status (docs/agent.md, "What a count counts"). */
+const UNIT =
+  'Counted in conversations: a TCP connection (or refused or timed-out attempt) counts once; a UDP flow (one address and port pair, a request and its reply together) counts once per agent bucket (10s by default) in which it carried datagrams.';
+
 const offender: Schema = {
   type: 'object',
   description: 'A flow the policy would deny, aggregated over the window.',
@@ -73,7 +77,7 @@ const offender: Schema = {
       enum: ['Ingress', 'Egress'],
       description: 'The direction of the policy that would deny the flow.',
     },
-    count: { type: 'integer', format: 'int64', minimum: 1, description: 'How many times the flow was seen in the window.' },
+    count: { type: 'integer', format: 'int64', minimum: 1, description: `How many times the flow was seen in the window. ${UNIT}` },
     lastSeen: { type: 'string', format: 'date-time', description: 'When the flow was last seen.' },
   },
 };
@@ -89,9 +93,9 @@ const evaluation: Schema = {
       description: 'Length of the rolling window, as a duration such as 15m or 1h.',
     },
     lastEvaluated: { type: 'string', format: 'date-time', description: 'When the counts were last computed.' },
-    flowsEvaluated: count('Flows the policy was evaluated against.'),
-    flowsAllowed: count('Flows the policy would allow.'),
-    flowsWouldDeny: count('Flows the policy would deny.'),
+    flowsEvaluated: count(`Flows the policy was evaluated against. ${UNIT}`),
+    flowsAllowed: count('Flows the policy would allow, in the same unit as flowsEvaluated.'),
+    flowsWouldDeny: count('Flows the policy would deny, in the same unit as flowsEvaluated.'),
     topOffenders: {
       type: 'array',
       maxItems: MAX_OFFENDERS,

@@ -95,27 +95,61 @@ describe('FlowAggregator', () => {
     expect(agg.flush(T0, true).map((o) => o.state).sort()).toEqual(['established', 'refused']);
   });
 
-  it('counts UDP packets from cumulative kernel totals, once', () => {
-    const { agg } = setup();
-    const udp = { protocol: 'UDP', state: 'seen', direction: 'ingress', localIp: '10.250.0.3', localPort: 53, remoteIp: '10.250.0.2', remotePort: 5000 } as const;
-    agg.add(flowRecord({ ...udp, kind: 'udpNew', rxPackets: 1, firstNs: ns(T0), lastNs: ns(T0) }));
-    agg.add(flowRecord({ ...udp, kind: 'udpCount', rxPackets: 100, txPackets: 100, firstNs: ns(T0), lastNs: ns(T0 + 500) }));
-    agg.add(flowRecord({ ...udp, kind: 'udpCount', rxPackets: 100, txPackets: 100, firstNs: ns(T0), lastNs: ns(T0 + 500) })); // repeated sweep, no change
-    agg.add(flowRecord({ ...udp, kind: 'udpCount', rxPackets: 150, txPackets: 100, firstNs: ns(T0), lastNs: ns(T0 + 1200) }));
-    const out = agg.flush(T0 + 5000);
-    expect(out).toMatchObject([
-      { protocol: 'UDP', direction: 'Ingress', state: 'seen', count: 200, src: { ip: '10.250.0.2', port: 5000 }, dst: { ip: '10.250.0.3', port: 53, pod: 'server' } },
-      { count: 50, firstSeen: new Date(T0 + 1000).toISOString() },
-    ]);
-  });
+  describe('counts a conversation per bucket, whatever the protocol', () => {
+    interface Ends { localIp: string; localPort: number; remoteIp: string; remotePort: number }
+    const server: Ends = { localIp: '10.250.0.3', localPort: 53, remoteIp: '10.250.0.2', remotePort: 5000 };
+    const client: Ends = { localIp: '10.250.0.2', localPort: 5000, remoteIp: '10.250.0.3', remotePort: 53 };
+    const udp = (ms: number, rx: number, tx: number, kind: 'udpNew' | 'udpCount' = 'udpCount', end: Ends = server, direction: 'ingress' | 'egress' = 'ingress') =>
+      flowRecord({ protocol: 'UDP', state: 'seen', direction, kind, ...end, rxPackets: rx, txPackets: tx, firstNs: ns(T0), lastNs: ns(ms) });
+    const tcp = (ms: number, port: number) => flowRecord({ localPort: port, firstNs: ns(ms), lastNs: ns(ms) });
 
-  it('restarts a UDP total when the kernel re-creates the flow', () => {
-    const { agg } = setup();
-    const udp = { protocol: 'UDP', state: 'seen', kind: 'udpCount' } as const;
-    agg.add(flowRecord({ ...udp, txPackets: 10, firstNs: ns(T0), lastNs: ns(T0) }));
-    agg.add(flowRecord({ ...udp, kind: 'udpNew', txPackets: 1, firstNs: ns(T0 + 10), lastNs: ns(T0 + 10) }));
-    agg.add(flowRecord({ ...udp, txPackets: 3, firstNs: ns(T0 + 10), lastNs: ns(T0 + 20) }));
-    expect(agg.flush(T0, true)).toMatchObject([{ count: 10 + 1 + 2 }]);
+    it.each([
+      { title: 'a UDP request and its reply in one record, at the server', records: [udp(T0 + 5, 1, 1, 'udpNew')], counts: [1] },
+      // The kernel's first record is the request; the next sweep adds the reply.
+      { title: 'a UDP request and its reply in two records, at the server', records: [udp(T0 + 5, 1, 0, 'udpNew'), udp(T0 + 6, 1, 1)], counts: [1] },
+      { title: 'a UDP request and its reply, at the client', records: [udp(T0 + 5, 0, 1, 'udpNew', client, 'egress'), udp(T0 + 6, 1, 1, 'udpCount', client, 'egress')], counts: [1] },
+      { title: 'a one-way datagram', records: [udp(T0 + 5, 1, 0, 'udpNew')], counts: [1] },
+      { title: 'a burst of datagrams on one flow in one bucket', records: [udp(T0 + 5, 1, 0, 'udpNew'), udp(T0 + 500, 100, 100), udp(T0 + 900, 150, 100)], counts: [1] },
+      { title: 'a repeated sweep that saw nothing new', records: [udp(T0 + 5, 1, 1, 'udpNew'), udp(T0 + 5, 1, 1), udp(T0 + 5, 1, 1)], counts: [1] },
+      { title: 'a UDP stream over three buckets: once in each', records: [udp(T0 + 5, 1, 0, 'udpNew'), udp(T0 + 1200, 40, 40), udp(T0 + 2300, 90, 90)], counts: [1, 1, 1] },
+      { title: 'a UDP flow idle for a bucket, then active again', records: [udp(T0 + 5, 1, 1, 'udpNew'), udp(T0 + 2100, 2, 2)], counts: [1, 1] },
+      { title: 'a TCP connection', records: [tcp(T0 + 5, 40000)], counts: [1] },
+      { title: 'two TCP connections from two source ports in one bucket', records: [tcp(T0 + 5, 40000), tcp(T0 + 6, 40001)], counts: [2] },
+    ])('$title counts $counts', ({ records, counts }) => {
+      const { agg } = setup();
+      for (const r of records) agg.add(r);
+      expect(agg.flush(T0 + 10_000).map((o) => o.count)).toEqual(counts);
+    });
+
+    it('counts two UDP flows from two source ports (two DNS queries) twice', () => {
+      const { agg } = setup();
+      agg.add(udp(T0 + 5, 1, 1, 'udpNew'));
+      agg.add(udp(T0 + 6, 1, 1, 'udpNew', { ...server, remotePort: 5001 }));
+      expect(agg.flush(T0 + 1000)).toMatchObject([{ count: 2, src: { port: 0 }, dst: { port: 53, pod: 'server' }, direction: 'Ingress' }]);
+    });
+
+    it('lets the reply move the last-seen time without counting it', () => {
+      const { agg } = setup();
+      agg.add(udp(T0 + 5, 1, 0, 'udpNew'));
+      agg.add(udp(T0 + 700, 1, 1));
+      expect(agg.flush(T0 + 1000)).toMatchObject([{ count: 1, firstSeen: new Date(T0).toISOString(), lastSeen: new Date(T0 + 700).toISOString() }]);
+    });
+
+    it('ships a conversation once although its reply comes after the early observation', () => {
+      const { agg } = setup([], true);
+      agg.add(udp(T0 + 5, 1, 0, 'udpNew'));
+      expect(agg.flush(T0 + 100).map((o) => o.count)).toEqual([1]);
+      agg.add(udp(T0 + 150, 1, 1));
+      expect(agg.flush(T0 + 1000)).toEqual([]); // before: a second row for the reply
+    });
+
+    it('counts a flow the kernel re-created in a later bucket again, from its new total', () => {
+      const { agg } = setup();
+      agg.add(udp(T0 + 5, 10, 0));
+      agg.add(udp(T0 + 1005, 1, 0, 'udpNew'));
+      agg.add(udp(T0 + 1010, 3, 0));
+      expect(agg.flush(T0 + 10_000).map((o) => o.count)).toEqual([1, 1]);
+    });
   });
 
   it.each([

@@ -4,9 +4,15 @@
  * - TCP: each record is one connection (or attempt); the direction of the record says who
  *   initiated, so src is the local end for Egress and the remote end for Ingress. Connections
  *   that differ only in source port merge, and the merged source port reads 0.
- * - UDP: the kernel aggregates; its records carry cumulative packet counts per flow, so the
- *   aggregator keeps the last total per kernel flow and counts only the difference. A "new" record
- *   restarts that flow's total (the kernel re-created the entry after deleting it when idle).
+ * - UDP: the kernel aggregates; its records carry cumulative packet counts per flow (one local and
+ *   remote address and port pair, both directions). A flow counts once in each bucket in which its
+ *   total moved: a request and its reply are one conversation, a one-way datagram is one, and a
+ *   stream counts once per bucket it was active in. The aggregator keeps the last total per kernel
+ *   flow to tell movement from a repeated sweep; a "new" record restarts that total (the kernel
+ *   re-created the entry after deleting it when idle).
+ *
+ * The unit is therefore the same for both protocols: a conversation per bucket (docs/agent.md,
+ * "What a count counts"). The broker and the evaluator only add these counts up.
  *
  * Identity is stamped when the record is added, because pod IPs are reused. Excluded namespaces
  * (configuration; none by default) drop a flow when either end is in one.
@@ -46,6 +52,8 @@ interface OpenObservation {
 interface UdpTotal {
   packets: number;
   seenMs: number;
+  /** The bucket this kernel flow was last counted in: it counts once per bucket. */
+  countedBucket: number;
 }
 
 const NS_PER_MS = 1_000_000;
@@ -68,11 +76,11 @@ export class FlowAggregator {
   }
 
   add(rec: FlowRecord): void {
-    const count = rec.protocol === 'UDP' ? this.udpDelta(rec) : 1;
-    if (count <= 0) return;
     const firstMs = Math.floor(rec.firstNs / NS_PER_MS);
     const lastMs = Math.floor(rec.lastNs / NS_PER_MS);
     const bucket = Math.floor(lastMs / this.options.bucketMs);
+    const count = rec.protocol === 'UDP' ? this.udpConversations(rec, bucket) : 1;
+    if (count < 0) return;
     const egress = rec.direction === 'egress';
     const [srcIp, srcPort, dstIp, dstPort] = egress
       ? [rec.localIp, rec.localPort, rec.remoteIp, rec.remotePort]
@@ -81,6 +89,12 @@ export class FlowAggregator {
     const flow = `${rec.protocol}|${rec.direction}|${rec.state}|${srcIp}|${dstIp}|${dstPort}`;
     const key = `${bucket}|${flow}`;
     const found = this.open.get(key);
+    if (count === 0) {
+      // More of a conversation already counted: it only moves the last-seen time of what is
+      // still to ship (an observation shipped early stays as it was).
+      if (found && found.obs.count > 0) found.lastMs = Math.max(found.lastMs, lastMs);
+      return;
+    }
     if (found) {
       if (found.obs.count === 0) {
         // Its first observation shipped early; this starts the remainder.
@@ -150,15 +164,22 @@ export class FlowAggregator {
     return e.namespace !== undefined && this.excluded.has(e.namespace);
   }
 
-  private udpDelta(rec: FlowRecord): number {
+  /**
+   * 1 when this record shows a kernel UDP flow carried datagrams in a bucket where it was not
+   * counted yet, 0 when it adds nothing new (more of the same bucket, or a repeated sweep), and -1
+   * when the flow did not move at all.
+   */
+  private udpConversations(rec: FlowRecord, bucket: number): number {
     const key = `${rec.localIp}|${rec.localPort}|${rec.remoteIp}|${rec.remotePort}`;
     const total = rec.txPackets + rec.rxPackets;
     const before = this.udpTotals.get(key);
     // A new flow, or a total that went backwards (the kernel re-created the entry and its "new"
     // record was lost), counts from zero.
     const base = rec.kind === 'udpNew' || !before || before.packets > total ? 0 : before.packets;
-    this.udpTotals.set(key, { packets: total, seenMs: Math.floor(rec.lastNs / NS_PER_MS) });
-    return total - base;
+    const moved = total > base;
+    const fresh = moved && before?.countedBucket !== bucket;
+    this.udpTotals.set(key, { packets: total, seenMs: Math.floor(rec.lastNs / NS_PER_MS), countedBucket: fresh ? bucket : (before?.countedBucket ?? -1) });
+    return fresh ? 1 : moved ? 0 : -1;
   }
 
   /** A flow last seen before the previous bucket is new again: its entry is no longer needed. */

@@ -10,7 +10,7 @@ import type { ClusterModelStats } from './cluster/model-types.js';
 
 export interface EvaluatorMetrics {
   registry: Registry;
-  /** Flows judged, by the effective result: allowed or would_deny. */
+  /** Conversations judged (each flow row weighs its count), by the effective result: allowed or would_deny. */
   evaluations: Counter<'result'>;
   /** POST /evaluate requests by outcome (ok, bad_request, conflict, not_synced, ...). */
   requests: Counter<'result'>;
@@ -60,7 +60,7 @@ export function createEvaluatorMetrics(defaults = false): EvaluatorMetrics {
 
   return {
     registry,
-    evaluations: new Counter({ name: `${p}evaluations_total`, help: 'Flows judged, by effective result.', labelNames: ['result'], registers: r }),
+    evaluations: new Counter({ name: `${p}evaluations_total`, help: 'Conversations judged (a flow row weighs its count), by effective result.', labelNames: ['result'], registers: r }),
     requests: new Counter({ name: `${p}evaluate_requests_total`, help: 'POST /evaluate requests by outcome.', labelNames: ['result'], registers: r }),
     latency: new Histogram({
       name: `${p}evaluate_duration_seconds`,

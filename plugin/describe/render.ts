@@ -73,7 +73,7 @@ function evaluationText(m: DescribeModel, { now, width: w }: Page): string {
   const e = m.evaluation;
   if (!e) return field('Evaluation', 'none yet (the evaluator has not written status.evaluation)', w);
   let out = field('Evaluation', `last ${e.window ?? '?'}, computed ${age(e.lastEvaluated, now)} ago`, w);
-  out += field('  Flows', `${e.flowsEvaluated ?? 0} evaluated, ${e.flowsAllowed ?? 0} allowed, ${e.flowsWouldDeny ?? 0} would be denied`, w);
+  out += field('  Flows', `${e.flowsEvaluated ?? 0} evaluated, ${e.flowsAllowed ?? 0} allowed, ${e.flowsWouldDeny ?? 0} would be denied (in conversations)`, w);
   if (m.topOffenders.length === 0) return out + field('Top offenders', '<none>', w);
   return out + table('Top offenders', ['Source', 'Destination', 'Port', 'Direction', 'Count', 'Last seen'], offenderRows(m.topOffenders, now), w);
 }

@@ -28,7 +28,8 @@ export interface TableLayout {
 
 const GAP = 3;
 // REASON stays last in both layouts: it is the long free-text column.
-const TABLE = ['AGE', 'POLICY', 'DIRECTION', 'SOURCE', 'DESTINATION', 'PORT', 'VERDICT', 'REASON'] as const;
+// COUNT: conversations (docs/agent.md, "What a count counts"), so a row is never read as one connection.
+const TABLE = ['AGE', 'POLICY', 'DIRECTION', 'SOURCE', 'DESTINATION', 'PORT', 'VERDICT', 'COUNT', 'REASON'] as const;
 const WIDE = ['TIME', 'POLICY', 'DIRECTION', 'SOURCE', 'DESTINATION', 'PORT', 'VERDICT', 'KIND', 'GENERATION', 'COUNT', 'SOURCE-IP', 'DESTINATION-IP', 'EVALUATED', 'ID', 'REASON'] as const;
 /** Which table columns give way, in order, and how far: REASON keeps a readable start as long as it can. */
 const SHRINK: readonly Shrinkable[] = [
@@ -40,6 +41,8 @@ const SHRINK: readonly Shrinkable[] = [
   { column: TABLE.indexOf('DESTINATION'), min: 12 },
   { column: TABLE.indexOf('SOURCE'), min: 12 },
   { column: TABLE.indexOf('POLICY'), min: 12 },
+  // The COUNT column costs 8: at 100 columns REASON gives way to it, down to its header's width.
+  { column: TABLE.indexOf('REASON'), min: 6 },
 ];
 
 function endpoint(e: StoredVerdict['src']): string {
@@ -73,7 +76,7 @@ export function cells(v: StoredVerdict, layout: TableLayout): string[] {
       String(v.policy.generation), String(v.count), v.src.ip, v.dst.ip, seconds(v.evaluatedAt), String(v.id), v.reason];
   }
   const policy = layout.oneNamespace ? v.policy.name : qualified(v);
-  return [age(v.observedAt, layout.now()), policy, v.direction, endpoint(v.src), endpoint(v.dst), port, v.verdict, shortReason(v)];
+  return [age(v.observedAt, layout.now()), policy, v.direction, endpoint(v.src), endpoint(v.dst), port, v.verdict, String(v.count), shortReason(v)];
 }
 
 /** Prints table rows with widths fixed by the first call. */

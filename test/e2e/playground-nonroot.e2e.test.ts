@@ -75,7 +75,7 @@ describe('the playground without root', () => {
     // Only the playground's installs, none that needs root, no BPF build, no netns, no agent.
     expect(run.output).not.toMatch(/installing eBPF toolchain|apt-get (update|install)|building Helm|installing PostgreSQL|node-linux|make -C bpf|network namespaces named|starting the node agent/);
     expect(run.output).toMatch(/replayed 8 recorded flow observations/);
-    expect(statusColumns(run.output)).toEqual(['6', '10']);
+    expect(statusColumns(run.output)).toEqual(['6', '7']);
     expect(run.output).toMatch(/the playground ran as expected/);
     await expectNothingLeft(run);
     expect(processesOfNobody()).toEqual([]);

@@ -27,7 +27,7 @@ function suggestedKubectl(output: string): Kubectl {
 
 const ROWS = {
   verdicts: [/Ingress\s+web\/frontend\s+shop\/payments\s+8080\/TCP\s+WouldDeny\s/, /Egress\s+shop\/payments\s+kube-system\/coredns\s+53\/UDP\s+Allow\s/, /Egress\s+shop\/payments\s+shop\/database\s+5432\/TCP\s+Allow\s/],
-  describe: [/Sync:\s+generation 1, observed 1 \(in sync\)/, /Flows:\s+16 evaluated, 10 allowed, 6 would be denied/, /web\/frontend \(10\.252\.7\.2\)\s+shop\/payments \(10\.252\.7\.3\)\s+8080\/TCP\s+Ingress\s+6\s/, /Safe to promote:\s+no/],
+  describe: [/Sync:\s+generation 1, observed 1 \(in sync\)/, /Flows:\s+13 evaluated, 7 allowed, 6 would be denied/, /web\/frontend \(10\.252\.7\.2\)\s+shop\/payments \(10\.252\.7\.3\)\s+8080\/TCP\s+Ingress\s+6\s/, /Safe to promote:\s+no/],
 };
 
 describe('the playground', () => {
@@ -35,7 +35,7 @@ describe('the playground', () => {
     const run = (current = new PlaygroundRun(['--once', '--recorded']));
     expect(await run.exited).toBe(0);
     expect(run.output).toMatch(/replayed 8 recorded flow observations/);
-    expect(statusColumns(run.output)).toEqual(['6', '10']);
+    expect(statusColumns(run.output)).toEqual(['6', '7']);
     expect(run.output).toMatch(/WouldDeny .*frontend/);
     expect(run.output).toMatch(/web\/frontend \(10\.252\.7\.2\)\s+shop\/payments \(10\.252\.7\.3\)\s+8080\/TCP\s+Ingress\s+6/);
     expect(run.output).toMatch(/kubectl kguardian audit promote payments-isolation -n shop/);
@@ -46,7 +46,7 @@ describe('the playground', () => {
     const tracefsBefore = tracefsMountsAt();
     const run = (current = new PlaygroundRun([]));
     await run.waitForLine(/the playground is running/);
-    expect(statusColumns(run.output)).toEqual(['6', '10']);
+    expect(statusColumns(run.output)).toEqual(['6', '7']);
     for (const row of [...ROWS.verdicts, ...ROWS.describe]) expect(run.output).toMatch(row);
 
     // The suggested commands, as printed: promote is refused while 6 flows would be denied, the
@@ -56,7 +56,7 @@ describe('the playground', () => {
     expect(refused.code).toBe(EXIT.unsafe);
     await kubectl.ok(['apply', '-f', FIXED_POLICY_FILE]);
     const fixed = await waitForStatus(kubectl, POLICY.namespace, POLICY.name, (st) => st.observedGeneration === 2 && st.synced && st.wouldDeny === 0, 60_000);
-    expect({ observed: fixed.status.observedGeneration, wouldDeny: fixed.status.wouldDeny, allowed: fixed.status.allowed }).toEqual({ observed: 2, wouldDeny: 0, allowed: 16 });
+    expect({ observed: fixed.status.observedGeneration, wouldDeny: fixed.status.wouldDeny, allowed: fixed.status.allowed }).toEqual({ observed: 2, wouldDeny: 0, allowed: 13 });
     const np = await kubectl.ok(['kguardian', 'audit', 'promote', POLICY.name, '-n', POLICY.namespace]);
     expect(np).toMatch(/kind: NetworkPolicy/);
     expect(await kubectl.ok(['apply', '-f', '-'], np)).toMatch(/networkpolicy.networking.k8s.io\/payments-isolation created/);

@@ -123,8 +123,9 @@ describe('Service ClusterIP with the backend on another node (conntrack)', () =>
       .sort();
     expect(summary).toEqual([
       'TCP Egress client->backend:8080 established x3',
-      // One flow of the client's socket: 2 requests out, 2 replies in (un-DNAT-ed on the way back).
-      'UDP Egress client->backend:5353 seen x4',
+      // One flow of the client's socket: 2 requests out, 2 replies in (un-DNAT-ed on the way
+      // back), one conversation in the bucket.
+      'UDP Egress client->backend:5353 seen x1',
     ]);
     expect(JSON.stringify(observations)).not.toContain(clusterIp);
     expect(pipeline.pairing.unpaired).toBe(0);

@@ -34,7 +34,7 @@ export interface FlowObservation {
   state: 'established' | 'attempt' | 'refused' | 'seen';
   firstSeen: string; // RFC 3339 with ms
   lastSeen: string;
-  count: number; // connections (TCP) or packets (UDP) aggregated in this observation, >= 1
+  count: number; // conversations aggregated in this observation (docs/agent.md, "What a count counts"), >= 1
   node: string;
 }
 

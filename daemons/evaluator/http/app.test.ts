@@ -103,7 +103,7 @@ describe('POST /evaluate', () => {
     const t = build();
     await t.request({ flows: [good, good] });
     const text = await (await t.get('/metrics')).text();
-    expect(text).toContain('kguardian_evaluator_evaluations_total{result="would_deny"} 2');
+    expect(text).toContain('kguardian_evaluator_evaluations_total{result="would_deny"} 4'); // two rows of 2 conversations
     expect(text).toContain('kguardian_evaluator_model_objects{kind="pods"} 2');
     expect(text).toContain('kguardian_evaluator_evaluate_batch_size_count 1');
   });

@@ -10,7 +10,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { badRequest, HttpError } from '../../broker/api/http-error.js';
 import { requireAccess, type AuthEnv } from '../../broker/auth/require-access.js';
 import { errorResponse } from '../../broker/middleware/error-handler.js';
-import type { EvaluatedFlow } from '../cluster/model-types.js';
+import type { EvaluatedFlow, EvaluateItem } from '../cluster/model-types.js';
 import type { EvaluatorDeps } from './deps.js';
 import { EVALUATE_LIMITS, parseEvaluateRequest } from './evaluate-request.js';
 import { resultsBody } from './evaluation-json.js';
@@ -23,10 +23,16 @@ function parseJson(text: string): unknown {
   }
 }
 
-function tally(results: readonly EvaluatedFlow[]): { allowed: number; denied: number } {
+/** Conversations judged, by result: each item weighs its count (results are in the items' order). */
+function tally(items: readonly EvaluateItem[], results: readonly EvaluatedFlow[]): { allowed: number; denied: number } {
+  let allowed = 0;
   let denied = 0;
-  for (const r of results) if (!r.evaluation.effective.allowed) denied++;
-  return { allowed: results.length - denied, denied };
+  results.forEach((r, i) => {
+    const n = items[i]?.count ?? 0;
+    if (r.evaluation.effective.allowed) allowed += n;
+    else denied += n;
+  });
+  return { allowed, denied };
 }
 
 /**
@@ -84,7 +90,7 @@ export function evaluateRoutes(deps: EvaluatorDeps): Hono<AuthEnv> {
         return errorResponse(c, new HttpError(409, message, 'only.generation', { current: outcome.current }));
       }
       const body = resultsBody(outcome.results);
-      const t = tally(outcome.results);
+      const t = tally(flows, outcome.results);
       metrics.requests.inc({ result: 'ok' });
       metrics.batchSize.observe(flows.length);
       if (t.allowed > 0) metrics.evaluations.inc({ result: 'allowed' }, t.allowed);
