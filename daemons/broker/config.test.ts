@@ -71,3 +71,19 @@ describe('broker config: HTTP timeouts', () => {
     expect(() => loadConfig(env)).toThrow(new RegExp(`^${variable}: `));
   });
 });
+
+describe('broker config: per-policy metrics', () => {
+  it('gives 500 policies series of their own over a 60-minute window by default, and takes other bounds', () => {
+    expect(loadConfig({})).toMatchObject({ policyMetricsMaxPolicies: 500, policyMetricsWindowMinutes: 60 });
+    expect(loadConfig({ POLICY_METRICS_MAX_POLICIES: '0', POLICY_METRICS_WINDOW_MINUTES: '15' })).toMatchObject({ policyMetricsMaxPolicies: 0, policyMetricsWindowMinutes: 15 });
+  });
+
+  it.each([
+    { variable: 'POLICY_METRICS_MAX_POLICIES', value: '-1' },
+    { variable: 'POLICY_METRICS_MAX_POLICIES', value: 'all' },
+    { variable: 'POLICY_METRICS_WINDOW_MINUTES', value: '0' },
+    { variable: 'POLICY_METRICS_WINDOW_MINUTES', value: '1441' },
+  ])('refuses $variable=$value naming it', ({ variable, value }) => {
+    expect(() => loadConfig({ [variable]: value })).toThrow(new RegExp(`^${variable}: must be an integer`));
+  });
+});

@@ -27,6 +27,9 @@
  *   REPLAY_SETTLE_MS        how long a new replay revisits rows with pending observations, default 2000
  *   EVALUATOR_TOKEN_FILE    bearer token for the evaluator, re-read every minute (default: the
  *                           pod's ServiceAccount token when mounted; see evaluator-token.ts)
+ *   POLICY_METRICS_MAX_POLICIES  audit policies with per-policy metric series, default 500 (the
+ *                           rest share one overflow series; see policy-metrics.ts)
+ *   POLICY_METRICS_WINDOW_MINUTES  width of the per-policy window gauge, default 60
  */
 import { listenHost } from '../listen-host.js';
 import { evaluatorTokenPath } from './evaluator-token.js';
@@ -56,6 +59,8 @@ export interface BrokerConfig {
   replayBucketMinutes: number;
   replayConcurrency: number;
   replaySettleMs: number;
+  policyMetricsMaxPolicies: number;
+  policyMetricsWindowMinutes: number;
 }
 
 export class ConfigError extends Error {
@@ -128,6 +133,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BrokerConfig {
     replayBatch: int(env, 'REPLAY_BATCH', 5000, 1, 20_000),
     replayConcurrency: int(env, 'REPLAY_CONCURRENCY', 4, 1, 32),
     replaySettleMs: int(env, 'REPLAY_SETTLE_MS', 2000, 0, 600_000),
+    policyMetricsMaxPolicies: int(env, 'POLICY_METRICS_MAX_POLICIES', 500, 0, 100_000),
+    policyMetricsWindowMinutes: int(env, 'POLICY_METRICS_WINDOW_MINUTES', 60, 1, 1440),
   };
 }
 

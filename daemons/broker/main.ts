@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   }
   const store = await openWithRetry(cfg, logger);
   logger.info('store open', { engine: store.engine, dataDir: store.engine === 'pglite' ? cfg.dataDir : undefined });
-  const metrics = createMetrics(() => store.poolStats(), true);
+  const metrics = createMetrics(() => store.poolStats(), true, { maxPolicies: cfg.policyMetricsMaxPolicies, windowMinutes: cfg.policyMetricsWindowMinutes });
   const auth = await createAuthenticator(cfg.authMode, logger);
   const clock = systemClock;
   const retention = retentionOf(cfg);

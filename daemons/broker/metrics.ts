@@ -3,6 +3,7 @@
  * every app instance, and every test, has independent counters.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { PolicyVerdictMetrics, type PolicyMetricsOptions } from './policy-metrics.js';
 
 export interface BrokerMetrics {
   registry: Registry;
@@ -23,10 +24,19 @@ export interface BrokerMetrics {
   retentionRuns: Counter<'result'>;
   partitionsDropped: Counter;
   streamClients: Gauge;
+  /** Per-policy verdict counters and window gauges (policy-metrics.ts). */
+  policies: PolicyVerdictMetrics;
 }
 
+/** The per-policy metrics' bounds when the configuration does not say (config.ts). */
+export const DEFAULT_POLICY_METRICS: PolicyMetricsOptions = { maxPolicies: 500, windowMinutes: 60 };
+
 /** Creates the metrics; `poolStats` feeds the DB pool gauge at scrape time. */
-export function createMetrics(poolStats?: () => { total: number; idle: number; waiting: number }, defaults = false): BrokerMetrics {
+export function createMetrics(
+  poolStats?: () => { total: number; idle: number; waiting: number },
+  defaults = false,
+  policyMetrics: PolicyMetricsOptions = DEFAULT_POLICY_METRICS,
+): BrokerMetrics {
   const registry = new Registry();
   if (defaults) collectDefaultMetrics({ register: registry });
   const p = 'kguardian_broker_';
@@ -78,5 +88,6 @@ export function createMetrics(poolStats?: () => { total: number; idle: number; w
     retentionRuns: new Counter({ name: `${p}retention_runs_total`, help: 'Retention runs by result.', labelNames: ['result'], registers: r }),
     partitionsDropped: new Counter({ name: `${p}partitions_dropped_total`, help: 'Partitions dropped by retention.', registers: r }),
     streamClients: new Gauge({ name: `${p}stream_clients`, help: 'Open verdict streams.', registers: r }),
+    policies: new PolicyVerdictMetrics(registry, policyMetrics),
   };
 }

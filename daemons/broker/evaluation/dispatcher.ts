@@ -99,7 +99,7 @@ export class EvaluationDispatcher {
       if (judgements.length < claim.flows.length) {
         this.o.logger.warn('evaluator left flows unanswered; they stay pending', { missing: claim.flows.length - judgements.length });
       }
-      const stored = await store.completeClaim(claim, judgements, clock.now());
+      const stored = await store.completeClaim(claim, judgements, clock.now(), (tallies) => { metrics.policies.record(tallies); });
       metrics.verdictsStored.inc(stored);
       return judgements.length;
     } catch (err) {

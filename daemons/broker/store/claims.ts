@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from './sql-client.js';
 import { flowColumns, toFlow, type FlowRow } from './rows.js';
-import type { Claim, FlowJudgement, NewVerdict, StoredFlow } from './types.js';
+import type { Claim, FlowJudgement, NewVerdict, StoredFlow, StoredVerdictTally } from './types.js';
 import { endIdentity, insertVerdicts, type VerdictValues } from './verdict-insert.js';
 
 export async function claimPending(db: Queryable, limit: number, now: Date, leaseMs: number): Promise<Claim> {
@@ -44,7 +44,7 @@ function verdictValues(x: VerdictInsert, now: Date): VerdictValues {
 }
 
 /** Completes a claim in the caller's transaction; returns how many verdicts were stored. */
-export async function completeClaim(tx: Queryable, claim: Claim, judgements: readonly FlowJudgement[], now: Date): Promise<number> {
+export async function completeClaim(tx: Queryable, claim: Claim, judgements: readonly FlowJudgement[], now: Date, stored?: StoredVerdictTally[]): Promise<number> {
   const judged = new Map(judgements.map((j) => [j.flowId, j]));
   const done = claim.flows.filter((c) => judged.has(c.flow.id));
   const ids = done.map((c) => c.flow.id);
@@ -63,6 +63,7 @@ export async function completeClaim(tx: Queryable, claim: Claim, judgements: rea
     for (const v of j?.verdicts ?? []) inserts.push({ flow: c.flow, count: c.pending, v, resolved: j?.resolved });
   }
   await insertVerdicts(tx, inserts.map((x) => verdictValues(x, now)));
+  stored?.push(...inserts.map((x) => ({ verdict: x.v, count: x.count })));
   await releaseClaim(tx, { token: claim.token, flows: claim.flows.filter((c) => !judged.has(c.flow.id)) });
   return inserts.length;
 }

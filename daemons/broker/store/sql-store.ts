@@ -12,7 +12,7 @@ import { migrate } from './migrations.js';
 import { dayStart, PartitionManager, PARTITIONED_TABLES } from './partitions.js';
 import { sqlReplayStore } from './replay-store.js';
 import type { SqlClient } from './sql-client.js';
-import type { Claim, FlowJudgement, IngestResult, RetentionConfig, Store } from './types.js';
+import type { Claim, FlowJudgement, IngestResult, RetentionConfig, Store, StoredVerdictTally } from './types.js';
 import { lastVerdictId, listVerdicts, summary, verdictsAfter } from './verdict-reads.js';
 import type { FlowBatch } from '../api/flow-batch.js';
 
@@ -70,11 +70,19 @@ export async function openSqlStore(
     summary: (f, top) => summary(client, f, top),
     listFlows: (q) => listFlows(client, q),
     claimPending: (limit, at, leaseMs) => retrying(() => client.transaction((tx) => claimPending(tx, limit, at, leaseMs))),
-    async completeClaim(claim: Claim, judgements: FlowJudgement[], at: Date): Promise<number> {
+    async completeClaim(claim: Claim, judgements: FlowJudgement[], at: Date, onStored?: (stored: readonly StoredVerdictTally[]) => void): Promise<number> {
       // Verdicts are filed under the flow's last_seen day, which may not have a partition yet.
       await partitions.ensureDays(claim.flows.map((c) => dayStart(Date.parse(c.flow.lastSeen))));
-      const n = await retrying(() => client.transaction((tx) => completeClaim(tx, claim, judgements, at)));
+      // Filled by the attempt that committed: a retried transaction starts it over.
+      let stored: StoredVerdictTally[] = [];
+      const n = await retrying(() =>
+        client.transaction((tx) => {
+          stored = [];
+          return completeClaim(tx, claim, judgements, at, stored);
+        }),
+      );
       if (n > 0) notify();
+      if (stored.length > 0) onStored?.(stored);
       return n;
     },
     releaseClaim: (claim) => retrying(() => releaseClaim(client, claim)),

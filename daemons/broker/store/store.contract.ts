@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batch, observation, verdict } from '../testing/fixtures.js';
 import type { NewReplay } from './replay-types.js';
-import type { NewVerdict, RetentionConfig, Store, StoredFlow } from './types.js';
+import type { NewVerdict, RetentionConfig, Store, StoredFlow, StoredVerdictTally } from './types.js';
 import { UnknownCursorError } from './verdict-reads.js';
 
 export const T0 = new Date('2026-03-01T10:30:00.000Z');
@@ -126,8 +126,14 @@ export function storeContract(engine: string, open: StoreFactory): void {
       // While claimed, the row is not offered again, and more traffic for it keeps accumulating.
       expect((await store.claimPending(10, T0, 60_000)).flows).toEqual([]);
       await store.ingest(batch([observation({ at, count: 2, dst: { ...observation().dst, port: 9001 } })]), T0);
-      const stored = await store.completeClaim(c1, [{ flowId: c1.flows[0]!.flow.id, verdicts: [verdict({ name: 'claims' })] }], T0);
+      const told: StoredVerdictTally[][] = [];
+      const tell = (t: readonly StoredVerdictTally[]): void => {
+        told.push([...t]);
+      };
+      const stored = await store.completeClaim(c1, [{ flowId: c1.flows[0]!.flow.id, verdicts: [verdict({ name: 'claims' })] }], T0, tell);
       expect(stored).toBe(1);
+      // Told what was committed, with the conversations it stood for (the claim's pending count).
+      expect(told.map((t) => t.map((x) => [x.verdict.policy.name, x.verdict.verdict, x.count]))).toEqual([[['claims', 'WouldDeny', 3]]]);
       // Only the 2 observations added during the claim are still pending.
       const c2 = await store.claimPending(10, T0, 60_000);
       expect(c2.flows.map((c) => c.pending)).toEqual([2]);
@@ -135,7 +141,8 @@ export function storeContract(engine: string, open: StoreFactory): void {
       const later = new Date(T0.getTime() + 120_000);
       const c3 = await store.claimPending(10, later, 60_000);
       expect(c3.flows.map((c) => c.pending)).toEqual([2]);
-      expect(await store.completeClaim(c2, [{ flowId: c2.flows[0]!.flow.id, verdicts: [verdict({ name: 'claims' })] }], T0)).toBe(0);
+      expect(await store.completeClaim(c2, [{ flowId: c2.flows[0]!.flow.id, verdicts: [verdict({ name: 'claims' })] }], T0, tell)).toBe(0);
+      expect(told).toHaveLength(1); // nothing stored, nothing told
       // Released without judgement: still pending.
       await store.releaseClaim(c3);
       const c4 = await store.claimPending(10, later, 60_000);

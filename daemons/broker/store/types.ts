@@ -59,6 +59,12 @@ export interface StoredVerdict {
  */
 export type NewVerdict = Pick<StoredVerdict, 'policy' | 'direction' | 'verdict' | 'reason'>;
 
+/** A verdict as committed by completeClaim, with the conversations it stands for (the flow's pending count). */
+export interface StoredVerdictTally {
+  verdict: NewVerdict;
+  count: number;
+}
+
 /** Filters shared by the verdict list, the stream and the summary. */
 export interface VerdictFilter {
   policy?: string;
@@ -155,8 +161,10 @@ export interface Store {
   /**
    * Stores the verdicts of a claim and marks its observations evaluated, atomically. Flows whose
    * claim was lost (lease expired and taken by someone else) are skipped; returns the verdict count.
+   * `onStored` is told, once the transaction committed, which verdicts were stored and for how many
+   * conversations each (the per-policy metrics).
    */
-  completeClaim(claim: Claim, judgements: FlowJudgement[], now: Date): Promise<number>;
+  completeClaim(claim: Claim, judgements: FlowJudgement[], now: Date, onStored?: (stored: readonly StoredVerdictTally[]) => void): Promise<number>;
   /** Releases a claim without evaluating (the evaluator failed): the flows stay pending. */
   releaseClaim(claim: Claim): Promise<void>;
   /** Replay jobs (POST /v1/replays) and their pass over the flows. */
