@@ -150,8 +150,10 @@ describe('through the port-forward the plugin opens', () => {
     const r = await cli(['verdicts', '-n', ns, '--no-headers', '--token', tokens.reader ?? '']);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    expect(r.out).toContain(`${ns}/db-ingress`);
-    expect(r.out.split('\n').filter(Boolean)).toHaveLength(2);
+    // With -n the POLICY column (the second) is the bare name: the namespace is the one asked for.
+    const rows = r.out.split('\n').filter(Boolean).map((l) => l.split(/\s{2,}/));
+    expect(rows).toHaveLength(2);
+    expect(rows.map((cols) => cols[1])).toEqual(['db-ingress', 'db-ingress']);
   });
 
   it("uses the kubeconfig user's own token (for the port-forward and for the broker)", async () => {
