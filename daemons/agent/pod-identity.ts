@@ -9,6 +9,13 @@
  * after the new pod has the IP (its deletion starting is an update, still listing the IP). So an
  * IP is held by the newest pod that claims it, whatever the order of events, and when its holder
  * goes the IP returns to the newest remaining claimant.
+ *
+ * Addresses a pod has but does not list in status.podIPs (an IPv6 link-local fe80:: address, a
+ * unique-local address added inside the pod): a TCP record carries the socket's network
+ * namespace, so once a local socket at one of a pod's listed addresses shows which namespace is
+ * the pod's, any other local address in that namespace is the same pod's. Without that knowledge
+ * (no TCP record of the pod yet, or UDP, whose records carry no namespace) the end stays
+ * `unknown` and is counted (flow-aggregator.ts), never dropped.
  */
 import type { EndpointKind } from './flow-observation.js';
 
@@ -43,6 +50,9 @@ export class PodIdentityIndex implements IdentityResolver {
    * scanning every pod, which matters for the cluster-wide index (remote-identity.ts). */
   private readonly claimants = new Map<string, Set<PodAddresses>>();
   private readonly nodeIps: Set<string>;
+  /** Network namespace inode -> uid of the pod seen in it (learned from local ends at its listed
+   * IPs). By uid, so a pod's updates (status changes re-upsert it) keep what was learned. */
+  private readonly netnsOwner = new Map<number, string>();
 
   /** `hostNetns` is the inode of the host's network namespace (the agent runs in it). */
   constructor(nodeIps: Iterable<string> = [], private readonly hostNetns = 0) {
@@ -50,7 +60,7 @@ export class PodIdentityIndex implements IdentityResolver {
   }
 
   upsertPod(pod: PodAddresses): void {
-    this.deletePod(pod.uid);
+    this.unindex(pod.uid);
     this.byUid.set(pod.uid, pod);
     if (pod.hostNetwork) return; // its IPs are the node's
     for (const ip of pod.ips) {
@@ -62,6 +72,12 @@ export class PodIdentityIndex implements IdentityResolver {
   }
 
   deletePod(uid: string): void {
+    this.unindex(uid);
+    // Namespace inodes are reused once a namespace is gone: forget what this pod's was.
+    for (const [netns, owner] of this.netnsOwner) if (owner === uid) this.netnsOwner.delete(netns);
+  }
+
+  private unindex(uid: string): void {
     const old = this.byUid.get(uid);
     if (!old) return;
     this.byUid.delete(uid);
@@ -102,8 +118,16 @@ export class PodIdentityIndex implements IdentityResolver {
 
   resolveLocal(ip: string, netns: number): EndpointIdentity {
     const found = this.resolve(ip);
-    if (found.kind === 'pod') return found;
+    const inPodNetns = netns !== 0 && netns !== this.hostNetns;
+    if (found.kind === 'pod') {
+      const pod = this.byIp.get(ip);
+      if (inPodNetns && pod) this.netnsOwner.set(netns, pod.uid);
+      return found;
+    }
     if (netns !== 0 && netns === this.hostNetns) return { kind: 'host' };
+    const ownerUid = inPodNetns && found.kind === 'external' ? this.netnsOwner.get(netns) : undefined;
+    const owner = ownerUid === undefined ? undefined : this.byUid.get(ownerUid);
+    if (owner) return { kind: 'pod', namespace: owner.namespace, pod: owner.name, podUid: owner.uid };
     return found.kind === 'external' ? { kind: 'unknown' } : found;
   }
 }

@@ -120,7 +120,7 @@ export const OPENAPI = {
           generation: { type: ['integer', 'null'] }, since: str, until: str, allow: int, wouldDeny: int,
           unidentifiedPeers: {
             type: 'integer',
-            description: 'Observations whose peer (the source of an Ingress verdict, the destination of an Egress one) has no pod identity but a private or unique-local IP (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7)',
+            description: 'Observations whose peer (the source of an Ingress verdict, the destination of an Egress one) has no pod identity but a private or unique-local IP (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7) or IPv6 link-local (fe80::/10)',
           },
           topOffenders: { type: 'array', items: ref('Offender') },
         },

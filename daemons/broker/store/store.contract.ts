@@ -241,12 +241,13 @@ export function storeContract(engine: string, open: StoreFactory): void {
         { count: 64, direction: 'Egress', dst: bare('100.64.0.9'), counted: true },
         { count: 128, direction: 'Egress', dst: bare('172.31.255.1'), counted: true },
         { count: 256, direction: 'Egress', counted: false }, // both ends stamped
+        { count: 512, direction: 'Ingress', src: bare('fe80::8c1:2ff:fe3a:4b5c'), counted: true }, // link-local: on the link, never external
       ] as const;
       await store.ingest(batch(rows.map((r) => observation({ at: '2026-03-01T04:00:00.000Z', count: r.count, ...('src' in r ? { src: r.src } : {}), ...('dst' in r ? { dst: r.dst } : {}) }))), T0);
       const direction = new Map<number, 'Ingress' | 'Egress'>(rows.map((r) => [r.count, r.direction]));
       await judgeAll(store, (f) => [verdict({ name: 'peers', verdict: 'Allow', direction: direction.get(f.count) ?? 'Egress' })]);
       const s = await store.summary({ policy: 'peers', namespace: 'prod' }, 10);
-      expect(s.allow).toBe(511);
+      expect(s.allow).toBe(1023);
       expect(s.unidentifiedPeers).toBe(rows.filter((r) => r.counted).reduce((n, r) => n + r.count, 0));
     });
 

@@ -96,9 +96,11 @@ type OffenderRow = Pick<VerdictRow, 'src_namespace' | 'src_pod' | 'src_ip' | 'ds
 /**
  * Where pod IPs live: an end at one of these addresses without a stamped pod is a peer whose
  * identity is unknown (the policy cannot be judged by its pod selectors). Public addresses are
- * external and judged by ipBlock, so they do not count. Constants, not user input.
+ * external and judged by ipBlock, so they do not count. IPv6 link-local addresses (fe80::/10)
+ * never leave their link, so one is a pod or a node the agent could not name, never an external
+ * peer, though no pod lists it in status.podIPs. Constants, not user input.
  */
-export const PRIVATE_NETS = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', 'fc00::/7'] as const;
+export const PRIVATE_NETS = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', 'fc00::/7', 'fe80::/10'] as const;
 
 const inPrivateNet = (col: string): string => `(${PRIVATE_NETS.map((n) => `${col} <<= inet '${n}'`).join(' OR ')})`;
 
