@@ -6,9 +6,16 @@
  * denied has a row. Wide lists every verdict of each policy (Allow too) with
  * the rule that allowed it, the flow's IPs, the outcome today and with everything enforced,
  * and the engine's notes. --no-headers leaves out the column header lines.
+ *
+ * The table fits the output width (output/width.ts): REASON, the advice a reader acts on, wraps
+ * rather than being cut: in its column, or under its row on a narrow terminal (where SOURCE and
+ * DESTINATION give way with an ellipsis if even the row is too long). The headings, total and
+ * note wrap too. Wide keeps every value whole on one line (for wide terminals and grep).
  */
 import yaml from 'js-yaml';
-import { renderTable } from '../output/table.js';
+import { fitWidths, type Shrinkable } from '../output/fit.js';
+import { renderFittedTable, renderTable, wrapLine } from '../output/table.js';
+import { DEFAULT_WIDTH, ellipsis } from '../output/width.js';
 import type { AuditReport, FlowReport, PolicySummary, ReportVerdict } from './report.js';
 
 export type AuditOutput = 'table' | 'wide' | 'json' | 'yaml';
@@ -16,9 +23,23 @@ export type TableOutput = Extract<AuditOutput, 'table' | 'wide'>;
 
 export interface RenderOptions {
   noHeaders?: boolean;
+  /** The line width the table fits in (`table`; headings and notes wrap in it in `wide` too). Default 120. */
+  width?: number;
 }
 
+
 const HEADERS = ['line', 'direction', 'source', 'destination', 'port', 'reason'];
+const INDENT = '  ';
+const GAP = 3;
+/** Narrower than this, REASON leaves its column for the lines under its row. */
+const REASON_ROOM = 40;
+/** How far SOURCE and DESTINATION give way, in turn (only when the row is too long without REASON). */
+const SHRINK: readonly Shrinkable[] = [
+  { column: HEADERS.indexOf('destination'), min: 20 },
+  { column: HEADERS.indexOf('source'), min: 20 },
+  { column: HEADERS.indexOf('destination'), min: 12 },
+  { column: HEADERS.indexOf('source'), min: 12 },
+];
 const WIDE_HEADERS = ['line', 'direction', 'source', 'source-ip', 'destination', 'destination-ip', 'port', 'verdict', 'rule', 'today', 'if-enforced', 'notes', 'reason'];
 
 function endpointText(ref: FlowReport['src'], end: FlowReport['flow']['src']): string {
@@ -99,18 +120,38 @@ function unknownPodsNote(report: AuditReport): string {
   );
 }
 
+/** One policy's rows in `width`. REASON wraps in its column when that leaves it REASON_ROOM or
+ * more; on a narrower terminal each reason goes on the lines under its row, as wide as the
+ * terminal, and SOURCE and DESTINATION give way with an ellipsis if the row itself is too long. */
+function fittedRows(rows: readonly string[][], width: number, noHeaders: boolean): string {
+  const heads = HEADERS.map((h) => h.toUpperCase());
+  const natural = HEADERS.map((_, i) => Math.max(...[heads, ...rows].map((r) => (r[i] ?? '').length)));
+  const reason = HEADERS.length - 1;
+  const before = INDENT.length + natural.slice(0, reason).reduce((a, w) => a + w + GAP, 0);
+  if (width - before >= REASON_ROOM) return renderFittedTable(HEADERS, rows, { indent: INDENT, width, noHeaders });
+  const widths = fitWidths(natural.slice(0, reason), SHRINK, width - INDENT.length, GAP);
+  const line = (cells: readonly string[]): string => INDENT + cells.map((c, i) => ellipsis(c, widths[i] ?? c.length).padEnd(widths[i] ?? 0)).join(' '.repeat(GAP)).trimEnd() + '\n';
+  const hang = INDENT.length + (widths[0] ?? 0) + GAP;
+  const out = noHeaders ? [] : [line(heads.slice(0, reason))];
+  for (const r of rows) out.push(line(r.slice(0, reason)), wrapLine(' '.repeat(hang), r[reason] ?? '', width, hang));
+  return out.join('');
+}
+
 export function renderTableReport(report: AuditReport, output: TableOutput = 'table', opts: RenderOptions = {}): string {
+  const width = opts.width ?? DEFAULT_WIDTH;
+  const noHeaders = opts.noHeaders === true;
   const parts: string[] = [];
   const groups = [...report.summary.policies.map((s) => ({ s, enforced: false })), ...report.summary.enforcedPolicies.map((s) => ({ s, enforced: true }))];
   for (const { s, enforced } of groups) {
-    parts.push(policyHeading(s, enforced) + '\n');
+    parts.push(wrapLine('', policyHeading(s, enforced), width, 4));
     const rows = policyRows(report, s, output);
-    if (rows.length > 0) parts.push(renderTable(output === 'wide' ? WIDE_HEADERS : HEADERS, rows, { indent: '  ', noHeaders: opts.noHeaders === true }));
-    else if (s.selectedPods > 0 && s.allow === 0) parts.push('  no recorded flow reaches or leaves the pods it selects\n');
+    if (rows.length > 0) parts.push(output === 'wide' ? renderTable(WIDE_HEADERS, rows, { indent: INDENT, noHeaders }) : fittedRows(rows, width, noHeaders));
+    else if (s.selectedPods > 0 && s.allow === 0) parts.push(`${INDENT}no recorded flow reaches or leaves the pods it selects\n`);
     parts.push('\n');
   }
-  parts.push(totalLine(report) + '\n');
-  parts.push(unknownPodsNote(report));
+  parts.push(wrapLine('', totalLine(report), width, 0));
+  const note = unknownPodsNote(report);
+  if (note !== '') parts.push(wrapLine('', note, width, 0));
   return parts.join('');
 }
 

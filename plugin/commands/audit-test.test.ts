@@ -14,11 +14,14 @@ import { runCli } from '../main.js';
 const EXAMPLE = 'test/fixtures/audit-test/payments';
 const base = ['audit', 'test', '--cluster', `${EXAMPLE}/cluster.yaml`, '--flows', `${EXAMPLE}/flows.jsonl`];
 
-async function run(args: string[], stdin = ''): Promise<{ code: number; out: string; err: string }> {
-  const io = memoryIO(stdin);
+async function run(args: string[], stdin = '', env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
+  const io = { ...memoryIO(stdin), env };
   const code = await runCli(args, io);
   return { code, out: io.out(), err: io.err() };
 }
+
+/** The text with its line breaks and column padding folded into single spaces (the table wraps REASON). */
+const oneLine = (text: string): string => text.replace(/\s+/g, ' ').trim();
 
 describe('audit test on the payments example', () => {
   it('prints the would-deny flows per policy as a table (golden)', async () => {
@@ -54,6 +57,33 @@ describe('audit test on the payments example', () => {
     expect(rowsOf(wide.out)).toHaveLength(8);
   });
 
+  it.each([80, 100, 120, 160])('the table fits %i columns: no line runs over, every reason is whole (wrapped), wide is not fitted', async (columns) => {
+    const env = { COLUMNS: String(columns) };
+    const table = await run([...base, '-f', `${EXAMPLE}/policy.yaml`], '', env);
+    expect(table.code).toBe(0);
+    const over = table.out.split('\n').filter((l) => l.length > columns);
+    expect(over).toEqual([]);
+    const json = JSON.parse((await run([...base, '-f', `${EXAMPLE}/policy.yaml`, '-o', 'json'])).out) as { flows: { verdicts: { verdict: string; kind: string; policy: string; reason: string }[] }[] };
+    const reasons = json.flows.flatMap((f) => f.verdicts.filter((v) => v.verdict === 'WouldDeny').map((v) => v.reason.slice(`${v.kind} ${v.policy} `.length)));
+    expect(reasons).toHaveLength(4);
+    for (const reason of reasons) expect(oneLine(table.out)).toContain(oneLine(reason));
+    // Wide keeps each row on one line, whatever the width.
+    const wide = await run([...base, '-f', `${EXAMPLE}/policy.yaml`, '-o', 'wide'], '', env);
+    const wideRows = wide.out.split('\n').filter((l) => /^ {2}\d/.test(l));
+    expect(wideRows).toHaveLength(8);
+    expect(Math.max(...wideRows.map((l) => l.length))).toBeGreaterThan(columns);
+  });
+
+  it.each([
+    { columns: 80, row: /^ {2}3 {6}Ingress {5}monitoring\/prometheus-0 {3}prod\/payments-7f9c {3}9090\/TCP\n {9}selects prod\/payments-7f9c, but no ingress rule allows 9090\/TCP from\n {9}monitoring/m },
+    // Even the row without REASON would run over: the endpoints give way with an ellipsis.
+    { columns: 60, row: /^ {2}3 {6}Ingress {5}monitoring\/p… {3}prod\/paymen… {3}9090\/TCP\n {9}selects prod\/payments-7f9c, but no ingress rule\n/m },
+  ])('at $columns columns REASON goes under its row, as wide as the terminal', async ({ columns, row }) => {
+    const r = await run([...base, '-f', `${EXAMPLE}/policy.yaml`], '', { COLUMNS: String(columns) });
+    expect(r.out).toMatch(/^ {2}LINE {3}DIRECTION {3}SOURCE +DESTINATION +PORT$/m);
+    expect(r.out).toMatch(row);
+  });
+
   it('prints one JSON entry per input flow, in input order (golden)', async () => {
     const r = await run([...base, '-f', `${EXAMPLE}/policy.yaml`, '-o', 'json']);
     expect(r.code).toBe(0);
@@ -77,8 +107,8 @@ describe('audit test on the payments example', () => {
   it('groups the would-deny of an enforced NetworkPolicy under it, marked as enforced, and lists it in summary.enforcedPolicies', async () => {
     const table = await run([...base, '-f', `${EXAMPLE}/policy.yaml`]);
     const group = table.out.split('\n\n').find((g) => g.startsWith('NetworkPolicy prod/postgres-ingress'));
-    expect(group?.split('\n')[0]).toBe('NetworkPolicy prod/postgres-ingress (enforced on the cluster, not a candidate; selects 1 pod): 1 would-deny, 1 allowed');
-    expect(group).toMatch(/^ {2}7 +Ingress +prod\/checkout-5d8b +prod\/postgres-0 +5432\/TCP +selects prod\/postgres-0, but no ingress rule allows/m);
+    expect(oneLine(group?.split('\n  LINE')[0] ?? '')).toBe('NetworkPolicy prod/postgres-ingress (enforced on the cluster, not a candidate; selects 1 pod): 1 would-deny, 1 allowed');
+    expect(group).toMatch(/^ {2}7 +Ingress +prod\/checkout-5d8b +prod\/postgres-0 +5432\/TCP +selects prod\/postgres-0, but no ingress rule/m);
     const json = await run([...base, '-f', `${EXAMPLE}/policy.yaml`, '-o', 'json']);
     const summary = (JSON.parse(json.out) as { summary: { policies: unknown[]; enforcedPolicies: unknown[] } }).summary;
     expect(summary.enforcedPolicies).toEqual([{ policy: 'prod/postgres-ingress', kind: 'NetworkPolicy', selectedPods: 1, allow: 1, wouldDeny: 1 }]);
@@ -93,7 +123,7 @@ describe('audit test on the payments example', () => {
 
   it('names the cross-namespace mistake in the reason', async () => {
     const r = await run([...base, '-f', `${EXAMPLE}/policy.yaml`]);
-    expect(r.out).toContain("ingress rule 0 matches web/web-6c4d's labels (pods tier=frontend in the policy's namespace) but only in namespace prod");
+    expect(oneLine(r.out)).toContain("ingress rule 0 matches web/web-6c4d's labels (pods tier=frontend in the policy's namespace) but only in namespace prod");
   });
 
   it.each([

@@ -126,6 +126,7 @@ export async function runAuditTest(opts: AuditTestOptions, io: CliIO): Promise<n
   const { evaluateFlow } = await import('../../policy/index.js');
   const { buildReport } = await import('../audit-test/report.js');
   const { renderReport } = await import('../audit-test/render.js');
+  const { outputWidth } = await import('../output/width.js');
   // "Today" is the cluster without the candidates. A candidate NetworkPolicy counts as enforced in
   // `state` (it replaces its namespace/name or adds one), so today's outcome comes from the snapshot alone.
   const today = candidates.policies.some((p) => p.kind === 'NetworkPolicy') ? await buildState(snapshot) : undefined;
@@ -135,6 +136,6 @@ export async function runAuditTest(opts: AuditTestOptions, io: CliIO): Promise<n
     return { input, evaluation };
   });
   const report = buildReport(state, candidates.policies, evaluated);
-  io.stdout.write(renderReport(report, opts.output, { noHeaders: opts.noHeaders }));
+  io.stdout.write(renderReport(report, opts.output, { noHeaders: opts.noHeaders, width: outputWidth(io) }));
   return opts.failOnDeny && report.summary.denied > 0 ? EXIT.denied : EXIT.ok;
 }

@@ -40,16 +40,17 @@ const GAP = '   ';
 /**
  * A kubectl-style table that fits `width`: every column keeps its width except the last (the
  * free text: messages), which wraps onto continuation lines aligned under it, so nothing is
- * lost and no line runs past the width.
+ * lost and no line runs past the width. `noHeaders` leaves the header line out.
  */
-export function renderFittedTable(headers: readonly string[], rows: readonly (readonly string[])[], opts: { indent: string; width: number }): string {
+export function renderFittedTable(headers: readonly string[], rows: readonly (readonly string[])[], opts: { indent: string; width: number; noHeaders?: boolean }): string {
   const all = [headers.map((h) => h.toUpperCase()), ...rows];
   const n = headers.length;
+  // The header sizes the columns even when it is left out, so rows wrap the same either way.
   const widths = headers.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
   const before = opts.indent.length + widths.slice(0, -1).reduce((a, w) => a + w + GAP.length, 0);
   const room = Math.max(MIN_LAST_COLUMN, opts.width - before);
   const lines: string[] = [];
-  for (const row of all) {
+  for (const row of opts.noHeaders ? rows : all) {
     const head = row.slice(0, -1).map((c, i) => c.padEnd(widths[i] ?? 0) + GAP).join('');
     const text = row[n - 1] ?? '';
     const parts = text.length <= room ? [text] : wrapWords(text, room);
