@@ -19,7 +19,7 @@ import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 import { systemClock } from '../daemons/broker/clock.js';
 import { createEvaluatorClient, type EvaluatorClient } from '../daemons/broker/evaluator-client.js';
-import { silentLogger } from '../daemons/broker/logger.js';
+import { silentLogger } from '../runtime/logger.js';
 import { ReplayWorker } from '../daemons/broker/replay/replay-worker.js';
 import { createPgClient } from '../daemons/broker/store/pg-client.js';
 import type { ReplayPolicy } from '../daemons/broker/store/replay-types.js';

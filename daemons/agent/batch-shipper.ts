@@ -15,6 +15,7 @@
  * and logged as an auth problem, while the bounded buffer keeps counting whatever it must drop.
  */
 import { randomUUID } from 'node:crypto';
+import { backoffMs } from '../../runtime/backoff.js';
 import type { FlowBatch, FlowObservation } from './flow-observation.js';
 
 export interface ShipperOptions {
@@ -118,8 +119,7 @@ export class BatchShipper {
         head.attempts++;
         this.stats.retries++;
         if (outcome === 'auth') this.stats.authRetries++;
-        const { initialMs, maxMs } = this.opts.backoff;
-        await this.opts.delay(Math.min(maxMs, initialMs * 2 ** Math.min(head.attempts - 1, 20)));
+        await this.opts.delay(backoffMs(head.attempts, this.opts.backoff));
         continue;
       }
       this.queue.shift();

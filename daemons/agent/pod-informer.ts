@@ -6,6 +6,7 @@
  * exponential backoff through an injectable delay, and each restart is logged with its reason.
  */
 import { CoreV1Api, KubeConfig, makeInformer, type Informer, type KubernetesObject, type V1Node, type V1Pod } from '@kubernetes/client-node';
+import { backoffMs } from '../../runtime/backoff.js';
 import type { PodAddresses, PodIdentityIndex } from './pod-identity.js';
 import type { NodeAddressIndex } from './remote-identity.js';
 
@@ -118,7 +119,8 @@ function keepRunning<T extends KubernetesObject>(informer: Informer<T>, what: st
   const restart = async (err: unknown): Promise<void> => {
     if (stopped) return;
     failures++;
-    const wait = Math.min(30_000, 500 * 2 ** Math.min(failures, 10));
+    // The first restart waits 1 s: `failures` counts it already, and the base delay is 500 ms.
+    const wait = backoffMs(failures + 1, { initialMs: 500, maxMs: 30_000 });
     log(`kguardian-agent: ${what} stopped (${String(err)}), restarting in ${wait} ms`);
     await delay(wait);
     if (!stopped) await start();

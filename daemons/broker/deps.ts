@@ -4,7 +4,7 @@
  */
 import type { Authenticator } from './auth/types.js';
 import type { Clock } from './clock.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../../runtime/logger.js';
 import type { BrokerMetrics } from './metrics.js';
 import type { IngestGateOptions } from './middleware/ingest-gate.js';
 import type { RetentionConfig, Store } from './store/types.js';

@@ -12,7 +12,7 @@ import { EvaluationDispatcher } from './evaluation/dispatcher.js';
 import { createEvaluatorClient } from './evaluator-client.js';
 import { fileTokenSource } from './evaluator-token.js';
 import { startHttpServer } from './http-server.js';
-import { jsonLogger, type Logger } from './logger.js';
+import { jsonLogger, type Logger } from '../../runtime/logger.js';
 import { startMaintenance } from './maintenance.js';
 import { createMetrics } from './metrics.js';
 import { isDatabaseUnavailable } from './middleware/database-errors.js';

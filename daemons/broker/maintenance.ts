@@ -4,7 +4,7 @@
  * tries again, and ingest creates a missing partition on demand anyway.
  */
 import type { Clock } from './clock.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../../runtime/logger.js';
 import type { BrokerMetrics } from './metrics.js';
 import type { Store } from './store/types.js';
 

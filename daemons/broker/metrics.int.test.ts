@@ -11,7 +11,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { EvaluateItem } from './evaluator-client.js';
 import { fixedClock } from './clock.js';
-import { silentLogger } from './logger.js';
+import { silentLogger } from '../../runtime/logger.js';
 import { startMaintenance } from './maintenance.js';
 import { createMetrics } from './metrics.js';
 import { createPgClient } from './store/pg-client.js';

@@ -9,7 +9,7 @@ import { serve } from '@hono/node-server';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createAuthenticator } from '../broker/auth/create-authenticator.js';
 import { fileTokenSource } from '../broker/evaluator-token.js';
-import { jsonLogger, type Logger } from '../broker/logger.js';
+import { jsonLogger, type Logger } from '../../runtime/logger.js';
 import { createBrokerClient } from './broker-client.js';
 import { createClusterModel } from './cluster/cluster-model.js';
 import { ConfigError, loadConfig, type EvaluatorConfig } from './config.js';

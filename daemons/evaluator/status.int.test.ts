@@ -6,7 +6,7 @@
  */
 import { CoreV1Api, CustomObjectsApi, EventsV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { jsonLogger } from '../broker/logger.js';
+import { jsonLogger } from '../../runtime/logger.js';
 import { freePort, startBroker, type Broker } from '../broker/testing/broker-process.js';
 import { createTestDatabase, type TestDatabase } from '../broker/testing/test-database.js';
 import { kubeConfig, kubectl } from '../../test/kube/client.js';

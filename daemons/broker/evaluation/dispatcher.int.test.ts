@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { systemClock } from '../clock.js';
 import { createEvaluatorClient } from '../evaluator-client.js';
-import { silentLogger } from '../logger.js';
+import { silentLogger } from '../../../runtime/logger.js';
 import { createMetrics } from '../metrics.js';
 import { createPgClient } from '../store/pg-client.js';
 import { DEFAULT_RETENTION, openSqlStore } from '../store/sql-store.js';

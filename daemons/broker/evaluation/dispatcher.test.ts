@@ -1,8 +1,13 @@
 /** Which verdicts of an evaluation the broker keeps, and what it sends for a flow. */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { PolicyVerdict } from '../../../policy/types.js';
+import { silentLogger } from '../../../runtime/logger.js';
+import { systemClock } from '../clock.js';
+import type { EvaluatorClient } from '../evaluator-client.js';
+import { createMetrics } from '../metrics.js';
+import type { Store } from '../store/types.js';
 import { evaluationOf } from '../testing/evaluator-double.js';
-import { auditVerdicts, toEvaluateItem } from './dispatcher.js';
+import { auditVerdicts, EvaluationDispatcher, toEvaluateItem } from './dispatcher.js';
 
 const v = (kind: PolicyVerdict['kind'], direction: PolicyVerdict['direction'], verdict: PolicyVerdict['verdict'] = 'WouldDeny'): PolicyVerdict => ({
   policy: `prod/${kind}`,
@@ -46,5 +51,27 @@ describe('toEvaluateItem', () => {
       id: 9, observedAt: '2026-03-01T10:00:09.000Z', count: 4, direction: 'Egress',
       flow: { src: { ip: '10.0.0.1', namespace: 'a', pod: 'p' }, dst: { ip: '1.1.1.1' }, protocol: 'TCP', port: 443 },
     });
+  });
+});
+
+describe('EvaluationDispatcher.stop', () => {
+  afterEach(() => { vi.useRealTimers(); });
+
+  it('returns without waiting out the backoff when the call in flight fails after stop()', async () => {
+    vi.useFakeTimers();
+    let fail: (err: Error) => void = () => undefined;
+    // The database call a worker is in when stop() comes; it fails afterwards.
+    const claim = new Promise<never>((_resolve, reject) => { fail = reject; });
+    const store = { claimPending: () => claim } as unknown as Store;
+    const client = { evaluate: () => Promise.reject(new Error('unused')) } as unknown as EvaluatorClient;
+    const d = new EvaluationDispatcher({ store, client, clock: systemClock, logger: silentLogger, metrics: createMetrics(), concurrency: 1 });
+    d.start();
+    let stopped = false;
+    const stopping = d.stop().then(() => { stopped = true; });
+    fail(new Error('connection reset'));
+    // No time passes: the backoff's sleep sees the stop signal already aborted.
+    await vi.advanceTimersByTimeAsync(0);
+    expect(stopped).toBe(true);
+    await stopping;
   });
 });

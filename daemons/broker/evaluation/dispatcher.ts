@@ -9,9 +9,11 @@
  * only verdicts for the direction the observation stands for: a flow seen at the source judges
  * egress, one seen at the destination judges ingress (the other end's agent reports the other).
  */
+import { abortableSleep, type Sleep } from '../../../runtime/abortable-sleep.js';
+import { backoffMs } from '../../../runtime/backoff.js';
 import type { Clock } from '../clock.js';
 import type { EvaluateItem, EvaluatorClient } from '../evaluator-client.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../../runtime/logger.js';
 import type { BrokerMetrics } from '../metrics.js';
 import type { ClaimedFlow, FlowJudgement, NewVerdict, Store, StoredFlow } from '../store/types.js';
 import type { FlowEndpoint, FlowEvaluation } from '../../../policy/types.js';
@@ -29,7 +31,7 @@ export interface DispatcherOptions {
   /** Poll interval when there is nothing to do (a stored batch wakes the workers earlier). */
   idleMs?: number;
   maxBackoffMs?: number;
-  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  sleep?: Sleep;
 }
 
 function endpoint(e: StoredFlow['src']): FlowEndpoint {
@@ -63,15 +65,6 @@ export function auditVerdicts(evaluation: FlowEvaluation, direction: StoredFlow[
       reason: v.reason,
     }));
 }
-
-const abortableSleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(t);
-      resolve();
-    }, { once: true });
-  });
 
 export class EvaluationDispatcher {
   private readonly stopping = new AbortController();
@@ -139,7 +132,7 @@ export class EvaluationDispatcher {
         if (n === 0) await this.sleep(this.o.idleMs, AbortSignal.any([this.stopping.signal, this.wakeIdle.signal]));
       } catch (err) {
         failures++;
-        const delay = Math.min(500 * 2 ** Math.min(failures - 1, 10), this.o.maxBackoffMs);
+        const delay = backoffMs(failures, { initialMs: 500, maxMs: this.o.maxBackoffMs });
         this.o.logger.warn('evaluation failed; flows stay pending, retrying', { error: err, retryInMs: delay, failures });
         await this.sleep(delay, this.stopping.signal);
       }

@@ -6,7 +6,7 @@
  */
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HttpError } from '../api/http-error.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../../runtime/logger.js';
 import { RejectedBatchError } from '../store/rejected-batch.js';
 import { UnknownCursorError } from '../store/verdict-reads.js';
 import { isDatabaseUnavailable } from './database-errors.js';

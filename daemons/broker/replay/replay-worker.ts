@@ -9,9 +9,11 @@
  * Anything else (evaluator down, database errors) is retried with capped backoff, the job staying
  * Running with the last error shown.
  */
+import { abortableSleep, type Sleep } from '../../../runtime/abortable-sleep.js';
+import { backoffMs } from '../../../runtime/backoff.js';
 import type { Clock } from '../clock.js';
 import { EvaluatorError, SupersededError, type EvaluatorClient } from '../evaluator-client.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../../runtime/logger.js';
 import type { BrokerMetrics } from '../metrics.js';
 import { LostReplayError, type ReplayLease, type ReplayStore } from '../store/replay-types.js';
 import { runPasses, type ReplayPassOptions } from './replay-pass.js';
@@ -34,21 +36,8 @@ export interface ReplayWorkerOptions {
   retryDelayMs?: number;
   maxRetryDelayMs?: number;
   maxBackoffMs?: number;
-  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  sleep?: Sleep;
 }
-
-const abortableSleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    if (signal.aborted) {
-      resolve();
-      return;
-    }
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(t);
-      resolve();
-    }, { once: true });
-  });
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
@@ -116,7 +105,7 @@ export class ReplayWorker {
     try {
       for (let failures = 0; ; failures++) {
         if ((await this.attempt(lease, signal)) === 'done') return;
-        const delay = Math.min(500 * 2 ** Math.min(failures, 10), this.o.maxBackoffMs);
+        const delay = backoffMs(failures + 1, { initialMs: 500, maxMs: this.o.maxBackoffMs });
         await this.o.sleep(delay, signal);
       }
     } finally {

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { systemClock } from '../clock.js';
 import { createEvaluatorClient, type EvaluateItem, type EvaluatorClient, type OnlyPolicy } from '../evaluator-client.js';
 import { EvaluationDispatcher } from '../evaluation/dispatcher.js';
-import { silentLogger } from '../logger.js';
+import { silentLogger } from '../../../runtime/logger.js';
 import { createMetrics } from '../metrics.js';
 import { createPgClient } from '../store/pg-client.js';
 import type { ReplayJob, ReplayPolicy } from '../store/replay-types.js';

@@ -8,7 +8,7 @@ import type { AuthEnv } from '../auth/require-access.js';
 import { noAuth, type Authenticator } from '../auth/types.js';
 import { fixedClock } from '../clock.js';
 import type { BrokerDeps } from '../deps.js';
-import { silentLogger } from '../logger.js';
+import { silentLogger } from '../../../runtime/logger.js';
 import { createMetrics } from '../metrics.js';
 import { DEFAULT_RETENTION } from '../store/sql-store.js';
 import type { NewVerdict, Store, StoredFlow } from '../store/types.js';

@@ -5,7 +5,7 @@
  * rules live in cluster-index.ts, flow-judge.ts and kind-watch.ts.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import { silentLogger, type Logger } from '../../broker/logger.js';
+import { silentLogger, type Logger } from '../../../runtime/logger.js';
 import { ClusterIndex } from './cluster-index.js';
 import { createIndexedModel, DAY_MS, indexOptions, type IndexedModel } from './indexed-model.js';
 import { KindWatch, type KindWatchOptions, type WatchObserver } from './kind-watch.js';

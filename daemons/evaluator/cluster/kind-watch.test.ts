@@ -5,7 +5,7 @@
  */
 import type { KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { recordingLogger } from '../../broker/logger.js';
+import { recordingLogger } from '../../../runtime/logger.js';
 import { KindWatch, type KindSpec } from './kind-watch.js';
 
 /** Never used: the scripted informer replaces everything the KubeConfig would reach. */

@@ -9,7 +9,8 @@
  * delivered again, so a relist never rebuilds the model.
  */
 import { makeInformer, type Informer, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
-import type { Logger } from '../../broker/logger.js';
+import { backoffMs } from '../../../runtime/backoff.js';
+import type { Logger } from '../../../runtime/logger.js';
 
 export interface KindSpec {
   /** "Pod", "AuditNetworkPolicy", ... for logs and metric labels. */
@@ -187,7 +188,7 @@ export class KindWatch {
       if (this.stopped) return;
       if (reason === RESYNC) continue;
       this.failures++;
-      const wait = Math.min(this.o.maxBackoffMs ?? 30_000, (this.o.backoffMs ?? 500) * 2 ** Math.min(this.failures - 1, 16));
+      const wait = backoffMs(this.failures, { initialMs: this.o.backoffMs ?? 500, maxMs: this.o.maxBackoffMs ?? 30_000 });
       this.o.observer.restarted(this.spec.kind);
       this.o.logger.warn(`evaluator: ${this.spec.kind} watch stopped, restarting in ${wait} ms`, { kind: this.spec.kind, error: reason });
       await this.o.delay(wait);

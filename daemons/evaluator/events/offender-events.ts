@@ -11,7 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { EventsV1Api, EventsV1Event, V1MicroTime, V1ObjectMeta, V1ObjectReference, type KubeConfig } from '@kubernetes/client-node';
-import type { Logger } from '../../broker/logger.js';
+import type { Logger } from '../../../runtime/logger.js';
 import type { AuditPolicyVersion } from '../cluster/cluster-model.js';
 import { offenderKey, type StatusOffender } from '../status/status-document.js';
 

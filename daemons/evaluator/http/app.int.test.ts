@@ -13,7 +13,7 @@ import { createRunningPod } from '../../../test/kube/pods.js';
 import { cachingAuthenticator } from '../../broker/auth/caching-authenticator.js';
 import { kubernetesReviews } from '../../broker/auth/kubernetes-reviews.js';
 import { systemClock } from '../../broker/clock.js';
-import { silentLogger } from '../../broker/logger.js';
+import { silentLogger } from '../../../runtime/logger.js';
 import { createClusterModel, type LiveClusterModel } from '../cluster/cluster-model.js';
 import { createEvaluatorMetrics } from '../metrics.js';
 import { createEvaluatorApp } from './app.js';

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { describe, expect, it } from 'vitest';
 import { noAuth } from '../../broker/auth/types.js';
-import { silentLogger } from '../../broker/logger.js';
+import { silentLogger } from '../../../runtime/logger.js';
 import { ClusterIndex } from '../cluster/cluster-index.js';
 import { createIndexedModel, indexOptions } from '../cluster/indexed-model.js';
 import { namespaceObject, podObject, policyObject } from '../cluster/raw-objects.js';

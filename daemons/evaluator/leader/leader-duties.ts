@@ -5,7 +5,7 @@
  * status. Every replica evaluates regardless (the HTTP app does not look at leadership).
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { Logger } from '../../broker/logger.js';
+import type { Logger } from '../../../runtime/logger.js';
 import type { BrokerClient } from '../broker-client.js';
 import type { ClusterModel } from '../cluster/cluster-model.js';
 import type { Duration } from '../config.js';

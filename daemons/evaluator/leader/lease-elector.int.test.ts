@@ -5,7 +5,7 @@
  */
 import { CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { recordingLogger } from '../../broker/logger.js';
+import { recordingLogger } from '../../../runtime/logger.js';
 import { kubeConfig } from '../../../test/kube/client.js';
 import { createTestNamespace } from '../../../test/kube/namespace.js';
 import { createLeaderElector, type LeaderElector } from './lease-elector.js';

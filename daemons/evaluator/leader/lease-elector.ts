@@ -12,7 +12,7 @@
  * instead of waiting out the duration.
  */
 import { ApiException, CoordinationV1Api, V1Lease, V1LeaseSpec, V1MicroTime, V1ObjectMeta, type KubeConfig } from '@kubernetes/client-node';
-import type { Logger } from '../../broker/logger.js';
+import type { Logger } from '../../../runtime/logger.js';
 import { decide, observe, type LeaseAction, type LeaseRecord, type Observation } from './lease-decision.js';
 
 export interface LeaderElectorOptions {

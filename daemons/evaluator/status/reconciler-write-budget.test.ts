@@ -5,7 +5,7 @@
  * ticks run meanwhile.
  */
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../../broker/logger.js';
+import { silentLogger } from '../../../runtime/logger.js';
 import type { BrokerClient, PolicySummary, ReplayJob } from '../broker-client.js';
 import type { AuditPolicyVersion } from '../cluster/model-types.js';
 import { createStatusReconciler } from './reconciler.js';

@@ -15,7 +15,8 @@
  * replay), and re-reads the counts from the broker, so they are the same whichever replica writes.
  * A policy with compile problems is not replayed: Ready=False with the problems, zero counts.
  */
-import type { Logger } from '../../broker/logger.js';
+import { backoffMs } from '../../../runtime/backoff.js';
+import type { Logger } from '../../../runtime/logger.js';
 import type { BrokerClient, PolicySummary, ReplayJob } from '../broker-client.js';
 import type { AuditPolicyVersion, ClusterModel } from '../cluster/cluster-model.js';
 import type { Duration } from '../config.js';
@@ -63,6 +64,9 @@ interface PolicyState {
   lastDigest?: string;
   lastWriteAt: number;
 }
+
+/** The wait before a policy is tried again after its `failures`-th failure in a row: 1 s, 2 s, … 30 s. */
+const retryIn = (failures: number): number => backoffMs(failures + 1, { initialMs: 500, maxMs: 30_000 });
 
 const EMPTY_SUMMARY: PolicySummary = { since: '', until: '', allow: 0, wouldDeny: 0, unidentifiedPeers: 0, topOffenders: [] };
 
@@ -182,7 +186,7 @@ export function createStatusReconciler(opts: ReconcilerOptions): StatusReconcile
     s.failure = `replay ${job.id} ended ${job.state}${job.error ? `: ${job.error}` : ''}`;
     logger.warn('replay did not complete; asking again', { policy: `${s.v.namespace}/${s.v.name}`, generation: s.v.generation, failure: s.failure });
     s.phase = 'new';
-    s.dueAt = now() + Math.min(30_000, 500 * 2 ** Math.min(s.failures, 6));
+    s.dueAt = now() + retryIn(s.failures);
   }
 
   async function step(s: PolicyState): Promise<void> {
@@ -194,7 +198,7 @@ export function createStatusReconciler(opts: ReconcilerOptions): StatusReconcile
       if (s.phase !== 'synced') metrics?.replays.inc({ outcome: 'error' });
       else metrics?.statusWrites.inc({ result: 'error' });
       s.failures++;
-      s.dueAt = now() + Math.min(30_000, 500 * 2 ** Math.min(s.failures, 6));
+      s.dueAt = now() + retryIn(s.failures);
       logger.warn('status reconcile failed; retrying', { policy: `${s.v.namespace}/${s.v.name}`, generation: s.v.generation, phase: s.phase, error: err });
     }
   }

@@ -17,7 +17,7 @@ import { kubeConfig, kubeconfigPath } from '../../../test/kube/client.js';
 import { installCrds } from '../../../test/kube/crds.js';
 import { applyManifest } from '../../../test/kube/manifest.js';
 import { createTestNamespace } from '../../../test/kube/namespace.js';
-import { silentLogger } from '../../broker/logger.js';
+import { silentLogger } from '../../../runtime/logger.js';
 import type { BrokerClient, PolicySummary, ReplayJob } from '../broker-client.js';
 import type { AuditPolicyVersion } from '../cluster/model-types.js';
 import { eventually } from '../testing/evaluator-harness.js';

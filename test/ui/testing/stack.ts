@@ -15,7 +15,7 @@ import { createApp } from '../../../daemons/broker/app.js';
 import { cachingAuthenticator } from '../../../daemons/broker/auth/caching-authenticator.js';
 import { kubernetesReviews } from '../../../daemons/broker/auth/kubernetes-reviews.js';
 import { systemClock } from '../../../daemons/broker/clock.js';
-import { silentLogger } from '../../../daemons/broker/logger.js';
+import { silentLogger } from '../../../runtime/logger.js';
 import { createMetrics } from '../../../daemons/broker/metrics.js';
 import { createPgliteClient } from '../../../daemons/broker/store/pglite-client.js';
 import { DEFAULT_RETENTION, openSqlStore } from '../../../daemons/broker/store/sql-store.js';
