@@ -1,0 +1,242 @@
+/**
+ * The Would-Deny web view in Debian's chromium (headless, driven by playwright-core), against a
+ * real broker behind `kubectl kguardian ui`'s proxy (bench/lib/ui-stack.ts):
+ * - first meaningful paint on the playground's data: from navigation start to the frame that
+ *   paints the policy list, and the would-deny table of payments-isolation (target ≤ 1 s), with
+ *   the browser cache disabled so every load fetches the page, its script and its data;
+ * - the live tail at 1,000 verdicts/s for DURATION seconds (verdicts stored as the evaluation
+ *   loop stores them, the broker's stream woken by each commit): the page's lag behind what was
+ *   stored, its DOM nodes and JS heap over time (bounded: only the newest 2,000 rows are kept),
+ *   and its frame rate.
+ * @bench-cores all (the broker, the proxy and chromium run side by side: pinned to one core it
+ * would measure the core's sharing, not the page)
+ *
+ * Env: LOADS per view (default 15), RATE verdicts/s (default 1000), DURATION s (default 30).
+ */
+import type { CDPSession, Page } from 'playwright-core';
+import { launchBrowser, type Browser } from '../test/ui/testing/browser.js';
+import { startUiBenchStack, type UiBenchStack } from './lib/ui-stack.js';
+import { machineLine, recordSection } from './lib/record.js';
+
+const LOADS = Number(process.env.LOADS ?? 15);
+const RATE = Number(process.env.RATE ?? 1000);
+const DURATION = Number(process.env.DURATION ?? 30);
+const TICK_MS = 100;
+
+interface Paint {
+  fcp: number;
+  painted: number;
+}
+
+/** Page-side probe (a string: the bench's TypeScript has no DOM types): notes when `ready` first holds, and the start of the frame after. */
+function paintProbe(ready: string): string {
+  return `(() => {
+    const t = { content: null, painted: null };
+    window.__kgPaint = t;
+    const check = () => {
+      if (t.content !== null || !(${ready})) return;
+      t.content = performance.now();
+      requestAnimationFrame(() => { t.painted = performance.now(); });
+      obs.disconnect();
+    };
+    const obs = new MutationObserver(check);
+    obs.observe(document, { childList: true, subtree: true, characterData: true });
+  })()`;
+}
+
+const VIEWS = [
+  { title: 'policy list (`/ui/`)', query: '', ready: "!!document.querySelector('#policies tbody tr') && document.querySelector('#policies').textContent.includes('payments-isolation')" },
+  {
+    title: "payments-isolation's would-deny table",
+    query: '?view=policy&kind=anp&ns=shop&name=payments-isolation',
+    ready: "/^\\d+ verdict rows/.test(document.querySelector('#row-status')?.textContent ?? '') && !!document.querySelector('tbody tr[data-index]')",
+  },
+];
+
+/** Polls an expression in the page (waitForFunction evaluates a string with eval, which the view's CSP refuses). */
+async function until(page: Page, expr: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await page.evaluate<boolean>(expr))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${expr}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function uncachedPage(browser: Browser): Promise<{ page: Page; cdp: CDPSession }> {
+  const page = await browser.context.newPage();
+  const cdp = await browser.context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+  return { page, cdp };
+}
+
+async function measurePaint(browser: Browser, url: string, ready: string): Promise<Paint> {
+  const { page } = await uncachedPage(browser);
+  await page.addInitScript({ content: paintProbe(ready) });
+  await page.goto(url);
+  await until(page, 'window.__kgPaint?.painted != null');
+  const r = await page.evaluate<Paint>("({ painted: window.__kgPaint.painted, fcp: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN })");
+  await page.close();
+  return r;
+}
+
+function stats(xs: number[]): { median: number; p95: number; max: number } {
+  const s = [...xs].sort((a, b) => a - b);
+  const at = (p: number): number => s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? NaN;
+  return { median: at(0.5), p95: at(0.95), max: s[s.length - 1] ?? NaN };
+}
+
+const ms = (x: number): string => `${Math.round(x)} ms`;
+
+async function paintSection(stack: UiBenchStack, browser: Browser): Promise<string[]> {
+  const lines = ['| view | first contentful paint (median) | rows painted: median | p95 | max | target |', '|---|---|---|---|---|---|'];
+  for (const v of VIEWS) {
+    const runs: Paint[] = [];
+    for (let i = 0; i < LOADS; i++) runs.push(await measurePaint(browser, `${stack.proxy.url}${v.query}`, v.ready));
+    const painted = stats(runs.map((r) => r.painted));
+    const fcp = stats(runs.map((r) => r.fcp));
+    console.log(`${v.title}: painted median ${ms(painted.median)}, p95 ${ms(painted.p95)}, max ${ms(painted.max)}`);
+    lines.push(`| ${v.title} | ${ms(fcp.median)} | **${ms(painted.median)}** | ${ms(painted.p95)} | ${ms(painted.max)} | ≤ 1 s |`);
+  }
+  return lines;
+}
+
+interface Sample {
+  t: number;
+  stored: number;
+  received: number;
+  shown: number;
+  nodes: number;
+  heapMiB: number;
+}
+
+const FRAME_PROBE = `(() => {
+  const f = { frames: 0, maxGap: 0, last: null, on: false };
+  window.__kgFrames = f;
+  const tick = (now) => {
+    if (f.on) { f.frames++; if (f.last !== null) f.maxGap = Math.max(f.maxGap, now - f.last); f.last = now; }
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+})()`;
+
+/**
+ * Writes `n` verdicts for the policy in one INSERT, the rows the evaluation loop's commit ends in.
+ * The flow path (ingest, claim, judge, commit) over PGlite in this process could not store
+ * 1,000 a second beside chromium on this machine, and it is not what this measures: the page is.
+ * The broker's stream finds them on its next poll (every second, its default), so the page gets
+ * them in bursts of about RATE verdicts, the harder case.
+ */
+async function storeVerdicts(stack: UiBenchStack, from: number, n: number): Promise<number> {
+  const p = stack.policy;
+  const r = await stack.sql.query(
+    `INSERT INTO audit_verdicts (observed_at, evaluated_at, flow_id, policy_uid, policy_kind, policy_namespace, policy_name, policy_generation,
+       direction, verdict, src_namespace, src_pod, src_ip, dst_namespace, dst_pod, dst_ip, port, protocol, reason, count)
+     SELECT now(), now(), 1000000 + i, $1, 'AuditNetworkPolicy', 'shop', $2, 1, 'Ingress', CASE WHEN i % 2 = 0 THEN 'WouldDeny' ELSE 'Allow' END,
+       'web', 'load-' || (i % 50000), ('10.9.0.0'::inet + i), 'shop', 'payments', '10.252.7.3', 8080, 'TCP',
+       'AuditNetworkPolicy shop/payments-isolation selects shop/payments, but web/load-' || (i % 50000) || ' is not allowed by any ingress rule', 1
+     FROM generate_series($3::bigint, $4::bigint) AS i`,
+    [p.metadata.uid ?? '', p.metadata.name, from, from + n - 1],
+  );
+  return r.rowCount;
+}
+
+async function tailSection(stack: UiBenchStack, browser: Browser): Promise<string[]> {
+  const { page, cdp } = await uncachedPage(browser);
+  await cdp.send('Performance.enable');
+  await page.addInitScript({ content: FRAME_PROBE });
+  await page.goto(`${stack.proxy.url}?view=policy&kind=anp&ns=shop&name=payments-isolation&tab=tail&verdict=any`);
+  await until(page, "document.querySelector('#tail-state')?.textContent === 'live'");
+  const sample = async (t: number, stored: number): Promise<Sample> => {
+    const counts = await page.evaluate<string>("document.querySelector('#tail-count').textContent");
+    const m = /^([\d,]+) received(?:, ([\d,]+) shown)?/.exec(counts);
+    const num = (s: string | undefined): number => Number((s ?? '0').replaceAll(',', ''));
+    const { metrics } = await cdp.send('Performance.getMetrics');
+    const metric = (name: string): number => metrics.find((x) => x.name === name)?.value ?? NaN;
+    return { t, stored, received: num(m?.[1]), shown: num(m?.[2]), nodes: metric('Nodes'), heapMiB: metric('JSHeapUsedSize') / 2 ** 20 };
+  };
+  await cdp.send('HeapProfiler.collectGarbage');
+  const before = await sample(0, 0);
+  await page.evaluate('window.__kgFrames.on = true');
+  const perTick = (RATE * TICK_MS) / 1000;
+  const samples: Sample[] = [];
+  const started = performance.now();
+  let stored = 0;
+  let nextSample = 1000;
+  for (let tick = 1; (tick - 1) * TICK_MS < DURATION * 1000; tick++) {
+    stored += await storeVerdicts(stack, stored, perTick);
+    const elapsed = performance.now() - started;
+    if (elapsed >= nextSample) {
+      samples.push(await sample(elapsed / 1000, stored));
+      nextSample += 1000;
+    }
+    const wait = tick * TICK_MS - (performance.now() - started);
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  }
+  const storeSecs = (performance.now() - started) / 1000;
+  const frames = await page.evaluate<{ frames: number; maxGap: number }>('(() => { window.__kgFrames.on = false; return { frames: window.__kgFrames.frames, maxGap: window.__kgFrames.maxGap }; })()');
+  const frameSecs = (performance.now() - started) / 1000;
+  // Drained: the page has received everything stored (bounded wait).
+  const drainFrom = performance.now();
+  await until(page, `Number(document.querySelector('#tail-count').textContent.split(' ')[0].replaceAll(',', '')) >= ${stored}`);
+  const drainMs = performance.now() - drainFrom;
+  await cdp.send('HeapProfiler.collectGarbage');
+  const after = await sample(storeSecs, stored);
+  await page.close();
+
+  const maxLag = Math.max(...samples.map((s) => s.stored - s.received));
+  const pick = (sec: number): Sample | undefined => samples.find((s) => s.t >= sec);
+  const rows = [5, 10, 20, DURATION - 1].map(pick).filter((s): s is Sample => s !== undefined);
+  console.log(`tail: stored ${stored} in ${storeSecs.toFixed(1)} s, max lag ${maxLag}, drained ${ms(drainMs)} after, ${(frames.frames / frameSecs).toFixed(0)} fps, nodes ${before.nodes} -> ${after.nodes}, heap ${before.heapMiB.toFixed(1)} -> ${after.heapMiB.toFixed(1)} MiB`);
+  return [
+    '| figure | result |',
+    '|---|---|',
+    `| verdicts stored (target ${RATE.toLocaleString('en')}/s for ${DURATION} s) | ${stored.toLocaleString('en')} in ${storeSecs.toFixed(1)} s = **${Math.round(stored / storeSecs).toLocaleString('en')}/s** |`,
+    `| received by the page | ${after.received.toLocaleString('en')} of ${stored.toLocaleString('en')} |`,
+    `| largest lag behind the store (sampled each second) | ${maxLag.toLocaleString('en')} verdicts |`,
+    `| caught up after the last was stored | ${ms(drainMs)} |`,
+    `| rows kept on the page | ${after.shown.toLocaleString('en')} (the newest; at most 2,000) |`,
+    `| frames painted while it ran | ${(frames.frames / frameSecs).toFixed(0)}/s, longest gap ${ms(frames.maxGap)} |`,
+    '',
+    '| time | stored | received | rows kept | DOM nodes (detached ones count until collected) | JS heap used |',
+    '|---|---|---|---|---|---|',
+    `| before | 0 | 0 | 0 | ${before.nodes} | ${before.heapMiB.toFixed(1)} MiB (after GC) |`,
+    ...rows.map((s) => `| ${s.t.toFixed(0)} s | ${s.stored.toLocaleString('en')} | ${s.received.toLocaleString('en')} | ${s.shown.toLocaleString('en')} | ${s.nodes} | ${s.heapMiB.toFixed(1)} MiB |`),
+    `| end | ${stored.toLocaleString('en')} | ${after.received.toLocaleString('en')} | ${after.shown.toLocaleString('en')} | ${after.nodes} | ${after.heapMiB.toFixed(1)} MiB (after GC) |`,
+  ];
+}
+
+async function main(): Promise<void> {
+  const load = (await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' ');
+  const stack = await startUiBenchStack();
+  const browser = await launchBrowser();
+  try {
+    const paint = await paintSection(stack, browser);
+    const tail = await tailSection(stack, browser);
+    recordSection(
+      'ui',
+      [
+        '## Web view (`bench/ui.bench.ts`)',
+        '',
+        `Machine: ${machineLine()}; Debian chromium headless (playwright-core), 1280×800, browser cache disabled; the broker (PGlite), the \`kubectl kguardian ui\` proxy and the seeding in one process beside chromium, all on the same 2 cores. Load average at the start: ${load}.`,
+        '',
+        `### First meaningful paint on the playground's data (${stack.verdictRows} verdict rows: the recorded run judged against payments-isolation, 6 would-deny and 7 allowed conversations), ${LOADS} loads each`,
+        '',
+        'From navigation start to the start of the frame that paints the rows (the policy list; the would-deny table with its row count): the page, its script and stylesheet, the session, the policy list and the verdicts, all fetched through the proxy.',
+        '',
+        ...paint,
+        '',
+        `### Live tail at ${RATE.toLocaleString('en')} verdicts/s for ${DURATION} s`,
+        '',
+        'Verdicts for payments-isolation written into the broker\'s database 100 every 100 ms (one INSERT each, the rows an evaluation commit writes); the broker\'s stream finds them on its next poll (each second, its default), so the page gets bursts of about 1,000; the page follows the stream on the tail tab. Bounded: the DOM and the heap stay flat while the verdicts received keep growing.',
+        '',
+        ...tail,
+      ].join('\n'),
+    );
+  } finally {
+    await browser.close();
+    await stack.close();
+  }
+}
+
+await main();
