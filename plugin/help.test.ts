@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { AUDIT_TEST_EXAMPLES } from './commands/audit-test.js';
 import { DESCRIBE_EXAMPLES } from './commands/describe.js';
 import { GEN_EXAMPLES, GEN_GROUP_EXAMPLES } from './commands/gen.js';
+import { FLOWS_EXPORT_EXAMPLES, FLOWS_GROUP_EXAMPLES } from './commands/flows-export.js';
 import type { Example } from './commands/examples.js';
 import { PROMOTE_CLUSTER_EXAMPLES } from './commands/promote-cluster.js';
 import { PROMOTE_EXAMPLES } from './commands/promote.js';
@@ -31,6 +32,8 @@ const COMMANDS: readonly { path: readonly string[]; examples: readonly Example[]
   { path: ['completion'], examples: COMPLETION_EXAMPLES, exitCodes: [0, 1, 2] },
   { path: ['gen'], examples: GEN_GROUP_EXAMPLES, exitCodes: [0, 1, 2, 4] },
   { path: ['gen', 'networkpolicy'], examples: GEN_EXAMPLES, exitCodes: [0, 1, 2, 4] },
+  { path: ['flows'], examples: FLOWS_GROUP_EXAMPLES, exitCodes: [0, 1, 2] },
+  { path: ['flows', 'export'], examples: FLOWS_EXPORT_EXAMPLES, exitCodes: [0, 1, 2] },
   { path: ['ui'], examples: UI_EXAMPLES, exitCodes: [0, 1, 2] },
 ];
 
@@ -106,8 +109,8 @@ describe('--help of every command', () => {
         .map((l) => /^\s+kubectl kguardian (.+?)(?:\s{2,}|$)/.exec(l)?.[1])
         .filter((c): c is string => c !== undefined)
         .map((c) => c.split(' ').filter((w) => !/^[<[]/.test(w)).join(' '));
-    const all = [...listed(await help([])), ...listed(await help(['audit'])), ...listed(await help(['gen']))];
-    expect(all).toEqual(expect.arrayContaining(['audit', 'audit test', 'audit promote', 'verdicts', 'gen', 'gen networkpolicy']));
+    const all = [...listed(await help([])), ...listed(await help(['audit'])), ...listed(await help(['gen'])), ...listed(await help(['flows']))];
+    expect(all).toEqual(expect.arrayContaining(['audit', 'audit test', 'audit promote', 'verdicts', 'gen', 'gen networkpolicy', 'flows', 'flows export']));
     const inTable = COMMANDS.map((c) => c.path.join(' '));
     for (const c of all) expect(inTable, `${c} has a row`).toContain(c);
   });

@@ -8,6 +8,7 @@ import { auditTestBuilder, auditTestOptions, runAuditTest } from './commands/aud
 import { withExamples, type Example } from './commands/examples.js';
 import { ALL_EXIT_CODES, COMMON_EXIT_CODES, withExitCodes, type ExitCode } from './commands/exit-codes.js';
 import { registerDescribe } from './commands/describe.js';
+import { FLOWS_GROUP_EXAMPLES, registerFlowsExport } from './commands/flows-export.js';
 import { GEN_GROUP_EXAMPLES, registerGenNetworkPolicy } from './commands/gen.js';
 import { registerCompletion } from './completion/command.js';
 import { cobraCompletions } from './completion/scripts.js';
@@ -69,6 +70,9 @@ const AUDIT_COMMANDS: readonly RegisterCommand[] = [
 /** `kubectl kguardian gen ...`: what can be generated. */
 const GEN_COMMANDS: readonly RegisterCommand[] = [withExitCodesOf(registerGenNetworkPolicy, [...COMMON_EXIT_CODES, EXIT.unsafe])];
 
+/** `kubectl kguardian flows ...`: the recorded flows themselves. */
+const FLOWS_COMMANDS: readonly RegisterCommand[] = [withExitCodesOf(registerFlowsExport, COMMON_EXIT_CODES)];
+
 export const AUDIT_EXAMPLES: readonly Example[] = [
   ['$0 audit test -f payments.yaml --since 7d', 'Would payments.yaml deny any of the last week\'s recorded traffic?'],
   ['$0 audit promote payments-isolation -n prod | kubectl apply -f -', 'Enforce an AuditNetworkPolicy that is safe to promote'],
@@ -92,6 +96,10 @@ const TOP_COMMANDS: readonly RegisterCommand[] = [
   (y, ctx) =>
     y.command('gen', 'Generate policies from observed traffic', (g) =>
       withExitCodes(withExamples(register(g, GEN_COMMANDS, ctx), GEN_GROUP_EXAMPLES), [...COMMON_EXIT_CODES, EXIT.unsafe]).demandCommand(1, 'name what to generate: networkpolicy'),
+    ),
+  (y, ctx) =>
+    y.command('flows', 'Recorded flows: export them for offline tests', (f) =>
+      withExitCodes(withExamples(register(f, FLOWS_COMMANDS, ctx), FLOWS_GROUP_EXAMPLES), COMMON_EXIT_CODES).demandCommand(1, 'name a flows subcommand: export'),
     ),
   withExitCodesOf(registerDescribe, COMMON_EXIT_CODES),
   withExitCodesOf(registerCompletion, COMMON_EXIT_CODES),

@@ -8,6 +8,7 @@
 import { AUDIT_OUTPUTS } from '../commands/audit-test.js';
 import { DESCRIBE_OUTPUTS } from '../commands/describe.js';
 import { KINDS as GEN_KINDS, OUTPUTS as GEN_OUTPUTS } from '../commands/gen.js';
+import { EXPORT_OUTPUTS } from '../flows/export.js';
 import { PROMOTE_OUTPUTS } from '../promote/formats.js';
 import { VERDICTS_OUTPUTS } from '../verdicts/options.js';
 
@@ -68,6 +69,7 @@ export const COMMAND_FLAGS: Readonly<Record<string, Flags>> = {
     '--min-flows': FREE,
     '--holdout': FREE,
   },
+  'flows export': { ...TOKEN, '--since': FREE, ...spellings('o', 'output', oneOf(EXPORT_OUTPUTS)) },
   ui: { ...TOKEN, '--port': FREE },
 };
 

@@ -36,14 +36,14 @@ function merge(seen: Seen | undefined, f: StoredFlow): Seen {
   };
 }
 
-/** Flows seen from `from` to `to` (ms since the epoch), one line per distinct flow. */
-export async function readBrokerWindow(client: BrokerClient, from: number, to: number, name: string, io: CliIO): Promise<Source> {
+/** Flows seen from `from` to `to` (ms since the epoch), one line per distinct flow; `keep` leaves rows out before they are summed. */
+export async function readBrokerWindow(client: BrokerClient, from: number, to: number, name: string, io: CliIO, keep: (f: StoredFlow) => boolean = () => true): Promise<Source> {
   const flows = new Map<string, Seen>();
   let rows = 0;
   let cursor: number | undefined;
   for (let page = 1; ; page++) {
     const p = await client.getJson<FlowPage>('/v1/flows', { since: new Date(from).toISOString(), until: new Date(to).toISOString(), cursor, limit: PAGE });
-    for (const f of p.flows) flows.set(flowKey(f), merge(flows.get(flowKey(f)), f));
+    for (const f of p.flows) if (keep(f)) flows.set(flowKey(f), merge(flows.get(flowKey(f)), f));
     rows += p.flows.length;
     if (page % PROGRESS_EVERY_PAGES === 0) io.stderr.write(`reading recorded flows: ${rows} rows, ${flows.size} distinct so far...\n`);
     if (p.nextCursor === null || p.flows.length === 0) break;
