@@ -14,7 +14,7 @@ import yaml from 'js-yaml';
 import { createApp } from '../../daemons/broker/app.js';
 import { noAuth } from '../../daemons/broker/auth/types.js';
 import { systemClock } from '../../daemons/broker/clock.js';
-import { silentLogger } from '../../daemons/broker/logger.js';
+import { silentLogger } from '../../runtime/logger.js';
 import { createMetrics } from '../../daemons/broker/metrics.js';
 import { createPgliteClient } from '../../daemons/broker/store/pglite-client.js';
 import { DEFAULT_RETENTION, openSqlStore } from '../../daemons/broker/store/sql-store.js';
