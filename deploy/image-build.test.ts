@@ -54,7 +54,7 @@ describe.each(daemons)('$file CMD, compiled, production dependencies only', ({ f
 
 describe('every package the compiled daemons import', () => {
   it('resolves from /app with production dependencies only (dynamic imports included)', () => {
-    const specifiers = [...new Set(['daemons', 'policy', 'runtime'].flatMap((d) => jsFiles(join(app, d))).flatMap((f) => bareImports(readFileSync(f, 'utf8'))))].sort();
+    const specifiers = [...new Set(['daemons', 'policy', 'contracts', 'runtime'].flatMap((d) => jsFiles(join(app, d))).flatMap((f) => bareImports(readFileSync(f, 'utf8'))))].sort();
     expect(specifiers).toContain('hono');
     expect(specifiers).toContain('@kubernetes/client-node');
     const probe = join(app, 'resolve-probe.mjs');

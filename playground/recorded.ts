@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import type { FlowObservation } from '../daemons/broker/api/flow-batch.js';
+import type { FlowObservation } from '../contracts/flow-batch.js';
 import type { StoredFlow } from '../daemons/broker/store/types.js';
 import { REPO_ROOT } from './paths.js';
 

@@ -6,7 +6,7 @@
 import type { AddressInfo } from 'node:net';
 import type { ServerType } from '@hono/node-server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FLOW_BATCH_LIMITS } from './api/flow-batch.js';
+import { FLOW_BATCH_LIMITS } from '../../contracts/flow-batch.js';
 import { startHttpServer, type HttpServerOptions } from './http-server.js';
 import { createPgliteClient } from './store/pglite-client.js';
 import { DEFAULT_RETENTION, openSqlStore } from './store/sql-store.js';

@@ -12,6 +12,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY deploy/docker/tsconfig.build.json deploy/docker/
 COPY policy policy
+COPY contracts contracts
 COPY runtime runtime
 COPY daemons daemons
 RUN npx tsc -p deploy/docker/tsconfig.build.json

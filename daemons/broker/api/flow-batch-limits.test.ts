@@ -1,7 +1,7 @@
 /** The body cap is derived from the flow limit: real batches fit under it, with room to spare. */
 import { describe, expect, it } from 'vitest';
 import { observation } from '../testing/fixtures.js';
-import { FLOW_BATCH_LIMITS, OBSERVATION_BYTES } from './flow-batch-limits.js';
+import { FLOW_BATCH_LIMITS, OBSERVATION_BYTES } from '../../../contracts/flow-batch-limits.js';
 import { countContainers } from './json-turns.js';
 
 const UID = '0b9c6f1e-7d2a-4c1b-9a8e-3f5d2c1b0a99';

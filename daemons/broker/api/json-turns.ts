@@ -8,7 +8,7 @@
  *  - parses take turns: one per turn of the event loop (setImmediate), so the requests that
  *    arrived meanwhile are read and answered between any two parses.
  */
-import { badRequest, HttpError } from './http-error.js';
+import { badRequest, HttpError } from '../../../runtime/http-error.js';
 
 /** Objects and arrays in `text` (upper bound: brackets inside strings count too). */
 export function countContainers(text: string, stopAfter: number): number {

@@ -11,7 +11,7 @@ import { DEFAULT_RETENTION, openSqlStore } from '../store/sql-store.js';
 import type { Store } from '../store/types.js';
 import { batch, observation, verdict } from '../testing/fixtures.js';
 import { OpenApiCheck } from '../testing/openapi-check.js';
-import { FLOW_BATCH_LIMITS } from './flow-batch-limits.js';
+import { FLOW_BATCH_LIMITS } from '../../../contracts/flow-batch-limits.js';
 import { OPENAPI } from './openapi.js';
 import { judgePending, readEvents, testApp, type TestApp } from '../testing/test-app.js';
 

@@ -2,7 +2,8 @@
  * The OpenAPI 3.1 description of the broker's HTTP API, served at /openapi.json. openapi.test.ts
  * checks it against the app's real routes and query parameters, so it cannot silently drift.
  */
-import { RFC3339_MAX_LENGTH, RFC3339_PATTERN } from './rfc3339.js';
+import { DNS_LABEL_PATTERN, DNS_SUBDOMAIN_PATTERN } from '../../../contracts/kube-names.js';
+import { RFC3339_MAX_LENGTH, RFC3339_PATTERN } from '../../../contracts/rfc3339.js';
 
 const str = { type: 'string' } as const;
 const int = { type: 'integer' } as const;
@@ -13,8 +14,6 @@ const time = {
   description: 'RFC 3339 time of a real date (2026-02-30 is refused), or a look-back such as 15m, 2h, 7d',
 } as const;
 const dateTime = { type: 'string', format: 'date-time', maxLength: RFC3339_MAX_LENGTH, pattern: RFC3339_PATTERN, description: 'RFC 3339 with a zone, of a real date' } as const;
-const DNS_SUBDOMAIN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
-const DNS_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
 const name = { type: 'string', maxLength: 253, pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$' } as const;
 const uid = { type: 'string', pattern: '^[A-Za-z0-9-]{1,64}$' } as const;
 const id = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
@@ -57,8 +56,8 @@ const endpoint = {
     ip: { type: 'string', maxLength: 45, anyOf: [{ format: 'ipv4' }, { format: 'ipv6' }], description: 'IPv4 or IPv6 address, without an IPv6 zone id (%eth0)' },
     port: { type: 'integer', minimum: 0, maximum: 65535 },
     kind: { enum: ['pod', 'host', 'node', 'external', 'unknown'] },
-    namespace: { type: 'string', maxLength: 63, pattern: DNS_LABEL },
-    pod: { type: 'string', maxLength: 253, pattern: DNS_SUBDOMAIN },
+    namespace: { type: 'string', maxLength: 63, pattern: DNS_LABEL_PATTERN },
+    pod: { type: 'string', maxLength: 253, pattern: DNS_SUBDOMAIN_PATTERN },
     podUid: { type: 'string', pattern: '^[A-Za-z0-9-]{1,64}$' },
   },
 };
@@ -87,7 +86,7 @@ export const OPENAPI = {
           firstSeen: { ...dateTime, description: 'Within the flow retention window and at most a day ahead of the broker' },
           lastSeen: { ...dateTime, description: 'Not before firstSeen' },
           count: { type: 'integer', minimum: 1, maximum: 1_000_000_000 },
-          node: { type: 'string', minLength: 1, maxLength: 253, pattern: DNS_SUBDOMAIN, description: "The batch's node" },
+          node: { type: 'string', minLength: 1, maxLength: 253, pattern: DNS_SUBDOMAIN_PATTERN, description: "The batch's node" },
         },
       },
       FlowBatch: {
@@ -95,7 +94,7 @@ export const OPENAPI = {
         required: ['batchId', 'node', 'flows'],
         properties: {
           batchId: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[\\x21-\\x7e]+$' },
-          node: { type: 'string', minLength: 1, maxLength: 253, pattern: DNS_SUBDOMAIN },
+          node: { type: 'string', minLength: 1, maxLength: 253, pattern: DNS_SUBDOMAIN_PATTERN },
           flows: { type: 'array', maxItems: 20_000, items: ref('FlowObservation') },
         },
       },

@@ -5,8 +5,8 @@
  */
 import { DIRECTIONS, type Direction, type Verdict } from '../../../policy/types.js';
 import type { VerdictFilter } from '../store/types.js';
-import { badRequest } from './http-error.js';
-import { parseRfc3339 } from './rfc3339.js';
+import { badRequest } from '../../../runtime/http-error.js';
+import { parseRfc3339 } from '../../../contracts/rfc3339.js';
 
 const DURATION = /^(\d{1,6})(s|m|h|d)$/;
 const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;

@@ -6,12 +6,11 @@
  */
 import { z } from 'zod';
 import type { NewReplay } from '../store/replay-types.js';
-import { fieldPath, type ParseResult } from './flow-batch.js';
-import { badRequest } from './http-error.js';
-import { parseRfc3339, RFC3339_MAX_LENGTH } from './rfc3339.js';
+import { fieldPath, type ParseResult } from '../../../contracts/flow-batch.js';
+import { DNS_LABEL, DNS_SUBDOMAIN } from '../../../contracts/kube-names.js';
+import { badRequest } from '../../../runtime/http-error.js';
+import { parseRfc3339, RFC3339_MAX_LENGTH } from '../../../contracts/rfc3339.js';
 
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 export const replayRequestSchema = z.object({
   policy: z

@@ -5,7 +5,7 @@
  * 500, logged with its stack, and the body never leaks internals.
  */
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
-import { HttpError } from '../api/http-error.js';
+import { HttpError } from '../../../runtime/http-error.js';
 import type { Logger } from '../../../runtime/logger.js';
 import { RejectedBatchError } from '../store/rejected-batch.js';
 import { UnknownCursorError } from '../store/verdict-reads.js';

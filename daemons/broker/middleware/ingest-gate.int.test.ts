@@ -8,7 +8,7 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { FlowBatch } from '../api/flow-batch.js';
+import type { FlowBatch } from '../../../contracts/flow-batch.js';
 import { createPgClient } from '../store/pg-client.js';
 import { DEFAULT_RETENTION, openSqlStore } from '../store/sql-store.js';
 import type { Store } from '../store/types.js';

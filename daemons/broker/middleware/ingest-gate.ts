@@ -6,7 +6,7 @@
  */
 import type { MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
-import { HttpError } from '../api/http-error.js';
+import { HttpError } from '../../../runtime/http-error.js';
 import type { BrokerMetrics } from '../metrics.js';
 
 export interface IngestGateOptions {

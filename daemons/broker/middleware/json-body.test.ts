@@ -1,7 +1,7 @@
 /** Request bodies: media type, Content-Encoding (gzip decompressed under the same cap), and the size cap while reading. */
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FLOW_BATCH_LIMITS } from '../api/flow-batch.js';
+import { FLOW_BATCH_LIMITS } from '../../../contracts/flow-batch.js';
 import { createPgliteClient } from '../store/pglite-client.js';
 import { DEFAULT_RETENTION, openSqlStore } from '../store/sql-store.js';
 import type { Store } from '../store/types.js';

@@ -12,7 +12,7 @@
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import type { MiddlewareHandler } from 'hono';
-import { badRequest, HttpError } from '../api/http-error.js';
+import { badRequest, HttpError } from '../../../runtime/http-error.js';
 
 const gunzipAsync = promisify(gunzip);
 

@@ -4,8 +4,8 @@
  * transaction with its batch id, so a retry after a timeout never duplicates rows.
  */
 import { Hono } from 'hono';
-import { FLOW_BATCH_LIMITS, parseFlowBatch, type FlowBatch } from '../api/flow-batch.js';
-import { badRequest } from '../api/http-error.js';
+import { FLOW_BATCH_LIMITS, parseFlowBatch, type FlowBatch } from '../../../contracts/flow-batch.js';
+import { badRequest } from '../../../runtime/http-error.js';
 import { parseJsonInTurn } from '../api/json-turns.js';
 import { QueryReader } from '../api/query-params.js';
 import { requireAccess, type AuthEnv } from '../auth/require-access.js';

@@ -5,7 +5,7 @@
 // A test suite in all but name (imported by the *.test.ts files that run it).
 /* eslint-disable @typescript-eslint/no-non-null-assertion */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FlowObservation } from '../api/flow-batch.js';
+import type { FlowObservation } from '../../../contracts/flow-batch.js';
 import { batch, observation, verdict } from '../testing/fixtures.js';
 import { judgePending, readEvents, testApp, type TestApp } from '../testing/test-app.js';
 import type { Store, StoredVerdict } from '../store/types.js';

@@ -3,7 +3,7 @@
  * WouldDeny counts and the top offenders over a window, for the status writer and `describe`).
  */
 import { Hono } from 'hono';
-import { badRequest } from '../api/http-error.js';
+import { badRequest } from '../../../runtime/http-error.js';
 import { QueryReader, readVerdictFilter } from '../api/query-params.js';
 import { requireAccess, verdictReadAccess, type AuthEnv } from '../auth/require-access.js';
 import type { BrokerDeps } from '../deps.js';

@@ -8,8 +8,8 @@
  *    refused (RejectedBatchError, a 400 at the route).
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { isStorableIp } from '../api/ip-address.js';
-import type { FlowBatch } from '../api/flow-batch.js';
+import { isStorableIp } from '../../../contracts/ip-address.js';
+import type { FlowBatch } from '../../../contracts/flow-batch.js';
 import { batch, observation } from '../testing/fixtures.js';
 import { testApp, type TestApp } from '../testing/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../testing/test-database.js';

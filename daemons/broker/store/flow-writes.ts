@@ -7,7 +7,7 @@
  * (the second insert of the id waits for the first transaction and then conflicts).
  */
 import ipaddr from 'ipaddr.js';
-import type { FlowBatch, FlowObservation } from '../api/flow-batch.js';
+import type { FlowBatch, FlowObservation } from '../../../contracts/flow-batch.js';
 import type { Queryable } from './sql-client.js';
 
 const MINUTE_MS = 60_000;

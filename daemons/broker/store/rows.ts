@@ -3,7 +3,7 @@
  * Date, but bigint differently (`pg` as string, PGlite as number), hence Number() everywhere.
  */
 import type { Direction, PolicyKind, Protocol, Verdict } from '../../../policy/types.js';
-import type { EndpointKind, FlowObservation } from '../api/flow-batch.js';
+import type { EndpointKind, FlowObservation } from '../../../contracts/flow-batch.js';
 import type { StoredFlow, StoredVerdict } from './types.js';
 
 const FLOW_FIELDS = ['id', 'bucket', 'first_seen', 'last_seen', 'src_ip', 'src_port', 'src_kind', 'src_namespace', 'src_pod',

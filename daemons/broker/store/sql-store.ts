@@ -14,7 +14,7 @@ import { sqlReplayStore } from './replay-store.js';
 import type { SqlClient } from './sql-client.js';
 import type { Claim, FlowJudgement, IngestResult, RetentionConfig, Store, StoredVerdictTally } from './types.js';
 import { lastVerdictId, listVerdicts, summary, verdictsAfter } from './verdict-reads.js';
-import type { FlowBatch } from '../api/flow-batch.js';
+import type { FlowBatch } from '../../../contracts/flow-batch.js';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;

@@ -4,7 +4,7 @@
  * or embedded PGlite); store.contract.ts is the suite both must pass.
  */
 import type { Direction, PodRef, PolicyKind, Protocol, Verdict } from '../../../policy/types.js';
-import type { EndpointKind, FlowBatch, FlowObservation } from '../api/flow-batch.js';
+import type { EndpointKind, FlowBatch, FlowObservation } from '../../../contracts/flow-batch.js';
 import type { ReplayStore } from './replay-types.js';
 
 export interface IngestResult {

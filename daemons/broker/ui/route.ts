@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Hono, type Context } from 'hono';
-import { HttpError } from '../api/http-error.js';
+import { HttpError } from '../../../runtime/http-error.js';
 import { requireIdentity, type AuthEnv } from '../auth/require-access.js';
 import type { Authenticator } from '../auth/types.js';
 

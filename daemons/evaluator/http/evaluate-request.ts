@@ -6,8 +6,9 @@
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { fieldPath } from '../../broker/api/flow-batch.js';
-import { badRequest, type HttpError } from '../../broker/api/http-error.js';
+import { fieldPath } from '../../../contracts/flow-batch.js';
+import { DNS_LABEL, DNS_SUBDOMAIN } from '../../../contracts/kube-names.js';
+import { badRequest, type HttpError } from '../../../runtime/http-error.js';
 import type { EvaluateItem, OnlyPolicy } from '../cluster/model-types.js';
 
 export const EVALUATE_LIMITS = {
@@ -21,8 +22,6 @@ export interface EvaluateRequest {
   only?: OnlyPolicy;
 }
 
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 const PROTOCOLS = new Set(['TCP', 'UDP', 'SCTP']);
 const PAIRED = 'namespace and pod are given together or not at all';

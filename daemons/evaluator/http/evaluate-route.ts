@@ -7,7 +7,7 @@
  */
 import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { badRequest, HttpError } from '../../broker/api/http-error.js';
+import { badRequest, HttpError } from '../../../runtime/http-error.js';
 import { requireAccess, type AuthEnv } from '../../broker/auth/require-access.js';
 import { errorResponse } from '../../broker/middleware/error-handler.js';
 import type { EvaluatedFlow, EvaluateItem } from '../cluster/model-types.js';

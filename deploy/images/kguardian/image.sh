@@ -8,7 +8,7 @@ image_version=$(sed -n 's/^  "version": "\(.*\)",$/\1/p' package.json)
 image_deps=(node)
 
 # What the Dockerfiles copy, and the Dockerfiles with their ignore files.
-kguardian_context=(package.json package-lock.json tsconfig.json deploy/docker policy runtime daemons bpf)
+kguardian_context=(package.json package-lock.json tsconfig.json deploy/docker policy contracts runtime daemons bpf)
 
 kguardian_files() {
   git ls-files -z --cached --others --exclude-standard -- "${kguardian_context[@]}" |

@@ -3,7 +3,7 @@
  * ingested through the store, then claimed and judged (as the evaluation loop does with the
  * evaluator's answer). Times are fixed on one day so golden files differ only by that date.
  */
-import type { FlowObservation } from '../../../daemons/broker/api/flow-batch.js';
+import type { FlowObservation } from '../../../contracts/flow-batch.js';
 import { openStore } from '../../../daemons/broker/store/open-store.js';
 import { DEFAULT_RETENTION } from '../../../daemons/broker/store/sql-store.js';
 import type { NewVerdict, Store, StoredFlow } from '../../../daemons/broker/store/types.js';

@@ -1,16 +1,18 @@
 /**
- * The wire format agents send to `POST /v1/flows` (fixed by the lead), and its validation. The
+ * The wire format agents send to the broker's `POST /v1/flows`, and its validation; the agent
+ * (producer) and the broker (consumer) import it from here. The
  * schema is the single gate between untrusted bytes and the store: everything past it can rely on
  * valid IPs, ports, enums, RFC 3339 times and positive counts. Unknown members are ignored so
  * newer agents can talk to an older broker.
  */
 import { z } from 'zod';
-import type { Protocol } from '../../../policy/types.js';
+import type { Protocol } from '../policy/types.js';
 import { FLOW_BATCH_LIMITS } from './flow-batch-limits.js';
+import { DNS_LABEL, DNS_SUBDOMAIN } from './kube-names.js';
 import { isValidObservation } from './flow-fast-check.js';
 import { ipProblem, MAX_IP_LENGTH } from './ip-address.js';
 import { parseRfc3339, RFC3339_MAX_LENGTH } from './rfc3339.js';
-import { badRequest, type HttpError } from './http-error.js';
+import { badRequest, type HttpError } from '../runtime/http-error.js';
 
 /** Who owns an address, as the agent knew it at observation time. */
 export type EndpointKind = 'pod' | 'host' | 'node' | 'external' | 'unknown';
@@ -48,10 +50,6 @@ export const ENDPOINT_KINDS: readonly EndpointKind[] = ['pod', 'host', 'node', '
 export const FLOW_STATES: readonly FlowObservation['state'][] = ['established', 'attempt', 'refused', 'seen'];
 
 export { FLOW_BATCH_LIMITS };
-
-// DNS-1123 subdomain (pod names) and label (namespaces), as Kubernetes validates them.
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 const ip = z
   .string()

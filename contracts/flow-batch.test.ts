@@ -1,6 +1,6 @@
 /** The flow batch schema: what it accepts, what it refuses and how it names the bad field. */
 import { describe, expect, it } from 'vitest';
-import { observation } from '../testing/fixtures.js';
+import { observation } from './testing/flow-batch.js';
 import { fieldPath, flowObservationSchema, parseFlowBatch } from './flow-batch.js';
 import { isValidObservation } from './flow-fast-check.js';
 

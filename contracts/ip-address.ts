@@ -3,8 +3,8 @@
  * `inet` both take as a single host address. Node also accepts an IPv6 zone id (`fe80::1%eth0`,
  * a link-local address qualified by the interface it was seen on); `inet` has no room for it
  * and fails the whole transaction, so it is refused here, at validation, with the field named.
- * ip-address.int.test.ts checks this verdict against a real PostgreSQL for a table of
- * awkward spellings.
+ * store/bad-batch-isolation.int.test.ts (in the broker) checks this verdict against a real
+ * PostgreSQL for awkward spellings.
  */
 import { isIP } from 'node:net';
 
