@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { FlowObservation } from '../../daemons/broker/api/flow-batch.js';
+import type { FlowObservation } from '../../contracts/flow-batch.js';
 import { startBroker, type Broker } from '../../daemons/broker/testing/broker-process.js';
 import { batch, observation } from '../../daemons/broker/testing/fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../../daemons/broker/testing/test-database.js';
