@@ -4,7 +4,9 @@
 # kube-scheduler, a real kubelet on Debian's containerd + runc + the CNI bridge, kube-proxy
 # (iptables), CoreDNS and a default StorageClass. Needs root.
 #
-#   scripts/cluster.sh up      [--dir DIR]   start (or find running) and print the kubeconfig's path
+#   scripts/cluster.sh up      [--dir DIR] [--enforcer kube-router]
+#                                        start (or find running) and print the kubeconfig's path; with
+#                                        --enforcer, NetworkPolicies are enforced (scripts/lib/enforcer.sh)
 #   scripts/cluster.sh down    [--dir DIR]   stop everything and put the host back as up found it
 #   scripts/cluster.sh status  [--dir DIR]   say what runs; exit 1 when the cluster is not up
 #   scripts/cluster.sh env     [--dir DIR]   KEY=value lines for scripts and tests (kubeconfig, kubectl, ...)
@@ -20,15 +22,18 @@ source "$repo/scripts/lib/log.sh"
 source "$repo/scripts/lib/controlplane.sh"
 source "$repo/scripts/lib/kg-node.sh"
 source "$repo/scripts/lib/cluster.sh"
+source "$repo/scripts/lib/kube-router.sh"
 
-usage() { die "usage: scripts/cluster.sh up|down|status|env [--dir DIR]"; }
+usage() { die "usage: scripts/cluster.sh up|down|status|env [--dir DIR] [--enforcer kube-router]"; }
 
 cmd=${1:-}
 [ $# -gt 0 ] && shift
 dir=${KG_CLUSTER_DIR:-$repo/.cache/cluster}
+enforcer=
 while [ $# -gt 0 ]; do
   case $1 in
     --dir) dir=$2; shift 2 ;;
+    --enforcer) [ "$cmd" = up ] || usage; enforcer=$2; shift 2 ;;
     *) usage ;;
   esac
 done
@@ -96,6 +101,8 @@ stop() {
 
 k() { "$kubectl" --kubeconfig "$kubeconfig" "$@"; }
 
+source "$repo/scripts/lib/enforcer.sh"
+
 # wait_for WHAT SECONDS CMD...: polls CMD until it succeeds; dies naming WHAT after SECONDS.
 wait_for() {
   local what=$1 limit=$2 start=$SECONDS
@@ -130,6 +137,7 @@ record_host() {
     done >"$before/$family-chains"
   done
   ip netns list 2>/dev/null | awk '{print $1}' >"$before/netns"
+  { ipset list -n 2>/dev/null || true; } >"$before/ipsets"
   for path in /var/log/containers /var/lib/cni /run/containerd /run/containerd/s; do
     [ -e "$path" ] && echo "$path"
   done >"$before/paths"
@@ -359,6 +367,8 @@ up() {
 
   apply_manifests "$coredns"
   wait_for "the node and CoreDNS" 180 system_ready
+  [ -z "$enforcer" ] && [ -f "$dir/enforcer" ] && enforcer=$(cat "$dir/enforcer")
+  [ -n "$enforcer" ] && enforcer_start "$enforcer"
   step "cluster up in $((SECONDS - started))s: node $kgc_node_name, API server https://$kgc_node_ip4:$kgc_api_port"
   echo "$kubeconfig"
 }
@@ -413,6 +423,7 @@ down() {
   fi
   local bin
   bin=$(kgnode_binary)
+  enforcer_stop
   stop kubelet
   if pid_of containerd >/dev/null && [ -x "$bin" ]; then
     "$bin" cri-clean --endpoint "unix://$ctr_sock" >>"$logs/cri-clean.log" 2>&1 ||
@@ -440,6 +451,7 @@ down() {
   fi
   ip link delete "$kgc_node_if" 2>/dev/null || true
   remove_chains
+  remove_ipsets
   remove_cgroups
   if [ -f "$before/sysctls" ]; then
     while IFS='=' read -r key value; do
@@ -469,6 +481,7 @@ status() {
   else
     echo "control plane: https://$kgc_node_ip4:$kgc_api_port"
   fi
+  [ -f "$dir/enforcer" ] && components+=("$(cat "$dir/enforcer")")
   for c in containerd "${components[@]}"; do
     if pid=$(pid_of "$c"); then echo "$c: running (pid $pid)"; else echo "$c: not running"; bad=1; fi
   done
@@ -486,6 +499,7 @@ env_lines() {
   echo "NODE_NAME=$kgc_node_name"
   echo "NODE_IP=$kgc_node_ip4"
   echo "CLUSTER_DIR=$dir"
+  echo "ENFORCER=$(cat "$dir/enforcer" 2>/dev/null || true)"
 }
 
 case $cmd in

@@ -2,20 +2,24 @@
  * scripts/cluster.sh on the real host: up brings a real single-node cluster (kubelet on containerd,
  * CNI bridge, kube-proxy, CoreDNS, a StorageClass) whose pods reach the API server and cluster
  * DNS, whose kubelet serves logs, exec and port-forward through the API server with a certificate
- * the cluster CA signed; up a second time changes nothing; down leaves the host exactly as it was
- * (processes, mounts, network namespaces, links, addresses, routes, iptables and ip6tables,
- * ipsets, cgroups, sysctls, default paths).
+ * the cluster CA signed; with --enforcer kube-router, NetworkPolicies become kube-router's chains and
+ * ipsets; up a second time changes nothing; down leaves the host exactly as it was (processes, mounts,
+ * network namespaces, links, addresses, routes, iptables and ip6tables, ipsets, cgroups, sysctls,
+ * default paths), the enforcer's chains and ipsets included.
  */
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireRoot } from '../netns/require-root.js';
 import { Cluster, clusterEnv, clusterScript } from './testing/cluster.js';
 import { hostState, type HostState } from './testing/host-state.js';
 
 requireRoot('the real-cluster tests');
+
+const run = promisify(execFile);
 
 let dir: string;
 let before: HostState;
@@ -25,7 +29,7 @@ let kubeconfig: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kgc-test-'));
   before = await hostState(dir);
-  kubeconfig = (await clusterScript(['up'], dir)).stdout.trim();
+  kubeconfig = (await clusterScript(['up', '--enforcer', 'kube-router'], dir)).stdout.trim();
   cluster = new Cluster(await clusterEnv(dir));
 });
 
@@ -132,9 +136,26 @@ describe('scripts/cluster.sh up', () => {
     await cluster.kubectl(['-n', 'default', 'delete', 'pod/uses-data', 'pvc/data', '--wait']);
   });
 
+  it('runs kube-router as the enforcer: a NetworkPolicy becomes its iptables chain and ipsets', async () => {
+    expect(cluster.env.ENFORCER).toBe('kube-router');
+    const policy = {
+      apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'dns-from-system', namespace: 'kube-system' },
+      spec: { podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } }, ingress: [{ from: [{ podSelector: {} }] }] },
+    };
+    await cluster.kubectl(['apply', '-f', '-'], JSON.stringify(policy));
+    // The rule's comment names the policy once kube-router's sync that saw it restored the filter table.
+    const comment = 'policy name dns-from-system namespace kube-system';
+    const save = async (): Promise<string> => (await run('iptables-save', ['-t', 'filter'])).stdout;
+    await expect.poll(save, { timeout: 60_000, interval: 200 }).toContain(comment);
+    expect(await save()).toMatch(/^:KUBE-ROUTER-FORWARD /m);
+    expect((await run('ipset', ['list', '-n'])).stdout).toMatch(/^KUBE-/m);
+    await cluster.kubectl(['-n', 'kube-system', 'delete', 'networkpolicy', 'dns-from-system']);
+    await expect.poll(save, { timeout: 60_000, interval: 200 }).not.toContain(comment);
+  });
+
   it('is idempotent: a second up prints the same kubeconfig and restarts nothing', async () => {
     const pids = async (): Promise<string[]> => {
-      const names = ['containerd', 'kubelet', 'kube-proxy', 'kube-controller-manager', 'kube-scheduler', 'host-path-provisioner'];
+      const names = ['containerd', 'kubelet', 'kube-proxy', 'kube-controller-manager', 'kube-scheduler', 'host-path-provisioner', 'kube-router'];
       return Promise.all(names.map((n) => readFile(join(dir, 'pids', n), 'utf8')));
     };
     const first = await pids();

@@ -17,6 +17,8 @@ export interface ClusterEnv {
   NODE_NAME: string;
   NODE_IP: string;
   CLUSTER_DIR: string;
+  /** The NetworkPolicy enforcer `up --enforcer` started ('kube-router'), or '' for none. */
+  ENFORCER: string;
 }
 
 export async function clusterScript(args: string[], dir: string): Promise<{ stdout: string; stderr: string }> {
