@@ -19,7 +19,7 @@ const metadata = policyRef('', 'deny-metadata', 'AuditClusterNetworkPolicy');
 
 const GOLDEN_ROWS: SeedRow[] = [
   { srcPod: 'web-1', dst: { namespace: 'prod', pod: 'payments-1', ip: '10.0.2.7', port: 8080 }, second: 5, verdict: { policy: payments, direction: 'Ingress', verdict: 'WouldDeny', reason: 'AuditNetworkPolicy prod/payments-isolation selects prod/payments-1, but frontend/web-1 is not allowed by any ingress rule' } },
-  { srcPod: 'api-2', srcNamespace: 'prod', dst: { ip: '203.0.113.9', port: 443 }, second: 9, verdict: { policy: payments, direction: 'Egress', verdict: 'WouldDeny', reason: 'no egress rule allows 203.0.113.9:443/TCP' } },
+  { srcPod: 'api-2', srcNamespace: 'prod', dst: { ip: '203.0.113.9', port: 443 }, state: 'attempt', second: 9, verdict: { policy: payments, direction: 'Egress', verdict: 'WouldDeny', reason: 'no egress rule allows 203.0.113.9:443/TCP' } },
   { srcPod: 'web-3', dst: { namespace: 'prod', pod: 'payments-2', ip: '10.0.2.8', port: 8080 }, second: 14, verdict: { policy: payments, direction: 'Ingress', verdict: 'Allow', reason: 'allowed by ingress rule 0' } },
   { srcPod: 'cart-1', srcNamespace: 'shop', dst: { namespace: 'kube-system', pod: 'coredns-0', ip: '10.0.0.10', port: 53 }, protocol: 'UDP', second: 20, verdict: { policy: shop, direction: 'Egress', verdict: 'WouldDeny', reason: 'no egress rule allows kube-system/coredns-0:53/UDP' } },
   { srcPod: 'batch-7', srcNamespace: 'jobs', dst: { ip: '169.254.169.254', port: 80 }, second: 31, verdict: { policy: metadata, direction: 'Egress', verdict: 'WouldDeny', reason: 'AuditClusterNetworkPolicy deny-metadata denies egress to 169.254.169.254/32' } },
@@ -61,6 +61,7 @@ describe('verdicts on seeded data', () => {
     { name: 'cluster-scoped.table', args: ['--cluster-scoped'] },
     { name: 'namespace.wide', args: ['-n', 'prod', '-o', 'wide'] },
     { name: 'egress-no-headers.table', args: ['-A', '--direction', 'egress', '--verdict', 'WouldDeny', '--no-headers'] },
+    { name: 'attempts.table', args: ['-A', '--state', 'attempt'] },
     { name: 'namespace.json', args: ['-n', 'prod', '-o', 'json'] },
     { name: 'namespace.yaml', args: ['-n', 'prod', '-o', 'yaml'] },
   ])('$name matches its golden file', async ({ name, args }) => {

@@ -13,6 +13,7 @@ describe('verdicts flags', () => {
     { args: ['--cluster-scoped', '-A'], message: '--cluster-scoped cannot be used with -n or -A' },
     { args: ['--verdict', 'Deny'], message: '--verdict: "Deny" is not one of WouldDeny, Allow' },
     { args: ['--direction', 'sideways'], message: '--direction: "sideways" is not one of Ingress, Egress' },
+    { args: ['--state', 'reset'], message: '--state: "reset" is not one of established, attempt, refused, seen' },
     { args: ['--since', '1 hour'], message: '--since: "1 hour" is not a duration' },
     { args: ['--since', '0m'], message: '--since: "0m" is not a duration' },
     { args: ['--limit', '0'], message: '--limit 0 is out of range; give the number of rows, from 1 to 1000000' },

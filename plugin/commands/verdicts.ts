@@ -12,7 +12,7 @@ import type { CliIO } from '../io.js';
 import type { KubeFlags } from '../kube/connect.js';
 import type { RegisterCommand } from '../main.js';
 import { kubeFlags } from '../kube/flags.js';
-import { scopeOf, verdictQuery, verdictsOptions, VERDICTS_OUTPUTS, type Scope, type VerdictsOptions } from '../verdicts/options.js';
+import { scopeOf, verdictQuery, verdictsOptions, VERDICT_STATES, VERDICTS_OUTPUTS, type Scope, type VerdictsOptions } from '../verdicts/options.js';
 import type * as Render from '../verdicts/render.js';
 import { withExamples, type Example } from './examples.js';
 
@@ -27,6 +27,7 @@ export const VERDICTS_EXAMPLES: readonly Example[] = [
   ['$0 verdicts -A --watch', 'Follow every verdict as it is stored'],
   ['$0 verdicts --policy payments-isolation -n prod -o json --watch | jq .reason', 'Stream JSON lines into a script'],
   ['$0 verdicts --cluster-scoped', 'Verdicts of AuditClusterNetworkPolicies'],
+  ['$0 verdicts -A --state refused --since 1h', 'Which connections were refused (reset) in the last hour, and what the policies would say'],
   ['$0 verdicts --broker-url http://localhost:9090 --token-file ./token', 'Skip the port-forward'],
 ];
 
@@ -37,6 +38,7 @@ export function verdictsBuilder(y: Argv): Argv {
     .option('cluster-scoped', { type: 'boolean', default: false, describe: 'Verdicts of cluster-scoped policies (AuditClusterNetworkPolicy) only' })
     .option('verdict', { type: 'string', describe: 'WouldDeny or Allow' })
     .option('direction', { type: 'string', describe: 'Ingress or Egress' })
+    .option('state', { type: 'string', describe: `Only flows in this connection state: ${VERDICT_STATES.join(', ')} (attempt: never established; refused: reset)` })
     .option('since', { type: 'string', describe: 'Only verdicts observed within this long, such as 15m, 1h, 7d' })
     .option('limit', { type: 'string', default: '100', describe: 'At most this many rows (the newest), before --watch follows' })
     .option('w', { alias: 'watch', type: 'boolean', default: false, describe: 'After the rows so far, print new verdicts as they arrive (Ctrl-C stops)' })

@@ -7,6 +7,10 @@ import { CliError, EXIT } from '../errors.js';
 import type { Query } from '../broker/client.js';
 
 export type VerdictsOutput = 'table' | 'wide' | 'json' | 'yaml';
+
+/** The states a verdict can be filtered by (the agent's; `unknown` marks old rows and is not a filter). */
+export const VERDICT_STATES = ['established', 'attempt', 'refused', 'seen'] as const;
+export type VerdictStateFilter = (typeof VERDICT_STATES)[number];
 export const VERDICTS_OUTPUTS: readonly VerdictsOutput[] = ['table', 'wide', 'json', 'yaml'];
 
 /** Which policies' verdicts: one namespace, all, or the cluster-scoped ones. */
@@ -20,6 +24,8 @@ export interface VerdictsOptions {
   clusterScoped: boolean;
   verdict: 'WouldDeny' | 'Allow' | undefined;
   direction: 'Ingress' | 'Egress' | undefined;
+  /** The flow's connection state as the agent saw it. */
+  state: VerdictStateFilter | undefined;
   /** Look-back in ms. */
   sinceMs: number | undefined;
   limit: number;
@@ -69,6 +75,7 @@ export function verdictsOptions(argv: Record<string, unknown>): VerdictsOptions 
     clusterScoped,
     verdict: oneOf('--verdict', argv.verdict, ['WouldDeny', 'Allow'] as const),
     direction: oneOf('--direction', argv.direction, ['Ingress', 'Egress'] as const),
+    state: oneOf('--state', argv.state, VERDICT_STATES),
     sinceMs: argv.since === undefined ? undefined : parseDuration('--since', typeof argv.since === 'string' ? argv.since : JSON.stringify(argv.since)),
     limit: limitOf(argv.limit),
     watch: argv.watch === true,
@@ -91,6 +98,7 @@ export function verdictQuery(opts: VerdictsOptions, scope: Scope, now: Date): Qu
     namespace: scope.kind === 'namespace' ? scope.namespace : scope.kind === 'cluster' ? '' : undefined,
     verdict: opts.verdict,
     direction: opts.direction,
+    state: opts.state,
     since: opts.sinceMs === undefined ? undefined : new Date(now.getTime() - opts.sinceMs).toISOString(),
   };
 }

@@ -29,8 +29,10 @@ export interface TableLayout {
 const GAP = 3;
 // REASON stays last in both layouts: it is the long free-text column.
 // COUNT: conversations (docs/agent.md, "What a count counts"), so a row is never read as one connection.
-const TABLE = ['AGE', 'POLICY', 'DIRECTION', 'SOURCE', 'DESTINATION', 'PORT', 'VERDICT', 'COUNT', 'REASON'] as const;
-const WIDE = ['TIME', 'POLICY', 'DIRECTION', 'SOURCE', 'DESTINATION', 'PORT', 'VERDICT', 'KIND', 'GENERATION', 'COUNT', 'SOURCE-IP', 'DESTINATION-IP', 'EVALUATED', 'ID', 'REASON'] as const;
+// STATE: how the connection went (established, attempt, refused, seen), so a refused or timed-out
+// attempt is not read as working traffic.
+const TABLE = ['AGE', 'POLICY', 'DIRECTION', 'SOURCE', 'DESTINATION', 'PORT', 'VERDICT', 'STATE', 'COUNT', 'REASON'] as const;
+const WIDE = ['TIME', 'POLICY', 'DIRECTION', 'SOURCE', 'DESTINATION', 'PORT', 'VERDICT', 'STATE', 'KIND', 'GENERATION', 'COUNT', 'SOURCE-IP', 'DESTINATION-IP', 'EVALUATED', 'ID', 'REASON'] as const;
 /** Which table columns give way, in order, and how far: REASON keeps a readable start as long as it can. */
 const SHRINK: readonly Shrinkable[] = [
   { column: TABLE.indexOf('REASON'), min: 28 },
@@ -43,6 +45,11 @@ const SHRINK: readonly Shrinkable[] = [
   { column: TABLE.indexOf('POLICY'), min: 12 },
   // The COUNT column costs 8: at 100 columns REASON gives way to it, down to its header's width.
   { column: TABLE.indexOf('REASON'), min: 6 },
+  // STATE costs up to 14 ("established"): at 100 columns the names give way further to it.
+  { column: TABLE.indexOf('DESTINATION'), min: 8 },
+  { column: TABLE.indexOf('SOURCE'), min: 8 },
+  { column: TABLE.indexOf('POLICY'), min: 8 },
+  { column: TABLE.indexOf('REASON'), min: 4 },
 ];
 
 function endpoint(e: StoredVerdict['src']): string {
@@ -72,11 +79,11 @@ export function headers(output: 'table' | 'wide'): string[] {
 export function cells(v: StoredVerdict, layout: TableLayout): string[] {
   const port = `${v.port}/${v.protocol}`;
   if (layout.output === 'wide') {
-    return [seconds(v.observedAt), qualified(v), v.direction, endpoint(v.src), endpoint(v.dst), port, v.verdict, v.policy.kind,
+    return [seconds(v.observedAt), qualified(v), v.direction, endpoint(v.src), endpoint(v.dst), port, v.verdict, v.state, v.policy.kind,
       String(v.policy.generation), String(v.count), v.src.ip, v.dst.ip, seconds(v.evaluatedAt), String(v.id), v.reason];
   }
   const policy = layout.oneNamespace ? v.policy.name : qualified(v);
-  return [age(v.observedAt, layout.now()), policy, v.direction, endpoint(v.src), endpoint(v.dst), port, v.verdict, String(v.count), shortReason(v)];
+  return [age(v.observedAt, layout.now()), policy, v.direction, endpoint(v.src), endpoint(v.dst), port, v.verdict, v.state, String(v.count), shortReason(v)];
 }
 
 /** Prints table rows with widths fixed by the first call. */

@@ -27,6 +27,7 @@ const verdictFilter: Param[] = [
   q('namespace', { ...name, pattern: '^([a-z0-9]([-a-z0-9.]*[a-z0-9])?)?$' }, "Policy namespace; present and empty ('namespace=') selects cluster-scoped policies"),
   q('verdict', { enum: ['Allow', 'WouldDeny'] }),
   q('direction', { enum: ['Ingress', 'Egress'] }),
+  q('state', { enum: ['established', 'attempt', 'refused', 'seen'] }, "The judged flow's connection state as the agent saw it"),
   q('since', time, 'Observed at or after'),
   q('until', time, 'Observed before; must be after since (else 400)'),
 ];
@@ -171,6 +172,10 @@ export const OPENAPI = {
           protocol: str,
           reason: str,
           count: int,
+          state: {
+            enum: ['established', 'attempt', 'refused', 'seen', 'unknown'],
+            description: "The judged flow's connection state: TCP established, attempt (never established), refused (reset), UDP seen; unknown for verdicts stored before the broker kept it",
+          },
         },
       },
     },

@@ -5,6 +5,7 @@
  */
 import { DIRECTIONS, type Direction, type Verdict } from '../../../policy/types.js';
 import type { VerdictFilter } from '../store/types.js';
+import { FLOW_STATES, type FlowObservation } from '../../../contracts/flow-batch.js';
 import { badRequest } from '../../../runtime/http-error.js';
 import { parseRfc3339 } from '../../../contracts/rfc3339.js';
 
@@ -100,6 +101,7 @@ export function readVerdictFilter(q: QueryReader): VerdictFilter {
     namespace: q.name('namespace', true),
     verdict: q.oneOf<Verdict>('verdict', VERDICTS),
     direction: q.oneOf<Direction>('direction', DIRECTIONS),
+    state: q.oneOf<FlowObservation['state']>('state', FLOW_STATES),
     since: q.time('since'),
     until: q.time('until'),
   };

@@ -195,6 +195,8 @@ export function httpContract(engine: string, open: StoreFactory): void {
         { query: 'namespace=prod&verdict=WouldDeny', expect: ['prod', 'prod'] },
         { query: 'namespace=prod&verdict=Allow', expect: ['prod'] },
         { query: 'namespace=prod&direction=Ingress', expect: [] },
+        { query: 'namespace=prod&state=established', expect: ['prod', 'prod', 'prod'] }, // the fixture's flows all connected
+        { query: 'namespace=prod&state=refused', expect: [] },
         { query: 'namespace=prod&since=2026-03-01T09:01:00Z&until=2026-03-01T09:02:00Z', expect: ['prod'] },
         { query: 'namespace=prod&since=2h', expect: ['prod', 'prod', 'prod'] }, // look-back from the fixed clock
       ])('filters with $query', async ({ query, expect: namespaces }) => {
@@ -205,6 +207,7 @@ export function httpContract(engine: string, open: StoreFactory): void {
       it.each([
         { query: 'verdict=Deny', field: 'verdict' },
         { query: 'direction=ingress', field: 'direction' },
+        { query: 'state=reset', field: 'state' },
         { query: 'since=yesterday', field: 'since' },
         { query: 'until=2026-03-01', field: 'until' },
         { query: 'since=2026-02-30T00:00:00Z', field: 'since' }, // no such day

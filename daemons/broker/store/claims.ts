@@ -40,7 +40,7 @@ function verdictValues(x: VerdictInsert, now: Date): VerdictValues {
   const [srcNs, srcPod] = endIdentity(f.src, x.resolved?.src);
   const [dstNs, dstPod] = endIdentity(f.dst, x.resolved?.dst);
   return [f.lastSeen, now, f.id, v.policy.uid, v.policy.kind, v.policy.namespace, v.policy.name,
-    v.policy.generation, v.direction, v.verdict, srcNs, srcPod, f.src.ip, dstNs, dstPod, f.dst.ip, f.dst.port, f.protocol, v.reason, x.count];
+    v.policy.generation, v.direction, v.verdict, srcNs, srcPod, f.src.ip, dstNs, dstPod, f.dst.ip, f.dst.port, f.protocol, v.reason, x.count, f.state];
 }
 
 /** Completes a claim in the caller's transaction; returns how many verdicts were stored. */

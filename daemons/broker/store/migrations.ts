@@ -144,6 +144,19 @@ CREATE TABLE replay_jobs (
 CREATE INDEX replay_jobs_running ON replay_jobs (id) WHERE state = 'Running';
 `,
   },
+  {
+    version: 5,
+    name: 'audit_verdicts.state: the connection state of the judged flow',
+    // A column, not a join on flow_id: a replayed verdict sums several flow rows (flow_id 0), flows
+    // expire on their own schedule, and a filtered page must stay one index range scan. Verdicts
+    // stored before this version take their flow's state where the flow row still exists; the
+    // rest keep '' (unknown). The new filter gets its index like every other one.
+    sql: `
+ALTER TABLE audit_verdicts ADD COLUMN state text NOT NULL DEFAULT '';
+UPDATE audit_verdicts v SET state = f.state FROM flows f WHERE v.flow_id <> 0 AND f.id = v.flow_id;
+CREATE INDEX audit_verdicts_state ON audit_verdicts (state, observed_at, id);
+`,
+  },
 ];
 
 /** Applies the migrations not yet recorded; safe to call from several processes at once. */

@@ -88,6 +88,7 @@ interface TallyRow {
   dst_pod: string;
   dst_port: number;
   protocol: string;
+  state: string;
   minute: number | null;
   t: number;
   owed: string | number;
@@ -105,7 +106,7 @@ export function tallySql(job: ReplayJob, scope: (params: unknown[]) => string, o
   conds.push(scope(params));
   const text = `
 WITH f AS MATERIALIZED (
-  SELECT id, bucket, last_seen, direction, src_ip, src_namespace, src_pod, dst_ip, dst_namespace, dst_pod, dst_port, protocol,
+  SELECT id, bucket, last_seen, direction, src_ip, src_namespace, src_pod, dst_ip, dst_namespace, dst_pod, dst_port, protocol, state,
     count - pending AS judged, pending, (lease_token IS NOT NULL AND lease_until > $1) AS claimed
   FROM flows WHERE ${conds.join(' AND ')}),
 a AS (
@@ -120,17 +121,17 @@ d AS (
   WHERE NOT f.claimed)
 SELECT 'g' AS kind, CASE WHEN again THEN id ELSE 0 END AS ref,
   (floor(extract(epoch FROM bucket) / $5::float8) * $5::float8 * 1000)::float8 AS slot,
-  direction, host(src_ip) AS src_host, src_namespace, src_pod, host(dst_ip) AS dst_host, dst_namespace, dst_pod, dst_port, protocol,
+  direction, host(src_ip) AS src_host, src_namespace, src_pod, host(dst_ip) AS dst_host, dst_namespace, dst_pod, dst_port, protocol, state,
   CASE WHEN ${UNSTAMPED} THEN (extract(epoch FROM bucket) * 1000)::float8 END AS minute,
   (extract(epoch FROM max(last_seen)) * 1000)::float8 AS t,
   coalesce(sum(owed) FILTER (WHERE owed > 0), 0) AS owed,
   coalesce(string_agg(id::text, ',') FILTER (WHERE owed > 0), '') AS ids
 FROM d WHERE owed > 0 OR again
-GROUP BY ref, slot, direction, src_ip, src_namespace, src_pod, dst_ip, dst_namespace, dst_pod, dst_port, protocol, minute
+GROUP BY ref, slot, direction, src_ip, src_namespace, src_pod, dst_ip, dst_namespace, dst_pod, dst_port, protocol, state, minute
 UNION ALL
-SELECT 'c', id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM f WHERE claimed
+SELECT 'c', id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM f WHERE claimed
 UNION ALL
-SELECT 'n', count(*), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM f`;
+SELECT 'n', count(*), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM f`;
   return { text, params };
 }
 
@@ -145,7 +146,7 @@ function toGroup(r: TallyRow): OwedGroup {
   const identity = flowIdentity(ends);
   const owed = Number(r.owed);
   return {
-    flowRef: Number(r.ref), slot: r.slot ?? 0, identity, lastSeen: r.t, owed, owingIds: r.ids,
+    flowRef: Number(r.ref), slot: r.slot ?? 0, identity, lastSeen: r.t, owed, owingIds: r.ids, state: r.state,
     flow: { key: flowKey(identity, r.minute), lastSeen: new Date(r.t).toISOString(), ...ends, judged: owed },
   };
 }

@@ -16,7 +16,7 @@ function group(port: number, owed: number, over: Partial<OwedGroup> & { minute?:
   const identity = flowIdentity(e);
   const t = over.t ?? 1000;
   return {
-    flowRef: 0, slot: 0, identity, lastSeen: t, owed, owingIds: String(port),
+    flowRef: 0, slot: 0, identity, lastSeen: t, owed, owingIds: String(port), state: 'established',
     flow: { ...e, key: flowKey(identity, over.minute ?? null), lastSeen: new Date(t).toISOString(), judged: owed },
     ...over,
   };
@@ -94,6 +94,13 @@ describe('settle', () => {
     ]);
     const none = settle({ groups: [a], claimed: [] }, [as(a, null)]);
     expect(none.rows.map((r) => r.src)).toEqual([['', '']]);
+  });
+
+  it('judges a flow once whatever its states, but stores each state in its own verdict row', () => {
+    const [ok, refused] = [group(80, 2), group(80, 3, { state: 'refused' })];
+    expect(distinctFlows([ok, refused]).map((f) => f.judged)).toEqual([5]);
+    const out = settle({ groups: [ok, refused], claimed: [] }, [deny(ok)]);
+    expect(out.rows.map((r) => [r.state, r.count])).toEqual([['established', 2], ['refused', 3]]);
   });
 
   it('keeps the flow_id of a row visited again on its verdict row', () => {

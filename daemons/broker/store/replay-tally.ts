@@ -47,6 +47,8 @@ export interface ReplayVerdictRow {
   verdict: string;
   reason: string;
   count: number;
+  /** The connection state of the rows it sums. */
+  state: string;
 }
 
 export interface Settled {
@@ -78,10 +80,10 @@ export function settle(tally: PageTally, judgements: readonly ReplayJudgement[])
     const src = endIdentity(g.flow.src, j.resolved?.src);
     const dst = endIdentity(g.flow.dst, j.resolved?.dst);
     // Minutes of an unstamped end merge only while the same pod held its address.
-    const k = [g.flowRef, g.slot, g.identity, ...src, ...dst, v.verdict, v.reason].join(US);
+    const k = [g.flowRef, g.slot, g.identity, g.state, ...src, ...dst, v.verdict, v.reason].join(US);
     const row = rows.get(k);
     if (row === undefined) {
-      rows.set(k, { flowRef: g.flowRef, observedAt: g.lastSeen, flow: g.flow, src, dst, verdict: v.verdict, reason: v.reason, count: g.owed });
+      rows.set(k, { flowRef: g.flowRef, observedAt: g.lastSeen, flow: g.flow, src, dst, verdict: v.verdict, reason: v.reason, count: g.owed, state: g.state });
       continue;
     }
     row.count += g.owed;
@@ -93,5 +95,5 @@ export function settle(tally: PageTally, judgements: readonly ReplayJudgement[])
 export function verdictValues(r: ReplayVerdictRow, p: ReplayPolicy, now: Date): VerdictValues {
   const f = r.flow;
   return [new Date(r.observedAt), now, r.flowRef, p.uid, p.kind, p.namespace, p.name, p.generation, f.direction, r.verdict,
-    ...r.src, f.src.ip, ...r.dst, f.dst.ip, f.port, f.protocol, r.reason, r.count];
+    ...r.src, f.src.ip, ...r.dst, f.dst.ip, f.port, f.protocol, r.reason, r.count, r.state];
 }

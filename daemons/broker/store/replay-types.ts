@@ -90,6 +90,8 @@ export interface OwedGroup {
   owed: number;
   /** Ids of the rows owing something, comma-separated (a flow left unjudged is listed for a later visit). */
   owingIds: string;
+  /** The rows' connection state: groups never mix states, so each verdict row keeps its rows' one state. */
+  state: string;
 }
 
 /** What a read found that a page write needs: owed counts, taken in the read's one snapshot. */

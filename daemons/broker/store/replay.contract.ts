@@ -223,5 +223,24 @@ export function replayContract(engine: string, open: StoreFactory): void {
       expect([s.allow, s.wouldDeny]).toEqual([0, 28]);
       await store.replays.finish(lease!, 'Complete', T0);
     });
+
+    it('judges a flow once whatever its connection states, and stores a verdict row per state', async () => {
+      const at = '2026-03-01T12:00:30.000Z';
+      const dst = { ...observation().dst, port: 9301 };
+      await store.ingest(batch([observation({ at, count: 3, dst }), observation({ at, count: 2, dst, state: 'refused' })]), T0);
+      const c0 = await store.claimPending(1000, T0, LEASE);
+      await store.completeClaim(c0, c0.flows.map((c) => ({ flowId: c.flow.id, verdicts: [] })), T0);
+      const { job } = await store.replays.create({ policy: policy('states-1', 1), since: new Date('2026-03-01T12:00:00Z') }, new Date('2026-03-01T12:05:00Z'));
+      let lease = await store.replays.claim(T0, LEASE);
+      while (lease!.job.id !== job.id) lease = await store.replays.claim(T0, LEASE);
+      const page = await readPage(lease!.job, 0);
+      expect(page.flows.map((f) => [f.port, f.judged])).toEqual([[9301, 5]]);
+      await store.replays.writePage(lease!, {
+        scope: { kind: 'slot', from: page.from, to: page.to }, tally: page.tally, judgements: judgeAll(page.flows, 'WouldDeny'), cursor: page.to, scanned: page.rows,
+      }, T0, LEASE);
+      const rows = (await verdictsOf(store, 'states-1', 1)).map((v) => [v.state, v.count]).sort();
+      expect(rows).toEqual([['established', 3], ['refused', 2]]);
+      await store.replays.finish(lease!, 'Complete', T0);
+    });
   });
 }

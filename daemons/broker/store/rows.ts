@@ -18,7 +18,7 @@ export function flowColumns(alias = ''): string {
 
 export const VERDICT_COLUMNS = `id, observed_at, evaluated_at, flow_id, policy_uid, policy_kind, policy_namespace,
   policy_name, policy_generation, direction, verdict, src_namespace, src_pod, host(src_ip) AS src_ip, dst_namespace,
-  dst_pod, host(dst_ip) AS dst_ip, port, protocol, reason, count`;
+  dst_pod, host(dst_ip) AS dst_ip, port, protocol, reason, count, state`;
 
 export interface FlowRow {
   id: string | number;
@@ -66,6 +66,7 @@ export interface VerdictRow {
   protocol: string;
   reason: string;
   count: string | number;
+  state: string;
 }
 
 /** '' in a key column means "absent" on the wire. */
@@ -118,5 +119,7 @@ export function toVerdict(r: VerdictRow): StoredVerdict {
     protocol: r.protocol as Protocol,
     reason: r.reason,
     count: Number(r.count),
+    // '' marks a verdict stored before the state was kept, whose flow row was gone by then.
+    state: r.state === '' ? 'unknown' : (r.state as FlowObservation['state']),
   };
 }

@@ -192,6 +192,31 @@ export function storeContract(engine: string, open: StoreFactory): void {
       await expect(store.listVerdicts({ limit: 1, beforeId: 987_654_321 })).rejects.toBeInstanceOf(UnknownCursorError);
     });
 
+    describe('the connection state of verdicts', () => {
+      const rows = [[7101, 'established'], [7102, 'attempt'], [7103, 'refused'], [7104, 'refused']] as const;
+      beforeAll(async () => {
+        const at = '2026-03-01T04:30:00.000Z';
+        await store.ingest(batch(rows.map(([port, state]) => observation({ at, state, dst: { ...observation().dst, port } }))), T0);
+        await judgeAll(store, () => [verdict({ name: 'states' })]);
+      });
+
+      it('keeps the judged flow\'s state on each verdict', async () => {
+        const all = await store.listVerdicts({ policy: 'states', limit: 100 });
+        expect(all.verdicts.map((v) => [v.port, v.state]).sort()).toEqual(rows.map(([p, s]) => [p, s]));
+      });
+
+      it.each([
+        { state: 'established' as const, ports: [7101] },
+        { state: 'attempt' as const, ports: [7102] },
+        { state: 'refused' as const, ports: [7103, 7104] },
+        { state: 'seen' as const, ports: [] }, // no such flow: nothing, not every verdict
+      ])('lists and streams only the verdicts of $state flows', async ({ state, ports }) => {
+        const only = await store.listVerdicts({ policy: 'states', state, limit: 100 });
+        expect(only.verdicts.map((v) => v.port).sort()).toEqual(ports);
+        expect((await store.verdictsAfter(0, { policy: 'states', state }, 100)).map((v) => v.port).sort()).toEqual(ports);
+      });
+    });
+
     it('streams verdicts after an id, in id order, with the same filters', async () => {
       const start = await store.lastVerdictId();
       let woken = 0;

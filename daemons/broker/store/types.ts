@@ -36,6 +36,9 @@ export interface VerdictEndpoint {
   ip: string;
 }
 
+/** A verdict's connection state: the judged flow's, or unknown for verdicts older than the column. */
+export type VerdictState = FlowObservation['state'] | 'unknown';
+
 /** A row of `audit_verdicts`, as the API returns it. */
 export interface StoredVerdict {
   id: number;
@@ -51,6 +54,8 @@ export interface StoredVerdict {
   protocol: Protocol;
   reason: string;
   count: number;
+  /** How the connection went as the agent saw it (a replayed row: all the flow rows it sums shared it). */
+  state: VerdictState;
 }
 
 /**
@@ -76,6 +81,8 @@ export interface VerdictFilter {
   namespace?: string;
   verdict?: Verdict;
   direction?: Direction;
+  /** The judged flow's connection state. */
+  state?: FlowObservation['state'];
   since?: Date;
   until?: Date;
 }

@@ -37,11 +37,12 @@ describe('indexes behind every verdict filter (EXPLAIN)', () => {
     // Three days back from T0, one row every ~0.86 s; policies, namespaces and verdicts skewed.
     await client.query(
       `INSERT INTO audit_verdicts (observed_at, evaluated_at, flow_id, policy_uid, policy_kind, policy_namespace, policy_name,
-         policy_generation, direction, verdict, src_namespace, src_pod, src_ip, dst_namespace, dst_pod, dst_ip, port, protocol, reason, count)
+         policy_generation, direction, verdict, src_namespace, src_pod, src_ip, dst_namespace, dst_pod, dst_ip, port, protocol, reason, count, state)
        SELECT $1::timestamptz - (i * interval '864 milliseconds'), $1, i, 'uid-' || (i % 500), 'AuditNetworkPolicy',
          CASE WHEN i % 10 = 0 THEN '' ELSE 'ns' || (i % 50) END, 'p' || (i % 500), 1 + (i % 3),
          CASE WHEN i % 2 = 0 THEN 'Ingress' ELSE 'Egress' END, CASE WHEN i % 20 = 0 THEN 'WouldDeny' ELSE 'Allow' END,
-         'src', 'pod-' || (i % 1000), '10.0.0.1', 'dst', 'pod-' || (i % 700), '10.0.0.2', 8080, 'TCP', 'r', 1
+         'src', 'pod-' || (i % 1000), '10.0.0.1', 'dst', 'pod-' || (i % 700), '10.0.0.2', 8080, 'TCP', 'r', 1,
+         CASE WHEN i % 30 = 0 THEN 'refused' WHEN i % 30 = 1 THEN 'attempt' ELSE 'established' END
        FROM generate_series(1, $2::int) AS i`,
       [T0, ROWS],
     );
@@ -80,6 +81,8 @@ describe('indexes behind every verdict filter (EXPLAIN)', () => {
     { title: 'policy + namespace + verdict', q: { policy: 'p7', namespace: 'ns7', verdict: 'WouldDeny', limit: 100 }, ordered: false },
     { title: 'verdict', q: { verdict: 'WouldDeny', limit: 100 }, ordered: true },
     { title: 'direction', q: { direction: 'Ingress', limit: 100 }, ordered: true },
+    { title: 'state', q: { state: 'refused', limit: 100 }, ordered: true },
+    { title: 'policy + state', q: { policy: 'p7', state: 'attempt', limit: 100 }, ordered: false },
     { title: 'since + until', q: { since, until, limit: 1000 }, ordered: true },
     { title: 'policy + since + until', q: { policy: 'p7', since, until, limit: 100 }, ordered: false },
     { title: 'namespace + direction + verdict', q: { namespace: 'ns3', direction: 'Egress', verdict: 'WouldDeny', limit: 100 }, ordered: false },

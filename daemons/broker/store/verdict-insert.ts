@@ -30,15 +30,17 @@ export type VerdictValues = [
   protocol: string,
   reason: string,
   count: number,
+  /** The judged flow's connection state ('' when unknown). */
+  state: string,
 ];
 
 const VERDICT_INSERT = `
 INSERT INTO audit_verdicts (observed_at, evaluated_at, flow_id, policy_uid, policy_kind, policy_namespace, policy_name,
   policy_generation, direction, verdict, src_namespace, src_pod, src_ip, dst_namespace, dst_pod, dst_ip, port, protocol,
-  reason, count)
+  reason, count, state)
 SELECT * FROM unnest($1::timestamptz[], $2::timestamptz[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[],
   $8::bigint[], $9::text[], $10::text[], $11::text[], $12::text[], $13::inet[], $14::text[], $15::text[], $16::inet[],
-  $17::int[], $18::text[], $19::text[], $20::bigint[])`;
+  $17::int[], $18::text[], $19::text[], $20::bigint[], $21::text[])`;
 
 /** The pod of an end: as the agent stamped it, else as the evaluator resolved it, else none (''). */
 export function endIdentity(stamp: { namespace?: string; pod?: string }, resolved: PodRef | null | undefined): [string, string] {
@@ -50,5 +52,5 @@ export function endIdentity(stamp: { namespace?: string; pod?: string }, resolve
 export async function insertVerdicts(tx: Queryable, rows: readonly VerdictValues[]): Promise<void> {
   if (rows.length === 0) return;
   await tx.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEYS.verdictIds]);
-  await tx.query(VERDICT_INSERT, transpose(rows, 20));
+  await tx.query(VERDICT_INSERT, transpose(rows, 21));
 }

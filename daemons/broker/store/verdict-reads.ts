@@ -29,6 +29,7 @@ export function filterConditions(f: VerdictFilter, params: unknown[]): string[] 
   if (f.namespace !== undefined) add('policy_namespace = ?', f.namespace);
   if (f.verdict !== undefined) add('verdict = ?', f.verdict);
   if (f.direction !== undefined) add('direction = ?', f.direction);
+  if (f.state !== undefined) add('state = ?', f.state);
   if (f.since !== undefined) add('observed_at >= ?', f.since);
   if (f.until !== undefined) add('observed_at < ?', f.until);
   return where;

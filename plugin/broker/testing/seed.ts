@@ -16,6 +16,8 @@ export interface SeedRow {
   srcNamespace?: string;
   dst: { namespace?: string; pod?: string; ip: string; port: number };
   protocol?: 'TCP' | 'UDP';
+  /** Default: established for TCP, seen for UDP. */
+  state?: FlowObservation['state'];
   /** Seconds after 10:00:00 on the seed day. */
   second: number;
   verdict: NewVerdict;
@@ -34,6 +36,7 @@ export function observationOf(day: string, r: SeedRow): FlowObservation {
     src: { ip: `10.0.1.${(r.second % 250) + 1}`, port: 40000 + r.second, kind: 'pod', namespace: r.srcNamespace ?? 'frontend', pod: r.srcPod },
     dst: { ip: r.dst.ip, port: r.dst.port, kind: dstKind, ...(r.dst.pod ? { namespace: r.dst.namespace, pod: r.dst.pod } : {}) },
     protocol: r.protocol ?? 'TCP',
+    state: r.state ?? (r.protocol === 'UDP' ? 'seen' : 'established'),
     direction: r.verdict.direction,
   });
 }

@@ -31,6 +31,7 @@ function v(id: number, src: string, dst: string, port: number, verdict: StoredVe
     protocol: 'TCP',
     reason: '',
     count,
+    state: 'established',
   };
 }
 

@@ -58,6 +58,7 @@ describe('filters', () => {
     protocol: 'TCP',
     reason: 'r',
     count: 1,
+    state: 'established',
     ...over,
   });
 
