@@ -17,7 +17,7 @@ import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import pg from 'pg';
-import { systemClock } from '../daemons/broker/clock.js';
+import { systemClock } from '../runtime/clock.js';
 import { createEvaluatorClient, type EvaluatorClient } from '../daemons/broker/evaluator-client.js';
 import { silentLogger } from '../runtime/logger.js';
 import { ReplayWorker } from '../daemons/broker/replay/replay-worker.js';

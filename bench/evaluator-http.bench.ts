@@ -11,7 +11,7 @@ import { cpus } from 'node:os';
 import { createInterface } from 'node:readline';
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
-import { noAuth } from '../daemons/broker/auth/types.js';
+import { noAuth } from '../runtime/auth/types.js';
 import { silentLogger } from '../runtime/logger.js';
 import { ClusterIndex } from '../daemons/evaluator/cluster/cluster-index.js';
 import { createIndexedModel, indexOptions } from '../daemons/evaluator/cluster/indexed-model.js';

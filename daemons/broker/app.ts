@@ -5,9 +5,10 @@
 import { Hono } from 'hono';
 import { routePath } from 'hono/route';
 import { OPENAPI } from './api/openapi.js';
-import { requireIdentity, type AuthEnv } from './auth/require-access.js';
+import { requireIdentity, type AuthEnv } from '../../runtime/auth/require-access.js';
 import type { BrokerDeps } from './deps.js';
-import { errorHandler, notFoundHandler } from './middleware/error-handler.js';
+import { errorHandler, notFoundHandler } from '../../runtime/error-handler.js';
+import { brokerHttpError } from './middleware/broker-errors.js';
 import { flowRoutes } from './routes/flows.js';
 import { healthRoutes } from './routes/health.js';
 import { replayRoutes } from './routes/replays.js';
@@ -34,7 +35,7 @@ export function createApp(deps: BrokerDeps): Hono<AuthEnv> {
   app.route('/', verdictStreamRoutes(deps));
   app.route('/', verdictRoutes(deps));
   app.route('/', uiRoutes(deps));
-  app.onError(errorHandler(deps.logger));
+  app.onError(errorHandler(deps.logger, brokerHttpError));
   app.notFound(notFoundHandler(() => app.routes));
   return app;
 }

@@ -26,13 +26,13 @@
  *   REPLAY_CONCURRENCY      replay pages being judged at once, default 4
  *   REPLAY_SETTLE_MS        how long a new replay revisits rows with pending observations, default 2000
  *   EVALUATOR_TOKEN_FILE    bearer token for the evaluator, re-read every minute (default: the
- *                           pod's ServiceAccount token when mounted; see evaluator-token.ts)
+ *                           pod's ServiceAccount token when mounted; see runtime/token-file.ts)
  *   POLICY_METRICS_MAX_POLICIES  audit policies with per-policy metric series, default 500 (the
  *                           rest share one overflow series; see policy-metrics.ts)
  *   POLICY_METRICS_WINDOW_MINUTES  width of the per-policy window gauge, default 60
  */
 import { listenHost } from '../listen-host.js';
-import { evaluatorTokenPath } from './evaluator-token.js';
+import { evaluatorTokenPath } from '../../runtime/token-file.js';
 import type { RetentionConfig } from './store/types.js';
 
 export interface BrokerConfig {

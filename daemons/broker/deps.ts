@@ -2,8 +2,8 @@
  * What the broker's HTTP app is built from. Everything with state or side effects is passed in,
  * so tests build an app on PGlite with a fixed clock and call `app.request()` without a port.
  */
-import type { Authenticator } from './auth/types.js';
-import type { Clock } from './clock.js';
+import type { Authenticator } from '../../runtime/auth/types.js';
+import type { Clock } from '../../runtime/clock.js';
 import type { Logger } from '../../runtime/logger.js';
 import type { BrokerMetrics } from './metrics.js';
 import type { IngestGateOptions } from './middleware/ingest-gate.js';

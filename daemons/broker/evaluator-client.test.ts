@@ -1,7 +1,7 @@
 /** The evaluator client against a real HTTP double: batching, retries, timeouts and bad answers. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEvaluatorClient, EvaluatorError, SupersededError, type EvaluateItem } from './evaluator-client.js';
-import type { TokenSource } from './evaluator-token.js';
+import type { TokenSource } from '../../runtime/token-file.js';
 import type { PolicyVerdict } from '../../policy/types.js';
 import { evaluationOf, startEvaluatorDouble, type EvaluatorDouble } from './testing/evaluator-double.js';
 

@@ -5,32 +5,17 @@
  * evaluator rejects cannot help). The response is validated: a malformed one is an error, and
  * the flows stay pending.
  *
- * Contract (fixed with the lead):
- *   request  {"flows":[{"id", "observedAt", "count", "direction", "flow": Flow}], "only"?: {"uid", "generation"}}
- *   response {"results":[{"id", "evaluation": FlowEvaluation}]}
- *   header   Authorization: Bearer <token from EVALUATOR_TOKEN_FILE> (see evaluator-token.ts)
- * With `only` (replays) the evaluator judges against that one policy; when its model does not hold
- * that uid at that generation it answers 409 {"current": <int|null>}, surfaced as SupersededError.
+ * The request and its items are contracts/evaluate.ts; each call carries
+ * `Authorization: Bearer <token from EVALUATOR_TOKEN_FILE>` (see runtime/token-file.ts). A 409
+ * (the evaluator does not hold the policy at the generation asked for) is a SupersededError.
  */
 import { z } from 'zod';
-import type { Direction, Flow, FlowEvaluation } from '../../policy/types.js';
+import type { EvaluateItem, OnlyPolicy } from '../../contracts/evaluate.js';
+import type { FlowEvaluation } from '../../policy/types.js';
 import { parseEvaluateResponse } from './evaluator-response.js';
-import type { TokenSource } from './evaluator-token.js';
+import type { TokenSource } from '../../runtime/token-file.js';
 
-export interface EvaluateItem {
-  /** The flow row's id, echoed in the result. */
-  id: number;
-  observedAt: string;
-  count: number;
-  direction: Direction;
-  flow: Flow;
-}
-
-/** Restricts an evaluation to one policy at one generation (replays). */
-export interface OnlyPolicy {
-  uid: string;
-  generation: number;
-}
+export type { EvaluateItem, OnlyPolicy };
 
 export interface EvaluatorClient {
   /** Judges the items; the map has an entry for each id the evaluator answered. */

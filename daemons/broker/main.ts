@@ -5,12 +5,12 @@
  * crashing, and shuts down cleanly on SIGTERM/SIGINT.
  */
 import { createApp } from './app.js';
-import { createAuthenticator } from './auth/create-authenticator.js';
-import { systemClock } from './clock.js';
+import { createAuthenticator } from '../../runtime/auth/create-authenticator.js';
+import { systemClock } from '../../runtime/clock.js';
 import { ConfigError, loadConfig, retentionOf, type BrokerConfig } from './config.js';
 import { EvaluationDispatcher } from './evaluation/dispatcher.js';
 import { createEvaluatorClient } from './evaluator-client.js';
-import { fileTokenSource } from './evaluator-token.js';
+import { fileTokenSource } from '../../runtime/token-file.js';
 import { startHttpServer } from './http-server.js';
 import { jsonLogger, type Logger } from '../../runtime/logger.js';
 import { startMaintenance } from './maintenance.js';

@@ -3,7 +3,7 @@
  * start and then every `intervalMs`. Failures are logged and counted, never fatal: the next run
  * tries again, and ingest creates a missing partition on demand anyway.
  */
-import type { Clock } from './clock.js';
+import type { Clock } from '../../runtime/clock.js';
 import type { Logger } from '../../runtime/logger.js';
 import type { BrokerMetrics } from './metrics.js';
 import type { Store } from './store/types.js';

@@ -10,7 +10,7 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { EvaluateItem } from './evaluator-client.js';
-import { fixedClock } from './clock.js';
+import { fixedClock } from '../../runtime/clock.js';
 import { silentLogger } from '../../runtime/logger.js';
 import { startMaintenance } from './maintenance.js';
 import { createMetrics } from './metrics.js';

@@ -8,7 +8,7 @@
  * the kubelet rotates it).
  */
 import { z } from 'zod';
-import type { TokenSource } from '../broker/evaluator-token.js';
+import type { TokenSource } from '../../runtime/token-file.js';
 import type { AuditPolicyVersion } from './cluster/cluster-model.js';
 
 export type ReplayState = 'Running' | 'Complete' | 'Failed' | 'Superseded';

@@ -7,8 +7,8 @@
  */
 import { serve } from '@hono/node-server';
 import { KubeConfig } from '@kubernetes/client-node';
-import { createAuthenticator } from '../broker/auth/create-authenticator.js';
-import { fileTokenSource } from '../broker/evaluator-token.js';
+import { createAuthenticator } from '../../runtime/auth/create-authenticator.js';
+import { fileTokenSource } from '../../runtime/token-file.js';
 import { jsonLogger, type Logger } from '../../runtime/logger.js';
 import { createBrokerClient } from './broker-client.js';
 import { createClusterModel } from './cluster/cluster-model.js';

@@ -5,7 +5,7 @@
  * an undocumented field fails). Request bodies the tests send are validated too.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Authenticator } from '../auth/types.js';
+import type { Authenticator } from '../../../runtime/auth/types.js';
 import { createPgliteClient } from '../store/pglite-client.js';
 import { DEFAULT_RETENTION, openSqlStore } from '../store/sql-store.js';
 import type { Store } from '../store/types.js';

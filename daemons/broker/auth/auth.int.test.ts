@@ -8,14 +8,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubeConfig, kubectl } from '../../../test/kube/client.js';
 import { applyManifest } from '../../../test/kube/manifest.js';
 import { createTestNamespace, deleteTestNamespace } from '../../../test/kube/namespace.js';
-import { systemClock } from '../clock.js';
+import { systemClock } from '../../../runtime/clock.js';
 import { createPgliteClient } from '../store/pglite-client.js';
 import { DEFAULT_RETENTION, openSqlStore } from '../store/sql-store.js';
 import type { Store } from '../store/types.js';
 import { batch, observation } from '../testing/fixtures.js';
 import { testApp, type TestApp } from '../testing/test-app.js';
-import { cachingAuthenticator } from './caching-authenticator.js';
-import { kubernetesReviews } from './kubernetes-reviews.js';
+import { cachingAuthenticator } from '../../../runtime/auth/caching-authenticator.js';
+import { kubernetesReviews } from '../../../runtime/auth/kubernetes-reviews.js';
 import { serviceAccountToken } from '../../../test/kube/service-account-token.js';
 
 const tokenFor = serviceAccountToken;

@@ -5,16 +5,16 @@
  * cannot be asked. (auth.int.test.ts runs the real reviews against a real API server.)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixedClock } from '../clock.js';
+import { fixedClock } from '../../../runtime/clock.js';
 import { createPgliteClient } from '../store/pglite-client.js';
 import { DEFAULT_RETENTION, openSqlStore } from '../store/sql-store.js';
 import type { Store } from '../store/types.js';
 import { batch, observation } from '../testing/fixtures.js';
 import { testApp, type TestApp } from '../testing/test-app.js';
-import { cachingAuthenticator } from './caching-authenticator.js';
-import type { ReviewApi } from './kubernetes-reviews.js';
-import { bearerToken } from './require-access.js';
-import type { Access, Identity } from './types.js';
+import { cachingAuthenticator } from '../../../runtime/auth/caching-authenticator.js';
+import type { ReviewApi } from '../../../runtime/auth/kubernetes-reviews.js';
+import { bearerToken } from '../../../runtime/auth/require-access.js';
+import type { Access, Identity } from '../../../runtime/auth/types.js';
 
 const NOW = new Date('2026-03-01T10:30:00.000Z');
 

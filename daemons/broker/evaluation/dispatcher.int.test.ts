@@ -3,7 +3,7 @@
  * judgement across an evaluator outage, and ingest that never waits for evaluation.
  */
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { systemClock } from '../clock.js';
+import { systemClock } from '../../../runtime/clock.js';
 import { createEvaluatorClient } from '../evaluator-client.js';
 import { silentLogger } from '../../../runtime/logger.js';
 import { createMetrics } from '../metrics.js';

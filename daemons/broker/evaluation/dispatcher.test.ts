@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { PolicyVerdict } from '../../../policy/types.js';
 import { silentLogger } from '../../../runtime/logger.js';
-import { systemClock } from '../clock.js';
+import { systemClock } from '../../../runtime/clock.js';
 import type { EvaluatorClient } from '../evaluator-client.js';
 import { createMetrics } from '../metrics.js';
 import type { Store } from '../store/types.js';

@@ -11,7 +11,7 @@
  */
 import { abortableSleep, type Sleep } from '../../../runtime/abortable-sleep.js';
 import { backoffMs } from '../../../runtime/backoff.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../../runtime/clock.js';
 import { EvaluatorError, SupersededError, type EvaluatorClient } from '../evaluator-client.js';
 import type { Logger } from '../../../runtime/logger.js';
 import type { BrokerMetrics } from '../metrics.js';

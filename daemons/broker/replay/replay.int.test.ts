@@ -7,7 +7,7 @@
  */
 import pg from 'pg';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { systemClock } from '../clock.js';
+import { systemClock } from '../../../runtime/clock.js';
 import { createEvaluatorClient, type EvaluateItem, type EvaluatorClient, type OnlyPolicy } from '../evaluator-client.js';
 import { EvaluationDispatcher } from '../evaluation/dispatcher.js';
 import { silentLogger } from '../../../runtime/logger.js';

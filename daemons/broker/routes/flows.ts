@@ -8,7 +8,7 @@ import { FLOW_BATCH_LIMITS, parseFlowBatch, type FlowBatch } from '../../../cont
 import { badRequest } from '../../../runtime/http-error.js';
 import { parseJsonInTurn } from '../api/json-turns.js';
 import { QueryReader } from '../api/query-params.js';
-import { requireAccess, type AuthEnv } from '../auth/require-access.js';
+import { requireAccess, type AuthEnv } from '../../../runtime/auth/require-access.js';
 import type { BrokerDeps } from '../deps.js';
 import { ingestGate } from '../middleware/ingest-gate.js';
 import { readJsonBody } from '../middleware/json-body.js';

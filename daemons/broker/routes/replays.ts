@@ -7,7 +7,7 @@ import { Hono } from 'hono';
 import { parseReplayRequest } from '../api/replay-request.js';
 import { badRequest, HttpError } from '../../../runtime/http-error.js';
 import { parseJsonInTurn } from '../api/json-turns.js';
-import { requireAccess, type AuthEnv } from '../auth/require-access.js';
+import { requireAccess, type AuthEnv } from '../../../runtime/auth/require-access.js';
 import type { BrokerDeps } from '../deps.js';
 import { readJsonBody } from '../middleware/json-body.js';
 

@@ -17,7 +17,7 @@ import { Hono } from 'hono';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 import { badRequest, HttpError } from '../../../runtime/http-error.js';
 import { QueryReader, readVerdictFilter } from '../api/query-params.js';
-import { requireAccess, verdictReadAccess, type AuthEnv } from '../auth/require-access.js';
+import { requireAccess, verdictReadAccess, type AuthEnv } from '../../../runtime/auth/require-access.js';
 import type { BrokerDeps } from '../deps.js';
 import type { VerdictFilter } from '../store/types.js';
 

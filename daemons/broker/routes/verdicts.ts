@@ -5,7 +5,7 @@
 import { Hono } from 'hono';
 import { badRequest } from '../../../runtime/http-error.js';
 import { QueryReader, readVerdictFilter } from '../api/query-params.js';
-import { requireAccess, verdictReadAccess, type AuthEnv } from '../auth/require-access.js';
+import { requireAccess, verdictReadAccess, type AuthEnv } from '../../../runtime/auth/require-access.js';
 import type { BrokerDeps } from '../deps.js';
 
 const DAY_MS = 86_400_000;

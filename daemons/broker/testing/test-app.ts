@@ -4,9 +4,9 @@
  */
 import type { Hono } from 'hono';
 import { createApp } from '../app.js';
-import type { AuthEnv } from '../auth/require-access.js';
-import { noAuth, type Authenticator } from '../auth/types.js';
-import { fixedClock } from '../clock.js';
+import type { AuthEnv } from '../../../runtime/auth/require-access.js';
+import { noAuth, type Authenticator } from '../../../runtime/auth/types.js';
+import { fixedClock } from '../../../runtime/clock.js';
 import type { BrokerDeps } from '../deps.js';
 import { silentLogger } from '../../../runtime/logger.js';
 import { createMetrics } from '../metrics.js';

@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Hono, type Context } from 'hono';
 import { HttpError } from '../../../runtime/http-error.js';
-import { requireIdentity, type AuthEnv } from '../auth/require-access.js';
-import type { Authenticator } from '../auth/types.js';
+import { requireIdentity, type AuthEnv } from '../../../runtime/auth/require-access.js';
+import type { Authenticator } from '../../../runtime/auth/types.js';
 
 export const UI_CSP = [
   "default-src 'none'",

@@ -8,7 +8,7 @@
  *   results merged (backend-merge.ts), saying so.
  * Answers are memoised per resolved flow until the cluster state or the Services change.
  */
-import type { EvaluateItem } from '../../broker/evaluator-client.js';
+import type { EvaluateItem } from '../../../contracts/evaluate.js';
 import { mergeBackends, backendLabel } from './backend-merge.js';
 import type { ClusterIndex } from './cluster-index.js';
 import { canonicalIp, evaluateFlow, GenerationalMemo, type Flow, type FlowEndpoint, type FlowEvaluation, type Protocol } from './engine.js';

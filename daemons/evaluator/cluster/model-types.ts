@@ -4,10 +4,10 @@
  * and batch evaluation of recorded flows. The status writer, the replay orchestration and the
  * HTTP API all code against these types, never against the informers behind them.
  */
-import type { EvaluateItem } from '../../broker/evaluator-client.js';
+import type { EvaluateItem, OnlyPolicy } from '../../../contracts/evaluate.js';
 import type { FlowEvaluation } from '../../../policy/types.js';
 
-export type { EvaluateItem };
+export type { EvaluateItem, OnlyPolicy };
 
 export interface AuditPolicyVersion {
   uid: string;
@@ -20,11 +20,6 @@ export interface AuditPolicyVersion {
   problems: string[];
 }
 
-/** Restricts an evaluation to one policy at one generation (replays). */
-export interface OnlyPolicy {
-  uid: string;
-  generation: number;
-}
 
 export interface EvaluatedFlow {
   id: number;

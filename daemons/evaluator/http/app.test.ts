@@ -6,7 +6,7 @@ import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { describe, expect, it } from 'vitest';
-import { noAuth } from '../../broker/auth/types.js';
+import { noAuth } from '../../../runtime/auth/types.js';
 import { silentLogger } from '../../../runtime/logger.js';
 import { ClusterIndex } from '../cluster/cluster-index.js';
 import { createIndexedModel, indexOptions } from '../cluster/indexed-model.js';

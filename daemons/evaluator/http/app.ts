@@ -4,8 +4,8 @@
  * main.ts serves it; tests call `app.request()`.
  */
 import { Hono } from 'hono';
-import type { AuthEnv } from '../../broker/auth/require-access.js';
-import { errorHandler, notFoundHandler } from '../../broker/middleware/error-handler.js';
+import type { AuthEnv } from '../../../runtime/auth/require-access.js';
+import { errorHandler, notFoundHandler } from '../../../runtime/error-handler.js';
 import type { EvaluatorDeps } from './deps.js';
 import { evaluateRoutes } from './evaluate-route.js';
 

@@ -8,8 +8,8 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { badRequest, HttpError } from '../../../runtime/http-error.js';
-import { requireAccess, type AuthEnv } from '../../broker/auth/require-access.js';
-import { errorResponse } from '../../broker/middleware/error-handler.js';
+import { requireAccess, type AuthEnv } from '../../../runtime/auth/require-access.js';
+import { errorResponse } from '../../../runtime/error-handler.js';
 import type { EvaluatedFlow, EvaluateItem } from '../cluster/model-types.js';
 import type { EvaluatorDeps } from './deps.js';
 import { EVALUATE_LIMITS, parseEvaluateRequest } from './evaluate-request.js';

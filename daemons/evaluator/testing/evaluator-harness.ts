@@ -7,7 +7,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { AddressInfo } from 'node:net';
-import { noAuth } from '../../broker/auth/types.js';
+import { noAuth } from '../../../runtime/auth/types.js';
 import { silentLogger, type Logger } from '../../../runtime/logger.js';
 import { createBrokerClient } from '../broker-client.js';
 import { createClusterModel, type LiveClusterModel } from '../cluster/cluster-model.js';

@@ -6,7 +6,7 @@
  * When the API server cannot be asked, the request gets a 503, never a silent grant.
  */
 import { createHash } from 'node:crypto';
-import { HttpError } from '../../../runtime/http-error.js';
+import { HttpError } from '../http-error.js';
 import type { Clock } from '../clock.js';
 import type { ReviewApi } from './kubernetes-reviews.js';
 import type { Access, Authenticator, Identity } from './types.js';

@@ -1,15 +1,13 @@
 /**
- * The app's one error handler: every failure becomes `{"error": "...", "field"?: "..."}` with the
- * right status. HttpErrors carry their own; an unknown cursor and a batch the database refused
- * are the caller's 400; an unreachable database is a 503 with Retry-After; anything else is a
- * 500, logged with its stack, and the body never leaks internals.
+ * The daemons' one error handler: every failure becomes `{"error": "...", "field"?: "..."}` with
+ * the right status. HttpErrors carry their own; a daemon passes `classify` to turn its own errors
+ * into HttpErrors (the broker: an unknown cursor, a refused batch, an unreachable database); a 503
+ * says Retry-After; anything else is a 500, logged with its stack, and the body never leaks
+ * internals.
  */
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
-import { HttpError } from '../../../runtime/http-error.js';
-import type { Logger } from '../../../runtime/logger.js';
-import { RejectedBatchError } from '../store/rejected-batch.js';
-import { UnknownCursorError } from '../store/verdict-reads.js';
-import { isDatabaseUnavailable } from './database-errors.js';
+import { HttpError } from './http-error.js';
+import type { Logger } from './logger.js';
 
 export interface ErrorBody {
   error: string;
@@ -17,13 +15,8 @@ export interface ErrorBody {
   [extra: string]: unknown;
 }
 
-function toHttpError(err: unknown): HttpError | undefined {
-  if (err instanceof HttpError) return err;
-  if (err instanceof UnknownCursorError) return new HttpError(400, err.message, 'before_id');
-  if (err instanceof RejectedBatchError) return new HttpError(400, err.message, 'flows');
-  if (isDatabaseUnavailable(err)) return new HttpError(503, 'database unavailable, retry later');
-  return undefined;
-}
+/** A daemon's own errors as HttpErrors; undefined for an error it does not know (a 500). */
+export type ErrorClassifier = (err: unknown) => HttpError | undefined;
 
 export function errorResponse(c: Context, e: HttpError): Response {
   const body: ErrorBody = { ...e.details, error: e.message };
@@ -32,11 +25,11 @@ export function errorResponse(c: Context, e: HttpError): Response {
   return c.json(body, e.status);
 }
 
-export function errorHandler(logger: Logger): ErrorHandler {
+export function errorHandler(logger: Logger, classify: ErrorClassifier = () => undefined): ErrorHandler {
   return function handleError(err, c) {
-    const known = toHttpError(err);
+    const known = err instanceof HttpError ? err : classify(err);
     if (known) {
-      if (known.status === 503) logger.warn('request failed: database unavailable', { path: c.req.path, error: err });
+      if (known.status === 503) logger.warn(`request failed: ${known.message}`, { path: c.req.path, error: err });
       return errorResponse(c, known);
     }
     logger.error('request failed', { path: c.req.path, error: err, stack: err instanceof Error ? err.stack : undefined });

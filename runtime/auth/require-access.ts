@@ -4,7 +4,7 @@
  * depend on the request (a namespaced query is checked in that namespace).
  */
 import type { Context, MiddlewareHandler } from 'hono';
-import { HttpError } from '../../../runtime/http-error.js';
+import { HttpError } from '../http-error.js';
 import type { Access, Authenticator, Identity } from './types.js';
 
 export type AuthEnv = { Variables: { identity: Identity } };

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { evaluatorTokenPath, fileTokenSource, SERVICE_ACCOUNT_TOKEN } from './evaluator-token.js';
+import { evaluatorTokenPath, fileTokenSource, SERVICE_ACCOUNT_TOKEN } from './token-file.js';
 
 describe('evaluatorTokenPath', () => {
   it.each([

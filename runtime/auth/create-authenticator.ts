@@ -7,7 +7,7 @@
  * which does not load on Node 20 (see the report to the lead), and the demo must start anyway.
  */
 import { systemClock } from '../clock.js';
-import type { Logger } from '../../../runtime/logger.js';
+import type { Logger } from '../logger.js';
 import { cachingAuthenticator } from './caching-authenticator.js';
 import { noAuth, type Authenticator } from './types.js';
 
