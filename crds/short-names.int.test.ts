@@ -12,7 +12,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { kubectl } from '../test/kube/client.js';
 import { installCrds, waitEstablished } from '../test/kube/crds.js';
 import { applyManifest } from '../test/kube/manifest.js';
-import { privateControlPlane } from '../plugin/kube/test-cluster.js';
+import { privateControlPlane } from '../plugin/testing/test-cluster.js';
 import { AUDIT_CLUSTER_NETWORK_POLICY, AUDIT_NETWORK_POLICY, GROUP, VERSION } from './schema/crd.js';
 
 interface Foreign {

@@ -5,8 +5,8 @@
 // Cluster policies are audit-only: `enforced` allows everything unless a NetworkPolicy says
 // otherwise.
 import { describe, expect, it } from 'vitest';
-import type { ModelNamespace } from './reachability.js';
-import { probe, runScenario, Scenario, TruthTable } from './reachability.js';
+import type { ModelNamespace } from './testing/reachability.js';
+import { probe, runScenario, Scenario, TruthTable } from './testing/reachability.js';
 import type { ClusterNetworkPolicySpec, LabelSelector, NetworkPolicySpec } from './types.js';
 
 const NAME = 'kubernetes.io/metadata.name';

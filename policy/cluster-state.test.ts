@@ -7,8 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ClusterState } from './cluster-state.js';
-import type { PodOptions } from './testkit.js';
-import { acnp, buildState, np, podInfo, rebuildState as rebuilt } from './testkit.js';
+import type { PodOptions } from './testing/testkit.js';
+import { acnp, buildState, np, podInfo, rebuildState as rebuilt } from './testing/testkit.js';
 import type { PolicyKind } from './types.js';
 
 /** Pods each policy selects, as sorted "ns/name" lists keyed by policy display name. */

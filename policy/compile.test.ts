@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { compilePolicy } from './compile.js';
 import type { PolicyProblem } from './errors.js';
-import { acnp, anp, np } from './testkit.js';
+import { acnp, anp, np } from './testing/testkit.js';
 import type { ClusterNetworkPolicySpec } from './types.js';
 
 const rule = { from: [{ podSelector: {} }] };

@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { evaluateFlow } from './evaluate.js';
-import { acnp, anp, buildState, flow, np, podInfo } from './testkit.js';
+import { acnp, anp, buildState, flow, np, podInfo } from './testing/testkit.js';
 import type { EffectiveVerdict, Flow, FlowEvaluation, PolicyObject, PolicyVerdict } from './types.js';
 
 const namespaces = { prod: { team: 'pay' }, web: { team: 'web' }, 'kube-system': {} };

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { CachedEvaluator } from './evaluation-cache.js';
 import { evaluateFlow } from './evaluate.js';
-import { anp, buildState, flow, podInfo } from './testkit.js';
+import { anp, buildState, flow, podInfo } from './testing/testkit.js';
 
 function setup(capacity: number): { cache: CachedEvaluator; state: ReturnType<typeof buildState> } {
   const state = buildState({

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { ClusterState } from './cluster-state.js';
 import { evaluateFlow } from './evaluate.js';
 import { judgedPolicies } from './judged-policies.js';
-import { acnp, anp, buildState, np, podInfo, rebuildState } from './testkit.js';
+import { acnp, anp, buildState, np, podInfo, rebuildState } from './testing/testkit.js';
 import type { Flow, FlowEndpoint } from './types.js';
 
 const EXTERNAL = ['203.0.113.9', '10.9.9.9', 'fd00::99'];

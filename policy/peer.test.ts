@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { ProblemList, type PolicyProblem } from './errors.js';
 import type { PeerList } from './peer.js';
 import { compilePeers, describePeerList, matchingPeer } from './peer.js';
-import { buildState, endpoint, podInfo } from './testkit.js';
+import { buildState, endpoint, podInfo } from './testing/testkit.js';
 
 function compile(raw: unknown): { list: PeerList; problems: PolicyProblem[] } {
   const problems = new ProblemList();

@@ -12,7 +12,7 @@ import {
   runScenario,
   Scenario,
   TruthTable,
-} from './reachability.js';
+} from './testing/reachability.js';
 
 describe('the 3x3 model', () => {
   it('has nine pods, each with a distinct IPv4 and IPv6 address', () => {

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { canonicalIp, parseAddress } from './address.js';
 import { compilePolicy } from './compile.js';
 import { evaluateFlow } from './evaluate.js';
-import { anp, buildState, flow, podInfo } from './testkit.js';
+import { anp, buildState, flow, podInfo } from './testing/testkit.js';
 
 describe('engine regressions', () => {
   it('a label value that is an object is a problem, not a crash', () => {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { compilePolicy } from './compile.js';
 import type { NetworkPolicyIngressRule } from './types.js';
-import { anp, np } from './testkit.js';
+import { anp, np } from './testing/testkit.js';
 
 const base: NetworkPolicyIngressRule = {
   from: [{ podSelector: { matchLabels: { app: 'web' } }, namespaceSelector: { matchLabels: { env: 'prod' } } }, { ipBlock: { cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] } }],

@@ -3,8 +3,8 @@
 // in the model), by IPv4 address, and by both; the IPv6 form with flows carrying IPv6
 // addresses. ipBlocks see addresses only, so a CIDR of one family never matches the other.
 import { describe, it } from 'vitest';
-import type { CheckOptions, Scenario } from './reachability.js';
-import { IPV4_VIEWS, IPV6_VIEWS, podIp, runScenario, TruthTable } from './reachability.js';
+import type { CheckOptions, Scenario } from './testing/reachability.js';
+import { IPV4_VIEWS, IPV6_VIEWS, podIp, runScenario, TruthTable } from './testing/reachability.js';
 import type { NetworkPolicyPeer } from './types.js';
 
 const allowAll = (): TruthTable => TruthTable.allowAll();

@@ -2,7 +2,7 @@
 // policies on one pod, and a cluster that changes under the policies (policies updated and
 // deleted, namespaces and pods relabelled). See upstream-netpol.test.ts for the conventions.
 import { describe, it } from 'vitest';
-import { runScenario, TruthTable, type Scenario } from './reachability.js';
+import { runScenario, TruthTable, type Scenario } from './testing/reachability.js';
 
 const NAME = 'kubernetes.io/metadata.name';
 const allowAll = (): TruthTable => TruthTable.allowAll();

@@ -2,7 +2,7 @@
 // protocol-only rules, SCTP and UDP not being mistaken for TCP, the UDP and SCTP variants of
 // the basic cases, and endPort ranges. See upstream-netpol.test.ts for the conventions.
 import { describe, it } from 'vitest';
-import { runScenario, TruthTable, type Scenario } from './reachability.js';
+import { runScenario, TruthTable, type Scenario } from './testing/reachability.js';
 
 const NAME = 'kubernetes.io/metadata.name';
 const allowAll = (): TruthTable => TruthTable.allowAll();

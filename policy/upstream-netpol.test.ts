@@ -7,7 +7,7 @@
 // policies take away. Loopback (a pod to itself) is always allowed by the engine; upstream
 // ignores it, so the harness expects it allowed everywhere.
 import { describe, it } from 'vitest';
-import { runScenario, TruthTable, type Scenario } from './reachability.js';
+import { runScenario, TruthTable, type Scenario } from './testing/reachability.js';
 
 const NAME = 'kubernetes.io/metadata.name';
 const allowAll = (): TruthTable => TruthTable.allowAll();

@@ -4,7 +4,7 @@
  * evaluator's model the way its informers do, and the same labels, addresses, ports and policy specs
  * for engine.bench.ts's model objects: one definition of the cluster for both.
  */
-import { anp, np } from '../../policy/testkit.js';
+import { anp, np } from '../../policy/testing/testkit.js';
 import type { PolicyObject } from '../../policy/index.js';
 
 export const NAMESPACES = 500;

@@ -25,7 +25,7 @@ import { judgePending } from '../../daemons/broker/testing/test-app.js';
 import { buildUi } from '../../daemons/broker/ui/build.js';
 import { ClusterState, evaluateFlow } from '../../policy/index.js';
 import type { AuditPolicy } from '../../plugin/kube/objects.js';
-import { evaluatedStatus } from '../../plugin/kube/test-cluster.js';
+import { evaluatedStatus } from '../../plugin/testing/test-cluster.js';
 import { toUiPolicy } from '../../plugin/ui/policies.js';
 import { startUiProxy, type UiProxy } from '../../plugin/ui/proxy.js';
 import { loadRecording } from '../../playground/recorded.js';

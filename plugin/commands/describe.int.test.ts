@@ -16,7 +16,7 @@ import { BROKEN_PIPE_EXIT } from '../broken-pipe.js';
 import { memoryIO } from '../io.js';
 import { runCli } from '../main.js';
 import { runWithClosedPipe } from '../testing/closed-pipe.js';
-import { cli, createAudit, evaluatedStatus, isoAgo, patchAudit, serviceAccountKubeconfig, writeStatus } from '../kube/test-cluster.js';
+import { cli, createAudit, evaluatedStatus, isoAgo, patchAudit, serviceAccountKubeconfig, writeStatus } from '../testing/test-cluster.js';
 
 const MINUTE = 60_000;
 let kc: KubeConfig;

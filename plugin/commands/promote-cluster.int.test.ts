@@ -14,7 +14,7 @@ import { kubeConfig, kubeconfigPath, kubectl } from '../../test/kube/client.js';
 import { installCrds } from '../../test/kube/crds.js';
 import { createTestNamespace } from '../../test/kube/namespace.js';
 import { ACNP, ANP, GROUP, VERSION, type AuditPolicy } from '../kube/objects.js';
-import { cli, createAudit, evaluatedStatus, patchAudit, writeStatus } from '../kube/test-cluster.js';
+import { cli, createAudit, evaluatedStatus, patchAudit, writeStatus } from '../testing/test-cluster.js';
 import type { NetworkPolicyObject } from '../promote/strip.js';
 
 let kc: KubeConfig;

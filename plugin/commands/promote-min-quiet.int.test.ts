@@ -21,7 +21,7 @@ import { installCrds } from '../../test/kube/crds.js';
 import { applyManifest } from '../../test/kube/manifest.js';
 import { createTestNamespace } from '../../test/kube/namespace.js';
 import { ANP, type AuditPolicy } from '../kube/objects.js';
-import { cli, createAudit, evaluatedStatus, writeStatus } from '../kube/test-cluster.js';
+import { cli, createAudit, evaluatedStatus, writeStatus } from '../testing/test-cluster.js';
 import { serviceAccountToken } from '../../test/kube/service-account-token.js';
 
 const HOUR = 3_600_000;

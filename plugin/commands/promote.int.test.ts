@@ -15,7 +15,7 @@ import { kubeConfig, kubeconfigPath, kubectl } from '../../test/kube/client.js';
 import { installCrds } from '../../test/kube/crds.js';
 import { createTestNamespace } from '../../test/kube/namespace.js';
 import { ANP, GROUP, VERSION, type AuditPolicy } from '../kube/objects.js';
-import { cli, createAudit, evaluatedStatus, patchAudit, privateControlPlane, serviceAccountKubeconfig, unreachableKubeconfig, writeStatus } from '../kube/test-cluster.js';
+import { cli, createAudit, evaluatedStatus, patchAudit, privateControlPlane, serviceAccountKubeconfig, unreachableKubeconfig, writeStatus } from '../testing/test-cluster.js';
 import { toNetworkPolicy } from '../promote/strip.js';
 
 const SPEC = {

@@ -15,7 +15,7 @@ import { kubeConfig, kubeconfigPath } from '../../test/kube/client.js';
 import { installCrds } from '../../test/kube/crds.js';
 import { createTestNamespace } from '../../test/kube/namespace.js';
 import { ANP } from '../kube/objects.js';
-import { createAudit } from '../kube/test-cluster.js';
+import { createAudit } from '../testing/test-cluster.js';
 
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, '..', '..');

@@ -15,7 +15,7 @@ import { installCrds } from '../kube/crds.js';
 import { createTestNamespace, deleteTestNamespace } from '../kube/namespace.js';
 import type { NewVerdict } from '../../daemons/broker/store/types.js';
 import { ANP, type AuditPolicy } from '../../plugin/kube/objects.js';
-import { createAudit, evaluatedStatus, serviceAccountKubeconfig, writeStatus } from '../../plugin/kube/test-cluster.js';
+import { createAudit, evaluatedStatus, serviceAccountKubeconfig, writeStatus } from '../../plugin/testing/test-cluster.js';
 import { memoryIO } from '../../plugin/io.js';
 import { uiOptions } from '../../plugin/commands/ui.js';
 import { runUi } from '../../plugin/ui/run.js';

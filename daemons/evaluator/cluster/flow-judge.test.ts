@@ -9,7 +9,7 @@ import { ClusterIndex } from './cluster-index.js';
 import { createIndexedModel, indexOptions, type IndexedModel } from './indexed-model.js';
 import { FlowJudge } from './flow-judge.js';
 import type { FlowEndpoint, FlowEvaluation } from './engine.js';
-import { namespaceObject, podObject, policyObject, serviceObject, sliceObject } from './raw-objects.js';
+import { namespaceObject, podObject, policyObject, serviceObject, sliceObject } from '../testing/raw-objects.js';
 
 const T0 = Date.parse('2026-03-01T10:00:00Z');
 const iso = (ms: number): string => new Date(ms).toISOString();

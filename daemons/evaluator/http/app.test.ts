@@ -10,7 +10,7 @@ import { noAuth } from '../../../runtime/auth/types.js';
 import { silentLogger } from '../../../runtime/logger.js';
 import { ClusterIndex } from '../cluster/cluster-index.js';
 import { createIndexedModel, indexOptions } from '../cluster/indexed-model.js';
-import { namespaceObject, podObject, policyObject } from '../cluster/raw-objects.js';
+import { namespaceObject, podObject, policyObject } from '../testing/raw-objects.js';
 import { createEvaluatorMetrics } from '../metrics.js';
 import { createEvaluatorApp } from './app.js';
 import { isValidItem, evaluateItemSchema } from './evaluate-request.js';

@@ -9,7 +9,7 @@ import { ClusterIndex } from '../cluster/cluster-index.js';
 import type { FlowEvaluation } from '../cluster/engine.js';
 import { createIndexedModel, indexOptions } from '../cluster/indexed-model.js';
 import type { EvaluateItem, EvaluatedFlow } from '../cluster/model-types.js';
-import { namespaceObject, podObject, policyObject, serviceObject, sliceObject } from '../cluster/raw-objects.js';
+import { namespaceObject, podObject, policyObject, serviceObject, sliceObject } from '../testing/raw-objects.js';
 import { encodeEvaluation, evaluationJson, resultsBody, resultsJson } from './evaluation-json.js';
 
 const T0 = Date.parse('2026-03-01T10:00:00Z');

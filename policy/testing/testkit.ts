@@ -2,8 +2,8 @@
  * Builders for engine tests: short ways to write namespaces, pods, policies and flows, so
  * table rows stay one line each. Used only by tests and benchmarks.
  */
-import { ClusterState } from './cluster-state.js';
-import type { ClusterNetworkPolicySpec, ContainerPort, Flow, FlowEndpoint, PodInfo, PolicyKind, PolicyObject, Protocol } from './types.js';
+import { ClusterState } from '../cluster-state.js';
+import type { ClusterNetworkPolicySpec, ContainerPort, Flow, FlowEndpoint, PodInfo, PolicyKind, PolicyObject, Protocol } from '../types.js';
 
 export interface PodOptions {
   labels?: Record<string, string>;

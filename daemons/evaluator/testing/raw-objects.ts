@@ -2,7 +2,7 @@
  * Builders of raw Kubernetes objects as the API server sends them, for tests and benchmarks of
  * the model that feed a ClusterIndex directly.
  */
-import type { ClusterNetworkPolicySpec, PolicyKind } from './engine.js';
+import type { ClusterNetworkPolicySpec, PolicyKind } from '../cluster/engine.js';
 
 type Raw = Record<string, unknown>;
 

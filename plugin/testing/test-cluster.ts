@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import { CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { memoryIO } from '../io.js';
 import { runCli } from '../main.js';
-import { GROUP, VERSION, type AuditPolicy, type AuditResource, type AuditStatus, type Offender } from './objects.js';
+import { GROUP, VERSION, type AuditPolicy, type AuditResource, type AuditStatus, type Offender } from '../kube/objects.js';
 
 export interface CliRun {
   code: number;

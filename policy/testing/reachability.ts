@@ -14,9 +14,9 @@
  * same `effective` table, while `enforced` must equal it for NetworkPolicy and allow
  * everything for AuditNetworkPolicy (audit never enforces).
  */
-import { ClusterState } from './cluster-state.js';
-import { evaluateFlow } from './evaluate.js';
-import { NAMESPACE_NAME_LABEL } from './model.js';
+import { ClusterState } from '../cluster-state.js';
+import { evaluateFlow } from '../evaluate.js';
+import { NAMESPACE_NAME_LABEL } from '../model.js';
 import { policyObject } from './testkit.js';
 import type {
   ClusterNetworkPolicySpec,
@@ -27,8 +27,8 @@ import type {
   PodInfo,
   PolicyKind,
   Protocol,
-} from './types.js';
-import { PROTOCOLS } from './types.js';
+} from '../types.js';
+import { PROTOCOLS } from '../types.js';
 
 // ---- The model ----
 
