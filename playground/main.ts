@@ -1,8 +1,9 @@
 /**
  * The local playground (scripts/demo.sh, scripts/playground.sh): the whole kguardian pipeline on
  * loopback with a little shop of netns pods and a policy with a mistake; shows what kguardian
- * reports, suggests the fix and the promote command, and keeps running until Ctrl-C. Without
- * root it says so and replays recorded traffic instead of capturing it.
+ * reports, suggests the fix and the promote command, prints the Would-Deny web view's URL, and
+ * keeps running until Ctrl-C. Without root it says so and replays recorded traffic instead of
+ * capturing it.
  *
  *   --once            run the scenario, print, clean up, exit 0 (all shown as expected) or 1
  *   --recorded        use the recorded traffic even as root
@@ -22,6 +23,7 @@ import { POLICY, POLICY_FILE } from './scenario.js';
 import { showResults, suggestFix } from './show.js';
 import { startStack, type Stack, type TrafficMode } from './stack.js';
 import { ensureTracefs } from './tracefs.js';
+import { startWebView } from './web-view.js';
 
 interface Options {
   once: boolean;
@@ -75,8 +77,16 @@ async function scenario(stack: Stack, mode: TrafficMode, runDir: string, o: Opti
   const shown = await showResults(stack.kubectl, stack.broker.url);
   if (!counts.met && stack.evaluator) warn(`expected WOULD-DENY ${counts.want.wouldDeny} and ALLOWED ${counts.want.allowed}, the status says ${counts.status.wouldDeny ?? 'nothing'} and ${counts.status.allowed ?? 'nothing'}`);
   suggestFix(stack.kubectl.kubeconfig, stack.kubectl.binary, stack.broker.url);
+  let viewOk = true;
+  try {
+    const url = await startWebView(stack.kubectl.kubeconfig, stack.broker.url, cleanup);
+    if (url) step(`the Would-Deny web view (kubectl kguardian ui -n ${POLICY.namespace}, run by the playground${o.once ? '; it stops when the playground exits' : ''}): ${url}`);
+  } catch (err) {
+    viewOk = false;
+    warn(`the web view did not start: ${err instanceof Error ? err.message : String(err)}`);
+  }
   if (stack.missing.length > 0) loud(['NOT a complete pipeline, parts are missing from this checkout:', ...stack.missing]);
-  return counts.met && stack.missing.length === 0 && shown.failed.length === 0;
+  return counts.met && stack.missing.length === 0 && shown.failed.length === 0 && viewOk;
 }
 
 async function main(): Promise<number> {

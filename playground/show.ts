@@ -44,7 +44,6 @@ export function suggestFix(kubeconfig: string, kubectlBinary: string, brokerUrl:
       `kubectl apply -f ${fixed}`,
       `kubectl get kganp -n ${POLICY.namespace} -o wide -w          # OBSERVED catches up with GENERATION, WOULD-DENY drops to 0`,
       `kubectl kguardian verdicts -n ${POLICY.namespace} --broker-url ${brokerUrl} --watch`,
-      `kubectl kguardian ui -n ${POLICY.namespace} --broker-url ${brokerUrl}               # prints the Would-Deny web view's URL`,
       `kubectl kguardian audit promote ${POLICY.name} -n ${POLICY.namespace}                  # the NetworkPolicy to enforce`,
       `kubectl kguardian audit promote ${POLICY.name} -n ${POLICY.namespace} | kubectl apply -f -`,
     ].join('\n'),

@@ -40,12 +40,5 @@ else
   warn "not root (uid $(id -u)): no eBPF toolchain or build, no network namespaces: the playground runs on RECORDED traffic"
   warn "for real kernel traffic between netns pods: sudo bash scripts/demo.sh"
 fi
-# The web view is built into the checkout (daemons/broker/ui/assets): a user who may not write there
-# (the non-root playground in a root's checkout) still gets the playground, without /ui/.
-if [ -w daemons/broker/ui/assets ] || { [ ! -e daemons/broker/ui/assets ] && [ -w daemons/broker/ui ]; }; then
-  bash scripts/build-ui.sh
-else
-  warn "daemons/broker/ui/assets is not writable by uid $(id -u): the web view is not rebuilt (/ui/ answers 503 until scripts/build-ui.sh runs)"
-fi
 step "starting the playground (node playground/main.ts $*)"
 exec node --import tsx playground/main.ts "$@"

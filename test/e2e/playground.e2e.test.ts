@@ -39,6 +39,8 @@ describe('the playground', () => {
     expect(run.output).toMatch(/WouldDeny .*frontend/);
     expect(run.output).toMatch(/web\/frontend \(10\.252\.7\.2\)\s+shop\/payments \(10\.252\.7\.3\)\s+8080\/TCP\s+Ingress\s+6/);
     expect(run.output).toMatch(/kubectl kguardian audit promote payments-isolation -n shop/);
+    // It started the web view and checked that it answers before printing its URL.
+    expect(run.output).toMatch(/the Would-Deny web view \(kubectl kguardian ui -n shop, run by the playground; it stops when the playground exits\): http:\/\/127\.0\.0\.1:\d+\/ui\//);
     await expectNothingLeft(run);
   }, 300_000);
 
@@ -61,6 +63,14 @@ describe('the playground', () => {
     expect(np).toMatch(/kind: NetworkPolicy/);
     expect(await kubectl.ok(['apply', '-f', '-'], np)).toMatch(/networkpolicy.networking.k8s.io\/payments-isolation created/);
 
+    // The web view's URL, printed by the playground: the page, the policy and its verdicts, read as the user.
+    const view = /the Would-Deny web view \(kubectl kguardian ui -n shop, run by the playground\): (http:\/\/127\.0\.0\.1:\d+\/ui\/)$/m.exec(run.output)?.[1];
+    expect(view).toBeDefined();
+    const page = await fetch(view ?? '');
+    expect({ status: page.status, type: page.headers.get('content-type') }).toMatchObject({ status: 200, type: expect.stringMatching(/^text\/html/) as unknown });
+    expect(await (await fetch(new URL('/ui/api/policies', view))).text()).toContain('"name":"payments-isolation"');
+    expect(await (await fetch(new URL('/audit/verdicts?namespace=shop&policy=payments-isolation&verdict=WouldDeny', view))).text()).toContain('"pod":"frontend"');
+
     const made = run.made();
     expect(made.programs.length).toBeGreaterThan(0);
     const running = await kernelLeftovers(made, tracefsBefore);
@@ -70,6 +80,7 @@ describe('the playground', () => {
     run.signal('SIGINT');
     expect(await run.exited).toBe(130);
     expect(await kernelLeftovers(made, tracefsBefore)).toEqual([]);
+    await expect(fetch(view ?? '')).rejects.toThrow();
     await expectNothingLeft(run);
   }, 300_000);
 

@@ -1,7 +1,7 @@
 /**
  * Builds the web view's three files (route.ts UI_FILES) into a folder: the client's TypeScript
  * bundled and minified by esbuild into app.js, the stylesheet and the page copied. Run by
- * scripts/build-ui.sh (for the checkout and the playground), by the broker image build and by the
+ * scripts/build-ui.sh (for a checkout), by the playground, by the broker image build and by the
  * tests, so no built file is ever committed.
  *
  *   node --import tsx daemons/broker/ui/build.ts [OUT_DIR]   (default: daemons/broker/ui/assets)
