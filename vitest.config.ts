@@ -69,11 +69,26 @@ export default defineConfig({
       },
       {
         test: {
-          // A real single-node cluster on this host (scripts/cluster.sh, docs/cluster.md): root, and
-          // one file at a time, since a host runs one such cluster.
+          // scripts/cluster.sh itself (up, idempotence, down leaving the host as it was): its own
+          // cluster, so it runs apart from the shared one of the `cluster` project, never at once
+          // (a host runs one cluster): scripts/test.d/60-cluster.sh runs one project, then the other.
+          name: 'cluster-host',
+          include: ['test/cluster/cluster.cluster.test.ts'],
+          exclude: ['node_modules/**'],
+          testTimeout: 300_000,
+          hookTimeout: 1_200_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          // A real single-node cluster on this host (scripts/cluster.sh, docs/cluster.md) with
+          // kguardian installed by its chart, brought up once by the global setup and shared by
+          // every file: root, and one file at a time.
           name: 'cluster',
           include: ['test/cluster/**/*.cluster.test.ts'],
-          exclude: ['node_modules/**'],
+          exclude: ['node_modules/**', 'test/cluster/cluster.cluster.test.ts'],
+          globalSetup: ['test/cluster/testing/setup.ts'],
           testTimeout: 300_000,
           hookTimeout: 1_200_000,
           fileParallelism: false,

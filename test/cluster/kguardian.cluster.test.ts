@@ -3,31 +3,18 @@
  * Ready (broker, two evaluators, the agent DaemonSet with the documented securityContext,
  * PostgreSQL with its claim bound).
  */
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { requireRoot } from '../netns/require-root.js';
-import { Cluster, clusterEnv, clusterScript } from './testing/cluster.js';
-import { installKguardian, loadImages, type Images } from './testing/kguardian.js';
+import type { Cluster } from './testing/cluster.js';
+import { sharedCluster } from './testing/shared.js';
 
 requireRoot('the real-cluster tests');
 
-let dir: string;
 let cluster: Cluster;
-let images: Images;
 
+// The project's global setup (testing/setup.ts) brought the cluster up and installed kguardian.
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'kgc-kguardian-'));
-  await clusterScript(['up'], dir);
-  cluster = new Cluster(await clusterEnv(dir));
-  images = await loadImages(cluster, ['kguardian-broker', 'kguardian-evaluator', 'kguardian-agent', 'postgres', 'agnhost']);
-  // This host mounts cgroup2 beside v1 controllers (hybrid): the chart's value for such hosts.
-  await installKguardian(cluster, images, '/sys/fs/cgroup/unified');
-});
-
-afterAll(async () => {
-  if (dir) await clusterScript(['down'], dir);
+  ({ cluster } = await sharedCluster());
 });
 
 interface Container { name: string; image: string; securityContext?: Record<string, unknown> }
