@@ -209,6 +209,8 @@ describe('--apply', () => {
     expect(np.metadata?.managedFields?.map((f) => [f.manager, f.operation])).toEqual([['kguardian', 'Apply']]);
     expect(np.metadata?.annotations).toEqual(toNetworkPolicy(source).metadata.annotations);
     expect(np.metadata?.labels).toEqual(META.labels);
+    // The rule's peers arrive: client-node's model names `from` `_from`, and a plain `from` was once dropped.
+    expect(np.spec?.ingress?.map((r) => r._from?.map((peer) => peer.podSelector?.matchLabels))).toEqual([[{ tier: 'frontend' }]]);
     const gone = await kc
       .makeApiClient(CustomObjectsApi)
       .getNamespacedCustomObject({ group: GROUP, version: VERSION, plural: ANP.plural, namespace: ns, name: 'payments' })

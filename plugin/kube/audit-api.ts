@@ -51,6 +51,19 @@ function customReq(res: AuditResource, verb: ApiRequest['verb'], namespace?: str
   return { verb, resource: `${res.plural}.${GROUP}`, kind: res.kind, namespace, name, custom: true, short: res.shortName };
 }
 
+/**
+ * The NetworkPolicy in the shape client-node's serializer reads. patch() serializes a known kind
+ * through its generated model, which names an ingress rule's `from` `_from` (a reserved word in
+ * its generator): a plain `from` is silently dropped, and the applied policy then admits every
+ * source on the rule's ports. Every other field of NetworkPolicy keeps its name.
+ */
+export function asClientModel(np: NetworkPolicyObject): NetworkPolicyObject {
+  const spec = np.spec as { ingress?: Record<string, unknown>[] } | undefined;
+  if (!spec?.ingress) return np;
+  const ingress = spec.ingress.map(({ from, ...rule }) => (from === undefined ? rule : { ...rule, _from: from }));
+  return { ...np, spec: { ...spec, ingress } };
+}
+
 export async function openAuditApi(conn: KubeConnection): Promise<AuditApi> {
   const k8s = await import('@kubernetes/client-node');
   const kc: KubeConfig = conn.kc;
@@ -112,7 +125,7 @@ export async function openAuditApi(conn: KubeConnection): Promise<AuditApi> {
 
     async apply(np: NetworkPolicyObject, dryRun: boolean, forceConflicts = false): Promise<void> {
       const req: ApiRequest = { verb: 'patch', resource: 'networkpolicies.networking.k8s.io', kind: 'NetworkPolicy', namespace: np.metadata.namespace, name: np.metadata.name };
-      await call(req, () => objects.patch(np, undefined, dryRun ? 'All' : undefined, FIELD_MANAGER, forceConflicts, k8s.PatchStrategy.ServerSideApply));
+      await call(req, () => objects.patch(asClientModel(np), undefined, dryRun ? 'All' : undefined, FIELD_MANAGER, forceConflicts, k8s.PatchStrategy.ServerSideApply));
     },
 
     async remove(res: AuditResource, p: AuditPolicy, dryRun: boolean): Promise<void> {
