@@ -9,6 +9,7 @@ import { createServer } from 'node:http';
 import { BatchShipper } from './batch-shipper.js';
 import { loadConfig, loaderArgs } from './config.js';
 import { FlowPipeline } from './flow-pipeline.js';
+import { HOST_ADDRESSES_REFRESH_MS, hostAddresses } from './host-addresses.js';
 import { hostNetnsInode } from './host-netns.js';
 import { LoaderProcess } from './loader-process.js';
 import { AgentMetrics } from './metrics.js';
@@ -48,6 +49,12 @@ async function main(): Promise<number> {
   }
   const hostNetns = hostNetnsInode();
   const identity = new PodIdentityIndex(config.nodeIps, hostNetns);
+  // The host's other addresses (a CNI bridge's gateway: the source of the kubelet's probes) are the node too.
+  const addHostAddresses = (): void => {
+    for (const ip of hostAddresses()) identity.addNodeIp(ip);
+  };
+  addHostAddresses();
+  setInterval(addHostAddresses, HOST_ADDRESSES_REFRESH_MS).unref();
   const remote = config.remoteIdentity ? { pods: new PodIdentityIndex(), nodes: new NodeAddressIndex() } : undefined;
   const informer = await startIdentity(config.node, identity, remote);
   const metrics = new AgentMetrics(log);
