@@ -5,7 +5,8 @@
  * CSP holds (no inline script runs); a user who may read one namespace sees only it; filters
  * round-trip through the URL; the row detail; the grouped view; the flow map's edge filter; the
  * live tail across pause/resume and a forced reconnect, without loss or repeats; 10,000 rows
- * with a bounded DOM. KG_UI_SCREENSHOTS=DIR also saves the screenshots docs/ui/ shows.
+ * with a bounded DOM; readable in the light and the dark system theme (every visible text at
+ * 4.5:1 contrast or more). KG_UI_SCREENSHOTS=DIR also saves the screenshots docs/ui/ shows.
  */
 import { RbacAuthorizationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { Page } from 'playwright-core';
@@ -25,6 +26,32 @@ import { seedVerdicts, startUiStack, type SeedFlow, type UiStack } from './testi
 const HOSTILE_POD = '<img src=x onerror="window.__pwned=1">';
 const HOSTILE_REASON = '"><script>window.__pwned=2</script><b onmouseover="window.__pwned=3">bold</b> & more';
 const SHOTS = process.env.KG_UI_SCREENSHOTS;
+
+/**
+ * In the page (a string: the tests' TypeScript has no DOM types): WCAG contrast of every visible
+ * element's own text (SVG and screen-reader-only text aside) against the first opaque background
+ * behind it; the ones under 4.5:1, and the body's luminance.
+ */
+const CONTRAST = `(() => {
+  const parse = (c) => { const m = /rgba?\\(([^)]+)\\)/.exec(c); if (!m) return null; const [r, g, b, a = 1] = m[1].split(',').map(Number); return { r, g, b, a }; };
+  const lin = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+  const lum = (c) => 0.2126 * lin(c.r) + 0.7152 * lin(c.g) + 0.0722 * lin(c.b);
+  const bgOf = (el) => { for (let e = el; e; e = e.parentElement) { const c = parse(getComputedStyle(e).backgroundColor); if (c && c.a > 0) return c; } return { r: 255, g: 255, b: 255, a: 1 }; };
+  const low = [];
+  let checked = 0;
+  for (const el of document.querySelectorAll('body *')) {
+    if (el.closest('svg, .sr-only') || el.getClientRects().length === 0) continue;
+    const own = [...el.childNodes].filter((n) => n.nodeType === 3).map((n) => n.textContent.trim()).join(' ').trim();
+    if (own === '' || getComputedStyle(el).visibility === 'hidden') continue;
+    const fg = parse(getComputedStyle(el).color);
+    const bg = bgOf(el);
+    const [hi, lo] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+    const ratio = (hi + 0.05) / (lo + 0.05);
+    checked++;
+    if (ratio < 4.5) low.push({ text: el.tagName + '.' + el.className + ': ' + own.slice(0, 40), ratio: Math.round(ratio * 100) / 100 });
+  }
+  return { bodyLuminance: lum(bgOf(document.body)), checked, low };
+})()`;
 
 let kc: KubeConfig;
 let nsA: string;
@@ -258,6 +285,30 @@ describe('the web view in chromium', () => {
     expect(shown).toEqual([...shown].sort((a, b) => b - a));
     expect(await page.locator('#tail-count').innerText()).toMatch(/^15 received, 15 shown/);
     if (SHOTS) await page.screenshot({ path: `${SHOTS}/live-tail.png`, fullPage: true });
+    await page.close();
+  });
+
+  it.each(['light', 'dark'] as const)('is readable in the %s system theme: every visible text has a contrast of at least 4.5:1 with what is behind it', async (scheme) => {
+    const page = await browser.context.newPage();
+    await page.emulateMedia({ colorScheme: scheme });
+    for (const query of ['', `?view=policy&kind=anp&ns=${nsA}&name=payments&verdict=any`]) {
+      await page.goto(`${viewerUrl}${query}`);
+      await expect.poll(() => page.locator(query === '' ? '#policies tbody tr' : '.scroll tbody tr[data-index]').count()).toBeGreaterThan(0);
+      if (query !== '') {
+        // A row opened and selected: the detail panel and the selection colour are checked too.
+        await page.locator('.scroll').focus();
+        await page.keyboard.press('ArrowDown');
+        await page.keyboard.press('Enter');
+        await expect.poll(() => page.locator('#detail').count()).toBe(1);
+      }
+      const r = await page.evaluate<{ bodyLuminance: number; checked: number; low: { text: string; ratio: number }[] }>(CONTRAST);
+      expect(r.checked).toBeGreaterThan(20);
+      expect(r.low).toEqual([]);
+      // The theme really follows the system: a dark page in dark mode, a light one in light mode.
+      if (scheme === 'dark') expect(r.bodyLuminance).toBeLessThan(0.05);
+      else expect(r.bodyLuminance).toBeGreaterThan(0.9);
+      if (SHOTS && scheme === 'dark' && query !== '') await page.screenshot({ path: `${SHOTS}/would-deny-table-dark.png`, fullPage: true });
+    }
     await page.close();
   });
 
