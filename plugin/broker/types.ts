@@ -1,8 +1,9 @@
 /**
- * What the plugin reads from the broker. The shapes are the broker's own (its store types), imported
- * as types only, so the plugin and the broker cannot drift apart without the compiler noticing.
+ * What the plugin reads from the broker. The answers' shapes are contracts/broker-api.ts, which
+ * the broker's store returns, so the plugin and the broker cannot drift apart without the
+ * compiler noticing.
  */
-import type { FlowPage, StoredFlow, StoredVerdict, VerdictPage } from '../../daemons/broker/store/types.js';
+import type { FlowPage, StoredFlow, StoredVerdict, VerdictPage } from '../../contracts/broker-api.js';
 
 export type { FlowPage, StoredFlow, StoredVerdict, VerdictPage };
 

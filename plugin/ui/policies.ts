@@ -4,7 +4,7 @@
  * `describe`. With one namespace, only that namespace's AuditNetworkPolicies; with every
  * namespace, AuditClusterNetworkPolicies too. A kind the user may not list becomes a note.
  */
-import type { UiPolicy, UiPolicyList } from '../../daemons/broker/ui/contract.js';
+import type { UiPolicy, UiPolicyList } from '../../contracts/web-view.js';
 import type { AuditApi } from '../kube/audit-api.js';
 import { ACNP, ANP, type AuditPolicy, type AuditResource } from '../kube/objects.js';
 import { safetyGate } from '../promote/gate.js';

@@ -9,7 +9,7 @@
 import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { UiPolicyList } from '../../daemons/broker/ui/contract.js';
+import type { UiPolicyList } from '../../contracts/web-view.js';
 import { startUiProxy, type UiProxy } from './proxy.js';
 
 interface Seen {

@@ -8,8 +8,8 @@
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { UiPolicyList, UiSession } from '../../daemons/broker/ui/contract.js';
-import { UI_API } from '../../daemons/broker/ui/contract.js';
+import type { UiPolicyList, UiSession } from '../../contracts/web-view.js';
+import { UI_API } from '../../contracts/web-view.js';
 
 export interface UiProxyOptions {
   brokerUrl: string;

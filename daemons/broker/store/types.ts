@@ -3,9 +3,13 @@
  * database. One implementation (sql-store.ts) runs over either engine (PostgreSQL through `pg`,
  * or embedded PGlite); store.contract.ts is the suite both must pass.
  */
-import type { Direction, PodRef, PolicyKind, Protocol, Verdict } from '../../../policy/types.js';
-import type { EndpointKind, FlowBatch, FlowObservation } from '../../../contracts/flow-batch.js';
+import type { Direction, PodRef, Verdict } from '../../../policy/types.js';
+import type { FlowPage, Offender, StoredFlow, StoredVerdict, Summary, VerdictEndpoint, VerdictPage, VerdictState } from '../../../contracts/broker-api.js';
+import type { FlowBatch, FlowObservation } from '../../../contracts/flow-batch.js';
 import type { ReplayStore } from './replay-types.js';
+
+// What the read API answers is a contract the plugin and the web view share.
+export type { FlowPage, Offender, StoredFlow, StoredVerdict, Summary, VerdictEndpoint, VerdictPage, VerdictState };
 
 export interface IngestResult {
   /** True when this (node, batchId) was stored before: nothing was written this time. */
@@ -13,49 +17,6 @@ export interface IngestResult {
   observations: number;
   /** Rows written after aggregating the batch by flow key and minute. */
   rows: number;
-}
-
-/** A row of `flows`: one flow key in one minute bucket. */
-export interface StoredFlow {
-  id: number;
-  bucket: string;
-  firstSeen: string;
-  lastSeen: string;
-  src: { ip: string; port: number; kind: EndpointKind; namespace?: string; pod?: string; podUid?: string };
-  dst: { ip: string; port: number; kind: EndpointKind; namespace?: string; pod?: string; podUid?: string };
-  protocol: Protocol;
-  direction: Direction;
-  state: FlowObservation['state'];
-  node: string;
-  count: number;
-}
-
-export interface VerdictEndpoint {
-  namespace: string;
-  pod: string;
-  ip: string;
-}
-
-/** A verdict's connection state: the judged flow's, or unknown for verdicts older than the column. */
-export type VerdictState = FlowObservation['state'] | 'unknown';
-
-/** A row of `audit_verdicts`, as the API returns it. */
-export interface StoredVerdict {
-  id: number;
-  observedAt: string;
-  evaluatedAt: string;
-  flowId: number;
-  policy: { uid: string; kind: PolicyKind; namespace: string; name: string; generation: number };
-  direction: Direction;
-  verdict: Verdict;
-  src: VerdictEndpoint;
-  dst: VerdictEndpoint;
-  port: number;
-  protocol: Protocol;
-  reason: string;
-  count: number;
-  /** How the connection went as the agent saw it (a replayed row: all the flow rows it sums shared it). */
-  state: VerdictState;
 }
 
 /**
@@ -92,42 +53,12 @@ export interface VerdictPageQuery extends VerdictFilter {
   beforeId?: number;
 }
 
-export interface VerdictPage {
-  verdicts: StoredVerdict[];
-  /** Pass as before_id for the next page; null when this page is the last. */
-  nextBeforeId: number | null;
-}
-
-export interface Offender {
-  src: VerdictEndpoint;
-  dst: VerdictEndpoint;
-  port: number;
-  protocol: Protocol;
-  direction: Direction;
-  count: number;
-  /** The latest observation time among the offender's verdicts in the window. */
-  lastSeen: string;
-}
-
-export interface Summary {
-  allow: number;
-  wouldDeny: number;
-  /** Observations whose peer end (source of Ingress, destination of Egress) has no pod but a private IP. */
-  unidentifiedPeers: number;
-  topOffenders: Offender[];
-}
-
 export interface FlowPageQuery {
   since?: Date;
   until?: Date;
   /** Return flows with id greater than this. */
   afterId?: number;
   limit: number;
-}
-
-export interface FlowPage {
-  flows: StoredFlow[];
-  nextCursor: number | null;
 }
 
 /** Flows claimed for evaluation: the rows plus how many observations of each this claim covers. */

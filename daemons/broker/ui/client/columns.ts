@@ -1,5 +1,5 @@
 /** The verdict table's columns, shared by the table and the live tail. */
-import type { StoredVerdict } from '../contract.js';
+import type { StoredVerdict } from '../../../../contracts/web-view.js';
 import { count, portText, time } from './format.js';
 import { endText } from './state.js';
 import type { Column } from './virtual-table.js';

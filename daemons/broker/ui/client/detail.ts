@@ -2,7 +2,7 @@
  * A verdict opened from the table: every field, the reason in words and the rules it concerns
  * (the policy's ingress or egress rules, as stored).
  */
-import type { StoredVerdict, UiPolicy } from '../contract.js';
+import type { StoredVerdict, UiPolicy } from '../../../../contracts/web-view.js';
 import { el } from './dom.js';
 import { count, policyName, portText, time } from './format.js';
 import { endText } from './state.js';

@@ -1,5 +1,5 @@
 /** Small text formatters shared by the views (times in UTC so a shared view reads the same everywhere). */
-import type { StoredVerdict } from '../contract.js';
+import type { StoredVerdict } from '../../../../contracts/web-view.js';
 
 export function time(iso: string | null | undefined): string {
   if (!iso) return '—';

@@ -1,6 +1,6 @@
 // Workload names from pod names, and the grouped view's and flow map's arithmetic.
 import { describe, expect, it } from 'vitest';
-import type { StoredVerdict } from '../contract.js';
+import type { StoredVerdict } from '../../../../contracts/web-view.js';
 import { edges, groupVerdicts, HISTOGRAM_BUCKETS, workload } from './group.js';
 
 describe('workload', () => {

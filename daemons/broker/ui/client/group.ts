@@ -4,7 +4,7 @@
  * rows' whole time range. A workload is a pod name without the suffixes its controller adds
  * (ReplicaSet hash and pod hash, or a StatefulSet ordinal); an end without a pod is its IP.
  */
-import type { StoredVerdict } from '../contract.js';
+import type { StoredVerdict } from '../../../../contracts/web-view.js';
 
 export const HISTOGRAM_BUCKETS = 24;
 

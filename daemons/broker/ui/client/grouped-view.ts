@@ -1,5 +1,5 @@
 /** The grouped view: source workload -> destination workload:port with counts and a small histogram. */
-import type { StoredVerdict } from '../contract.js';
+import type { StoredVerdict } from '../../../../contracts/web-view.js';
 import { el, svg } from './dom.js';
 import { count, time } from './format.js';
 import { groupVerdicts, type Group } from './group.js';

@@ -3,7 +3,7 @@
  * first) until MAX_ROWS rows match the page's own filters or the broker has no more.
  */
 import { getJson } from './api.js';
-import type { StoredVerdict } from '../contract.js';
+import type { StoredVerdict } from '../../../../contracts/web-view.js';
 import { brokerParams, matchesFilters, type Filters, type PolicyRef } from './state.js';
 
 export const MAX_ROWS = 10_000;

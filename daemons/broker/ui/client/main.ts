@@ -4,7 +4,7 @@
  * may not read, an unreachable proxy) are shown in words in place of the view.
  */
 import { ApiError, getJson } from './api.js';
-import { UI_API, type UiSession } from '../contract.js';
+import { UI_API, type UiSession } from '../../../../contracts/web-view.js';
 import { el, replace } from './dom.js';
 import { renderPolicies } from './policies-view.js';
 import { renderPolicy } from './policy-view.js';

@@ -4,7 +4,7 @@
  * and the time of its latest would-deny verdict (asked of the broker, one small query each).
  */
 import { getJson } from './api.js';
-import type { StoredVerdict, UiPolicy, UiPolicyList } from '../contract.js';
+import type { StoredVerdict, UiPolicy, UiPolicyList } from '../../../../contracts/web-view.js';
 import { el, link } from './dom.js';
 import { count, policyName, time } from './format.js';
 import { writeState } from './state.js';

@@ -3,7 +3,7 @@
  * filters (table, grouped, live tail, flow map). Every tab is a URL, so each can be shared.
  */
 import { getJson } from './api.js';
-import type { StoredVerdict, UiPolicy, UiPolicyList } from '../contract.js';
+import type { StoredVerdict, UiPolicy, UiPolicyList } from '../../../../contracts/web-view.js';
 import { VERDICT_COLUMNS } from './columns.js';
 import { verdictDetail } from './detail.js';
 import { el, link } from './dom.js';

@@ -1,5 +1,5 @@
 /** The promotion panel: the gate's answer with its reasons, and the exact command to copy. */
-import type { UiPolicy } from '../contract.js';
+import type { UiPolicy } from '../../../../contracts/web-view.js';
 import { el } from './dom.js';
 
 export function promotionPanel(p: UiPolicy): HTMLElement {

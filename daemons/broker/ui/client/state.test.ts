@@ -1,7 +1,7 @@
 // The URL is the view's state: what readState accepts, what it drops, and that writeState's
 // output reads back to the same state (a shared link shows the same view).
 import { describe, expect, it } from 'vitest';
-import type { StoredVerdict } from '../contract.js';
+import type { StoredVerdict } from '../../../../contracts/web-view.js';
 import { brokerParams, matchesFilters, readState, writeState, type ViewState } from './state.js';
 
 const payments = { kind: 'AuditNetworkPolicy', namespace: 'prod', name: 'payments' } as const;

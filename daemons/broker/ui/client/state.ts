@@ -4,7 +4,7 @@
  * a hand-edited URL is dropped, never passed on); writeState leaves defaults out, so
  * writeState(readState(s)) is canonical and round-trips.
  */
-import type { StoredVerdict } from '../contract.js';
+import type { StoredVerdict } from '../../../../contracts/web-view.js';
 
 export type Tab = 'table' | 'grouped' | 'tail' | 'map';
 export const TABS: readonly Tab[] = ['table', 'grouped', 'tail', 'map'];

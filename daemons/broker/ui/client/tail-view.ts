@@ -1,5 +1,5 @@
 /** The live tail tab: pause and resume, the stream's state, and the newest rows (bounded). */
-import type { StoredVerdict, UiPolicy } from '../contract.js';
+import type { StoredVerdict, UiPolicy } from '../../../../contracts/web-view.js';
 import { VERDICT_COLUMNS } from './columns.js';
 import { verdictDetail } from './detail.js';
 import { el } from './dom.js';

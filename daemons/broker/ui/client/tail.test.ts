@@ -2,7 +2,7 @@
 // that a row delivered twice (a replay after reconnecting) is shown once, and that only the
 // newest rows are kept however many arrive.
 import { describe, expect, it } from 'vitest';
-import type { StoredVerdict } from '../contract.js';
+import type { StoredVerdict } from '../../../../contracts/web-view.js';
 import { Tail, type TailSource, type TailState } from './tail.js';
 
 class FakeSource implements TailSource {

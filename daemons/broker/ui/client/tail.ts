@@ -6,7 +6,7 @@
  * lost while paused and nothing is shown twice (ids at or below the last are dropped). Only the
  * newest `max` rows are kept: memory stays bounded at any rate.
  */
-import type { StoredVerdict } from '../contract.js';
+import type { StoredVerdict } from '../../../../contracts/web-view.js';
 
 export type TailState = 'connecting' | 'live' | 'paused' | 'reconnecting';
 

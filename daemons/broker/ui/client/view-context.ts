@@ -1,5 +1,5 @@
 /** What every view gets from the page shell. */
-import type { UiSession } from '../contract.js';
+import type { UiSession } from '../../../../contracts/web-view.js';
 
 export interface ViewContext {
   session: UiSession;

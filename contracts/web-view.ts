@@ -5,7 +5,7 @@
  * RBAC decides which policies a user sees; the broker has no Kubernetes client of its own. Types
  * only: the plugin (producer) and the page (consumer) both import them.
  */
-import type { StoredVerdict } from '../store/types.js';
+import type { StoredVerdict } from './broker-api.js';
 
 export type { StoredVerdict };
 

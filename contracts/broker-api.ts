@@ -1,0 +1,81 @@
+/**
+ * What the broker's read API answers (`/v1/flows`, `/audit/verdicts`, its stream and
+ * `/audit/summary`): the broker's store returns these rows and its routes send them as they are;
+ * the plugin and the web view read them. One module for both sides, so neither can drift without
+ * the compiler noticing.
+ */
+import type { Direction, PolicyKind, Protocol, Verdict } from '../policy/types.js';
+import type { EndpointKind, FlowObservation } from './flow-batch.js';
+
+/** A row of `flows`: one flow key in one minute bucket. */
+export interface StoredFlow {
+  id: number;
+  bucket: string;
+  firstSeen: string;
+  lastSeen: string;
+  src: { ip: string; port: number; kind: EndpointKind; namespace?: string; pod?: string; podUid?: string };
+  dst: { ip: string; port: number; kind: EndpointKind; namespace?: string; pod?: string; podUid?: string };
+  protocol: Protocol;
+  direction: Direction;
+  state: FlowObservation['state'];
+  node: string;
+  count: number;
+}
+
+export interface VerdictEndpoint {
+  namespace: string;
+  pod: string;
+  ip: string;
+}
+
+/** A verdict's connection state: the judged flow's, or unknown for verdicts older than the column. */
+export type VerdictState = FlowObservation['state'] | 'unknown';
+
+/** A row of `audit_verdicts`, as the API returns it. */
+export interface StoredVerdict {
+  id: number;
+  observedAt: string;
+  evaluatedAt: string;
+  flowId: number;
+  policy: { uid: string; kind: PolicyKind; namespace: string; name: string; generation: number };
+  direction: Direction;
+  verdict: Verdict;
+  src: VerdictEndpoint;
+  dst: VerdictEndpoint;
+  port: number;
+  protocol: Protocol;
+  reason: string;
+  count: number;
+  /** How the connection went as the agent saw it (a replayed row: all the flow rows it sums shared it). */
+  state: VerdictState;
+}
+
+export interface VerdictPage {
+  verdicts: StoredVerdict[];
+  /** Pass as before_id for the next page; null when this page is the last. */
+  nextBeforeId: number | null;
+}
+
+export interface Offender {
+  src: VerdictEndpoint;
+  dst: VerdictEndpoint;
+  port: number;
+  protocol: Protocol;
+  direction: Direction;
+  count: number;
+  /** The latest observation time among the offender's verdicts in the window. */
+  lastSeen: string;
+}
+
+export interface Summary {
+  allow: number;
+  wouldDeny: number;
+  /** Observations whose peer end (source of Ingress, destination of Egress) has no pod but a private IP. */
+  unidentifiedPeers: number;
+  topOffenders: Offender[];
+}
+
+export interface FlowPage {
+  flows: StoredFlow[];
+  nextCursor: number | null;
+}
