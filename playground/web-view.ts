@@ -9,7 +9,7 @@
 import { accessSync, constants, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { buildUi } from '../daemons/broker/ui/build.js';
-import type { UiPolicyList } from '../daemons/broker/ui/contract.js';
+import type { UiPolicyList } from '../contracts/web-view.js';
 import { DEFAULT_UI_DIR } from '../daemons/broker/ui/route.js';
 import { uiOptions } from '../plugin/commands/ui.js';
 import { memoryIO } from '../plugin/io.js';
