@@ -5,14 +5,28 @@
  * fields are checked first. Leap seconds (:60) are refused: JavaScript time has none.
  */
 
-/** The pattern, for the OpenAPI document and for the checks below. */
-export const RFC3339_PATTERN = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?(Z|[+-]\\d{2}:\\d{2})$';
+/**
+ * The pattern of the OpenAPI document: calendar-exact, so a schema-driven client never builds a
+ * time the broker refuses (or the reverse). Days by month, February 29 in leap years only: the
+ * last two digits of the year a multiple of 4 but not 00, or the first two a multiple of 4 (2000,
+ * not 1900). Hours 00-23, minutes and seconds 00-59, zone offsets up to 23:59. rfc3339.test.ts
+ * checks it against parseRfc3339 day by day.
+ */
+const DAY = '(?:0[1-9]|1[0-2])-(?:0[1-9]|1\\d|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31';
+const LEAP_YEAR = '\\d{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00';
+const DATE = `(?:\\d{4}-(?:${DAY})|(?:${LEAP_YEAR})-02-29)`;
+const CLOCK = '(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d{1,9})?';
+const ZONE = '(?:Z|[+-](?:[01]\\d|2[0-3]):[0-5]\\d)';
+export const RFC3339_PATTERN = `^${DATE}T${CLOCK}${ZONE}$`;
 export const RFC3339_MAX_LENGTH = 40;
 
 const PARTS = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(?:Z|[+-](\d{2}):(\d{2}))$/;
 
 function daysIn(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  // setUTCFullYear, not Date.UTC: Date.UTC reads years 0-99 as 1900-1999 (and 1900 has no February 29).
+  const d = new Date(0);
+  d.setUTCFullYear(year, month, 0);
+  return d.getUTCDate();
 }
 
 /** Milliseconds since the epoch, or NaN when `s` is not an RFC 3339 time of a real calendar day. */

@@ -13,6 +13,7 @@ import { batch, observation, verdict } from '../testing/fixtures.js';
 import { OpenApiCheck } from '../testing/openapi-check.js';
 import { FLOW_BATCH_LIMITS } from '../../../contracts/flow-batch-limits.js';
 import { OPENAPI } from './openapi.js';
+import { replayRequestSchema } from './replay-request.js';
 import { judgePending, readEvents, testApp, type TestApp } from '../testing/test-app.js';
 
 const NOW = new Date('2026-03-01T10:30:00.000Z');
@@ -124,6 +125,20 @@ describe('OpenAPI document against real responses', () => {
     const r = await t.app.request(route, { method: 'POST', body: JSON.stringify(body), headers: { ...AS_READER, 'Content-Type': 'text/plain' } });
     expect(r.status).toBe(415);
     expect(check.response('POST', route, 415, 'application/json', await r.json()).problems).toEqual([]);
+  });
+
+  // The document and the server agree on the rules between fields, so a schema-driven client
+  // (openapi-fuzz.int.test.ts) never builds a body the server refuses, nor the reverse.
+  it.each([
+    { kind: 'AuditNetworkPolicy', namespace: 'prod', ok: true },
+    { kind: 'AuditNetworkPolicy', namespace: '', ok: false },
+    { kind: 'AuditNetworkPolicy', namespace: 'Prod_1', ok: false },
+    { kind: 'AuditClusterNetworkPolicy', namespace: '', ok: true },
+    { kind: 'AuditClusterNetworkPolicy', namespace: 'prod', ok: false },
+  ])('ReplayPolicy: $kind in namespace "$namespace" is valid: $ok, for the document and the server alike', ({ kind, namespace, ok }) => {
+    const policy = { uid: 'uid-1', kind, namespace, name: 'p', generation: 1 };
+    expect(check.component('ReplayPolicy', policy).ok).toBe(ok);
+    expect(replayRequestSchema.safeParse({ policy, since: '2026-01-02T15:04:05Z' }).success).toBe(ok);
   });
 
   it('GET /readyz without a database: 503, as documented', async () => {

@@ -17,6 +17,8 @@ const dateTime = { type: 'string', format: 'date-time', maxLength: RFC3339_MAX_L
 const name = { type: 'string', maxLength: 253, pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$' } as const;
 const uid = { type: 'string', pattern: '^[A-Za-z0-9-]{1,64}$' } as const;
 const id = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
+/** 1 to 6 digits, not all zero, and a unit: a look-back of more than nothing. */
+const WINDOW = '^(?:[1-9]\\d{0,5}|0[1-9]\\d{0,4}|00[1-9]\\d{0,3}|000[1-9]\\d{0,2}|0000[1-9]\\d?|00000[1-9])[smhd]$';
 const ref = (name: string): { $ref: string } => ({ $ref: `#/components/schemas/${name}` });
 
 type Param = { name: string; in: 'query' | 'header' | 'path'; schema: object; description?: string; required?: boolean };
@@ -40,13 +42,9 @@ const errors = {
   '503': { description: 'Database unavailable or broker saturated; retry (Retry-After)', content: { 'application/json': { schema: ref('Error') } } },
 };
 const bodyErrors = {
+  // Content-Encoding (absent, identity or gzip) is not a parameter here: a client sends it to say
+  // how its body is encoded, never as a value of its own choosing (docs/broker.md, Ingest).
   '415': { description: 'Content-Type not application/json, or Content-Encoding not gzip or identity', content: { 'application/json': { schema: ref('Error') } } },
-};
-const contentEncoding: Param = {
-  name: 'Content-Encoding',
-  in: 'header',
-  schema: { enum: ['gzip', 'identity'] },
-  description: 'gzip bodies are decompressed, under the same size cap',
 };
 const json = (schema: object, description = 'OK'): object => ({ description, content: { 'application/json': { schema } } });
 
@@ -135,6 +133,11 @@ export const OPENAPI = {
           name,
           generation: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
         },
+        // The namespace goes with the kind: a namespaced policy has one, a cluster-scoped one none.
+        oneOf: [
+          { properties: { kind: { const: 'AuditNetworkPolicy' }, namespace: { pattern: DNS_LABEL_PATTERN } } },
+          { properties: { kind: { const: 'AuditClusterNetworkPolicy' }, namespace: { const: '' } } },
+        ],
       },
       ReplayRequest: {
         type: 'object',
@@ -185,7 +188,6 @@ export const OPENAPI = {
     '/v1/flows': {
       post: {
         summary: 'Store a batch of flow observations (idempotent per node and batchId)',
-        parameters: [contentEncoding],
         requestBody: { required: true, content: { 'application/json': { schema: ref('FlowBatch') } } },
         responses: {
           '200': json({ type: 'object', properties: { batchId: str, duplicate: { type: 'boolean' }, observations: int, rows: int } }),
@@ -204,7 +206,6 @@ export const OPENAPI = {
       post: {
         summary: "Re-judge the recorded flows of [since, now] against one policy generation (the evaluator's leader after an edit)",
         description: 'Needs `create` on replays.kguardian.dev. The same uid and generation again returns the existing job (a Failed one runs again).',
-        parameters: [contentEncoding],
         requestBody: { required: true, content: { 'application/json': { schema: ref('ReplayRequest') } } },
         responses: {
           '202': json(ref('Replay'), 'Job created, state Running'),
@@ -226,7 +227,7 @@ export const OPENAPI = {
     '/audit/verdicts': {
       get: {
         summary: 'Verdicts, ordered (observed_at DESC, id DESC)',
-        parameters: [...verdictFilter, q('limit', { type: 'integer', minimum: 1, maximum: 1000, default: 100 }), q('before_id', id, 'nextBeforeId of the previous page; an id that does not exist is a 400')],
+        parameters: [...verdictFilter, q('limit', { type: 'integer', minimum: 1, maximum: 1000, default: 100 }), q('before_id', { ...id, minimum: 1 }, 'nextBeforeId of the previous page; the id of a verdict not stored (never, or expired) is a 400')],
         responses: { '200': json({ type: 'object', properties: { verdicts: { type: 'array', items: ref('Verdict') }, nextBeforeId: { type: ['integer', 'null'] } } }), ...errors },
       },
     },
@@ -273,7 +274,7 @@ export const OPENAPI = {
           q('namespace', { ...name, pattern: '^([a-z0-9]([-a-z0-9.]*[a-z0-9])?)?$' }, 'Policy namespace; present and empty selects cluster-scoped policies'),
           q('uid', uid, 'Exact policy uid'),
           q('generation', { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER }, 'Exact policy generation (requires uid, else 400)'),
-          q('window', { type: 'string', pattern: '^\\d{1,6}[smhd]$', default: '1h' }, 'Duration such as 15m, 24h; more than 0 and at most the verdict retention (else 400)'),
+          q('window', { type: 'string', pattern: WINDOW, default: '1h' }, 'Duration such as 15m, 24h; more than 0 and at most the verdict retention (else 400)'),
           q('top', { type: 'integer', minimum: 1, maximum: 100, default: 10 }),
         ],
         responses: { '200': json(ref('Summary')), ...errors },

@@ -61,15 +61,19 @@ export class QueryReader {
     return ms;
   }
 
-  /** An RFC 3339 time, or a duration meaning that long before now. */
+  /**
+   * An RFC 3339 time, or a duration meaning that long before now. Held within years 1 to 9999
+   * (UTC), which PostgreSQL's timestamptz stores: a bound further out (`999999d`, a year-0001
+   * time with a positive offset, which is year 0 in UTC) selects the same rows as the limit.
+   */
   time(name: string): Date | undefined {
     const v = this.get(name);
     if (v === undefined) return undefined;
     const rel = parseDuration(v);
-    if (rel !== undefined) return new Date(this.now.getTime() - rel);
+    if (rel !== undefined) return new Date(clampTime(this.now.getTime() - rel));
     const ms = parseRfc3339(v);
     if (Number.isNaN(ms)) throw badRequest(name, `${name} must be an RFC 3339 time of a real date (2026-01-02T15:04:05Z) or a look-back such as 15m`);
-    return new Date(ms);
+    return new Date(clampTime(ms));
   }
 
   /** A Kubernetes object uid (a UUID in practice; any [A-Za-z0-9-] up to 64 characters). */
@@ -87,6 +91,13 @@ export class QueryReader {
     if (v.length > 253 || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(v)) throw badRequest(param, `${param} must be a Kubernetes name`);
     return v;
   }
+}
+
+const EARLIEST_MS = Date.parse('0001-01-01T00:00:00.000Z');
+const LATEST_MS = Date.parse('9999-12-31T23:59:59.999Z');
+
+function clampTime(ms: number): number {
+  return Math.min(LATEST_MS, Math.max(EARLIEST_MS, ms));
 }
 
 function parseDuration(v: string): number | undefined {

@@ -31,7 +31,7 @@ export function verdictRoutes(deps: BrokerDeps): Hono<AuthEnv> {
     const policy = q.name('policy', false);
     const namespace = q.name('namespace', true);
     const uid = q.uid('uid');
-    const generation = q.int('generation', 0, Number.MAX_SAFE_INTEGER);
+    const generation = q.int('generation', 1, Number.MAX_SAFE_INTEGER);
     if (generation !== undefined && uid === undefined) throw badRequest('generation', 'generation is only meaningful together with uid');
     const windowMs = q.duration('window', deps.retention.verdictsDays * DAY_MS) ?? 3_600_000;
     const top = q.int('top', 1, 100) ?? 10;

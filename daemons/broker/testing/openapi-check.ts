@@ -25,7 +25,8 @@ function strict(schema: unknown): unknown {
     else if (k === 'properties') out[k] = Object.fromEntries(Object.entries(v as object).map(([name, s]) => [name, strict(s)]));
     else out[k] = strict(v);
   }
-  if ('properties' in out && !('additionalProperties' in out)) out.additionalProperties = false;
+  // Objects are closed; a branch that only constrains some properties of its object (oneOf, if) is not one.
+  if ('properties' in out && out.type === 'object' && !('additionalProperties' in out)) out.additionalProperties = false;
   return out;
 }
 
