@@ -69,6 +69,18 @@ export default defineConfig({
       },
       {
         test: {
+          // The upstream NetworkPolicy e2e suite's CI subset on a real cluster of its own
+          // (docs/conformance.md): root, one file at a time, never at once with the cluster projects.
+          name: 'conformance',
+          include: ['test/conformance/**/*.conformance.test.ts'],
+          exclude: ['node_modules/**'],
+          testTimeout: 60_000,
+          hookTimeout: 3_600_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
           // scripts/cluster.sh itself (up, idempotence, down leaving the host as it was): its own
           // cluster, so it runs apart from the shared one of the `cluster` project, never at once
           // (a host runs one cluster): scripts/test.d/60-cluster.sh runs one project, then the other.

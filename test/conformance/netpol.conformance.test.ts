@@ -1,0 +1,67 @@
+/**
+ * CI's share of the upstream NetworkPolicy e2e suite (the whole suite is `npm run conformance`,
+ * docs/conformance.md): a named subset of e2e.test's Netpol specs on a real cluster with
+ * kube-router enforcing and kguardian watching. The enforcer passes every spec of the subset,
+ * and kguardian's judgement of every probe connection agrees with its outcome, but for
+ * connections made before the enforcer applied a change (a later connection of the same pair agrees).
+ */
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../playground/paths.js';
+import { requireRoot } from '../netns/require-root.js';
+import { runNetpolConformance, type RunResult } from './netpol-run.js';
+import { agreementLine, renderReport } from './report.js';
+
+requireRoot('the conformance tests');
+
+/**
+ * Ingress and egress isolation, namespace and pod selectors together, ports, ipBlock with except,
+ * a policy update, and UDP: one spec of each family the suite covers.
+ */
+export const CI_SUBSET = [
+  "should support a 'default-deny-ingress' policy",
+  'should enforce policy to allow traffic only from a pod in a different namespace based on PodSelector and NamespaceSelector',
+  'should deny egress from pods based on PodSelector',
+  'should enforce except clause while egress access to server in CIDR block',
+];
+
+function focusOf(names: string[]): string {
+  const escape = (s: string): string => s.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
+  return `\\[sig-network\\] Netpol NetworkPolicy between server and client (${names.map(escape).join('|')})`;
+}
+
+let result: RunResult;
+
+beforeAll(async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'kgc-conformance-'));
+  const outDir = join(REPO_ROOT, '.cache', 'conformance', 'ci');
+  const focus = focusOf(CI_SUBSET);
+  result = await runNetpolConformance(dir, { outDir, focus, skip: 'SCTPConnectivity' });
+  console.log(renderReport(result, { focus, skip: 'SCTPConnectivity', e2eTest: 'e2e.test' }));
+});
+
+describe('the upstream Netpol e2e subset on the real cluster', () => {
+  it('runs with kube-router enforcing', () => {
+    expect(result.enforcer).toBe('kube-router');
+  });
+
+  it('passes every spec of the subset (the enforcer conforms)', () => {
+    expect(result.suite.specs.map((s) => [s.name.replace(/.* should /, 'should '), s.state])).toEqual(
+      CI_SUBSET.map((n) => [expect.stringContaining(n) as unknown, 'passed']));
+    expect(result.exitCode).toBe(0);
+  });
+
+  it("agrees with every probe connection's outcome, but until the enforcer applied a change", () => {
+    const a = result.agreement;
+    console.log(agreementLine(a));
+    expect(result.comparison.judged.filter((j) => j.why === 'other').map((j) => j.row)).toEqual([]);
+    expect(result.comparison.unjudged.filter((u) => !u.reason.startsWith('straddles'))).toEqual([]);
+    expect(a.agree + a.disagreeDelay).toBe(a.connections);
+  });
+
+  it('saw the probes of every spec', () => {
+    for (const s of result.perSpec) expect(s.agreement.connections, s.name).toBeGreaterThan(0);
+  });
+});
