@@ -8,8 +8,8 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['policy/**/*.test.ts', 'plugin/**/*.test.ts', 'krew/**/*.test.ts', 'daemons/**/*.test.ts', 'runtime/**/*.test.ts', 'contracts/**/*.test.ts', 'crds/**/*.test.ts', 'test/unit/**/*.test.ts', 'deploy/**/*.test.ts'],
-          exclude: ['**/*.int.test.ts', '**/*.kernel.test.ts', '**/*.images.test.ts', 'node_modules/**'],
+          include: ['policy/**/*.test.ts', 'plugin/**/*.test.ts', 'krew/**/*.test.ts', 'daemons/**/*.test.ts', 'runtime/**/*.test.ts', 'contracts/**/*.test.ts', 'crds/**/*.test.ts', 'test/unit/**/*.test.ts', 'deploy/**/*.test.ts', 'test/enforcement/**/*.test.ts'],
+          exclude: ['**/*.int.test.ts', '**/*.kernel.test.ts', '**/*.images.test.ts', '**/*.enforcement.test.ts', 'node_modules/**'],
           // Some unit tests start the CLI as a child process (tsx compiles it on the way): a few
           // hundred ms on an idle machine, several seconds with both cores busy. vitest's 5 s
           // default failed them under load without anything being wrong.
@@ -103,6 +103,18 @@ export default defineConfig({
           globalSetup: ['test/cluster/testing/setup.ts'],
           testTimeout: 300_000,
           hookTimeout: 1_200_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          // kguardian's verdicts against a real enforcer's drops (test/enforcement/, docs/enforcement.md):
+          // a scripts/cluster.sh cluster with kube-router, root, one file.
+          name: 'enforcement',
+          include: ['test/enforcement/**/*.enforcement.test.ts'],
+          exclude: ['node_modules/**'],
+          testTimeout: 3_600_000,
+          hookTimeout: 3_600_000,
           fileParallelism: false,
         },
       },

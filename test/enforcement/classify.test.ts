@@ -1,0 +1,55 @@
+// Classification of disagreements: label selectors as the API defines them, capture gaps first, and
+// kube-router's egress named-port deviation recognised only where it applies.
+import { describe, expect, it } from 'vitest';
+import { classify, selects, type Case } from './classify.js';
+import type { PolicyDef } from './scenarios/types.js';
+import { makeCopy, probesOf } from './universe.js';
+
+describe('selects', () => {
+  const labels = { pod: 'a', tier: 'web' };
+  it.each([
+    { selector: undefined, want: true },
+    { selector: {}, want: true },
+    { selector: { matchLabels: { pod: 'a' } }, want: true },
+    { selector: { matchLabels: { pod: 'b' } }, want: false },
+    { selector: { matchExpressions: [{ key: 'tier', operator: 'In', values: ['web', 'db'] }] }, want: true },
+    { selector: { matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['web'] }] }, want: false },
+    { selector: { matchExpressions: [{ key: 'version', operator: 'NotIn', values: ['v1'] }] }, want: true },
+    { selector: { matchExpressions: [{ key: 'version', operator: 'In', values: ['v1'] }] }, want: false },
+    { selector: { matchExpressions: [{ key: 'pod', operator: 'Exists' }] }, want: true },
+    { selector: { matchExpressions: [{ key: 'pod', operator: 'DoesNotExist' }] }, want: false },
+    { selector: { matchLabels: { pod: 'a' }, matchExpressions: [{ key: 'tier', operator: 'DoesNotExist' }] }, want: false },
+  ])('$selector -> $want', ({ selector, want }) => {
+    expect(selects(selector, labels)).toBe(want);
+  });
+});
+
+describe('classify', () => {
+  const copy = makeCopy(0);
+  const probe = (key: string) => {
+    const p = probesOf(copy).find((x) => x.key === key);
+    if (!p) throw new Error(key);
+    return p;
+  };
+  const namedEgress: PolicyDef = { namespace: 'x', name: 'p0', spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ ports: [{ port: 'serve-80-tcp' }] }] } };
+  const scenario = { id: 'u01', source: 'upstream' as const, title: 't', policies: () => [namedEgress] };
+  const base = (key: string, over: Partial<Case> = {}): Case => ({
+    placed: { scenario, copy, policies: [namedEgress] },
+    probe: probe(key),
+    kg: { denied: false, reasons: ['allowed'], verdicts: [] },
+    outcome: { ok: false, detail: 'timeout' },
+    captured: true,
+    ...over,
+  });
+
+  it.each([
+    { name: 'not captured: a capture gap', c: base('x/a->y/b:80/TCP', { captured: false }), want: 'capture gap' },
+    { name: 'egress named port to another namespace: kube-router', c: base('x/a->y/b:80/TCP'), want: 'kube-router deviation' },
+    { name: 'the same in the own namespace: unexplained', c: base('x/a->x/b:80/TCP'), want: 'kguardian bug' },
+    { name: 'another port: unexplained', c: base('x/a->y/b:81/TCP'), want: 'kguardian bug' },
+    { name: 'kguardian denied, enforcer connected: unexplained',
+      c: base('x/a->y/b:80/TCP', { kg: { denied: true, reasons: [], verdicts: [] }, outcome: { ok: true, detail: '' } }), want: 'kguardian bug' },
+  ])('$name', ({ c, want }) => {
+    expect(classify(c).classification).toBe(want);
+  });
+});

@@ -1,0 +1,89 @@
+/**
+ * Why kguardian and the enforcer disagree on a probe. In order:
+ * - capture gap: the probe's flow did not reach the broker from both ends (or did not connect with
+ *   nothing enforced), so kguardian had nothing, or not everything, to judge;
+ * - kube-router deviation: the disagreement is one of kube-router's known departures from the
+ *   NetworkPolicy API documentation (each rule below quotes the documentation it departs from);
+ * - kguardian bug: anything else, until explained.
+ */
+import type { LabelSelector, NetworkPolicySpec } from '../../policy/types.js';
+import type { ProbeOutcome } from './testing/probes.js';
+import type { Disagreement, KguardianJudgement } from './judge.js';
+import type { PolicyDef, ScenarioDef } from './scenarios/types.js';
+import { portName, type Copy, type Probe } from './universe.js';
+
+export interface Case {
+  placed: { scenario: ScenarioDef; copy: Copy; policies: PolicyDef[] };
+  probe: Probe;
+  kg: KguardianJudgement;
+  outcome: ProbeOutcome;
+  /** The probe connected with nothing enforced and the broker stored its flow from both ends. */
+  captured: boolean;
+}
+
+interface Deviation {
+  /** Quoted from the networking.k8s.io/v1 API reference or the concept page. */
+  doc: string;
+  applies(c: Case): boolean;
+}
+
+/** A label selector against labels (matchLabels and the four operators), as the API defines it. */
+export function selects(selector: LabelSelector | undefined, labels: Record<string, string>): boolean {
+  if (!selector) return true;
+  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== v) return false;
+  for (const r of selector.matchExpressions ?? []) {
+    const has = Object.hasOwn(labels, r.key);
+    const value = labels[r.key];
+    const ok = r.operator === 'In' ? has && (r.values ?? []).includes(value ?? '')
+      : r.operator === 'NotIn' ? !has || !(r.values ?? []).includes(value ?? '')
+        : r.operator === 'Exists' ? has : !has;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+function egressTypes(spec: NetworkPolicySpec): boolean {
+  return spec.policyTypes ? spec.policyTypes.includes('Egress') : spec.egress !== undefined;
+}
+
+/**
+ * kube-router resolves the named ports of an egress rule without `to` against the pods of the policy's own
+ * namespace only, so it drops traffic to a pod of another namespace on a port of that name: a probe
+ * kguardian allows because such a rule admits it, which fails when enforced.
+ */
+const EGRESS_NAMED_PORT_OWN_NAMESPACE: Deviation = {
+  doc: 'kube-router resolves the named ports of an egress rule that has no `to` against the pods of the policy\'s ' +
+    'own namespace only (pkg/controllers/netpol/policy.go, buildNetworkPoliciesInfo: "we must try to grab NamedPort ' +
+    'from pods that in same namespace"). The API reference, NetworkPolicyEgressRule.to: "If this field is empty or ' +
+    'missing, this rule matches all destinations (traffic not restricted by destination)"; NetworkPolicyPort.port: ' +
+    '"This can either be a numerical or named port on a pod."',
+  applies(c) {
+    if (c.kg.denied || c.outcome.ok) return false;
+    const { probe } = c;
+    return c.placed.policies.some((p) =>
+      p.namespace === probe.src.modelNamespace && probe.dst.modelNamespace !== p.namespace &&
+      selects(p.spec.podSelector, probe.src.labels) && egressTypes(p.spec) &&
+      (p.spec.egress ?? []).some((r) => (r.to === undefined || r.to.length === 0) && (r.ports ?? []).some((port) =>
+        typeof port.port === 'string' && (port.protocol ?? 'TCP') === probe.protocol && port.port === portName(probe.port, probe.protocol))));
+  },
+};
+
+/** kube-router v2.1.0's departures from the API documentation, found by this test. */
+export const DEVIATIONS: readonly Deviation[] = [EGRESS_NAMED_PORT_OWN_NAMESPACE];
+
+export function classify(c: Case): Disagreement {
+  const base = {
+    scenario: c.placed.scenario.id,
+    title: c.placed.scenario.title,
+    flow: `${c.probe.src.namespace}/${c.probe.src.pod} -> ${c.probe.dst.namespace}/${c.probe.dst.pod} ${c.probe.port}/${c.probe.protocol}`,
+    kguardian: c.kg.denied ? 'WouldDeny' as const : 'Allow' as const,
+    reasons: c.kg.reasons,
+    enforcer: c.outcome.ok ? 'connected' : `failed (${c.outcome.detail})`,
+  };
+  if (!c.captured) {
+    return { ...base, classification: 'capture gap', explanation: 'the flow was not recorded from both ends with nothing enforced' };
+  }
+  const deviation = DEVIATIONS.find((d) => d.applies(c));
+  if (deviation) return { ...base, classification: 'kube-router deviation', explanation: deviation.doc };
+  return { ...base, classification: 'kguardian bug', explanation: 'not explained by a capture gap or a known kube-router deviation' };
+}

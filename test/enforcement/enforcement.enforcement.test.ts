@@ -1,0 +1,264 @@
+/**
+ * kguardian's verdicts against a real enforcer's drops (docs/enforcement.md). On a scripts/cluster.sh
+ * cluster with kube-router enforcing and kguardian installed from its chart, every scenario (the upstream
+ * network-policy e2e cases and seeded random policy sets) runs twice on the same real pods:
+ *
+ * 1. audit: nothing enforced, every pod probes every other pod on every port and protocol with real
+ *    connections; the scenario's policies go in as AuditNetworkPolicy objects, kguardian judges the recorded
+ *    flows (the evaluator's replay of each new policy) and the verdicts are read from the broker;
+ * 2. enforced: `kubectl kguardian audit promote --apply` turns them into NetworkPolicies, kube-router
+ *    enforces them, and the same probes run again.
+ *
+ * A probe agrees when kguardian said WouldDeny exactly when the enforced probe failed. Scenarios run in
+ * parallel on copies of the pods (each copy its own three namespaces), one scenario per copy per round.
+ * Every disagreement goes to the report with its classification; the test fails on any that kguardian's
+ * side would explain (a kguardian bug), and on any disagreement at all in the upstream scenarios.
+ */
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../playground/paths.js';
+import { requireRoot } from '../netns/require-root.js';
+import { Cluster, clusterEnv, clusterScript } from '../cluster/testing/cluster.js';
+import { installKguardian, loadImages } from '../cluster/testing/kguardian.js';
+import { classify } from './classify.js';
+import { flowKey, summaryLine, VerdictIndex, type BrokerVerdict, type Disagreement } from './judge.js';
+import { randomScenarios } from './scenarios/random.js';
+import type { CopyContext, PolicyDef, ScenarioDef } from './scenarios/types.js';
+import { UPSTREAM_SCENARIOS } from './scenarios/upstream.js';
+import { Broker } from './testing/broker.js';
+import { learnPids, runProbes, type ProbeOutcome } from './testing/probes.js';
+import { copyManifest, makeCopy, probesOf, type Copy, type Probe } from './universe.js';
+
+requireRoot('the enforcement test');
+
+const run = promisify(execFile);
+/** Copies of the 9 pods: as many scenarios are enforced at once. */
+const COPIES = Number(process.env.KG_ENFORCEMENT_COPIES ?? 10);
+const SEED = Number(process.env.KG_ENFORCEMENT_SEED ?? 20261203);
+const RANDOM = Number(process.env.KG_ENFORCEMENT_RANDOM ?? 200);
+const PROBE_TIMEOUT_MS = 3000;
+const ROUND_LABEL = 'kguardian.dev/enforcement-round';
+const SCENARIO_LABEL = 'kguardian.dev/enforcement-scenario';
+const SYNC_NAMESPACE = 'enforcement-sync';
+const SENTINEL = 'sentinel';
+const SENTINEL_LABEL = 'kguardian.dev/enforcement-sentinel';
+const REPORT_DIR = `${REPO_ROOT}.cache/enforcement`;
+
+let dir: string;
+let cluster: Cluster;
+let broker: Broker;
+const copies: Copy[] = Array.from({ length: COPIES }, (_, i) => makeCopy(i));
+const scenarios: ScenarioDef[] = [...UPSTREAM_SCENARIOS, ...randomScenarios(SEED, RANDOM)];
+
+interface Placed {
+  scenario: ScenarioDef;
+  copy: Copy;
+  round: number;
+  policies: PolicyDef[];
+}
+
+function contextOf(copy: Copy): CopyContext {
+  return {
+    ns: (m) => copy.namespaces[m],
+    ip: (model) => {
+      const ip = copy.pods.find((p) => p.model === model)?.ip;
+      if (!ip) throw new Error(`no address for ${model} in copy ${copy.index}`);
+      return ip;
+    },
+  };
+}
+
+function log(line: string): void {
+  process.stdout.write(`[enforcement] ${new Date().toISOString().slice(11, 19)} ${line}\n`);
+}
+
+async function waitFor(what: string, limitMs: number, check: () => Promise<boolean>): Promise<void> {
+  const start = Date.now();
+  while (!(await check())) {
+    if (Date.now() - start > limitMs) throw new Error(`${what}: not within ${limitMs / 1000}s`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+function allProbes(): { copy: number; probe: Probe }[] {
+  return copies.flatMap((c) => probesOf(c).map((probe) => ({ copy: c.index, probe })));
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'kgc-enforcement-'));
+  log('cluster up with kube-router enforcing');
+  await clusterScript(['up', '--enforcer', 'kube-router'], dir);
+  cluster = new Cluster(await clusterEnv(dir));
+  const images = await loadImages(cluster, ['kguardian-broker', 'kguardian-evaluator', 'kguardian-agent', 'postgres', 'agnhost']);
+  log('installing kguardian');
+  await installKguardian(cluster, images, '/sys/fs/cgroup/unified');
+  const agnhost = images.agnhost;
+  if (!agnhost) throw new Error('no agnhost image');
+  log(`starting ${COPIES} copies of the 9 pods`);
+  await cluster.kubectl(['create', 'namespace', SYNC_NAMESPACE]);
+  await cluster.kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: copies.map((c) => copyManifest(c, agnhost)).flatMap((l) => (l as { items: unknown[] }).items) }));
+  for (const c of copies) {
+    for (const ns of Object.values(c.namespaces)) {
+      await cluster.kubectl(['-n', ns, 'wait', '--for=condition=Ready', 'pod', '--all', '--timeout=600s']);
+    }
+  }
+  const pods = await cluster.json<{ items: { metadata: { name: string; namespace: string }; status: { podIP: string } }[] }>(
+    ['get', 'pods', '-A', '-l', 'pod']);
+  for (const slot of copies.flatMap((c) => c.pods)) {
+    slot.ip = pods.items.find((p) => p.metadata.namespace === slot.namespace && p.metadata.name === slot.pod)?.status.podIP;
+  }
+  broker = await Broker.open(cluster);
+}, 3_600_000);
+
+afterAll(async () => {
+  broker?.close();
+  if (dir) await clusterScript(['down'], dir);
+});
+
+describe('kguardian against kube-router', () => {
+  it('says WouldDeny exactly for the probes that fail once the policies are enforced', async () => {
+    const started = Date.now();
+    const placed: Placed[] = scenarios.map((scenario, i) => {
+      const copy = copies[i % COPIES] as Copy;
+      return { scenario, copy, round: Math.floor(i / COPIES), policies: scenario.policies(contextOf(copy)) };
+    });
+    const rounds = Math.ceil(scenarios.length / COPIES);
+    const probes = allProbes();
+
+    // 1. Audit: the policies as AuditNetworkPolicies, nothing enforced; real traffic, judged live by kguardian.
+    // A sentinel audit policy in every namespace allows everything: it judges every flow of the namespace
+    // in both directions, so its verdict on a flow says the evaluator has judged that flow (the verdicts of
+    // one flow are stored together). Its name carries no scenario's prefix: no judgement hears it.
+    const since = new Date(Date.now() - 60_000);
+    const auditObjects = placed.flatMap((p) => p.policies.map((pol) => ({
+      apiVersion: 'kguardian.dev/v1alpha1', kind: 'AuditNetworkPolicy',
+      metadata: { name: `${p.scenario.id}-${pol.name}`, namespace: p.copy.namespaces[pol.namespace],
+        labels: { [ROUND_LABEL]: String(p.round), [SCENARIO_LABEL]: p.scenario.id } },
+      spec: pol.spec,
+    })));
+    const sentinels = copies.flatMap((c) => Object.values(c.namespaces)).map((namespace) => ({
+      apiVersion: 'kguardian.dev/v1alpha1', kind: 'AuditNetworkPolicy',
+      metadata: { name: SENTINEL, namespace, labels: { [SENTINEL_LABEL]: 'true' } },
+      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [{}], egress: [{}] },
+    }));
+    log(`audit: applying ${auditObjects.length} AuditNetworkPolicies and ${sentinels.length} sentinels`);
+    await cluster.kubectl(['apply', '--server-side', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [...auditObjects, ...sentinels] }));
+    interface Kganp { metadata: { generation: number }; status?: { observedGeneration?: number; conditions?: { type: string; status: string }[] } }
+    await waitFor('every AuditNetworkPolicy synced', 900_000, async () => {
+      const list = await cluster.json<{ items: Kganp[] }>(['get', 'auditnetworkpolicies', '-A']);
+      const synced = list.items.filter((o) => o.status?.observedGeneration === o.metadata.generation &&
+        o.status.conditions?.some((c) => c.type === 'Synced' && c.status === 'True'));
+      return list.items.length === auditObjects.length + sentinels.length && synced.length === list.items.length;
+    });
+    log(`audit: policies synced; ${probes.length} probes from ${COPIES * 9} pods`);
+    const audit = await runProbes(cluster, probes, 'exec', PROBE_TIMEOUT_MS);
+    const auditFailed = [...audit].filter(([, o]) => !o.ok).map(([k]) => k);
+    log(`audit: ${auditFailed.length} probes failed with nothing enforced${auditFailed.length ? ` (${auditFailed.slice(0, 5).join(', ')})` : ''}`);
+
+    // Every probe is a flow the agent reports from both ends: wait for the sentinels' verdicts on all.
+    const namespaces = copies.flatMap((c) => Object.values(c.namespaces));
+    const wanted = new Set(probes.flatMap(({ probe: p }) => ['Egress', 'Ingress'].map((d) => `${d} ${flowKey(p.src, { namespace: p.dst.namespace, pod: p.dst.pod }, p.port, p.protocol)}`)));
+    const recorded = new Set<string>();
+    await waitFor('the sentinels\' verdicts on every probe flow', 180_000, async () => {
+      for (const ns of namespaces) {
+        for (const v of await broker.verdicts(ns, since, SENTINEL)) recorded.add(`${v.direction} ${flowKey(v.src, v.dst, v.port, v.protocol)}`);
+      }
+      return [...wanted].every((w) => recorded.has(w));
+    }).catch((e: unknown) => { log(String(e)); });
+    log(`audit: ${[...wanted].filter((w) => recorded.has(w)).length}/${wanted.size} probe flow ends judged`);
+    const verdicts: BrokerVerdict[] = [];
+    for (const ns of namespaces) verdicts.push(...await broker.verdicts(ns, since));
+    const index = new VerdictIndex(verdicts);
+    log(`audit: ${verdicts.length} verdicts read in ${Math.round((Date.now() - started) / 1000)}s`);
+
+    // 2. Enforced: the agent steps aside (nothing asks kguardian now), a round at a time.
+    await cluster.kubectl(['-n', 'kguardian', 'patch', 'daemonset', 'kguardian-agent', '--type=merge', '-p',
+      JSON.stringify({ spec: { template: { spec: { nodeSelector: { 'kguardian.dev/enforcement-test': 'paused' } } } } })]);
+    const enforced = new Map<string, ProbeOutcome>();
+    await learnPids(cluster);
+    for (let round = 0; round < rounds; round++) {
+      const t0 = Date.now();
+      await run(`${REPO_ROOT}bin/kubectl-kguardian`, ['audit', 'promote', '--all', '-A', '-l', `${ROUND_LABEL}=${round}`, '--apply', '--force', '--allow-untested', '-o', 'name'],
+        { env: { ...process.env, KUBECONFIG: cluster.env.KUBECONFIG }, maxBuffer: 16 * 1024 * 1024, timeout: 300_000 });
+      const t1 = Date.now();
+      await markSynced(round);
+      const t2 = Date.now();
+      const active = new Set(placed.filter((p) => p.round === round).map((p) => p.copy.index));
+      const roundProbes = probes.filter((p) => active.has(p.copy));
+      const first = await runProbes(cluster, roundProbes, 'netns', PROBE_TIMEOUT_MS);
+      // A failure is tried once more: a probe lost to a busy host is not a drop.
+      const again = await runProbes(cluster, roundProbes.filter((p) => first.get(`${p.copy} ${p.probe.key}`)?.ok === false), 'netns', PROBE_TIMEOUT_MS);
+      for (const [k, o] of first) enforced.set(`${round} ${k}`, again.get(k) ?? o);
+      const t3 = Date.now();
+      await cluster.kubectl(['delete', 'networkpolicy', '-A', '-l', ROUND_LABEL]);
+      log(`enforced: round ${round + 1}/${rounds}: promote ${t1 - t0} ms, kube-router ${t2 - t1} ms, probes ${t3 - t2} ms (${again.size} tried twice)`);
+    }
+
+    // 3. Compare.
+    const disagreements: Disagreement[] = [];
+    let agree = 0;
+    let total = 0;
+    const bySource = { upstream: { agree: 0, total: 0 }, random: { agree: 0, total: 0 } };
+    for (const p of placed) {
+      for (const probe of probesOf(p.copy)) {
+        const outcome = enforced.get(`${p.round} ${p.copy.index} ${probe.key}`);
+        if (!outcome) continue;
+        const key = flowKey(probe.src, { namespace: probe.dst.namespace, pod: probe.dst.pod }, probe.port, probe.protocol);
+        const kg = index.judge(key, p.scenario.id);
+        total++;
+        bySource[p.scenario.source].total++;
+        if (kg.denied === !outcome.ok) {
+          agree++;
+          bySource[p.scenario.source].agree++;
+          continue;
+        }
+        const captured = audit.get(`${p.copy.index} ${probe.key}`)?.ok === true &&
+          recorded.has(`Egress ${key}`) && recorded.has(`Ingress ${key}`);
+        disagreements.push(classify({ placed: p, probe, kg, outcome, captured }));
+      }
+    }
+    const line = summaryLine({ probes: total, agree, scenarios: placed.length });
+    const part = (n: string, t: { agree: number; total: number }): string => `${n} ${t.agree}/${t.total}`;
+    log(`${part('upstream', bySource.upstream)}, ${part('random', bySource.random)}; disagreements: ${disagreements.length}`);
+    process.stdout.write(`${line}\n`);
+    await writeReport(disagreements, { line, bySource, seconds: Math.round((Date.now() - started) / 1000), auditFailed: auditFailed.length, verdicts: verdicts.length });
+
+    // Upstream scenarios: every probe agrees, or kube-router departs from the API documentation there.
+    expect(disagreements.filter((d) => d.scenario.startsWith('u') && d.classification !== 'kube-router deviation')
+      .map((d) => `${d.scenario} ${d.flow}: ${d.classification}`)).toEqual([]);
+    expect(disagreements.filter((d) => d.classification === 'kguardian bug').map((d) => `${d.scenario} ${d.flow}`)).toEqual([]);
+    expect(total).toBe(scenarios.length * 72 * 4);
+  }, 3_600_000);
+});
+
+/**
+ * Waits until kube-router enforces what is stored now: a marker NetworkPolicy created after the round's
+ * policies (so its watch event comes after theirs) shows up, by name, in a rule comment of the filter table
+ * kube-router restores in one piece: the sync that wrote it had read every policy before it.
+ */
+async function markSynced(round: number): Promise<void> {
+  const name = `sync-${round}`;
+  await cluster.kubectl(['apply', '-f', '-'], JSON.stringify({
+    apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: SYNC_NAMESPACE },
+    spec: { podSelector: {}, ingress: [{}] },
+  }));
+  if (round > 0) await cluster.kubectl(['-n', SYNC_NAMESPACE, 'delete', 'networkpolicy', `sync-${round - 1}`]);
+  // iptables-save fails while kube-router swaps an ipset the table refers to ("Set ... doesn't exist"): not yet.
+  await waitFor(`kube-router's sync of round ${round}`, 120_000, async () =>
+    (await run('iptables-save', ['-t', 'filter'], { maxBuffer: 64 * 1024 * 1024 }).then((r) => r.stdout, () => ''))
+      .includes(`policy name: ${name} namespace ${SYNC_NAMESPACE}`));
+}
+
+async function writeReport(disagreements: Disagreement[], figures: Record<string, unknown>): Promise<void> {
+  await mkdir(REPORT_DIR, { recursive: true });
+  await writeFile(join(REPORT_DIR, 'report.json'), `${JSON.stringify({ ...figures, disagreements }, null, 2)}\n`);
+  const lines = [`# ${String(figures.line)}`, '', '| scenario | flow | kguardian | reason | enforcer | classification | why |', '|---|---|---|---|---|---|---|'];
+  for (const d of disagreements) {
+    lines.push(`| ${d.scenario} | ${d.flow} | ${d.kguardian} | ${d.reasons.join('; ').replaceAll('|', '/')} | ${d.enforcer} | ${d.classification} | ${d.explanation.replaceAll('|', '/')} |`);
+  }
+  await writeFile(join(REPORT_DIR, 'report.md'), `${lines.join('\n')}\n`);
+}
