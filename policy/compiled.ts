@@ -2,11 +2,35 @@
  * A policy after compilation: every Kubernetes default and quirk already applied (policyTypes
  * defaulting, empty lists, nil selectors), so evaluation reads only explicit variants.
  */
-import type { PolicyText, RuleText } from './explain.js';
-import type { PeerList } from './peer.js';
+import type { CompiledIpBlock } from './address.js';
 import type { PortList } from './port.js';
 import type { Selector } from './selector.js';
 import type { PolicyKind, PolicyObject, PolicyRef } from './types.js';
+
+/** A rule's peer scope (peer.ts compiles and matches them; its comment table lists every case). */
+export type NamespaceScope = { kind: 'policyNamespace' } | { kind: 'all' } | { kind: 'selector'; selector: Selector };
+
+export type Peer = { kind: 'pods'; namespaces: NamespaceScope; pods: Selector } | { kind: 'ipBlock'; block: CompiledIpBlock };
+
+export type PeerList = { kind: 'any' } | { kind: 'peers'; peers: readonly Peer[] };
+
+/** The fixed parts of the sentences that quote one rule; kept on the (shared) compiled rule. */
+export interface RuleText {
+  /** ": FIELD rule N allows " */
+  allows: string;
+  /** Per peer index: " (PEER; PORTS)" */
+  via: readonly string[];
+  /** "; FIELD rule N admits the peer but only on PORTS" */
+  nearMiss: string;
+}
+
+/** The fixed parts naming one policy; kept on the compiled policy. */
+export interface PolicyText {
+  /** "KIND NS/NAME" */
+  head: string;
+  /** "KIND NS/NAME selects " */
+  selects: string;
+}
 
 export interface CompiledRule {
   index: number;

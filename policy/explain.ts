@@ -7,7 +7,7 @@
  * once per flow, see `flowText`): a reason is a handful of concatenations, never a format. The
  * rule parts live on the compiled rules, which policies share, so they stay in the CPU caches.
  */
-import type { CompiledPolicy, CompiledRule } from './compiled.js';
+import type { CompiledPolicy, CompiledRule, PolicyText, RuleText } from './compiled.js';
 import type { ResolvedEndpoint } from './model.js';
 import type { Peer } from './peer.js';
 import { describePeer, describePeerList } from './peer.js';
@@ -24,23 +24,7 @@ export interface RuleOutcome {
   otherNamespace?: { rule: CompiledRule; peer: Peer; namespace: string } | undefined;
 }
 
-/** The fixed parts of the sentences that quote one rule; kept on the (shared) compiled rule. */
-export interface RuleText {
-  /** ": FIELD rule N allows " */
-  allows: string;
-  /** Per peer index: " (PEER; PORTS)" */
-  via: readonly string[];
-  /** "; FIELD rule N admits the peer but only on PORTS" */
-  nearMiss: string;
-}
-
-/** The fixed parts naming one policy; kept on the compiled policy. */
-export interface PolicyText {
-  /** "KIND NS/NAME" */
-  head: string;
-  /** "KIND NS/NAME selects " */
-  selects: string;
-}
+export type { PolicyText, RuleText };
 
 const FIELD: Readonly<Record<Direction, string>> = { Ingress: 'ingress', Egress: 'egress' };
 const NO_RULES: Readonly<Record<Direction, string>> = {

@@ -18,18 +18,13 @@
  * policy selected: within each namespace it covers, its rules read as a namespaced policy's.
  * Pod selectors never match hostNetwork pods or unknown addresses; ipBlock matches any address.
  */
-import type { CompiledIpBlock } from './address.js';
 import { compileIpBlock, describeIpBlock, inIpBlock, inIpBlockV4 } from './address.js';
 import type { ProblemList } from './errors.js';
 import type { ResolvedEndpoint } from './model.js';
-import type { Selector } from './selector.js';
+import type { NamespaceScope, Peer, PeerList } from './compiled.js';
 import { compileSelector, describeSelector, matchesSelector } from './selector.js';
 
-export type NamespaceScope = { kind: 'policyNamespace' } | { kind: 'all' } | { kind: 'selector'; selector: Selector };
-
-export type Peer = { kind: 'pods'; namespaces: NamespaceScope; pods: Selector } | { kind: 'ipBlock'; block: CompiledIpBlock };
-
-export type PeerList = { kind: 'any' } | { kind: 'peers'; peers: readonly Peer[] };
+export type { NamespaceScope, Peer, PeerList };
 
 export const ANY_PEER: PeerList = { kind: 'any' };
 
