@@ -232,19 +232,26 @@ const SCROLL_PROBE = `new Promise((resolve) => {
  */
 async function bigTableSection(stack: UiBenchStack, browser: Browser): Promise<string[]> {
   const ready = "/^10,000 verdict rows/.test(document.querySelector('#row-status')?.textContent ?? '') && !!document.querySelector('tbody tr[data-index]')";
+  const firstRows = "!!document.querySelector('tbody tr[data-index]')";
   const runs: Paint[] = [];
-  for (let i = 0; i < Math.min(LOADS, 5); i++) runs.push(await measurePaint(browser, `${stack.proxy.url}?view=policy&kind=anp&ns=shop&name=payments-isolation&verdict=any`, ready));
+  const firstRuns: Paint[] = [];
+  for (let i = 0; i < Math.min(LOADS, 5); i++) {
+    firstRuns.push(await measurePaint(browser, `${stack.proxy.url}?view=policy&kind=anp&ns=shop&name=payments-isolation&verdict=any`, firstRows));
+    runs.push(await measurePaint(browser, `${stack.proxy.url}?view=policy&kind=anp&ns=shop&name=payments-isolation&verdict=any`, ready));
+  }
   const painted = stats(runs.map((r) => r.painted));
+  const first = stats(firstRuns.map((r) => r.painted));
   const { page } = await uncachedPage(browser);
   await page.goto(`${stack.proxy.url}?view=policy&kind=anp&ns=shop&name=payments-isolation&verdict=any`);
   await until(page, ready);
   const scroll = await page.evaluate<{ frames: number; median: number; p95: number; max: number; rows: number }>(SCROLL_PROBE);
   await page.close();
-  console.log(`10,000 rows: painted median ${ms(painted.median)}; scroll ${scroll.frames} frames, median ${scroll.median.toFixed(1)} ms, p95 ${scroll.p95.toFixed(1)} ms, max ${ms(scroll.max)}`);
+  console.log(`10,000 rows: first 1,000 painted median ${ms(first.median)}, all painted median ${ms(painted.median)}; scroll ${scroll.frames} frames, median ${scroll.median.toFixed(1)} ms, p95 ${scroll.p95.toFixed(1)} ms, max ${ms(scroll.max)}`);
   return [
     '| figure | result |',
     '|---|---|',
-    `| 10,000 rows painted (from navigation start, ${runs.length} loads) | median **${ms(painted.median)}**, max ${ms(painted.max)} |`,
+    `| the newest 1,000 painted (from navigation start, ${runs.length} loads) | median **${ms(first.median)}**, max ${ms(first.max)} |`,
+    `| all 10,000 painted | median **${ms(painted.median)}**, max ${ms(painted.max)} |`,
     `| scrolled top to bottom, a screenful per frame | ${scroll.frames} frames: median ${scroll.median.toFixed(1)} ms, p95 ${scroll.p95.toFixed(1)} ms, longest ${ms(scroll.max)} |`,
     `| table rows in the DOM at the bottom | ${scroll.rows} (of 10,000) |`,
   ];
@@ -281,7 +288,7 @@ async function main(): Promise<void> {
         '',
         ...big,
         '',
-        'The table paints once every page of its read has arrived (10 reads of 1,000 through the proxy, one after another): on this busy machine that is most of the time to paint 10,000. Scrolling a whole screenful every frame (far faster than a hand scrolls) re-renders every visible row each frame; the DOM stays at a screenful of rows.',
+        'The table shows the newest 1,000 as soon as the first read answers and grows as the older pages come (10 reads of 1,000 through the proxy, one after another). Scrolling a whole screenful every frame (far faster than a hand scrolls) re-renders every visible row each frame; the DOM stays at a screenful of rows.',
       ].join('\n'),
     );
   } finally {

@@ -312,12 +312,24 @@ describe('the web view in chromium', () => {
     await page.close();
   });
 
-  it('holds 10,000 verdicts with a bounded number of rows in the DOM, by scroll and by keyboard', async () => {
+  it('holds 10,000 verdicts with a bounded number of rows in the DOM, by scroll and by keyboard, showing the newest before the older pages come', async () => {
     const n = 10_000;
     expect(await seedVerdicts(stack.store, ref(policies.bulk!), Array.from({ length: n }, (_, i) => flow(`client-${i}`, 'payments-0', 8080, 'WouldDeny')))).toBe(n);
-    const page = await open(`${viewerUrl}?view=policy&kind=anp&ns=${nsA}&name=bulk`);
-    await expect.poll(() => page.locator('#row-status').innerText(), { timeout: 30_000 }).toMatch(/^10,000 verdict rows/);
+    const page = await browser.context.newPage();
+    // The older pages of the read wait until released: the newest are on screen before they come.
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => { release = resolve; });
+    await page.route(/\/audit\/verdicts\?.*before_id=/, async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.goto(`${viewerUrl}?view=policy&kind=anp&ns=${nsA}&name=bulk`);
     const rows = page.locator('.scroll tbody tr[data-index]');
+    await expect.poll(() => page.locator('#row-status').innerText(), { timeout: 30_000 }).toBe('loading: 1,000 verdict rows so far, older ones on their way…');
+    expect(await rows.count()).toBeGreaterThan(0);
+    expect(await page.locator('table.grid').getAttribute('aria-rowcount')).toBe('1001');
+    release();
+    await expect.poll(() => page.locator('#row-status').innerText(), { timeout: 30_000 }).toMatch(/^10,000 verdict rows/);
     const bound = 80;
     expect(await rows.count()).toBeLessThan(bound);
     expect(await page.locator('table.grid').getAttribute('aria-rowcount')).toBe(String(n + 1));

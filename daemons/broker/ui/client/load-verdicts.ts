@@ -1,6 +1,8 @@
 /**
  * A policy's verdicts for the table, grouped view and map: pages of the broker's list (newest
- * first) until MAX_ROWS rows match the page's own filters or the broker has no more.
+ * first) until MAX_ROWS rows match the page's own filters or the broker has no more. `onPage`
+ * gets the rows so far after each page that more will follow, so the table can show the newest
+ * while older ones are still on their way.
  */
 import { getJson } from './api.js';
 import type { StoredVerdict } from '../../../../contracts/web-view.js';
@@ -15,7 +17,7 @@ export interface Loaded {
   truncated: boolean;
 }
 
-export async function loadVerdicts(policy: PolicyRef, f: Filters, signal: AbortSignal): Promise<Loaded> {
+export async function loadVerdicts(policy: PolicyRef, f: Filters, signal: AbortSignal, onPage?: (rows: readonly StoredVerdict[]) => void): Promise<Loaded> {
   const rows: StoredVerdict[] = [];
   let before: number | null | undefined;
   for (;;) {
@@ -30,5 +32,6 @@ export async function loadVerdicts(policy: PolicyRef, f: Filters, signal: AbortS
     }
     before = page.nextBeforeId;
     if (!before) return { rows, truncated: false };
+    onPage?.(rows.slice());
   }
 }

@@ -31,7 +31,12 @@ function tabs(s: PolicyState, ctx: ViewContext): HTMLElement {
   );
 }
 
-function tableTab(rows: StoredVerdict[], policy: UiPolicy | undefined): HTMLElement {
+interface TableTab {
+  element: HTMLElement;
+  setRows(rows: readonly StoredVerdict[]): void;
+}
+
+function tableTab(policy: UiPolicy | undefined): TableTab {
   const detailBox = el('div', { class: 'detail-slot' });
   const table = new VirtualTable<StoredVerdict>({
     caption: 'Verdicts',
@@ -47,22 +52,55 @@ function tableTab(rows: StoredVerdict[], policy: UiPolicy | undefined): HTMLElem
       d.focus();
     },
   });
-  table.setRows(rows);
-  queueMicrotask(() => { table.setRows(rows); });
-  return el('div', { class: 'split' }, table.element, detailBox);
+  return {
+    element: el('div', { class: 'split' }, table.element, detailBox),
+    setRows: (rows) => {
+      table.setRows(rows);
+      // Again once attached: the first render may run before the box has its height.
+      queueMicrotask(() => { table.setRows(rows); });
+    },
+  };
 }
 
-async function body(s: PolicyState, policy: UiPolicy | undefined, ctx: ViewContext, signal: AbortSignal): Promise<HTMLElement> {
+function rowStatus(loaded: { rows: readonly StoredVerdict[]; truncated: boolean }): string {
+  return `${loaded.rows.length.toLocaleString('en')} verdict rows${loaded.truncated ? ` (the newest ${MAX_ROWS.toLocaleString('en')}; narrow the filters to see older ones)` : ''}`;
+}
+
+/**
+ * The tab's content. The table shows the first page as soon as it arrives (`show`) and grows
+ * as older pages come; the grouped view and the map need every row first.
+ */
+async function body(s: PolicyState, policy: UiPolicy | undefined, ctx: ViewContext, signal: AbortSignal, show: (e: HTMLElement) => void): Promise<HTMLElement> {
   if (s.tab === 'tail') return tailView(s.policy, s.filters, policy, ctx);
-  const loaded = await loadVerdicts(s.policy, s.filters, signal);
-  const status = el('p', { class: 'muted', id: 'row-status', role: 'status' }, `${loaded.rows.length.toLocaleString('en')} verdict rows${loaded.truncated ? ` (the newest ${MAX_ROWS.toLocaleString('en')}; narrow the filters to see older ones)` : ''}`);
+  const status = el('p', { class: 'muted', id: 'row-status', role: 'status' }, 'Loading verdicts…');
+  let shown: { wrapper: HTMLElement; table: TableTab } | undefined;
+  const tableOf = (): { wrapper: HTMLElement; table: TableTab } => {
+    if (!shown) {
+      const table = tableTab(policy);
+      shown = { wrapper: el('div', {}, status, table.element), table };
+    }
+    return shown;
+  };
+  const onPage = s.tab === 'table'
+    ? (rows: readonly StoredVerdict[]): void => {
+      const first = shown === undefined;
+      const t = tableOf();
+      status.textContent = `loading: ${rows.length.toLocaleString('en')} verdict rows so far, older ones on their way…`;
+      if (first) show(t.wrapper);
+      t.table.setRows(rows);
+    }
+    : undefined;
+  const loaded = await loadVerdicts(s.policy, s.filters, signal, onPage);
+  status.textContent = rowStatus(loaded);
   if (s.tab === 'grouped') return el('div', {}, status, groupedView(loaded.rows));
   if (s.tab === 'map') {
     return el('div', {}, status, flowMap(edges(loaded.rows), (e) => {
       ctx.go(writeState({ ...s, tab: 'table', filters: { ...s.filters, src: e.src, dst: e.dst } }));
     }));
   }
-  return el('div', {}, status, tableTab(loaded.rows, policy));
+  const t = tableOf();
+  t.table.setRows(loaded.rows);
+  return t.wrapper;
 }
 
 export async function renderPolicy(root: HTMLElement, s: PolicyState, ctx: ViewContext): Promise<void> {
@@ -79,5 +117,8 @@ export async function renderPolicy(root: HTMLElement, s: PolicyState, ctx: ViewC
     tabs(s, ctx),
     content,
   );
-  content.replaceChildren(await body(s, policy, ctx, abort.signal));
+  const show = (e: HTMLElement): void => {
+    if (content.firstChild !== e) content.replaceChildren(e);
+  };
+  show(await body(s, policy, ctx, abort.signal, show));
 }
