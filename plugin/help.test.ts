@@ -13,6 +13,7 @@ import type { Example } from './commands/examples.js';
 import { PROMOTE_CLUSTER_EXAMPLES } from './commands/promote-cluster.js';
 import { PROMOTE_EXAMPLES } from './commands/promote.js';
 import { VERDICTS_EXAMPLES } from './commands/verdicts.js';
+import { VERIFY_EXAMPLES } from './commands/verify.js';
 import { UI_EXAMPLES } from './commands/ui.js';
 import { EXIT_CODE_TEXT } from './commands/exit-codes.js';
 import { COMPLETION_EXAMPLES } from './completion/command.js';
@@ -28,6 +29,7 @@ const COMMANDS: readonly { path: readonly string[]; examples: readonly Example[]
   { path: ['audit', 'promote'], examples: PROMOTE_EXAMPLES, exitCodes: [0, 1, 2, 4] },
   { path: ['audit', 'promote-cluster'], examples: PROMOTE_CLUSTER_EXAMPLES, exitCodes: [0, 1, 2, 4] },
   { path: ['verdicts'], examples: VERDICTS_EXAMPLES, exitCodes: [0, 1, 2] },
+  { path: ['verify'], examples: VERIFY_EXAMPLES, exitCodes: [0, 1, 2] },
   { path: ['describe'], examples: DESCRIBE_EXAMPLES, exitCodes: [0, 1, 2] },
   { path: ['completion'], examples: COMPLETION_EXAMPLES, exitCodes: [0, 1, 2] },
   { path: ['gen'], examples: GEN_GROUP_EXAMPLES, exitCodes: [0, 1, 2, 4] },

@@ -15,6 +15,7 @@ import { cobraCompletions } from './completion/scripts.js';
 import { registerPromote } from './commands/promote.js';
 import { registerPromoteCluster } from './commands/promote-cluster.js';
 import { registerVerdicts } from './commands/verdicts.js';
+import { registerVerify } from './commands/verify.js';
 import { registerUi } from './commands/ui.js';
 import { CliError, EXIT, InputError } from './errors.js';
 import { flagMessage, keepNegativeValues, usageHint } from './flag-errors.js';
@@ -104,6 +105,7 @@ const TOP_COMMANDS: readonly RegisterCommand[] = [
   withExitCodesOf(registerDescribe, COMMON_EXIT_CODES),
   withExitCodesOf(registerCompletion, COMMON_EXIT_CODES),
   withExitCodesOf(registerVerdicts, COMMON_EXIT_CODES),
+  withExitCodesOf(registerVerify, COMMON_EXIT_CODES),
   withExitCodesOf(registerUi, COMMON_EXIT_CODES),
 ];
 

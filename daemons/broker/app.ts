@@ -9,6 +9,7 @@ import { requireIdentity, type AuthEnv } from '../../runtime/auth/require-access
 import type { BrokerDeps } from './deps.js';
 import { errorHandler, notFoundHandler } from '../../runtime/error-handler.js';
 import { brokerHttpError } from './middleware/broker-errors.js';
+import { enforcementRoutes } from './routes/enforcement.js';
 import { flowRoutes } from './routes/flows.js';
 import { healthRoutes } from './routes/health.js';
 import { replayRoutes } from './routes/replays.js';
@@ -31,6 +32,7 @@ export function createApp(deps: BrokerDeps): Hono<AuthEnv> {
   });
   app.route('/', flowRoutes(deps));
   app.route('/', replayRoutes(deps));
+  app.route('/', enforcementRoutes(deps));
   // The stream's route is more specific than /audit/verdicts; registration order does not matter in Hono.
   app.route('/', verdictStreamRoutes(deps));
   app.route('/', verdictRoutes(deps));

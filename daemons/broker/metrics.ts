@@ -19,6 +19,8 @@ export interface BrokerMetrics {
   evaluatorLatency: Histogram;
   evaluationInFlight: Gauge;
   verdictsStored: Counter;
+  /** Conversations judged against the enforced NetworkPolicies, by prediction and observed state (verify). */
+  enforcementChecks: Counter<'predicted' | 'state'>;
   replayFlows: Counter;
   replayJobs: Counter<'result'>;
   retentionRuns: Counter<'result'>;
@@ -83,6 +85,12 @@ export function createMetrics(
     }),
     evaluationInFlight: new Gauge({ name: `${p}evaluation_in_flight_flows`, help: 'Flows claimed and being evaluated.', registers: r }),
     verdictsStored: new Counter({ name: `${p}verdicts_stored_total`, help: 'Audit verdict rows stored.', registers: r }),
+    enforcementChecks: new Counter({
+      name: `${p}enforcement_checks_total`,
+      help: 'Conversations judged against the enforced NetworkPolicies, by what they predict (Allow, Deny) and the state the agent saw; predicted="Deny",state="established" is traffic the CNI let through.',
+      labelNames: ['predicted', 'state'],
+      registers: r,
+    }),
     replayFlows: new Counter({ name: `${p}replay_flows_total`, help: 'Flow rows re-judged by replays.', registers: r }),
     replayJobs: new Counter({ name: `${p}replay_jobs_total`, help: 'Replay jobs ended, by final state.', labelNames: ['result'], registers: r }),
     retentionRuns: new Counter({ name: `${p}retention_runs_total`, help: 'Retention runs by result.', labelNames: ['result'], registers: r }),

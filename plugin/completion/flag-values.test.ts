@@ -21,7 +21,7 @@ function optionsOf(help: string): { flags: string[]; type: string }[] {
 }
 
 describe('COMMAND_FLAGS', () => {
-  it.each([{ command: ['verdicts'] }, { command: ['describe'] }, { command: ['audit', 'test'] }, { command: ['audit', 'promote'] }, { command: ['audit', 'promote-cluster'] }, { command: ['gen', 'networkpolicy'] }, { command: ['flows', 'export'] }])('knows every value flag of $command', async ({ command }) => {
+  it.each([{ command: ['verdicts'] }, { command: ['describe'] }, { command: ['audit', 'test'] }, { command: ['audit', 'promote'] }, { command: ['audit', 'promote-cluster'] }, { command: ['gen', 'networkpolicy'] }, { command: ['flows', 'export'] }, { command: ['verify'] }])('knows every value flag of $command', async ({ command }) => {
     const io = memoryIO();
     expect(await runCli([...command, '--help'], io)).toBe(0);
     const options = optionsOf(io.out());

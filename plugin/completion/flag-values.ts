@@ -10,7 +10,8 @@ import { DESCRIBE_OUTPUTS } from '../commands/describe.js';
 import { KINDS as GEN_KINDS, OUTPUTS as GEN_OUTPUTS } from '../commands/gen.js';
 import { EXPORT_OUTPUTS } from '../flows/export.js';
 import { PROMOTE_OUTPUTS } from '../promote/formats.js';
-import { VERDICTS_OUTPUTS } from '../verdicts/options.js';
+import { VERDICT_STATES, VERDICTS_OUTPUTS } from '../verdicts/options.js';
+import { VERIFY_OUTPUTS } from '../verify/options.js';
 
 export type FlagValue = { kind: 'enum'; values: readonly string[] } | { kind: 'file' } | { kind: 'dir' } | { kind: 'free' };
 
@@ -47,6 +48,7 @@ export const COMMAND_FLAGS: Readonly<Record<string, Flags>> = {
     '--policy': FREE,
     '--verdict': oneOf(['WouldDeny', 'Allow']),
     '--direction': oneOf(['Ingress', 'Egress']),
+    '--state': oneOf(VERDICT_STATES),
     '--since': FREE,
     '--limit': FREE,
     ...spellings('o', 'output', oneOf(VERDICTS_OUTPUTS)),
@@ -71,6 +73,7 @@ export const COMMAND_FLAGS: Readonly<Record<string, Flags>> = {
   },
   'flows export': { ...TOKEN, '--since': FREE, ...spellings('o', 'output', oneOf(EXPORT_OUTPUTS)) },
   ui: { ...TOKEN, '--port': FREE },
+  verify: { ...TOKEN, '--since': FREE, ...spellings('o', 'output', oneOf(VERIFY_OUTPUTS)) },
 };
 
 /** Other names of a command path. */

@@ -74,6 +74,8 @@ const CALLS: Call[] = [
   get('a summary by uid and generation', '/audit/summary', '/audit/summary?uid=uid-1&generation=1&window=24h&top=1', 200),
   get('an empty summary', '/audit/summary', '/audit/summary', 200),
   get('a summary with generation alone', '/audit/summary', '/audit/summary?generation=1', 400),
+  get('an enforcement report', '/v1/enforcement', '/v1/enforcement?namespace=prod&since=2h&mismatches=true', 200),
+  get('an enforcement report with a bad flag', '/v1/enforcement', '/v1/enforcement?mismatches=yes', 400),
   get('a replay', '/v1/replays/:id', '/v1/replays/1', 200),
   get('a replay that does not exist', '/v1/replays/:id', '/v1/replays/999', 404),
   get('a replay id that is not one', '/v1/replays/:id', '/v1/replays/abc', 400),

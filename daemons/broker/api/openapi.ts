@@ -159,6 +159,39 @@ export const OPENAPI = {
           error: str,
         },
       },
+      EnforcementReport: {
+        type: 'object',
+        required: ['since', 'until', 'rows', 'truncated'],
+        properties: {
+          since: dateTime,
+          until: dateTime,
+          truncated: { type: 'boolean', description: 'More flows matched than the limit: the most recently seen are listed' },
+          rows: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['policy', 'direction', 'src', 'dst', 'port', 'protocol', 'predicted', 'observed', 'outcome', 'explanation', 'firstSeen', 'lastSeen'],
+              properties: {
+                policy: { type: 'object', properties: { uid: str, namespace: str, name: str, generation: int } },
+                direction: { enum: ['Ingress', 'Egress'], description: 'Where the flow was seen: Egress at the source, Ingress at the destination' },
+                src: verdictEnd,
+                dst: verdictEnd,
+                port: int,
+                protocol: str,
+                predicted: { enum: ['Allow', 'Deny'] },
+                observed: { type: 'object', properties: { established: int, attempt: int, refused: int, seen: int }, description: 'Conversations in each connection state' },
+                outcome: {
+                  enum: ['Agrees', 'NotEnforced', 'DroppedElsewhere', 'Inconclusive'],
+                  description: 'NotEnforced: denied yet established (or UDP delivered); DroppedElsewhere: allowed yet 3 or more failed attempts and none established',
+                },
+                explanation: str,
+                firstSeen: str,
+                lastSeen: str,
+              },
+            },
+          },
+        },
+      },
       Verdict: {
         type: 'object',
         properties: {
@@ -214,6 +247,21 @@ export const OPENAPI = {
           ...bodyErrors,
           '413': { description: 'Body larger than 64 KiB, also once decompressed, or holding more than 64 JSON objects and arrays', content: { 'application/json': { schema: ref('Error') } } },
         },
+      },
+    },
+    '/v1/enforcement': {
+      get: {
+        summary: "The enforced NetworkPolicies' predictions against the connection states the agents saw, per flow and policy (kubectl kguardian verify)",
+        description: 'Needs `get` on auditverdicts.kguardian.dev in the namespace asked for (cluster-wide without one). Rows are the most recently seen flows first.',
+        parameters: [
+          q('namespace', name, 'NetworkPolicy namespace'),
+          q('policy', name, 'NetworkPolicy name'),
+          q('since', time, 'Observed at or after (default: an hour ago); within the verdict retention (else 400)'),
+          q('until', time, 'Observed before (default: now); must be after since (else 400)'),
+          q('mismatches', { enum: ['true', 'false'], default: 'false' }, 'true: only NotEnforced and DroppedElsewhere rows'),
+          q('limit', { type: 'integer', minimum: 1, maximum: 10000, default: 1000 }),
+        ],
+        responses: { '200': json(ref('EnforcementReport')), ...errors },
       },
     },
     '/v1/replays/{id}': {

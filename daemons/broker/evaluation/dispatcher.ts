@@ -5,7 +5,9 @@
  * released, the flows stay pending, and the worker backs off (capped, exponential) until the
  * evaluator answers again; each observation is judged once (see store/claims.ts).
  *
- * Only audit verdicts are stored: NetworkPolicy verdicts describe enforcement, not audit. And
+ * Only audit verdicts are stored: NetworkPolicy verdicts describe enforcement, not audit; what
+ * they predict is kept as enforcement checks instead, beside the flow's connection state, for
+ * `verify` (verify/enforcement.ts). And
  * only verdicts for the direction the observation stands for: a flow seen at the source judges
  * egress, one seen at the destination judges ingress (the other end's agent reports the other).
  */
@@ -17,6 +19,7 @@ import type { Logger } from '../../../runtime/logger.js';
 import type { BrokerMetrics } from '../metrics.js';
 import type { ClaimedFlow, FlowJudgement, NewVerdict, Store, StoredFlow } from '../store/types.js';
 import type { FlowEndpoint, FlowEvaluation } from '../../../policy/types.js';
+import { checksOf } from '../verify/enforcement.js';
 
 export interface DispatcherOptions {
   store: Store;
@@ -87,12 +90,22 @@ export class EvaluationDispatcher {
       const judgements: FlowJudgement[] = [];
       for (const c of claim.flows) {
         const evaluation = results.get(c.flow.id);
-        if (evaluation) judgements.push({ flowId: c.flow.id, verdicts: auditVerdicts(evaluation, c.flow.direction), resolved: { src: evaluation.src, dst: evaluation.dst } });
+        if (evaluation) {
+          judgements.push({
+            flowId: c.flow.id,
+            verdicts: auditVerdicts(evaluation, c.flow.direction),
+            resolved: { src: evaluation.src, dst: evaluation.dst },
+            enforcement: checksOf(evaluation, c.flow.direction),
+          });
+        }
       }
       if (judgements.length < claim.flows.length) {
         this.o.logger.warn('evaluator left flows unanswered; they stay pending', { missing: claim.flows.length - judgements.length });
       }
-      const stored = await store.completeClaim(claim, judgements, clock.now(), (tallies) => { metrics.policies.record(tallies); });
+      const stored = await store.completeClaim(claim, judgements, clock.now(), (tallies, checks) => {
+        metrics.policies.record(tallies);
+        for (const c of checks) metrics.enforcementChecks.inc({ predicted: c.predicted, state: c.state }, c.count);
+      });
       metrics.verdictsStored.inc(stored);
       return judgements.length;
     } catch (err) {

@@ -9,7 +9,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from './sql-client.js';
 import { flowColumns, toFlow, type FlowRow } from './rows.js';
-import type { Claim, FlowJudgement, NewVerdict, StoredFlow, StoredVerdictTally } from './types.js';
+import type { Claim, FlowJudgement, NewVerdict, StoredCheckTally, StoredFlow, StoredVerdictTally } from './types.js';
+import { insertChecks, type CheckInsert } from './enforcement-checks.js';
 import { endIdentity, insertVerdicts, type VerdictValues } from './verdict-insert.js';
 
 export async function claimPending(db: Queryable, limit: number, now: Date, leaseMs: number): Promise<Claim> {
@@ -44,7 +45,14 @@ function verdictValues(x: VerdictInsert, now: Date): VerdictValues {
 }
 
 /** Completes a claim in the caller's transaction; returns how many verdicts were stored. */
-export async function completeClaim(tx: Queryable, claim: Claim, judgements: readonly FlowJudgement[], now: Date, stored?: StoredVerdictTally[]): Promise<number> {
+export async function completeClaim(
+  tx: Queryable,
+  claim: Claim,
+  judgements: readonly FlowJudgement[],
+  now: Date,
+  stored?: StoredVerdictTally[],
+  checked?: StoredCheckTally[],
+): Promise<number> {
   const judged = new Map(judgements.map((j) => [j.flowId, j]));
   const done = claim.flows.filter((c) => judged.has(c.flow.id));
   const ids = done.map((c) => c.flow.id);
@@ -57,13 +65,17 @@ export async function completeClaim(tx: Queryable, claim: Claim, judgements: rea
   );
   const kept = new Set(r.rows.map((row) => Number(row.id)));
   const inserts: VerdictInsert[] = [];
+  const checks: CheckInsert[] = [];
   for (const c of done) {
     if (!kept.has(c.flow.id)) continue;
     const j = judged.get(c.flow.id);
     for (const v of j?.verdicts ?? []) inserts.push({ flow: c.flow, count: c.pending, v, resolved: j?.resolved });
+    for (const check of j?.enforcement ?? []) checks.push({ flow: c.flow, count: c.pending, check, resolved: j?.resolved });
   }
   await insertVerdicts(tx, inserts.map((x) => verdictValues(x, now)));
+  await insertChecks(tx, checks);
   stored?.push(...inserts.map((x) => ({ verdict: x.v, count: x.count })));
+  checked?.push(...checks.map((x) => ({ predicted: x.check.predicted, state: x.flow.state, count: x.count })));
   await releaseClaim(tx, { token: claim.token, flows: claim.flows.filter((c) => !judged.has(c.flow.id)) });
   return inserts.length;
 }

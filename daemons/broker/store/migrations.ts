@@ -157,6 +157,36 @@ UPDATE audit_verdicts v SET state = f.state FROM flows f WHERE v.flow_id <> 0 AN
 CREATE INDEX audit_verdicts_state ON audit_verdicts (state, observed_at, id);
 `,
   },
+  {
+    version: 6,
+    name: 'enforcement_checks',
+    // What the enforced NetworkPolicies predicted for each judged observation, per policy that
+    // decided it, beside the flow's connection state (daemons/broker/verify/enforcement.ts).
+    sql: `
+CREATE TABLE enforcement_checks (
+  observed_at       timestamptz NOT NULL,
+  flow_id           bigint      NOT NULL,
+  policy_uid        text        NOT NULL,
+  policy_namespace  text        NOT NULL,
+  policy_name       text        NOT NULL,
+  policy_generation bigint      NOT NULL,
+  direction         text        NOT NULL,
+  predicted         text        NOT NULL,
+  state             text        NOT NULL,
+  src_namespace     text        NOT NULL,
+  src_pod           text        NOT NULL,
+  src_ip            inet        NOT NULL,
+  dst_namespace     text        NOT NULL,
+  dst_pod           text        NOT NULL,
+  dst_ip            inet        NOT NULL,
+  port              integer     NOT NULL,
+  protocol          text        NOT NULL,
+  count             bigint      NOT NULL
+) PARTITION BY RANGE (observed_at);
+CREATE INDEX enforcement_checks_time ON enforcement_checks (observed_at);
+CREATE INDEX enforcement_checks_policy ON enforcement_checks (policy_namespace, policy_name, observed_at);
+`,
+  },
 ];
 
 /** Applies the migrations not yet recorded; safe to call from several processes at once. */

@@ -9,8 +9,9 @@
 import { LOCK_KEYS } from './migrations.js';
 import type { Queryable, SqlClient } from './sql-client.js';
 
-export type PartitionedTable = 'flows' | 'audit_verdicts';
-export const PARTITIONED_TABLES: readonly PartitionedTable[] = ['flows', 'audit_verdicts'];
+export type PartitionedTable = 'flows' | 'audit_verdicts' | 'enforcement_checks';
+/** enforcement_checks is kept as long as audit_verdicts (VERDICT_RETENTION_DAYS). */
+export const PARTITIONED_TABLES: readonly PartitionedTable[] = ['flows', 'audit_verdicts', 'enforcement_checks'];
 
 const DAY_MS = 86_400_000;
 

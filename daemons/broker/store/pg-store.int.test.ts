@@ -3,9 +3,10 @@ import { inject } from 'vitest';
 import { createTestDatabase } from '../testing/test-database.js';
 import { createPgClient } from './pg-client.js';
 import { DEFAULT_RETENTION, openSqlStore } from './sql-store.js';
-import { storeContract, T0 } from './store.contract.js';
+import { enforcementContract } from './enforcement.contract.js';
+import { storeContract, T0, type StoreFactory } from './store.contract.js';
 
-storeContract('PostgreSQL', async (retention = DEFAULT_RETENTION) => {
+const open: StoreFactory = async (retention = DEFAULT_RETENTION) => {
   const db = await createTestDatabase(inject('databaseUrl'), 'store');
   const store = await openSqlStore(createPgClient({ connectionString: db.url }), retention, T0);
   return {
@@ -15,4 +16,7 @@ storeContract('PostgreSQL', async (retention = DEFAULT_RETENTION) => {
       await db.drop();
     },
   };
-});
+};
+
+storeContract('PostgreSQL', open);
+enforcementContract('PostgreSQL', open);

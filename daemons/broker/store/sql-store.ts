@@ -12,7 +12,8 @@ import { migrate } from './migrations.js';
 import { dayStart, PartitionManager, PARTITIONED_TABLES } from './partitions.js';
 import { sqlReplayStore } from './replay-store.js';
 import type { SqlClient } from './sql-client.js';
-import type { Claim, FlowJudgement, IngestResult, RetentionConfig, Store, StoredVerdictTally } from './types.js';
+import type { Claim, FlowJudgement, IngestResult, RetentionConfig, Store, StoredCheckTally, StoredVerdictTally } from './types.js';
+import { enforcementReport } from './enforcement-checks.js';
 import { lastVerdictId, listVerdicts, summary, verdictsAfter } from './verdict-reads.js';
 import type { FlowBatch } from '../../../contracts/flow-batch.js';
 
@@ -69,20 +70,28 @@ export async function openSqlStore(
     lastVerdictId: () => lastVerdictId(client),
     summary: (f, top) => summary(client, f, top),
     listFlows: (q) => listFlows(client, q),
+    enforcementReport: (q) => enforcementReport(client, q),
     claimPending: (limit, at, leaseMs) => retrying(() => client.transaction((tx) => claimPending(tx, limit, at, leaseMs))),
-    async completeClaim(claim: Claim, judgements: FlowJudgement[], at: Date, onStored?: (stored: readonly StoredVerdictTally[]) => void): Promise<number> {
+    async completeClaim(
+      claim: Claim,
+      judgements: FlowJudgement[],
+      at: Date,
+      onStored?: (stored: readonly StoredVerdictTally[], checks: readonly StoredCheckTally[]) => void,
+    ): Promise<number> {
       // Verdicts are filed under the flow's last_seen day, which may not have a partition yet.
       await partitions.ensureDays(claim.flows.map((c) => dayStart(Date.parse(c.flow.lastSeen))));
       // Filled by the attempt that committed: a retried transaction starts it over.
       let stored: StoredVerdictTally[] = [];
+      let checks: StoredCheckTally[] = [];
       const n = await retrying(() =>
         client.transaction((tx) => {
           stored = [];
-          return completeClaim(tx, claim, judgements, at, stored);
+          checks = [];
+          return completeClaim(tx, claim, judgements, at, stored, checks);
         }),
       );
       if (n > 0) notify();
-      if (stored.length > 0) onStored?.(stored);
+      if (stored.length > 0 || checks.length > 0) onStored?.(stored, checks);
       return n;
     },
     releaseClaim: (claim) => retrying(() => releaseClaim(client, claim)),

@@ -7,6 +7,9 @@ import type { Direction, PodRef, Verdict } from '../../../policy/types.js';
 import type { FlowPage, Offender, StoredFlow, StoredVerdict, Summary, VerdictEndpoint, VerdictPage, VerdictState } from '../../../contracts/broker-api.js';
 import type { FlowBatch, FlowObservation } from '../../../contracts/flow-batch.js';
 import type { ReplayStore } from './replay-types.js';
+import type { EnforcementCheck } from '../verify/enforcement.js';
+import type { EnforcementReport } from '../../../contracts/enforcement.js';
+import type { EnforcementQuery } from './enforcement-checks.js';
 
 // What the read API answers is a contract the plugin and the web view share.
 export type { FlowPage, Offender, StoredFlow, StoredVerdict, Summary, VerdictEndpoint, VerdictPage, VerdictState };
@@ -82,6 +85,15 @@ export interface FlowJudgement {
    * agent could not stamp (the evaluator resolves its IP through the cluster's IP history).
    */
   resolved?: { src: PodRef | null; dst: PodRef | null };
+  /** What the enforced NetworkPolicies predict for the flow, per policy that decided it (verify/enforcement.ts). */
+  enforcement?: EnforcementCheck[];
+}
+
+/** Enforcement checks as committed by completeClaim (the verify metrics). */
+export interface StoredCheckTally {
+  predicted: EnforcementCheck['predicted'];
+  state: FlowObservation['state'];
+  count: number;
 }
 
 export interface Store {
@@ -102,7 +114,14 @@ export interface Store {
    * `onStored` is told, once the transaction committed, which verdicts were stored and for how many
    * conversations each (the per-policy metrics).
    */
-  completeClaim(claim: Claim, judgements: FlowJudgement[], now: Date, onStored?: (stored: readonly StoredVerdictTally[]) => void): Promise<number>;
+  completeClaim(
+    claim: Claim,
+    judgements: FlowJudgement[],
+    now: Date,
+    onStored?: (stored: readonly StoredVerdictTally[], checks: readonly StoredCheckTally[]) => void,
+  ): Promise<number>;
+  /** Enforced NetworkPolicies' predictions against the observed states, per flow and policy (GET /v1/enforcement). */
+  enforcementReport(q: EnforcementQuery): Promise<EnforcementReport>;
   /** Releases a claim without evaluating (the evaluator failed): the flows stay pending. */
   releaseClaim(claim: Claim): Promise<void>;
   /** Replay jobs (POST /v1/replays) and their pass over the flows. */

@@ -98,6 +98,8 @@ export interface FlowSpec {
   dst: End;
   port: number;
   direction?: 'Ingress' | 'Egress';
+  /** Default established. */
+  state?: 'established' | 'attempt' | 'refused';
   count?: number;
   at?: Date;
 }
@@ -114,7 +116,7 @@ export async function postFlows(brokerUrl: string, flows: FlowSpec[]): Promise<v
       const at = (f.at ?? new Date()).toISOString();
       return {
         src: end(f.src, 40000 + (batchSeq % 1000)), dst: end(f.dst, f.port), protocol: 'TCP', direction: f.direction ?? 'Ingress',
-        state: 'established', firstSeen: at, lastSeen: at, count: f.count ?? 1, node: 'kg-node',
+        state: f.state ?? 'established', firstSeen: at, lastSeen: at, count: f.count ?? 1, node: 'kg-node',
       };
     }),
   };

@@ -1,0 +1,126 @@
+/**
+ * Verification of enforced NetworkPolicies end to end: a real API server holding a NetworkPolicy
+ * and its pods, a real evaluator replica judging the flows, a real broker process over PostgreSQL
+ * keeping what the enforced policy predicts beside each flow's connection state, and
+ * `kubectl kguardian verify` reading it. Flows the policy denies that were established must come
+ * out NotEnforced, allowed ones that keep failing DroppedElsewhere, the rest Agrees.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { EnforcementReport } from '../../contracts/enforcement.js';
+import { memoryIO } from '../../plugin/io.js';
+import { runCli } from '../../plugin/main.js';
+import { freePort, startBroker, type Broker } from '../broker/testing/broker-process.js';
+import { createTestDatabase, type TestDatabase } from '../broker/testing/test-database.js';
+import { kubeConfig } from '../../test/kube/client.js';
+import { installCrds } from '../../test/kube/crds.js';
+import { applyManifest } from '../../test/kube/manifest.js';
+import { createTestNamespace } from '../../test/kube/namespace.js';
+import { createRunningPod } from '../../test/kube/pods.js';
+import { eventually, postFlows, startReplica, type Replica } from './testing/evaluator-harness.js';
+
+let kc: KubeConfig;
+let db: TestDatabase;
+let broker: Broker;
+let replica: Replica;
+
+beforeAll(async () => {
+  kc = kubeConfig();
+  await installCrds(kc);
+  db = await createTestDatabase(inject('databaseUrl'), 'verify');
+  const leaseNamespace = await createTestNamespace(kc, 'kg-lease');
+  const brokerPort = freePort();
+  replica = await startReplica(kc, { identity: 'evaluator-verify', brokerUrl: `http://127.0.0.1:${brokerPort}`, leaseNamespace, eventIntervalMs: 500 });
+  broker = await startBroker({ DATABASE_URL: db.url, EVALUATOR_URL: replica.url }, brokerPort);
+});
+
+afterAll(async () => {
+  await replica?.stop(false);
+  await broker?.kill();
+  await db?.drop();
+});
+
+const NETWORK_POLICY = `
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: db-ingress }
+spec:
+  podSelector: { matchLabels: { app: db } }
+  policyTypes: [Ingress]
+  ingress:
+    - from: [{ podSelector: { matchLabels: { app: web } } }]
+      ports: [{ protocol: TCP, port: 5432 }]
+`;
+
+/** What the evaluator predicts for ingress from `src` to db-1:5432, once it holds the policy. */
+async function enforcedIngress(ns: string, srcIp: string, srcPod: string): Promise<string | undefined> {
+  const res = await fetch(`${replica.url}/evaluate`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ flows: [{ id: 1, observedAt: new Date().toISOString(), count: 1, direction: 'Ingress', flow: {
+      src: { ip: srcIp, namespace: ns, pod: srcPod }, dst: { ip: '10.64.0.2', namespace: ns, pod: 'db-1' }, protocol: 'TCP', port: 5432 } }] }),
+  });
+  const body = (await res.json()) as { results: { evaluation: { enforced: { ingress: string } } }[] };
+  return body.results[0]?.evaluation.enforced.ingress;
+}
+
+async function verify(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const io = memoryIO();
+  const code = await runCli(['verify', '--broker-url', broker.url, ...args], io);
+  return { code, out: io.out(), err: io.err() };
+}
+
+describe('verify on real judgements', () => {
+  it('reports denied-but-established flows as NotEnforced and allowed-but-failing ones as DroppedElsewhere', async () => {
+    const ns = await createTestNamespace(kc, 'verify');
+    await createRunningPod(kc, ns, 'web-1', ['10.64.0.1'], { labels: { app: 'web' } });
+    await createRunningPod(kc, ns, 'db-1', ['10.64.0.2'], { labels: { app: 'db' } });
+    await createRunningPod(kc, ns, 'batch-1', ['10.64.0.3'], { labels: { app: 'batch' } });
+    await createRunningPod(kc, ns, 'web-2', ['10.64.0.4'], { labels: { app: 'web' } });
+    await applyManifest(kc, NETWORK_POLICY, ns);
+    await eventually('the evaluator holds the NetworkPolicy', async () => ((await enforcedIngress(ns, '10.64.0.3', 'batch-1')) === 'Deny' ? true : undefined));
+
+    const web = { ip: '10.64.0.1', namespace: ns, pod: 'web-1' };
+    const db1 = { ip: '10.64.0.2', namespace: ns, pod: 'db-1' };
+    const batch = { ip: '10.64.0.3', namespace: ns, pod: 'batch-1' };
+    const web2 = { ip: '10.64.0.4', namespace: ns, pod: 'web-2' };
+    await postFlows(broker.url, [
+      { src: batch, dst: db1, port: 5432, count: 2 }, // denied, yet established
+      { src: batch, dst: db1, port: 6379, count: 3, state: 'attempt' }, // denied and dropped
+      { src: web, dst: db1, port: 5432, count: 4, state: 'refused' }, // allowed, yet refused every time
+      { src: web, dst: db1, port: 5432, count: 1 }, // ...but once it connected: flaky, the flow agrees
+      { src: web2, dst: db1, port: 5432, count: 3, state: 'attempt' }, // allowed, never connected: dropped elsewhere
+      { src: batch, dst: web, port: 8080, count: 5 }, // web is selected by no NetworkPolicy: no check
+    ]);
+    const report = await eventually('every flow is judged', async () => {
+      const r = await verify('--all', '-n', ns, '-o', 'json');
+      const parsed = JSON.parse(r.out || '{"rows":[]}') as EnforcementReport;
+      return parsed.rows.length === 4 ? parsed : undefined;
+    });
+    const rows = report.rows.map((r) => [r.src.pod, r.port, r.policy.name, r.predicted, r.outcome]).sort();
+    expect(rows).toEqual([
+      ['batch-1', 5432, 'db-ingress', 'Deny', 'NotEnforced'],
+      ['batch-1', 6379, 'db-ingress', 'Deny', 'Agrees'],
+      ['web-1', 5432, 'db-ingress', 'Allow', 'Agrees'],
+      ['web-2', 5432, 'db-ingress', 'Allow', 'DroppedElsewhere'],
+    ]);
+
+    // The table with --mismatches: the two that disagree, not enforced first.
+    const table = await verify('db-ingress', '-n', ns, '--mismatches');
+    expect(table.code).toBe(0);
+    expect(table.out.split('\n')[0]).toMatch(/^POLICY\s+SEEN-AT\s+SOURCE\s+DESTINATION\s+PORT\s+PREDICTED\s+CONNECTED\s+FAILED\s+OUTCOME\s+LAST-SEEN$/);
+    expect(table.out).toMatch(/db-ingress\s+destination\s+\S+\/batch-1\s+\S+\/db-1\s+5432\/TCP\s+Deny\s+2\s+0\s+NotEnforced/);
+    expect(table.out).toMatch(/db-ingress\s+destination\s+\S+\/web-2\s+\S+\/db-1\s+5432\/TCP\s+Allow\s+0\s+3\s+DroppedElsewhere/);
+    expect(table.out.trim().split('\n').map((l) => l.split(/\s+/)[8])).toEqual(['OUTCOME', 'NotEnforced', 'DroppedElsewhere']);
+    expect(table.err).toContain('the CNI is not enforcing them');
+    expect(table.err).toContain('something else drops or refuses it');
+    expect(table.err).toContain('2 mismatches: 2 flows checked');
+  });
+
+  it('says so when nothing was judged against an enforced NetworkPolicy', async () => {
+    const ns = await createTestNamespace(kc, 'verify-empty');
+    const r = await verify('--all', '-n', ns);
+    expect([r.code, r.out]).toEqual([0, '']);
+    expect(r.err).toBe(`No flows judged against an enforced NetworkPolicy in namespace ${ns} within 1h.\n`);
+  });
+});
