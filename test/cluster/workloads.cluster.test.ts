@@ -286,8 +286,15 @@ describe('real traffic between agnhost pods, counted by the audit policies', () 
       .map((k) => { const [, , src = '', , dst = '', port = ''] = k.split(' '); return `${src} -> ${dst}:${port}`; }));
     for (const [policy, namespace, kind] of [['payments-isolation', 'prod', 'AuditNetworkPolicy'], ['platform-ingress', 'default', 'AuditClusterNetworkPolicy']] as const) {
       interface Ev { reason: string; type: string; message?: string; involvedObject: { kind: string; name: string } }
-      const events = (await cluster.json<{ items: Ev[] }>(['-n', namespace, 'get', 'events', '--field-selector', `involvedObject.name=${policy}`])).items
+      const read = async (): Promise<Ev[]> => (await cluster.json<{ items: Ev[] }>(['-n', namespace, 'get', 'events', '--field-selector', `involvedObject.name=${policy}`])).items
         .filter((e) => e.involvedObject.kind === kind);
+      // The leader writes the Event beside the status that first shows an offender: poll for it.
+      const deadline = Date.now() + 60_000;
+      let events = await read();
+      while (events.length === 0 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 500));
+        events = await read();
+      }
       expect(events.length, policy).toBeGreaterThan(0);
       const named = new Set<string>();
       for (const e of events) {
