@@ -1,6 +1,7 @@
 // Classification of disagreements: label selectors as the API defines them, capture gaps first, and
 // kube-router's egress named-port deviation recognised only where it applies.
 import { describe, expect, it } from 'vitest';
+import type { NetworkPolicyPeer } from '../../policy/types.js';
 import { classify, selects, type Case } from './classify.js';
 import type { PolicyDef } from './scenarios/types.js';
 import { makeCopy, probesOf } from './universe.js';
@@ -49,6 +50,30 @@ describe('classify', () => {
     { name: 'another port: unexplained', c: base('x/a->y/b:81/TCP'), want: 'kguardian bug' },
     { name: 'kguardian denied, enforcer connected: unexplained',
       c: base('x/a->y/b:80/TCP', { kg: { denied: true, reasons: [], verdicts: [] }, outcome: { ok: true, detail: '' } }), want: 'kguardian bug' },
+  ])('$name', ({ c, want }) => {
+    expect(classify(c).classification).toBe(want);
+  });
+
+  const unresolved = (ports: { port: string; protocol?: string }[], from: NetworkPolicyPeer[] = [{ podSelector: { matchLabels: { pod: 'b' } } }]): PolicyDef =>
+    ({ namespace: 'x', name: 'p0', spec: { podSelector: { matchLabels: { pod: 'a' } }, ingress: [{ from, ports }] } });
+  const connectedDespite = (policy: PolicyDef, key: string): Case => ({
+    placed: { scenario, copy, policies: [policy] },
+    probe: probe(key),
+    kg: { denied: true, reasons: ['denied'], verdicts: [] },
+    outcome: { ok: true, detail: '' },
+    captured: true,
+  });
+  it.each([
+    { name: 'a name no pod has, from a named peer: kube-router allows every port',
+      c: connectedDespite(unresolved([{ port: 'serve-82-tcp' }]), 'x/b->x/a:81/UDP'), want: 'kube-router deviation' },
+    { name: 'a name on another protocol (serve-80-udp over TCP)',
+      c: connectedDespite(unresolved([{ port: 'serve-80-udp' }]), 'x/b->x/a:80/TCP'), want: 'kube-router deviation' },
+    { name: 'a name that resolves: unexplained',
+      c: connectedDespite(unresolved([{ port: 'serve-80-udp', protocol: 'UDP' }]), 'x/b->x/a:80/TCP'), want: 'kguardian bug' },
+    { name: 'a source the peers do not name: unexplained',
+      c: connectedDespite(unresolved([{ port: 'serve-82-tcp' }]), 'x/c->x/a:80/TCP'), want: 'kguardian bug' },
+    { name: 'an ipBlock peer: kube-router adds no rule, unexplained',
+      c: connectedDespite(unresolved([{ port: 'serve-82-tcp' }], [{ ipBlock: { cidr: '0.0.0.0/0' } }]), 'x/b->x/a:80/TCP'), want: 'kguardian bug' },
   ])('$name', ({ c, want }) => {
     expect(classify(c).classification).toBe(want);
   });

@@ -6,11 +6,11 @@
  *   NetworkPolicy API documentation (each rule below quotes the documentation it departs from);
  * - kguardian bug: anything else, until explained.
  */
-import type { LabelSelector, NetworkPolicySpec } from '../../policy/types.js';
+import type { LabelSelector, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicySpec } from '../../policy/types.js';
 import type { ProbeOutcome } from './testing/probes.js';
 import type { Disagreement, KguardianJudgement } from './judge.js';
-import type { PolicyDef, ScenarioDef } from './scenarios/types.js';
-import { portName, type Copy, type Probe } from './universe.js';
+import { NAME_LABEL, type PolicyDef, type ScenarioDef } from './scenarios/types.js';
+import { NAMESPACE_LABELS, portName, type Copy, type ModelNamespace, type PodSlot, type Probe } from './universe.js';
 
 export interface Case {
   placed: { scenario: ScenarioDef; copy: Copy; policies: PolicyDef[] };
@@ -68,8 +68,53 @@ const EGRESS_NAMED_PORT_OWN_NAMESPACE: Deviation = {
   },
 };
 
+/** A named port some pod of the model has: serve-80-tcp ... serve-81-udp, on the protocol it names. */
+function resolves(port: NetworkPolicyPort): boolean {
+  if (typeof port.port !== 'string') return true;
+  const m = /^serve-(80|81)-(tcp|udp)$/.exec(port.port);
+  return m !== null && m[2] === (port.protocol ?? 'TCP').toLowerCase();
+}
+
+/** The peer (of a rule of a policy in `policyNs`) names this pod; ipBlock peers are left out. */
+function podPeerMatches(peer: NetworkPolicyPeer, policyNs: string, pod: PodSlot, copy: Copy): boolean {
+  if (peer.ipBlock) return false;
+  const nsLabels = { ns: pod.modelNamespace, ...NAMESPACE_LABELS[pod.modelNamespace], [NAME_LABEL]: pod.namespace, 'kguardian.dev/enforcement-test': 'true' };
+  if (peer.namespaceSelector) return selects(peer.namespaceSelector, nsLabels) && selects(peer.podSelector, pod.labels);
+  return copy.namespaces[policyNs as ModelNamespace] === pod.namespace && selects(peer.podSelector, pod.labels);
+}
+
+/**
+ * kube-router turns a rule with pod peers whose every port is a named port no pod resolves (a name none has,
+ * or one on another protocol) into a rule for every port: it builds the rule from the numeric ports and the
+ * resolved named ones, and with both lists empty takes the branch for a rule without ports
+ * (pkg/controllers/netpol/policy.go: "If the ingress policy contains no ports at all create the policy based
+ * only on IP"). So it connects what kguardian, following the API, denies.
+ */
+const UNRESOLVED_NAMED_PORTS_ALLOW_ALL: Deviation = {
+  doc: 'kube-router makes a rule whose ports are all named ports that resolve on no pod into a rule for every port ' +
+    '(pkg/controllers/netpol/policy.go: "If the ingress policy contains no ports at all create the policy based only ' +
+    'on IP"). The API reference, NetworkPolicyIngressRule.ports: "If this field is present and contains at least one ' +
+    'item, then this rule allows traffic only if the traffic matches at least one port in the list"; ' +
+    'NetworkPolicyPort.port: "If present, only traffic on the specified protocol AND port will be matched."',
+  applies(c) {
+    if (!c.kg.denied || !c.outcome.ok) return false;
+    const { probe, placed } = c;
+    const unresolved = (ports: NetworkPolicyPort[] | undefined): boolean =>
+      ports !== undefined && ports.length > 0 && ports.every((p) => typeof p.port === 'string' && !resolves(p));
+    return placed.policies.some((p) => {
+      const ns = placed.copy.namespaces[p.namespace];
+      const types = p.spec.policyTypes ?? (p.spec.egress ? ['Ingress', 'Egress'] : ['Ingress']);
+      const ingress = types.includes('Ingress') && ns === probe.dst.namespace && selects(p.spec.podSelector, probe.dst.labels) &&
+        (p.spec.ingress ?? []).some((r) => unresolved(r.ports) && (r.from ?? []).some((f) => podPeerMatches(f, p.namespace, probe.src, placed.copy)));
+      const egress = types.includes('Egress') && ns === probe.src.namespace && selects(p.spec.podSelector, probe.src.labels) &&
+        (p.spec.egress ?? []).some((r) => unresolved(r.ports) && (r.to ?? []).some((t) => podPeerMatches(t, p.namespace, probe.dst, placed.copy)));
+      return ingress || egress;
+    });
+  },
+};
+
 /** kube-router v2.1.0's departures from the API documentation, found by this test. */
-export const DEVIATIONS: readonly Deviation[] = [EGRESS_NAMED_PORT_OWN_NAMESPACE];
+export const DEVIATIONS: readonly Deviation[] = [EGRESS_NAMED_PORT_OWN_NAMESPACE, UNRESOLVED_NAMED_PORTS_ALLOW_ALL];
 
 export function classify(c: Case): Disagreement {
   const base = {
