@@ -103,6 +103,40 @@ describe('verdicts on seeded data', () => {
   });
 });
 
+describe('generations', () => {
+  // An edited policy: generation 1 would deny the flow, the edit (2) allows it. A policy never edited stays at 1.
+  const edited = (generation: number): SeedRow['verdict']['policy'] => ({ ...policyRef('gens', 'edited'), generation });
+  const untouched = { ...policyRef('gens', 'untouched'), generation: 1 };
+  const dst = { namespace: 'gens', pod: 'api-0', ip: '10.0.7.7', port: 8443 };
+  beforeAll(async () => {
+    const row = (srcPod: string, second: number, verdict: SeedRow['verdict']): SeedRow => ({ srcPod, srcNamespace: 'gens', dst, second, verdict });
+    await seeder.add([
+      row('before-edit', 200, { policy: edited(1), direction: 'Ingress', verdict: 'WouldDeny', reason: 'no ingress rule allows 8443/TCP' }),
+      row('after-edit', 201, { policy: edited(2), direction: 'Ingress', verdict: 'Allow', reason: 'allowed by ingress rule 1' }),
+      row('other', 202, { policy: untouched, direction: 'Ingress', verdict: 'WouldDeny', reason: 'no ingress rule allows 8443/TCP' }),
+    ]);
+  });
+  type Row = { policy: { name: string; generation: number }; verdict: string };
+  const rows = async (...args: string[]): Promise<string[]> =>
+    (JSON.parse((await cli('-n', 'gens', '-o', 'json', ...args)).out) as { verdicts: Row[] }).verdicts.map((v) => `${v.policy.name}@${v.policy.generation}:${v.verdict}`);
+
+  it('shows each policy\'s latest generation by default, whatever the other filters', async () => {
+    expect(await rows()).toEqual(['edited@2:Allow', 'untouched@1:WouldDeny']);
+    // The edit has no WouldDeny: the policy's old generation does not stand in for it.
+    expect(await rows('--verdict', 'WouldDeny')).toEqual(['untouched@1:WouldDeny']);
+  });
+
+  it('--all-generations lists the older ones too, and the table shows GEN', async () => {
+    expect(await rows('--all-generations')).toEqual(['edited@1:WouldDeny', 'edited@2:Allow', 'untouched@1:WouldDeny']);
+    const table = (await cli('-n', 'gens', '--all-generations')).out.split('\n');
+    expect(table[0]).toMatch(/^AGE +POLICY +GEN +DIRECTION /);
+    expect(table.filter((l) => /^\S+ +edited +1 +Ingress .* WouldDeny /.test(l))).toHaveLength(1);
+    expect(table.filter((l) => /^\S+ +edited +2 +Ingress .* Allow /.test(l))).toHaveLength(1);
+    // Without it, no GEN column: one generation a policy, nothing to tell apart.
+    expect((await cli('-n', 'gens')).out.split('\n')[0]).not.toContain('GEN');
+  });
+});
+
 describe('paging', () => {
   beforeAll(async () => {
     const bulk: SeedRow[] = Array.from({ length: 1205 }, (_, i) => ({

@@ -27,6 +27,7 @@ export const VERDICTS_EXAMPLES: readonly Example[] = [
   ['$0 verdicts -A --watch', 'Follow every verdict as it is stored'],
   ['$0 verdicts --policy payments-isolation -n prod -o json --watch | jq .reason', 'Stream JSON lines into a script'],
   ['$0 verdicts --cluster-scoped', 'Verdicts of AuditClusterNetworkPolicies'],
+  ['$0 verdicts --policy payments-isolation -n prod --all-generations', 'Before and after an edit: every generation, with a GEN column'],
   ['$0 verdicts -A --state refused --since 1h', 'Which connections were refused (reset) in the last hour, and what the policies would say'],
   ['$0 verdicts --broker-url http://localhost:9090 --token-file ./token', 'Skip the port-forward'],
 ];
@@ -41,6 +42,7 @@ export function verdictsBuilder(y: Argv): Argv {
     .option('state', { type: 'string', describe: `Only flows in this connection state: ${VERDICT_STATES.join(', ')} (attempt: never established; refused: reset)` })
     .option('since', { type: 'string', describe: 'Only verdicts observed within this long, such as 15m, 1h, 7d' })
     .option('limit', { type: 'string', default: '100', describe: 'At most this many rows (the newest), before --watch follows' })
+    .option('all-generations', { type: 'boolean', default: false, describe: "Also verdicts of a policy's older generations (default: each policy's latest); the table then shows GEN" })
     .option('w', { alias: 'watch', type: 'boolean', default: false, describe: 'After the rows so far, print new verdicts as they arrive (Ctrl-C stops)' })
     .option('o', { alias: 'output', type: 'string', default: 'table', describe: `Output format: ${VERDICTS_OUTPUTS.join(', ')}` })
     .option('headers', { type: 'boolean', default: true, describe: 'Print the table header line; --no-headers leaves it out' }), VERDICTS_EXAMPLES);
@@ -60,7 +62,7 @@ function emptyLine(scope: Scope, policy: string | undefined): string {
 
 /** How a table is laid out for this run: the output width, and whether one namespace was asked for. */
 function layoutOf(opts: VerdictsOptions, scope: Scope, io: CliIO, width: (io: CliIO) => number): Omit<Render.TableLayout, 'output'> {
-  return { noHeaders: opts.noHeaders, width: width(io), oneNamespace: scope.kind === 'namespace', now: () => io.now?.() ?? new Date() };
+  return { noHeaders: opts.noHeaders, width: width(io), oneNamespace: scope.kind === 'namespace', now: () => io.now?.() ?? new Date(), allGenerations: opts.allGenerations };
 }
 
 function printer(render: typeof Render, opts: VerdictsOptions, layout: Omit<Render.TableLayout, 'output'>, io: CliIO): (rows: readonly StoredVerdict[]) => void {

@@ -30,6 +30,8 @@ export interface VerdictsOptions {
   sinceMs: number | undefined;
   limit: number;
   watch: boolean;
+  /** Also older generations' verdicts (by default each policy's latest generation only). */
+  allGenerations: boolean;
   output: VerdictsOutput;
   noHeaders: boolean;
 }
@@ -79,6 +81,7 @@ export function verdictsOptions(argv: Record<string, unknown>): VerdictsOptions 
     sinceMs: argv.since === undefined ? undefined : parseDuration('--since', typeof argv.since === 'string' ? argv.since : JSON.stringify(argv.since)),
     limit: limitOf(argv.limit),
     watch: argv.watch === true,
+    allGenerations: argv.allGenerations === true,
     output: oneOf('-o/--output', argv.o ?? 'table', VERDICTS_OUTPUTS) ?? 'table',
     // yargs reads --no-headers as headers=false.
     noHeaders: argv.headers === false,
@@ -100,5 +103,7 @@ export function verdictQuery(opts: VerdictsOptions, scope: Scope, now: Date): Qu
     direction: opts.direction,
     state: opts.state,
     since: opts.sinceMs === undefined ? undefined : new Date(now.getTime() - opts.sinceMs).toISOString(),
+    // The broker keeps each policy's highest stored generation: after an edit the old verdicts drop out.
+    generations: opts.allGenerations ? undefined : 'latest',
   };
 }

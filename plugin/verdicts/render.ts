@@ -5,7 +5,8 @@
  * namespace was asked for, and REASON drops the policy it starts with (POLICY shows it).
  * `-o wide` adds columns and keeps every value whole, and JSON/YAML carry the broker's objects.
  * Column widths are fixed by the first rows printed, so rows that arrive later under --watch
- * line up with them (and are cut to the same widths).
+ * line up with them (and are cut to the same widths). The rows are each policy's latest
+ * generation unless --all-generations, when the table adds GEN (wide always has GENERATION).
  */
 import { dump } from 'js-yaml';
 import type { StoredVerdict } from '../broker/types.js';
@@ -24,6 +25,8 @@ export interface TableLayout {
   oneNamespace: boolean;
   /** The clock AGE is measured against. */
   now: () => Date;
+  /** Older generations are listed too (--all-generations): the table then shows GEN after POLICY. */
+  allGenerations?: boolean;
 }
 
 const GAP = 3;
@@ -34,23 +37,34 @@ const GAP = 3;
 const TABLE = ['AGE', 'POLICY', 'DIRECTION', 'SOURCE', 'DESTINATION', 'PORT', 'VERDICT', 'STATE', 'COUNT', 'REASON'] as const;
 const WIDE = ['TIME', 'POLICY', 'DIRECTION', 'SOURCE', 'DESTINATION', 'PORT', 'VERDICT', 'STATE', 'KIND', 'GENERATION', 'COUNT', 'SOURCE-IP', 'DESTINATION-IP', 'EVALUATED', 'ID', 'REASON'] as const;
 /** Which table columns give way, in order, and how far: REASON keeps a readable start as long as it can. */
-const SHRINK: readonly Shrinkable[] = [
-  { column: TABLE.indexOf('REASON'), min: 28 },
-  { column: TABLE.indexOf('DESTINATION'), min: 20 },
-  { column: TABLE.indexOf('SOURCE'), min: 20 },
-  { column: TABLE.indexOf('POLICY'), min: 20 },
-  { column: TABLE.indexOf('REASON'), min: 12 },
-  { column: TABLE.indexOf('DESTINATION'), min: 12 },
-  { column: TABLE.indexOf('SOURCE'), min: 12 },
-  { column: TABLE.indexOf('POLICY'), min: 12 },
+const SHRINK: readonly (readonly [column: string, min: number])[] = [
+  ['REASON', 28],
+  ['DESTINATION', 20],
+  ['SOURCE', 20],
+  ['POLICY', 20],
+  ['REASON', 12],
+  ['DESTINATION', 12],
+  ['SOURCE', 12],
+  ['POLICY', 12],
   // The COUNT column costs 8: at 100 columns REASON gives way to it, down to its header's width.
-  { column: TABLE.indexOf('REASON'), min: 6 },
+  ['REASON', 6],
   // STATE costs up to 14 ("established"): at 100 columns the names give way further to it.
-  { column: TABLE.indexOf('DESTINATION'), min: 8 },
-  { column: TABLE.indexOf('SOURCE'), min: 8 },
-  { column: TABLE.indexOf('POLICY'), min: 8 },
-  { column: TABLE.indexOf('REASON'), min: 4 },
+  ['DESTINATION', 8],
+  ['SOURCE', 8],
+  ['POLICY', 8],
+  ['REASON', 4],
 ];
+
+/** The table's columns: GEN (the policy's generation) beside POLICY only when generations are mixed. */
+function tableColumns(allGenerations: boolean): string[] {
+  const columns: string[] = [...TABLE];
+  if (allGenerations) columns.splice(columns.indexOf('POLICY') + 1, 0, 'GEN');
+  return columns;
+}
+
+function shrinkable(columns: readonly string[]): Shrinkable[] {
+  return SHRINK.map(([name, min]) => ({ column: columns.indexOf(name), min }));
+}
 
 function endpoint(e: StoredVerdict['src']): string {
   return e.namespace && e.pod ? `${e.namespace}/${e.pod}` : e.ip;
@@ -72,8 +86,8 @@ export function shortReason(v: StoredVerdict): string {
   return v.reason.slice(head.length).replace(/^[:,]?\s+/, '');
 }
 
-export function headers(output: 'table' | 'wide'): string[] {
-  return output === 'wide' ? [...WIDE] : [...TABLE];
+export function headers(output: 'table' | 'wide', allGenerations = false): string[] {
+  return output === 'wide' ? [...WIDE] : tableColumns(allGenerations);
 }
 
 export function cells(v: StoredVerdict, layout: TableLayout): string[] {
@@ -83,7 +97,8 @@ export function cells(v: StoredVerdict, layout: TableLayout): string[] {
       String(v.policy.generation), String(v.count), v.src.ip, v.dst.ip, seconds(v.evaluatedAt), String(v.id), v.reason];
   }
   const policy = layout.oneNamespace ? v.policy.name : qualified(v);
-  return [age(v.observedAt, layout.now()), policy, v.direction, endpoint(v.src), endpoint(v.dst), port, v.verdict, v.state, String(v.count), shortReason(v)];
+  const generation = layout.allGenerations === true ? [String(v.policy.generation)] : [];
+  return [age(v.observedAt, layout.now()), policy, ...generation, v.direction, endpoint(v.src), endpoint(v.dst), port, v.verdict, v.state, String(v.count), shortReason(v)];
 }
 
 /** Prints table rows with widths fixed by the first call. */
@@ -96,10 +111,10 @@ export class TableWriter {
     const lines = rows.map((v) => cells(v, this.layout));
     let head = '';
     if (this.widths === undefined) {
-      const hs = headers(this.layout.output);
+      const hs = headers(this.layout.output, this.layout.allGenerations);
       const all = this.layout.noHeaders ? lines : [hs, ...lines];
       const natural = hs.map((_, i) => Math.max(0, ...all.map((r) => (r[i] ?? '').length)));
-      this.widths = this.layout.output === 'table' ? fitWidths(natural, SHRINK, this.layout.width, GAP) : natural;
+      this.widths = this.layout.output === 'table' ? fitWidths(natural, shrinkable(hs), this.layout.width, GAP) : natural;
       if (!this.layout.noHeaders) head = this.line(hs);
     }
     return head + lines.map((l) => this.line(l)).join('');

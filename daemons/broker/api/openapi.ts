@@ -32,6 +32,7 @@ const verdictFilter: Param[] = [
   q('state', { enum: ['established', 'attempt', 'refused', 'seen'] }, "The judged flow's connection state as the agent saw it"),
   q('since', time, 'Observed at or after'),
   q('until', time, 'Observed before; must be after since (else 400)'),
+  q('generations', { enum: ['all', 'latest'], default: 'all' }, "latest: only verdicts of each policy's latest generation (the highest stored for its uid), so an edited policy's older verdicts drop out"),
 ];
 
 const errors = {

@@ -12,6 +12,7 @@ import { parseRfc3339 } from '../../../contracts/rfc3339.js';
 const DURATION = /^(\d{1,6})(s|m|h|d)$/;
 const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 const VERDICTS: readonly Verdict[] = ['Allow', 'WouldDeny'];
+const GENERATIONS = ['all', 'latest'] as const;
 
 /** The raw query: each name with all its values (a repeated name is an error). */
 export type RawQuery = Record<string, string[]>;
@@ -115,6 +116,7 @@ export function readVerdictFilter(q: QueryReader): VerdictFilter {
     state: q.oneOf<FlowObservation['state']>('state', FLOW_STATES),
     since: q.time('since'),
     until: q.time('until'),
+    latestGeneration: q.oneOf('generations', GENERATIONS) === 'latest',
   };
   if (f.since && f.until && f.since >= f.until) throw badRequest('until', 'until must be after since');
   return f;

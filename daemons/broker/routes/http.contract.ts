@@ -221,6 +221,8 @@ export function httpContract(engine: string, open: StoreFactory): void {
         { query: 'policy=Bad_Name', field: 'policy' },
         { query: 'policy=a&policy=b', field: 'policy' },
         { query: 'namepsace=prod', field: 'namepsace' },
+        { query: 'generations=current', field: 'generations' },
+        { query: 'generations=', field: 'generations' },
       ])('answers 400 naming $field for $query', async ({ query, field }) => {
         const r = await t.get(`/audit/verdicts?${query}`);
         expect(r.status).toBe(400);

@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batch, observation, verdict } from '../testing/fixtures.js';
 import type { NewReplay } from './replay-types.js';
-import type { NewVerdict, RetentionConfig, Store, StoredFlow, StoredVerdictTally } from './types.js';
+import type { NewVerdict, RetentionConfig, Store, StoredFlow, StoredVerdictTally, VerdictFilter } from './types.js';
 import { UnknownCursorError } from './verdict-reads.js';
 
 export const T0 = new Date('2026-03-01T10:30:00.000Z');
@@ -296,6 +296,27 @@ export function storeContract(engine: string, open: StoreFactory): void {
       const seen = page.verdicts.map((v) => [v.dst.ip, v.dst.namespace ?? '', v.dst.pod ?? '', v.src.pod]).sort();
       expect(seen).toEqual([['10.9.9.1', 'prod', 'db-0', 'web-1'], ['10.9.9.2', '', '', 'web-1']]);
       expect((await store.summary({ policy: 'resolved', namespace: 'prod' }, 10)).unidentifiedPeers).toBe(5);
+    });
+
+    it('lists and streams only each policy\'s latest generation when asked (latestGeneration)', async () => {
+      const start = await store.lastVerdictId();
+      await store.ingest(batch([observation({ at: '2026-03-01T06:00:00.000Z', dst: { ...observation().dst, port: 7200 } })]), T0);
+      const ref = (uid: string, generation: number): NewVerdict['policy'] => ({ uid, kind: 'AuditNetworkPolicy', namespace: 'gens', name: uid, generation });
+      // edited: generation 1 would deny, the edit (2) allows; untouched: only generation 1; recreated: a new uid at 1.
+      await judgeAll(store, () => [
+        verdict({ policy: ref('edited', 1), verdict: 'WouldDeny' }),
+        verdict({ policy: ref('edited', 2), verdict: 'Allow' }),
+        verdict({ policy: ref('untouched', 1), verdict: 'WouldDeny' }),
+        verdict({ policy: ref('recreated', 1), verdict: 'WouldDeny' }),
+      ]);
+      const key = (v: { policy: { uid: string; generation: number }; verdict: string }): string => `${v.policy.uid}@${v.policy.generation}:${v.verdict}`;
+      const list = async (f: VerdictFilter): Promise<string[]> => (await store.listVerdicts({ namespace: 'gens', limit: 100, ...f })).verdicts.map(key).sort();
+      expect(await list({})).toEqual(['edited@1:WouldDeny', 'edited@2:Allow', 'recreated@1:WouldDeny', 'untouched@1:WouldDeny']);
+      expect(await list({ latestGeneration: true })).toEqual(['edited@2:Allow', 'recreated@1:WouldDeny', 'untouched@1:WouldDeny']);
+      // The latest generation is the policy's, not the filtered rows': the edit has no WouldDeny, so none of its policy shows.
+      expect(await list({ latestGeneration: true, verdict: 'WouldDeny' })).toEqual(['recreated@1:WouldDeny', 'untouched@1:WouldDeny']);
+      const streamed = await store.verdictsAfter(start, { namespace: 'gens', latestGeneration: true }, 10);
+      expect(streamed.map(key).sort()).toEqual(['edited@2:Allow', 'recreated@1:WouldDeny', 'untouched@1:WouldDeny']);
     });
 
     it('summarises one policy generation by uid, with the latest observation of each offender', async () => {

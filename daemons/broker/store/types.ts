@@ -49,6 +49,8 @@ export interface VerdictFilter {
   state?: FlowObservation['state'];
   since?: Date;
   until?: Date;
+  /** Only each policy's latest generation: the highest stored for its uid (`generations=latest`). */
+  latestGeneration?: boolean;
 }
 
 export interface VerdictPageQuery extends VerdictFilter {

@@ -32,6 +32,10 @@ export function filterConditions(f: VerdictFilter, params: unknown[]): string[] 
   if (f.state !== undefined) add('state = ?', f.state);
   if (f.since !== undefined) add('observed_at >= ?', f.since);
   if (f.until !== undefined) add('observed_at < ?', f.until);
+  // The highest generation stored for the row's policy uid, whatever the other filters: after an
+  // edit, the old generation's verdicts leave the answer as soon as the new one has any (the
+  // evaluator replays the window for it). One index-only lookup per uid (audit_verdicts_uid).
+  if (f.latestGeneration === true) where.push('policy_generation = (SELECT max(g.policy_generation) FROM audit_verdicts g WHERE g.policy_uid = audit_verdicts.policy_uid)');
   return where;
 }
 
