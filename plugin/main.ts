@@ -21,15 +21,9 @@ import { CliError, EXIT, InputError } from './errors.js';
 import { flagMessage, keepNegativeValues, usageHint } from './flag-errors.js';
 import type { CliIO } from './io.js';
 import { globalOptions } from './kube/flags.js';
+import type { CommandContext, RegisterCommand } from './commands/register.js';
 
-/** What a command's registration gets: the streams, and where to report its exit code. */
-export interface CommandContext {
-  io: CliIO;
-  done: (code: number) => void;
-}
-
-/** Adds one command to a parser. Command modules keep heavy imports inside their handlers. */
-export type RegisterCommand = (y: Argv, ctx: CommandContext) => Argv;
+export type { CommandContext, RegisterCommand };
 
 const registerAuditTest: RegisterCommand = (y, { io, done }) =>
   y.command(

@@ -5,7 +5,7 @@
 import { brokerClient } from '../broker/client.js';
 import { openBroker } from '../broker/connect.js';
 import { lazyKube } from '../broker/kube-loader.js';
-import type { AuditTestOptions } from '../commands/audit-test.js';
+import type { AuditTestOptions } from './options.js';
 import { CliError } from '../errors.js';
 import type { Source } from '../input/read-source.js';
 import type { CliIO } from '../io.js';

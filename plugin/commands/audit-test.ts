@@ -11,28 +11,15 @@ import type { ClusterState } from '../../policy/index.js';
 import type { ClusterSnapshot } from '../audit-test/load-cluster.js';
 import type { AuditOutput } from '../audit-test/render.js';
 import { brokerOptions, tokenFlags } from '../broker/options.js';
-import type { BrokerOptions } from '../broker/types.js';
 import { CliError, EXIT } from '../errors.js';
 import type { Source } from '../input/read-source.js';
 import type { CliIO } from '../io.js';
-import type { KubeFlags } from '../kube/connect.js';
 import { kubeFlags } from '../kube/flags.js';
 import { parseDuration } from '../verdicts/options.js';
+import type { AuditTestOptions } from '../audit-test/options.js';
 import { withExamples, type Example } from './examples.js';
 
-export interface AuditTestOptions {
-  files: string[];
-  cluster: string | undefined;
-  flows: string | undefined;
-  output: AuditOutput;
-  /** --no-headers: leave out the column header lines of the table and wide outputs. */
-  noHeaders: boolean;
-  failOnDeny: boolean;
-  /** Look-back for the broker's flows when --flows is not given. */
-  since: string;
-  broker?: BrokerOptions;
-  kube?: KubeFlags;
-}
+export type { AuditTestOptions };
 
 export const AUDIT_OUTPUTS: readonly AuditOutput[] = ['table', 'wide', 'json', 'yaml'];
 

@@ -3,20 +3,15 @@
  * words, its sync state, counts, offenders, Events, and whether it is safe to promote.
  */
 import type { Argv } from 'yargs';
-import type { KubeFlags } from '../kube/connect.js';
 import { kubeFlags } from '../kube/flags.js';
-import type { RegisterCommand } from '../main.js';
-import { parseDescribeTarget, type DescribeTarget } from '../describe/target.js';
+import type { RegisterCommand } from './register.js';
+import { parseDescribeTarget } from '../describe/target.js';
 import { withExamples, type Example } from './examples.js';
+import type { DescribeOptions, DescribeOutput } from '../describe/options.js';
 
-export type DescribeOutput = 'text' | 'json' | 'yaml';
+export type { DescribeOptions, DescribeOutput };
+
 export const DESCRIBE_OUTPUTS: readonly DescribeOutput[] = ['text', 'json', 'yaml'];
-
-export interface DescribeOptions {
-  kube: KubeFlags;
-  target: DescribeTarget;
-  output: DescribeOutput;
-}
 
 export const DESCRIBE_EXAMPLES: readonly Example[] = [
   ['$0 describe payments-isolation -n prod', 'An AuditNetworkPolicy'],

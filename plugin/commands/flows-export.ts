@@ -12,7 +12,7 @@ import { EXPORT_OUTPUTS, inScope, outputOf, type ExportOutput, type ExportScope 
 import type { CliIO } from '../io.js';
 import type { KubeFlags } from '../kube/connect.js';
 import { kubeFlags } from '../kube/flags.js';
-import type { RegisterCommand } from '../main.js';
+import type { RegisterCommand } from './register.js';
 import { parseDuration } from '../verdicts/options.js';
 import { withExamples, type Example } from './examples.js';
 

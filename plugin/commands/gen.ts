@@ -11,7 +11,7 @@ import type { GenOptions } from '../gen/run.js';
 import type { GenOutput } from '../gen/render.js';
 import type { GenKind } from '../gen/types.js';
 import { kubeFlags } from '../kube/flags.js';
-import type { RegisterCommand } from '../main.js';
+import type { RegisterCommand } from './register.js';
 import { parseDuration } from '../verdicts/options.js';
 import { withExamples, type Example } from './examples.js';
 

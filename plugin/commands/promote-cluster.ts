@@ -5,19 +5,13 @@
  */
 import type { Argv } from 'yargs';
 import { CliError, EXIT } from '../errors.js';
-import type { KubeFlags } from '../kube/connect.js';
 import { kubeFlags } from '../kube/flags.js';
-import type { RegisterCommand } from '../main.js';
-import type { PromoteFlags } from '../promote/finish.js';
+import type { RegisterCommand } from './register.js';
 import { promoteFlags, promoteFlagsBuilder } from './promote-flags.js';
 import { withExamples, type Example } from './examples.js';
+import type { PromoteClusterOptions } from '../promote/options.js';
 
-export interface PromoteClusterOptions {
-  kube: KubeFlags;
-  name: string;
-  targets: string[];
-  flags: PromoteFlags;
-}
+export type { PromoteClusterOptions };
 
 export const PROMOTE_CLUSTER_EXAMPLES: readonly Example[] = [
   ['$0 audit promote-cluster platform-default-deny', 'One NetworkPolicy per namespace the selector matches now'],

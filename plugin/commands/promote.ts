@@ -4,22 +4,13 @@
  */
 import type { Argv } from 'yargs';
 import { CliError, EXIT } from '../errors.js';
-import type { KubeFlags } from '../kube/connect.js';
 import { kubeFlags } from '../kube/flags.js';
-import type { PromoteFlags } from '../promote/finish.js';
-import type { RegisterCommand } from '../main.js';
+import type { RegisterCommand } from './register.js';
 import { promoteFlags, promoteFlagsBuilder } from './promote-flags.js';
 import { withExamples, type Example } from './examples.js';
+import type { PromoteOptions } from '../promote/options.js';
 
-export interface PromoteOptions {
-  kube: KubeFlags;
-  name: string | undefined;
-  all: boolean;
-  allNamespaces: boolean;
-  /** -l: with --all, only policies with these labels. */
-  selector: string | undefined;
-  flags: PromoteFlags;
-}
+export type { PromoteOptions };
 
 export const PROMOTE_EXAMPLES: readonly Example[] = [
   ['$0 audit promote payments-isolation -n prod', 'Print the equivalent NetworkPolicy as YAML'],

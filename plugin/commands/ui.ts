@@ -5,20 +5,13 @@
  */
 import type { Argv } from 'yargs';
 import { brokerOptions, tokenFlags } from '../broker/options.js';
-import type { BrokerOptions } from '../broker/types.js';
 import { CliError, EXIT } from '../errors.js';
-import type { KubeFlags } from '../kube/connect.js';
 import { kubeFlags } from '../kube/flags.js';
-import type { RegisterCommand } from '../main.js';
+import type { RegisterCommand } from './register.js';
 import { withExamples, type Example } from './examples.js';
+import type { UiOptions } from '../ui/options.js';
 
-export interface UiOptions {
-  kube: KubeFlags;
-  broker: BrokerOptions;
-  allNamespaces: boolean;
-  port: number;
-  open: boolean;
-}
+export type { UiOptions };
 
 export const UI_EXAMPLES: readonly Example[] = [
   ['$0 ui -n prod', 'The would-deny view of the audit policies in prod'],

@@ -10,7 +10,7 @@ import type { BrokerOptions, StoredVerdict } from '../broker/types.js';
 import { EXIT } from '../errors.js';
 import type { CliIO } from '../io.js';
 import type { KubeFlags } from '../kube/connect.js';
-import type { RegisterCommand } from '../main.js';
+import type { RegisterCommand } from './register.js';
 import { kubeFlags } from '../kube/flags.js';
 import { scopeOf, verdictQuery, verdictsOptions, VERDICT_STATES, VERDICTS_OUTPUTS, type Scope, type VerdictsOptions } from '../verdicts/options.js';
 import type * as Render from '../verdicts/render.js';

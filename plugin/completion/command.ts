@@ -2,7 +2,7 @@
  * `kubectl kguardian completion bash|zsh` prints the script; `__complete` (hidden) answers
  * kubectl's plugin-completion calls.
  */
-import type { RegisterCommand } from '../main.js';
+import type { RegisterCommand } from '../commands/register.js';
 import { withExamples, type Example } from '../commands/examples.js';
 import { SHELLS, completionScript, type Shell } from './scripts.js';
 

@@ -3,7 +3,7 @@
  * JSON or YAML.
  */
 import yaml from 'js-yaml';
-import type { DescribeOptions } from '../commands/describe.js';
+import type { DescribeOptions } from './options.js';
 import { EXIT } from '../errors.js';
 import type { CliIO } from '../io.js';
 import { openAuditApi } from '../kube/audit-api.js';

@@ -11,7 +11,7 @@ import { readSource, type Source } from '../input/read-source.js';
 import type { CliIO } from '../io.js';
 import { readGenLiveCluster } from './live-cluster.js';
 import { readBrokerWindow } from './live-flows.js';
-import type { GenInputs, GenOptions } from './run.js';
+import type { GenInputs, GenOptions } from './options.js';
 
 async function liveCluster(opts: GenOptions, kube: LazyKube, io: CliIO): Promise<Source> {
   if (opts.cluster !== undefined) return readSource(opts.cluster, io);

@@ -6,54 +6,22 @@
  */
 import type { LineFlow } from '../audit-test/load-flows.js';
 import { loadFlows } from '../audit-test/load-flows.js';
-import type { BrokerOptions } from '../broker/types.js';
 import { CliError, EXIT } from '../errors.js';
-import type { Source } from '../input/read-source.js';
 import { readSource } from '../input/read-source.js';
 import type { CliIO } from '../io.js';
-import type { KubeFlags } from '../kube/connect.js';
 import { judge } from './check.js';
 import { resolveFlows } from './ends.js';
 import { generate, GenerationUnsafe, type GenResult } from './generate.js';
 import { provenanceText, timeText } from './policy.js';
-import { denialLines, refusalLines, renderPolicies, writePolicies, type GenOutput } from './render.js';
+import { denialLines, refusalLines, renderPolicies, writePolicies } from './render.js';
 import { selectTargets } from './select.js';
 import { loadSnapshot } from './snapshot.js';
-import type { GenKind, GenSettings } from './types.js';
+import type { GenInputs, GenOptions } from './options.js';
+import type { GenSettings } from './types.js';
 import { lateAfter, splitHoldout, windowOf, type HoldoutSplit } from './windows.js';
 import { groupWorkloads } from './workloads.js';
 
-export interface GenOptions {
-  workload: string | undefined;
-  selector: string | undefined;
-  namespace: string | undefined;
-  allNamespaces: boolean;
-  since: string;
-  sinceMs: number;
-  kind: GenKind;
-  output: GenOutput;
-  outputDir: string | undefined;
-  cluster: string | undefined;
-  flows: string | undefined;
-  aggregateV4: number;
-  aggregateV6: number;
-  minFlows: number;
-  holdoutMs: number | undefined;
-  broker?: BrokerOptions;
-  kube?: KubeFlags;
-}
-
-/** What the run reads: the cluster, the flows to learn from, and the held-out flows when asked. */
-export interface GenInputs {
-  cluster: Source;
-  flows: Source;
-  /** Set when the flows came from the broker: the held-out window was read apart. */
-  heldOut?: { flows: Source; from: number; to: number };
-  /** The namespace of the kubeconfig context, for a live run without -n. */
-  contextNamespace?: string;
-  /** How the window reads in annotations: "broker flows since 7d", "flows.jsonl". */
-  source: string;
-}
+export type { GenInputs, GenOptions };
 
 const SHOW_DENIALS = 20;
 

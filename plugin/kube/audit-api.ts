@@ -7,6 +7,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { NetworkPolicyObject } from '../promote/strip.js';
 import type { KubeConnection } from './connect.js';
 import { describeApiError, type ApiRequest } from './errors.js';
+import type { EventRow } from './events.js';
 import { GROUP, VERSION, type AuditPolicy, type AuditResource } from './objects.js';
 
 export const FIELD_MANAGER = 'kguardian';
@@ -17,15 +18,8 @@ export interface NamespaceInfo {
 }
 
 /** One Event about an object, from core/v1 or events.k8s.io/v1. */
-export interface EventRow {
-  uid: string;
-  type: string;
-  reason: string;
-  message: string;
-  count: number;
-  /** The most recent time it happened (ISO 8601), or '' when the server gave none. */
-  last: string;
-}
+
+export type { EventRow };
 
 export interface AuditApi {
   conn: KubeConnection;

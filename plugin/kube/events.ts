@@ -5,9 +5,18 @@
  * read is skipped with a note rather than failing the whole describe.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { EventRow } from './audit-api.js';
 import type { ApiTarget } from './errors.js';
 import type { AuditPolicy } from './objects.js';
+
+export interface EventRow {
+  uid: string;
+  type: string;
+  reason: string;
+  message: string;
+  count: number;
+  /** The most recent time it happened (ISO 8601), or '' when the server gave none. */
+  last: string;
+}
 
 type ClientModule = typeof import('@kubernetes/client-node');
 

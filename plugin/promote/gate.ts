@@ -23,10 +23,12 @@
  */
 import type { AuditPolicy } from '../kube/objects.js';
 import { formatDuration, parseDuration } from './duration.js';
-import type { QuietEvidence } from './quiet-history.js';
 
 /** The flag that lets a refusal through. */
 export type GateOverride = '--force' | '--allow-untested';
+
+/** What the broker's history says about a policy's quiet window (quiet-history.ts reads it). */
+export type QuietEvidence = { wouldDeny: number; observations: number } | { error: string };
 
 export interface GateOptions {
   force: boolean;

@@ -12,10 +12,10 @@ import { openBroker } from '../broker/connect.js';
 import type { BrokerOptions } from '../broker/types.js';
 import type { CliIO } from '../io.js';
 import type { AuditPolicy } from '../kube/objects.js';
-import type { GateOptions } from './gate.js';
+import type { GateOptions, QuietEvidence } from './gate.js';
 
 /** What the broker said about one source over the --min-quiet period. */
-export type QuietEvidence = { wouldDeny: number; observations: number } | { error: string };
+export type { QuietEvidence };
 export type QuietHistory = Map<AuditPolicy, QuietEvidence>;
 
 /** The broker's window parameter (whole seconds, its accepted form), at least the period asked for. */

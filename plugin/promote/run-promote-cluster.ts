@@ -4,7 +4,7 @@
  * promoted earlier into namespaces the selector no longer matches are pointed out (never
  * deleted: removing enforcement is for a person to decide).
  */
-import type { PromoteClusterOptions } from '../commands/promote-cluster.js';
+import type { PromoteClusterOptions } from './options.js';
 import { EXIT } from '../errors.js';
 import type { CliIO } from '../io.js';
 import { openAuditApi, type AuditApi } from '../kube/audit-api.js';

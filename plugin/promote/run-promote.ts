@@ -2,7 +2,7 @@
  * Runs `audit promote`: finds the AuditNetworkPolicies asked for, turns each into its
  * NetworkPolicy and hands them to finishPromotion.
  */
-import type { PromoteOptions } from '../commands/promote.js';
+import type { PromoteOptions } from './options.js';
 import { EXIT } from '../errors.js';
 import type { CliIO } from '../io.js';
 import { openAuditApi, type AuditApi } from '../kube/audit-api.js';

@@ -3,7 +3,7 @@
  * the broker, the user's kubeconfig for the policy list, the local proxy, the printed URL.
  */
 import { spawn } from 'node:child_process';
-import type { UiOptions } from '../commands/ui.js';
+import type { UiOptions } from './options.js';
 import { EXIT } from '../errors.js';
 import type { CliIO } from '../io.js';
 import { listUiPolicies } from './policies.js';
