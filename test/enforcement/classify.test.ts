@@ -2,7 +2,7 @@
 // kube-router's egress named-port deviation recognised only where it applies.
 import { describe, expect, it } from 'vitest';
 import type { NetworkPolicyPeer } from '../../policy/types.js';
-import { classify, selects, type Case } from './classify.js';
+import { classify, inCidr, selects, type Case } from './classify.js';
 import type { PolicyDef } from './scenarios/types.js';
 import { makeCopy, probesOf } from './universe.js';
 
@@ -76,5 +76,42 @@ describe('classify', () => {
       c: connectedDespite(unresolved([{ port: 'serve-82-tcp' }], [{ ipBlock: { cidr: '0.0.0.0/0' } }]), 'x/b->x/a:80/TCP'), want: 'kguardian bug' },
   ])('$name', ({ c, want }) => {
     expect(classify(c).classification).toBe(want);
+  });
+});
+
+describe('inCidr', () => {
+  it.each([
+    { ip: '10.254.128.7', cidr: '10.254.128.0/24', want: true },
+    { ip: '10.254.129.7', cidr: '10.254.128.0/24', want: false },
+    { ip: '10.254.128.7', cidr: '10.254.128.7/32', want: true },
+    { ip: '10.254.128.7', cidr: '10.254.128.6/31', want: true },
+    { ip: '10.254.128.8', cidr: '10.254.128.6/31', want: false },
+    { ip: '1.2.3.4', cidr: '0.0.0.0/0', want: true },
+  ])('$ip in $cidr: $want', ({ ip, cidr, want }) => {
+    expect(inCidr(ip, cidr)).toBe(want);
+  });
+});
+
+describe('classify: egress ipBlock with a named port', () => {
+  const copy = makeCopy(0);
+  copy.pods.forEach((p, i) => { p.ip = `10.254.128.${10 + i}`; });
+  const policy: PolicyDef = { namespace: 'x', name: 'p0', spec: { podSelector: {}, policyTypes: ['Egress'],
+    egress: [{ to: [{ ipBlock: { cidr: '10.254.128.0/24', except: ['10.254.128.14/32'] } }], ports: [{ port: 'serve-80-tcp' }] }] } };
+  const scenario = { id: 'r001', source: 'random' as const, title: 't', policies: () => [policy] };
+  const c = (key: string): Case => ({
+    placed: { scenario, copy, policies: [policy] },
+    probe: probesOf(copy).find((p) => p.key === key) ?? probesOf(copy)[0]!,
+    kg: { denied: false, reasons: [], verdicts: [] },
+    outcome: { ok: false, detail: 'timeout' },
+    captured: true,
+  });
+  it.each([
+    { key: 'x/a->y/a:80/TCP', want: 'kube-router deviation' },
+    { key: 'x/a->x/b:80/TCP', want: 'kube-router deviation' },
+    { key: 'x/a->y/a:81/TCP', want: 'kguardian bug' },
+    // y/b is the 5th pod: 10.254.128.14, excepted.
+    { key: 'x/a->y/b:80/TCP', want: 'kguardian bug' },
+  ])('$key: $want', ({ key, want }) => {
+    expect(classify(c(key)).classification).toBe(want);
   });
 });

@@ -113,8 +113,48 @@ const UNRESOLVED_NAMED_PORTS_ALLOW_ALL: Deviation = {
   },
 };
 
+function ipv4(ip: string): number {
+  return ip.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
+}
+
+/** The IPv4 address is in the CIDR. */
+export function inCidr(ip: string, cidr: string): boolean {
+  const [net = '', bits = '32'] = cidr.split('/');
+  const prefix = Number(bits);
+  if (prefix === 0) return true;
+  const mask = (0xffffffff << (32 - prefix)) >>> 0;
+  return ((ipv4(ip) & mask) >>> 0) === ((ipv4(net) & mask) >>> 0);
+}
+
+/**
+ * kube-router applies only the numeric ports of an egress rule to its ipBlock peers: named ports are
+ * resolved from the pods the rule's pod peers select, so an ipBlock that holds a pod reached on a named
+ * port gets no rule and the traffic is dropped. kguardian resolves the name on the destination pod.
+ */
+const EGRESS_IPBLOCK_NAMED_PORT: Deviation = {
+  doc: 'kube-router applies only the numeric ports of an egress rule to its ipBlock peers (pkg/controllers/netpol/' +
+    'policy.go, processEgressRules: the ipBlock rules loop over egressRule.ports; named ports are resolved from peer ' +
+    'pods only). The API reference, NetworkPolicyPort.port: "The port on the given protocol. This can either be a ' +
+    'numerical or named port on a pod."; NetworkPolicyEgressRule.to: "If this field is empty or missing, this rule ' +
+    'matches all destinations ... If this field is present and contains at least one item, this rule allows traffic ' +
+    'only if the traffic matches at least one item in the to list."',
+  applies(c) {
+    if (c.kg.denied || c.outcome.ok) return false;
+    const { probe, placed } = c;
+    const ip = probe.dst.ip;
+    if (ip === undefined) return false;
+    return placed.policies.some((p) => placed.copy.namespaces[p.namespace] === probe.src.namespace &&
+      selects(p.spec.podSelector, probe.src.labels) && egressTypes(p.spec) &&
+      (p.spec.egress ?? []).some((r) =>
+        (r.ports ?? []).some((port) => typeof port.port === 'string' && resolves(port) &&
+          port.port === portName(probe.port, probe.protocol)) &&
+        (r.to ?? []).some((t) => t.ipBlock !== undefined && inCidr(ip, t.ipBlock.cidr) &&
+          !(t.ipBlock.except ?? []).some((e) => inCidr(ip, e)))));
+  },
+};
+
 /** kube-router v2.1.0's departures from the API documentation, found by this test. */
-export const DEVIATIONS: readonly Deviation[] = [EGRESS_NAMED_PORT_OWN_NAMESPACE, UNRESOLVED_NAMED_PORTS_ALLOW_ALL];
+export const DEVIATIONS: readonly Deviation[] = [EGRESS_NAMED_PORT_OWN_NAMESPACE, UNRESOLVED_NAMED_PORTS_ALLOW_ALL, EGRESS_IPBLOCK_NAMED_PORT];
 
 export function classify(c: Case): Disagreement {
   const base = {
