@@ -130,7 +130,9 @@ describe('latency from a connection in the kernel to its verdict in verdicts --w
     const frontend = stack.pods.get('frontend')?.netns;
     if (!payments || !frontend) throw new Error('no netns pods');
     await serve(payments, [`tcp:${FIRST_PORT}-${FIRST_PORT + CONNECTIONS - 1}`], runDir, cleanup);
-    const watch = new VerdictWatch(stack.kubectl.binary, stack.kubectl.kubeconfig, ['-n', POLICY.namespace, '--broker-url', stack.broker.url, '--verdict', 'WouldDeny']);
+    // --all-generations: the fixed policy (generation 2) denies nothing on 8080, so the would-deny rows
+    // listed first are generation 1's, which the default (each policy's latest generation) leaves out.
+    const watch = new VerdictWatch(stack.kubectl.binary, stack.kubectl.kubeconfig, ['-n', POLICY.namespace, '--broker-url', stack.broker.url, '--verdict', 'WouldDeny', '--all-generations']);
     cleanup.add('stop verdicts --watch', () => { watch.stop(); });
     // The generation-1 rows are listed first: once they are printed, the watch is following.
     await watch.waitFor('the existing would-deny rows', (rows) => rows.some((r) => r.verdict.port === 8080));
