@@ -109,6 +109,11 @@ describe('the rendered workloads\' security', () => {
     expect(spec.automountServiceAccountToken ?? true).toBe(row.serviceAccountToken);
   });
 
+  it('PostgreSQL: the kubelet sets its volume\'s group once, not at every start (which breaks PGDATA\'s 0700 on a restart)', () => {
+    const context = podSpec(find(objects, 'StatefulSet', 'kguardian-postgresql')).securityContext as Record<string, unknown> | undefined;
+    expect(context).toMatchObject({ fsGroup: 999, fsGroupChangePolicy: 'OnRootMismatch' });
+  });
+
   it('the agent tolerates every taint, so no node goes unaudited', () => {
     expect(podSpec(find(objects, 'DaemonSet', 'kguardian-agent')).tolerations).toEqual([{ operator: 'Exists' }]);
   });
