@@ -2,6 +2,7 @@
 // and limits on complexity and nesting so modules stay readable.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import layers from './scripts/lint/layers.js';
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', '**/*.bundle.js', 'daemons/broker/ui/assets/', 'test/controlplane/', '.cache/', 'bpf/'] },
@@ -20,6 +21,13 @@ export default tseslint.config(
       'max-depth': ['error', 4],
       'max-lines': ['error', { max: 400, skipBlankLines: true, skipComments: true }],
     },
+  },
+  {
+    // The layers of docs/adr/0007-shared-layer.md: no cross-daemon imports, no production import of
+    // a test helper, no import circles (scripts/lint/layers.js says why a local rule).
+    files: ['**/*.ts'],
+    plugins: { layers },
+    rules: { 'layers/boundaries': 'error', 'layers/no-circle': 'error' },
   },
   {
     files: ['**/*.test.ts', 'test/**/*.ts', 'bench/**/*.ts'],

@@ -13,7 +13,7 @@ import { EXIT } from '../errors.js';
 import type { CliIO } from '../io.js';
 import type { KubeFlags } from '../kube/connect.js';
 import { kubeFlags } from '../kube/flags.js';
-import type { RegisterCommand } from '../main.js';
+import type { RegisterCommand } from './register.js';
 import { verifyOptions, verifyQuery, VERIFY_OUTPUTS, type VerifyOptions } from '../verify/options.js';
 import { withExamples, type Example } from './examples.js';
 

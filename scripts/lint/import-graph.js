@@ -3,7 +3,7 @@
 // circle of types is still a circle between modules), resolved to repository paths. The lint
 // rules in layers.js use it to name import circles and imports across layers.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, normalize, relative } from 'node:path';
+import { dirname, join, normalize } from 'node:path';
 
 /** Folders whose files take part; tests and generated bundles are left out by isProduction. */
 export const ROOTS = ['policy', 'contracts', 'runtime', 'daemons', 'plugin', 'crds'];
@@ -104,4 +104,4 @@ export function circlePath(graph, from, members) {
   return path;
 }
 
-export { relative };
+

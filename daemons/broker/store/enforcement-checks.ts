@@ -8,7 +8,7 @@ import type { Direction, Protocol } from '../../../policy/types.js';
 import { classify, explain, type EnforcementCheck, type Observed } from '../verify/enforcement.js';
 import { transpose } from './columns.js';
 import type { Queryable } from './sql-client.js';
-import type { StoredFlow } from './types.js';
+import type { StoredFlow } from '../../../contracts/broker-api.js';
 import { endIdentity } from './verdict-insert.js';
 import type { PodRef } from '../../../policy/types.js';
 
