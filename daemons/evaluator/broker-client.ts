@@ -46,6 +46,22 @@ const replaySchema = z.object({
   error: z.string().optional(),
 });
 
+/** What the Events need of a GET /v1/enforcement row (contracts/enforcement.ts has the whole shape). */
+const enforcementRowSchema = z.object({
+  policy: z.object({ uid: z.string(), namespace: z.string(), name: z.string(), generation: z.int().min(0) }),
+  direction: z.enum(['Ingress', 'Egress']),
+  src: endpointSchema,
+  dst: endpointSchema,
+  port: z.int().min(0).max(65535),
+  protocol: z.enum(['TCP', 'UDP', 'SCTP']),
+  predicted: z.enum(['Allow', 'Deny']),
+  outcome: z.enum(['Agrees', 'NotEnforced', 'DroppedElsewhere', 'Inconclusive']),
+  explanation: z.string(),
+  lastSeen: z.string(),
+});
+const enforcementSchema = z.object({ rows: z.array(enforcementRowSchema), truncated: z.boolean() });
+
+export type EnforcementMismatch = z.infer<typeof enforcementRowSchema>;
 export type SummaryOffender = z.infer<typeof offenderSchema>;
 export type PolicySummary = z.infer<typeof summarySchema>;
 export type ReplayJob = z.infer<typeof replaySchema>;
@@ -63,6 +79,12 @@ export interface BrokerClient {
   /** Creates (or, for the same uid and generation, finds) the replay of a policy generation. */
   createReplay(policy: AuditPolicyVersion, since: Date): Promise<ReplayJob>;
   getReplay(id: string): Promise<ReplayJob>;
+}
+
+/** The verify side of the broker (EnforcementMismatch Events). */
+export interface EnforcementClient {
+  /** The flows where enforced NetworkPolicies and the kernel disagree, seen within the window (a duration such as 15m). */
+  enforcementMismatches(window: string): Promise<EnforcementMismatch[]>;
 }
 
 export interface BrokerClientOptions {
@@ -134,7 +156,7 @@ async function call<T>(opts: BrokerClientOptions, schema: z.ZodType<T>, path: st
   }
 }
 
-export function createBrokerClient(opts: BrokerClientOptions): BrokerClient {
+export function createBrokerClient(opts: BrokerClientOptions): BrokerClient & EnforcementClient {
   const o = { ...opts, baseUrl: opts.baseUrl.replace(/\/+$/, '') };
   return {
     summary: (q) => {
@@ -146,5 +168,9 @@ export function createBrokerClient(opts: BrokerClientOptions): BrokerClient {
       return call(o, replaySchema, '/v1/replays', { method: 'POST', body: JSON.stringify({ policy, since: since.toISOString() }) });
     },
     getReplay: (id) => call(o, replaySchema, `/v1/replays/${encodeURIComponent(id)}`),
+    enforcementMismatches: async (window) => {
+      const params = new URLSearchParams({ since: window, mismatches: 'true' });
+      return (await call(o, enforcementSchema, `/v1/enforcement?${params.toString()}`)).rows;
+    },
   };
 }

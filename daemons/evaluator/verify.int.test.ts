@@ -5,7 +5,7 @@
  * `kubectl kguardian verify` reading it. Flows the policy denies that were established must come
  * out NotEnforced, allowed ones that keep failing DroppedElsewhere, the rest Agrees.
  */
-import type { KubeConfig } from '@kubernetes/client-node';
+import { EventsV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { EnforcementReport } from '../../contracts/enforcement.js';
 import { memoryIO } from '../../plugin/io.js';
@@ -30,7 +30,7 @@ beforeAll(async () => {
   db = await createTestDatabase(inject('databaseUrl'), 'verify');
   const leaseNamespace = await createTestNamespace(kc, 'kg-lease');
   const brokerPort = freePort();
-  replica = await startReplica(kc, { identity: 'evaluator-verify', brokerUrl: `http://127.0.0.1:${brokerPort}`, leaseNamespace, eventIntervalMs: 500 });
+  replica = await startReplica(kc, { identity: 'evaluator-verify', brokerUrl: `http://127.0.0.1:${brokerPort}`, leaseNamespace, eventIntervalMs: 500, enforcementPollMs: 200 });
   broker = await startBroker({ DATABASE_URL: db.url, EVALUATOR_URL: replica.url }, brokerPort);
 });
 
@@ -115,6 +115,18 @@ describe('verify on real judgements', () => {
     expect(table.err).toContain('the CNI is not enforcing them');
     expect(table.err).toContain('something else drops or refuses it');
     expect(table.err).toContain('2 mismatches: 2 flows checked');
+
+    // The leader writes an EnforcementMismatch Event on the NetworkPolicy, and counts the flows.
+    const events = await eventually('an EnforcementMismatch Event', async () => {
+      const list = await kc.makeApiClient(EventsV1Api).listNamespacedEvent({ namespace: ns });
+      const mine = list.items.filter((e) => e.reason === 'EnforcementMismatch' && e.regarding?.kind === 'NetworkPolicy' && e.regarding.name === 'db-ingress');
+      return mine.some((e) => e.note?.includes('NotEnforced')) ? mine : undefined;
+    });
+    expect(events[0]!.type).toBe('Warning');
+    expect(events.map((e) => e.note).join(' ')).toMatch(/NotEnforced: \S+\/batch-1 -> \S+\/db-1:5432\/TCP \(denied yet connected\)/);
+    expect(events.map((e) => e.note).join(' ')).toMatch(/DroppedElsewhere: \S+\/web-2 -> \S+\/db-1:5432\/TCP \(allowed yet failing\)/);
+    const counted = await replica.metrics.registry.getSingleMetric('kguardian_evaluator_enforcement_mismatches_total')?.get();
+    expect(counted?.values.filter((v) => v.labels.namespace === ns).map((v) => [v.labels.outcome, v.value]).sort()).toEqual([['DroppedElsewhere', 1], ['NotEnforced', 1]]);
   });
 
   it('says so when nothing was judged against an enforced NetworkPolicy', async () => {

@@ -6,7 +6,8 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../../../runtime/logger.js';
-import type { BrokerClient } from '../broker-client.js';
+import type { BrokerClient, EnforcementClient } from '../broker-client.js';
+import { createEnforcementEvents } from '../events/enforcement-events.js';
 import type { ClusterModel } from '../cluster/cluster-model.js';
 import type { Duration } from '../config.js';
 import { createOffenderEvents } from '../events/offender-events.js';
@@ -17,7 +18,7 @@ import { createLeaderElector, type LeaderElector } from './lease-elector.js';
 
 export interface LeaderDutiesOptions {
   model: Pick<ClusterModel, 'auditPolicies' | 'onAuditPolicyChange'>;
-  broker: BrokerClient;
+  broker: BrokerClient & EnforcementClient;
   identity: string;
   lease: { namespace: string; name: string; durationMs: number; retryMs?: number };
   window: Duration;
@@ -27,6 +28,8 @@ export interface LeaderDutiesOptions {
   /** Reconciler tuning (tests and the benchmark shorten the tick and poll). */
   tuning?: Pick<ReconcilerOptions, 'tickMs' | 'pollMs' | 'maxWritesPerSecond' | 'refreshMaxAgeMs'>;
   eventIntervalMs?: number;
+  /** How often the leader asks the broker for enforcement mismatches (default 5 s). */
+  enforcementPollMs?: number;
 }
 
 export interface LeaderDuties {
@@ -39,6 +42,11 @@ export function startLeaderDuties(kc: KubeConfig, opts: LeaderDutiesOptions): Le
   const { logger, metrics } = opts;
   const events = createOffenderEvents(kc, {
     identity: opts.identity, logger, minIntervalMs: opts.eventIntervalMs, onEmitted: () => metrics?.eventsEmitted.inc(),
+  });
+  const enforcement = createEnforcementEvents(kc, {
+    broker: opts.broker, identity: opts.identity, logger, minIntervalMs: opts.eventIntervalMs, pollMs: opts.enforcementPollMs,
+    onMismatch: (m) => metrics?.enforcementMismatches.inc({ namespace: m.policy.namespace, policy: m.policy.name, outcome: m.outcome }),
+    onEmitted: () => metrics?.eventsEmitted.inc(),
   });
   const reconciler = createStatusReconciler({
     model: opts.model, broker: opts.broker, writer: createStatusWriter(kc), events, window: opts.window,
@@ -54,9 +62,12 @@ export function startLeaderDuties(kc: KubeConfig, opts: LeaderDutiesOptions): Le
     onChange: (leading) => {
       metrics?.leader.set(leading ? 1 : 0);
       chain = chain.then(() => {
-        if (leading) reconciler.start();
-        else return reconciler.stop();
-        return undefined;
+        if (leading) {
+          reconciler.start();
+          enforcement.start();
+          return undefined;
+        }
+        return Promise.all([reconciler.stop(), enforcement.stop()]).then(() => undefined);
       }).catch((err: unknown) => {
         logger.error('status reconciler failed to start or stop', { error: err });
       });
@@ -68,6 +79,7 @@ export function startLeaderDuties(kc: KubeConfig, opts: LeaderDutiesOptions): Le
     async stop(release = true): Promise<void> {
       // The reconciler first: no status write may follow the release of the lease.
       await reconciler.stop();
+      await enforcement.stop();
       await elector.stop(release);
       await chain;
     },

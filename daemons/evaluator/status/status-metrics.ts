@@ -8,6 +8,8 @@ export interface StatusMetrics {
   /** Status patches by result: written, gone (the object was deleted), skipped, error. */
   statusWrites: Counter<'result'>;
   eventsEmitted: Counter;
+  /** Flows found where an enforced NetworkPolicy and the kernel disagree (each counted once by the leader that found it). */
+  enforcementMismatches: Counter<'namespace' | 'policy' | 'outcome'>;
   /** Replays by outcome: Complete, Failed, Superseded, error (the broker could not be asked). */
   replays: Counter<'outcome'>;
   /** Seconds from asking for a replay to seeing it Complete. */
@@ -22,7 +24,13 @@ export function createStatusMetrics(registry: Registry, prefix = 'kguardian_eval
   const registers = [registry];
   return {
     statusWrites: new Counter({ name: `${prefix}status_writes_total`, help: 'Status subresource patches, by result.', labelNames: ['result'], registers }),
-    eventsEmitted: new Counter({ name: `${prefix}events_emitted_total`, help: 'WouldDeny Events written.', registers }),
+    eventsEmitted: new Counter({ name: `${prefix}events_emitted_total`, help: 'WouldDeny and EnforcementMismatch Events written.', registers }),
+    enforcementMismatches: new Counter({
+      name: `${prefix}enforcement_mismatches_total`,
+      help: 'Flows found where an enforced NetworkPolicy and the kernel disagree (outcome NotEnforced or DroppedElsewhere), by policy.',
+      labelNames: ['namespace', 'policy', 'outcome'],
+      registers,
+    }),
     replays: new Counter({ name: `${prefix}replays_total`, help: 'Replays of a policy generation, by outcome.', labelNames: ['outcome'], registers }),
     replayDuration: new Histogram({
       name: `${prefix}replay_duration_seconds`,

@@ -25,6 +25,7 @@ export interface ReplicaOptions {
   window?: string;
   statusIntervalMs?: number;
   eventIntervalMs?: number;
+  enforcementPollMs?: number;
   logger?: Logger;
 }
 
@@ -65,6 +66,7 @@ export async function startReplica(kc: KubeConfig, o: ReplicaOptions): Promise<R
     metrics: statusMetrics,
     tuning: { tickMs: 100, pollMs: 100 },
     eventIntervalMs: o.eventIntervalMs,
+    enforcementPollMs: o.enforcementPollMs,
   });
   return {
     identity: o.identity,
