@@ -19,11 +19,15 @@ import { tokenFromFile } from './token-file.js';
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
+/** How long records wait at most for the identity informers' first lists (a hung API server). */
+const IDENTITY_SYNC_WAIT_MS = 15_000;
+
 /** The informers, loaded lazily: if the Kubernetes client cannot load, flows are still captured
  * and shipped, with local ends of kind 'unknown', and the log says why. (On Node 20 the client
  * works with the undici pinned in package.json overrides; pod-informer.int.test.ts runs it.)
- * With remote identity, two more watch every pod and every Node for the remote ends. */
-async function startIdentity(node: string, local: PodIdentityIndex, remote: { pods: PodIdentityIndex; nodes: NodeAddressIndex } | undefined): Promise<{ stop: () => void }> {
+ * With remote identity, two more watch every pod and every Node for the remote ends.
+ * `firstAttempts` resolves once every informer has tried to list, true when all listed. */
+async function startIdentity(node: string, local: PodIdentityIndex, remote: { pods: PodIdentityIndex; nodes: NodeAddressIndex } | undefined): Promise<{ stop: () => void; firstAttempts: Promise<boolean> }> {
   try {
     const informers = await import('./pod-informer.js');
     const running = [informers.startPodInformer({ node, index: local, log })];
@@ -34,11 +38,31 @@ async function startIdentity(node: string, local: PodIdentityIndex, remote: { po
       stop: (): void => {
         for (const i of running) i.stop();
       },
+      firstAttempts: Promise.all(running.map((i) => i.firstAttempt)).then((all) => all.every(Boolean)),
     };
   } catch (err) {
     log(`kguardian-agent: pod identity disabled, the Kubernetes client failed to load: ${String(err)}`);
-    return { stop: (): void => undefined };
+    return { stop: (): void => undefined, firstAttempts: Promise.resolve(false) };
   }
+}
+
+/**
+ * Waits until every informer has tried its first list (at most IDENTITY_SYNC_WAIT_MS). Identity is
+ * stamped when a record is read, so a record read before the lists would name no pod: after a
+ * restart the node's first connections were shipped as "unknown". kg-loader is attached
+ * meanwhile; its records wait in the pipe and the ring buffer, with their kernel times. A list
+ * that fails does not hold records back: the informer keeps retrying, and without an API server
+ * (the benchmarks, some tests) ends are unknown whatever the wait.
+ */
+async function awaitIdentity(firstAttempts: Promise<boolean>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => { resolve('late'); }, IDENTITY_SYNC_WAIT_MS);
+  });
+  const outcome = await Promise.race([firstAttempts, late]);
+  clearTimeout(timer);
+  if (outcome === 'late') log(`kguardian-agent: the pod and node informers have not listed within ${IDENTITY_SYNC_WAIT_MS / 1000} s; reading flows anyway (ends not yet known are shipped as unknown)`);
+  else if (!outcome) log('kguardian-agent: reading flows before the pod and node informers could list (they keep retrying); ends not yet known are shipped as unknown');
 }
 
 async function main(): Promise<number> {
@@ -86,6 +110,7 @@ async function main(): Promise<number> {
   process.once('SIGINT', stop);
   let status = 0;
   try {
+    await awaitIdentity(informer.firstAttempts);
     for await (const batch of loader) {
       pipeline.push(batch, Date.now());
       if (pipeline.counters) metrics.onCounters(pipeline.counters);

@@ -144,4 +144,36 @@ describe('the Pod informer on the real API server', () => {
     await createRunningPod(kc, ns, 'after-cut', [ip(11)]);
     await until('after-cut in the index', () => owner(ip(11)) === 'after-cut');
   }, 90_000);
+
+  it('says its first list failed, and is synced only once a list is in the index', async () => {
+    await createRunningPod(kc, ns, 'listed', [ip(12)]);
+    const cut = await CuttableProxy.start(new URL(kc.getCurrentCluster()!.server).hostname, Number(new URL(kc.getCurrentCluster()!.server).port || 443));
+    cut.cutAll();
+    const own = new PodIdentityIndex();
+    const lines: string[] = [];
+    const second = startPodInformer({ kubeConfig: throughProxy(kc, cut.port), node: TEST_NODE, index: own, log: (l) => lines.push(l), delay: () => new Promise((r) => setTimeout(r, 50)) });
+    let synced = false;
+    void second.synced.then(() => { synced = true; });
+    try {
+      expect(await second.firstAttempt).toBe(false);
+      await until('a failed start', () => lines.some((l) => l.includes('pod informer stopped')));
+      expect(synced).toBe(false);
+      cut.restore();
+      await second.synced;
+      // Nothing awaited in between: the listed pod is in the index when synced resolves.
+      expect(own.resolve(ip(12)).pod).toBe('listed');
+      // And with the API server reachable from the start, the first attempt lists it.
+      const third = new PodIdentityIndex();
+      const direct = startPodInformer({ kubeConfig: kc, node: TEST_NODE, index: third, log: (l) => lines.push(l) });
+      try {
+        expect(await direct.firstAttempt).toBe(true);
+        expect(third.resolve(ip(12)).pod).toBe('listed');
+      } finally {
+        direct.stop();
+      }
+    } finally {
+      second.stop();
+      await cut.close();
+    }
+  }, 90_000);
 });

@@ -38,12 +38,21 @@ export function podAddresses(pod: V1Pod): PodAddresses | undefined {
   };
 }
 
-export function startPodInformer(options: PodInformerOptions): { stop: () => void } {
+/** A running informer. Neither promise rejects. */
+export interface RunningInformer {
+  stop: () => void;
+  /** Resolves once a list is in the index. */
+  synced: Promise<void>;
+  /** Resolves with the outcome of the first attempt to list: true when listed, false when it failed. */
+  firstAttempt: Promise<boolean>;
+}
+
+export function startPodInformer(options: PodInformerOptions): RunningInformer {
   return podInformer(options, options.node);
 }
 
 /** Every pod of the cluster, for the remote end's identity only (remote-identity.ts). */
-export function startClusterPodInformer(options: Omit<PodInformerOptions, 'node'>): { stop: () => void } {
+export function startClusterPodInformer(options: Omit<PodInformerOptions, 'node'>): RunningInformer {
   return podInformer(options, undefined);
 }
 
@@ -59,7 +68,7 @@ export function nodeAddresses(node: V1Node): string[] {
 }
 
 /** The cluster's Nodes and their addresses: remote ends at another node's address are kind `node`. */
-export function startNodeInformer(options: NodeInformerOptions): { stop: () => void } {
+export function startNodeInformer(options: NodeInformerOptions): RunningInformer {
   const kubeConfig = clientConfig(options.kubeConfig);
   const api = kubeConfig.makeApiClient(CoreV1Api);
   const informer: Informer<V1Node> = makeInformer(kubeConfig, '/api/v1/nodes', () => api.listNode());
@@ -82,7 +91,7 @@ function clientConfig(given: KubeConfig | undefined): KubeConfig {
 }
 
 /** A pod informer into `index`: this node's pods with `node`, the whole cluster's without. */
-function podInformer(options: Omit<PodInformerOptions, 'node'>, node: string | undefined): { stop: () => void } {
+function podInformer(options: Omit<PodInformerOptions, 'node'>, node: string | undefined): RunningInformer {
   const { index } = options;
   const kubeConfig = clientConfig(options.kubeConfig);
   const api = kubeConfig.makeApiClient(CoreV1Api);
@@ -102,21 +111,42 @@ function podInformer(options: Omit<PodInformerOptions, 'node'>, node: string | u
   return keepRunning(informer, node === undefined ? 'cluster pod informer' : 'pod informer', options);
 }
 
-/** Starts `informer` and restarts it with capped backoff whenever it stops, logging why. */
-function keepRunning<T extends KubernetesObject>(informer: Informer<T>, what: string, options: Pick<PodInformerOptions, 'log' | 'delay'>): { stop: () => void } {
+/**
+ * Starts `informer` and restarts it with capped backoff whenever it stops, logging why. The
+ * client's start() resolves once the list is applied and the watch is open, but also, without
+ * throwing, after a failed list (it reports that as an error event): only a start with no error
+ * in between counts as synced.
+ */
+function keepRunning<T extends KubernetesObject>(informer: Informer<T>, what: string, options: Pick<PodInformerOptions, 'log' | 'delay'>): RunningInformer {
   const { log } = options;
   const delay = options.delay ?? ((ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms)));
   let stopped = false;
   let failures = 0;
+  let failedSinceStart = false;
+  let markSynced = (): void => undefined;
+  const synced = new Promise<void>((resolve) => {
+    markSynced = resolve;
+  });
+  let markFirst: (listed: boolean) => void = () => undefined;
+  const firstAttempt = new Promise<boolean>((resolve) => {
+    markFirst = resolve;
+  });
   const start = async (): Promise<void> => {
+    failedSinceStart = false;
     try {
       await informer.start();
       failures = 0;
+      if (!failedSinceStart) {
+        markSynced();
+        markFirst(true);
+      }
     } catch (err) {
       await restart(err);
     }
   };
   const restart = async (err: unknown): Promise<void> => {
+    failedSinceStart = true;
+    markFirst(false);
     if (stopped) return;
     failures++;
     // The first restart waits 1 s: `failures` counts it already, and the base delay is 500 ms.
@@ -132,5 +162,7 @@ function keepRunning<T extends KubernetesObject>(informer: Informer<T>, what: st
       stopped = true;
       void informer.stop();
     },
+    synced,
+    firstAttempt,
   };
 }
