@@ -30,7 +30,7 @@ describe('bad flags: one line and a hint, exit 2', () => {
     { args: ['audit', 'test', '-f', 'p.yaml', '-o', 'xml'], line: '-o/--output: "xml" is not one of table, wide, json, yaml', cmd: 'audit test' },
     { args: ['completion', 'fish'], line: 'shell: "fish" is not one of bash, zsh', cmd: 'completion' },
     // yargs read -1h as the options -1 and -h, and printed the help with exit 0.
-    { args: ['verdicts', '--since', '-1h'], line: '--since: "-1h" is not a duration; use a number and s, m, h or d, such as 15m, 1h or 7d', cmd: 'verdicts' },
+    { args: ['verdicts', '--since', '-1h'], line: '--since: "-1h" is not a duration; use numbers with s, m, h or d, such as 15m, 1h30m or 7d', cmd: 'verdicts' },
     { args: ['verdicts', '--limit', 'abc'], line: '--limit "abc" is not a whole number; give the number of rows, from 1 to 1000000', cmd: 'verdicts' },
     { args: ['verdicts', '--limit', '0'], line: '--limit 0 is out of range; give the number of rows, from 1 to 1000000', cmd: 'verdicts' },
     { args: ['verdicts', '--limit', '-5'], line: '--limit "-5" is not a whole number; give the number of rows, from 1 to 1000000', cmd: 'verdicts' },

@@ -6,7 +6,7 @@
 import type { Argv } from 'yargs';
 import { brokerOptions, tokenFlags } from '../broker/options.js';
 import { CliError, EXIT } from '../errors.js';
-import { parseDuration } from '../promote/duration.js';
+import { parseDuration } from '../../runtime/duration.js';
 import type { PromoteFlags } from '../promote/finish.js';
 import { PROMOTE_OUTPUTS, type PromoteOutput } from '../promote/formats.js';
 

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { AuditPolicy, AuditStatus } from '../kube/objects.js';
-import { parseDuration } from './duration.js';
+import { parseDuration } from '../../runtime/duration.js';
 import { safetyGate } from './gate.js';
 import type { QuietEvidence } from './quiet-history.js';
 

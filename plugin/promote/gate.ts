@@ -22,7 +22,7 @@
  * reached is not shown safe by any count, so promoting it takes its own flag, --allow-untested.
  */
 import type { AuditPolicy } from '../kube/objects.js';
-import { formatDuration, parseDuration } from './duration.js';
+import { formatDuration, parseDuration } from '../../runtime/duration.js';
 
 /** The flag that lets a refusal through. */
 export type GateOverride = '--force' | '--allow-untested';

@@ -3,6 +3,7 @@
  * into the broker's query. Namespace scope: -n NS (default: the context's namespace) reads the
  * policies of NS, -A all policies, --cluster-scoped the cluster-scoped ones (namespace '').
  */
+import { parseDuration as parseDurationText } from '../../runtime/duration.js';
 import { CliError, EXIT } from '../errors.js';
 import type { Query } from '../broker/client.js';
 
@@ -36,14 +37,10 @@ export interface VerdictsOptions {
   noHeaders: boolean;
 }
 
-const DURATION = /^(\d{1,6})(s|m|h|d)$/;
-const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-
-/** `90s`, `15m`, `2h`, `7d` in ms; the flag is named in the error. */
+/** `90s`, `15m`, `1h30m`, `7d` in ms (the grammar of runtime/duration.ts, more than zero); the flag is named in the error. */
 export function parseDuration(flag: string, v: string): number {
-  const m = DURATION.exec(v.trim());
-  const ms = m ? Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS] : 0;
-  if (ms <= 0) throw new CliError(`${flag}: ${JSON.stringify(v)} is not a duration; use a number and s, m, h or d, such as 15m, 1h or 7d`, EXIT.badInput);
+  const ms = parseDurationText(v.trim()) ?? 0;
+  if (ms <= 0) throw new CliError(`${flag}: ${JSON.stringify(v)} is not a duration; use numbers with s, m, h or d, such as 15m, 1h30m or 7d`, EXIT.badInput);
   return ms;
 }
 

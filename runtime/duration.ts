@@ -1,6 +1,7 @@
 /**
- * Go-style durations ("15m", "1h30m", "1.5h", "24h"), as status.evaluation.window is written
- * and as users type --min-quiet. Days are accepted for the flag ("7d") because people say them.
+ * The one duration grammar users type: Go-style durations ("15m", "1h30m", "1.5h", "24h"), as
+ * status.evaluation.window is written, plus days ("7d", "1d12h") because people say them. Every
+ * flag that takes a duration (--since, --min-quiet, --holdout) reads it here.
  */
 
 const UNIT_MS: Readonly<Record<string, number>> = {
