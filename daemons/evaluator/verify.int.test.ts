@@ -12,7 +12,7 @@ import { memoryIO } from '../../plugin/io.js';
 import { runCli } from '../../plugin/main.js';
 import { freePort, startBroker, type Broker } from '../broker/testing/broker-process.js';
 import { createTestDatabase, type TestDatabase } from '../broker/testing/test-database.js';
-import { kubeConfig } from '../../test/kube/client.js';
+import { kubeConfig, kubeconfigPath } from '../../test/kube/client.js';
 import { installCrds } from '../../test/kube/crds.js';
 import { applyManifest } from '../../test/kube/manifest.js';
 import { createTestNamespace } from '../../test/kube/namespace.js';
@@ -127,6 +127,40 @@ describe('verify on real judgements', () => {
     expect(events.map((e) => e.note).join(' ')).toMatch(/DroppedElsewhere: \S+\/web-2 -> \S+\/db-1:5432\/TCP \(allowed yet failing\)/);
     const counted = await replica.metrics.registry.getSingleMetric('kguardian_evaluator_enforcement_mismatches_total')?.get();
     expect(counted?.values.filter((v) => v.labels.namespace === ns).map((v) => [v.labels.outcome, v.value]).sort()).toEqual([['DroppedElsewhere', 1], ['NotEnforced', 1]]);
+  });
+
+  it('audit promote --apply --verify reports a denied flow that connects after the apply', async () => {
+    const ns = await createTestNamespace(kc, 'verify-promote');
+    await createRunningPod(kc, ns, 'api-1', ['10.64.1.1'], { labels: { app: 'api' } });
+    await createRunningPod(kc, ns, 'cache-1', ['10.64.1.2'], { labels: { app: 'cache' } });
+    await applyManifest(kc, `
+apiVersion: kguardian.dev/v1alpha1
+kind: AuditNetworkPolicy
+metadata: { name: cache-lockdown }
+spec:
+  podSelector: { matchLabels: { app: cache } }
+  policyTypes: [Ingress]
+`, ns);
+    const io = memoryIO();
+    // The verify window (20 s) only has to outlast the evaluator learning the policy and one judgement,
+    // on a busy machine. Nothing was evaluated yet: the gate is overridden; the point is what happens after the apply.
+    const promoting = runCli(['--kubeconfig', kubeconfigPath(), 'audit', 'promote', 'cache-lockdown', '-n', ns, '--apply', '--force', '--allow-untested',
+      '--verify', '20s', '--broker-url', broker.url], io);
+    await eventually('the applied NetworkPolicy is held by the evaluator', async () => {
+      const res = await fetch(`${replica.url}/evaluate`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ flows: [{ id: 1, observedAt: new Date().toISOString(), count: 1, direction: 'Ingress', flow: {
+          src: { ip: '10.64.1.1', namespace: ns, pod: 'api-1' }, dst: { ip: '10.64.1.2', namespace: ns, pod: 'cache-1' }, protocol: 'TCP', port: 6379 } }] }),
+      });
+      const body = (await res.json()) as { results: { evaluation: { enforced: { ingress: string } } }[] };
+      return body.results[0]?.evaluation.enforced.ingress === 'Deny' ? true : undefined;
+    });
+    // The CNI here enforces nothing: the denied connection is established.
+    await postFlows(broker.url, [{ src: { ip: '10.64.1.1', namespace: ns, pod: 'api-1' }, dst: { ip: '10.64.1.2', namespace: ns, pod: 'cache-1' }, port: 6379, count: 2 }]);
+    expect(await promoting).toBe(0);
+    expect(io.err()).toMatch(new RegExp(`verify: ${ns}/cache-lockdown: NotEnforced ${ns}/api-1 -> ${ns}/cache-1:6379/TCP: .*the CNI is not enforcing them`));
+    expect(io.err()).toContain('verify: 1 mismatched flow in 20s');
   });
 
   it('says so when nothing was judged against an enforced NetworkPolicy', async () => {

@@ -23,7 +23,18 @@ export function promoteFlagsBuilder<T>(y: Argv<T>): Argv<T> {
     .option('force-conflicts', { type: 'boolean', default: false, describe: 'With --apply: take over fields of an existing NetworkPolicy that another manager set differently' })
     .option('delete-audit', { type: 'boolean', default: false, describe: 'With --apply: delete the audit object once every NetworkPolicy is applied' })
     .option('dry-run', { type: 'boolean', default: false, describe: 'With --apply: let the API server validate everything without storing (server dry run)' })
-    .group(['o', 'output-dir', 'force', 'allow-untested', 'min-quiet', 'apply', 'overwrite', 'force-conflicts', 'delete-audit', 'dry-run'], 'Promote options:');
+    .option('verify', { type: 'string', describe: 'With --apply: then check the applied NetworkPolicies against what the kernel sees for this long (e.g. 5m), as kubectl kguardian verify does' })
+    .group(['o', 'output-dir', 'force', 'allow-untested', 'min-quiet', 'apply', 'overwrite', 'force-conflicts', 'delete-audit', 'dry-run', 'verify'], 'Promote options:');
+}
+
+function verifyFor(argv: Record<string, unknown>): PromoteFlags['verify'] {
+  const text = argv.verify;
+  if (text === undefined) return undefined;
+  const ms = typeof text === 'string' ? parseDuration(text) : undefined;
+  if (ms === undefined || typeof text !== 'string') {
+    throw new CliError(`--verify ${JSON.stringify(text)}: not a duration; write how long to keep checking like 30s, 5m or 1h (once)`, EXIT.badInput);
+  }
+  return { text, ms };
 }
 
 function minQuiet(argv: Record<string, unknown>): PromoteFlags['minQuiet'] {
@@ -49,6 +60,7 @@ export function promoteFlags(argv: Record<string, unknown>): PromoteFlags {
     forceConflicts: argv.forceConflicts === true,
     deleteAudit: argv.deleteAudit === true,
     dryRun: argv.dryRun === true,
+    verify: verifyFor(argv),
     // promote-cluster has no --all: its output follows the number of target namespaces.
     asList: argv.all === true,
   };
@@ -57,6 +69,8 @@ export function promoteFlags(argv: Record<string, unknown>): PromoteFlags {
   }
   if (flags.forceConflicts && !flags.apply) throw new CliError('--force-conflicts needs --apply', EXIT.badInput);
   if (flags.overwrite && !flags.apply) throw new CliError('--overwrite needs --apply: only --apply replaces an existing NetworkPolicy', EXIT.badInput);
+  if (flags.verify && !flags.apply) throw new CliError('--verify needs --apply: there is nothing enforced to verify otherwise', EXIT.badInput);
+  if (flags.verify && flags.dryRun) throw new CliError('--verify and --dry-run cannot be used together: a dry run enforces nothing', EXIT.badInput);
   if (flags.dryRun && !flags.apply) throw new CliError('--dry-run needs --apply (without --apply nothing is sent to the cluster)', EXIT.badInput);
   if (flags.outputDir === '') throw new CliError('--output-dir needs a folder', EXIT.badInput);
   if (flags.output === 'name' && flags.outputDir !== undefined) throw new CliError('-o name prints names only; --output-dir writes whole policies: use -o yaml or -o json with it', EXIT.badInput);

@@ -14,6 +14,9 @@ describe('promote and promote-cluster flags', () => {
   it.each([
     { args: ['audit', 'promote-cluster'], message: 'name an AuditClusterNetworkPolicy: audit promote-cluster NAME' },
     { args: ['audit', 'promote-cluster', 'p', '--delete-audit'], message: '--delete-audit needs --apply' },
+    { args: ['audit', 'promote', 'p', '-n', 'x', '--verify', '5m'], message: '--verify needs --apply: there is nothing enforced to verify otherwise' },
+    { args: ['audit', 'promote', 'p', '-n', 'x', '--apply', '--dry-run', '--verify', '5m'], message: '--verify and --dry-run cannot be used together' },
+    { args: ['audit', 'promote', 'p', '-n', 'x', '--apply', '--verify', 'soon'], message: '--verify "soon": not a duration' },
     { args: ['audit', 'promote-cluster', 'p', '--min-quiet', 'soon'], message: '--min-quiet "soon": not a duration' },
     { args: ['audit', 'promote-cluster', 'p', '-o', 'name', '--output-dir', 'out'], message: '-o name prints names only; --output-dir writes whole policies' },
     { args: ['audit', 'promote', 'p', '-n', 'prod', '-o', 'name', '--output-dir', 'out'], message: '-o name prints names only; --output-dir writes whole policies' },

@@ -18,6 +18,7 @@ export const PROMOTE_EXAMPLES: readonly Example[] = [
   ['$0 audit promote --all -A --output-dir ./promoted/', 'One file per policy, across the cluster'],
   ['$0 audit promote --all -n prod -l team=payments -o name', 'Which NetworkPolicies would be produced (networkpolicy.networking.k8s.io/NAME)'],
   ['$0 audit promote payments-isolation -n prod --min-quiet 24h --apply --delete-audit', 'Enforce it if it has been quiet for a day, then drop the audit copy'],
+  ['$0 audit promote payments-isolation -n prod --apply --verify 10m', 'Enforce it, then watch for 10 minutes that the CNI enforces it as predicted'],
 ];
 
 function builder(y: Argv): Argv {

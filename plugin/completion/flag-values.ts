@@ -39,7 +39,7 @@ const GLOBAL: Flags = {
 /** broker/options.ts: the broker-reading commands. */
 const TOKEN: Flags = { '--token': FREE, '--token-file': FILE };
 
-const PROMOTE: Flags = { ...TOKEN, ...spellings('o', 'output', oneOf(PROMOTE_OUTPUTS)), '--output-dir': { kind: 'dir' }, '--min-quiet': FREE };
+const PROMOTE: Flags = { ...TOKEN, ...spellings('o', 'output', oneOf(PROMOTE_OUTPUTS)), '--output-dir': { kind: 'dir' }, '--min-quiet': FREE, '--verify': FREE };
 
 /** By command path, as typed: `verdicts`, `audit test`. */
 export const COMMAND_FLAGS: Readonly<Record<string, Flags>> = {

@@ -36,6 +36,8 @@ export interface PromoteFlags {
   forceConflicts: boolean;
   deleteAudit: boolean;
   dryRun: boolean;
+  /** With --apply: check the applied NetworkPolicies against what the kernel sees for this long. */
+  verify?: { text: string; ms: number };
   /** Print a v1 List however many policies there are (`audit promote --all`). */
   asList: boolean;
 }
@@ -108,5 +110,9 @@ export async function finishPromotion(promotions: readonly Promotion[], flags: P
     io.stdout.write(renderPolicies(nps, flags.output, flags.asList));
   }
   if (flags.apply) await applyAll(promotions, flags, api, io);
+  if (flags.apply && flags.verify) {
+    const { verifyAfterApply } = await import('./verify-after.js');
+    await verifyAfterApply(nps, { duration: flags.verify, broker: flags.broker, kc: api.conn.kc }, io);
+  }
   return EXIT.ok;
 }
