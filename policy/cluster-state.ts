@@ -299,7 +299,7 @@ export class ClusterState {
    */
   resolve(end: FlowEndpoint, peerFamily: 4 | 6 | undefined, parsed?: AddressEntry): ResolvedEndpoint {
     // An end given by IP alone resolves the same way for every flow until a pod changes.
-    if (end.ip !== undefined && (end.pod === undefined || end.namespace === undefined)) {
+    if (end.ip !== undefined && end.unowned !== true && (end.pod === undefined || end.namespace === undefined)) {
       let hit = this.endpoints.get(end.ip);
       if (hit === undefined) {
         hit = this.resolveUncached({ ip: end.ip }, undefined, parsed);
@@ -319,7 +319,7 @@ export class ClusterState {
     if (end.pod !== undefined && end.namespace !== undefined) {
       pod = this.pods.get(podKey(end.namespace, end.pod));
       if (!pod) missingPod = podKey(end.namespace, end.pod);
-    } else if (entry) {
+    } else if (entry && end.unowned !== true) {
       pod = this.byIp.get(entry.key) ?? firstOf(this.hostByIp.get(entry.key));
     }
     const address = given ?? (pod ? (pod.addresses.find((a) => family(a) === peerFamily) ?? pod.addresses[0]) : undefined);
@@ -337,6 +337,7 @@ export class ClusterState {
       namespace: '',
     };
     if (missingPod) unknown.missingPod = missingPod;
+    else if (end.unowned === true) unknown.unownedIp = unknown.label;
     return unknown;
   }
 

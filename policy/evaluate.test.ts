@@ -354,6 +354,21 @@ describe('ends and notes', () => {
     { title: 'pods found by their IPs', flow: flow('10.0.2.1', 'fd00::1:1'), src: 'web/frontend', dst: 'prod/api', notes: [] },
     { title: 'an unknown source', flow: flow('203.0.113.5', 'prod/api'), src: null, dst: 'prod/api', notes: ['source 203.0.113.5 is not owned by a known pod; only ipBlock and empty peers can match it'] },
     { title: 'a missing source pod', flow: flow('prod/ghost', 'prod/api'), src: null, dst: 'prod/api', notes: ['source pod prod/ghost is not known; only ipBlock and empty peers can match it'] },
+    // web/frontend holds 10.0.2.1 now, but the flow says no pod held it then: never looked up by IP.
+    {
+      title: 'a source no pod owned at the flow\'s time',
+      flow: { ...flow('10.0.2.1', 'prod/api'), src: { ip: '10.0.2.1', unowned: true } },
+      src: null,
+      dst: 'prod/api',
+      notes: ["source 10.0.2.1 was owned by no known pod at the flow's time; only ipBlock and empty peers can match it"],
+    },
+    {
+      title: 'a destination no pod owned at the flow\'s time (IPv6, named in its canonical form)',
+      flow: { ...flow('web/frontend', 'fd00::1:1'), dst: { ip: 'fd00:0::1:1', unowned: true } },
+      src: 'web/frontend',
+      dst: null,
+      notes: ["destination fd00::1:1 was owned by no known pod at the flow's time; only ipBlock and empty peers can match it"],
+    },
     {
       title: 'a hostNetwork source',
       flow: flow('192.168.0.10', 'prod/api'),
@@ -456,6 +471,12 @@ describe('reason sentences', () => {
       policies: [podsOnly],
       flow: flow('prod/ghost', 'prod/api', 'TCP', 8080),
       reason: 'NetworkPolicy prod/pods-only selects prod/api, but no ingress rule allows 8080/TCP from prod/ghost to prod/api; pod prod/ghost is not known, so only ipBlock and empty peers can match',
+    },
+    {
+      title: 'a peer no pod owned at the flow\'s time',
+      policies: [podsOnly],
+      flow: { ...flow('10.0.2.1', 'prod/api', 'TCP', 8080), src: { ip: '10.0.2.1', unowned: true } },
+      reason: "NetworkPolicy prod/pods-only selects prod/api, but no ingress rule allows 8080/TCP from 10.0.2.1 to prod/api; 10.0.2.1 was owned by no known pod at the flow's time, so only ipBlock and empty peers can match",
     },
     {
       title: 'hostNetwork peer',

@@ -110,6 +110,7 @@ function judgeDirection(
 
 function endpointNote(end: string, ep: ResolvedEndpoint): string | undefined {
   if (ep.missingPod) return `${end} pod ${ep.missingPod} is not known; only ipBlock and empty peers can match it`;
+  if (ep.unownedIp !== undefined) return `${end} ${ep.unownedIp} was owned by no known pod at the flow's time; only ipBlock and empty peers can match it`;
   if (ep.identity === 'unknown') return `${end} ${ep.label} is not owned by a known pod; only ipBlock and empty peers can match it`;
   if (ep.identity === 'hostNetwork') return `${end} ${ep.label} uses the host network; policies do not select it and only ipBlock matches it`;
   return undefined;

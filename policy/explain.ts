@@ -68,9 +68,9 @@ function peerNote(peer: ResolvedEndpoint): string {
     case 'hostNetwork':
       return `; ${peer.label} is a hostNetwork pod, so only ipBlock and empty peers can match it`;
     case 'unknown':
-      return peer.missingPod
-        ? `; pod ${peer.missingPod} is not known, so only ipBlock and empty peers can match`
-        : `; ${peer.label} is not a known pod, so only ipBlock and empty peers can match`;
+      if (peer.missingPod) return `; pod ${peer.missingPod} is not known, so only ipBlock and empty peers can match`;
+      if (peer.unownedIp !== undefined) return `; ${peer.unownedIp} was owned by no known pod at the flow's time, so only ipBlock and empty peers can match`;
+      return `; ${peer.label} is not a known pod, so only ipBlock and empty peers can match`;
   }
 }
 

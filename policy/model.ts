@@ -64,4 +64,6 @@ export interface ResolvedEndpoint {
   namespace: string;
   /** Set when the flow named a pod that is not in the model. */
   missingPod?: string;
+  /** Set when the flow said no pod owned the address at its time (FlowEndpoint.unowned): the address. */
+  unownedIp?: string;
 }

@@ -121,6 +121,11 @@ export interface FlowEndpoint {
   ip?: string;
   namespace?: string;
   pod?: string;
+  /**
+   * No pod owned `ip` when the flow happened (a recorded flow judged later, when a pod may hold the
+   * address now): the end is judged by its address alone, never looked up, and reasons say why.
+   */
+  unowned?: boolean;
 }
 
 export interface Flow {

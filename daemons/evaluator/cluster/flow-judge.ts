@@ -15,8 +15,6 @@ import { canonicalIp, evaluateFlow, GenerationalMemo, type Flow, type FlowEndpoi
 import type { Ownership } from './ip-history.js';
 import type { ServiceTarget } from './service-index.js';
 
-/** Namespace of the stand-in pod for "no pod owned this IP then"; not a valid namespace name, so never real. */
-const UNOWNED = '~unowned~';
 const MAX_MEMO_KEYS = 4096;
 /**
  * Distinct flow ends numbered at once (2^17): a memo key is the number
@@ -56,16 +54,6 @@ function ipKey(ip: string): string {
 
 function isStamped(end: FlowEndpoint): boolean {
   return end.namespace !== undefined && end.pod !== undefined;
-}
-
-/** The engine calls an unknown stamped pod "pod NS/NAME is not known": say what it really means. */
-function explainUnowned(e: FlowEvaluation, ips: readonly string[]): FlowEvaluation {
-  const fix = (text: string): string => {
-    let out = text;
-    for (const ip of ips) out = out.replaceAll(`pod ${UNOWNED}/${ip} is not known`, `${ip} was owned by no known pod at the flow's time`);
-    return out;
-  };
-  return { ...e, verdicts: e.verdicts.map((v) => ({ ...v, reason: fix(v.reason) })), notes: e.notes.map(fix) };
 }
 
 export class FlowJudge {
@@ -128,9 +116,7 @@ export class FlowJudge {
       this.unmemoised++;
     }
     const flow: Flow = { src: src.end, dst: dst.end, protocol: f.protocol, port: f.port };
-    let result = this.compute(flow, at);
-    const unowned = [flow.src, flow.dst].filter((e) => e.namespace === UNOWNED).map((e) => e.pod ?? '');
-    if (unowned.length > 0) result = explainUnowned(result, unowned);
+    const result = this.compute(flow, at);
     if (memoised) this.memo.set(key, result);
     return result;
   }
@@ -142,15 +128,17 @@ export class FlowJudge {
     this.memo.clear();
   }
 
-  /** The one numbered end for this (ip, namespace, pod). */
-  private numbered(ip: string | undefined, namespace: string | undefined, pod: string | undefined): NumberedEnd {
-    const text = `${ip ?? ''}|${namespace ?? ''}/${pod ?? ''}`;
+  /** The one numbered end for this (ip, namespace, pod), or for this ip owned by no pod. */
+  private numbered(ip: string | undefined, namespace: string | undefined, pod: string | undefined, unowned = false): NumberedEnd {
+    // '|' alone: a namespace or pod name never holds it, so an unowned end's text is never a stamped one's.
+    const text = unowned ? `${ip ?? ''}|` : `${ip ?? ''}|${namespace ?? ''}/${pod ?? ''}`;
     let hit = this.ends.get(text);
     if (hit === undefined) {
       const end: FlowEndpoint = {};
       if (ip !== undefined) end.ip = ip;
       if (namespace !== undefined) end.namespace = namespace;
       if (pod !== undefined) end.pod = pod;
+      if (unowned) end.unowned = true;
       hit = { end, id: this.ends.size };
       this.ends.set(text, hit);
     }
@@ -163,7 +151,7 @@ export class FlowJudge {
     const ip = ipKey(end.ip);
     const owner = this.index.history.ownerAt(ip, at);
     if (owner === undefined) return this.numbered(end.ip, undefined, undefined);
-    if (owner === null) return this.numbered(end.ip, UNOWNED, ip);
+    if (owner === null) return this.numbered(end.ip, undefined, undefined, true);
     // The same flow end comes back all day: keep its numbered end with the owner, per spelling.
     let stamped = this.stamped.get(owner);
     if (stamped?.end.ip !== end.ip) {
@@ -178,7 +166,7 @@ export class FlowJudge {
     const key = ipKey(ip);
     const owner = this.index.history.ownerAt(key, at);
     if (owner === undefined) return { ip };
-    if (owner === null) return { ip, namespace: UNOWNED, pod: key };
+    if (owner === null) return { ip, unowned: true };
     return { ip, namespace: owner.namespace, pod: owner.pod };
   }
 
