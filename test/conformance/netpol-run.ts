@@ -7,7 +7,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -242,6 +242,9 @@ export async function runNetpolConformance(dir: string, o: RunOptions): Promise<
     const rows = await settledFlows(broker, since, namespaces, 10_000);
     recorder.stop();
     if (recorder.failure) throw new Error(recorder.failure);
+    // The raw material, so that a run can be judged again (npx tsx, compareProbes) without the cluster.
+    await writeFile(join(o.outDir, 'flows.json'), JSON.stringify(rows));
+    await writeFile(join(o.outDir, 'timeline.json'), JSON.stringify(recorder.events));
     const scope = { namespaces, ports: PORTS, protocols: PROTOCOLS };
     const comparison = compareProbes(rows, new TimelineReplay(recorder.events), scope);
     const perSpec = suite.specs.map((s) => ({

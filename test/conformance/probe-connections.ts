@@ -7,10 +7,14 @@
  * translated, else the Service address, the port, the protocol and, for TCP, whether it was
  * established). Rows aggregate the connections of one minute with the same ends and state, so each
  * row is judged at its first and its last observation: a row whose two judgements differ straddles
- * a policy change and is counted apart. What happened:
- *   TCP  established = connected; attempt or refused = not connected;
+ * a policy change and is counted apart. What happened, as NetworkPolicy sees it (did the network
+ * deliver the connection to the server):
+ *   TCP  established = delivered; refused = delivered when the server's node saw the server refuse
+ *        it (an Ingress `refused` row of the same client, server and port in the same minute: the
+ *        port was closed, the server not listening yet), else blocked (an enforcer's REJECT looks
+ *        the same to the client); attempt = blocked;
  *   UDP  the datagrams the server's node saw arrive (Ingress rows of the same client, server and
- *        port in the same minute): as many conversations connected, the rest not.
+ *        port in the same minute): as many conversations delivered, the rest blocked.
  */
 import { evaluateFlow, type FlowEvaluation, type Protocol } from '../../policy/index.js';
 import type { TimelineReplay } from './timeline.js';
@@ -120,12 +124,16 @@ function judge(replay: TimelineReplay, row: FlowRow, at: number): { judgement: J
   return { judgement: evaluation.enforced.allowed ? 'allowed' : 'denied', server: { namespace: server.namespace, pod: server.pod }, evaluation };
 }
 
-/** Conversations the server side saw arrive, per client IP, server pod, port and minute (UDP). */
+/**
+ * What the server side saw arrive, per protocol, client IP, server pod, port and minute: UDP
+ * conversations, and TCP connections the server refused.
+ */
 function arrivals(rows: readonly FlowRow[]): Map<string, number> {
   const out = new Map<string, number>();
   for (const r of rows) {
-    if (r.direction !== 'Ingress' || r.protocol !== 'UDP' || !r.dst.namespace || !r.dst.pod) continue;
-    const k = `${r.src.ip}|${r.dst.namespace}/${r.dst.pod}|${r.dst.port}|${minute(r.firstSeen)}`;
+    if (r.direction !== 'Ingress' || !r.dst.namespace || !r.dst.pod) continue;
+    if (r.protocol === 'TCP' && r.state !== 'refused') continue;
+    const k = `${r.protocol}|${r.src.ip}|${r.dst.namespace}/${r.dst.pod}|${r.dst.port}|${minute(r.firstSeen)}`;
     out.set(k, (out.get(k) ?? 0) + r.count);
   }
   return out;
@@ -160,7 +168,7 @@ export function compareProbes(rows: readonly FlowRow[], replay: TimelineReplay, 
   for (const m of moments) (m.end === 'first' ? first : last).set(m.i, judge(replay, probes[m.i]!, m.at));
   const epochs = new Map<JudgedConnections, number | undefined>();
 
-  const udpArrivals = arrivals(rows);
+  const serverSide = arrivals(rows);
   const judged: JudgedConnections[] = [];
   const unjudged: Unjudged[] = [];
   probes.forEach((row, i) => {
@@ -175,12 +183,12 @@ export function compareProbes(rows: readonly FlowRow[], replay: TimelineReplay, 
       return;
     }
     let connected: number;
-    if (row.protocol === 'UDP') {
-      const k = `${row.src.ip}|${a.server.namespace}/${a.server.pod}|${row.dst.port}|${minute(row.firstSeen)}`;
-      const seen = udpArrivals.get(k) ?? 0;
+    if (row.protocol === 'UDP' || row.state === 'refused') {
+      const k = `${row.protocol}|${row.src.ip}|${a.server.namespace}/${a.server.pod}|${row.dst.port}|${minute(row.firstSeen)}`;
+      const seen = serverSide.get(k) ?? 0;
       connected = Math.min(seen, row.count);
       // Arrivals are shared by the rows of that key (a translated and an untranslated one): each takes its part once.
-      udpArrivals.set(k, seen - connected);
+      serverSide.set(k, seen - connected);
     } else {
       connected = row.state === 'established' ? row.count : 0;
     }

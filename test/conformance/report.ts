@@ -12,7 +12,7 @@ export function percent(part: number, whole: number): string {
 
 export function agreementLine(a: AgreementSummary): string {
   return `${a.agree}/${a.connections} probe connections agree (${percent(a.agree, a.connections)}); ` +
-    `disagreeing: ${a.disagreeDelay} until the enforcer applied a change, ${a.disagreeOther} other; ` +
+    `disagreeing: ${a.disagreeDelay} resolved by a later connection under the same policies, ${a.disagreeOther} lasting; ` +
     `${a.straddling} rows straddle a policy change, ${a.unjudged} rows unjudged`;
 }
 
@@ -52,10 +52,10 @@ export function renderReport(r: RunResult, o: { focus: string; skip: string; e2e
   if (failed.length > 0) {
     out.push('## Failed specs', '', ...failed.map((f) => `- ${f.name}: ${f.failure ?? '(no message)'}`), '');
   }
-  const other = r.comparison.judged.filter((j) => j.why === 'other');
+  const other = r.comparison.judged.filter((j) => j.why === 'other' && !j.loopback);
   if (other.length > 0) out.push('## Disagreements that lasted', '', ...other.map((j) => `- ${connection(j)}`), '');
-  const delay = r.comparison.judged.filter((j) => j.why === 'delay');
-  if (delay.length > 0) out.push('## Disagreements until the enforcer applied a change (later connections agree)', '', ...delay.slice(0, 50).map((j) => `- ${connection(j)}`), '');
+  const delay = r.comparison.judged.filter((j) => j.why === 'delay' && !j.loopback);
+  if (delay.length > 0) out.push('## Disagreements a later connection of the same pair, under the same policies, resolved', '', ...delay.slice(0, 50).map((j) => `- ${connection(j)}`), '');
   if (r.comparison.unjudged.length > 0) {
     out.push('## Rows not judged', '', ...r.comparison.unjudged.slice(0, 50).map((u) =>
       `- ${u.row.firstSeen} ${u.row.src.namespace}/${u.row.src.pod} -> ${u.row.dst.ip}:${u.row.dst.port}/${u.row.protocol} ${u.row.state} x${u.row.count}: ${u.reason}`), '');

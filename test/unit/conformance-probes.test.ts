@@ -138,6 +138,15 @@ const CASES: Case[] = [
     want: { connections: 3, agree: 2, latency: 0, other: 1, straddling: 0, unjudged: 0 },
   },
   {
+    name: 'TCP refused by the server itself (its node saw the reset: the port was closed) was delivered; refused without it was blocked',
+    events: BASE,
+    rows: [
+      row({ from: 20, state: 'refused', count: 2 }),
+      { ...row({ from: 20, state: 'refused', count: 1 }), direction: 'Ingress' },
+    ],
+    want: { connections: 2, agree: 1, latency: 0, other: 1, straddling: 0, unjudged: 0 },
+  },
+  {
     name: 'an address that is neither a pod nor a Service cannot be judged',
     events: BASE,
     rows: [row({ dst: { ip: '10.96.9.9', port: 80 } })],
