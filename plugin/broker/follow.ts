@@ -5,6 +5,7 @@
  * and resumes strictly after Last-Event-ID, and ids at or below the last one are dropped here
  * too, so each verdict is handed on exactly once.
  */
+import { abortableSleep } from '../../runtime/abortable-sleep.js';
 import { CliError } from '../errors.js';
 import type { CliIO } from '../io.js';
 import { BrokerUnreachableError, type BrokerClient, type Query } from './client.js';
@@ -15,12 +16,10 @@ export interface FollowOptions {
   /** Hand on verdicts with ids above this. */
   afterId: number;
   signal?: AbortSignal;
-  /** Waits between attempts; injectable so tests need not sleep. */
+  /** Waits between attempts; injectable so tests need not sleep. By default the wait ends when `signal` aborts. */
   delay?: (ms: number) => Promise<void>;
   maxBackoffMs?: number;
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Where the follower is: kept outside each connection, so a connection that fails mid-stream still counts what it handed on. */
 interface Position {
@@ -62,7 +61,8 @@ function reconnectReason(e: unknown, baseUrl: string): string {
 }
 
 export async function followVerdicts(client: BrokerClient, query: Query, io: CliIO, onVerdict: (v: StoredVerdict) => void, opts: FollowOptions): Promise<void> {
-  const delay = opts.delay ?? sleep;
+  // A stop (Ctrl-C) during a backoff ends the wait at once instead of after up to maxBackoffMs.
+  const delay = opts.delay ?? ((ms: number): Promise<void> => abortableSleep(ms, opts.signal));
   const max = opts.maxBackoffMs ?? 10_000;
   const pos: Position = { last: opts.afterId, got: false };
   let backoff = 500;
