@@ -13,6 +13,7 @@ import { z } from 'zod';
 import type { EvaluateItem, OnlyPolicy } from '../../contracts/evaluate.js';
 import type { FlowEvaluation } from '../../policy/types.js';
 import { parseEvaluateResponse } from './evaluator-response.js';
+import { backoffMs } from '../../runtime/backoff.js';
 import type { TokenSource } from '../../runtime/token-file.js';
 
 export type { EvaluateItem, OnlyPolicy };
@@ -112,7 +113,7 @@ export function createEvaluatorClient(opts: EvaluatorClientOptions): EvaluatorCl
           const e = err instanceof EvaluatorError ? err : new EvaluatorError(String(err), false);
           opts.onAttempt?.(e.message.includes('timed out') ? 'timeout' : 'error', (performance.now() - started) / 1000);
           if (!e.retryable || i >= attempts) throw e;
-          await sleep(Math.min((opts.backoffMs ?? 200) * 2 ** (i - 1), opts.maxBackoffMs ?? 5_000));
+          await sleep(backoffMs(i, { initialMs: opts.backoffMs ?? 200, maxMs: opts.maxBackoffMs ?? 5_000 }));
         }
       }
     },

@@ -8,6 +8,7 @@
  * the kubelet rotates it).
  */
 import { z } from 'zod';
+import { backoffMs } from '../../runtime/backoff.js';
 import type { TokenSource } from '../../runtime/token-file.js';
 import type { AuditPolicyVersion } from './cluster/cluster-model.js';
 
@@ -142,7 +143,7 @@ async function once(opts: BrokerClientOptions, path: string, init: RequestInit):
 async function call<T>(opts: BrokerClientOptions, schema: z.ZodType<T>, path: string, init: RequestInit = {}): Promise<T> {
   const attempts = opts.attempts ?? 4;
   const sleep = opts.sleep ?? defaultSleep;
-  let delay = opts.backoffMs ?? 200;
+  const backoff = { initialMs: opts.backoffMs ?? 200, maxMs: opts.maxBackoffMs ?? 5000 };
   for (let i = 1; ; i++) {
     try {
       const parsed = schema.safeParse(await once(opts, path, init));
@@ -150,8 +151,7 @@ async function call<T>(opts: BrokerClientOptions, schema: z.ZodType<T>, path: st
       return parsed.data;
     } catch (err) {
       if (!(err instanceof BrokerError) || !err.retryable || i >= attempts) throw err;
-      await sleep(delay);
-      delay = Math.min(delay * 2, opts.maxBackoffMs ?? 5000);
+      await sleep(backoffMs(i, backoff));
     }
   }
 }
