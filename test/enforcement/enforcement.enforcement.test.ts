@@ -24,6 +24,7 @@ import { REPO_ROOT } from '../../playground/paths.js';
 import { requireRoot } from '../netns/require-root.js';
 import { Cluster, clusterEnv, clusterScript } from '../cluster/testing/cluster.js';
 import { installKguardian, loadImages } from '../cluster/testing/kguardian.js';
+import { hostCgroupRoot } from '../cluster/testing/setup.js';
 import { classify } from './classify.js';
 import { flowKey, summaryLine, VerdictIndex, type BrokerVerdict, type Disagreement } from './judge.js';
 import { randomScenarios } from './scenarios/random.js';
@@ -40,6 +41,10 @@ const run = promisify(execFile);
 const COPIES = Number(process.env.KG_ENFORCEMENT_COPIES ?? 10);
 const SEED = Number(process.env.KG_ENFORCEMENT_SEED ?? 20261203);
 const RANDOM = Number(process.env.KG_ENFORCEMENT_RANDOM ?? 200);
+/** Which scenarios run: `upstream` (CI's share), `random` (the seeded sets alone) or `all`. */
+const CORPUS = process.env.KG_ENFORCEMENT_CORPUS ?? 'all';
+if (!['upstream', 'random', 'all'].includes(CORPUS)) throw new Error(`KG_ENFORCEMENT_CORPUS: ${CORPUS}: not upstream, random or all`);
+if (!Number.isInteger(RANDOM) || RANDOM < 0) throw new Error(`KG_ENFORCEMENT_RANDOM: ${String(process.env.KG_ENFORCEMENT_RANDOM)}: not a count`);
 const PROBE_TIMEOUT_MS = 3000;
 const ROUND_LABEL = 'kguardian.dev/enforcement-round';
 const SCENARIO_LABEL = 'kguardian.dev/enforcement-scenario';
@@ -52,7 +57,10 @@ let dir: string;
 let cluster: Cluster;
 let broker: Broker;
 const copies: Copy[] = Array.from({ length: COPIES }, (_, i) => makeCopy(i));
-const scenarios: ScenarioDef[] = [...UPSTREAM_SCENARIOS, ...randomScenarios(SEED, RANDOM)];
+const scenarios: ScenarioDef[] = [
+  ...(CORPUS === 'random' ? [] : UPSTREAM_SCENARIOS),
+  ...(CORPUS === 'upstream' ? [] : randomScenarios(SEED, RANDOM)),
+];
 
 interface Placed {
   scenario: ScenarioDef;
@@ -90,12 +98,13 @@ function allProbes(): { copy: number; probe: Probe }[] {
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kgc-enforcement-'));
+  log(`corpus ${CORPUS}: ${scenarios.length} scenarios (${scenarios.filter((x) => x.source === 'upstream').length} upstream, ${scenarios.filter((x) => x.source === 'random').length} random, seed ${SEED}) on ${COPIES} copies`);
   log('cluster up with kube-router enforcing');
   await clusterScript(['up', '--enforcer', 'kube-router'], dir);
   cluster = new Cluster(await clusterEnv(dir));
   const images = await loadImages(cluster, ['kguardian-broker', 'kguardian-evaluator', 'kguardian-agent', 'postgres', 'agnhost']);
   log('installing kguardian');
-  await installKguardian(cluster, images, '/sys/fs/cgroup/unified');
+  await installKguardian(cluster, images, hostCgroupRoot());
   const agnhost = images.agnhost;
   if (!agnhost) throw new Error('no agnhost image');
   log(`starting ${COPIES} copies of the 9 pods`);
@@ -202,6 +211,9 @@ describe('kguardian against kube-router', () => {
     const disagreements: Disagreement[] = [];
     let agree = 0;
     let total = 0;
+    // Both outcomes count: how many probes kguardian denied and how many failed once enforced.
+    let kgDenied = 0;
+    let enforcerFailed = 0;
     const bySource = { upstream: { agree: 0, total: 0 }, random: { agree: 0, total: 0 } };
     for (const p of placed) {
       for (const probe of probesOf(p.copy)) {
@@ -210,6 +222,8 @@ describe('kguardian against kube-router', () => {
         const key = flowKey(probe.src, { namespace: probe.dst.namespace, pod: probe.dst.pod }, probe.port, probe.protocol);
         const kg = index.judge(key, p.scenario.id);
         total++;
+        if (kg.denied) kgDenied++;
+        if (!outcome.ok) enforcerFailed++;
         bySource[p.scenario.source].total++;
         if (kg.denied === !outcome.ok) {
           agree++;
@@ -223,9 +237,9 @@ describe('kguardian against kube-router', () => {
     }
     const line = summaryLine({ probes: total, agree, scenarios: placed.length });
     const part = (n: string, t: { agree: number; total: number }): string => `${n} ${t.agree}/${t.total}`;
-    log(`${part('upstream', bySource.upstream)}, ${part('random', bySource.random)}; disagreements: ${disagreements.length}`);
+    log(`${part('upstream', bySource.upstream)}, ${part('random', bySource.random)}; kguardian denied ${kgDenied}, failed once enforced ${enforcerFailed}; disagreements: ${disagreements.length}`);
     process.stdout.write(`${line}\n`);
-    await writeReport(disagreements, { line, bySource, seconds: Math.round((Date.now() - started) / 1000), auditFailed: auditFailed.length, verdicts: verdicts.length });
+    await writeReport(disagreements, { line, bySource, seconds: Math.round((Date.now() - started) / 1000), auditFailed: auditFailed.length, verdicts: verdicts.length, kgDenied, enforcerFailed });
 
     // Upstream scenarios: every probe agrees, or kube-router departs from the API documentation there.
     expect(disagreements.filter((d) => d.scenario.startsWith('u') && d.classification !== 'kube-router deviation')
