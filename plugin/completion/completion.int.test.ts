@@ -79,7 +79,7 @@ describe('shell completion', () => {
     { words: ['verdicts', '--verdict', ''], out: 'WouldDeny\nAllow\n:4\n' },
     { words: ['verdicts', '--direction', ''], out: 'Ingress\nEgress\n:4\n' },
     { words: ['verdicts', '-o', 'y'], out: 'yaml\n:4\n' },
-    { words: ['verdicts', '--all'], out: '--all-namespaces\n:4\n' },
+    { words: ['verdicts', '--all'], out: '--all-namespaces\n--all-generations\n:4\n' },
     { words: ['audit', 'test', '-f', ''], out: ':0\n' },
   ])('kubectl completes `kubectl kguardian $words` through bin/kubectl_complete-kguardian', async ({ words, out }) => {
     const { stdout } = await run(inject('kubectl'), ['__complete', 'kguardian', ...words], { env });

@@ -9,7 +9,8 @@ broker must accept. A field that is itself invalid is left alone (the case stays
   - /audit/summary: `generation` needs `uid`; `window` at most the verdict retention (7 days)
   - /audit/verdicts: `before_id` names a stored verdict (a cursor from the previous page), so a
     well-formed one is dropped: the fuzzer cannot know which ids exist
-  - `until` after `since` (verdicts, stream, flows)
+  - /v1/enforcement: `since` within the verdict retention (7 days); `until` after it, an hour ago by default
+  - `until` after `since` (verdicts, stream, flows, enforcement)
   - POST /v1/replays: `since` not in the future
   - POST /v1/flows: each flow's node is the batch's, firstSeen within the flow retention and at
     most a day ahead, lastSeen not before firstSeen
@@ -84,7 +85,13 @@ def fix_query(path, query):
             query["window"] = "1h"
     if path == "/audit/verdicts" and isinstance(query.get("before_id"), (int, str)) and re.match(r"^[1-9]\d{0,15}$", str(query["before_id"])):
         del query["before_id"]
+    if path == "/v1/enforcement":
+        since = query_time(query.get("since"))
+        if since is not None and since < now() - RETENTION + timedelta(minutes=1):
+            query["since"] = "1h"
     since, until = query_time(query.get("since")), query_time(query.get("until"))
+    if path == "/v1/enforcement" and "since" not in query:
+        since = now() - timedelta(hours=1, minutes=-1)  # its default since: an hour ago
     if since is not None and until is not None and until <= since:
         del query["until"]
 
