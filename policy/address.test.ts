@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { CompiledIpBlock } from './address.js';
-import { canonicalIp, compileIpBlock, describeIpBlock, family, inIpBlock, parseAddress } from './address.js';
+import { canonicalIp, compileIpBlock, describeIpBlock, family, inetText, inIpBlock, parseAddress } from './address.js';
 import { ProblemList, type PolicyProblem } from './errors.js';
 
 function compile(raw: unknown): { block: CompiledIpBlock | undefined; problems: PolicyProblem[] } {
@@ -49,6 +49,19 @@ describe('parsing and canonical form', () => {
     { title: 'nine groups are rejected', text: '1:2:3:4:5:6:7:8:9', canonical: undefined },
   ])('$title: $text -> $canonical', ({ text, canonical }) => {
     expect(canonicalIp(text)).toBe(canonical);
+  });
+
+  // inet's equality: one text per value, and IPv4-mapped or -compatible addresses stay IPv6 and apart.
+  it.each([
+    { text: '10.0.0.1', inet: '10.0.0.1' },
+    { text: 'FD00:0:0::0001', inet: 'fd00::1' },
+    { text: '::ffff:10.0.0.1', inet: '::ffff:a00:1' },
+    { text: '::FFFF:a00:1', inet: '::ffff:a00:1' },
+    { text: '::10.0.0.1', inet: '::a00:1' },
+    { text: '0:0:0:0:0:0:a00:1', inet: '::a00:1' },
+    { text: '::', inet: '::' },
+  ])('$text has the inet text $inet', ({ text, inet }) => {
+    expect(inetText(text)).toBe(inet);
   });
 
   it.each([

@@ -58,13 +58,20 @@ function parseUncached(text: string): Address | undefined {
   if (text.includes(':')) {
     // Kubernetes rejects zone ids ("fe80::1%eth0"): they name an interface, not an address.
     if (text.includes('%') || !ipaddr.IPv6.isValid(text)) return undefined;
-    const v6 = ipaddr.IPv6.parse(text);
-    if (!v6.isIPv4MappedAddress()) return v6;
-    // ipaddr.js reads the IPv4-compatible form "::a.b.c.d" as mapped; only "::ffff:a.b.c.d" is.
-    if (text.includes('.') && !/^(0{0,4}:){0,5}:?ffff:/i.test(text)) return new ipaddr.IPv6([0, 0, 0, 0, 0, 0, v6.parts[6] ?? 0, v6.parts[7] ?? 0]);
-    return v6.toIPv4Address();
+    const v6 = exactIpv6(text);
+    return v6.isIPv4MappedAddress() ? v6.toIPv4Address() : v6;
   }
   return ipaddr.IPv4.isValidFourPartDecimal(text) ? ipaddr.IPv4.parse(text) : undefined;
+}
+
+/** A valid IPv6 text as the value it denotes. */
+function exactIpv6(text: string): ipaddr.IPv6 {
+  const v6 = ipaddr.IPv6.parse(text);
+  // ipaddr.js reads the IPv4-compatible form "::a.b.c.d" as mapped; only "::ffff:a.b.c.d" is.
+  if (v6.isIPv4MappedAddress() && text.includes('.') && !/^(0{0,4}:){0,5}:?ffff:/i.test(text)) {
+    return new ipaddr.IPv6([0, 0, 0, 0, 0, 0, v6.parts[6] ?? 0, v6.parts[7] ?? 0]);
+  }
+  return v6;
 }
 
 /** The one text form used as a map key: dotted quad, or RFC 5952 for IPv6. */
@@ -80,6 +87,16 @@ export function canonicalAddress(address: Address): string {
 export function canonicalIp(text: string): string | undefined {
   const a = parseAddress(text);
   return a === undefined ? undefined : canonicalAddress(a);
+}
+
+/**
+ * The one spelling of an address as PostgreSQL's `inet` compares it, for a text that is already
+ * a valid address (contracts/ip-address.ts): IPv6 in RFC 5952, IPv4 as given. Unlike
+ * canonicalIp, an IPv4-mapped address stays IPv6, because `inet` keeps ::ffff:10.0.0.1 and
+ * 10.0.0.1 apart; and "::1.2.3.4" (IPv4-compatible) is not "::ffff:1.2.3.4".
+ */
+export function inetText(text: string): string {
+  return text.includes(':') ? exactIpv6(text).toRFC5952String() : text;
 }
 
 export function family(address: Address): 4 | 6 {

@@ -6,8 +6,8 @@
  * even when the retry races the original
  * (the second insert of the id waits for the first transaction and then conflicts).
  */
-import ipaddr from 'ipaddr.js';
 import type { FlowBatch, FlowObservation } from '../../../contracts/flow-batch.js';
+import { inetText } from '../../../policy/address.js';
 import type { Queryable } from './sql-client.js';
 
 const MINUTE_MS = 60_000;
@@ -22,11 +22,6 @@ export interface FlowAggregate {
   srcIp: string;
   dstIp: string;
   count: number;
-}
-
-/** IPv6 has many spellings of one address; inet compares values, so the batch key must too. */
-export function canonicalIp(ip: string): string {
-  return ip.includes(':') ? ipaddr.parse(ip).toString() : ip;
 }
 
 /** Parses RFC 3339 times, remembering recent ones: a batch repeats the same few seconds a lot. */
@@ -68,8 +63,9 @@ export function aggregate(flows: readonly FlowObservation[]): FlowAggregate[] {
     const first = times.ms(o.firstSeen);
     const last = o.lastSeen === o.firstSeen ? first : times.ms(o.lastSeen);
     const bucket = first - (first % MINUTE_MS);
-    const srcIp = canonicalIp(o.src.ip);
-    const dstIp = canonicalIp(o.dst.ip);
+    // IPv6 has many spellings of one address; inet compares values, so the batch key must too.
+    const srcIp = inetText(o.src.ip);
+    const dstIp = inetText(o.dst.ip);
     // The most varying parts first, so comparing keys while sorting stops early.
     const key = `${srcIp}\u0000${dstIp}\u0000${o.dst.port}\u0000${o.src.pod ?? ''}\u0000${o.dst.pod ?? ''}\u0000${bucket}\u0000${o.src.namespace ?? ''}\u0000${o.dst.namespace ?? ''}\u0000${o.protocol}\u0000${o.direction}\u0000${o.state}`;
     const a = groups.get(key);
