@@ -1,5 +1,5 @@
 /** The evaluator token: which file, and re-reading it as the kubelet rotates it. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -46,5 +46,24 @@ describe('fileTokenSource', () => {
     now = 20;
     expect(await src.token()).toBe('tok');
     expect(errors).toHaveLength(2);
+  });
+
+  it('with refreshMs 0 reads on every call and follows the kubelet\'s atomic swap of the ..data symlink', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kg-token-'));
+    writeFileSync(join(dir, 'v1'), 'first\n');
+    writeFileSync(join(dir, 'v2'), 'second\n');
+    symlinkSync('v1', join(dir, '..data'));
+    const src = fileTokenSource(join(dir, '..data'), { refreshMs: 0 });
+    expect(await src.token()).toBe('first');
+    symlinkSync('v2', join(dir, '..data_tmp'));
+    renameSync(join(dir, '..data_tmp'), join(dir, '..data'));
+    expect(await src.token()).toBe('second');
+  });
+
+  it('has no token for a missing or empty file, and does not throw', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kg-token-'));
+    expect(await fileTokenSource(join(dir, 'absent'), { refreshMs: 0 }).token()).toBeUndefined();
+    writeFileSync(join(dir, 'empty'), '\n');
+    expect(await fileTokenSource(join(dir, 'empty'), { refreshMs: 0 }).token()).toBeUndefined();
   });
 });

@@ -1,8 +1,9 @@
 /**
- * The bearer token the broker shows the evaluator. In the cluster it is the broker's projected
- * ServiceAccount token, which the kubelet rotates in place (the file is rewritten, typically hourly,
- * long before expiry), so the file is read again every `refreshMs` rather than once at start-up.
- * A failed re-read keeps the last token: a rotation in progress must not drop authentication.
+ * A bearer token read from a file: the agent's to the broker, the broker's to the evaluator and
+ * back. In the cluster it is a projected ServiceAccount token, which the kubelet rotates in place
+ * (an atomic swap of the `..data` symlink, typically hourly, long before expiry), so the file is
+ * read again every `refreshMs` rather than once at start-up. A failed or empty re-read keeps the
+ * last token: a rotation in progress must not drop authentication.
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -16,7 +17,7 @@ export interface TokenSource {
 }
 
 export interface FileTokenOptions {
-  /** How long a read token is used before the file is read again; default 60 s. */
+  /** How long a read token is used before the file is read again; default 60 s, 0 reads on every call. */
   refreshMs?: number;
   now?: () => number;
   read?: (path: string) => Promise<string>;

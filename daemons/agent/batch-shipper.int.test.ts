@@ -19,8 +19,8 @@ import { applyManifest } from '../../test/kube/manifest.js';
 import { createTestNamespace, deleteTestNamespace } from '../../test/kube/namespace.js';
 import { BatchShipper, type ShipperOptions } from './batch-shipper.js';
 import type { FlowObservation } from './flow-observation.js';
-import { tokenFromFile } from './token-file.js';
 import { serviceAccountToken } from '../../test/kube/service-account-token.js';
+import { fileTokenSource, type TokenSource } from '../../runtime/token-file.js';
 
 let db: TestDatabase;
 let sql: pg.Client;
@@ -149,6 +149,7 @@ describe('shipping to the real broker', () => {
 });
 
 const tokenFor = serviceAccountToken;
+const fixedToken = (token: string): TokenSource => ({ token: () => Promise.resolve(token) });
 
 describe('shipping with a real ServiceAccount token (AUTH_MODE=kubernetes)', () => {
   let kc: KubeConfig;
@@ -188,7 +189,7 @@ subjects: [{ kind: ServiceAccount, name: ${sa}, namespace: ${ns} }]
   it('is accepted with a token whose ServiceAccount may create flows.kguardian.dev', async () => {
     const token = await tokenFor(kc, ns, 'agent');
     const node = nodeName('authorized');
-    const { shipper: s } = shipper(b, node, { token: () => token });
+    const { shipper: s } = shipper(b, node, { token: fixedToken(token) });
     s.enqueue(observations(node, 150));
     await s.idle();
     expect(s.stats).toMatchObject({ sent: 150, rejected: 0 });
@@ -198,7 +199,7 @@ subjects: [{ kind: ServiceAccount, name: ${sa}, namespace: ${ns} }]
   it('waits out a 403 until the RBAC is granted late, then lands every batch exactly once', async () => {
     const token = await tokenFor(kc, ns, 'late');
     const node = nodeName('rbac-late');
-    const { shipper: s, log } = shipper(b, node, { token: () => token });
+    const { shipper: s, log } = shipper(b, node, { token: fixedToken(token) });
     s.enqueue(observations(node, 150));
     await until('403s retried', () => s.stats.authRetries >= 2);
     expect(await stored(node)).toEqual({ count: 0, rows: 0, batches: 0 });
@@ -215,7 +216,7 @@ subjects: [{ kind: ServiceAccount, name: ${sa}, namespace: ${ns} }]
     try {
       await writeFile(file, 'an-expired-token\n');
       const node = nodeName('rotated');
-      const { shipper: s, log } = shipper(b, node, { token: tokenFromFile(file) });
+      const { shipper: s, log } = shipper(b, node, { token: fileTokenSource(file, { refreshMs: 0 }) });
       s.enqueue(observations(node, 250));
       await until('401s retried', () => s.stats.authRetries >= 2);
       expect(await stored(node)).toEqual({ count: 0, rows: 0, batches: 0 });
@@ -234,7 +235,7 @@ subjects: [{ kind: ServiceAccount, name: ${sa}, namespace: ${ns} }]
   it('still drops a batch the broker finds malformed (400), and only that one', async () => {
     const token = await tokenFor(kc, ns, 'agent');
     const node = nodeName('malformed');
-    const { shipper: s, log } = shipper(b, node, { token: () => token });
+    const { shipper: s, log } = shipper(b, node, { token: fixedToken(token) });
     const bad = observations(node, 100, 0).map((o) => ({ ...o, dst: { ...o.dst, ip: 'not-an-address' } }));
     s.enqueue(bad);
     s.enqueue(observations(node, 100, 100));

@@ -106,7 +106,7 @@ describe('BatchShipper', () => {
       return Promise.resolve(new Response('{}', { status: auth === 'Bearer fresh' ? 200 : 401 }));
     };
     const tokens = ['expired', 'expired', 'fresh'];
-    const s = new BatchShipper({ brokerUrl: 'http://b', node: 'n1', fetch: fetchFn, delay: () => Promise.resolve(), token: () => tokens.shift() ?? 'fresh', log: () => undefined });
+    const s = new BatchShipper({ brokerUrl: 'http://b', node: 'n1', fetch: fetchFn, delay: () => Promise.resolve(), token: { token: () => Promise.resolve(tokens.shift() ?? 'fresh') }, log: () => undefined });
     s.enqueue(obs(1));
     await s.idle();
     expect(seen).toEqual(['Bearer expired', 'Bearer expired', 'Bearer fresh']);

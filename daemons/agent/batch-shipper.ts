@@ -16,14 +16,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { backoffMs } from '../../runtime/backoff.js';
+import type { TokenSource } from '../../runtime/token-file.js';
 import type { FlowBatch, FlowObservation } from './flow-observation.js';
 
 export interface ShipperOptions {
   brokerUrl: string;
   node: string;
   /** Bearer token (the agent's service account token), asked for again on every attempt, so a
-   * rotated token file is picked up by the next retry (see token-file.ts). */
-  token?: () => string | undefined;
+   * rotated token file is picked up by the next retry (runtime/token-file.ts). */
+  token?: TokenSource;
   /** Observations held at most, across queued batches. */
   maxBuffered?: number;
   /** Observations per batch (the broker accepts up to 20,000). */
@@ -130,7 +131,7 @@ export class BatchShipper {
   }
 
   private async send(batch: FlowBatch): Promise<'sent' | 'rejected' | 'retry' | 'auth'> {
-    const token = this.opts.token?.();
+    const token = await this.opts.token?.token();
     try {
       const res = await this.opts.fetch(`${this.opts.brokerUrl}/v1/flows`, {
         method: 'POST',

@@ -6,6 +6,7 @@
  * exactly what is missing and the agent exits non-zero.
  */
 import { createServer } from 'node:http';
+import { fileTokenSource } from '../../runtime/token-file.js';
 import { BatchShipper } from './batch-shipper.js';
 import { loadConfig, loaderArgs } from './config.js';
 import { FlowPipeline } from './flow-pipeline.js';
@@ -15,7 +16,6 @@ import { LoaderProcess } from './loader-process.js';
 import { AgentMetrics } from './metrics.js';
 import { PodIdentityIndex } from './pod-identity.js';
 import { NodeAddressIndex, RemoteAwareIdentity } from './remote-identity.js';
-import { tokenFromFile } from './token-file.js';
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
@@ -83,7 +83,7 @@ async function main(): Promise<number> {
   const informer = await startIdentity(config.node, identity, remote);
   const metrics = new AgentMetrics(log);
   const pipeline = new FlowPipeline({ ...config, identity: remote ? new RemoteAwareIdentity(identity, remote.pods, remote.nodes) : identity });
-  const shipper = new BatchShipper({ brokerUrl: config.brokerUrl, node: config.node, token: tokenFromFile(config.tokenFile), maxBuffered: config.maxBuffered, log });
+  const shipper = new BatchShipper({ brokerUrl: config.brokerUrl, node: config.node, token: fileTokenSource(config.tokenFile, { refreshMs: 0 }), maxBuffered: config.maxBuffered, log });
   const server = createServer((req, res) => {
     if (req.url !== '/metrics') {
       res.writeHead(404).end();
