@@ -13,7 +13,7 @@ import { kubeConfig, kubectl } from '../test/kube/client.js';
 import { installCrds } from '../test/kube/crds.js';
 import { createTestNamespace } from '../test/kube/namespace.js';
 import { invalidExamples, seedExamples, validExamples, type ExampleObject } from './examples.js';
-import { AUDIT_CLUSTER_NETWORK_POLICY, AUDIT_NETWORK_POLICY, GROUP, VERSION, type CrdNames } from './schema/crd.js';
+import { AUDIT_CLUSTER_NETWORK_POLICY, AUDIT_NETWORK_POLICY, GROUP, VERSION, type CrdNames } from '../contracts/audit-policy-api.js';
 
 const KINDS: Record<string, CrdNames> = {
   [AUDIT_NETWORK_POLICY.kind]: AUDIT_NETWORK_POLICY,

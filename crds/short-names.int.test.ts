@@ -13,7 +13,7 @@ import { kubectl } from '../test/kube/client.js';
 import { installCrds, waitEstablished } from '../test/kube/crds.js';
 import { applyManifest } from '../test/kube/manifest.js';
 import { privateControlPlane } from '../plugin/testing/test-cluster.js';
-import { AUDIT_CLUSTER_NETWORK_POLICY, AUDIT_NETWORK_POLICY, GROUP, VERSION } from './schema/crd.js';
+import { AUDIT_CLUSTER_NETWORK_POLICY, AUDIT_NETWORK_POLICY, GROUP, VERSION } from '../contracts/audit-policy-api.js';
 
 interface Foreign {
   group: string;

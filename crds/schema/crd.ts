@@ -3,44 +3,12 @@
  * AuditNetworkPolicy and the cluster-scoped AuditClusterNetworkPolicy, which adds
  * spec.namespaceSelector and a column for it.
  */
+import { AUDIT_CLUSTER_NETWORK_POLICY, AUDIT_NETWORK_POLICY, GROUP, VERSION, type CrdNames } from '../../contracts/audit-policy-api.js';
 import { networkPolicyProperties } from './networkpolicy.js';
 import { labelSelector } from './selector.js';
 import { statusSchema } from './status.js';
 import type { PrinterColumn, Schema } from './types.js';
 
-export const GROUP = 'kguardian.dev';
-export const VERSION = 'v1alpha1';
-
-/**
- * Short names are prefixed with kg: anp, banp and cnp belong to network-policy-api
- * (AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy), acnp and annp to Antrea,
- * cnp and ccnp to Cilium, cnp, gnp, snp, sgnp and sknp to Calico's API server; on a cluster with any
- * of them, `kubectl get anp` would be ambiguous. crds/short-names.int.test.ts installs those beside
- * ours and checks that kganp and kgacnp still list ours.
- */
-export interface CrdNames {
-  kind: string;
-  plural: string;
-  singular: string;
-  shortName: string;
-  scope: 'Namespaced' | 'Cluster';
-}
-
-export const AUDIT_NETWORK_POLICY: CrdNames = {
-  kind: 'AuditNetworkPolicy',
-  plural: 'auditnetworkpolicies',
-  singular: 'auditnetworkpolicy',
-  shortName: 'kganp',
-  scope: 'Namespaced',
-};
-
-export const AUDIT_CLUSTER_NETWORK_POLICY: CrdNames = {
-  kind: 'AuditClusterNetworkPolicy',
-  plural: 'auditclusternetworkpolicies',
-  singular: 'auditclusternetworkpolicy',
-  shortName: 'kgacnp',
-  scope: 'Cluster',
-};
 
 const podSelectorColumn: PrinterColumn = {
   name: 'Pod-Selector',

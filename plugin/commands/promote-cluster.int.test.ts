@@ -13,7 +13,8 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { kubeConfig, kubeconfigPath, kubectl } from '../../test/kube/client.js';
 import { installCrds } from '../../test/kube/crds.js';
 import { createTestNamespace } from '../../test/kube/namespace.js';
-import { ACNP, ANP, GROUP, VERSION, type AuditPolicy } from '../kube/objects.js';
+import { GROUP, VERSION } from '../../contracts/audit-policy-api.js';
+import { ACNP, ANP, type AuditPolicy } from '../kube/objects.js';
 import { cli, createAudit, evaluatedStatus, patchAudit, writeStatus } from '../testing/test-cluster.js';
 import type { NetworkPolicyObject } from '../promote/strip.js';
 

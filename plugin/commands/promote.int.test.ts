@@ -14,7 +14,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { kubeConfig, kubeconfigPath, kubectl } from '../../test/kube/client.js';
 import { installCrds } from '../../test/kube/crds.js';
 import { createTestNamespace } from '../../test/kube/namespace.js';
-import { ANP, GROUP, VERSION, type AuditPolicy } from '../kube/objects.js';
+import { GROUP, VERSION } from '../../contracts/audit-policy-api.js';
+import { ANP, type AuditPolicy } from '../kube/objects.js';
 import { cli, createAudit, evaluatedStatus, patchAudit, privateControlPlane, serviceAccountKubeconfig, unreachableKubeconfig, writeStatus } from '../testing/test-cluster.js';
 import { toNetworkPolicy } from '../promote/strip.js';
 

@@ -4,7 +4,8 @@
  * plural, or plural.group: kganp, auditnetworkpolicy, auditnetworkpolicies.kguardian.dev, kgacnp, ...
  */
 import { CliError, EXIT } from '../errors.js';
-import { ACNP, ANP, GROUP, type AuditResource } from '../kube/objects.js';
+import { GROUP } from '../../contracts/audit-policy-api.js';
+import { ACNP, ANP, type AuditResource } from '../kube/objects.js';
 
 export interface DescribeTarget {
   res: AuditResource;

@@ -4,6 +4,7 @@
  * Rules cannot carry annotations, so the policy's annotations say where each rule came from:
  * one line per rule, "ingress[0]: 12 flows, FIRST to LAST", and its notes.
  */
+import { GROUP_VERSION } from '../../contracts/audit-policy-api.js';
 import type { NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicySpec } from '../../policy/index.js';
 import type { GeneratedPolicy, GenKind, GenPeer, GenRule, GenSettings, Provenance, Workload } from './types.js';
 
@@ -13,7 +14,7 @@ export const SOURCE_ANNOTATION = 'kguardian.dev/generated-from';
 export const RULES_ANNOTATION = 'kguardian.dev/generated-rules';
 export const WORKLOAD_ANNOTATION = 'kguardian.dev/generated-for';
 
-const API_VERSION: Record<GenKind, string> = { AuditNetworkPolicy: 'kguardian.dev/v1alpha1', NetworkPolicy: 'networking.k8s.io/v1' };
+const API_VERSION: Record<GenKind, string> = { AuditNetworkPolicy: GROUP_VERSION, NetworkPolicy: 'networking.k8s.io/v1' };
 /** metadata.name is a DNS subdomain: at most 253 characters. */
 const MAX_NAME = 253;
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';

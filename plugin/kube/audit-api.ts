@@ -8,7 +8,8 @@ import type { NetworkPolicyObject } from '../promote/strip.js';
 import type { KubeConnection } from './connect.js';
 import { describeApiError, type ApiRequest } from './errors.js';
 import type { EventRow } from './events.js';
-import { GROUP, VERSION, type AuditPolicy, type AuditResource } from './objects.js';
+import { GROUP, VERSION } from '../../contracts/audit-policy-api.js';
+import type { AuditPolicy, AuditResource } from './objects.js';
 
 export const FIELD_MANAGER = 'kguardian';
 

@@ -3,8 +3,7 @@
  * typed only as far as the plugin reads them; spec stays opaque so promotion copies it verbatim.
  */
 
-export const GROUP = 'kguardian.dev';
-export const VERSION = 'v1alpha1';
+import { AUDIT_CLUSTER_NETWORK_POLICY, AUDIT_NETWORK_POLICY } from '../../contracts/audit-policy-api.js';
 
 export interface AuditResource {
   kind: 'AuditNetworkPolicy' | 'AuditClusterNetworkPolicy';
@@ -13,8 +12,9 @@ export interface AuditResource {
   namespaced: boolean;
 }
 
-export const ANP: AuditResource = { kind: 'AuditNetworkPolicy', plural: 'auditnetworkpolicies', shortName: 'kganp', namespaced: true };
-export const ACNP: AuditResource = { kind: 'AuditClusterNetworkPolicy', plural: 'auditclusternetworkpolicies', shortName: 'kgacnp', namespaced: false };
+const resource = ({ kind, plural, shortName, scope }: typeof AUDIT_NETWORK_POLICY): AuditResource => ({ kind, plural, shortName, namespaced: scope === 'Namespaced' });
+export const ANP: AuditResource = resource(AUDIT_NETWORK_POLICY);
+export const ACNP: AuditResource = resource(AUDIT_CLUSTER_NETWORK_POLICY);
 
 export interface ObjectMeta {
   name: string;

@@ -14,7 +14,8 @@ import { promisify } from 'node:util';
 import { CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { memoryIO } from '../io.js';
 import { runCli } from '../main.js';
-import { GROUP, VERSION, type AuditPolicy, type AuditResource, type AuditStatus, type Offender } from '../kube/objects.js';
+import { GROUP, VERSION } from '../../contracts/audit-policy-api.js';
+import { type AuditPolicy, type AuditResource, type AuditStatus, type Offender } from '../kube/objects.js';
 
 export interface CliRun {
   code: number;

@@ -6,7 +6,7 @@
  * `flows.kguardian.dev`.
  */
 
-export const AUTH_GROUP = 'kguardian.dev';
+export { GROUP as AUTH_GROUP } from '../../contracts/audit-policy-api.js';
 
 export interface Identity {
   username: string;

@@ -12,11 +12,9 @@ import {
   type KubernetesListObject,
   type KubernetesObject,
 } from '@kubernetes/client-node';
+import { AUDIT_CLUSTER_NETWORK_POLICY, AUDIT_NETWORK_POLICY, GROUP, VERSION } from '../../../contracts/audit-policy-api.js';
 import type { ClusterIndex } from './cluster-index.js';
 import type { KindSpec } from './kind-watch.js';
-
-const GROUP = 'kguardian.dev';
-const VERSION = 'v1alpha1';
 
 type List = Promise<KubernetesListObject<KubernetesObject>>;
 
@@ -63,15 +61,15 @@ export function watchedKinds(kc: KubeConfig, index: ClusterIndex): KindSpec[] {
     },
     {
       kind: 'AuditNetworkPolicy',
-      path: `/apis/${GROUP}/${VERSION}/auditnetworkpolicies`,
-      list: (): List => custom.listCustomObjectForAllNamespaces({ group: GROUP, version: VERSION, resourcePlural: 'auditnetworkpolicies' }) as List,
+      path: `/apis/${GROUP}/${VERSION}/${AUDIT_NETWORK_POLICY.plural}`,
+      list: (): List => custom.listCustomObjectForAllNamespaces({ group: GROUP, version: VERSION, resourcePlural: AUDIT_NETWORK_POLICY.plural }) as List,
       apply: (o) => { index.applyPolicy('AuditNetworkPolicy', o); },
       remove: (o) => { index.removePolicy('AuditNetworkPolicy', o); },
     },
     {
       kind: 'AuditClusterNetworkPolicy',
-      path: `/apis/${GROUP}/${VERSION}/auditclusternetworkpolicies`,
-      list: (): List => custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: 'auditclusternetworkpolicies' }) as List,
+      path: `/apis/${GROUP}/${VERSION}/${AUDIT_CLUSTER_NETWORK_POLICY.plural}`,
+      list: (): List => custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: AUDIT_CLUSTER_NETWORK_POLICY.plural }) as List,
       apply: (o) => { index.applyPolicy('AuditClusterNetworkPolicy', o); },
       remove: (o) => { index.removePolicy('AuditClusterNetworkPolicy', o); },
     },

@@ -12,6 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { EventsV1Api, EventsV1Event, V1MicroTime, V1ObjectMeta, V1ObjectReference, type KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../../../runtime/logger.js';
+import { GROUP_VERSION } from '../../../contracts/audit-policy-api.js';
 import type { AuditPolicyVersion } from '../cluster/cluster-model.js';
 import { offenderKey, type StatusOffender } from '../status/status-document.js';
 
@@ -72,7 +73,7 @@ export function createOffenderEvents(kc: KubeConfig, opts: OffenderEventsOptions
     // Events of a cluster-scoped object live in "default", where kubectl describe looks for them.
     const namespace = v.namespace === '' ? 'default' : v.namespace;
     const regarding = Object.assign(new V1ObjectReference(), {
-      apiVersion: 'kguardian.dev/v1alpha1', kind: v.kind, name: v.name, namespace: v.namespace === '' ? undefined : v.namespace, uid: v.uid,
+      apiVersion: GROUP_VERSION, kind: v.kind, name: v.name, namespace: v.namespace === '' ? undefined : v.namespace, uid: v.uid,
     });
     const body = Object.assign(new EventsV1Event(), {
       apiVersion: 'events.k8s.io/v1',

@@ -23,7 +23,8 @@ import type { AuditPolicyVersion } from '../cluster/model-types.js';
 import { eventually } from '../testing/evaluator-harness.js';
 import { createStatusReconciler } from './reconciler.js';
 import { createStatusMetrics } from './status-metrics.js';
-import { createStatusWriter, GROUP, VERSION, type StoredPolicy } from './status-writer.js';
+import { GROUP, VERSION } from '../../../contracts/audit-policy-api.js';
+import { createStatusWriter, type StoredPolicy } from './status-writer.js';
 
 let kc: KubeConfig;
 let ns: string;

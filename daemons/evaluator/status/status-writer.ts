@@ -7,17 +7,11 @@
  * deleted and re-created under the same name) is dropped.
  */
 import { ApiException, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import { CRD_NAMES, GROUP, VERSION } from '../../../contracts/audit-policy-api.js';
 import type { AuditPolicyVersion } from '../cluster/cluster-model.js';
 import type { PolicyStatus } from './status-document.js';
 
-export const GROUP = 'kguardian.dev';
-export const VERSION = 'v1alpha1';
 export const FIELD_MANAGER = 'kguardian-evaluator';
-
-const PLURAL: Record<AuditPolicyVersion['kind'], string> = {
-  AuditNetworkPolicy: 'auditnetworkpolicies',
-  AuditClusterNetworkPolicy: 'auditclusternetworkpolicies',
-};
 
 /** What is stored now: the status plus the object's own generation and resourceVersion. */
 export interface StoredPolicy {
@@ -45,7 +39,7 @@ const isCode = (err: unknown, code: number): boolean => err instanceof ApiExcept
 
 export function createStatusWriter(kc: KubeConfig, opts: { conflictRetries?: number } = {}): StatusWriter {
   const api = kc.makeApiClient(CustomObjectsApi);
-  const coords = (v: AuditPolicyVersion): { group: string; version: string; plural: string; name: string } => ({ group: GROUP, version: VERSION, plural: PLURAL[v.kind], name: v.name });
+  const coords = (v: AuditPolicyVersion): { group: string; version: string; plural: string; name: string } => ({ group: GROUP, version: VERSION, plural: CRD_NAMES[v.kind].plural, name: v.name });
 
   async function read(v: AuditPolicyVersion): Promise<StoredPolicy | null> {
     let raw: RawObject;
