@@ -2,11 +2,12 @@
  * Feeds PodIdentityIndex from a Pod informer filtered to this node (fieldSelector
  * spec.nodeName), so the agent knows which pod owns each local address; with remote identity on
  * (remote-identity.ts) also a second index from every pod of the cluster, and the Nodes'
- * addresses. The client's informer stops on most errors: each is restarted with capped
- * exponential backoff through an injectable delay, and each restart is logged with its reason.
+ * addresses. Each informer is kept running by runtime/informer-supervisor.ts (capped exponential
+ * backoff after errors, prompt stop), and each restart is logged with its reason.
  */
 import { CoreV1Api, KubeConfig, makeInformer, type Informer, type KubernetesObject, type V1Node, type V1Pod } from '@kubernetes/client-node';
-import { backoffMs } from '../../runtime/backoff.js';
+import type { Sleep } from '../../runtime/abortable-sleep.js';
+import { InformerSupervisor } from '../../runtime/informer-supervisor.js';
 import type { PodAddresses, PodIdentityIndex } from './pod-identity.js';
 import type { NodeAddressIndex } from './remote-identity.js';
 
@@ -16,7 +17,8 @@ export interface PodInformerOptions {
   node: string;
   index: PodIdentityIndex;
   log: (line: string) => void;
-  delay?: (ms: number) => Promise<void>;
+  /** The wait between restarts: an abortable sleep unless a test passes another. */
+  delay?: Sleep;
 }
 
 const TERMINAL = new Set(['Succeeded', 'Failed']);
@@ -111,18 +113,8 @@ function podInformer(options: Omit<PodInformerOptions, 'node'>, node: string | u
   return keepRunning(informer, node === undefined ? 'cluster pod informer' : 'pod informer', options);
 }
 
-/**
- * Starts `informer` and restarts it with capped backoff whenever it stops, logging why. The
- * client's start() resolves once the list is applied and the watch is open, but also, without
- * throwing, after a failed list (it reports that as an error event): only a start with no error
- * in between counts as synced.
- */
+/** Keeps `informer` running (runtime/informer-supervisor.ts), logging each restart and why. */
 function keepRunning<T extends KubernetesObject>(informer: Informer<T>, what: string, options: Pick<PodInformerOptions, 'log' | 'delay'>): RunningInformer {
-  const { log } = options;
-  const delay = options.delay ?? ((ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms)));
-  let stopped = false;
-  let failures = 0;
-  let failedSinceStart = false;
   let markSynced = (): void => undefined;
   const synced = new Promise<void>((resolve) => {
     markSynced = resolve;
@@ -131,36 +123,25 @@ function keepRunning<T extends KubernetesObject>(informer: Informer<T>, what: st
   const firstAttempt = new Promise<boolean>((resolve) => {
     markFirst = resolve;
   });
-  const start = async (): Promise<void> => {
-    failedSinceStart = false;
-    try {
-      await informer.start();
-      failures = 0;
-      if (!failedSinceStart) {
-        markSynced();
-        markFirst(true);
-      }
-    } catch (err) {
-      await restart(err);
-    }
-  };
-  const restart = async (err: unknown): Promise<void> => {
-    failedSinceStart = true;
-    markFirst(false);
-    if (stopped) return;
-    failures++;
-    // The first restart waits 1 s: `failures` counts it already, and the base delay is 500 ms.
-    const wait = backoffMs(failures + 1, { initialMs: 500, maxMs: 30_000 });
-    log(`kguardian-agent: ${what} stopped (${String(err)}), restarting in ${wait} ms`);
-    await delay(wait);
-    if (!stopped) await start();
-  };
-  informer.on('error', (err: unknown) => void restart(err));
-  void start();
+  const supervisor = new InformerSupervisor<T>({
+    make: () => informer,
+    started: (clean) => {
+      markFirst(clean);
+      if (clean) markSynced();
+    },
+    restarting: (wait, reason) => {
+      markFirst(false);
+      options.log(`kguardian-agent: ${what} stopped (${String(reason)}), restarting in ${wait} ms`);
+    },
+    // The first restart waits 1 s.
+    initialBackoffMs: 1000,
+    maxBackoffMs: 30_000,
+    ...(options.delay ? { sleep: options.delay } : {}),
+  });
+  supervisor.start();
   return {
     stop: (): void => {
-      stopped = true;
-      void informer.stop();
+      void supervisor.stop();
     },
     synced,
     firstAttempt,

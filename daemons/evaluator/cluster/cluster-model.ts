@@ -5,6 +5,7 @@
  * rules live in cluster-index.ts, flow-judge.ts and kind-watch.ts.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { Sleep } from '../../../runtime/abortable-sleep.js';
 import { silentLogger, type Logger } from '../../../runtime/logger.js';
 import { ClusterIndex } from './cluster-index.js';
 import { createIndexedModel, DAY_MS, indexOptions, type IndexedModel } from './indexed-model.js';
@@ -35,8 +36,8 @@ export interface ClusterModelOptions {
   /** Informer events, lists and restarts, for metrics. */
   observer?: WatchObserver;
   now?: () => number;
-  /** Backoff delay between informer restarts; tests pass one that does not sleep. */
-  delay?: (ms: number) => Promise<void>;
+  /** Backoff delay between informer restarts (an abortable sleep by default); tests pass one that does not sleep. */
+  delay?: Sleep;
   backoffMs?: number;
   maxBackoffMs?: number;
   makeInformer?: KindWatchOptions['makeInformer'];
@@ -75,7 +76,7 @@ export function createClusterModel(kc: KubeConfig, opts: ClusterModelOptions = {
   const watchOptions: KindWatchOptions = {
     observer: opts.observer ?? noObserver,
     logger,
-    delay: opts.delay ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+    ...(opts.delay ? { delay: opts.delay } : {}),
     ...(opts.backoffMs !== undefined ? { backoffMs: opts.backoffMs } : {}),
     ...(opts.maxBackoffMs !== undefined ? { maxBackoffMs: opts.maxBackoffMs } : {}),
     ...(opts.makeInformer ? { makeInformer: opts.makeInformer } : {}),

@@ -3,47 +3,14 @@
  * server is exercised in cluster-model.int.test.ts): backoff on errors, sync only after a good
  * list, relist reconciliation, and a throwing handler that is logged, not fatal.
  */
-import type { KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { recordingLogger } from '../../../runtime/logger.js';
+import { ScriptedInformer } from '../../../runtime/testing/scripted-informer.js';
 import { KindWatch, type KindSpec } from './kind-watch.js';
 
 /** Never used: the scripted informer replaces everything the KubeConfig would reach. */
 type KindWatchKc = ConstructorParameters<typeof KindWatch>[0];
-
-type Cb = (arg: never) => void;
-
-/** An informer whose start() runs the list like the client's and reports what the script says. */
-class ScriptedInformer {
-  readonly handlers = new Map<string, Cb[]>();
-  constructor(
-    private readonly list: () => Promise<KubernetesListObject<KubernetesObject>>,
-    private readonly failures: string[],
-  ) {}
-  on(verb: string, cb: Cb): void {
-    this.handlers.set(verb, [...(this.handlers.get(verb) ?? []), cb]);
-  }
-  off(): void {}
-  emit(verb: string, arg: unknown): void {
-    for (const cb of this.handlers.get(verb) ?? []) (cb as (a: unknown) => void)(arg);
-  }
-  async start(): Promise<void> {
-    const failure = this.failures.shift();
-    if (failure) {
-      this.emit('error', new Error(failure));
-      return;
-    }
-    try {
-      const list = await this.list();
-      for (const item of list.items) this.emit('add', item);
-    } catch (err) {
-      this.emit('error', err);
-    }
-  }
-  stop(): Promise<void> {
-    return Promise.resolve();
-  }
-}
 
 const obj = (name: string, rv: string): KubernetesObject => ({ metadata: { namespace: 'ns', name, resourceVersion: rv } });
 

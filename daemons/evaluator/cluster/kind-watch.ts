@@ -1,7 +1,7 @@
 /**
- * One informer per watched kind, supervised. The client's informer stops on most errors; this
- * restarts it with capped exponential backoff through an injectable delay (tests never sleep),
- * logs and counts each restart, and never lets a bad object or a failing handler escape.
+ * One informer per watched kind, kept running by runtime/informer-supervisor.ts (restarts with
+ * capped exponential backoff, prompt stop, resync); this logs and counts each restart, and never
+ * lets a bad object or a failing handler escape.
  *
  * Relists: each list is reconciled against the objects this watch has delivered, so an object
  * deleted while the watch was down is removed (the client does this only for its own cache,
@@ -9,7 +9,8 @@
  * delivered again, so a relist never rebuilds the model.
  */
 import { makeInformer, type Informer, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
-import { backoffMs } from '../../../runtime/backoff.js';
+import type { Sleep } from '../../../runtime/abortable-sleep.js';
+import { InformerSupervisor } from '../../../runtime/informer-supervisor.js';
 import type { Logger } from '../../../runtime/logger.js';
 
 export interface KindSpec {
@@ -32,31 +33,27 @@ export interface WatchObserver {
 export interface KindWatchOptions {
   observer: WatchObserver;
   logger: Logger;
-  delay: (ms: number) => Promise<void>;
+  /** The wait between restarts; the real abortable sleep unless a test passes one that does not wait. */
+  delay?: Sleep;
   backoffMs?: number;
   maxBackoffMs?: number;
   /** Builds the informer; the client's makeInformer unless a test passes another. */
   makeInformer?: (path: string, list: KindSpec['list']) => Informer<KubernetesObject>;
 }
 
-const RESYNC = Symbol('resync');
-
 function keyOf(obj: KubernetesObject): string {
   return `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
 }
 
 export class KindWatch {
-  private informer: Informer<KubernetesObject>;
+  private readonly supervisor: InformerSupervisor<KubernetesObject>;
   /** The last object delivered per key: what a relist compares against, and the tombstone of a delete. */
   private readonly known = new Map<string, KubernetesObject>();
   private stopped = false;
   private synced = false;
   private listedOnce = false;
-  private failures = 0;
-  private ended: ((reason: unknown) => void) | undefined;
   private readonly firstSync: Promise<void>;
   private resolveSync: () => void = () => undefined;
-  private running: Promise<void> | undefined;
   lastEventAt = 0;
 
   constructor(
@@ -65,7 +62,22 @@ export class KindWatch {
     private readonly o: KindWatchOptions,
   ) {
     this.firstSync = new Promise((resolve) => (this.resolveSync = resolve));
-    this.informer = this.makeInformer();
+    this.supervisor = new InformerSupervisor({
+      make: () => this.makeInformer(),
+      started: () => {
+        if (this.listedOnce && !this.synced && !this.stopped) {
+          this.synced = true;
+          this.resolveSync();
+        }
+      },
+      restarting: (wait, reason) => {
+        this.o.observer.restarted(this.spec.kind);
+        this.o.logger.warn(`evaluator: ${this.spec.kind} watch stopped, restarting in ${wait} ms`, { kind: this.spec.kind, error: reason });
+      },
+      ...(o.backoffMs !== undefined ? { initialBackoffMs: o.backoffMs } : {}),
+      ...(o.maxBackoffMs !== undefined ? { maxBackoffMs: o.maxBackoffMs } : {}),
+      ...(o.delay ? { sleep: o.delay } : {}),
+    });
   }
 
   get kind(): string {
@@ -78,49 +90,40 @@ export class KindWatch {
 
   /** Starts watching; resolves once the first list has been delivered (or on stop). */
   start(): Promise<void> {
-    this.running ??= this.run();
+    this.supervisor.start();
     return this.firstSync;
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     this.resolveSync();
-    this.ended?.(RESYNC);
-    await this.informer.stop();
-    await this.running;
+    await this.supervisor.stop();
   }
 
   /** Drops the watch and lists everything afresh (as after a long disconnection). */
-  async resync(): Promise<void> {
-    await this.disconnect();
-    this.reconnect();
+  resync(): Promise<void> {
+    return this.supervisor.resync();
   }
 
   /** Stops watching until reconnect(); what happens meanwhile is found by the relist. */
-  async disconnect(): Promise<void> {
-    const old = this.informer;
-    this.informer = this.makeInformer();
-    await old.stop();
+  disconnect(): Promise<void> {
+    return this.supervisor.disconnect();
   }
 
   reconnect(): void {
-    this.ended?.(RESYNC);
+    this.supervisor.reconnect();
   }
 
   private makeInformer(): Informer<KubernetesObject> {
     const list = (): Promise<KubernetesListObject<KubernetesObject>> => this.list();
     const informer = this.o.makeInformer ? this.o.makeInformer(this.spec.path, list) : makeInformer(this.kc, this.spec.path, list);
     const deliver = (obj: KubernetesObject): void => {
-      if (informer !== this.informer) return;
-      this.delivered(obj);
+      if (this.supervisor.isCurrent(informer)) this.delivered(obj);
     };
     informer.on('add', deliver);
     informer.on('update', deliver);
     informer.on('delete', (obj) => {
-      if (informer === this.informer) this.deleted(keyOf(obj));
-    });
-    informer.on('error', (err: unknown) => {
-      if (informer === this.informer) this.ended?.(err);
+      if (this.supervisor.isCurrent(informer)) this.deleted(keyOf(obj));
     });
     return informer;
   }
@@ -130,7 +133,6 @@ export class KindWatch {
     const listed = new Set(result.items.map(keyOf));
     for (const key of [...this.known.keys()]) if (!listed.has(key)) this.deleted(key);
     this.listedOnce = true;
-    this.failures = 0;
     this.touch();
     this.o.observer.listed(this.spec.kind);
     return result;
@@ -160,7 +162,7 @@ export class KindWatch {
 
   private touch(): void {
     this.lastEventAt = Date.now();
-    this.failures = 0;
+    this.supervisor.healthy();
     this.o.observer.event(this.spec.kind);
   }
 
@@ -169,29 +171,6 @@ export class KindWatch {
       fn();
     } catch (err) {
       this.o.logger.error(`evaluator: failed to ${what} ${this.spec.kind} ${key}, skipped`, { error: err });
-    }
-  }
-
-  private async run(): Promise<void> {
-    while (!this.stopped) {
-      const ended = new Promise<unknown>((resolve) => (this.ended = resolve));
-      try {
-        await this.informer.start();
-      } catch (err) {
-        this.ended?.(err);
-      }
-      if (this.listedOnce && !this.synced && !this.stopped) {
-        this.synced = true;
-        this.resolveSync();
-      }
-      const reason = await ended;
-      if (this.stopped) return;
-      if (reason === RESYNC) continue;
-      this.failures++;
-      const wait = backoffMs(this.failures, { initialMs: this.o.backoffMs ?? 500, maxMs: this.o.maxBackoffMs ?? 30_000 });
-      this.o.observer.restarted(this.spec.kind);
-      this.o.logger.warn(`evaluator: ${this.spec.kind} watch stopped, restarting in ${wait} ms`, { kind: this.spec.kind, error: reason });
-      await this.o.delay(wait);
     }
   }
 }
