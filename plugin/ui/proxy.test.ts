@@ -152,6 +152,14 @@ describe('the ui proxy forwards', () => {
     expect(h.origin).toBeUndefined();
   });
 
+  it('passes on what lets the broker compress a file and answer 304 for one the browser holds', async () => {
+    const p = await proxy(TOKEN);
+    await send(p.port, { path: '/ui/app.js', headers: { 'accept-encoding': 'gzip, deflate, br', 'if-none-match': '"abc-gz"' } });
+    const h = seen[0]?.headers ?? {};
+    expect(h['accept-encoding']).toBe('gzip, deflate, br');
+    expect(h['if-none-match']).toBe('"abc-gz"');
+  });
+
   it('sends no Authorization header when the user has no token (a broker without auth)', async () => {
     const p = await proxy(undefined);
     await send(p.port, { path: '/audit/summary' });

@@ -38,7 +38,7 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 function forward(o: UiProxyOptions, req: IncomingMessage, res: ServerResponse, path: string): void {
   const target = new URL(path, o.brokerUrl);
   const headers: Record<string, string> = {};
-  for (const h of ['accept', 'last-event-id', 'accept-encoding']) {
+  for (const h of ['accept', 'last-event-id', 'accept-encoding', 'if-none-match']) {
     const v = req.headers[h];
     if (typeof v === 'string') headers[h] = v;
   }

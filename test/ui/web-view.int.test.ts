@@ -162,6 +162,30 @@ describe('the web view in chromium', () => {
     await page.close();
   });
 
+  it('starts the first view\'s reads at once, each once: the verdicts are asked for while the policy list is still on its way', async () => {
+    const page = await browser.context.newPage();
+    const asked: string[] = [];
+    let verdictsAsked = (): void => undefined;
+    const verdictsSeen = new Promise<boolean>((resolve) => { verdictsAsked = () => { resolve(true); }; });
+    page.on('request', (req) => {
+      const path = new URL(req.url()).pathname;
+      if (path.startsWith('/ui/api/') || path.startsWith('/audit/')) asked.push(path);
+      if (path === '/audit/verdicts') verdictsAsked();
+    });
+    // The policy list is held until the page asks for the verdicts: a page that waited for the
+    // list first would never ask (the deadline only turns that into a failed assertion).
+    let heldUntilVerdicts: boolean | undefined;
+    await page.route('**/ui/api/policies', async (route) => {
+      heldUntilVerdicts = await Promise.race([verdictsSeen, new Promise<boolean>((resolve) => setTimeout(() => { resolve(false); }, 20_000))]);
+      await route.continue();
+    });
+    await page.goto(`${viewerUrl}?view=policy&kind=anp&ns=${nsA}&name=payments`);
+    await expect.poll(() => page.locator('#row-status').innerText(), { timeout: 30_000 }).toMatch(/^\d+ verdict rows/);
+    expect(heldUntilVerdicts).toBe(true);
+    expect(asked.sort()).toEqual(['/audit/verdicts', '/ui/api/policies', '/ui/api/session']);
+    await page.close();
+  });
+
   it('serves a strict CSP and runs no inline script, so hostile names and reasons stay text', async () => {
     const page = await browser.context.newPage();
     const res = await page.goto(`${viewerUrl}?view=policy&kind=anp&ns=${nsA}&name=payments&src=img`);

@@ -3,7 +3,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Authenticator } from '../../../runtime/auth/types.js';
 import { createPgliteClient } from '../store/pglite-client.js';
@@ -11,7 +11,7 @@ import { DEFAULT_RETENTION, openSqlStore } from '../store/sql-store.js';
 import type { Store } from '../store/types.js';
 import { testApp, type TestApp } from '../testing/test-app.js';
 import { buildUi } from './build.js';
-import { UI_CSP } from './route.js';
+import { acceptsGzip, UI_CSP } from './route.js';
 
 const auth: Authenticator = {
   mode: 'static',
@@ -91,6 +91,56 @@ describe('GET /ui/', () => {
       const r = await t.get(path, headers as Record<string, string>);
       expect(r.status).toBe(status);
       expect(((await r.json()) as { field?: string }).field).toBe('Authorization');
+    }
+  });
+
+  it.each(['index.html', 'app.js', 'app.css'])('serves %s gzipped to a browser that accepts it, the same bytes once unzipped', async (name) => {
+    const plain = await t.get(`/ui/${name}`, AS_NOBODY);
+    const zipped = await t.get(`/ui/${name}`, { ...AS_NOBODY, 'Accept-Encoding': 'gzip, deflate, br' });
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    expect(zipped.headers.get('content-encoding')).toBe('gzip');
+    expect(zipped.headers.get('vary')).toBe('Accept-Encoding');
+    const bytes = Buffer.from(await zipped.arrayBuffer());
+    expect(gunzipSync(bytes).toString('utf8')).toBe(await readFile(join(dir, name), 'utf8'));
+    expect(bytes.length).toBeLessThan(Buffer.from(await plain.arrayBuffer()).length);
+  });
+
+  it.each([
+    { header: undefined, gzip: false },
+    { header: 'identity', gzip: false },
+    { header: 'gzip', gzip: true },
+    { header: 'deflate, gzip;q=0.5', gzip: true },
+    { header: 'GZIP', gzip: true },
+    { header: 'gzip;q=0', gzip: false },
+    { header: 'gzip; q=0.0, br', gzip: false },
+    { header: '*', gzip: true },
+    { header: 'x-gzip', gzip: false },
+  ])('Accept-Encoding $header admits gzip: $gzip', ({ header, gzip }) => {
+    expect(acceptsGzip(header)).toBe(gzip);
+  });
+
+  it('answers 304 to a browser that holds the current file (either encoding\'s tag), and the file to one that holds another', async () => {
+    const first = await t.get('/ui/app.js', { ...AS_NOBODY, 'Accept-Encoding': 'gzip' });
+    const etag = first.headers.get('etag') ?? '';
+    expect(etag).toMatch(/^"[\w-]+-gz"$/);
+    expect(first.headers.get('cache-control')).toBe('no-cache');
+    const again = await t.get('/ui/app.js', { ...AS_NOBODY, 'Accept-Encoding': 'gzip', 'If-None-Match': etag });
+    expect(again.status).toBe(304);
+    expect(await again.text()).toBe('');
+    expect(again.headers.get('content-security-policy')).toBe(UI_CSP);
+    const plainTag = (await t.get('/ui/app.js', AS_NOBODY)).headers.get('etag') ?? '';
+    expect(plainTag).toBe(etag.replace('-gz"', '"'));
+    expect((await t.get('/ui/app.js', { ...AS_NOBODY, 'If-None-Match': `W/${etag}` })).status).toBe(304);
+    expect((await t.get('/ui/app.js', { ...AS_NOBODY, 'If-None-Match': '"something-else"' })).status).toBe(200);
+    // The other files have their own tags.
+    expect((await t.get('/ui/app.css', { ...AS_NOBODY, 'If-None-Match': etag })).status).toBe(200);
+  });
+
+  it('checks the token before answering 304: a revalidation without one is refused', async () => {
+    const etag = (await t.get('/ui/app.js', AS_NOBODY)).headers.get('etag') ?? '';
+    for (const headers of [{}, { Authorization: 'Bearer forged' }] as Record<string, string>[]) {
+      const r = await t.get('/ui/app.js', { ...headers, 'If-None-Match': etag });
+      expect(r.status).toBe(401);
     }
   });
 

@@ -9,6 +9,7 @@ import type { StoredVerdict } from '../../../../contracts/web-view.js';
 import { brokerParams, matchesFilters, type Filters, type PolicyRef } from './state.js';
 
 export const MAX_ROWS = 10_000;
+export const VERDICTS_PATH = '/audit/verdicts';
 const PAGE = 1000;
 
 export interface Loaded {
@@ -17,14 +18,19 @@ export interface Loaded {
   truncated: boolean;
 }
 
+/** The broker query of one page; the first (no `before`) is also what the page shell primes. */
+export function pageParams(policy: PolicyRef, f: Filters, before?: number | null): URLSearchParams {
+  const p = brokerParams(policy, f);
+  p.set('limit', String(PAGE));
+  if (before) p.set('before_id', String(before));
+  return p;
+}
+
 export async function loadVerdicts(policy: PolicyRef, f: Filters, signal: AbortSignal, onPage?: (rows: readonly StoredVerdict[]) => void): Promise<Loaded> {
   const rows: StoredVerdict[] = [];
   let before: number | null | undefined;
   for (;;) {
-    const p = brokerParams(policy, f);
-    p.set('limit', String(PAGE));
-    if (before) p.set('before_id', String(before));
-    const page = await getJson<{ verdicts: StoredVerdict[]; nextBeforeId: number | null }>('/audit/verdicts', p, signal);
+    const page = await getJson<{ verdicts: StoredVerdict[]; nextBeforeId: number | null }>(VERDICTS_PATH, pageParams(policy, f, before), signal);
     for (const v of page.verdicts) {
       if (!matchesFilters(v, policy, f)) continue;
       if (rows.length === MAX_ROWS) return { rows, truncated: true };

@@ -4,7 +4,7 @@
  * and the time of its latest would-deny verdict (asked of the broker, one small query each).
  */
 import { getJson } from './api.js';
-import type { StoredVerdict, UiPolicy, UiPolicyList } from '../../../../contracts/web-view.js';
+import { UI_API, type StoredVerdict, type UiPolicy, type UiPolicyList } from '../../../../contracts/web-view.js';
 import { el, link } from './dom.js';
 import { count, policyName, time } from './format.js';
 import { writeState } from './state.js';
@@ -32,7 +32,7 @@ async function lastWouldDeny(p: UiPolicy, cell: HTMLTableCellElement): Promise<v
 }
 
 export async function renderPolicies(root: HTMLElement, ctx: ViewContext): Promise<void> {
-  const list = await getJson<UiPolicyList>('/ui/api/policies');
+  const list = await getJson<UiPolicyList>(UI_API.policies);
   const rows = list.policies.map((p) => {
     const last = el('td', {}, '…');
     void lastWouldDeny(p, last);

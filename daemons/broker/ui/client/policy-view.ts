@@ -2,8 +2,8 @@
  * A policy's Would-Deny view: the promotion panel, the filter form, and four tabs over the same
  * filters (table, grouped, live tail, flow map). Every tab is a URL, so each can be shared.
  */
-import { getJson } from './api.js';
-import type { StoredVerdict, UiPolicy, UiPolicyList } from '../../../../contracts/web-view.js';
+import { getJson, prime } from './api.js';
+import { UI_API, type StoredVerdict, type UiPolicy, type UiPolicyList } from '../../../../contracts/web-view.js';
 import { VERDICT_COLUMNS } from './columns.js';
 import { verdictDetail } from './detail.js';
 import { el, link } from './dom.js';
@@ -12,7 +12,7 @@ import { flowMap } from './flow-map.js';
 import { policyName } from './format.js';
 import { edges } from './group.js';
 import { groupedView } from './grouped-view.js';
-import { loadVerdicts, MAX_ROWS } from './load-verdicts.js';
+import { loadVerdicts, MAX_ROWS, pageParams, VERDICTS_PATH } from './load-verdicts.js';
 import { promotionPanel } from './promotion.js';
 import { tailView } from './tail-view.js';
 import { TABS, writeState, type Tab, type ViewState } from './state.js';
@@ -54,11 +54,7 @@ function tableTab(policy: UiPolicy | undefined): TableTab {
   });
   return {
     element: el('div', { class: 'split' }, table.element, detailBox),
-    setRows: (rows) => {
-      table.setRows(rows);
-      // Again once attached: the first render may run before the box has its height.
-      queueMicrotask(() => { table.setRows(rows); });
-    },
+    setRows: (rows) => { table.setRows(rows); },
   };
 }
 
@@ -103,10 +99,20 @@ async function body(s: PolicyState, policy: UiPolicy | undefined, ctx: ViewConte
   return t.wrapper;
 }
 
+/**
+ * Starts the reads the view begins with, all at once: the policy list and, for the tabs that
+ * read the stored verdicts, their first page (the live tail reads the stream instead).
+ */
+export function primePolicy(s: PolicyState): void {
+  prime(UI_API.policies);
+  if (s.tab !== 'tail') prime(VERDICTS_PATH, pageParams(s.policy, s.filters));
+}
+
 export async function renderPolicy(root: HTMLElement, s: PolicyState, ctx: ViewContext): Promise<void> {
   const abort = new AbortController();
   ctx.onLeave(() => { abort.abort(); });
-  const list = await getJson<UiPolicyList>('/ui/api/policies');
+  primePolicy(s);
+  const list = await getJson<UiPolicyList>(UI_API.policies);
   const policy = list.policies.find((p) => p.kind === s.policy.kind && p.namespace === s.policy.namespace && p.name === s.policy.name);
   const content = el('div', { id: 'tab-content' }, el('p', { class: 'muted' }, 'Loading verdicts…'));
   root.replaceChildren(

@@ -42,6 +42,9 @@ export class VirtualTable<T> {
     this.element = el('div', { class: 'scroll', tabindex: 0, role: 'region', 'aria-label': opts.caption }, this.table);
     this.element.addEventListener('scroll', () => { this.schedule(); });
     this.element.addEventListener('keydown', (e) => { this.key(e); });
+    // Rendered again whenever the box gets or changes its height (attached, window resized):
+    // the observer runs after layout, so reading the height then forces none.
+    new ResizeObserver(() => { this.render(); }).observe(this.element);
     this.body.addEventListener('click', (e) => {
       const tr = (e.target as Element).closest('tr[data-index]');
       if (tr) this.open(Number(tr.getAttribute('data-index')));
@@ -76,7 +79,9 @@ export class VirtualTable<T> {
 
   private render(): void {
     const h = this.rowHeight;
-    const view = this.element.clientHeight || 600;
+    // A box not in the document has no height yet, and asking would lay out the whole page for
+    // nothing: a screenful is assumed until the observer gives the real one.
+    const view = (this.element.isConnected ? this.element.clientHeight : 0) || 600;
     const first = Math.max(0, Math.floor(this.element.scrollTop / h) - this.overscan);
     const last = Math.min(this.rows.length, Math.ceil((this.element.scrollTop + view) / h) + this.overscan);
     const out: HTMLTableRowElement[] = [this.spacer(first * h)];
