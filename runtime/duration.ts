@@ -31,6 +31,25 @@ export function parseDuration(text: string): number | undefined {
   return Number.isFinite(total) ? total : undefined;
 }
 
+/** Go's time.ParseDuration grammar without a sign: what the CRD's status.evaluation.window takes. */
+const GO_DURATION = /^([0-9]+(\.[0-9]+)?(ns|us|ms|s|m|h))+$/;
+
+/**
+ * `text` (a duration of this grammar worth `ms`) as Go spells it: unchanged when it already is Go
+ * syntax, else hours, minutes, seconds and milliseconds ("1d" is "24h", "1.5d" is "36h").
+ */
+export function goDuration(text: string, ms: number): string {
+  if (GO_DURATION.test(text)) return text;
+  let rest = Math.round(ms);
+  const parts: string[] = [];
+  for (const [unit, size] of [['h', 3_600_000], ['m', 60_000], ['s', 1000], ['ms', 1]] as const) {
+    const n = Math.floor(rest / size);
+    if (n > 0) parts.push(`${n}${unit}`);
+    rest -= n * size;
+  }
+  return parts.length === 0 ? '0s' : parts.join('');
+}
+
 /** "1d2h", "15m", "90s": the largest units first, for messages. */
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)}ms`;

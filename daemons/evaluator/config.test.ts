@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseDuration, SERVICE_ACCOUNT_TOKEN } from './config.js';
+import { ConfigError, loadConfig, SERVICE_ACCOUNT_TOKEN } from './config.js';
 
 const none = (): boolean => false;
 
@@ -57,7 +57,10 @@ describe('loadConfig', () => {
     { env: { AUTH_MODE: 'token' }, variable: 'AUTH_MODE', message: 'kubernetes or none' },
     { env: { BROKER_URL: 'broker:9090' }, variable: 'BROKER_URL', message: 'http or https' },
     { env: { BROKER_URL: 'not a url' }, variable: 'BROKER_URL', message: 'must be a URL' },
-    { env: { WINDOW: '1d' }, variable: 'WINDOW', message: 'must be a duration' },
+    { env: { WINDOW: '5x' }, variable: 'WINDOW', message: 'must be a duration such as 15s, 10m, 1h30m or 7d, not "5x"' },
+    { env: { WINDOW: '10' }, variable: 'WINDOW', message: 'must be a duration' },
+    { env: { WINDOW: '1h 30m' }, variable: 'WINDOW', message: 'must be a duration' },
+    { env: { WINDOW: '31d' }, variable: 'WINDOW', message: 'from 60s to 2592000s' },
     // Shorter than a minute: the counts would be all noise.
     { env: { WINDOW: '30s' }, variable: 'WINDOW', message: 'from 60s' },
     { env: { STATUS_INTERVAL: '-5s' }, variable: 'STATUS_INTERVAL', message: 'must be a duration' },
@@ -77,18 +80,26 @@ describe('loadConfig', () => {
   });
 });
 
-describe('parseDuration', () => {
+// The durations users type elsewhere (runtime/duration.ts): Go syntax, days, decimals, several parts.
+describe('durations in the environment', () => {
   it.each([
-    ['1h', 3_600_000],
-    ['1h30m', 5_400_000],
-    ['1.5s', 1500],
-    ['250ms', 250],
-    ['90s', 90_000],
-    ['', undefined],
-    ['10', undefined],
-    ['5d', undefined],
-    ['-1s', undefined],
-  ])('%j is %j ms', (text, ms) => {
-    expect(parseDuration(text)).toBe(ms);
+    { env: { WINDOW: '1h30m' }, window: { text: '1h30m', ms: 5_400_000 } },
+    { env: { WINDOW: '90m' }, window: { text: '90m', ms: 5_400_000 } },
+    { env: { WINDOW: '1.5h' }, window: { text: '1.5h', ms: 5_400_000 } },
+    // The window is written to status.evaluation.window, whose CRD pattern is Go's: no days.
+    { env: { WINDOW: '1d' }, window: { text: '24h', ms: 86_400_000 } },
+    { env: { WINDOW: '1d12h' }, window: { text: '36h', ms: 129_600_000 } },
+    { env: { WINDOW: ' 2h ' }, window: { text: '2h', ms: 7_200_000 } },
+  ])('WINDOW=$env.WINDOW is $window.text', ({ env, window }) => {
+    expect(loadConfig(env, none).window).toEqual(window);
+  });
+
+  it.each([
+    { env: { STATUS_INTERVAL: '1.5s' }, interval: 1500, lease: 15_000 },
+    { env: { STATUS_INTERVAL: '1m30s', LEASE_DURATION: '0.5m' }, interval: 90_000, lease: 30_000 },
+    { env: { LEASE_DURATION: '1500ms' }, interval: 10_000, lease: 1500 },
+  ])('$env', ({ env, interval, lease }) => {
+    const c = loadConfig(env, none);
+    expect([c.statusIntervalMs, c.lease.durationMs]).toEqual([interval, lease]);
   });
 });

@@ -19,12 +19,13 @@
  */
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { goDuration, parseDuration } from '../../runtime/duration.js';
 import { listenHost } from '../listen-host.js';
 
 export const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 
 export interface Duration {
-  /** As written, for status.evaluation.window (the CRD takes Go duration syntax). */
+  /** As written, or in Go syntax when written with days: for status.evaluation.window (the CRD takes Go syntax). */
   text: string;
   ms: number;
 }
@@ -48,26 +49,13 @@ export class ConfigError extends Error {
   }
 }
 
-const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-// The CRD's pattern for status.evaluation.window: Go's time.ParseDuration without a sign.
-const DURATION = /^([0-9]+(\.[0-9]+)?(ns|us|ms|s|m|h))+$/;
-const PART = /([0-9]+(?:\.[0-9]+)?)(ns|us|ms|s|m|h)/g;
-
-/** Milliseconds of a Go-style duration such as 90s, 1h30m or 250ms; undefined when it is not one. */
-export function parseDuration(text: string): number | undefined {
-  if (!DURATION.test(text)) return undefined;
-  let ms = 0;
-  for (const m of text.matchAll(PART)) ms += Number(m[1]) * (UNIT_MS[m[2] ?? ''] ?? NaN);
-  return Number.isFinite(ms) ? ms : undefined;
-}
-
 function duration(env: NodeJS.ProcessEnv, name: string, def: string, minMs: number, maxMs: number): Duration {
   const raw = env[name];
   const text = raw === undefined || raw === '' ? def : raw.trim();
   const ms = parseDuration(text);
-  if (ms === undefined) throw new ConfigError(name, `must be a duration such as 15s, 10m or 1h, not ${JSON.stringify(raw)}`);
+  if (ms === undefined) throw new ConfigError(name, `must be a duration such as 15s, 10m, 1h30m or 7d, not ${JSON.stringify(raw)}`);
   if (ms < minMs || ms > maxMs) throw new ConfigError(name, `must be from ${minMs / 1000}s to ${maxMs / 1000}s, not ${text}`);
-  return { text, ms };
+  return { text: goDuration(text, ms), ms };
 }
 
 function host(env: NodeJS.ProcessEnv): string {

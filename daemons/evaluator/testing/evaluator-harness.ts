@@ -11,7 +11,7 @@ import { noAuth } from '../../../runtime/auth/types.js';
 import { silentLogger, type Logger } from '../../../runtime/logger.js';
 import { createBrokerClient } from '../broker-client.js';
 import { createClusterModel, type LiveClusterModel } from '../cluster/cluster-model.js';
-import { parseDuration } from '../config.js';
+import { parseDuration } from '../../../runtime/duration.js';
 import { createEvaluatorApp } from '../http/app.js';
 import { startLeaderDuties, type LeaderDuties } from '../leader/leader-duties.js';
 import { createEvaluatorMetrics, type EvaluatorMetrics } from '../metrics.js';
