@@ -32,6 +32,18 @@ async function eventually<T>(what: string, probe: () => Promise<T | undefined>, 
   throw new Error(`${what} never answered; output:\n${output()}`);
 }
 
+/** The directives of the server blocks of the Corefile in a ConfigMap manifest: each first word at depth 1. */
+function corefileDirectives(manifest: string): string[] {
+  const body = manifest.split('Corefile: |')[1]?.split(/\n\S/)[0] ?? '';
+  const out = new Set<string>();
+  let depth = 0;
+  for (const line of body.split('\n').map((l) => l.trim()).filter(Boolean)) {
+    if (depth === 1 && line !== '}') out.add(line.split(/\s+/)[0]!);
+    depth += (line.match(/{/g) ?? []).length - (line.match(/}/g) ?? []).length;
+  }
+  return [...out].sort();
+}
+
 /** The exposed ports, "N/tcp" where the config says "N" (the OCI default protocol). */
 function ports(config: ImageConfig): string[] {
   return Object.keys(config.ExposedPorts ?? {}).map((p) => (p.includes('/') ? p : `${p}/tcp`)).sort();
@@ -91,6 +103,17 @@ describe('coredns', () => {
     expect(execFileSync('file', [bin], { encoding: 'utf8' })).toMatch(/statically linked/);
     expect(execFileSync('getcap', [bin], { encoding: 'utf8' })).toMatch(/cap_net_bind_service[=+]ep/);
     expect(execFileSync(bin, ['-version'], { encoding: 'utf8' })).toContain('CoreDNS-1.15.0');
+  });
+
+  // Built with a chosen set of plugins (deploy/images/coredns/main.go): every directive of the cluster's
+  // Corefile must be one of them, or CoreDNS refuses the Corefile at start.
+  it('has every plugin the cluster\'s Corefile names', () => {
+    const manifest = readFileSync(join(import.meta.dirname, '..', '..', 'test', 'cluster', 'manifests', 'coredns.yaml'), 'utf8');
+    const directives = corefileDirectives(manifest);
+    expect(directives).toContain('kubernetes');
+    const plugins = execFileSync(join(root().rootfs, 'coredns'), ['-plugins'], { encoding: 'utf8' })
+      .split('\n').map((l) => l.trim());
+    for (const d of directives) expect(plugins, d).toContain(d);
   });
 
   it('answers DNS from a Corefile', async () => {
