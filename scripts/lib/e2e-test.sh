@@ -1,16 +1,18 @@
-# e2e.test: the upstream Kubernetes end-to-end suite (k8s.io/kubernetes/test/e2e) of the release the
-# control plane pins, for the NetworkPolicy conformance run (scripts/conformance.sh). Its module,
-# test/conformance, requires k8s.io/kubernetes at the control plane's version with the same replace
-# lines, and it is compiled with the control plane's flags (-trimpath, the same -ldflags), so every
-# package it shares with kg-controlplane and kg-node comes out of Go's build cache. Cached like them,
-# keyed by a hash of this file, the control plane's build library, the module's go.mod and go.sum and
-# the Go version. Sourced after log.sh and controlplane.sh.
+# e2e.test: the upstream Kubernetes NetworkPolicy end-to-end specs (k8s.io/kubernetes/test/e2e/network/netpol)
+# of the release the control plane pins, for the conformance run (scripts/test.d/70-conformance.sh, npm run
+# conformance). Its test main is test/conformance/suite: upstream's flags and suite setup around the Netpol
+# specs only, not upstream's test/e2e (every SIG's specs, several times the packages). Its module,
+# test/conformance, requires k8s.io/kubernetes at the control plane's version with the same replace lines,
+# and it is compiled with the control plane's flags (-trimpath, the same -ldflags), so every package it
+# shares with kg-controlplane and kg-node comes out of Go's build cache. Cached like them, keyed by a hash
+# of this file, the control plane's build library, the module's go.mod, go.sum and test main and the Go
+# version. Sourced after log.sh and controlplane.sh.
 
 e2etest_lib="${BASH_SOURCE[0]}"
 e2etest_src="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/test/conformance"
 
 e2etest_key() {
-  (cat "$e2etest_lib" "$controlplane_lib" && cd "$e2etest_src" && cat go.mod go.sum && go version) |
+  (cat "$e2etest_lib" "$controlplane_lib" && cd "$e2etest_src" && cat go.mod go.sum suite/*.go && go version) |
     sha256sum | cut -c1-16
 }
 
@@ -18,11 +20,10 @@ e2etest_binary() {
   echo "${KG_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/kguardian}/e2e-test/$(e2etest_key)/e2e.test"
 }
 
-# e2etest_compile OUT: the build itself. `go test -c` of a package of a required module (-vet=off:
-# vetting upstream code would analyse every dependency, for nothing); go.mod
-# lists that package's test imports (test/conformance/deps.go) so the build needs no go.mod edits.
+# e2etest_compile OUT: the build itself, `go test -c` of the test main (-vet=off: vetting would analyse
+# every dependency, for nothing).
 e2etest_compile() {
-  (cd "$e2etest_src" && exec go test -c -vet=off -trimpath -ldflags="$(controlplane_ldflags)" -o "$1" k8s.io/kubernetes/test/e2e)
+  (cd "$e2etest_src" && exec go test -c -vet=off -trimpath -ldflags="$(controlplane_ldflags)" -o "$1" ./suite)
 }
 
 # e2etest_build: builds e2e.test unless it is cached; prints its path on stdout. Keeps the two most
@@ -38,8 +39,8 @@ e2etest_build() {
   flock 7
   if [ ! -x "$bin" ]; then
     log="$out/build.log"
-    step "building the upstream e2e.test (k8s.io/kubernetes/test/e2e) into $out"
-    step "the first build compiles for about 30-60 minutes on 2 cores (less after kg-node's); later builds are cached"
+    step "building e2e.test (the upstream Netpol specs, test/conformance/suite) into $out"
+    step "the first build compiles for a few minutes on 2 cores after kg-node's; later builds are cached"
     start=$SECONDS
     e2etest_compile "$bin.partial" >"$log" 2>&1 &
     pid=$!

@@ -2,7 +2,8 @@
 
 // This file is never compiled: it lists, for `go mod tidy`, what the upstream e2e.test
 // (k8s.io/kubernetes/test/e2e and its e2e_test.go) imports, so that this module's go.mod and
-// go.sum hold every module `go test -c k8s.io/kubernetes/test/e2e` needs.
+// go.sum hold every module `go test -c k8s.io/kubernetes/test/e2e` needs. The e2e.test built here
+// is ./suite (the Netpol specs only), whose imports are a subset.
 package conformance
 
 import (

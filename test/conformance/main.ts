@@ -15,7 +15,7 @@ import { agreementLine, renderReport } from './report.js';
 
 const USAGE = `Usage: npm run conformance -- [--focus RE] [--skip RE] [--out DIR] [--processes N] [--strict] [--keep-cluster]
 
-Runs e2e.test (k8s.io/kubernetes/test/e2e, built and cached by scripts/lib/e2e-test.sh) with
+Runs e2e.test (upstream's Netpol specs, test/conformance/suite, built and cached by scripts/lib/e2e-test.sh) with
 --ginkgo.focus=Netpol on a new scripts/cluster.sh cluster (kube-router enforcing when cluster.sh
 offers --enforcer) with kguardian installed, then compares kguardian's judgement of every probe
 connection with its outcome. Needs root. Writes DIR/report.md, DIR/report.json, DIR/e2e.log.
