@@ -21,7 +21,8 @@ if [ ${#cluster_pkgs[@]} -gt 0 ]; then
 fi
 unset cluster_pkgs
 # kg-node: the kubelet, controller manager, scheduler and kube-proxy in one binary, built with the
-# control plane's module and flags (scripts/lib/kg-node.sh).
+# control plane's module and flags (scripts/lib/kg-node.sh). Under scripts/test.sh, its background builds
+# make it (scripts/lib/builds.sh).
 source scripts/lib/controlplane.sh
 source scripts/lib/kg-node.sh
-kgnode_build >/dev/null
+[ -n "${KG_BUILDS_IN_BACKGROUND:-}" ] || kgnode_build >/dev/null

@@ -13,5 +13,7 @@ else
   fi
   make -s -C bpf
   make -s -C test/netns/loadgen
-  npx vitest run --project kernel --reporter=default --reporter=json --outputFile.json=.cache/test-results/kernel.json
+  # One kernel test run at a time on a host: each holds /tmp/kg-kernel.lock (as every command here that
+  # loads eBPF or makes network namespaces does).
+  flock /tmp/kg-kernel.lock npx vitest run --project kernel --reporter=default --reporter=json --outputFile.json=.cache/test-results/kernel.json
 fi

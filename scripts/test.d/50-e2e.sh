@@ -8,5 +8,5 @@ if [ "$(id -u)" != 0 ]; then
   if [ "${CI:-}" = true ]; then die "end-to-end tests cannot run without root under CI"; fi
 else
   make -s -C bpf
-  npx vitest run --project e2e --reporter=default --reporter=json --outputFile.json=.cache/test-results/e2e.json
+  flock /tmp/kg-kernel.lock npx vitest run --project e2e --reporter=default --reporter=json --outputFile.json=.cache/test-results/e2e.json
 fi

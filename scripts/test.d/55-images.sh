@@ -7,6 +7,6 @@ if [ "$(id -u)" != 0 ]; then
   test_skipped "image tests SKIPPED (not root: uid $(id -u))"
   if [ "${CI:-}" = true ]; then die "image tests cannot run without root under CI"; fi
 else
-  bash scripts/images.sh build >/dev/null
+  builds_need images
   npx vitest run --project images --reporter=default --reporter=json --outputFile.json=.cache/test-results/images.json
 fi

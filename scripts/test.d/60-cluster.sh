@@ -11,7 +11,8 @@ if [ "$(id -u)" != 0 ]; then
   if [ "${CI:-}" = true ]; then die "real-cluster tests cannot run without root under CI"; fi
 else
   cluster_stage_start=$SECONDS
-  bash scripts/images.sh build kguardian-broker kguardian-evaluator kguardian-agent postgres agnhost coredns pause >/dev/null
+  builds_need images kguardian-broker kguardian-evaluator kguardian-agent postgres agnhost coredns pause
+  builds_need kg-node
   flock /tmp/kg-cluster.lock npx vitest run --project cluster-host --reporter=default --reporter=json --outputFile.json=.cache/test-results/cluster-host.json
   flock /tmp/kg-cluster.lock npx vitest run --project cluster --reporter=default --reporter=json --outputFile.json=.cache/test-results/cluster.json
   step "real-cluster tests took $((SECONDS - cluster_stage_start)) s"

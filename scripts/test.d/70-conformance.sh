@@ -1,8 +1,7 @@
 # NetworkPolicy conformance, CI's share (test/conformance/netpol.conformance.test.ts, vitest project
 # `conformance`): a named subset of the upstream e2e.test Netpol specs on a real cluster with
 # kube-router enforcing and kguardian watching; the whole suite is `npm run conformance`
-# (docs/conformance.md). e2e.test is built and cached by scripts/lib/e2e-test.sh (the first build
-# takes about 18 minutes on 2 cores). Needs root; without it that is said loudly, and fails under CI.
+# (docs/conformance.md). e2e.test is built and cached by scripts/lib/e2e-test.sh. Needs root; without it that is said loudly, and fails under CI.
 # The run holds /tmp/kg-cluster.lock, as every cluster command on this host does.
 step "conformance subset (upstream Netpol e2e specs, kube-router enforcing, kguardian watching)"
 if [ "$(id -u)" != 0 ]; then
@@ -10,8 +9,9 @@ if [ "$(id -u)" != 0 ]; then
   if [ "${CI:-}" = true ]; then die "the conformance subset cannot run without root under CI"; fi
 else
   conformance_stage_start=$SECONDS
-  (source scripts/lib/controlplane.sh && source scripts/lib/e2e-test.sh && e2etest_build >/dev/null)
-  bash scripts/images.sh build kguardian-broker kguardian-evaluator kguardian-agent postgres agnhost coredns pause >/dev/null
+  builds_need e2e-test
+  builds_need kube-router
+  builds_need images kguardian-broker kguardian-evaluator kguardian-agent postgres agnhost coredns pause
   flock /tmp/kg-cluster.lock npx vitest run --project conformance --reporter=default --reporter=json --outputFile.json=.cache/test-results/conformance.json
   step "conformance subset took $((SECONDS - conformance_stage_start)) s"
   unset conformance_stage_start
