@@ -506,4 +506,16 @@ describe('reason sentences', () => {
     const [v] = judge([denyAllIngress], flow('web/frontend', 'prod/api')).verdicts;
     expect(v).not.toHaveProperty('rule');
   });
+
+  it.each([
+    { reasons: true, expected: { NetworkPolicy: true, AuditNetworkPolicy: true } },
+    { reasons: 'audit' as const, expected: { NetworkPolicy: false, AuditNetworkPolicy: true } },
+    { reasons: false, expected: { NetworkPolicy: false, AuditNetworkPolicy: false } },
+  ])('reasons: $reasons writes sentences for $expected, verdicts unchanged', ({ reasons, expected }) => {
+    const policies = [denyAllIngress, anp('prod/audit', { podSelector: api, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'db' } } }] }] })];
+    const f = flow('web/frontend', 'prod/api');
+    const e = evaluateFlow(buildState({ namespaces, pods, policies }), f, { reasons });
+    expect(Object.fromEntries(e.verdicts.map((v) => [v.kind, v.reason !== '']))).toEqual(expected);
+    expect(e.verdicts.map(line)).toEqual(judge(policies, f).verdicts.map(line));
+  });
 });

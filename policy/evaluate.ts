@@ -31,14 +31,26 @@ const ALLOWED_ENFORCED = 8;
 // Reused for every rule list judged: explain() reads it before the next judgement overwrites it.
 const outcome: RuleOutcome = { allowedBy: undefined, peerIndex: -1, peerOnly: undefined, otherNamespace: undefined };
 
-function judgeRules(
-  rules: readonly CompiledRule[],
-  peer: ResolvedEndpoint,
-  policyNamespace: string,
-  flow: Flow,
-  dstPorts: readonly ContainerPort[] | undefined,
-  reasons: boolean,
-): RuleOutcome {
+/** What judging every policy of one flow shares. */
+interface FlowJudgement {
+  flow: Flow;
+  dstPorts: readonly ContainerPort[] | undefined;
+  /** The flow as reasons quote it; undefined when no reason is built. */
+  text: string | undefined;
+  /** Reasons for audit policies only: a NetworkPolicy's verdict gets none. */
+  auditOnly: boolean;
+  /** Where the verdicts go, in order. */
+  verdicts: PolicyVerdict[];
+}
+
+/** One end judged against the policies selecting the other: `target` is the selected end. */
+interface DirectionEnds {
+  direction: Direction;
+  target: ResolvedEndpoint;
+  peer: ResolvedEndpoint;
+}
+
+function judgeRules(rules: readonly CompiledRule[], peer: ResolvedEndpoint, policyNamespace: string, j: FlowJudgement): RuleOutcome {
   outcome.allowedBy = undefined;
   outcome.peerIndex = -1;
   outcome.peerOnly = undefined;
@@ -47,7 +59,7 @@ function judgeRules(
     const rule = rules[r] as CompiledRule;
     const peerIndex = matchingPeer(rule.peers, peer, policyNamespace);
     if (peerIndex < 0) continue;
-    if (portListMatches(rule.ports, flow.protocol, flow.port, dstPorts)) {
+    if (portListMatches(rule.ports, j.flow.protocol, j.flow.port, j.dstPorts)) {
       outcome.allowedBy = rule;
       outcome.peerIndex = peerIndex;
       outcome.peerOnly = undefined;
@@ -55,7 +67,6 @@ function judgeRules(
     }
     outcome.peerOnly ??= rule;
   }
-  if (!outcome.peerOnly && reasons) outcome.otherNamespace = otherNamespaceMatch(rules, peer, policyNamespace);
   return outcome;
 }
 
@@ -80,30 +91,24 @@ function combine(ingress: number, egress: number, selected: number, allowed: num
   return { ingress: i, egress: e, allowed: i !== 'Deny' && e !== 'Deny' };
 }
 
-function judgeDirection(
-  policies: readonly CompiledPolicy[],
-  direction: Direction,
-  target: ResolvedEndpoint,
-  peer: ResolvedEndpoint,
-  flow: Flow,
-  dstPorts: readonly ContainerPort[] | undefined,
-  text: string | undefined,
-  verdicts: PolicyVerdict[],
-): number {
+function judgeDirection(policies: readonly CompiledPolicy[], ends: DirectionEnds, j: FlowJudgement): number {
+  const { direction, target, peer } = ends;
   let tally = 0;
   const namespace = target.namespace;
   for (let i = 0; i < policies.length; i++) {
     const policy = policies[i] as CompiledPolicy;
     // judgedPolicies lists a policy under a direction only when it has rules for it.
     const rules = (direction === 'Ingress' ? policy.ingress : policy.egress) ?? [];
-    const result = judgeRules(rules, peer, namespace, flow, dstPorts, text !== undefined);
+    const text = policy.enforced && j.auditOnly ? undefined : j.text;
+    const result = judgeRules(rules, peer, namespace, j);
     const allowed = result.allowedBy !== undefined;
+    if (!allowed && !result.peerOnly && text !== undefined) result.otherNamespace = otherNamespaceMatch(rules, peer, namespace);
     tally |= allowed ? SELECTED | ALLOWED : SELECTED;
     if (policy.enforced) tally |= allowed ? SELECTED_ENFORCED | ALLOWED_ENFORCED : SELECTED_ENFORCED;
     const reason = text === undefined ? '' : explain(policy, direction, target, peer, text, result);
     const verdict: PolicyVerdict = { policy: policy.display, kind: policy.kind, direction, verdict: allowed ? 'Allow' : 'WouldDeny', reason, ref: policy.ref };
     if (result.allowedBy) verdict.rule = result.allowedBy.index;
-    verdicts.push(verdict);
+    j.verdicts.push(verdict);
   }
   return tally;
 }
@@ -128,8 +133,12 @@ function endpointNotes(src: ResolvedEndpoint, dst: ResolvedEndpoint): string[] {
 const LOOPBACK: EffectiveVerdict = { ingress: 'NotSelected', egress: 'NotSelected', allowed: true };
 
 export interface EvaluateOptions {
-  /** Build reason sentences (default true). Callers that only count verdicts can skip them. */
-  reasons?: boolean;
+  /**
+   * Which verdicts get reason sentences: all (true, the default), none (false: callers that only
+   * count verdicts), or 'audit': an audit policy's verdicts only (the evaluator, whose
+   * NetworkPolicy verdicts feed predictions and never reach a person). A verdict without one has ''.
+   */
+  reasons?: boolean | 'audit';
 }
 
 function byIpOnly(end: FlowEndpoint): boolean {
@@ -164,11 +173,12 @@ export function evaluateFlow(state: ClusterState, flow: Flow, options?: Evaluate
   const dstPorts = dst.ports;
   const egressPolicies = src.egress;
   const ingressPolicies = dst.ingress;
-  const text = reasons && egressPolicies.length + ingressPolicies.length > 0 ? flowText(flow.protocol, flow.port, src, dst) : undefined;
+  const text = reasons !== false && egressPolicies.length + ingressPolicies.length > 0 ? flowText(flow.protocol, flow.port, src, dst) : undefined;
   // Egress verdicts first, each list already in verdict order: no sort needed.
   const verdicts: PolicyVerdict[] = [];
-  const egress = judgeDirection(egressPolicies, 'Egress', src, dst, flow, dstPorts, text, verdicts);
-  const ingress = judgeDirection(ingressPolicies, 'Ingress', dst, src, flow, dstPorts, text, verdicts);
+  const j: FlowJudgement = { flow, dstPorts, text, auditOnly: reasons === 'audit', verdicts };
+  const egress = judgeDirection(egressPolicies, { direction: 'Egress', target: src, peer: dst }, j);
+  const ingress = judgeDirection(ingressPolicies, { direction: 'Ingress', target: dst, peer: src }, j);
   return {
     src: refOf(src),
     dst: refOf(dst),

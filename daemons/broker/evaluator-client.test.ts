@@ -66,7 +66,8 @@ describe('evaluator client', () => {
   });
 
   it('refuses a malformed answer without retrying', async () => {
-    double = await startEvaluatorDouble(() => ({ verdicts: 'nope' }) as never);
+    double = await startEvaluatorDouble(() => evaluationOf([]));
+    double.rawAnswer = (f) => ({ id: f.id, src: null, dst: null, verdicts: 'nope' });
     const c = createEvaluatorClient({ baseUrl: double.url, sleep: () => Promise.reject(new Error('must not retry')) });
     await expect(c.evaluate([item(1)])).rejects.toThrow(/malformed/);
   });

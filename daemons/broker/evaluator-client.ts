@@ -5,22 +5,21 @@
  * evaluator rejects cannot help). The response is validated: a malformed one is an error, and
  * the flows stay pending.
  *
- * The request and its items are contracts/evaluate.ts; each call carries
+ * The request, its items and the answer are contracts/evaluate.ts; each call carries
  * `Authorization: Bearer <token from EVALUATOR_TOKEN_FILE>` (see runtime/token-file.ts). A 409
  * (the evaluator does not hold the policy at the generation asked for) is a SupersededError.
  */
 import { z } from 'zod';
-import type { EvaluateItem, OnlyPolicy } from '../../contracts/evaluate.js';
-import type { FlowEvaluation } from '../../policy/types.js';
-import { parseEvaluateResponse } from './evaluator-response.js';
+import type { EvaluateItem, EvaluateResult, OnlyPolicy } from '../../contracts/evaluate.js';
+import { parseEvaluateResponse } from '../../contracts/evaluate-response.js';
 import { backoffMs } from '../../runtime/backoff.js';
 import type { TokenSource } from '../../runtime/token-file.js';
 
-export type { EvaluateItem, OnlyPolicy };
+export type { EvaluateItem, EvaluateResult, OnlyPolicy };
 
 export interface EvaluatorClient {
   /** Judges the items; the map has an entry for each id the evaluator answered. */
-  evaluate(items: EvaluateItem[], only?: OnlyPolicy): Promise<Map<number, FlowEvaluation>>;
+  evaluate(items: EvaluateItem[], only?: OnlyPolicy): Promise<Map<number, EvaluateResult>>;
 }
 
 export interface EvaluatorClientOptions {
@@ -100,7 +99,7 @@ export function createEvaluatorClient(opts: EvaluatorClientOptions): EvaluatorCl
   const attempts = opts.attempts ?? 3;
   const sleep = opts.sleep ?? defaultSleep;
   return {
-    async evaluate(items: EvaluateItem[], only?: OnlyPolicy): Promise<Map<number, FlowEvaluation>> {
+    async evaluate(items: EvaluateItem[], only?: OnlyPolicy): Promise<Map<number, EvaluateResult>> {
       const body = JSON.stringify(only ? { flows: items, only } : { flows: items });
       for (let i = 1; ; i++) {
         const started = performance.now();

@@ -101,8 +101,8 @@ describe('daemons/evaluator/main.ts as a process', () => {
         src: { ip: '10.71.0.3', namespace: ns, pod: 'batch-1' }, dst: { ip: '10.71.0.2', namespace: ns, pod: 'db-1' }, protocol: 'TCP', port: 5432 } }] }),
     });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { results: { id: number; evaluation: { verdicts: { policy: string; verdict: string }[] } }[] };
-    expect(body.results[0]?.evaluation.verdicts).toMatchObject([{ policy: `${ns}/db-ingress`, verdict: 'WouldDeny' }]);
+    const body = (await res.json()) as { results: { id: number; verdicts: { ref: { namespace: string; name: string }; verdict: string }[] }[] };
+    expect(body.results[0]?.verdicts).toMatchObject([{ ref: { namespace: ns, name: 'db-ingress' }, verdict: 'WouldDeny' }]);
 
     // As the only replica it leads, and its status writes go through the broker.
     const leases = kc.makeApiClient(CoordinationV1Api);

@@ -60,8 +60,8 @@ async function enforcedIngress(ns: string, srcIp: string, srcPod: string): Promi
     body: JSON.stringify({ flows: [{ id: 1, observedAt: new Date().toISOString(), count: 1, direction: 'Ingress', flow: {
       src: { ip: srcIp, namespace: ns, pod: srcPod }, dst: { ip: '10.64.0.2', namespace: ns, pod: 'db-1' }, protocol: 'TCP', port: 5432 } }] }),
   });
-  const body = (await res.json()) as { results: { evaluation: { enforced: { ingress: string } } }[] };
-  return body.results[0]?.evaluation.enforced.ingress;
+  const body = (await res.json()) as { results: { enforcement?: { predicted: string } }[] };
+  return body.results[0]?.enforcement?.predicted;
 }
 
 async function verify(...args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -153,8 +153,8 @@ spec:
         body: JSON.stringify({ flows: [{ id: 1, observedAt: new Date().toISOString(), count: 1, direction: 'Ingress', flow: {
           src: { ip: '10.64.1.1', namespace: ns, pod: 'api-1' }, dst: { ip: '10.64.1.2', namespace: ns, pod: 'cache-1' }, protocol: 'TCP', port: 6379 } }] }),
       });
-      const body = (await res.json()) as { results: { evaluation: { enforced: { ingress: string } } }[] };
-      return body.results[0]?.evaluation.enforced.ingress === 'Deny' ? true : undefined;
+      const body = (await res.json()) as { results: { enforcement?: { predicted: string } }[] };
+      return body.results[0]?.enforcement?.predicted === 'Deny' ? true : undefined;
     });
     // The CNI here enforces nothing: the denied connection is established.
     await postFlows(broker.url, [{ src: { ip: '10.64.1.1', namespace: ns, pod: 'api-1' }, dst: { ip: '10.64.1.2', namespace: ns, pod: 'cache-1' }, port: 6379, count: 2 }]);

@@ -1,38 +1,20 @@
-/** Which verdicts of an evaluation the broker keeps, and what it sends for a flow. */
+/** The verdicts the broker stores from an answer, and what it sends for a flow. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { PolicyVerdict } from '../../../policy/types.js';
 import { silentLogger } from '../../../runtime/logger.js';
 import { systemClock } from '../../../runtime/clock.js';
 import type { EvaluatorClient } from '../evaluator-client.js';
 import { createMetrics } from '../metrics.js';
 import type { Store } from '../store/types.js';
-import { evaluationOf } from '../testing/evaluator-double.js';
 import { auditVerdicts, EvaluationDispatcher, toEvaluateItem } from './dispatcher.js';
 
-const v = (kind: PolicyVerdict['kind'], direction: PolicyVerdict['direction'], verdict: PolicyVerdict['verdict'] = 'WouldDeny'): PolicyVerdict => ({
-  policy: `prod/${kind}`,
-  kind,
-  direction,
-  verdict,
-  reason: `${kind} ${direction}`,
-  ref: { kind, namespace: kind === 'AuditClusterNetworkPolicy' ? '' : 'prod', name: kind.toLowerCase(), uid: 'u', generation: 3 },
-});
-
 describe('auditVerdicts', () => {
-  it.each([
-    { title: 'an egress observation keeps audit egress verdicts only', direction: 'Egress' as const, expected: ['AuditNetworkPolicy Egress', 'AuditClusterNetworkPolicy Egress'] },
-    { title: 'an ingress observation keeps audit ingress verdicts only', direction: 'Ingress' as const, expected: ['AuditNetworkPolicy Ingress'] },
-  ])('$title (NetworkPolicy verdicts are enforcement, never stored)', ({ direction, expected }) => {
-    const evaluation = evaluationOf([
-      v('NetworkPolicy', 'Egress'),
-      v('NetworkPolicy', 'Ingress'),
-      v('AuditNetworkPolicy', 'Egress'),
-      v('AuditNetworkPolicy', 'Ingress', 'Allow'),
-      v('AuditClusterNetworkPolicy', 'Egress'),
+  it('stores each answered verdict for the observed direction, its policy with uid and generation', () => {
+    const ref = { kind: 'AuditClusterNetworkPolicy' as const, namespace: '', name: 'all', uid: 'u', generation: 3 };
+    const answer = { id: 1, src: null, dst: null, verdicts: [{ ref, verdict: 'WouldDeny' as const, reason: 'r' }, { ref: { ...ref, uid: undefined, generation: undefined }, verdict: 'Allow' as const, reason: 's' }] };
+    expect(auditVerdicts(answer, 'Ingress')).toEqual([
+      { policy: { uid: 'u', kind: 'AuditClusterNetworkPolicy', namespace: '', name: 'all', generation: 3 }, direction: 'Ingress', verdict: 'WouldDeny', reason: 'r' },
+      { policy: { uid: '', kind: 'AuditClusterNetworkPolicy', namespace: '', name: 'all', generation: 0 }, direction: 'Ingress', verdict: 'Allow', reason: 's' },
     ]);
-    const kept = auditVerdicts(evaluation, direction);
-    expect(kept.map((k) => k.reason)).toEqual(expected);
-    expect(kept[0]!.policy.generation).toBe(3);
   });
 });
 

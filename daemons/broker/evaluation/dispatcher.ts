@@ -5,20 +5,20 @@
  * released, the flows stay pending, and the worker backs off (capped, exponential) until the
  * evaluator answers again; each observation is judged once (see store/claims.ts).
  *
- * Only audit verdicts are stored: NetworkPolicy verdicts describe enforcement, not audit; what
- * they predict is kept as enforcement checks instead, beside the flow's connection state, for
- * `verify` (verify/enforcement.ts). And
- * only verdicts for the direction the observation stands for: a flow seen at the source judges
- * egress, one seen at the destination judges ingress (the other end's agent reports the other).
+ * The evaluator answers what is stored and no more (contracts/evaluate.ts): the audit verdicts
+ * of the direction the observation stands for (a flow seen at the source judges egress, one seen
+ * at the destination ingress), the pods at each end, and what the enforced NetworkPolicies
+ * predict, kept as enforcement checks beside the flow's connection state for `verify`
+ * (verify/enforcement.ts).
  */
 import { abortableSleep, type Sleep } from '../../../runtime/abortable-sleep.js';
 import { backoffMs } from '../../../runtime/backoff.js';
 import type { Clock } from '../../../runtime/clock.js';
-import type { EvaluateItem, EvaluatorClient } from '../evaluator-client.js';
+import type { EvaluateItem, EvaluateResult, EvaluatorClient } from '../evaluator-client.js';
 import type { Logger } from '../../../runtime/logger.js';
 import type { BrokerMetrics } from '../metrics.js';
 import type { ClaimedFlow, FlowJudgement, NewVerdict, Store, StoredFlow } from '../store/types.js';
-import type { FlowEndpoint, FlowEvaluation } from '../../../policy/types.js';
+import type { FlowEndpoint } from '../../../policy/types.js';
 import { checksOf } from '../verify/enforcement.js';
 
 export interface DispatcherOptions {
@@ -57,16 +57,14 @@ export function toEvaluateItem(c: ClaimedFlow): EvaluateItem {
   };
 }
 
-/** The verdicts of an evaluation to store for a flow observed in `direction`. */
-export function auditVerdicts(evaluation: FlowEvaluation, direction: StoredFlow['direction']): NewVerdict[] {
-  return evaluation.verdicts
-    .filter((v) => v.direction === direction && v.ref.kind !== 'NetworkPolicy')
-    .map((v) => ({
-      policy: { uid: v.ref.uid ?? '', kind: v.ref.kind, namespace: v.ref.namespace, name: v.ref.name, generation: v.ref.generation ?? 0 },
-      direction: v.direction,
-      verdict: v.verdict,
-      reason: v.reason,
-    }));
+/** The verdicts to store from the evaluator's answer for a flow observed in `direction`. */
+export function auditVerdicts(answer: EvaluateResult, direction: StoredFlow['direction']): NewVerdict[] {
+  return answer.verdicts.map((v) => ({
+    policy: { uid: v.ref.uid ?? '', kind: v.ref.kind, namespace: v.ref.namespace, name: v.ref.name, generation: v.ref.generation ?? 0 },
+    direction,
+    verdict: v.verdict,
+    reason: v.reason,
+  }));
 }
 
 export class EvaluationDispatcher {
@@ -89,13 +87,13 @@ export class EvaluationDispatcher {
       const results = await client.evaluate(claim.flows.map(toEvaluateItem));
       const judgements: FlowJudgement[] = [];
       for (const c of claim.flows) {
-        const evaluation = results.get(c.flow.id);
-        if (evaluation) {
+        const answer = results.get(c.flow.id);
+        if (answer) {
           judgements.push({
             flowId: c.flow.id,
-            verdicts: auditVerdicts(evaluation, c.flow.direction),
-            resolved: { src: evaluation.src, dst: evaluation.dst },
-            enforcement: checksOf(evaluation, c.flow.direction),
+            verdicts: auditVerdicts(answer, c.flow.direction),
+            resolved: { src: answer.src, dst: answer.dst },
+            enforcement: checksOf(answer.enforcement),
           });
         }
       }

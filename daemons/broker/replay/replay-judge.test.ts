@@ -3,7 +3,8 @@ import type { EvaluateItem, EvaluatorClient, OnlyPolicy } from '../evaluator-cli
 import type { ReplayFlow } from '../store/replay-types.js';
 import { evaluationOf } from '../testing/evaluator-double.js';
 import { ReplayJudge } from './replay-judge.js';
-import type { FlowEvaluation } from '../../../policy/types.js';
+import type { EvaluateResult } from '../../../contracts/evaluate.js';
+import { answerOf } from '../../../contracts/evaluate-answer.js';
 
 const ONLY: OnlyPolicy = { uid: 'u1', generation: 2 };
 
@@ -18,13 +19,13 @@ function recorder(opts: { skip?: (port: number) => boolean; gate?: Promise<void>
   const c = {
     calls: [] as EvaluateItem[][],
     peak: 0,
-    async evaluate(items: EvaluateItem[], only?: OnlyPolicy): Promise<Map<number, FlowEvaluation>> {
+    async evaluate(items: EvaluateItem[], only?: OnlyPolicy): Promise<Map<number, EvaluateResult>> {
       c.calls.push(items);
       c.peak = Math.max(c.peak, ++inFlight);
       await opts.gate;
       await new Promise((r) => setTimeout(r, 1));
       inFlight--;
-      const out = new Map<number, FlowEvaluation>();
+      const out = new Map<number, EvaluateResult>();
       for (const i of items) {
         if (opts.skip?.(i.flow.port) === true) continue;
         const verdict = i.flow.port % 2 ? 'WouldDeny' : 'Allow';
@@ -32,7 +33,7 @@ function recorder(opts: { skip?: (port: number) => boolean; gate?: Promise<void>
           policy: 'a/w', kind: 'AuditNetworkPolicy', direction: 'Egress', verdict, reason: `port ${i.flow.port}`,
           ref: { kind: 'AuditNetworkPolicy', namespace: 'a', name: 'w', uid: only?.uid ?? '', generation: only?.generation ?? 0 },
         }]);
-        out.set(i.id, { ...e, src: { namespace: 'a', pod: 'p' }, dst: { namespace: 'b', pod: `db-${i.flow.port}` } });
+        out.set(i.id, { id: i.id, ...answerOf({ ...e, src: { namespace: 'a', pod: 'p' }, dst: { namespace: 'b', pod: `db-${i.flow.port}` } }, i.direction, false) });
       }
       return out;
     },

@@ -5,9 +5,9 @@
  * judged concurrently: a flow already being asked about by another page is waited for, not asked
  * again. Calls go out in batches of `batchSize` with at most `concurrency` in flight.
  */
-import type { EvaluateItem, EvaluatorClient, OnlyPolicy } from '../evaluator-client.js';
+import type { EvaluateItem, EvaluateResult, EvaluatorClient, OnlyPolicy } from '../evaluator-client.js';
 import type { ReplayFlow, ReplayJudgement } from '../store/replay-types.js';
-import type { FlowEndpoint, FlowEvaluation } from '../../../policy/types.js';
+import type { FlowEndpoint } from '../../../policy/types.js';
 
 type Verdict = ReplayJudgement['verdict'];
 type Known = Omit<ReplayJudgement, 'key'>;
@@ -26,9 +26,9 @@ export function toReplayItem(f: ReplayFlow, id: number): EvaluateItem {
   };
 }
 
-/** The policy's verdict for the observed direction, if the evaluation has one. */
-export function replayVerdict(e: FlowEvaluation, f: ReplayFlow, uid: string): Verdict {
-  const v = e.verdicts.find((x) => x.ref.uid === uid && x.direction === f.direction && x.ref.kind !== 'NetworkPolicy');
+/** The policy's verdict for the observed direction, if the answer has one (it holds that policy's alone). */
+export function replayVerdict(e: EvaluateResult, uid: string): Verdict {
+  const v = e.verdicts.find((x) => x.ref.uid === uid);
   return v === undefined ? null : { verdict: v.verdict, reason: v.reason };
 }
 
@@ -75,7 +75,7 @@ export class ReplayJudge {
         const results = await this.client.evaluate(batch.map((f, i) => toReplayItem(f, i)), this.only);
         batch.forEach((f, i) => {
           const e = results.get(i);
-          if (e !== undefined) this.known.set(f.key, { verdict: replayVerdict(e, f, this.only.uid), resolved: { src: e.src, dst: e.dst } });
+          if (e !== undefined) this.known.set(f.key, { verdict: replayVerdict(e, this.only.uid), resolved: { src: e.src, dst: e.dst } });
         });
       } finally {
         for (const f of batch) this.asking.delete(f.key);

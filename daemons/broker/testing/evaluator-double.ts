@@ -1,6 +1,7 @@
 /**
  * A stand-in for the evaluator daemon in tests: a real HTTP server on 127.0.0.1 answering
- * `POST /evaluate` with canned FlowEvaluations from a function of the flow. It can be taken
+ * `POST /evaluate` with the answers (contracts/evaluate-answer.ts) of canned FlowEvaluations from a
+ * function of the flow. It can be taken
  * "down" (503s) or made slow, and records every request it got and how many it held at once. The lead replaces it with the
  * real evaluator in end-to-end tests.
  *
@@ -14,6 +15,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { EvaluateItem, OnlyPolicy } from '../evaluator-client.js';
 import type { FlowEvaluation, PolicyVerdict } from '../../../policy/types.js';
+import { answerOf } from '../../../contracts/evaluate-answer.js';
 
 export interface EvaluatorCall {
   flows: EvaluateItem[];
@@ -36,6 +38,8 @@ export interface EvaluatorDouble {
   /** The generation the double's model holds per policy uid (null: the policy is gone). */
   generations: Map<string, number | null>;
   requireToken?: string;
+  /** When set, each item's answer is this instead of the judge's (to send malformed answers). */
+  rawAnswer?: (item: EvaluateItem) => unknown;
   close(): Promise<void>;
 }
 
@@ -78,8 +82,10 @@ function answer(double: EvaluatorDouble, judge: Judge, req: IncomingMessage, raw
   }
   double.requests.push(body.flows);
   const results = body.flows.map((f) => {
+    if (double.rawAnswer !== undefined) return double.rawAnswer(f);
     const e = judge(f, only);
-    return { id: f.id, evaluation: only ? { ...e, verdicts: e.verdicts.filter((v) => v.ref.uid === only.uid) } : e };
+    const evaluation = only ? { ...e, verdicts: e.verdicts.filter((v) => v.ref.uid === only.uid) } : e;
+    return { id: f.id, ...answerOf(evaluation, f.direction, only === undefined) };
   });
   send(res, 200, { results });
 }

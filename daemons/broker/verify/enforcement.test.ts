@@ -1,6 +1,5 @@
-/** The mismatch classification and which NetworkPolicies a check names: table tests. */
+/** The mismatch classification (table tests) and the checks of a prediction. Which NetworkPolicies a prediction names: contracts/evaluate-answer.test.ts. */
 import { describe, expect, it } from 'vitest';
-import type { DirectionOutcome, FlowEvaluation, PolicyVerdict } from '../../../policy/types.js';
 import { checksOf, classify, explain, MIN_FAILURES, type Observed } from './enforcement.js';
 
 const counts = (c: Partial<Observed['counts']> = {}): Observed['counts'] => ({ established: 0, attempt: 0, refused: 0, seen: 0, ...c });
@@ -27,30 +26,16 @@ describe('classify', () => {
   });
 });
 
-const np = (name: string, direction: PolicyVerdict['direction'], verdict: PolicyVerdict['verdict']): PolicyVerdict => ({
-  policy: `prod/${name}`, kind: 'NetworkPolicy', direction, verdict, reason: '', ref: { kind: 'NetworkPolicy', namespace: 'prod', name, uid: `u-${name}`, generation: 2 },
-});
-const audit: PolicyVerdict = { policy: 'prod/a', kind: 'AuditNetworkPolicy', direction: 'Egress', verdict: 'WouldDeny', reason: '', ref: { kind: 'AuditNetworkPolicy', namespace: 'prod', name: 'a' } };
-
-function evaluation(egress: DirectionOutcome, ingress: DirectionOutcome, verdicts: PolicyVerdict[]): FlowEvaluation {
-  const enforced = { egress, ingress, allowed: egress !== 'Deny' && ingress !== 'Deny' };
-  return { src: null, dst: null, verdicts, effective: enforced, enforced, notes: [] };
-}
-
 describe('checksOf', () => {
-  it.each<{ title: string; e: FlowEvaluation; direction: 'Egress' | 'Ingress'; expected: string[] }>([
-    { title: 'a denied direction names every NetworkPolicy selecting it, not audit policies', e: evaluation('Deny', 'NotSelected', [np('x', 'Egress', 'WouldDeny'), np('y', 'Egress', 'WouldDeny'), audit]), direction: 'Egress', expected: ['x Deny', 'y Deny'] },
-    { title: 'an allowed direction names the policies that allow it', e: evaluation('Allow', 'NotSelected', [np('x', 'Egress', 'WouldDeny'), np('y', 'Egress', 'Allow')]), direction: 'Egress', expected: ['y Allow'] },
-    { title: 'a direction no NetworkPolicy selects has no check', e: evaluation('NotSelected', 'Deny', [np('z', 'Ingress', 'WouldDeny')]), direction: 'Egress', expected: [] },
-    { title: 'allowed here but denied on the other side: the other side\'s observation carries it', e: evaluation('Allow', 'Deny', [np('y', 'Egress', 'Allow'), np('z', 'Ingress', 'WouldDeny')]), direction: 'Egress', expected: [] },
-    { title: 'the ingress observation of that flow names the denying ingress policy', e: evaluation('Allow', 'Deny', [np('y', 'Egress', 'Allow'), np('z', 'Ingress', 'WouldDeny')]), direction: 'Ingress', expected: ['z Deny'] },
-  ])('$title', ({ e, direction, expected }) => {
-    expect(checksOf(e, direction).map((c) => `${c.policy.name} ${c.predicted}`)).toEqual(expected);
+  it('makes one check per predicting policy, with its uid and generation', () => {
+    const ref = (name: string) => ({ kind: 'NetworkPolicy' as const, namespace: 'prod', name, uid: `u-${name}`, generation: 2 });
+    expect(checksOf({ predicted: 'Deny', policies: [ref('x'), ref('y')] })).toEqual([
+      { policy: { uid: 'u-x', namespace: 'prod', name: 'x', generation: 2 }, predicted: 'Deny' },
+      { policy: { uid: 'u-y', namespace: 'prod', name: 'y', generation: 2 }, predicted: 'Deny' },
+    ]);
   });
 
-  it('keeps the policy uid and generation', () => {
-    expect(checksOf(evaluation('Deny', 'NotSelected', [np('x', 'Egress', 'WouldDeny')]), 'Egress')).toEqual([
-      { policy: { uid: 'u-x', namespace: 'prod', name: 'x', generation: 2 }, predicted: 'Deny' },
-    ]);
+  it('makes none without a prediction', () => {
+    expect(checksOf(undefined)).toEqual([]);
   });
 });

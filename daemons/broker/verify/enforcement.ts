@@ -1,14 +1,9 @@
 /**
  * Verification of enforced NetworkPolicies: what they predict for a flow against what the kernel
- * saw of it. The evaluator already judges every flow against the enforced NetworkPolicies (the
- * engine's `enforced` outcome and the NetworkPolicy verdicts of each evaluation); the live
- * evaluation loop keeps those judgements as checks (`checksOf`), and a report sums a flow's checks
- * over a window and classifies them (`classify`).
- *
- * Which policies a check names: for an observation seen in direction D (Egress at the source,
- * Ingress at the destination), the NetworkPolicies that decided D: all that select the pod when
- * they deny it, those that allow it otherwise. A flow allowed in D but denied on the other side
- * gets no check from this observation: the other side's observation names the denying policies.
+ * saw of it. The evaluator judges every flow against the enforced NetworkPolicies too and answers
+ * their prediction for the observed direction with the policies that decided it (which ones:
+ * contracts/evaluate-answer.ts); the live evaluation loop keeps it as one check per policy
+ * (`checksOf`), and a report sums a flow's checks over a window and classifies them (`classify`).
  *
  * The classification, per flow and policy, over the counts of each connection state:
  *
@@ -27,7 +22,8 @@
  * reject rather than drop. An allowed flow that fails only once or twice is a closed port as often
  * as a drop, so it takes MIN_FAILURES failures and no success to be called dropped.
  */
-import type { Direction, FlowEvaluation, Protocol } from '../../../policy/types.js';
+import type { Direction, Protocol } from '../../../policy/types.js';
+import type { EnforcementPrediction } from '../../../contracts/evaluate.js';
 import type { Outcome, Predicted, StateCounts } from '../../../contracts/enforcement.js';
 
 /** Failed attempts, none established, before an allowed flow is said to be dropped elsewhere. */
@@ -54,15 +50,10 @@ export interface Observed {
   counts: StateCounts;
 }
 
-/** The checks of one evaluation for an observation seen in `direction`. */
-export function checksOf(e: FlowEvaluation, direction: Direction): EnforcementCheck[] {
-  const outcome = direction === 'Egress' ? e.enforced.egress : e.enforced.ingress;
-  if (outcome === 'NotSelected' || (outcome === 'Allow' && !e.enforced.allowed)) return [];
-  const verdict = outcome === 'Allow' ? 'Allow' : 'WouldDeny';
-  const predicted: Predicted = outcome === 'Allow' ? 'Allow' : 'Deny';
-  return e.verdicts
-    .filter((v) => v.ref.kind === 'NetworkPolicy' && v.direction === direction && v.verdict === verdict)
-    .map((v) => ({ policy: { uid: v.ref.uid ?? '', namespace: v.ref.namespace, name: v.ref.name, generation: v.ref.generation ?? 0 }, predicted }));
+/** The checks of one answered prediction: one per policy that decided it. */
+export function checksOf(p: EnforcementPrediction | undefined): EnforcementCheck[] {
+  if (p === undefined) return [];
+  return p.policies.map((r) => ({ policy: { uid: r.uid ?? '', namespace: r.namespace, name: r.name, generation: r.generation ?? 0 }, predicted: p.predicted }));
 }
 
 export function classify(o: Observed): Outcome {

@@ -32,7 +32,7 @@ export class BatchEvaluator {
     for (let i = 0; i < items.length; i++) {
       const item = items[i] as EvaluateItem;
       const evaluation = this.judge.judge(item);
-      results[i] = { id: item.id, evaluation: only ? this.restrict(evaluation, only.uid) : evaluation };
+      results[i] = { id: item.id, direction: item.direction, evaluation: only ? this.restrict(evaluation, only.uid) : evaluation };
     }
     return { status: 'ok', results };
   }

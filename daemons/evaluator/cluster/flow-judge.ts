@@ -17,6 +17,11 @@ import type { ServiceTarget } from './service-index.js';
 
 const MAX_MEMO_KEYS = 4096;
 /**
+ * Reasons for audit verdicts only: a NetworkPolicy's verdict feeds the enforcement prediction,
+ * which names policies but quotes no sentence (contracts/evaluate-answer.ts).
+ */
+const ENGINE = { reasons: 'audit' } as const;
+/**
  * Distinct flow ends numbered at once (2^17): a memo key is the number
  * ((src * MAX_ENDS + dst) * 4 + protocol) * 65536 + port, below 2^52, so exact in a double.
  */
@@ -173,7 +178,7 @@ export class FlowJudge {
   private compute(flow: Flow, at: number): FlowEvaluation {
     const address = flow.dst.ip === undefined ? undefined : ipKey(flow.dst.ip);
     const target = address === undefined ? undefined : this.index.services.lookup(address, flow.protocol, flow.port);
-    if (!target || address === undefined) return evaluateFlow(this.index.state, flow);
+    if (!target || address === undefined) return evaluateFlow(this.index.state, flow, ENGINE);
     return this.toService(flow, target, address, at);
   }
 
@@ -184,19 +189,19 @@ export class FlowJudge {
       // The agent saw which pod answered: judge that one, on its target port when it is a backend.
       const b = backends.find((x) => x.pod?.namespace === flow.dst.namespace && x.pod?.pod === flow.dst.pod);
       const judged = b ? { ...flow, dst: { ...flow.dst, ip: b.ip }, port: b.port } : flow;
-      const e = evaluateFlow(this.index.state, judged);
+      const e = evaluateFlow(this.index.state, judged, ENGINE);
       const note = b
         ? `destination ${where} is Service ${target.service}; judged as the backend the agent saw, ${backendLabel(b)}`
         : `destination ${where} is Service ${target.service}, but the pod the agent saw is not one of its ready backends; judged as that pod on port ${flow.port}`;
       return { ...e, notes: [...e.notes, note] };
     }
     if (backends.length === 0) {
-      const e = evaluateFlow(this.index.state, flow);
+      const e = evaluateFlow(this.index.state, flow, ENGINE);
       return { ...e, notes: [...e.notes, `destination ${where} is Service ${target.service}, which has no ready backend; judged as the Service address itself`] };
     }
     const evaluations = backends.map((backend) => {
       const dst = backend.pod ? { ip: backend.ip, namespace: backend.pod.namespace, pod: backend.pod.pod } : this.resolved(backend.ip, at);
-      return { backend, evaluation: evaluateFlow(this.index.state, { ...flow, dst, port: backend.port }) };
+      return { backend, evaluation: evaluateFlow(this.index.state, { ...flow, dst, port: backend.port }, ENGINE) };
     });
     const [only] = evaluations;
     if (evaluations.length === 1 && only) {

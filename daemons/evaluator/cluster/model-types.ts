@@ -5,7 +5,7 @@
  * HTTP API all code against these types, never against the informers behind them.
  */
 import type { EvaluateItem, OnlyPolicy } from '../../../contracts/evaluate.js';
-import type { FlowEvaluation } from '../../../policy/types.js';
+import type { Direction, FlowEvaluation } from '../../../policy/types.js';
 
 export type { EvaluateItem, OnlyPolicy };
 
@@ -23,6 +23,8 @@ export interface AuditPolicyVersion {
 
 export interface EvaluatedFlow {
   id: number;
+  /** The item's: which direction of the evaluation the answer is about. */
+  direction: Direction;
   /** Shared with the model's memo: read-only. */
   evaluation: FlowEvaluation;
 }

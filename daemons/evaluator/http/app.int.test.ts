@@ -115,8 +115,8 @@ spec: { podSelector: { matchLabels: { app: a } }, policyTypes: [Ingress] }
   it('judges with the live model, and answers 409 naming the held generation for a stale only', async () => {
     const res = await post({ flows: [flow], only: { uid, generation: 1 } }, tokens.broker);
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { results: { evaluation: { verdicts: { verdict: string; ref: { uid: string } }[] } }[] };
-    expect(body.results[0]?.evaluation.verdicts).toMatchObject([{ verdict: 'WouldDeny', ref: { uid } }]);
+    const body = (await res.json()) as { results: { verdicts: { verdict: string; ref: { uid: string } }[] }[] };
+    expect(body.results[0]?.verdicts).toMatchObject([{ verdict: 'WouldDeny', ref: { uid } }]);
     const stale = await post({ flows: [flow], only: { uid, generation: 7 } }, tokens.broker);
     expect(stale.status).toBe(409);
     expect(await stale.json()).toMatchObject({ field: 'only.generation', current: 1 });

@@ -14,6 +14,8 @@ import { namespaceObject, podObject, policyObject } from '../testing/raw-objects
 import { createEvaluatorMetrics } from '../metrics.js';
 import { createEvaluatorApp } from './app.js';
 import { isValidItem, evaluateItemSchema } from './evaluate-request.js';
+import type { EvaluateResult } from '../../../contracts/evaluate.js';
+import { parseEvaluateResponse } from '../../../contracts/evaluate-response.js';
 
 const UID = 'uid-anp';
 
@@ -36,13 +38,18 @@ function build(synced = true): { app: ReturnType<typeof createEvaluatorApp>; req
 const good = { id: 7, observedAt: '2026-03-01T10:00:00.000Z', count: 2, direction: 'Ingress', flow: { src: { ip: '10.0.0.5' }, dst: { ip: '10.0.0.6' }, protocol: 'TCP', port: 5432 } };
 
 describe('POST /evaluate', () => {
-  it('answers each flow by id with the engine\'s evaluation, refs carrying uid and generation', async () => {
-    const res = await build().request({ flows: [good, { ...good, id: 8, flow: { ...good.flow, dst: { ip: '192.0.2.1' } } }] });
+  it('answers each flow by id with the audit verdicts of its observed direction, refs carrying uid and generation', async () => {
+    const res = await build().request({ flows: [good, { ...good, id: 8, flow: { ...good.flow, dst: { ip: '192.0.2.1' } } }, { ...good, id: 9, direction: 'Egress' }] });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { results: { id: number; evaluation: { verdicts: { verdict: string; ref: unknown }[]; dst: unknown } }[] };
-    expect(body.results.map((r) => r.id)).toEqual([7, 8]);
-    expect(body.results[0]?.evaluation.verdicts).toMatchObject([{ verdict: 'WouldDeny', ref: { kind: 'AuditNetworkPolicy', namespace: 'prod', name: 'db', uid: UID, generation: 3 } }]);
-    expect(body.results[1]?.evaluation.dst).toBeNull();
+    const body = (await res.json()) as { results: EvaluateResult[] };
+    const parsed = parseEvaluateResponse(body);
+    expect(parsed.ok).toBe(true);
+    expect(body.results.map((r) => r.id)).toEqual([7, 8, 9]);
+    expect(body.results[0]).toMatchObject({ src: { namespace: 'prod', pod: 'api' }, dst: { namespace: 'prod', pod: 'db' } });
+    expect(body.results[0]?.verdicts).toEqual([{ verdict: 'WouldDeny', ref: { kind: 'AuditNetworkPolicy', namespace: 'prod', name: 'db', uid: UID, generation: 3 }, reason: expect.any(String) as string }]);
+    expect(body.results[1]?.dst).toBeNull();
+    // The policy selects db for ingress only: the egress observation of the same flow has no verdict.
+    expect(body.results[2]?.verdicts).toEqual([]);
   });
 
   it.each([

@@ -1,6 +1,7 @@
 /**
- * `POST /evaluate`: the broker sends a batch of recorded flows and gets, per flow, the verdicts
- * per (policy, direction) and the effective verdict. Callers need `create` on
+ * `POST /evaluate`: the broker sends a batch of recorded flows and gets, per flow, what it keeps
+ * of the judgement (contracts/evaluate-answer.ts: the audit verdicts of the observed direction, the pods at each
+ * end, the enforced NetworkPolicies' prediction). Callers need `create` on
  * `evaluations.kguardian.dev`. 503 until the model's informers have synced (verdicts against a
  * half-listed cluster would be wrong), 409 when `only` names a generation the model does not
  * hold, 400 naming the field of a malformed item.
@@ -89,7 +90,7 @@ export function evaluateRoutes(deps: EvaluatorDeps): Hono<AuthEnv> {
         const message = `only: policy ${outcome.uid} at generation ${only?.generation ?? '?'} is not what the model holds: it ${held}`;
         return errorResponse(c, new HttpError(409, message, 'only.generation', { current: outcome.current }));
       }
-      const body = resultsBody(outcome.results);
+      const body = resultsBody(outcome.results, only === undefined);
       const t = tally(flows, outcome.results);
       metrics.requests.inc({ result: 'ok' });
       metrics.batchSize.observe(flows.length);

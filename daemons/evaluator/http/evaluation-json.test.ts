@@ -1,6 +1,7 @@
 /**
- * The hand-written response encoder writes byte for byte what `JSON.stringify` writes: over the
- * evaluations a model really returns (pods, unowned addresses, external addresses, a pod talking
+ * The hand-written response encoder writes byte for byte what `JSON.stringify` writes of the
+ * answers (contracts/evaluate-answer.ts), in both directions, with and without the enforcement
+ * prediction: over the evaluations a model really returns (pods, unowned addresses, external addresses, a pod talking
  * to itself, Service backends merged, `only` restricted) and over made-up ones with strings that
  * need escaping, non-ASCII text, and refs without uid or generation.
  */
@@ -10,7 +11,8 @@ import type { FlowEvaluation } from '../cluster/engine.js';
 import { createIndexedModel, indexOptions } from '../cluster/indexed-model.js';
 import type { EvaluateItem, EvaluatedFlow } from '../cluster/model-types.js';
 import { namespaceObject, podObject, policyObject, serviceObject, sliceObject } from '../testing/raw-objects.js';
-import { encodeEvaluation, evaluationJson, resultsBody, resultsJson } from './evaluation-json.js';
+import { answerOf } from '../../../contracts/evaluate-answer.js';
+import { encodeAnswer, resultsBody, resultsJson } from './evaluation-json.js';
 
 const T0 = Date.parse('2026-03-01T10:00:00Z');
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -41,7 +43,10 @@ function modelResults(): { results: EvaluatedFlow[]; restricted: EvaluatedFlow[]
     { src: { ip: 'fd00::5' }, dst: { ip: '2001:db8::1' }, protocol: 'TCP', port: 443 },
     { src: { namespace: 'prod', pod: 'nobody' }, dst: { ip: '10.0.1.1' }, protocol: 'TCP', port: 5432 },
   ];
-  const items = flows.map((flow, i): EvaluateItem => ({ id: [0, 9, 10, 99, 100, 12_345, 2 ** 40, Number.MAX_SAFE_INTEGER, 7][i] ?? i, observedAt: iso(T0), count: 1, direction: 'Ingress', flow }));
+  const items = flows.flatMap((flow, i): EvaluateItem[] => {
+    const id = [0, 9, 10, 99, 100, 12_345, 2 ** 40, Number.MAX_SAFE_INTEGER, 7][i] ?? i;
+    return [{ id, observedAt: iso(T0), count: 1, direction: 'Ingress', flow }, { id, observedAt: iso(T0), count: 1, direction: 'Egress', flow }];
+  });
   const all = model.evaluate(items);
   const only = model.evaluate(items, { uid: 'uid-db', generation: 4 });
   if (all.status !== 'ok' || only.status !== 'ok') throw new Error('not ok');
@@ -62,29 +67,49 @@ const made: FlowEvaluation[] = [
     enforced: { ingress: 'Allow', egress: 'NotSelected', allowed: true },
     notes: ['one', 'two "quoted"', 'Ω'],
   },
+  {
+    src: { namespace: 'a', pod: 'b' },
+    dst: { namespace: 'c', pod: 'd' },
+    verdicts: [
+      { policy: 'c/np', kind: 'NetworkPolicy', direction: 'Ingress', verdict: 'WouldDeny', reason: 'denied', ref: { kind: 'NetworkPolicy', namespace: 'c', name: 'np', uid: 'u2', generation: 1 } },
+      { policy: 'c/np2', kind: 'NetworkPolicy', direction: 'Ingress', verdict: 'WouldDeny', reason: 'denied', ref: { kind: 'NetworkPolicy', namespace: 'c', name: 'np2' } },
+    ],
+    effective: { ingress: 'Deny', egress: 'NotSelected', allowed: false },
+    enforced: { ingress: 'Deny', egress: 'NotSelected', allowed: false },
+    notes: [],
+  },
 ];
 
+const answerJson = (r: EvaluatedFlow, withEnforcement: boolean): string => JSON.stringify({ id: r.id, ...answerOf(r.evaluation, r.direction, withEnforcement) });
+
 describe('evaluation JSON', () => {
-  it('writes what JSON.stringify writes, for every evaluation the model returns and made-up ones', () => {
+  it('writes what JSON.stringify writes of the answer, for every evaluation the model returns and made-up ones', () => {
     const { results, restricted } = modelResults();
     const evaluations = [...results, ...restricted].map((r) => r.evaluation);
-    expect(evaluations.some((e) => e.verdicts.some((v) => v.rule !== undefined))).toBe(true);
-    expect(evaluations.some((e) => e.notes.length > 0)).toBe(true);
-    for (const e of [...evaluations, ...made]) {
-      expect(encodeEvaluation(e)).toBe(JSON.stringify(e));
-      expect(evaluationJson(e)).toBe(JSON.stringify(e));
-    }
+    expect(evaluations.some((e) => e.verdicts.some((v) => v.kind === 'NetworkPolicy'))).toBe(true);
+    const all = [...evaluations, ...made];
+    let predictions = 0;
+    for (const e of all)
+      for (const direction of ['Egress', 'Ingress'] as const)
+        for (const withEnforcement of [true, false]) {
+          const r = { id: 1, direction, evaluation: e };
+          expect(`{"id":1${encodeAnswer(e, direction, withEnforcement)}`).toBe(answerJson(r, withEnforcement));
+          if (answerOf(e, direction, withEnforcement).enforcement) predictions++;
+        }
+    expect(predictions).toBeGreaterThan(0);
   });
 
-  it('builds the response body as JSON.stringify({ results }) would, as UTF-8 bytes', () => {
+  it('builds the response body as JSON.stringify({ results }) of the answers would, as UTF-8 bytes', () => {
     const { results, restricted } = modelResults();
-    const withMade = [...results, ...made.map((evaluation, i) => ({ id: 1000 + i, evaluation }))];
+    const withMade = [...results, ...made.map((evaluation, i) => ({ id: 1000 + i, direction: 'Ingress' as const, evaluation }))];
     for (const list of [results, restricted, withMade, [], results.slice(0, 1)]) {
-      const expected = JSON.stringify({ results: list });
-      expect(resultsBody(list).equals(Buffer.from(expected))).toBe(true);
-      expect(resultsJson(list)).toBe(expected);
-      // Twice: the second time from the per-evaluation memo.
-      expect(resultsJson(list)).toBe(expected);
+      for (const withEnforcement of [true, false]) {
+        const expected = `{"results":[${list.map((r) => answerJson(r, withEnforcement)).join(',')}]}`;
+        expect(resultsBody(list, withEnforcement).equals(Buffer.from(expected))).toBe(true);
+        expect(resultsJson(list, withEnforcement)).toBe(expected);
+        // Twice: the second time from the per-evaluation memo.
+        expect(resultsJson(list, withEnforcement)).toBe(expected);
+      }
     }
   });
 });

@@ -2,15 +2,18 @@
  * The response body of `POST /evaluate`, built as bytes. Encoding is most of the cost of a
  * request:
  * - real traffic repeats, the model hands back the same (memoised, read-only) evaluation object
- *   for a repeated flow, so each evaluation is encoded to UTF-8 once and its bytes reused while
- *   that object lives; a response is then one buffer the size of the answer, filled by copying;
- * - a new evaluation is encoded by a writer that knows its shape (Node 20's `JSON.stringify`
- *   walks ~1 KB of small objects in about 4 µs, several times what judging the flow costs), with
- *   each policy's `ref` encoded once. It writes exactly what `JSON.stringify` writes, key order
- *   included (evaluation-json.test.ts compares the two over every kind of evaluation).
+ *   for a repeated flow, so each evaluation's answer (contracts/evaluate-answer.ts) is encoded to UTF-8 once per
+ *   observed direction and its bytes reused while that object lives; a response is then one
+ *   buffer the size of the answer, filled by copying;
+ * - a new answer is encoded by a writer that knows its shape (Node 20's `JSON.stringify` walks
+ *   small objects at several times what judging the flow costs), with each policy's `ref` encoded
+ *   once, straight from the evaluation without building the answer object. It writes exactly what
+ *   `JSON.stringify` writes of `{id, ...answerOf(...)}`, key order included
+ *   (evaluation-json.test.ts compares the two over every kind of evaluation).
  */
-import type { EffectiveVerdict, FlowEvaluation, PodRef, PolicyVerdict } from '../cluster/engine.js';
+import type { Direction, FlowEvaluation, PodRef, PolicyRef, PolicyVerdict } from '../cluster/engine.js';
 import type { EvaluatedFlow } from '../cluster/model-types.js';
+import { enforcementOf, isAnswered } from '../../../contracts/evaluate-answer.js';
 
 /** What JSON.stringify escapes in a string: quote, backslash, control characters, and (lone) surrogates. */
 // eslint-disable-next-line no-control-regex -- control characters are exactly what must be found
@@ -38,12 +41,7 @@ function podJson(p: PodRef | null): string {
 }
 
 function verdictJson(v: PolicyVerdict): string {
-  const head = `{"policy":${str(v.policy)},"kind":${str(v.kind)},"direction":${str(v.direction)},"verdict":${str(v.verdict)},"reason":${str(v.reason)},"ref":${refJson(v.ref)}`;
-  return v.rule === undefined ? `${head}}` : `${head},"rule":${JSON.stringify(v.rule)}}`;
-}
-
-function effectiveJson(e: EffectiveVerdict): string {
-  return `{"ingress":${str(e.ingress)},"egress":${str(e.egress)},"allowed":${e.allowed ? 'true' : 'false'}}`;
+  return `{"ref":${refJson(v.ref)},"verdict":${str(v.verdict)},"reason":${str(v.reason)}}`;
 }
 
 function listJson<T>(items: readonly T[], one: (item: T) => string): string {
@@ -53,27 +51,25 @@ function listJson<T>(items: readonly T[], one: (item: T) => string): string {
   return `${out}]`;
 }
 
-/**
- * Each member of FlowEvaluation, in the order the engine creates them (so the order
- * `JSON.stringify` writes them in). Typed so a member added to FlowEvaluation fails to compile
- * here until it is encoded.
- */
-const MEMBERS: { [K in keyof Required<FlowEvaluation>]: (e: FlowEvaluation) => string } = {
-  src: (e) => podJson(e.src),
-  dst: (e) => podJson(e.dst),
-  verdicts: (e) => listJson(e.verdicts, verdictJson),
-  effective: (e) => effectiveJson(e.effective),
-  enforced: (e) => effectiveJson(e.enforced),
-  notes: (e) => listJson(e.notes, str),
-};
-
-const WRITERS = Object.entries(MEMBERS).map(([name, write], i) => ({ prefix: `${i === 0 ? '{' : ','}${JSON.stringify(name)}:`, write }));
-
-/** `JSON.stringify(e)`, written by hand. */
-export function encodeEvaluation(e: FlowEvaluation): string {
+/** The answered verdicts, filtered and written in one pass (no array of the kept ones). */
+function verdictsJson(e: FlowEvaluation, direction: Direction): string {
   let out = '';
-  for (const w of WRITERS) out += w.prefix + w.write(e);
-  return `${out}}`;
+  for (const v of e.verdicts) if (isAnswered(v, direction)) out += out === '' ? verdictJson(v) : `,${verdictJson(v)}`;
+  return `[${out}]`;
+}
+
+function enforcementJson(e: FlowEvaluation, direction: Direction): string {
+  const p = enforcementOf(e, direction);
+  return p === undefined ? '' : `,"enforcement":{"predicted":${str(p.predicted)},"policies":${listJson<PolicyRef>(p.policies, refJson)}}`;
+}
+
+/**
+ * `JSON.stringify(answerOf(e, direction, withEnforcement))` less its opening brace: what follows
+ * the id in a result (`,"src":…}`).
+ */
+export function encodeAnswer(e: FlowEvaluation, direction: Direction, withEnforcement: boolean): string {
+  const enforcement = withEnforcement ? enforcementJson(e, direction) : '';
+  return `,"src":${podJson(e.src)},"dst":${podJson(e.dst)},"verdicts":${verdictsJson(e, direction)}${enforcement}}`;
 }
 
 interface Encoded {
@@ -82,30 +78,33 @@ interface Encoded {
   size: number;
 }
 
-const encoded = new WeakMap<FlowEvaluation, Encoded>();
+/** Per evaluation, its encoded answers: [Egress, Ingress] with the enforcement prediction, then without (replays). */
+const encoded = new WeakMap<FlowEvaluation, (Encoded | undefined)[]>();
 
-/** The evaluation's JSON and its UTF-8 size, encoded once per evaluation object. */
-function encodedOf(e: FlowEvaluation): Encoded {
-  let hit = encoded.get(e);
+function slot(direction: Direction, withEnforcement: boolean): number {
+  return (direction === 'Egress' ? 0 : 1) + (withEnforcement ? 0 : 2);
+}
+
+/** The answer's JSON and its UTF-8 size, encoded once per evaluation object, direction and mode. */
+function encodedOf(e: FlowEvaluation, direction: Direction, withEnforcement: boolean): Encoded {
+  let slots = encoded.get(e);
+  if (slots === undefined) encoded.set(e, (slots = [undefined, undefined, undefined, undefined]));
+  const at = slot(direction, withEnforcement);
+  let hit = slots[at];
   if (hit === undefined) {
-    const json = encodeEvaluation(e);
+    const json = encodeAnswer(e, direction, withEnforcement);
     hit = { json, size: Buffer.byteLength(json) };
-    encoded.set(e, hit);
+    slots[at] = hit;
   }
   return hit;
 }
 
-export function evaluationJson(e: FlowEvaluation): string {
-  return encodedOf(e).json;
-}
-
 const HEAD = '{"results":[';
 const ID = '{"id":';
-const EVALUATION = ',"evaluation":';
 const ZERO = 0x30;
 const COMMA = 0x2c;
-const CLOSE_OBJECT = 0x7d;
 const CLOSE_ARRAY = 0x5d;
+const CLOSE_OBJECT = 0x7d;
 
 /** Decimal digits of a non-negative safe integer (ids are validated as such). */
 function digits(n: number): number {
@@ -119,18 +118,21 @@ function writeAscii(out: Buffer, at: number, s: string): number {
   return at + s.length;
 }
 
-/** `{"results":[{"id":…,"evaluation":…},…]}` as bytes, one buffer filled in place. */
-export function resultsBody(results: readonly EvaluatedFlow[]): Buffer<ArrayBuffer> {
+/**
+ * `{"results":[{"id":…,"src":…},…]}` as bytes, one buffer filled in place. Live evaluations
+ * answer with the enforcement prediction, replays (`withEnforcement` false) without.
+ */
+export function resultsBody(results: readonly EvaluatedFlow[], withEnforcement = true): Buffer<ArrayBuffer> {
   const n = results.length;
   const parts = new Array<Encoded>(n);
-  // Every item: {"id": DIGITS ,"evaluation": JSON } plus a comma between items; then ]}.
+  // Every item: {"id": DIGITS ANSWER (its closing brace included), a comma between items; then ]}.
   let size = HEAD.length + 2 + Math.max(0, n - 1);
   for (let i = 0; i < n; i++) {
     const r = results[i] as EvaluatedFlow;
-    if (!Number.isSafeInteger(r.id) || r.id < 0) return Buffer.from(resultsJsonOf(results));
-    const part = encodedOf(r.evaluation);
+    if (!Number.isSafeInteger(r.id) || r.id < 0) return Buffer.from(resultsJsonOf(results, withEnforcement));
+    const part = encodedOf(r.evaluation, r.direction, withEnforcement);
     parts[i] = part;
-    size += ID.length + digits(r.id) + EVALUATION.length + part.size + 1;
+    size += ID.length + digits(r.id) + part.size;
   }
   const out = Buffer.allocUnsafe(size);
   let at = writeAscii(out, 0, HEAD);
@@ -140,22 +142,21 @@ export function resultsBody(results: readonly EvaluatedFlow[]): Buffer<ArrayBuff
     const id = (results[i] as EvaluatedFlow).id;
     const d = digits(id);
     for (let k = d - 1, v = id; k >= 0; k--, v = Math.floor(v / 10)) out[at + k] = ZERO + (v % 10);
-    at = writeAscii(out, at + d, EVALUATION);
+    at += d;
     const part = parts[i] as Encoded;
     // All ASCII (the usual case): latin1 writes the same bytes as UTF-8, without transcoding.
     at += part.size === part.json.length ? out.write(part.json, at, 'latin1') : out.write(part.json, at, 'utf8');
-    out[at++] = CLOSE_OBJECT;
   }
   out[at] = CLOSE_ARRAY;
   out[at + 1] = CLOSE_OBJECT;
   return out;
 }
 
-function resultsJsonOf(results: readonly EvaluatedFlow[]): string {
-  return `{"results":[${results.map((r) => `{"id":${JSON.stringify(r.id)},"evaluation":${encodeEvaluation(r.evaluation)}}`).join(',')}]}`;
+function resultsJsonOf(results: readonly EvaluatedFlow[], withEnforcement: boolean): string {
+  return `{"results":[${results.map((r) => `{"id":${JSON.stringify(r.id)}${encodeAnswer(r.evaluation, r.direction, withEnforcement)}`).join(',')}]}`;
 }
 
 /** The same body as a string (tests, and the encoding benchmark's reference). */
-export function resultsJson(results: readonly EvaluatedFlow[]): string {
-  return resultsBody(results).toString('utf8');
+export function resultsJson(results: readonly EvaluatedFlow[], withEnforcement = true): string {
+  return resultsBody(results, withEnforcement).toString('utf8');
 }
