@@ -1,117 +1,82 @@
-// Classification of disagreements: label selectors as the API defines them, capture gaps first, and
-// kube-router's egress named-port deviation recognised only where it applies.
+// Classification of disagreements: capture gaps first; a kube-router deviation only where the model of
+// kube-router predicts the enforcer's result and the API's semantics kguardian's verdict, naming the
+// deviations that decide the probe; anything else a kguardian bug.
 import { describe, expect, it } from 'vitest';
-import type { NetworkPolicyPeer } from '../../policy/types.js';
-import { classify, inCidr, selects, type Case } from './classify.js';
+import { classify, decidingDeviations, type Case } from './classify.js';
+import type { KguardianJudgement } from './judge.js';
 import type { PolicyDef } from './scenarios/types.js';
 import { makeCopy, probesOf } from './universe.js';
 
-describe('selects', () => {
-  const labels = { pod: 'a', tier: 'web' };
-  it.each([
-    { selector: undefined, want: true },
-    { selector: {}, want: true },
-    { selector: { matchLabels: { pod: 'a' } }, want: true },
-    { selector: { matchLabels: { pod: 'b' } }, want: false },
-    { selector: { matchExpressions: [{ key: 'tier', operator: 'In', values: ['web', 'db'] }] }, want: true },
-    { selector: { matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['web'] }] }, want: false },
-    { selector: { matchExpressions: [{ key: 'version', operator: 'NotIn', values: ['v1'] }] }, want: true },
-    { selector: { matchExpressions: [{ key: 'version', operator: 'In', values: ['v1'] }] }, want: false },
-    { selector: { matchExpressions: [{ key: 'pod', operator: 'Exists' }] }, want: true },
-    { selector: { matchExpressions: [{ key: 'pod', operator: 'DoesNotExist' }] }, want: false },
-    { selector: { matchLabels: { pod: 'a' }, matchExpressions: [{ key: 'tier', operator: 'DoesNotExist' }] }, want: false },
-  ])('$selector -> $want', ({ selector, want }) => {
-    expect(selects(selector, labels)).toBe(want);
-  });
-});
+const copy = makeCopy(0);
+copy.pods.forEach((p, i) => { p.ip = `10.254.128.${10 + i}`; });
+const ip = (model: string): string => copy.pods.find((p) => p.model === model)?.ip ?? '';
+const probe = (key: string) => {
+  const p = probesOf(copy).find((x) => x.key === key);
+  if (!p) throw new Error(key);
+  return p;
+};
+const DENIED: KguardianJudgement = { denied: true, reasons: ['denied'], verdicts: [] };
+const ALLOWED: KguardianJudgement = { denied: false, reasons: ['allowed'], verdicts: [] };
+const CONNECTED = { ok: true, detail: '' };
+const FAILED = { ok: false, detail: 'timeout' };
+
+function policyIn(spec: PolicyDef['spec']): PolicyDef[] {
+  return [{ namespace: 'x', name: 'p0', spec }];
+}
+
+function makeCase(policies: PolicyDef[], key: string, kg: KguardianJudgement, outcome: { ok: boolean; detail: string }, captured = true): Case {
+  return {
+    placed: { scenario: { id: 'r001', source: 'random', title: 't', policies: () => policies }, copy, policies },
+    probe: probe(key), kg, outcome, first: outcome, captured,
+  };
+}
+
+const twoWayEgressAll = policyIn({ podSelector: {}, policyTypes: ['Ingress', 'Egress'], egress: [{}] });
+const unresolved = policyIn({ podSelector: { matchLabels: { pod: 'a' } }, ingress: [{ from: [{ podSelector: { matchLabels: { pod: 'b' } } }], ports: [{ port: 'serve-82-tcp' }] }] });
+const ipBlockNamed = policyIn({ podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '10.254.128.0/24' } }], ports: [{ port: 'serve-80-tcp' }] }] });
+const twoExcepts = policyIn({ podSelector: { matchLabels: { pod: 'a' } }, policyTypes: ['Egress'], egress: [{ to: [
+  { ipBlock: { cidr: '10.254.128.0/24', except: [`${ip('y/a')}/32`] } }, { ipBlock: { cidr: '10.254.128.0/24', except: [`${ip('z/a')}/32`] } }] }] });
 
 describe('classify', () => {
-  const copy = makeCopy(0);
-  const probe = (key: string) => {
-    const p = probesOf(copy).find((x) => x.key === key);
-    if (!p) throw new Error(key);
-    return p;
-  };
-  const namedEgress: PolicyDef = { namespace: 'x', name: 'p0', spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ ports: [{ port: 'serve-80-tcp' }] }] } };
-  const scenario = { id: 'u01', source: 'upstream' as const, title: 't', policies: () => [namedEgress] };
-  const base = (key: string, over: Partial<Case> = {}): Case => ({
-    placed: { scenario, copy, policies: [namedEgress] },
-    probe: probe(key),
-    kg: { denied: false, reasons: ['allowed'], verdicts: [] },
-    outcome: { ok: false, detail: 'timeout' },
-    captured: true,
-    ...over,
+  it.each([
+    { name: 'not captured: a capture gap, whatever else', c: makeCase(twoWayEgressAll, 'x/a->x/b:80/TCP', DENIED, CONNECTED, false),
+      want: 'capture gap', deviations: undefined },
+    { name: 'a two-way policy\'s egress rule admitting ingress to its own pod', c: makeCase(twoWayEgressAll, 'x/a->x/b:80/TCP', DENIED, CONNECTED),
+      want: 'kube-router deviation', deviations: ['both-types-one-chain'] },
+    { name: 'a named port no pod resolves, from a named peer', c: makeCase(unresolved, 'x/b->x/a:81/UDP', DENIED, CONNECTED),
+      want: 'kube-router deviation', deviations: ['unresolved-named-ports'] },
+    { name: 'egress to an ipBlock on a named port', c: makeCase(ipBlockNamed, 'x/a->y/a:80/TCP', ALLOWED, FAILED),
+      want: 'kube-router deviation', deviations: ['egress-ipblock-named-port'] },
+    { name: 'one ipBlock\'s except taking the address from the other', c: makeCase(twoExcepts, 'x/a->y/a:80/TCP', ALLOWED, FAILED),
+      want: 'kube-router deviation', deviations: ['ipblock-excepts-shared'] },
+    { name: 'kguardian denying what the API allows', c: makeCase(ipBlockNamed, 'x/a->y/b:80/TCP', DENIED, CONNECTED),
+      want: 'kguardian bug', deviations: undefined },
+    { name: 'the enforcer doing what neither predicts (a probe of another pod of the two-way policy\'s namespace from outside)',
+      c: makeCase(twoWayEgressAll, 'y/a->x/b:80/TCP', DENIED, CONNECTED), want: 'kguardian bug', deviations: undefined },
+    { name: 'a named port resolving: kube-router and the API agree, so the connection is unexplained',
+      c: makeCase(policyIn({ podSelector: { matchLabels: { pod: 'a' } }, ingress: [{ from: [{ podSelector: {} }], ports: [{ port: 'serve-80-tcp' }] }] }),
+        'x/b->x/a:81/TCP', DENIED, CONNECTED), want: 'kguardian bug', deviations: undefined },
+  ])('$name: $want', ({ c, want, deviations }) => {
+    const d = classify(c);
+    expect(d.classification).toBe(want);
+    expect(d.deviations).toEqual(deviations);
+    if (want === 'kube-router deviation') expect(d.explanation).toMatch(/The API reference/);
   });
 
-  it.each([
-    { name: 'not captured: a capture gap', c: base('x/a->y/b:80/TCP', { captured: false }), want: 'capture gap' },
-    { name: 'egress named port to another namespace: kube-router', c: base('x/a->y/b:80/TCP'), want: 'kube-router deviation' },
-    { name: 'the same in the own namespace: unexplained', c: base('x/a->x/b:80/TCP'), want: 'kguardian bug' },
-    { name: 'another port: unexplained', c: base('x/a->y/b:81/TCP'), want: 'kguardian bug' },
-    { name: 'kguardian denied, enforcer connected: unexplained',
-      c: base('x/a->y/b:80/TCP', { kg: { denied: true, reasons: [], verdicts: [] }, outcome: { ok: true, detail: '' } }), want: 'kguardian bug' },
-  ])('$name', ({ c, want }) => {
-    expect(classify(c).classification).toBe(want);
-  });
-
-  const unresolved = (ports: { port: string; protocol?: string }[], from: NetworkPolicyPeer[] = [{ podSelector: { matchLabels: { pod: 'b' } } }]): PolicyDef =>
-    ({ namespace: 'x', name: 'p0', spec: { podSelector: { matchLabels: { pod: 'a' } }, ingress: [{ from, ports }] } });
-  const connectedDespite = (policy: PolicyDef, key: string): Case => ({
-    placed: { scenario, copy, policies: [policy] },
-    probe: probe(key),
-    kg: { denied: true, reasons: ['denied'], verdicts: [] },
-    outcome: { ok: true, detail: '' },
-    captured: true,
-  });
-  it.each([
-    { name: 'a name no pod has, from a named peer: kube-router allows every port',
-      c: connectedDespite(unresolved([{ port: 'serve-82-tcp' }]), 'x/b->x/a:81/UDP'), want: 'kube-router deviation' },
-    { name: 'a name on another protocol (serve-80-udp over TCP)',
-      c: connectedDespite(unresolved([{ port: 'serve-80-udp' }]), 'x/b->x/a:80/TCP'), want: 'kube-router deviation' },
-    { name: 'a name that resolves: unexplained',
-      c: connectedDespite(unresolved([{ port: 'serve-80-udp', protocol: 'UDP' }]), 'x/b->x/a:80/TCP'), want: 'kguardian bug' },
-    { name: 'a source the peers do not name: unexplained',
-      c: connectedDespite(unresolved([{ port: 'serve-82-tcp' }]), 'x/c->x/a:80/TCP'), want: 'kguardian bug' },
-    { name: 'an ipBlock peer: kube-router adds no rule, unexplained',
-      c: connectedDespite(unresolved([{ port: 'serve-82-tcp' }], [{ ipBlock: { cidr: '0.0.0.0/0' } }]), 'x/b->x/a:80/TCP'), want: 'kguardian bug' },
-  ])('$name', ({ c, want }) => {
-    expect(classify(c).classification).toBe(want);
+  it('reports both enforced results: the settled one compared, and the first', () => {
+    const d = classify({ ...makeCase(twoWayEgressAll, 'x/a->x/b:80/TCP', DENIED, CONNECTED), first: FAILED });
+    expect([d.enforcer, d.enforcerFirst]).toEqual(['connected', 'failed (timeout)']);
   });
 });
 
-describe('inCidr', () => {
-  it.each([
-    { ip: '10.254.128.7', cidr: '10.254.128.0/24', want: true },
-    { ip: '10.254.129.7', cidr: '10.254.128.0/24', want: false },
-    { ip: '10.254.128.7', cidr: '10.254.128.7/32', want: true },
-    { ip: '10.254.128.7', cidr: '10.254.128.6/31', want: true },
-    { ip: '10.254.128.8', cidr: '10.254.128.6/31', want: false },
-    { ip: '1.2.3.4', cidr: '0.0.0.0/0', want: true },
-  ])('$ip in $cidr: $want', ({ ip, cidr, want }) => {
-    expect(inCidr(ip, cidr)).toBe(want);
+describe('decidingDeviations', () => {
+  it('names the deviation without which kube-router would do what the API says', () => {
+    expect(decidingDeviations(twoWayEgressAll, copy, probe('x/a->x/b:80/TCP'))).toEqual(['both-types-one-chain']);
   });
-});
-
-describe('classify: egress ipBlock with a named port', () => {
-  const copy = makeCopy(0);
-  copy.pods.forEach((p, i) => { p.ip = `10.254.128.${10 + i}`; });
-  const policy: PolicyDef = { namespace: 'x', name: 'p0', spec: { podSelector: {}, policyTypes: ['Egress'],
-    egress: [{ to: [{ ipBlock: { cidr: '10.254.128.0/24', except: ['10.254.128.14/32'] } }], ports: [{ port: 'serve-80-tcp' }] }] } };
-  const scenario = { id: 'r001', source: 'random' as const, title: 't', policies: () => [policy] };
-  const c = (key: string): Case => ({
-    placed: { scenario, copy, policies: [policy] },
-    probe: probesOf(copy).find((p) => p.key === key) ?? probesOf(copy)[0]!,
-    kg: { denied: false, reasons: [], verdicts: [] },
-    outcome: { ok: false, detail: 'timeout' },
-    captured: true,
-  });
-  it.each([
-    { key: 'x/a->y/a:80/TCP', want: 'kube-router deviation' },
-    { key: 'x/a->x/b:80/TCP', want: 'kube-router deviation' },
-    { key: 'x/a->y/a:81/TCP', want: 'kguardian bug' },
-    // y/b is the 5th pod: 10.254.128.14, excepted.
-    { key: 'x/a->y/b:80/TCP', want: 'kguardian bug' },
-  ])('$key: $want', ({ key, want }) => {
-    expect(classify(c(key)).classification).toBe(want);
+  it('names each of two that would each do it alone', () => {
+    // x/a's two-way policy: its ingress rule (from x/b on a name no pod resolves) admits x/a->x/b's egress
+    // through the one chain; and with the name unresolved, that rule admits every port.
+    const both = policyIn({ podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [{ from: [{ podSelector: {} }], ports: [{ port: 'serve-82-tcp' }] }], egress: [] });
+    expect(decidingDeviations(both, copy, probe('x/a->x/b:80/TCP'))).toEqual(['both-types-one-chain', 'unresolved-named-ports']);
   });
 });

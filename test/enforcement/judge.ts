@@ -8,6 +8,7 @@
  * when, in some direction, it has verdicts of the scenario's policies and all of them are WouldDeny.
  */
 import type { Direction, Protocol, Verdict } from '../../policy/types.js';
+import type { Deviation } from './kube-router-model.js';
 
 /** A verdict as the broker serves it (GET /audit/verdicts), the fields read here. */
 export interface BrokerVerdict {
@@ -80,8 +81,13 @@ export interface Disagreement {
   flow: string;
   kguardian: 'WouldDeny' | 'Allow';
   reasons: string[];
+  /** The enforced probe's settled result, the one compared. */
   enforcer: string;
+  /** Its first result, before a disagreement was tried again after a fresh sync. */
+  enforcerFirst: string;
   classification: Classification;
+  /** For a kube-router deviation: the departures from the API documentation that decide this probe. */
+  deviations?: Deviation[];
   explanation: string;
 }
 
