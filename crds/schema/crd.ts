@@ -4,9 +4,9 @@
  * spec.namespaceSelector and a column for it.
  */
 import { AUDIT_CLUSTER_NETWORK_POLICY, AUDIT_NETWORK_POLICY, GROUP, VERSION, type CrdNames } from '../../contracts/audit-policy-api.js';
+import { AUDIT_POLICY_STATUS_SCHEMA } from '../../contracts/audit-policy-status.js';
 import { networkPolicyProperties } from './networkpolicy.js';
 import { labelSelector } from './selector.js';
-import { statusSchema } from './status.js';
 import type { PrinterColumn, Schema } from './types.js';
 
 
@@ -42,7 +42,7 @@ function objectSchema(spec: Schema, description: string): Schema {
       kind: { type: 'string' },
       metadata: { type: 'object' },
       spec,
-      status: statusSchema(),
+      status: AUDIT_POLICY_STATUS_SCHEMA,
     },
   };
 }

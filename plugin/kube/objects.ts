@@ -4,6 +4,7 @@
  */
 
 import { AUDIT_CLUSTER_NETWORK_POLICY, AUDIT_NETWORK_POLICY } from '../../contracts/audit-policy-api.js';
+import type { AuditPolicyStatus, StatusCondition, StatusEndpoint, StatusEvaluation, StatusOffender } from '../../contracts/audit-policy-status.js';
 
 export interface AuditResource {
   kind: 'AuditNetworkPolicy' | 'AuditClusterNetworkPolicy';
@@ -28,45 +29,12 @@ export interface ObjectMeta {
   [field: string]: unknown;
 }
 
-export interface Condition {
-  type: string;
-  status: 'True' | 'False' | 'Unknown';
-  observedGeneration?: number;
-  lastTransitionTime: string;
-  reason: string;
-  message: string;
-}
-
-export interface FlowEnd {
-  namespace?: string;
-  pod?: string;
-  ip?: string;
-}
-
-export interface Offender {
-  source: FlowEnd;
-  destination: FlowEnd;
-  port: number;
-  protocol: string;
-  direction: string;
-  count: number;
-  lastSeen: string;
-}
-
-export interface Evaluation {
-  window?: string;
-  lastEvaluated?: string;
-  flowsEvaluated?: number;
-  flowsAllowed?: number;
-  flowsWouldDeny?: number;
-  topOffenders?: Offender[];
-}
-
-export interface AuditStatus {
-  observedGeneration?: number;
-  conditions?: Condition[];
-  evaluation?: Evaluation;
-}
+// The status is the CRD's, as contracts/audit-policy-status.ts declares it for the evaluator too.
+export type Condition = StatusCondition;
+export type FlowEnd = StatusEndpoint;
+export type Offender = StatusOffender;
+export type Evaluation = StatusEvaluation;
+export type AuditStatus = AuditPolicyStatus;
 
 export interface AuditPolicy {
   apiVersion: string;

@@ -22,7 +22,7 @@ function policy(generation: number, status?: AuditStatus): AuditPolicy {
   };
 }
 
-const offender = { source: { ip: '10.0.0.1' }, destination: { namespace: 'prod', pod: 'db-0' }, port: 5432, protocol: 'TCP', direction: 'Ingress', count: 2 };
+const offender = { source: { ip: '10.0.0.1' }, destination: { namespace: 'prod', pod: 'db-0' }, port: 5432, protocol: 'TCP' as const, direction: 'Ingress' as const, count: 2 };
 const quiet = (window: string, extra: Partial<AuditStatus['evaluation']> = {}): AuditStatus => ({
   observedGeneration: 2,
   evaluation: { window, lastEvaluated: ago(MINUTE), flowsEvaluated: 10, flowsAllowed: 10, flowsWouldDeny: 0, ...extra },

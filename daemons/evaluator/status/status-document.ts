@@ -9,53 +9,22 @@
  */
 import { isIP } from 'node:net';
 import type { PolicySummary, SummaryOffender } from '../broker-client.js';
+import { MAX_OFFENDERS, type AuditPolicyStatus, type StatusCondition, type StatusEndpoint, type StatusEvaluation, type StatusOffender } from '../../../contracts/audit-policy-status.js';
 import type { AuditPolicyVersion } from '../cluster/cluster-model.js';
 
-export const MAX_OFFENDERS = 20;
+export { MAX_OFFENDERS, type StatusEndpoint, type StatusOffender } from '../../../contracts/audit-policy-status.js';
 
 export type ConditionType = 'Ready' | 'Synced' | 'Evaluating' | 'Degraded';
 
-export interface Condition {
-  type: string;
-  status: 'True' | 'False' | 'Unknown';
-  observedGeneration?: number;
-  lastTransitionTime: string;
-  reason: string;
-  message: string;
-}
+export type Condition = StatusCondition;
 
 export type NewCondition = Omit<Condition, 'lastTransitionTime' | 'type'> & { type: ConditionType };
 
-export interface StatusEndpoint {
-  namespace?: string;
-  pod?: string;
-  ip?: string;
-}
+/** The evaluation as the evaluator writes it: every field set. */
+export type Evaluation = Required<StatusEvaluation>;
 
-export interface StatusOffender {
-  source: StatusEndpoint;
-  destination: StatusEndpoint;
-  port: number;
-  protocol: SummaryOffender['protocol'];
-  direction: SummaryOffender['direction'];
-  count: number;
-  lastSeen: string;
-}
-
-export interface Evaluation {
-  window: string;
-  lastEvaluated: string;
-  flowsEvaluated: number;
-  flowsAllowed: number;
-  flowsWouldDeny: number;
-  topOffenders: StatusOffender[];
-}
-
-export interface PolicyStatus {
-  observedGeneration?: number;
-  conditions?: Condition[];
-  evaluation?: Evaluation;
-}
+/** The status the evaluator writes: the CRD's (contracts/audit-policy-status.ts), its evaluation complete. */
+export type PolicyStatus = Omit<AuditPolicyStatus, 'evaluation'> & { evaluation?: Evaluation };
 
 /** Replaces the conditions of the types in `next`, keeping others (and unchanged transition times). */
 export function mergeConditions(existing: readonly Condition[] | undefined, next: readonly NewCondition[], now: Date): Condition[] {

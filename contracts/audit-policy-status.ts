@@ -1,14 +1,17 @@
 /**
- * The status the evaluator writes through the status subresource: the generation it has
- * evaluated, standard conditions, and the rolling-window evaluation with the flows that
- * would be denied most often.
+ * The status of an audit policy, which the evaluator writes through the status subresource: the
+ * generation it has evaluated, standard conditions, and the rolling-window evaluation with the
+ * flows that would be denied most often. One schema, three readers: the CRDs carry it
+ * (crds/schema/crd.ts), and the evaluator's status document and the plugin's view of the objects
+ * take their types from it (FromSchema), so a field added here reaches all three at typecheck.
  */
-import type { Schema } from './types.js';
+import type { FromSchema, Schema } from './structural-schema.js';
 
-const MAX_OFFENDERS = 20;
+/** The most offenders a status lists. */
+export const MAX_OFFENDERS = 20;
 
 /** metav1.Condition, as every Kubernetes API writes it. */
-const condition: Schema = {
+const condition = {
   type: 'object',
   description: 'One aspect of the policy\'s state (metav1.Condition).',
   required: ['type', 'status', 'lastTransitionTime', 'reason', 'message'],
@@ -36,9 +39,9 @@ const condition: Schema = {
     },
     message: { type: 'string', maxLength: 32768, description: 'A sentence for people.' },
   },
-};
+} as const satisfies Schema;
 
-const endpoint = (side: string): Schema => ({
+const endpoint = (side: string) => ({
   type: 'object',
   description: `The ${side} of the flow: a pod, an IP address, or both.`,
   properties: {
@@ -55,15 +58,15 @@ const endpoint = (side: string): Schema => ({
     { rule: 'has(self.pod) || has(self.ip)', message: 'A flow endpoint must name a pod or an IP address.' },
     { rule: '!has(self.pod) || has(self.namespace)', message: 'A pod must be named with its namespace.', fieldPath: '.namespace' },
   ],
-});
+}) as const satisfies Schema;
 
-const count = (description: string): Schema => ({ type: 'integer', format: 'int64', minimum: 0, description });
+const count = (description: string) => ({ type: 'integer', format: 'int64', minimum: 0, description }) as const satisfies Schema;
 
 /** The counting unit, said once for every count of the status (docs/agent.md, "What a count counts"). */
 const UNIT =
   'Counted in conversations: a TCP connection (or refused or timed-out attempt) counts once; a UDP flow (one address and port pair, a request and its reply together) counts once per agent bucket (10s by default) in which it carried datagrams.';
 
-const offender: Schema = {
+const offender = {
   type: 'object',
   description: 'A flow the policy would deny, aggregated over the window.',
   required: ['source', 'destination', 'port', 'protocol', 'direction', 'count', 'lastSeen'],
@@ -80,9 +83,9 @@ const offender: Schema = {
     count: { type: 'integer', format: 'int64', minimum: 1, description: `How many times the flow was seen in the window. ${UNIT}` },
     lastSeen: { type: 'string', format: 'date-time', description: 'When the flow was last seen.' },
   },
-};
+} as const satisfies Schema;
 
-const evaluation: Schema = {
+const evaluation = {
   type: 'object',
   description: 'What the policy would have done to the traffic seen in the rolling window.',
   properties: {
@@ -104,38 +107,43 @@ const evaluation: Schema = {
       description: `The flows that would be denied most often, most frequent first (at most ${MAX_OFFENDERS}).`,
     },
   },
-};
+} as const satisfies Schema;
 
-export function statusSchema(): Schema {
-  return {
-    type: 'object',
-    description: 'Written by the kguardian evaluator; never by users.',
-    properties: {
-      observedGeneration: {
-        type: 'integer',
-        format: 'int64',
-        minimum: 0,
-        description: 'The metadata.generation the evaluation below reflects.',
-      },
-      conditions: {
-        type: 'array',
-        maxItems: 16,
-        'x-kubernetes-list-type': 'map',
-        'x-kubernetes-list-map-keys': ['type'],
-        items: condition,
-        description:
-          'Ready: the spec compiled and is being evaluated. Synced: observedGeneration equals metadata.generation. Evaluating: a re-evaluation is in progress. Degraded: some flows lacked peer identity (reason PeerIdentityUnknown), so the counts may be low.',
-      },
-      evaluation,
+/** The openAPIV3Schema of `.status`, as both CRDs carry it. */
+export const AUDIT_POLICY_STATUS_SCHEMA = {
+  type: 'object',
+  description: 'Written by the kguardian evaluator; never by users.',
+  properties: {
+    observedGeneration: {
+      type: 'integer',
+      format: 'int64',
+      minimum: 0,
+      description: 'The metadata.generation the evaluation below reflects.',
     },
-    'x-kubernetes-validations': [
-      {
-        rule:
-          "!has(self.conditions) || self.conditions.all(c, c.type != 'Synced' || c.status != 'True' || " +
-          '(has(self.observedGeneration) && has(c.observedGeneration) && c.observedGeneration == self.observedGeneration))',
-        message: 'A Synced condition that is True must carry the same observedGeneration as the status.',
-        fieldPath: '.conditions',
-      },
-    ],
-  };
-}
+    conditions: {
+      type: 'array',
+      maxItems: 16,
+      'x-kubernetes-list-type': 'map',
+      'x-kubernetes-list-map-keys': ['type'],
+      items: condition,
+      description:
+        'Ready: the spec compiled and is being evaluated. Synced: observedGeneration equals metadata.generation. Evaluating: a re-evaluation is in progress. Degraded: some flows lacked peer identity (reason PeerIdentityUnknown), so the counts may be low.',
+    },
+    evaluation,
+  },
+  'x-kubernetes-validations': [
+    {
+      rule:
+        "!has(self.conditions) || self.conditions.all(c, c.type != 'Synced' || c.status != 'True' || " +
+        '(has(self.observedGeneration) && has(c.observedGeneration) && c.observedGeneration == self.observedGeneration))',
+      message: 'A Synced condition that is True must carry the same observedGeneration as the status.',
+      fieldPath: '.conditions',
+    },
+  ],
+} as const satisfies Schema;
+
+export type AuditPolicyStatus = FromSchema<typeof AUDIT_POLICY_STATUS_SCHEMA>;
+export type StatusCondition = FromSchema<typeof condition>;
+export type StatusEvaluation = FromSchema<typeof evaluation>;
+export type StatusOffender = FromSchema<typeof offender>;
+export type StatusEndpoint = FromSchema<ReturnType<typeof endpoint>>;
