@@ -13,6 +13,21 @@ describe('broker config: replay settings', () => {
   });
 });
 
+describe('broker config: ENFORCEMENT_CHECKS', () => {
+  it.each([
+    [{}, true],
+    [{ ENFORCEMENT_CHECKS: '' }, true],
+    [{ ENFORCEMENT_CHECKS: 'on' }, true],
+    [{ ENFORCEMENT_CHECKS: 'off' }, false],
+  ])('%j keeps checks: %s', (env, expected) => {
+    expect(loadConfig(env).enforcementChecks).toBe(expected);
+  });
+
+  it('refuses anything but on or off, naming the variable', () => {
+    expect(() => loadConfig({ ENFORCEMENT_CHECKS: 'false' })).toThrow(/ENFORCEMENT_CHECKS: must be on or off, not "false"/);
+  });
+});
+
 describe('broker config: HOST', () => {
   it('listens on every interface by default (a pod must be reachable through its Service)', () => {
     expect(loadConfig({}).host).toBe('0.0.0.0');

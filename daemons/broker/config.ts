@@ -20,6 +20,9 @@
  *   INGEST_WRITERS          ingest transactions in flight at once, default 2
  *   STREAM_MAX_CLIENTS      verdict streams open at once, default 100 (each polls the database)
  *   EVALUATOR_BATCH, EVALUATOR_CONCURRENCY, EVALUATOR_TIMEOUT_MS: see evaluation/dispatcher.ts
+ *   ENFORCEMENT_CHECKS      on (default) | off: keep what the enforced NetworkPolicies predict for each
+ *                           judged flow, for `verify` and EnforcementMismatch Events (off: those have
+ *                           nothing to report; audit verdicts are unchanged)
  *   REPLAY_PAGE_SIZE        flow ids per revisit of a replay's retry pass, default 5000
  *   REPLAY_BUCKET_MINUTES   replayed verdicts: one row per flow and bucket of this many minutes (divides 1440), default 10
  *   REPLAY_BATCH            distinct flows per replay call to the evaluator, default 5000
@@ -53,6 +56,7 @@ export interface BrokerConfig {
   evaluatorBatch: number;
   evaluatorConcurrency: number;
   evaluatorTimeoutMs: number;
+  enforcementChecks: boolean;
   evaluatorTokenFile?: string;
   replayPageSize: number;
   replayBatch: number;
@@ -95,6 +99,13 @@ function url(env: NodeJS.ProcessEnv, name: string): string | undefined {
   return raw;
 }
 
+function onOff(env: NodeJS.ProcessEnv, name: string, def: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  if (raw !== 'on' && raw !== 'off') throw new ConfigError(name, `must be on or off, not ${JSON.stringify(raw)}`);
+  return raw === 'on';
+}
+
 /** Minutes that divide a day, so a replay bucket never spans two daily partitions. */
 function dayDivisor(env: NodeJS.ProcessEnv, name: string, dflt: number): number {
   const v = int(env, name, dflt, 1, 1440);
@@ -127,6 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BrokerConfig {
     evaluatorBatch: int(env, 'EVALUATOR_BATCH', 500, 1, 10_000),
     evaluatorConcurrency: int(env, 'EVALUATOR_CONCURRENCY', 2, 1, 64),
     evaluatorTimeoutMs: int(env, 'EVALUATOR_TIMEOUT_MS', 10_000, 100, 600_000),
+    enforcementChecks: onOff(env, 'ENFORCEMENT_CHECKS', true),
     evaluatorTokenFile: evaluatorTokenPath(env),
     replayPageSize: int(env, 'REPLAY_PAGE_SIZE', 5000, 1, 20_000),
     replayBucketMinutes: dayDivisor(env, 'REPLAY_BUCKET_MINUTES', 10),

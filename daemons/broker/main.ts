@@ -80,6 +80,7 @@ async function main(): Promise<void> {
     });
     dispatcher = new EvaluationDispatcher({
       store, client, clock, logger, metrics, batchSize: cfg.evaluatorBatch, concurrency: cfg.evaluatorConcurrency,
+      enforcementChecks: cfg.enforcementChecks,
       leaseMs: Math.max(120_000, cfg.evaluatorTimeoutMs * 6),
     });
     dispatcher.start();

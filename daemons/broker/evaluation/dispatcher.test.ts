@@ -4,7 +4,8 @@ import { silentLogger } from '../../../runtime/logger.js';
 import { systemClock } from '../../../runtime/clock.js';
 import type { EvaluatorClient } from '../evaluator-client.js';
 import { createMetrics } from '../metrics.js';
-import type { Store } from '../store/types.js';
+import type { FlowJudgement, Store, StoredFlow } from '../store/types.js';
+import type { EvaluateResult } from '../../../contracts/evaluate.js';
 import { auditVerdicts, EvaluationDispatcher, toEvaluateItem } from './dispatcher.js';
 
 describe('auditVerdicts', () => {
@@ -33,6 +34,41 @@ describe('toEvaluateItem', () => {
       id: 9, observedAt: '2026-03-01T10:00:09.000Z', count: 4, direction: 'Egress',
       flow: { src: { ip: '10.0.0.1', namespace: 'a', pod: 'p' }, dst: { ip: '1.1.1.1' }, protocol: 'TCP', port: 443 },
     });
+  });
+});
+
+describe('EvaluationDispatcher.runOnce: enforcement checks', () => {
+  const flow: StoredFlow = {
+    id: 7, bucket: '2026-01-01T00:00:00.000Z', firstSeen: '2026-01-01T00:00:01.000Z', lastSeen: '2026-01-01T00:00:02.000Z',
+    src: { ip: '10.0.0.1', port: 40000, kind: 'pod' }, dst: { ip: '10.0.0.2', port: 8080, kind: 'pod' },
+    protocol: 'TCP', direction: 'Ingress', state: 'established', node: 'n', count: 1,
+  };
+  const judged = async (enforcementChecks: boolean | undefined): Promise<FlowJudgement[]> => {
+    const stored: FlowJudgement[][] = [];
+    const store = {
+      claimPending: () => Promise.resolve({ token: 't', flows: [{ flow, pending: 1 }] }),
+      completeClaim: (_claim: unknown, judgements: FlowJudgement[]) => {
+        stored.push(judgements);
+        return Promise.resolve(0);
+      },
+    } as unknown as Store;
+    const ref = { kind: 'NetworkPolicy' as const, namespace: 'prod', name: 'db', uid: 'u', generation: 2 };
+    const audit = { ref: { ...ref, kind: 'AuditNetworkPolicy' as const, name: 'db-audit' }, verdict: 'WouldDeny' as const, reason: 'r' };
+    const answer: EvaluateResult = { id: flow.id, src: null, dst: null, verdicts: [audit], enforcement: { predicted: 'Allow', policies: [ref] } };
+    const client: EvaluatorClient = { evaluate: () => Promise.resolve(new Map([[flow.id, answer]])) };
+    const d = new EvaluationDispatcher({ store, client, clock: systemClock, logger: silentLogger, metrics: createMetrics(), enforcementChecks });
+    expect(await d.runOnce()).toBe(1);
+    return stored.flat();
+  };
+
+  it.each([
+    { title: 'kept by default', on: undefined, checks: 1 },
+    { title: 'kept when on', on: true, checks: 1 },
+    { title: 'none when off (ENFORCEMENT_CHECKS=off), the audit verdicts unchanged', on: false, checks: 0 },
+  ])('$title', async ({ on, checks }) => {
+    const [j] = await judged(on);
+    expect(j?.enforcement).toHaveLength(checks);
+    expect(j?.verdicts.map((x) => x.policy.kind)).toEqual(['AuditNetworkPolicy']);
   });
 });
 

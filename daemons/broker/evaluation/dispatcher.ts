@@ -29,6 +29,8 @@ export interface DispatcherOptions {
   metrics: BrokerMetrics;
   batchSize?: number;
   concurrency?: number;
+  /** Keep the enforced NetworkPolicies' predictions (`verify`); default true. */
+  enforcementChecks?: boolean;
   /** How long a claim is held; longer than a call with all its retries. */
   leaseMs?: number;
   /** Poll interval when there is nothing to do (a stored batch wakes the workers earlier). */
@@ -74,7 +76,7 @@ export class EvaluationDispatcher {
   private readonly o: Required<Omit<DispatcherOptions, 'sleep'>> & Pick<DispatcherOptions, 'sleep'>;
 
   constructor(opts: DispatcherOptions) {
-    this.o = { batchSize: 500, concurrency: 2, leaseMs: 120_000, idleMs: 1000, maxBackoffMs: 30_000, ...opts };
+    this.o = { batchSize: 500, concurrency: 2, leaseMs: 120_000, idleMs: 1000, maxBackoffMs: 30_000, ...opts, enforcementChecks: opts.enforcementChecks ?? true };
   }
 
   /** Claims and judges one batch; returns the number of flows judged (0: nothing pending). Throws when the evaluator fails. */
@@ -93,7 +95,7 @@ export class EvaluationDispatcher {
             flowId: c.flow.id,
             verdicts: auditVerdicts(answer, c.flow.direction),
             resolved: { src: answer.src, dst: answer.dst },
-            enforcement: checksOf(answer.enforcement),
+            enforcement: this.o.enforcementChecks ? checksOf(answer.enforcement) : [],
           });
         }
       }
