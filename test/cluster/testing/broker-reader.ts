@@ -1,10 +1,12 @@
 /**
- * The broker's stored flows, read as a user with `get flows.kguardian.dev` reads them: a
- * ServiceAccount of the test's own, bound to that one permission, and its token
+ * The broker's stored flows and its enforcement report, read as a user with `get` on
+ * `flows.kguardian.dev` and `auditverdicts.kguardian.dev` reads them: a ServiceAccount of the
+ * test's own, bound to those permissions, and its token
  * (`kubectl create token`), sent to the broker's ClusterIP through kube-proxy from the node.
  * The agent's metrics are read on the node's address (it runs in the host network).
  */
 import type { Cluster } from './cluster.js';
+import type { EnforcementRow } from '../../../contracts/enforcement.js';
 import type { FlowRow } from './conversations.js';
 
 const READER = 'kg-flow-reader';
@@ -17,7 +19,7 @@ export class BrokerReader {
       apiVersion: 'v1', kind: 'List', items: [
         { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: READER, namespace } },
         { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: READER },
-          rules: [{ apiGroups: ['kguardian.dev'], resources: ['flows'], verbs: ['get'] }] },
+          rules: [{ apiGroups: ['kguardian.dev'], resources: ['flows', 'auditverdicts'], verbs: ['get'] }] },
         { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: READER },
           roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: READER },
           subjects: [{ kind: 'ServiceAccount', name: READER, namespace }] },
@@ -47,6 +49,15 @@ export class BrokerReader {
       cursor = page.nextCursor;
     }
     return rows;
+  }
+
+  /** GET /v1/enforcement for `namespace` from `since` to now (every row, mismatched or not). */
+  async enforcement(namespace: string, since: Date): Promise<EnforcementRow[]> {
+    const res = await fetch(`${this.url}/v1/enforcement?namespace=${namespace}&since=${since.toISOString()}&limit=10000`, {
+      headers: { Authorization: `Bearer ${this.token}` }, signal: AbortSignal.timeout(10_000),
+    });
+    if (res.status !== 200) throw new Error(`GET /v1/enforcement: ${String(res.status)} ${await res.text()}`);
+    return (await res.json() as { rows: EnforcementRow[] }).rows;
   }
 }
 
