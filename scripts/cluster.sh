@@ -4,9 +4,10 @@
 # kube-scheduler, a real kubelet on Debian's containerd + runc + the CNI bridge, kube-proxy
 # (iptables), CoreDNS and a default StorageClass. Needs root.
 #
-#   scripts/cluster.sh up      [--dir DIR] [--enforcer kube-router]
+#   scripts/cluster.sh up      [--dir DIR] [--enforcer kube-router|none]
 #                                        start (or find running) and print the kubeconfig's path; with
-#                                        --enforcer, NetworkPolicies are enforced (scripts/lib/enforcer.sh)
+#                                        --enforcer, NetworkPolicies are enforced (scripts/lib/enforcer.sh);
+#                                        none stops a running enforcer and removes its rules and ipsets
 #   scripts/cluster.sh down    [--dir DIR]   stop everything and put the host back as up found it
 #   scripts/cluster.sh status  [--dir DIR]   say what runs; exit 1 when the cluster is not up
 #   scripts/cluster.sh env     [--dir DIR]   KEY=value lines for scripts and tests (kubeconfig, kubectl, ...)
@@ -24,7 +25,7 @@ source "$repo/scripts/lib/kg-node.sh"
 source "$repo/scripts/lib/cluster.sh"
 source "$repo/scripts/lib/kube-router.sh"
 
-usage() { die "usage: scripts/cluster.sh up|down|status|env [--dir DIR] [--enforcer kube-router]"; }
+usage() { die "usage: scripts/cluster.sh up|down|status|env [--dir DIR] [--enforcer kube-router|none]"; }
 
 cmd=${1:-}
 [ $# -gt 0 ] && shift
@@ -158,6 +159,25 @@ make_cgroup_root() {
   done
 }
 
+# write_config FILE: stdin into FILE, unless FILE already holds exactly that, so a second up leaves a
+# running component's configuration alone: kube-proxy exits as soon as its file is written, even with
+# the same content ("content of the proxy server's configuration file was updated"), and nothing would
+# start it again. A new content goes in by rename, so a reader (containerd watching the CNI folder)
+# never sees it half written. Sets config_written=1 when it wrote.
+config_written=0
+write_config() {
+  local file=$1 tmp
+  tmp=$(mktemp "$file.XXXXXX")
+  cat >"$tmp"
+  if cmp -s "$tmp" "$file"; then
+    rm -f "$tmp"
+  else
+    chmod 644 "$tmp"
+    mv -f "$tmp" "$file"
+    config_written=1
+  fi
+}
+
 setup_network() {
   # A veth pair whose far end stays unused: this kernel may lack the dummy driver, and a veth
   # with both ends up has carrier, so its addresses are up (a port-less bridge's are not).
@@ -173,7 +193,7 @@ setup_network() {
 
 write_cni_config() {
   mkdir -p "$dir/cni" "$dir/cni-ipam"
-  cat >"$dir/cni/10-$kgc_network.conflist" <<EOF
+  write_config "$dir/cni/10-$kgc_network.conflist" <<EOF
 {
   "cniVersion": "0.4.0",
   "name": "$kgc_network",
@@ -199,7 +219,7 @@ EOF
 write_containerd_config() {
   local pause=$1
   mkdir -p "$ctr_dir"
-  cat >"$ctr_dir/config.toml" <<EOF
+  write_config "$ctr_dir/config.toml" <<EOF
 version = 2
 root = "$ctr_dir/root"
 state = "$ctr_dir/state"
@@ -236,7 +256,7 @@ EOF
 
 write_kubelet_config() {
   mkdir -p "$dir/kubelet" "$dir/pod-logs"
-  cat >"$dir/kubelet/config.yaml" <<EOF
+  write_config "$dir/kubelet/config.yaml" <<EOF
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
 address: $kgc_node_ip4
@@ -273,7 +293,7 @@ EOF
 
 write_proxy_config() {
   mkdir -p "$dir/kube-proxy"
-  cat >"$dir/kube-proxy/config.yaml" <<EOF
+  write_config "$dir/kube-proxy/config.yaml" <<EOF
 apiVersion: kubeproxy.config.k8s.io/v1alpha1
 kind: KubeProxyConfiguration
 clientConnection: {kubeconfig: $pki/kube-proxy.kubeconfig}
@@ -346,7 +366,10 @@ up() {
   wait "$images" || exit 1
 
   write_kubelet_config
+  config_written=0
   write_proxy_config
+  # A running kube-proxy exits on a new configuration: start it again with it.
+  if [ "$config_written" = 1 ]; then stop kube-proxy; fi
   start kubelet "$bin" kubelet --config "$dir/kubelet/config.yaml" --kubeconfig "$pki/kubelet.kubeconfig" \
     --hostname-override "$kgc_node_name" --node-ip "$kgc_node_ip4,$kgc_node_ip6" \
     --root-dir "$dir/kubelet/root" --cert-dir "$dir/kubelet/pki" --v 1
@@ -368,7 +391,11 @@ up() {
   apply_manifests "$coredns"
   wait_for "the node and CoreDNS" 180 system_ready
   [ -z "$enforcer" ] && [ -f "$dir/enforcer" ] && enforcer=$(cat "$dir/enforcer")
-  [ -n "$enforcer" ] && enforcer_start "$enforcer"
+  case $enforcer in
+    '') ;;
+    none) enforcer_remove ;;
+    *) enforcer_start "$enforcer" ;;
+  esac
   step "cluster up in $((SECONDS - started))s: node $kgc_node_name, API server https://$kgc_node_ip4:$kgc_api_port"
   echo "$kubeconfig"
 }
@@ -383,13 +410,15 @@ kill_shims() {
   done
 }
 
+# remove_chains [REGEX]: removes the chains the cluster added whose names match REGEX (default: every
+# KUBE-* and CNI-* chain), and the rules that jump to them.
 remove_chains() {
-  local family table chain
+  local family table chain names=${1:-^(KUBE|CNI)-}
   for family in iptables ip6tables; do
     for table in filter nat mangle raw; do
       # Rules that jump to a chain the cluster added go first, then the chains themselves.
       "$family" -t "$table" -S 2>/dev/null | awk '$1 == "-N" {print $2}' | while read -r chain; do
-        case $chain in KUBE-* | CNI-*) ;; *) continue ;; esac
+        [[ $chain =~ $names ]] || continue
         grep -qx "$table $chain" "$before/$family-chains" 2>/dev/null && continue
         "$family" -t "$table" -S 2>/dev/null | awk -v c="$chain" '$1 == "-A" && $2 != c && / -j / {for (i = 1; i <= NF; i++) if ($i == "-j" && $(i + 1) == c) print}' |
           while read -r rule; do

@@ -30,6 +30,18 @@ enforcer_start() {
   wait_for "kube-router's first sync" 120 grep -q 'sync iptables took' "$logs/kube-router.log"
 }
 
+# enforcer_remove: `up --enforcer none`: stops the enforcer, removes its chains and the rules that jump
+# to them (KUBE-ROUTER-*, KUBE-NWPLCY-*, KUBE-POD-FW-*; kube-proxy's chains stay) and its ipsets, and
+# forgets the choice, so NetworkPolicies are stored and no longer applied. Stopping kube-router alone
+# would leave its last rules in force.
+enforcer_remove() {
+  [ -f "$dir/enforcer" ] || return 0
+  enforcer_stop
+  remove_chains '^(KUBE-ROUTER|KUBE-NWPLCY|KUBE-POD-FW)-'
+  remove_ipsets
+  rm -f "$dir/enforcer"
+}
+
 # enforcer_stop: stops the enforcer. Its iptables chains (KUBE-ROUTER-*, KUBE-NWPLCY-*, KUBE-POD-FW-*) go
 # with the cluster's other KUBE-* chains (remove_chains); its ipsets with remove_ipsets, after them.
 enforcer_stop() {

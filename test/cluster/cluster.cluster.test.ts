@@ -3,9 +3,9 @@
  * CNI bridge, kube-proxy, CoreDNS, a StorageClass) whose pods reach the API server and cluster
  * DNS, whose kubelet serves logs, exec and port-forward through the API server with a certificate
  * the cluster CA signed; with --enforcer kube-router, NetworkPolicies become kube-router's chains and
- * ipsets; up a second time changes nothing; down leaves the host exactly as it was (processes, mounts,
- * network namespaces, links, addresses, routes, iptables and ip6tables, ipsets, cgroups, sysctls,
- * default paths), the enforcer's chains and ipsets included.
+ * ipsets; up a second time changes nothing, and `up --enforcer none` takes the enforcer away again;
+ * down leaves the host exactly as it was (processes, mounts, network namespaces, links, addresses,
+ * routes, iptables and ip6tables, ipsets, cgroups, sysctls, default paths).
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, stat } from 'node:fs/promises';
@@ -153,14 +153,29 @@ describe('scripts/cluster.sh up', () => {
     await expect.poll(save, { timeout: 60_000, interval: 200 }).not.toContain(comment);
   });
 
-  it('is idempotent: a second up prints the same kubeconfig and restarts nothing', async () => {
+  it('is idempotent: a second up prints the same kubeconfig, restarts nothing and writes no configuration file', async () => {
     const pids = async (): Promise<string[]> => {
       const names = ['containerd', 'kubelet', 'kube-proxy', 'kube-controller-manager', 'kube-scheduler', 'host-path-provisioner', 'kube-router'];
       return Promise.all(names.map((n) => readFile(join(dir, 'pids', n), 'utf8')));
     };
+    // kube-proxy exits when its file is written, even with the same bytes: a rewrite kills it a moment after up returns.
+    const configs = ['cni/10-kgc.conflist', 'containerd/config.toml', 'kubelet/config.yaml', 'kube-proxy/config.yaml'];
+    const written = async (): Promise<number[]> => Promise.all(configs.map(async (f) => (await stat(join(dir, f))).mtimeMs));
     const first = await pids();
+    const firstWritten = await written();
     expect((await clusterScript(['up'], dir)).stdout.trim()).toBe(kubeconfig);
     expect(await pids()).toEqual(first);
+    expect(await written()).toEqual(firstWritten);
+  });
+
+  it('up --enforcer none stops kube-router and removes its chains and ipsets, leaving kube-proxy\'s', async () => {
+    await clusterScript(['up', '--enforcer', 'none'], dir);
+    const filter = (await run('iptables-save', ['-t', 'filter'])).stdout;
+    expect(filter.split('\n').filter((l) => /KUBE-(ROUTER|NWPLCY|POD-FW)/.test(l))).toEqual([]);
+    expect(filter).toMatch(/^:KUBE-FORWARD /m);
+    expect((await run('ipset', ['list', '-n'])).stdout.split('\n').filter((s) => s !== '').sort()).toEqual(before.ipsets);
+    expect((await clusterEnv(dir)).ENFORCER).toBe('');
+    await expect(stat(join(dir, 'pids', 'kube-router'))).rejects.toThrow(/ENOENT/);
   });
 });
 
