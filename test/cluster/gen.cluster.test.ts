@@ -3,26 +3,35 @@
  * `scripts/cluster.sh up --enforcer kube-router`): workloads talk (a client through a Service, the
  * api to its database through a Service, DNS through CoreDNS), `gen networkpolicy` learns one
  * AuditNetworkPolicy per workload from the broker's flows, `kubectl apply` puts them in audit
- * mode, the same traffic again is judged by the evaluator with WOULD-DENY 0, `audit promote`
- * turns them into NetworkPolicies, and with the enforcer on the observed traffic still flows
- * while a pod never seen calling the api is now dropped.
+ * mode, the same traffic again is judged by the evaluator with WOULD-DENY 0, `gen --holdout`
+ * measures what policies learned for the whole cluster would deny in that later window,
+ * `audit promote` turns them into NetworkPolicies, and with the enforcer on the observed traffic
+ * still flows while a pod never seen calling the api is now dropped.
  *
- * The shared cluster may run without the enforcer: `up --enforcer kube-router` on it starts
- * kube-router alone (up is idempotent) and it stays on until `down`. Everything this file makes
- * lives in its two namespaces, deleted at the end with their policies, so kube-router enforces
- * nothing of this file afterwards.
+ * The shared cluster runs without the enforcer (the other files count on NetworkPolicies being
+ * stored and never applied): `up --enforcer kube-router` on it starts kube-router alone (up is
+ * idempotent: it leaves the running components and their configuration files alone), and at the
+ * end `up --enforcer none` stops it and removes its rules and ipsets. Everything else this file
+ * makes lives in its two namespaces, deleted at the end with their policies.
  */
-import { spawn } from 'node:child_process';
-import { delimiter } from 'node:path';
+import { execFile, spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { promisify } from 'node:util';
 import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../playground/paths.js';
 import { requireRoot } from '../netns/require-root.js';
 import { clusterScript, type Cluster } from './testing/cluster.js';
+import { eventually } from './testing/poll.js';
 import { sharedCluster } from './testing/shared.js';
+import { userKubeconfig } from './testing/user-kubeconfig.js';
 import { clusterIps, deployWorkloads, dnsLookups, execIn, hostPort, tcpConnect, type RunningPod, type Workload } from './testing/workloads.js';
 
 requireRoot('the real-cluster tests');
+
+const run = promisify(execFile);
 
 const SHOP = 'gen-shop';
 const WEB = 'gen-web';
@@ -35,6 +44,8 @@ const WORKLOADS: Workload[] = [
 ];
 /** Per round: client -> api (Service), api -> db (Service), api's lookups of db's name. */
 const ROUND = { clientToApi: 3, apiToDb: 3, lookups: 2 };
+/** The plugin's calls: each opens its own port-forward to the broker, about a second of CPU here. */
+const PLUGIN_EVERY_MS = 2000;
 
 interface AuditPolicyJson {
   kind: string;
@@ -44,8 +55,17 @@ interface AuditPolicyJson {
 }
 
 let cluster: Cluster;
+let clusterDir: string;
+/** Whether this file started kube-router (and so stops it). */
+let startedEnforcer = false;
+let dir: string;
+/** A cluster admin with a token (the broker takes bearer tokens, not the admin's client certificate). */
+let adminKubeconfig: string;
 let pods: Map<string, RunningPod>;
 let svc: { api: string; db: string };
+/** When this file's traffic began, and when its second round (the held-out window) began. */
+let learnFrom = 0;
+let heldOutFrom = 0;
 
 function pod(key: string): RunningPod {
   const p = pods.get(key);
@@ -53,9 +73,9 @@ function pod(key: string): RunningPod {
   return p;
 }
 
-/** `kubectl kguardian ARGS` as the cluster's admin, the plugin from this checkout on PATH, its own port-forward to the broker. */
+/** `kubectl kguardian ARGS` as the cluster admin, the plugin from this checkout on PATH, its own port-forward to the broker. */
 function plugin(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, KUBECONFIG: cluster.env.KUBECONFIG, PATH: `${REPO_ROOT}bin${delimiter}${process.env.PATH ?? ''}` };
+  const env: NodeJS.ProcessEnv = { ...process.env, KUBECONFIG: adminKubeconfig, PATH: `${REPO_ROOT}bin${delimiter}${process.env.PATH ?? ''}` };
   delete env.KGUARDIAN_BROKER_URL;
   return new Promise((resolve, reject) => {
     const child = spawn(cluster.env.KUBECTL, ['kguardian', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -72,17 +92,6 @@ async function round(): Promise<void> {
   for (let i = 0; i < ROUND.clientToApi; i++) expect(await tcpConnect(cluster, pod(`${WEB}/client`), svc.api, 80)).toBe('connected');
   for (let i = 0; i < ROUND.apiToDb; i++) expect(await tcpConnect(cluster, pod(`${SHOP}/api`), svc.db, 5432)).toBe('connected');
   expect(await dnsLookups(cluster, pod(`${SHOP}/api`), `db.${SHOP}.svc.cluster.local.`, ROUND.lookups)).toEqual(Array(ROUND.lookups).fill(svc.db));
-}
-
-/** Polls `check` every 2 s until it returns a value, for at most `ms`. */
-async function eventually<T>(what: string, ms: number, check: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms / 1000} s waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2000));
-  }
 }
 
 /** What a generated policy's rules name, in words, sorted: "ingress gen-web app=client 8080/TCP". */
@@ -110,18 +119,41 @@ const EXPECTED_RULES: Record<string, string[]> = {
   'gen-db': [`ingress ${SHOP} ${labelsOf('api')} http/TCP`],
 };
 
+/**
+ * With KG_GEN_RECORD=DIR, the file also writes what the held-out measure read, for
+ * bench/gen-holdout.bench.ts to judge offline: the flows of the learning window and of the
+ * held-out window (`flows export`, read apart as `gen --holdout` reads them), and the cluster.
+ */
+const RECORD = process.env.KG_GEN_RECORD;
+
+async function record(file: string, args: readonly string[]): Promise<void> {
+  if (RECORD === undefined) return;
+  const r = await plugin(args);
+  expect(r.code, r.stderr).toBe(0);
+  await writeFile(join(RECORD, file), r.stdout);
+}
+
+/** Whole seconds from `since` to now, rounded up or down, in the plugin's duration grammar. */
+function secondsSince(since: number, rounding: (x: number) => number): string {
+  return `${rounding((Date.now() - since) / 1000)}s`;
+}
+
 let generated: AuditPolicyJson[] = [];
 
 beforeAll(async () => {
   const shared = await sharedCluster();
   cluster = shared.cluster;
+  clusterDir = shared.dir;
   if (cluster.env.ENFORCER !== 'kube-router') {
-    await clusterScript(['up', '--enforcer', 'kube-router'], shared.dir);
-    process.stderr.write('gen: kube-router started on the shared cluster\n');
+    startedEnforcer = true;
+    await clusterScript(['up', '--enforcer', 'kube-router'], clusterDir);
   }
   const agnhost = shared.images.agnhost;
   if (!agnhost) throw new Error('the shared cluster has no agnhost image');
+  dir = await mkdtemp(join(tmpdir(), 'kgc-gen-'));
+  learnFrom = Date.now();
   pods = await deployWorkloads(cluster, agnhost, { [SHOP]: {}, [WEB]: {} }, WORKLOADS);
+  adminKubeconfig = await userKubeconfig(cluster, dir, SHOP, 'gen-admin', [{ role: 'ClusterRole/cluster-admin' }]);
   const [api] = await clusterIps(cluster, SHOP, 'api');
   const [db] = await clusterIps(cluster, SHOP, 'db');
   if (!api || !db) throw new Error('the Services have no ClusterIP');
@@ -129,25 +161,27 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await cluster?.kubectl(['delete', 'clusterrolebinding', 'gen-admin-0', '--ignore-not-found']);
   await cluster?.kubectl(['delete', 'namespace', SHOP, WEB, '--ignore-not-found', '--wait=true', '--timeout=120s']);
+  if (dir) await rm(dir, { recursive: true, force: true });
+  if (startedEnforcer) await clusterScript(['up', '--enforcer', 'none'], clusterDir);
 });
 
 describe('gen networkpolicy, audit, promote, enforce', () => {
   it('learns one AuditNetworkPolicy per workload of the namespace from the recorded traffic, each rule what was seen', async () => {
     await round();
-    // The agent ships its buckets every few seconds: poll until the broker's flows give every rule.
+    // The agent ships its buckets every few seconds: ask again until the broker's flows give every rule.
     let last = '';
-    generated = await eventually('gen to see every observed peer', 120_000, async () => {
+    generated = await eventually('gen to see every observed peer', async () => {
       const r = await plugin(['gen', 'networkpolicy', '-n', SHOP, '--since', '1h']);
       if (r.code !== 0) {
         last = r.stderr;
         return undefined;
       }
       const docs = yaml.loadAll(r.stdout) as AuditPolicyJson[];
-      const got = Object.fromEntries(docs.map((d) => [d.metadata.name, ruleWords(d)]));
-      last = JSON.stringify(got);
+      last = JSON.stringify(Object.fromEntries(docs.map((d) => [d.metadata.name, ruleWords(d)])));
       return last === JSON.stringify(EXPECTED_RULES) ? docs : undefined;
-    }).catch((e: unknown) => {
+    }, 120_000, PLUGIN_EVERY_MS).catch((e: unknown) => {
       throw new Error(`${(e as Error).message}; gen's last answer: ${last}`);
     });
     expect(generated.map((d) => d.kind)).toEqual(['AuditNetworkPolicy', 'AuditNetworkPolicy']);
@@ -158,36 +192,62 @@ describe('gen networkpolicy, audit, promote, enforce', () => {
   it('applied in audit mode, the same traffic again is judged with WOULD-DENY 0', async () => {
     expect(generated).toHaveLength(2);
     await cluster.kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: generated }));
+    if (RECORD !== undefined) await mkdir(RECORD, { recursive: true });
+    await record('learn.jsonl', ['flows', 'export', '-A', '--since', secondsSince(learnFrom, Math.ceil)]);
+    heldOutFrom = Date.now();
     await round();
     // Both rounds: api sees 2 × (3 in + 3 out + 2 lookups), db 2 × 3 in.
     const want: Record<string, number> = { 'gen-api': 2 * (ROUND.clientToApi + ROUND.apiToDb + ROUND.lookups), 'gen-db': 2 * ROUND.apiToDb };
     for (const [name, flows] of Object.entries(want)) {
-      const p = await eventually(`${name} to count both rounds`, 120_000, async () => {
+      const p = await eventually(`${name} to count both rounds`, async () => {
         const o = await cluster.json<AuditPolicyJson>(['-n', SHOP, 'get', 'kganp', name]);
         const synced = o.status?.observedGeneration === o.metadata.generation && o.status?.conditions?.some((c) => c.type === 'Synced' && c.status === 'True');
         return synced && (o.status?.evaluation?.flowsEvaluated ?? 0) >= flows ? o : undefined;
-      });
+      }, 120_000, PLUGIN_EVERY_MS);
       expect({ name, wouldDeny: p.status?.evaluation?.flowsWouldDeny, allowed: p.status?.evaluation?.flowsAllowed }).toEqual({ name, wouldDeny: 0, allowed: flows });
       process.stderr.write(`gen on the real cluster: ${name} learned from round 1, judged over rounds 1 and 2 by the evaluator: ${flows} conversations allowed, 0 would be denied\n`);
     }
   });
 
+  it('learned for every workload of the cluster before the second round, judged on it (--holdout): this file\'s workloads lose nothing', async () => {
+    expect(heldOutFrom).toBeGreaterThan(0);
+    // The broker holds both rounds by now (the evaluator counted them): learn from this file's start to the second round, judge the rest.
+    const r = await plugin(['gen', 'networkpolicy', '-A', '--since', secondsSince(learnFrom, Math.ceil), '--holdout', secondsSince(heldOutFrom, Math.floor), '-o', 'json']);
+    const report = r.stderr.split('\n').findIndex((l) => l.startsWith('held-out window '));
+    expect(report, r.stderr).toBeGreaterThanOrEqual(0);
+    const lines = r.stderr.split('\n').slice(report).filter((l) => l !== '');
+    process.stderr.write(`gen --holdout on the real cluster (every workload; exit ${r.code}):\n${r.stderr}`);
+    expect(lines[0]).toMatch(/^held-out window .*: \d+ flow lines? judged/);
+    // The held-out round repeats the learned one: nothing of it may be denied, whatever the cluster's other workloads did meanwhile.
+    expect(lines.slice(1).filter((l) => l.includes(SHOP) || l.includes(WEB))).toEqual([]);
+    await record('held-out.jsonl', ['flows', 'export', '-A', '--since', secondsSince(heldOutFrom, Math.floor)]);
+    if (RECORD !== undefined) {
+      const kinds = 'namespaces,nodes,pods,services,deployments,replicasets,statefulsets,daemonsets,jobs';
+      await writeFile(join(RECORD, 'cluster.yaml'), await cluster.kubectl(['get', kinds, '-A', '-o', 'yaml']));
+    }
+  });
+
   it('promoted and enforced by kube-router, the observed traffic still flows and a caller never seen is dropped', async () => {
+    const promoted: string[] = [];
     for (const name of ['gen-api', 'gen-db']) {
       const r = await plugin(['audit', 'promote', name, '-n', SHOP]);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toMatch(/kind: NetworkPolicy/);
-      await cluster.kubectl(['apply', '-f', '-'], r.stdout);
+      promoted.push(r.stdout);
     }
-    const api = pod(`${SHOP}/api`);
-    // kube-router programs its chains on its next sync: wait until the stranger's connection is dropped.
-    await eventually('kube-router to drop the stranger', 90_000, async () => {
-      const r = await execIn(cluster, pod(`${WEB}/stranger`), ['/agnhost', 'connect', '--timeout=3s', hostPort(api.ipv4, 8080)]);
-      return r.code !== 0 && !r.stderr.includes('REFUSED') ? true : undefined;
+    await cluster.kubectl(['apply', '-f', '-'], promoted.join('\n---\n'));
+    // kube-router restores its filter table in one piece: once both policies' jumps are in it, both are enforced.
+    await eventually('kube-router to enforce gen-api and gen-db', async () => {
+      const { stdout } = await run('iptables-save', ['-t', 'filter'], { maxBuffer: 64 * 1024 * 1024 });
+      return ['gen-api', 'gen-db'].every((n) => stdout.includes(`run through nw policy ${n}"`)) ? true : undefined;
     });
     await round();
-    const stranger = await execIn(cluster, pod(`${WEB}/stranger`), ['/agnhost', 'connect', '--timeout=3s', hostPort(svc.api, 80)]);
-    expect(stranger.code).not.toBe(0);
-    expect(stranger.stderr).toMatch(/TIMEOUT|timed out|deadline/i);
+    // kube-router rejects what no policy allows (an ICMP port unreachable: the caller sees a refusal) or drops it.
+    const api = pod(`${SHOP}/api`);
+    for (const [ip, port] of [[api.ipv4, 8080], [svc.api, 80]] as const) {
+      const stranger = await execIn(cluster, pod(`${WEB}/stranger`), ['/agnhost', 'connect', '--timeout=3s', hostPort(ip, port)]);
+      expect(stranger.code, `${hostPort(ip, port)}: ${stranger.stderr}`).not.toBe(0);
+      expect(stranger.stderr).toMatch(/REFUSED|TIMEOUT/);
+    }
   });
 });
