@@ -82,6 +82,17 @@ const offender = {
     },
     count: { type: 'integer', format: 'int64', minimum: 1, description: `How many times the flow was seen in the window. ${UNIT}` },
     lastSeen: { type: 'string', format: 'date-time', description: 'When the flow was last seen.' },
+    states: {
+      type: 'object',
+      description: 'count split by connection state as the agent saw it; states with none are left out.',
+      properties: {
+        established: count('TCP connections that were established.'),
+        attempt: count('TCP connections attempted and never established (timed out, or still unanswered).'),
+        refused: count('TCP connections refused (reset).'),
+        seen: count('UDP flows (no connection state).'),
+        unknown: count('Verdicts stored before the state was kept.'),
+      },
+    },
   },
 } as const satisfies Schema;
 

@@ -65,7 +65,12 @@ export interface Offender {
   count: number;
   /** The latest observation time among the offender's verdicts in the window. */
   lastSeen: string;
+  /** `count` split by connection state (established, refused, ...); states with none are left out. */
+  states: OffenderStates;
 }
+
+/** Counts per connection state, in the same unit as the offender's count. */
+export type OffenderStates = Partial<Record<VerdictState, number>>;
 
 export interface Summary {
   allow: number;

@@ -202,6 +202,7 @@ function syncedStatus(generation: number): object {
           direction: 'Ingress',
           count: 3,
           lastSeen: NOW,
+          states: { refused: 2, attempt: 1 },
         },
       ],
     },

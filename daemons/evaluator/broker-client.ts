@@ -24,6 +24,8 @@ const offenderSchema = z.object({
   direction: z.enum(['Ingress', 'Egress']),
   count: z.int().min(0),
   lastSeen: z.string(),
+  /** The count per connection state; absent from a broker older than the field. */
+  states: z.partialRecord(z.enum(['established', 'attempt', 'refused', 'seen', 'unknown']), z.int().min(0)).default({}),
 });
 
 const summarySchema = z.object({

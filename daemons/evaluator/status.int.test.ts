@@ -186,7 +186,8 @@ describe('addresses', () => {
       group: 'kguardian.dev', version: 'v1alpha1', namespace: ns, plural: 'auditnetworkpolicies', name: 'batch-egress',
     })) as { status: { evaluation: { topOffenders: { destination: { ip?: string }; port: number }[] } } };
     // The offender is listed as observed (the broker stores the flow's own addresses).
-    expect(obj.status.evaluation.topOffenders).toMatchObject([{ destination: { ip: dbIP }, port: 80 }]);
+    // With its count per connection state, the agent's word for how the connections went.
+    expect(obj.status.evaluation.topOffenders).toMatchObject([{ destination: { ip: dbIP }, port: 80, count: 4, states: { established: 4 } }]);
   });
 });
 

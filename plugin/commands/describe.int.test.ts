@@ -27,8 +27,8 @@ const run = (args: string[]): ReturnType<typeof cli> => cli(kubeconfigPath(), ar
 
 // Offender endpoints are data in the status; their namespaces need not exist.
 const OFFENDERS: Offender[] = [
-  { source: { namespace: 'web', pod: 'web-6c4d', ip: '10.244.1.7' }, destination: { namespace: 'prod', pod: 'payments-0' }, port: 8080, protocol: 'TCP', direction: 'Ingress', count: 12, lastSeen: isoAgo(7 * MINUTE) },
-  { source: { namespace: 'prod', pod: 'payments-0' }, destination: { ip: '203.0.113.9' }, port: 443, protocol: 'TCP', direction: 'Egress', count: 2, lastSeen: isoAgo(50 * MINUTE) },
+  { source: { namespace: 'web', pod: 'web-6c4d', ip: '10.244.1.7' }, destination: { namespace: 'prod', pod: 'payments-0' }, port: 8080, protocol: 'TCP', direction: 'Ingress', count: 12, lastSeen: isoAgo(7 * MINUTE), states: { refused: 9, attempt: 3 } },
+  { source: { namespace: 'prod', pod: 'payments-0' }, destination: { ip: '203.0.113.9' }, port: 443, protocol: 'TCP', direction: 'Egress', count: 2, lastSeen: isoAgo(50 * MINUTE), states: { attempt: 2 } },
 ];
 
 const SPEC = {
@@ -121,6 +121,14 @@ describe('describe', () => {
     const r = await run(['describe', ...form, '-n', ns]);
     expect(r.code).toBe(0);
     expect(r.out).toContain(`Name:             payments\nNamespace:        ${ns}\n`);
+  });
+
+  it('-o json and -o yaml carry each top offender\'s count per connection state, as the status holds it', async () => {
+    const created = await createAudit(kc, ANP, { metadata: { name: 'payments', namespace: ns }, spec: SPEC });
+    await writeStatus(kc, ANP, created, evaluatedStatus(1, { wouldDeny: 14, offenders: OFFENDERS }));
+    const model = JSON.parse((await run(['describe', 'payments', '-n', ns, '-o', 'json'])).out) as DescribeModel;
+    expect(model.topOffenders.map((o) => [o.source.pod, o.count, o.states])).toEqual([['web-6c4d', 12, { refused: 9, attempt: 3 }], ['payments-0', 2, { attempt: 2 }]]);
+    expect((yaml.load((await run(['describe', 'payments', '-n', ns, '-o', 'yaml'])).out) as DescribeModel).topOffenders).toEqual(model.topOffenders);
   });
 
   it('-o json gives the structured form, with the promote verdict of the safety gate', async () => {

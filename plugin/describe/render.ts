@@ -5,6 +5,7 @@
  * under their column, table messages wrap under MESSAGE; only the commands to run are left
  * whole, so they can be copied.
  */
+import { statesText } from '../../contracts/offender-states.js';
 import type { Offender, FlowEnd } from '../kube/objects.js';
 import { renderFittedTable, wrapLine } from '../output/table.js';
 import { age } from './age.js';
@@ -65,8 +66,27 @@ function end(e: FlowEnd): string {
   return pod ?? e.ip ?? '?';
 }
 
+const OFFENDER_HEADERS = ['Source', 'Destination', 'Port', 'Direction', 'Count', 'Last seen', 'State'] as const;
+
 function offenderRows(list: readonly Offender[], now: Date): string[][] {
-  return list.map((o) => [end(o.source), end(o.destination), `${o.port}/${o.protocol}`, o.direction, String(o.count), `${age(o.lastSeen, now)} ago`]);
+  return list.map((o) => [end(o.source), end(o.destination), `${o.port}/${o.protocol}`, o.direction, String(o.count), `${age(o.lastSeen, now)} ago`, statesText(o.states)]);
+}
+
+/**
+ * The offenders with the connection state (all refused, say, or "9 refused, 3 attempt") in the
+ * last column when the rows fit the width; on a narrower terminal each row's state goes on the
+ * line under it, so the columns before it keep their width.
+ */
+function offendersTable(list: readonly Offender[], now: Date, w: number): string {
+  const rows = offenderRows(list, now);
+  const indent = '  ';
+  const widths = OFFENDER_HEADERS.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const state = widths.length - 1;
+  const lineLength = indent.length + widths.reduce((a, x) => a + x + 3, 0) - 3;
+  if (lineLength <= w) return table('Top offenders', OFFENDER_HEADERS, rows, w);
+  const [head = '', ...lines] = renderFittedTable(OFFENDER_HEADERS.slice(0, state), rows.map((r) => r.slice(0, state)), { indent, width: w }).trimEnd().split('\n');
+  const under = `${indent}    state: `;
+  return `Top offenders:\n${head}\n` + lines.map((l, i) => `${l}\n${wrapLine(under, rows[i]?.[state] ?? '', w, under.length)}`).join('');
 }
 
 function evaluationText(m: DescribeModel, { now, width: w }: Page): string {
@@ -75,7 +95,7 @@ function evaluationText(m: DescribeModel, { now, width: w }: Page): string {
   let out = field('Evaluation', `last ${e.window ?? '?'}, computed ${age(e.lastEvaluated, now)} ago`, w);
   out += field('  Flows', `${e.flowsEvaluated ?? 0} evaluated, ${e.flowsAllowed ?? 0} allowed, ${e.flowsWouldDeny ?? 0} would be denied (in conversations)`, w);
   if (m.topOffenders.length === 0) return out + field('Top offenders', '<none>', w);
-  return out + table('Top offenders', ['Source', 'Destination', 'Port', 'Direction', 'Count', 'Last seen'], offenderRows(m.topOffenders, now), w);
+  return out + offendersTable(m.topOffenders, now, w);
 }
 
 function eventsText(m: DescribeModel, { now, width: w }: Page): string {

@@ -299,7 +299,7 @@ describe('real traffic between agnhost pods, counted by the audit policies', () 
       const named = new Set<string>();
       for (const e of events) {
         expect([e.reason, e.type]).toEqual(['WouldDeny', 'Warning']);
-        // "N new would-deny flows for generation G: ns/pod -> ns/pod:port/proto (Direction, Nx); ..."
+        // "N new would-deny flows for generation G: ns/pod -> ns/pod:port/proto (Direction, Nx, state); ..."
         for (const m of (e.message ?? '').matchAll(/([\w.-]+\/[\w.-]+|[\d.:a-f]+) -> ([\w.-]+\/[\w.-]+|[\d.:a-f]+):(\d+\/\w+) \(/g)) {
           const name = (s: string): string => { const pod = s.split('/')[1] ?? ''; return workloadOf.get(pod) ?? s; };
           named.add(`${name(m[1] ?? '')} -> ${name(m[2] ?? '')}:${m[3] ?? ''}`);

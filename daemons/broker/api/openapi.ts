@@ -110,6 +110,12 @@ export const OPENAPI = {
         properties: {
           src: verdictEnd, dst: verdictEnd, port: int, protocol: str, direction: { enum: ['Ingress', 'Egress'] }, count: int,
           lastSeen: { type: 'string', format: 'date-time', description: 'Latest observation of this offender in the window' },
+          states: {
+            type: 'object',
+            description: 'count split by connection state (unknown: verdicts stored before the state was kept); states with none are left out',
+            properties: Object.fromEntries(['established', 'attempt', 'refused', 'seen', 'unknown'].map((k) => [k, { type: 'integer', minimum: 1 }])),
+            additionalProperties: false,
+          },
         },
       },
       Summary: {

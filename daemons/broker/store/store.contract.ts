@@ -253,6 +253,25 @@ export function storeContract(engine: string, open: StoreFactory): void {
       expect(await store.summary({ policy: 'summary', namespace: 'nowhere' }, 10)).toEqual({ allow: 0, wouldDeny: 0, unidentifiedPeers: 0, topOffenders: [] });
     });
 
+    it('splits each top offender\'s count by connection state, leaving out the states it has none of', async () => {
+      const other = { ...observation().src, pod: 'web-9', ip: '10.0.1.9' };
+      await store.ingest(
+        batch([
+          observation({ at: '2026-03-01T05:17:00.000Z', count: 5, state: 'refused' }),
+          observation({ at: '2026-03-01T05:17:01.000Z', count: 2, state: 'attempt', src: { ...observation().src, port: 40002 } }),
+          observation({ at: '2026-03-01T05:17:02.000Z', count: 1, state: 'established', src: { ...observation().src, port: 40003 } }),
+          observation({ at: '2026-03-01T05:17:00.000Z', count: 3, src: other }),
+        ]),
+        T0,
+      );
+      await judgeAll(store, () => [verdict({ name: 'offender-states', verdict: 'WouldDeny' })]);
+      const s = await store.summary({ policy: 'offender-states', namespace: 'prod' }, 10);
+      expect(s.topOffenders.map((o) => [o.src.pod, o.count, o.states])).toEqual([
+        ['web-1', 8, { refused: 5, attempt: 2, established: 1 }],
+        ['web-9', 3, { established: 3 }],
+      ]);
+    });
+
     it('counts the observations whose peer has no pod but a private address (unidentifiedPeers)', async () => {
       // Counts are powers of two so the total says exactly which rows were counted.
       const bare = (ip: string) => ({ ip, port: 9000, kind: 'external' as const });

@@ -7,6 +7,8 @@ import type { Queryable } from './sql-client.js';
 import { toVerdict, VERDICT_COLUMNS, type VerdictRow } from './rows.js';
 import type { Offender, StoredVerdict, Summary, VerdictFilter, VerdictPage, VerdictPageQuery } from './types.js';
 import type { Direction, Protocol } from '../../../policy/types.js';
+import { FLOW_STATES } from '../../../contracts/flow-batch.js';
+import type { OffenderStates, VerdictState } from '../../../contracts/broker-api.js';
 
 /** The `before_id` cursor names a verdict that does not exist (never did, or retention dropped it). */
 export class UnknownCursorError extends Error {
@@ -96,7 +98,13 @@ export async function lastVerdictId(db: Queryable): Promise<number> {
 /** An offender is a verdict row reduced to its endpoints, summed over the window. */
 type OffenderRow = Pick<VerdictRow, 'src_namespace' | 'src_pod' | 'src_ip' | 'dst_namespace' | 'dst_pod' | 'dst_ip' | 'port' | 'protocol' | 'direction' | 'count'> & {
   last_seen: Date;
-};
+} & Partial<Record<`state_${VerdictState}`, string | number | null>>;
+
+/** The column values per state: '' is a verdict stored before the state was kept (rows.ts). */
+const OFFENDER_STATES: readonly { state: VerdictState; value: string }[] = [...FLOW_STATES.map((s) => ({ state: s, value: s })), { state: 'unknown', value: '' }];
+
+/** One sum per state beside the offender's total (constants, not user input). */
+const STATE_SUMS = OFFENDER_STATES.map(({ state, value }) => `coalesce(sum(count) FILTER (WHERE state = '${value}'), 0) AS state_${state}`).join(', ');
 
 /**
  * Where pod IPs live: an end at one of these addresses without a stamped pod is a peer whose
@@ -121,7 +129,7 @@ export function summarySql(f: VerdictFilter, top: number): { totals: string; off
   return {
     totals: `SELECT verdict, sum(count) AS n, coalesce(sum(count) FILTER (WHERE ${UNIDENTIFIED_PEER}), 0) AS unidentified FROM audit_verdicts ${whereSql(conds)} GROUP BY verdict`,
     offenders: `SELECT src_namespace, src_pod, host(src_ip) AS src_ip, dst_namespace, dst_pod, host(dst_ip) AS dst_ip, port, protocol,
-       direction, sum(count) AS count, max(observed_at) AS last_seen
+       direction, sum(count) AS count, max(observed_at) AS last_seen, ${STATE_SUMS}
      FROM audit_verdicts ${whereSql([...conds, `verdict = 'WouldDeny'`])}
      GROUP BY src_namespace, src_pod, src_ip, dst_namespace, dst_pod, dst_ip, port, protocol, direction
      ORDER BY sum(count) DESC, src_namespace, src_pod, dst_namespace, dst_pod, port LIMIT $${offenderParams.length}`,
@@ -139,7 +147,17 @@ function toOffender(r: OffenderRow): Offender {
     direction: r.direction as Direction,
     count: Number(r.count),
     lastSeen: r.last_seen.toISOString(),
+    states: offenderStates(r),
   };
+}
+
+function offenderStates(r: OffenderRow): OffenderStates {
+  const out: OffenderStates = {};
+  for (const { state } of OFFENDER_STATES) {
+    const n = Number(r[`state_${state}`] ?? 0);
+    if (n > 0) out[state] = n;
+  }
+  return out;
 }
 
 export async function summary(db: Queryable, f: VerdictFilter, top: number): Promise<Summary> {

@@ -84,7 +84,7 @@ function isReconciled(v: AuditPolicyVersion, stored: StoredPolicy): boolean {
 }
 
 function digest(v: AuditPolicyVersion, s: PolicySummary): string {
-  const top = s.topOffenders.slice(0, MAX_OFFENDERS).map((o) => `${o.src.ip}|${o.src.pod}|${o.dst.ip}|${o.dst.pod}|${o.port}|${o.direction}|${o.count}|${o.lastSeen}`);
+  const top = s.topOffenders.slice(0, MAX_OFFENDERS).map((o) => `${o.src.ip}|${o.src.pod}|${o.dst.ip}|${o.dst.pod}|${o.port}|${o.direction}|${o.count}|${o.lastSeen}|${JSON.stringify(o.states)}`);
   return JSON.stringify([v.generation, v.problems, s.allow, s.wouldDeny, s.unidentifiedPeers, top]);
 }
 

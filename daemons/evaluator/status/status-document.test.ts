@@ -9,7 +9,7 @@ const T1 = new Date('2026-01-01T00:05:00Z');
 const V: AuditPolicyVersion = { uid: 'u', kind: 'AuditNetworkPolicy', namespace: 'prod', name: 'p', generation: 4, problems: [] };
 const OFFENDER = {
   src: { namespace: 'a', pod: 'web', ip: '10.0.0.1' }, dst: { namespace: '', pod: '', ip: '10.0.0.2' },
-  port: 5432, protocol: 'TCP', direction: 'Ingress', count: 3, lastSeen: '2026-01-01T00:04:00Z',
+  port: 5432, protocol: 'TCP', direction: 'Ingress', count: 3, lastSeen: '2026-01-01T00:04:00Z', states: { refused: 2, attempt: 1 },
 } as const;
 const SUMMARY: PolicySummary = { since: '', until: '', allow: 7, wouldDeny: 3, unidentifiedPeers: 0, topOffenders: [{ ...OFFENDER }] };
 
@@ -88,6 +88,14 @@ describe('status document', () => {
     expect(toStatusOffender(o) !== undefined).toBe(kept);
   });
 
+  it.each([
+    { title: 'by connection state', states: { refused: 2, attempt: 1 }, want: { refused: 2, attempt: 1 } },
+    { title: 'leaving out the states with none', states: { refused: 3, established: 0 }, want: { refused: 3 } },
+    { title: 'and no field at all from a broker that gives none', states: {}, want: undefined },
+  ])('offender: splits its count $title', ({ states, want }) => {
+    expect(toStatusOffender({ ...OFFENDER, states })?.states).toEqual(want);
+  });
+
   it('an offender has the same key from a summary and from the stored status', () => {
     const s = toStatusOffender(OFFENDER)!;
     expect(offenderKey(JSON.parse(JSON.stringify(s)) as typeof s)).toBe(offenderKey(s));
@@ -95,7 +103,9 @@ describe('status document', () => {
 
   it('an Event note lists offenders, counts the rest and stays within 1 kB', () => {
     const o = toStatusOffender(OFFENDER)!;
-    expect(eventNote(V, [o], 2)).toBe('3 new would-deny flows for generation 4: a/web -> 10.0.0.2:5432/TCP (Ingress, 3x); and 2 more');
+    expect(eventNote(V, [o], 2)).toBe('3 new would-deny flows for generation 4: a/web -> 10.0.0.2:5432/TCP (Ingress, 3x, 2 refused, 1 attempt); and 2 more');
+    // A status written before the states were kept has none to show.
+    expect(eventNote(V, [{ ...o, states: undefined }], 0)).toBe('1 new would-deny flow for generation 4: a/web -> 10.0.0.2:5432/TCP (Ingress, 3x)');
     expect(eventNote(V, Array.from({ length: 100 }, () => o), 0).length).toBeLessThanOrEqual(1024);
   });
 });

@@ -51,7 +51,11 @@ export function toStatusOffender(o: SummaryOffender): StatusOffender | undefined
   const source = endpoint(o.src);
   const destination = endpoint(o.dst);
   if (!source || !destination || o.port < 1 || o.count < 1) return undefined;
-  return { source, destination, port: o.port, protocol: o.protocol, direction: o.direction, count: o.count, lastSeen: new Date(o.lastSeen).toISOString() };
+  const states = Object.fromEntries(Object.entries(o.states).filter(([, n]) => n > 0));
+  return {
+    source, destination, port: o.port, protocol: o.protocol, direction: o.direction, count: o.count, lastSeen: new Date(o.lastSeen).toISOString(),
+    ...(Object.keys(states).length > 0 ? { states } : {}),
+  };
 }
 
 /** One key per offending flow, the same whether read from a summary or from a stored status. */
