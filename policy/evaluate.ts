@@ -14,7 +14,7 @@
 import { family, lookupAddress } from './address.js';
 import type { ClusterState } from './cluster-state.js';
 import type { CompiledPolicy, CompiledRule } from './compiled.js';
-import type { RuleOutcome } from './explain.js';
+import type { DirectionEnds, RuleOutcome } from './explain.js';
 import { explain, flowText } from './explain.js';
 import type { ResolvedEndpoint } from './model.js';
 import { matchingPeer } from './peer.js';
@@ -41,13 +41,6 @@ interface FlowJudgement {
   auditOnly: boolean;
   /** Where the verdicts go, in order. */
   verdicts: PolicyVerdict[];
-}
-
-/** One end judged against the policies selecting the other: `target` is the selected end. */
-interface DirectionEnds {
-  direction: Direction;
-  target: ResolvedEndpoint;
-  peer: ResolvedEndpoint;
 }
 
 function judgeRules(rules: readonly CompiledRule[], peer: ResolvedEndpoint, policyNamespace: string, j: FlowJudgement): RuleOutcome {
@@ -105,7 +98,7 @@ function judgeDirection(policies: readonly CompiledPolicy[], ends: DirectionEnds
     if (!allowed && !result.peerOnly && text !== undefined) result.otherNamespace = otherNamespaceMatch(rules, peer, namespace);
     tally |= allowed ? SELECTED | ALLOWED : SELECTED;
     if (policy.enforced) tally |= allowed ? SELECTED_ENFORCED | ALLOWED_ENFORCED : SELECTED_ENFORCED;
-    const reason = text === undefined ? '' : explain(policy, direction, target, peer, text, result);
+    const reason = text === undefined ? '' : explain(policy, ends, text, result);
     const verdict: PolicyVerdict = { policy: policy.display, kind: policy.kind, direction, verdict: allowed ? 'Allow' : 'WouldDeny', reason, ref: policy.ref };
     if (result.allowedBy) verdict.rule = result.allowedBy.index;
     j.verdicts.push(verdict);

@@ -74,8 +74,16 @@ function peerNote(peer: ResolvedEndpoint): string {
   }
 }
 
+/** One direction of a flow as a policy judges it: `target` is the end the policy selects, `peer` the other. */
+export interface DirectionEnds {
+  direction: Direction;
+  target: ResolvedEndpoint;
+  peer: ResolvedEndpoint;
+}
+
 /** `flow` is flowText(...) for the flow being judged. */
-export function explain(policy: CompiledPolicy, direction: Direction, target: ResolvedEndpoint, peer: ResolvedEndpoint, flow: string, outcome: RuleOutcome): string {
+export function explain(policy: CompiledPolicy, ends: DirectionEnds, flow: string, outcome: RuleOutcome): string {
+  const { direction, target, peer } = ends;
   const rule = outcome.allowedBy;
   if (rule) {
     const via = rule.text.via[outcome.peerIndex] ?? ` (${describePeerList(rule.peers)}; ${describePortList(rule.ports)})`;

@@ -44,15 +44,14 @@ function verdictValues(x: VerdictInsert, now: Date): VerdictValues {
     v.policy.generation, v.direction, v.verdict, srcNs, srcPod, f.src.ip, dstNs, dstPod, f.dst.ip, f.dst.port, f.protocol, v.reason, x.count, f.state];
 }
 
-/** Completes a claim in the caller's transaction; returns how many verdicts were stored. */
-export async function completeClaim(
-  tx: Queryable,
-  claim: Claim,
-  judgements: readonly FlowJudgement[],
-  now: Date,
-  stored?: StoredVerdictTally[],
-  checked?: StoredCheckTally[],
-): Promise<number> {
+/** What one completed claim committed: the verdicts and enforcement checks, with the conversations each stands for. */
+export interface Completed {
+  stored: StoredVerdictTally[];
+  checked: StoredCheckTally[];
+}
+
+/** Completes a claim in the caller's transaction; `stored` has one entry per verdict row written. */
+export async function completeClaim(tx: Queryable, claim: Claim, judgements: readonly FlowJudgement[], now: Date): Promise<Completed> {
   const judged = new Map(judgements.map((j) => [j.flowId, j]));
   const done = claim.flows.filter((c) => judged.has(c.flow.id));
   const ids = done.map((c) => c.flow.id);
@@ -74,10 +73,11 @@ export async function completeClaim(
   }
   await insertVerdicts(tx, inserts.map((x) => verdictValues(x, now)));
   await insertChecks(tx, checks);
-  stored?.push(...inserts.map((x) => ({ verdict: x.v, count: x.count })));
-  checked?.push(...checks.map((x) => ({ predicted: x.check.predicted, state: x.flow.state, count: x.count })));
   await releaseClaim(tx, { token: claim.token, flows: claim.flows.filter((c) => !judged.has(c.flow.id)) });
-  return inserts.length;
+  return {
+    stored: inserts.map((x) => ({ verdict: x.v, count: x.count })),
+    checked: checks.map((x) => ({ predicted: x.check.predicted, state: x.flow.state, count: x.count })),
+  };
 }
 
 /** Drops the lease on the given flows (if still ours) without touching `pending`. */

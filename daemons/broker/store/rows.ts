@@ -74,11 +74,21 @@ function opt(v: string): string | undefined {
   return v === '' ? undefined : v;
 }
 
-function endpoint(ip: string, port: number, kind: string, ns: string, pod: string, uid: string): StoredFlow['src'] {
-  const e: StoredFlow['src'] = { ip, port, kind: kind as EndpointKind };
-  if (opt(ns)) e.namespace = ns;
-  if (opt(pod)) e.pod = pod;
-  if (opt(uid)) e.podUid = uid;
+/** One end's columns of a flow row ('' for an identity the agent did not stamp). */
+interface EndColumns {
+  ip: string;
+  port: number;
+  kind: string;
+  ns: string;
+  pod: string;
+  uid: string;
+}
+
+function endpoint(c: EndColumns): StoredFlow['src'] {
+  const e: StoredFlow['src'] = { ip: c.ip, port: c.port, kind: c.kind as EndpointKind };
+  if (opt(c.ns)) e.namespace = c.ns;
+  if (opt(c.pod)) e.pod = c.pod;
+  if (opt(c.uid)) e.podUid = c.uid;
   return e;
 }
 
@@ -88,8 +98,8 @@ export function toFlow(r: FlowRow): StoredFlow {
     bucket: r.bucket.toISOString(),
     firstSeen: r.first_seen.toISOString(),
     lastSeen: r.last_seen.toISOString(),
-    src: endpoint(r.src_ip, r.src_port, r.src_kind, r.src_namespace, r.src_pod, r.src_pod_uid),
-    dst: endpoint(r.dst_ip, r.dst_port, r.dst_kind, r.dst_namespace, r.dst_pod, r.dst_pod_uid),
+    src: endpoint({ ip: r.src_ip, port: r.src_port, kind: r.src_kind, ns: r.src_namespace, pod: r.src_pod, uid: r.src_pod_uid }),
+    dst: endpoint({ ip: r.dst_ip, port: r.dst_port, kind: r.dst_kind, ns: r.dst_namespace, pod: r.dst_pod, uid: r.dst_pod_uid }),
     protocol: r.protocol as Protocol,
     direction: r.direction as Direction,
     state: r.state as FlowObservation['state'],

@@ -80,19 +80,11 @@ export async function openSqlStore(
     ): Promise<number> {
       // Verdicts are filed under the flow's last_seen day, which may not have a partition yet.
       await partitions.ensureDays(claim.flows.map((c) => dayStart(Date.parse(c.flow.lastSeen))));
-      // Filled by the attempt that committed: a retried transaction starts it over.
-      let stored: StoredVerdictTally[] = [];
-      let checks: StoredCheckTally[] = [];
-      const n = await retrying(() =>
-        client.transaction((tx) => {
-          stored = [];
-          checks = [];
-          return completeClaim(tx, claim, judgements, at, stored, checks);
-        }),
-      );
-      if (n > 0) notify();
-      if (stored.length > 0 || checks.length > 0) onStored?.(stored, checks);
-      return n;
+      // What the attempt that committed wrote: a retried transaction starts over.
+      const { stored, checked } = await retrying(() => client.transaction((tx) => completeClaim(tx, claim, judgements, at)));
+      if (stored.length > 0) notify();
+      if (stored.length > 0 || checked.length > 0) onStored?.(stored, checked);
+      return stored.length;
     },
     releaseClaim: (claim) => retrying(() => releaseClaim(client, claim)),
     replays: sqlReplayStore(client, partitions, retention.flowsDays, retrying, opts.replayBucketMs),
