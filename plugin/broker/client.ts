@@ -60,7 +60,7 @@ export function brokerClient(conn: Pick<BrokerConnection, 'baseUrl' | 'token' | 
       if (signal?.aborted) throw e;
       throw unreachable(conn.baseUrl, conn.origin, e);
     }
-    if (res.status !== 200) throw brokerHttpError(res.status, await res.text(), path, params, conn.token !== undefined, conn.baseUrl);
+    if (res.status !== 200) throw brokerHttpError(res.status, await res.text(), { path, query: params, hadToken: conn.token !== undefined, baseUrl: conn.baseUrl });
     return res;
   }
   return {

@@ -39,7 +39,17 @@ function notABroker(status: number, body: string, path: string, baseUrl: string)
   );
 }
 
-export function brokerHttpError(status: number, body: string, path: string, query: URLSearchParams, hadToken: boolean, baseUrl = 'the broker'): CliError {
+/** The request a broker answered with an error, as the message names it. */
+export interface FailedRequest {
+  path: string;
+  query: URLSearchParams;
+  hadToken: boolean;
+  /** Named in the message; 'the broker' when absent. */
+  baseUrl?: string;
+}
+
+export function brokerHttpError(status: number, body: string, request: FailedRequest): CliError {
+  const { path, query, hadToken, baseUrl = 'the broker' } = request;
   const fromBroker = brokerMessage(body);
   if (fromBroker === undefined && status !== 401 && status !== 403) return notABroker(status, body, path, baseUrl);
   const said = fromBroker ?? body.trim().slice(0, 300);

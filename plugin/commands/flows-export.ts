@@ -65,7 +65,7 @@ export async function runFlowsExport(run: FlowsExportRun, io: CliIO, now = new D
   try {
     if (run.namespace === undefined && !run.allNamespaces) await kube.load(false);
     const scope: ExportScope = run.allNamespaces ? { kind: 'all' } : { kind: 'namespace', namespace: run.namespace ?? kube.connection()?.namespace ?? 'default' };
-    const source = await readBrokerWindow(brokerClient(conn), now.getTime() - run.sinceMs, now.getTime(), `broker flows (since ${run.since})`, io, inScope(scope));
+    const source = await readBrokerWindow(brokerClient(conn), { from: now.getTime() - run.sinceMs, to: now.getTime() }, `broker flows (since ${run.since})`, io, inScope(scope));
     if (source.text === '') io.stderr.write(`No flows recorded within ${run.since}${scope.kind === 'namespace' ? ` to or from namespace ${scope.namespace}` : ''}.\n`);
     io.stdout.write(renderExport(source.text, run.output));
     return EXIT.ok;

@@ -126,7 +126,7 @@ export function generate(input: GenInput): GenResult {
     }
     const ingress = rulesFor(w, 'Ingress', ingressFlows, cluster.nodeAddresses, settings);
     const egress = rulesFor(w, 'Egress', egressFlows, cluster.nodeAddresses, settings);
-    candidates.push(policyObject(w, policyName(w, clashes.has(`${w.namespace}/${w.name}`)), ingress, egress, total, settings));
+    candidates.push(policyObject(w, policyName(w, clashes.has(`${w.namespace}/${w.name}`)), { ingress, egress }, total, settings));
   }
   const selection = judge(input.namespaces, input.pods, candidates.map((c) => c.object));
   for (const c of candidates) {

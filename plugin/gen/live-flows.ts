@@ -36,8 +36,15 @@ function merge(seen: Seen | undefined, f: StoredFlow): Seen {
   };
 }
 
-/** Flows seen from `from` to `to` (ms since the epoch), one line per distinct flow; `keep` leaves rows out before they are summed. */
-export async function readBrokerWindow(client: BrokerClient, from: number, to: number, name: string, io: CliIO, keep: (f: StoredFlow) => boolean = () => true): Promise<Source> {
+/** A window of time, ms since the epoch: [from, to]. */
+export interface TimeWindow {
+  from: number;
+  to: number;
+}
+
+/** Flows seen in `window`, one line per distinct flow; `keep` leaves rows out before they are summed. */
+export async function readBrokerWindow(client: BrokerClient, window: TimeWindow, name: string, io: CliIO, keep: (f: StoredFlow) => boolean = () => true): Promise<Source> {
+  const { from, to } = window;
   const flows = new Map<string, Seen>();
   let rows = 0;
   let cursor: number | undefined;

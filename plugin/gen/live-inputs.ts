@@ -32,11 +32,11 @@ async function brokerFlows(opts: GenOptions, kube: LazyKube, io: CliIO, now: num
     const client = brokerClient(conn);
     const from = now - opts.sinceMs;
     const source = `broker flows since ${opts.since}`;
-    if (opts.holdoutMs === undefined) return { flows: await readBrokerWindow(client, from, now, source, io), source };
+    if (opts.holdoutMs === undefined) return { flows: await readBrokerWindow(client, { from, to: now }, source, io), source };
     const split = now - opts.holdoutMs;
     if (split <= from) throw new CliError(`--holdout must be shorter than --since (${opts.since}): nothing would be left to learn from`);
-    const flows = await readBrokerWindow(client, from, split, source, io);
-    const heldOut = await readBrokerWindow(client, split, now, `broker flows of the held-out window`, io);
+    const flows = await readBrokerWindow(client, { from, to: split }, source, io);
+    const heldOut = await readBrokerWindow(client, { from: split, to: now }, `broker flows of the held-out window`, io);
     return { flows, heldOut: { flows: heldOut, from: split, to: now }, source };
   } finally {
     await conn.close();

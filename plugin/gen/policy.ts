@@ -50,11 +50,18 @@ export function policyName(w: Workload, clash: boolean): string {
   return name.length <= MAX_NAME ? name : name.slice(0, MAX_NAME).replace(/[-.]+$/, '');
 }
 
-export function policyObject(w: Workload, name: string, ingress: GenRule[], egress: GenRule[], total: Provenance, settings: GenSettings): GeneratedPolicy {
+/** The rules generated for one workload, each direction's. */
+export interface WorkloadRules {
+  ingress: GenRule[];
+  egress: GenRule[];
+}
+
+export function policyObject(w: Workload, name: string, rules: WorkloadRules, total: Provenance, settings: GenSettings): GeneratedPolicy {
+  const { ingress, egress } = rules;
   const spec: NetworkPolicySpec = { podSelector: { matchLabels: { ...w.selector } }, policyTypes: ['Ingress', 'Egress'] };
   if (ingress.length > 0) spec.ingress = ingress.map((r) => ({ from: peerObject(r.peer), ports: portObjects(r) }));
   if (egress.length > 0) spec.egress = egress.map((r) => ({ to: peerObject(r.peer), ports: portObjects(r) }));
-  const rules = [...ruleLines('ingress', ingress), ...ruleLines('egress', egress)];
+  const lines = [...ruleLines('ingress', ingress), ...ruleLines('egress', egress)];
   return {
     workload: w,
     ingress,
@@ -70,7 +77,7 @@ export function policyObject(w: Workload, name: string, ingress: GenRule[], egre
         annotations: {
           [WORKLOAD_ANNOTATION]: `${w.kind}/${w.name}`,
           [SOURCE_ANNOTATION]: `${settings.source}: ${provenanceText(total)}`,
-          ...(rules.length > 0 ? { [RULES_ANNOTATION]: rules.join('\n') } : {}),
+          ...(lines.length > 0 ? { [RULES_ANNOTATION]: lines.join('\n') } : {}),
         },
       },
       spec,
