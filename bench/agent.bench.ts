@@ -136,7 +136,16 @@ interface TcpFigures {
   reached: number;
 }
 
-async function tcpPhase(lab: NetnsLab, agent: Agent, clients: LabPod[], server: LabPod, rate: number, seconds: number): Promise<TcpFigures> {
+/** The lab a phase runs in: its agent, the client pods and the server pod. */
+interface PhaseLab {
+  lab: NetnsLab;
+  agent: Agent;
+  clients: LabPod[];
+  server: LabPod;
+}
+
+async function tcpPhase(setup: PhaseLab, rate: number, seconds: number): Promise<TcpFigures> {
+  const { lab, agent, clients, server } = setup;
   const srv = await LoadgenServer.start(lab, server, ['tcp-server', TCP_PORT, THREADS], LOAD_CPUS);
   agent.reset();
   const dropsBefore = agent.tally.counters?.ringbufDrops ?? 0;
@@ -272,8 +281,8 @@ async function main(): Promise<number> {
     const server = await lab.addPod('server');
     const agent = new Agent(lab, server);
     await agent.sweepsDone(1);
-    const max = await tcpPhase(lab, agent, clients, server, TCP_RATE, SECONDS);
-    const five = await tcpPhase(lab, agent, clients, server, CPU_RATE, CPU_SECONDS);
+    const max = await tcpPhase({ lab, agent, clients, server }, TCP_RATE, SECONDS);
+    const five = await tcpPhase({ lab, agent, clients, server }, CPU_RATE, CPU_SECONDS);
     const udp = await udpPhase(lab, agent, clients[0]!, server);
     await agent.stop();
     const real = await realAgentPhase(lab, clients, server);

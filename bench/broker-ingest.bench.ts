@@ -64,7 +64,7 @@ async function realistic(url: string): Promise<{ obsPerSec: number; rowsPerBatch
     for (let i = 0; i < BATCH; i++) {
       const k = Math.floor(ACTIVE_FLOWS * Math.random() ** 3);
       keys.add(k);
-      items.push(observationJson(ip(k % 2000), `load-${k % 2000}`, ip(1_000_000 + (k % 50)), 1000 + (k % 200), at, 1 + (k % 3), 'node-1'));
+      items.push(observationJson({ srcIp: ip(k % 2000), srcPod: `load-${k % 2000}`, dstIp: ip(1_000_000 + (k % 50)), dstPort: 1000 + (k % 200), at, count: 1 + (k % 3), node: 'node-1' }));
     }
     distinctSum += keys.size;
     variants.push(`[${items.join(',')}]`);
@@ -78,7 +78,7 @@ async function realistic(url: string): Promise<{ obsPerSec: number; rowsPerBatch
 }
 
 function distinctObservation(i: number, at: string): string {
-  return observationJson(ip(i >> 6), `d-${i >> 6}`, '10.200.0.1', 1 + (i & 63), at, 1, 'node-1');
+  return observationJson({ srcIp: ip(i >> 6), srcPod: `d-${i >> 6}`, dstIp: '10.200.0.1', dstPort: 1 + (i & 63), at, count: 1, node: 'node-1' });
 }
 
 async function distinct(url: string, at: string): Promise<number> {

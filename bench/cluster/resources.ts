@@ -104,8 +104,8 @@ async function main(): Promise<void> {
     const since = new Date();
 
     const idle = await phase(cluster, () => undefined);
-    const pacedFigures = await phase(cluster, () => new ClientLoop(cluster, serverIp, paced[0], paced[1], 0.2));
-    const flatFigures = await phase(cluster, () => new ClientLoop(cluster, serverIp, flat[0], flat[1], 0, 10_000_000));
+    const pacedFigures = await phase(cluster, () => new ClientLoop(cluster, serverIp, { from: paced[0], to: paced[1] }, 0.2));
+    const flatFigures = await phase(cluster, () => new ClientLoop(cluster, serverIp, { from: flat[0], to: flat[1], total: 10_000_000 }, 0));
     // The last bucket of the flat-out phase ships when it ends (KG_BUCKET_MS, 10 s): wait for
     // every connection to be stored, and say so if some never are.
     const made = pacedFigures.connections + flatFigures.connections;

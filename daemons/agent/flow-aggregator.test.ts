@@ -99,15 +99,16 @@ describe('FlowAggregator', () => {
     interface Ends { localIp: string; localPort: number; remoteIp: string; remotePort: number }
     const server: Ends = { localIp: '10.250.0.3', localPort: 53, remoteIp: '10.250.0.2', remotePort: 5000 };
     const client: Ends = { localIp: '10.250.0.2', localPort: 5000, remoteIp: '10.250.0.3', remotePort: 53 };
-    const udp = (ms: number, rx: number, tx: number, kind: 'udpNew' | 'udpCount' = 'udpCount', end: Ends = server, direction: 'ingress' | 'egress' = 'ingress') =>
-      flowRecord({ protocol: 'UDP', state: 'seen', direction, kind, ...end, rxPackets: rx, txPackets: tx, firstNs: ns(T0), lastNs: ns(ms) });
+    /** A UDP record seen at `at.end` (the server's, ingress, when absent). */
+    const udp = (ms: number, rx: number, tx: number, kind: 'udpNew' | 'udpCount' = 'udpCount', at: { end: Ends; direction: 'ingress' | 'egress' } = { end: server, direction: 'ingress' }) =>
+      flowRecord({ protocol: 'UDP', state: 'seen', direction: at.direction, kind, ...at.end, rxPackets: rx, txPackets: tx, firstNs: ns(T0), lastNs: ns(ms) });
     const tcp = (ms: number, port: number) => flowRecord({ localPort: port, firstNs: ns(ms), lastNs: ns(ms) });
 
     it.each([
       { title: 'a UDP request and its reply in one record, at the server', records: [udp(T0 + 5, 1, 1, 'udpNew')], counts: [1] },
       // The kernel's first record is the request; the next sweep adds the reply.
       { title: 'a UDP request and its reply in two records, at the server', records: [udp(T0 + 5, 1, 0, 'udpNew'), udp(T0 + 6, 1, 1)], counts: [1] },
-      { title: 'a UDP request and its reply, at the client', records: [udp(T0 + 5, 0, 1, 'udpNew', client, 'egress'), udp(T0 + 6, 1, 1, 'udpCount', client, 'egress')], counts: [1] },
+      { title: 'a UDP request and its reply, at the client', records: [udp(T0 + 5, 0, 1, 'udpNew', { end: client, direction: 'egress' }), udp(T0 + 6, 1, 1, 'udpCount', { end: client, direction: 'egress' })], counts: [1] },
       { title: 'a one-way datagram', records: [udp(T0 + 5, 1, 0, 'udpNew')], counts: [1] },
       { title: 'a burst of datagrams on one flow in one bucket', records: [udp(T0 + 5, 1, 0, 'udpNew'), udp(T0 + 500, 100, 100), udp(T0 + 900, 150, 100)], counts: [1] },
       { title: 'a repeated sweep that saw nothing new', records: [udp(T0 + 5, 1, 1, 'udpNew'), udp(T0 + 5, 1, 1), udp(T0 + 5, 1, 1)], counts: [1] },
@@ -124,7 +125,7 @@ describe('FlowAggregator', () => {
     it('counts two UDP flows from two source ports (two DNS queries) twice', () => {
       const { agg } = setup();
       agg.add(udp(T0 + 5, 1, 1, 'udpNew'));
-      agg.add(udp(T0 + 6, 1, 1, 'udpNew', { ...server, remotePort: 5001 }));
+      agg.add(udp(T0 + 6, 1, 1, 'udpNew', { end: { ...server, remotePort: 5001 }, direction: 'ingress' }));
       expect(agg.flush(T0 + 1000)).toMatchObject([{ count: 2, src: { port: 0 }, dst: { port: 53, pod: 'server' }, direction: 'Ingress' }]);
     });
 

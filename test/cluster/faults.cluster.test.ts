@@ -117,7 +117,7 @@ afterAll(async () => {
 
 describe('faults on kguardian pods, under traffic between real pods', () => {
   it('broker pod deleted during ingest: every connection stored once at each end, none lost, none doubled', async () => {
-    const loop = new ClientLoop(cluster, ip.server ?? '', PORTS.broker[0], PORTS.broker[1], PACE_S);
+    const loop = new ClientLoop(cluster, ip.server ?? '', { from: PORTS.broker[0], to: PORTS.broker[1] }, PACE_S);
     await loop.more(10);
     const [old] = await component('broker');
     if (!old) throw new Error('no broker pod');
@@ -145,7 +145,7 @@ describe('faults on kguardian pods, under traffic between real pods', () => {
     await cluster.kubectl(['apply', '-f', '-'], JSON.stringify(policy));
     const wouldDeny = async (): Promise<number | undefined> => (await cluster.json<{ status?: { evaluation?: { flowsWouldDeny?: number } } }>(
       ['-n', NAMESPACE, 'get', 'auditnetworkpolicy', 'target-closed'])).status?.evaluation?.flowsWouldDeny;
-    const first = new ClientLoop(cluster, ip.target ?? '', PORTS.target[0], PORTS.target[0] + 5, 0);
+    const first = new ClientLoop(cluster, ip.target ?? '', { from: PORTS.target[0], to: PORTS.target[0] + 5 }, 0);
     await first.more(5);
     await first.stop();
     await eventually('the status counting the first 5 conversations', async () => (await wouldDeny()) === 5 ? true : undefined);
@@ -159,7 +159,7 @@ describe('faults on kguardian pods, under traffic between real pods', () => {
     if (!holder || !other) throw new Error(`Lease held by ${String(before.spec.holderIdentity)}, evaluators ${evaluators.map((p) => p.metadata.name).join(', ')}`);
 
     const deletedAt = await deletePod('kguardian', holder.metadata.name);
-    const second = new ClientLoop(cluster, ip.target ?? '', PORTS.target[0] + 5, PORTS.target[0] + 10, 0);
+    const second = new ClientLoop(cluster, ip.target ?? '', { from: PORTS.target[0] + 5, to: PORTS.target[0] + 10 }, 0);
     await second.more(5);
     await second.stop();
     const after = await eventually('another holder of the Lease', async () => {
@@ -186,7 +186,7 @@ describe('faults on kguardian pods, under traffic between real pods', () => {
     const volumeBefore = await claim();
     expect(rowsBefore.length).toBeGreaterThan(0);
 
-    const loop = new ClientLoop(cluster, ip.server ?? '', PORTS.postgres[0], PORTS.postgres[1], PACE_S);
+    const loop = new ClientLoop(cluster, ip.server ?? '', { from: PORTS.postgres[0], to: PORTS.postgres[1] }, PACE_S);
     await loop.more(10);
     const [old] = await component('postgresql');
     if (!old) throw new Error('no PostgreSQL pod');
@@ -205,7 +205,7 @@ describe('faults on kguardian pods, under traffic between real pods', () => {
   });
 
   it('agent pod restarted: exactly the connections opened while no kg-loader was attached are lost, every other one is stored once', async () => {
-    const loop = new ClientLoop(cluster, ip.server ?? '', PORTS.agent[0], PORTS.agent[1], PACE_S);
+    const loop = new ClientLoop(cluster, ip.server ?? '', { from: PORTS.agent[0], to: PORTS.agent[1] }, PACE_S);
     await loop.more(10);
     const [old] = await component('agent');
     if (!old) throw new Error('no agent pod');

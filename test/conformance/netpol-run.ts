@@ -173,7 +173,15 @@ async function partitions(e2eTest: string, o: RunOptions, n: number): Promise<st
   return groups.map((g) => `(${g.map(escapeRegex).join('|')})`);
 }
 
-function runE2eTest(e2eTest: string, kubeconfig: string, focus: string, skip: string, outDir: string, tag: string): Promise<number> {
+/** One e2e.test process: the specs it runs (`focus`), and `tag`, which suffixes its log and reports. */
+interface E2ePart {
+  focus: string;
+  tag: string;
+}
+
+function runE2eTest(e2eTest: string, kubeconfig: string, o: Pick<RunOptions, 'skip' | 'outDir'>, part: E2ePart): Promise<number> {
+  const { skip, outDir } = o;
+  const { focus, tag } = part;
   const log = createWriteStream(join(outDir, `e2e${tag}.log`));
   const args = [
     `--kubeconfig=${kubeconfig}`,
@@ -203,11 +211,11 @@ async function runSuite(e2eTest: string, kubeconfig: string, o: RunOptions): Pro
   const n = o.processes ?? 1;
   const start = Date.now();
   if (n <= 1) {
-    const exitCode = await runE2eTest(e2eTest, kubeconfig, o.focus, o.skip, o.outDir, '');
+    const exitCode = await runE2eTest(e2eTest, kubeconfig, o, { focus: o.focus, tag: '' });
     return { exitCode, suite: await readGinkgoReport(join(o.outDir, 'ginkgo-report.json')) };
   }
   const focuses = await partitions(e2eTest, o, n);
-  const codes = await Promise.all(focuses.map((f, i) => runE2eTest(e2eTest, kubeconfig, f, o.skip, o.outDir, `-${i + 1}`)));
+  const codes = await Promise.all(focuses.map((f, i) => runE2eTest(e2eTest, kubeconfig, o, { focus: f, tag: `-${i + 1}` })));
   const parts = await Promise.all(focuses.map((_, i) => readGinkgoReport(join(o.outDir, `ginkgo-report-${i + 1}.json`))));
   return { exitCode: Math.max(...codes), suite: mergeResults(parts, (Date.now() - start) / 1000) };
 }

@@ -123,8 +123,20 @@ export function postJson(url: string, body: string, timeoutMs = 30_000): Promise
   });
 }
 
+/** A generated observation: a load pod's connection to a Service backend port. */
+export interface GeneratedObservation {
+  srcIp: string;
+  srcPod: string;
+  dstIp: string;
+  dstPort: number;
+  at: string;
+  count: number;
+  node: string;
+}
+
 /** One observation as JSON text, built by hand: the generator must stay far cheaper than the broker. */
-export function observationJson(srcIp: string, srcPod: string, dstIp: string, dstPort: number, at: string, count: number, node: string): string {
+export function observationJson(o: GeneratedObservation): string {
+  const { srcIp, srcPod, dstIp, dstPort, at, count, node } = o;
   return `{"src":{"ip":"${srcIp}","port":${40000 + (dstPort % 20000)},"kind":"pod","namespace":"load","pod":"${srcPod}"},"dst":{"ip":"${dstIp}","port":${dstPort},"kind":"pod","namespace":"svc","pod":"svc-${dstPort % 97}"},"protocol":"TCP","direction":"Egress","state":"established","firstSeen":"${at}","lastSeen":"${at}","count":${count},"node":"${node}"}`;
 }
 

@@ -24,7 +24,7 @@ function ip(n: number): string {
 /** Batch `b` of the plan, always the same text, so a retry is a true re-send. */
 export function planBatch(plan: IngestPlan, b: number): string {
   const items: string[] = [];
-  for (let i = b * plan.perBatch; i < (b + 1) * plan.perBatch; i++) items.push(observationJson(ip(i >> 6), `r-${i >> 6}`, '10.250.0.1', 1 + (i & 63), plan.at, 1, 'node-r'));
+  for (let i = b * plan.perBatch; i < (b + 1) * plan.perBatch; i++) items.push(observationJson({ srcIp: ip(i >> 6), srcPod: `r-${i >> 6}`, dstIp: '10.250.0.1', dstPort: 1 + (i & 63), at: plan.at, count: 1, node: 'node-r' }));
   return batchJson(`rel-${b}`, 'node-r', `[${items.join(',')}]`);
 }
 

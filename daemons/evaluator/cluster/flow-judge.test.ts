@@ -103,7 +103,7 @@ describe('Service addresses', () => {
     for (const b of backends)
       s.index.applyPod(podObject('prod', b.pod, { labels: { app: b.pod.startsWith('db') ? 'db' : 'cache' }, ips: [b.ip], ports: pgPorts, created: iso(T0 - 1000) }));
     s.index.applyService(serviceObject('prod', 'db', ['10.96.0.10', 'fd00:96::10'], [{ name: 'sql', port: 80, targetPort }]));
-    s.index.applyEndpointSlice(sliceObject('prod', 'db-abc', 'db', backends.map((b) => ({ ip: b.ip, pod: b.pod, ...(b.ready === undefined ? {} : { ready: b.ready }) })), [{ name: 'sql', port: 5432 }]));
+    s.index.applyEndpointSlice(sliceObject('prod', 'db-abc', 'db', { endpoints: backends.map((b) => ({ ip: b.ip, pod: b.pod, ...(b.ready === undefined ? {} : { ready: b.ready }) })), ports: [{ name: 'sql', port: 5432 }] }));
     return s;
   }
 
@@ -132,9 +132,9 @@ describe('Service addresses', () => {
   it('is WouldDeny when any backend would be denied, naming both sides', () => {
     const { model, index } = withService([{ pod: 'db-0', ip: '10.0.1.1' }, { pod: 'db-1', ip: '10.0.1.2' }]);
     index.applyPod(podObject('prod', 'db-1', { labels: { app: 'db', tier: 'locked' }, ips: ['10.0.1.2'], ports: [{ name: 'pg', containerPort: 5433 }], created: iso(T0 - 1000) }));
-    index.applyEndpointSlice(sliceObject('prod', 'db-abc', 'db', [{ ip: '10.0.1.1', pod: 'db-0' }], [{ name: 'sql', port: 5432 }]));
-    index.applyEndpointSlice(sliceObject('prod', 'db-def', 'db', [{ ip: '10.0.1.2', pod: 'db-1' }], [{ name: 'sql', port: 5433 }]));
-    index.applyPolicy('AuditNetworkPolicy', policyObject('AuditNetworkPolicy', 'prod', 'db-ingress', { podSelector: { matchLabels: { app: 'db' } }, ingress: [{ ports: [{ port: 5432 }] }] }, 2));
+    index.applyEndpointSlice(sliceObject('prod', 'db-abc', 'db', { endpoints: [{ ip: '10.0.1.1', pod: 'db-0' }], ports: [{ name: 'sql', port: 5432 }] }));
+    index.applyEndpointSlice(sliceObject('prod', 'db-def', 'db', { endpoints: [{ ip: '10.0.1.2', pod: 'db-1' }], ports: [{ name: 'sql', port: 5433 }] }));
+    index.applyPolicy('AuditNetworkPolicy', policyObject('AuditNetworkPolicy', 'prod', 'db-ingress', { podSelector: { matchLabels: { app: 'db' } }, ingress: [{ ports: [{ port: 5432 }] }] }, { generation: 2 }));
     const [e] = judge(model, item({ ip: '10.0.0.5' }, { ip: '10.96.0.10' }, 80));
     expect(e?.verdicts[0]?.verdict).toBe('WouldDeny');
     expect(e?.verdicts[0]?.reason).toContain('judged against each, it allows prod/db-0:5432 but would deny prod/db-1:5433');
@@ -158,7 +158,7 @@ describe('Service addresses', () => {
   it('translates an IPv6 ClusterIP with backends of its own family only', () => {
     const { model, index } = withService([{ pod: 'db-0', ip: '10.0.1.1' }]);
     index.applyPod(podObject('prod', 'db-0', { labels: { app: 'db' }, ips: ['10.0.1.1', 'fd00::1:1'], ports: pgPorts, created: iso(T0 - 1000) }));
-    index.applyEndpointSlice(sliceObject('prod', 'db-v6', 'db', [{ ip: 'fd00::1:1', pod: 'db-0' }], [{ name: 'sql', port: 5432 }], 'IPv6'));
+    index.applyEndpointSlice(sliceObject('prod', 'db-v6', 'db', { endpoints: [{ ip: 'fd00::1:1', pod: 'db-0' }], ports: [{ name: 'sql', port: 5432 }], addressType: 'IPv6' }));
     const [e] = judge(model, item({ ip: 'fd00::5' }, { ip: 'fd00:96:0:0::10' }, 80));
     expect(e?.notes).toContain('destination fd00:96::10:80/TCP is Service prod/db; judged as its one ready backend, prod/db-0:5432');
   });
@@ -186,12 +186,12 @@ describe('audit policy versions', () => {
     const heard: string[] = [];
     model.onAuditPolicyChange((p, deleted) => heard.push(`${p.name}@${p.generation}${deleted ? ' deleted' : ''}${p.problems.length ? ' invalid' : ''}`));
     const spec = { podSelector: {}, namespaceSelector: { matchLabels: { team: 'pay' } } };
-    index.applyPolicy('AuditClusterNetworkPolicy', policyObject('AuditClusterNetworkPolicy', '', 'wide', spec, 1));
+    index.applyPolicy('AuditClusterNetworkPolicy', policyObject('AuditClusterNetworkPolicy', '', 'wide', spec, { generation: 1 }));
     const version = index.state.version;
-    index.applyPolicy('AuditClusterNetworkPolicy', { ...policyObject('AuditClusterNetworkPolicy', '', 'wide', spec, 1), status: { observedGeneration: 1 } });
+    index.applyPolicy('AuditClusterNetworkPolicy', { ...policyObject('AuditClusterNetworkPolicy', '', 'wide', spec, { generation: 1 }), status: { observedGeneration: 1 } });
     expect(index.state.version).toBe(version);
-    index.applyPolicy('AuditClusterNetworkPolicy', policyObject('AuditClusterNetworkPolicy', '', 'wide', { podSelector: { matchLabels: { a: 'b' } }, policyTypes: ['Sideways'] }, 2));
-    index.removePolicy('AuditClusterNetworkPolicy', policyObject('AuditClusterNetworkPolicy', '', 'wide', spec, 2));
+    index.applyPolicy('AuditClusterNetworkPolicy', policyObject('AuditClusterNetworkPolicy', '', 'wide', { podSelector: { matchLabels: { a: 'b' } }, policyTypes: ['Sideways'] }, { generation: 2 }));
+    index.removePolicy('AuditClusterNetworkPolicy', policyObject('AuditClusterNetworkPolicy', '', 'wide', spec, { generation: 2 }));
     expect(heard).toEqual(['wide@1', 'wide@2 invalid', 'wide@2 deleted invalid']);
     expect(model.auditPolicies().map((p) => p.name)).toEqual(['db-ingress']);
   });

@@ -24,7 +24,7 @@ function build(synced = true): { app: ReturnType<typeof createEvaluatorApp>; req
   index.applyNamespace(namespaceObject('prod'));
   index.applyPod(podObject('prod', 'api', { labels: { app: 'api' }, ips: ['10.0.0.5'], created: '2020-01-01T00:00:00Z' }));
   index.applyPod(podObject('prod', 'db', { labels: { app: 'db' }, ips: ['10.0.0.6'], created: '2020-01-01T00:00:00Z' }));
-  index.applyPolicy('AuditNetworkPolicy', policyObject('AuditNetworkPolicy', 'prod', 'db', { podSelector: { matchLabels: { app: 'db' } } }, 3, UID));
+  index.applyPolicy('AuditNetworkPolicy', policyObject('AuditNetworkPolicy', 'prod', 'db', { podSelector: { matchLabels: { app: 'db' } } }, { generation: 3, uid: UID }));
   const model = createIndexedModel({ index, synced: () => synced });
   const app = createEvaluatorApp({ model, auth: noAuth, metrics: createEvaluatorMetrics(), logger: silentLogger });
   return {

@@ -47,14 +47,15 @@ export interface SliceEndpointSpec {
   ready?: boolean;
 }
 
-export function sliceObject(
-  namespace: string,
-  name: string,
-  service: string,
-  endpoints: SliceEndpointSpec[],
-  ports: { name?: string; port: number; protocol?: string }[],
-  addressType: 'IPv4' | 'IPv6' = 'IPv4',
-): Raw {
+/** What an EndpointSlice lists: its endpoints, its ports, and the family of its addresses (IPv4 when absent). */
+export interface SliceContents {
+  endpoints: SliceEndpointSpec[];
+  ports: { name?: string; port: number; protocol?: string }[];
+  addressType?: 'IPv4' | 'IPv6';
+}
+
+export function sliceObject(namespace: string, name: string, service: string, contents: SliceContents): Raw {
+  const { endpoints, ports, addressType = 'IPv4' } = contents;
   return {
     metadata: { namespace, name, labels: { 'kubernetes.io/service-name': service } },
     addressType,
@@ -67,7 +68,14 @@ export function sliceObject(
   };
 }
 
-export function policyObject(kind: PolicyKind, namespace: string, name: string, spec: ClusterNetworkPolicySpec, generation = 1, uid = `uid-${kind}-${namespace}-${name}`): Raw {
+/** A policy object's generation (1 when absent) and uid (derived from kind, namespace and name when absent). */
+export interface PolicyMeta {
+  generation?: number;
+  uid?: string;
+}
+
+export function policyObject(kind: PolicyKind, namespace: string, name: string, spec: ClusterNetworkPolicySpec, meta: PolicyMeta = {}): Raw {
+  const { generation = 1, uid = `uid-${kind}-${namespace}-${name}` } = meta;
   const metadata: Raw = { name, uid, generation, resourceVersion: String(generation) };
   if (kind !== 'AuditClusterNetworkPolicy') metadata.namespace = namespace;
   return { kind, metadata, spec };

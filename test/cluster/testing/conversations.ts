@@ -64,7 +64,9 @@ export class ClientLoop {
   private readonly finished: Promise<void>;
   private waiters: (() => void)[] = [];
 
-  constructor(private readonly cluster: Cluster, ip: string, from: number, to: number, pauseS: number, total = to - from) {
+  /** Connects to `ip` on ports [from, to), `pauseS` apart; `total` ports (to - from when absent) before it stops by itself. */
+  constructor(private readonly cluster: Cluster, ip: string, ports: { from: number; to: number; total?: number }, pauseS: number) {
+    const { from, to, total = to - from } = ports;
     const child = spawn(cluster.env.KUBECTL, ['--kubeconfig', cluster.env.KUBECONFIG, '-n', NAMESPACE, 'exec', 'client', '--',
       'bash', '-c', LOOP, 'loop', ip, String(from), String(to), String(total), String(pauseS), this.stopFile], { stdio: ['ignore', 'pipe', 'pipe'] });
     let buffered = '';

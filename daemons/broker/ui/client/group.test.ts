@@ -15,7 +15,9 @@ describe('workload', () => {
   });
 });
 
-function v(id: number, src: string, dst: string, port: number, verdict: StoredVerdict['verdict'], at: string, count = 1): StoredVerdict {
+/** Verdict `id` of a flow from `src` to `dst` on `port`: what, when and how many conversations. */
+function v(id: number, src: string, dst: string, port: number, seen: { verdict: StoredVerdict['verdict']; at: string; count?: number }): StoredVerdict {
+  const { verdict, at, count = 1 } = seen;
   const end = (pod: string): StoredVerdict['src'] => (pod.includes('/') ? { namespace: pod.split('/')[0] ?? '', pod: pod.split('/')[1] ?? '', ip: '10.0.0.1' } : { namespace: '', pod: '', ip: pod });
   return {
     id,
@@ -37,10 +39,10 @@ function v(id: number, src: string, dst: string, port: number, verdict: StoredVe
 
 describe('groupVerdicts', () => {
   const rows = [
-    v(1, 'web/web-7f9c8d6b5-abcde', 'prod/db-0', 5432, 'WouldDeny', '2026-03-01T10:00:00Z', 3),
-    v(2, 'web/web-7f9c8d6b5-fghij', 'prod/db-1', 5432, 'WouldDeny', '2026-03-01T11:00:00Z', 2),
-    v(3, 'web/web-7f9c8d6b5-fghij', 'prod/db-1', 5432, 'Allow', '2026-03-01T12:00:00Z'),
-    v(4, '203.0.113.9', 'prod/db-0', 5432, 'WouldDeny', '2026-03-01T12:00:00Z'),
+    v(1, 'web/web-7f9c8d6b5-abcde', 'prod/db-0', 5432, { verdict: 'WouldDeny', at: '2026-03-01T10:00:00Z', count: 3 }),
+    v(2, 'web/web-7f9c8d6b5-fghij', 'prod/db-1', 5432, { verdict: 'WouldDeny', at: '2026-03-01T11:00:00Z', count: 2 }),
+    v(3, 'web/web-7f9c8d6b5-fghij', 'prod/db-1', 5432, { verdict: 'Allow', at: '2026-03-01T12:00:00Z' }),
+    v(4, '203.0.113.9', 'prod/db-0', 5432, { verdict: 'WouldDeny', at: '2026-03-01T12:00:00Z' }),
   ];
 
   it('folds pods into workloads, sums observations by verdict and spreads them over the time range', () => {
