@@ -20,7 +20,7 @@ import type { ResolvedEndpoint } from './model.js';
 import { matchingPeer } from './peer.js';
 import { portListMatches } from './port.js';
 import { matchesSelector } from './selector.js';
-import type { ContainerPort, Direction, DirectionOutcome, EffectiveVerdict, Flow, FlowEndpoint, FlowEvaluation, PodRef, PolicyVerdict } from './types.js';
+import type { ContainerPort, DirectionOutcome, EffectiveVerdict, Flow, FlowEndpoint, FlowEvaluation, PodRef, PolicyVerdict } from './types.js';
 
 // A direction's tally as bits.
 const SELECTED = 1;

@@ -171,7 +171,8 @@ function portsMatch(v: RuleView, probe: ModelProbe, named: (p: NetworkPolicyPort
 }
 
 /** An ingress rule of a policy selecting the destination admits the probe (kube-router's processIngressRules). */
-function ingressRuleAdmits(rule: NetworkPolicyIngressRule, policy: Defaulted, targets: PodSlot[], probe: ModelProbe, copy: Copy, on: ReadonlySet<Deviation>): boolean {
+function ingressRuleAdmits(rule: NetworkPolicyIngressRule, selecting: { policy: Defaulted; targets: PodSlot[] }, probe: ModelProbe, copy: Copy, on: ReadonlySet<Deviation>): boolean {
+  const { policy, targets } = selecting;
   const v = view(rule.ports);
   const named = (p: NetworkPolicyPort): boolean => namedMatches(p, probe);
   const from = rule.from ?? [];
@@ -224,7 +225,7 @@ function chainMarks(end: PodSlot, policies: Defaulted[], probe: ModelProbe, copy
     const ingressRules = p.ingress && (!isSrc || (both && oneChain));
     const egressRules = p.egress && (isSrc || (both && oneChain));
     const targets = copy.pods.filter((t) => t.namespace === p.namespace && selects(p.podSelector, t.labels));
-    if (ingressRules && targets.includes(probe.dst) && p.ingressRules.some((r) => ingressRuleAdmits(r, p, targets, probe, copy, on))) return true;
+    if (ingressRules && targets.includes(probe.dst) && p.ingressRules.some((r) => ingressRuleAdmits(r, { policy: p, targets }, probe, copy, on))) return true;
     return egressRules && targets.includes(probe.src) && p.egressRules.some((r) => egressRuleAdmits(r, p, probe, copy, on));
   });
 }
