@@ -91,9 +91,12 @@ function pod(name: string): RunningPod {
   return p;
 }
 
+/** A flow between two of this file's workloads. */
+interface FlowEnds { src: string; dst: string; port: number; protocol: string }
+
 /** A flow as the report names it: "POLICY DIRECTION SRC -> DST:PORT/PROTO" with workloads for pods. */
-function flowKey(policy: string, direction: string, src: string, dst: string, port: number, protocol: string): string {
-  return `${policy} ${direction} ${src} -> ${dst}:${String(port)}/${protocol}`;
+function flowKey(policy: string, direction: string, f: FlowEnds): string {
+  return `${policy} ${direction} ${f.src} -> ${f.dst}:${String(f.port)}/${f.protocol}`;
 }
 
 function workload(podName: string): string {
@@ -102,7 +105,7 @@ function workload(podName: string): string {
 }
 
 function rowKey(r: EnforcementRow): string {
-  return flowKey(r.policy.name, r.direction, workload(r.src.pod), workload(r.dst.pod), r.port, r.protocol);
+  return flowKey(r.policy.name, r.direction, { src: workload(r.src.pod), dst: workload(r.dst.pod), port: r.port, protocol: r.protocol });
 }
 
 interface EvaluatorPod {
@@ -142,7 +145,8 @@ interface Judged { results: { enforcement?: { predicted: string; policies: { nam
  * NetworkPolicy `policy`: asked directly (POST /evaluate, as the broker asks), so the traffic waits for
  * exactly what its judgement needs: the replica's model holding the pods and the promoted policy.
  */
-async function everyReplicaJudges(src: string, dst: string, port: number, direction: 'Ingress' | 'Egress', policy: string, predicted: 'Allow' | 'Deny'): Promise<boolean> {
+async function everyReplicaJudges(f: Omit<FlowEnds, 'protocol'>, direction: 'Ingress' | 'Egress', policy: string, predicted: 'Allow' | 'Deny'): Promise<boolean> {
+  const { src, dst, port } = f;
   const body = JSON.stringify({ flows: [{ id: 1, observedAt: new Date().toISOString(), count: 1, direction,
     flow: { src: { ip: pod(src).ipv4 }, dst: { ip: pod(dst).ipv4 }, protocol: 'TCP', port } }] });
   const judged = await Promise.all((await evaluators()).map(async (url) => {
@@ -229,8 +233,8 @@ describe('verify with no enforcer on a real cluster', () => {
       return Promise.resolve(undefined);
     });
     await eventually('every evaluator replica judging by the promoted NetworkPolicies', async () =>
-      (await everyReplicaJudges('web', 'db', 8080, 'Ingress', 'db-ingress', 'Deny')) &&
-      (await everyReplicaJudges('api', 'cache', CACHE_PORT, 'Egress', 'api-egress', 'Allow')) ? true : undefined);
+      (await everyReplicaJudges({ src: 'web', dst: 'db', port: 8080 }, 'Ingress', 'db-ingress', 'Deny')) &&
+      (await everyReplicaJudges({ src: 'api', dst: 'cache', port: CACHE_PORT }, 'Egress', 'api-egress', 'Allow')) ? true : undefined);
     since = new Date(Date.now() - 5_000);
 
     const db = pod('db').ipv4;
@@ -238,11 +242,11 @@ describe('verify with no enforcer on a real cluster', () => {
     // Denied by db-ingress, and nothing stops them.
     const traffic: [string, number][] = [];
     expect(await tcpConnect(cluster, pod('web'), db, 8080)).toBe('connected');
-    traffic.push([flowKey('db-ingress', 'Ingress', 'web', 'db', 8080, 'TCP'), Date.now()]);
+    traffic.push([flowKey('db-ingress', 'Ingress', { src: 'web', dst: 'db', port: 8080, protocol: 'TCP' }), Date.now()]);
     await udpExchange(cluster, pod('web'), db, UDP_PORT);
-    traffic.push([flowKey('db-ingress', 'Ingress', 'web', 'db', UDP_PORT, 'UDP'), Date.now()]);
+    traffic.push([flowKey('db-ingress', 'Ingress', { src: 'web', dst: 'db', port: UDP_PORT, protocol: 'UDP' }), Date.now()]);
     await udpExchange(cluster, pod('api'), db, UDP_PORT);
-    traffic.push([flowKey('db-ingress', 'Ingress', 'api', 'db', UDP_PORT, 'UDP'), Date.now()]);
+    traffic.push([flowKey('db-ingress', 'Ingress', { src: 'api', dst: 'db', port: UDP_PORT, protocol: 'UDP' }), Date.now()]);
     const lastTraffic = Date.now();
 
     const reported = new Map<string, number>();
@@ -276,7 +280,7 @@ describe('verify with no enforcer on a real cluster', () => {
       expect(r?.explanation, k).toMatch(/the CNI is not enforcing them/);
     }
     // The allowed flow agrees at both ends (made first, but each end is its own observation).
-    const agrees = [flowKey('db-ingress', 'Ingress', 'api', 'db', 8080, 'TCP'), flowKey('api-egress', 'Egress', 'api', 'db', 8080, 'TCP')];
+    const agrees = [flowKey('db-ingress', 'Ingress', { src: 'api', dst: 'db', port: 8080, protocol: 'TCP' }), flowKey('api-egress', 'Egress', { src: 'api', dst: 'db', port: 8080, protocol: 'TCP' })];
     await eventually('the allowed flow judged at both ends', async () => {
       for (const r of await broker.enforcement(NS, since)) rows.set(rowKey(r), r);
       return agrees.every((k) => rows.has(k)) ? true : undefined;
@@ -300,7 +304,7 @@ describe('verify with no enforcer on a real cluster', () => {
     const cache = pod('cache').ipv4;
     dropped = dropRule(cache);
     await run('iptables', ['-I', ...dropped.slice(0, 1), '1', ...dropped.slice(1)]);
-    const key = flowKey('api-egress', 'Egress', 'api', 'cache', CACHE_PORT, 'TCP');
+    const key = flowKey('api-egress', 'Egress', { src: 'api', dst: 'cache', port: CACHE_PORT, protocol: 'TCP' });
     let row: EnforcementRow | undefined;
     try {
       for (let i = 0; i < MIN_FAILURES; i++) await tcpTimesOut(pod('api'), cache, CACHE_PORT);
