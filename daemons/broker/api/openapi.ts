@@ -40,7 +40,7 @@ const errors = {
   '401': { description: 'No valid bearer token', content: { 'application/json': { schema: ref('Error') } } },
   '403': { description: 'Not allowed (SubjectAccessReview)', content: { 'application/json': { schema: ref('Error') } } },
   '405': { description: 'Method not served on this path; the Allow header lists those that are', content: { 'application/json': { schema: ref('Error') } } },
-  '503': { description: 'Database unavailable or broker saturated; retry (Retry-After)', content: { 'application/json': { schema: ref('Error') } } },
+  '503': { description: 'Database unavailable, broker saturated, or a write the database aborted for a concurrent one; retry (Retry-After)', content: { 'application/json': { schema: ref('Error') } } },
 };
 const bodyErrors = {
   // Content-Encoding (absent, identity or gzip) is not a parameter here: a client sends it to say

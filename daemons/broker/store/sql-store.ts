@@ -2,12 +2,13 @@
  * The Store over any SqlClient: PostgreSQL through `pg`, or embedded PGlite. Holds the partition
  * manager and the stream's listeners; the SQL itself lives in flow-writes.ts, flow-reads.ts,
  * verdict-reads.ts and claims.ts. Transactions that fail on a deadlock or serialisation conflict
- * are retried a few times (two batches upserting the same flows, an ingest racing a claim).
+ * are run again a few times (conflict-retry.ts).
  */
 import { listFlows } from './flow-reads.js';
 import { aggregate } from './flow-writes.js';
 import { IngestQueue } from './ingest-queue.js';
 import { claimPending, completeClaim, releaseClaim } from './claims.js';
+import { conflictRetry } from './conflict-retry.js';
 import { migrate } from './migrations.js';
 import { dayStart, PartitionManager, PARTITIONED_TABLES } from './partitions.js';
 import { sqlReplayStore } from './replay-store.js';
@@ -21,20 +22,10 @@ const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 /** Days of partitions created ahead of the current one. */
 const DAYS_AHEAD = 2;
-const RETRYABLE = new Set(['40001', '40P01']);
 
 export const DEFAULT_RETENTION: RetentionConfig = { flowsDays: 7, verdictsDays: 7, batchIdHours: 24 };
 
-async function retrying<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await fn();
-    } catch (err) {
-      const code = (err as { code?: string }).code;
-      if (i >= attempts || code === undefined || !RETRYABLE.has(code)) throw err;
-    }
-  }
-}
+const retrying = conflictRetry();
 
 /** Opens the store on a client: applies migrations and creates the current partitions. */
 export interface SqlStoreOptions {
