@@ -19,6 +19,10 @@ source "$builds_dir/scripts/lib/kube-router.sh"
 source "$builds_dir/scripts/lib/helm.sh"
 
 builds_nice=10
+# The priorities are relative to the one this script was started with (a CI runner may start it
+# niced): the stages keep it, the job runs builds_nice lower, never past the lowest (19).
+builds_base_nice=$(nice)
+builds_job_nice=$((builds_base_nice + builds_nice > 19 ? 19 : builds_base_nice + builds_nice))
 builds_pid=
 builds_log="$builds_dir/.cache/builds.log"
 
@@ -68,7 +72,7 @@ builds_start() {
   step "starting the builds in the background (log: $builds_log)"
   set -m
   (
-    renice -n "$builds_nice" -p "$BASHPID" >/dev/null
+    renice -n "$builds_job_nice" -p "$BASHPID" >/dev/null
     builds_all
   ) >>"$builds_log" 2>&1 </dev/null &
   builds_pid=$!
@@ -88,9 +92,9 @@ builds_need() {
   local status=0
   if [ -n "$builds_pid" ] && kill -0 "$builds_pid" 2>/dev/null; then
     step "$1: waiting for it if the background build has it (log: $builds_log)"
-    renice -n 0 -g "$builds_pid" >/dev/null 2>&1 || true
+    renice -n "$builds_base_nice" -g "$builds_pid" >/dev/null 2>&1 || true
   fi
   (builds_one "$@" >/dev/null) || status=$?
-  if [ -n "$builds_pid" ]; then renice -n "$builds_nice" -g "$builds_pid" >/dev/null 2>&1 || true; fi
+  if [ -n "$builds_pid" ]; then renice -n "$builds_job_nice" -g "$builds_pid" >/dev/null 2>&1 || true; fi
   return "$status"
 }

@@ -16,7 +16,7 @@ afterEach(() => {
 
 /**
  * Runs `body` after sourcing builds.sh with stand-ins: builds_one NAME takes T/NAME.lock, and unless
- * T/NAME.done exists "builds" NAME (T/NAME.started, a pause, a line "NAME BY NICE-BEFORE NICE-AFTER" in
+ * T/NAME.done exists "builds" NAME (T/NAME.started, a pause, a line "NAME BY NICE-BEFORE NICE-AFTER", relative to its own, in
  * T/built, T/NAME.done); a name in FAIL fails. The background job builds each of `background` in turn, then starts a long sleep.
  */
 function harness(background: string[], body: string, fail: string[] = []): { dir: string; status: number | null; stderr: string } {
@@ -28,6 +28,9 @@ function harness(background: string[], body: string, fail: string[] = []): { dir
     source scripts/lib/builds.sh
     builds_log=${dir}/builds.log
     T=${dir}
+    # Priorities recorded relative to the harness's own, so the test holds when the suite runs niced.
+    BASE=$(nice)
+    ni() { echo $(( $(ps -o ni= -p "$BASHPID" | tr -d ' ') - BASE )); }
     builds_one() {
       local fd
       exec {fd}>"$T/$1.lock"
@@ -35,10 +38,10 @@ function harness(background: string[], body: string, fail: string[] = []): { dir
       case " ${fail.join(' ')} " in *" $1 "*) return 1 ;; esac
       if [ ! -e "$T/$1.done" ]; then
         local before
-        before=$(ps -o ni= -p "$BASHPID" | tr -d ' ')
+        before=$(ni)
         touch "$T/$1.started"
         sleep 3
-        echo "$1 $WHO $before $(ps -o ni= -p "$BASHPID" | tr -d ' ')" >>"$T/built"
+        echo "$1 $WHO $before $(ni)" >>"$T/built"
         touch "$T/$1.done"
       fi
     }
