@@ -57,16 +57,29 @@ function endpointOk(v: unknown): boolean {
   );
 }
 
+/** The flow's own enumerations: protocol, direction and state. */
+function kindsOk(v: Obj): boolean {
+  return (
+    typeof v.protocol === 'string' &&
+    PROTOCOLS.has(v.protocol) &&
+    (v.direction === 'Ingress' || v.direction === 'Egress') &&
+    typeof v.state === 'string' &&
+    STATES.has(v.state)
+  );
+}
+
+/** Two real times, the last not before the first. */
+function timesOk(v: Obj): boolean {
+  const first = timeMs(v.firstSeen);
+  const last = timeMs(v.lastSeen);
+  return !Number.isNaN(first) && !Number.isNaN(last) && last >= first;
+}
+
 /** True when `v` is a valid FlowObservation (same verdict as flowObservationSchema.safeParse). */
 export function isValidObservation(v: unknown): boolean {
   if (!isObj(v) || !endpointOk(v.src) || !endpointOk(v.dst)) return false;
   if ((v.dst as Obj).port === 0) return false;
-  if (typeof v.protocol !== 'string' || !PROTOCOLS.has(v.protocol)) return false;
-  if (v.direction !== 'Ingress' && v.direction !== 'Egress') return false;
-  if (typeof v.state !== 'string' || !STATES.has(v.state)) return false;
-  const first = timeMs(v.firstSeen);
-  const last = timeMs(v.lastSeen);
-  if (Number.isNaN(first) || Number.isNaN(last) || last < first) return false;
+  if (!kindsOk(v) || !timesOk(v)) return false;
   if (!isInt(v.count, 1, FLOW_BATCH_LIMITS.maxCount)) return false;
   return optString(v.node, 1, 253, DNS_SUBDOMAIN) && v.node !== undefined;
 }

@@ -91,6 +91,15 @@ async function registerAll(kc: KubeConfig, placed: Map<string, { ip: string; net
   return pods;
 }
 
+/** What starting each daemon needs to know of the stack around it. */
+interface DaemonContext {
+  o: StackOptions;
+  kubeconfig: string;
+  cleanup: Cleanup;
+  /** How the daemons authenticate, for the progress lines. */
+  auth: string;
+}
+
 async function startDaemons(o: StackOptions, kubeconfig: string, cleanup: Cleanup): Promise<Pick<Stack, 'broker' | 'evaluator' | 'evaluators' | 'agent'>> {
   const brokerPort = await freePort();
   const evaluatorPorts: number[] = [];
@@ -98,26 +107,39 @@ async function startDaemons(o: StackOptions, kubeconfig: string, cleanup: Cleanu
   // The last replica to start is the one least likely to hold the Lease: evaluating on a follower
   // is what a Service in front of several replicas does most of the time.
   const evaluatorUrl = `http://127.0.0.1:${evaluatorPorts.at(-1) ?? 0}`;
-  const creds = o.credentials;
-  const auth = creds ? 'AUTH_MODE=kubernetes, its own ServiceAccount token' : 'AUTH_MODE=none';
-  step(`starting the broker on :${brokerPort} (${o.databaseUrl ? 'PostgreSQL' : `embedded PGlite in ${join(o.runDir, 'broker-db')}`}, ${creds ? auth : `${auth}: loopback demo only`})`);
-  const broker = await startBroker({ port: brokerPort, runDir: o.runDir, ...(o.databaseUrl ? { databaseUrl: o.databaseUrl } : {}), evaluatorUrl, ...(creds ? { credentials: creds.broker } : {}) }, cleanup);
-  const evaluators: Started[] = [];
-  for (const [i, port] of evaluatorPorts.entries()) {
-    const identity = evaluatorPorts.length > 1 ? `playground-evaluator-${i}` : undefined;
-    step(`starting the evaluator${identity ? ` ${identity}` : ''} on :${port} (${auth}, STATUS_INTERVAL=1s, WINDOW=1h)`);
-    evaluators.push(await startEvaluator({ port, runDir: o.runDir, brokerUrl: broker.url, kubeconfig, leaseNamespace: LEASE_NAMESPACE, ...(identity ? { identity } : {}), ...(creds ? { credentials: creds.evaluator } : {}) }, cleanup));
-  }
+  const auth = o.credentials ? 'AUTH_MODE=kubernetes, its own ServiceAccount token' : 'AUTH_MODE=none';
+  const ctx: DaemonContext = { o, kubeconfig, cleanup, auth };
+  const broker = await startBrokerDaemon(ctx, brokerPort, evaluatorUrl);
+  const evaluators = await startEvaluators(ctx, evaluatorPorts, broker.url);
   const [evaluator] = evaluators;
   if (!evaluator) throw new Error('no evaluator started');
-  let agent: Started | undefined;
-  if (o.mode === 'kernel') {
-    step('starting the node agent (kg-loader attaches eBPF programs to the root cgroup)');
-    agent = await startAgent({ node: TEST_NODE, runDir: o.runDir, brokerUrl: broker.url, kubeconfig, metricsPort: await freePort(), bucketMs: o.bucketMs ?? 1000, ...(creds ? { credentials: creds.agent } : {}) }, cleanup);
-    const a = agent;
-    await a.daemon.waitFor('the agent to know every pod', async () => ((await metric(a.url, 'kguardian_agent_pods_known')) ?? 0) >= PODS.length, 60_000);
-  }
+  const agent = o.mode === 'kernel' ? await startAgentDaemon(ctx, broker.url) : undefined;
   return { broker, evaluator, evaluators, ...(agent ? { agent } : {}) };
+}
+
+async function startBrokerDaemon({ o, cleanup, auth }: DaemonContext, port: number, evaluatorUrl: string): Promise<Started> {
+  const creds = o.credentials;
+  step(`starting the broker on :${port} (${o.databaseUrl ? 'PostgreSQL' : `embedded PGlite in ${join(o.runDir, 'broker-db')}`}, ${creds ? auth : `${auth}: loopback demo only`})`);
+  return startBroker({ port, runDir: o.runDir, ...(o.databaseUrl ? { databaseUrl: o.databaseUrl } : {}), evaluatorUrl, ...(creds ? { credentials: creds.broker } : {}) }, cleanup);
+}
+
+async function startEvaluators({ o, kubeconfig, cleanup, auth }: DaemonContext, ports: number[], brokerUrl: string): Promise<Started[]> {
+  const creds = o.credentials;
+  const evaluators: Started[] = [];
+  for (const [i, port] of ports.entries()) {
+    const identity = ports.length > 1 ? `playground-evaluator-${i}` : undefined;
+    step(`starting the evaluator${identity ? ` ${identity}` : ''} on :${port} (${auth}, STATUS_INTERVAL=1s, WINDOW=1h)`);
+    evaluators.push(await startEvaluator({ port, runDir: o.runDir, brokerUrl, kubeconfig, leaseNamespace: LEASE_NAMESPACE, ...(identity ? { identity } : {}), ...(creds ? { credentials: creds.evaluator } : {}) }, cleanup));
+  }
+  return evaluators;
+}
+
+async function startAgentDaemon({ o, kubeconfig, cleanup }: DaemonContext, brokerUrl: string): Promise<Started> {
+  step('starting the node agent (kg-loader attaches eBPF programs to the root cgroup)');
+  const creds = o.credentials;
+  const agent = await startAgent({ node: TEST_NODE, runDir: o.runDir, brokerUrl, kubeconfig, metricsPort: await freePort(), bucketMs: o.bucketMs ?? 1000, ...(creds ? { credentials: creds.agent } : {}) }, cleanup);
+  await agent.daemon.waitFor('the agent to know every pod', async () => ((await metric(agent.url, 'kguardian_agent_pods_known')) ?? 0) >= PODS.length, 60_000);
+  return agent;
 }
 
 export async function startStack(o: StackOptions, cleanup: Cleanup): Promise<Stack> {

@@ -82,19 +82,25 @@ function compileExpression(raw: unknown, path: string, problems: ProblemList): R
     problems.error(`${path}.operator`, 'operator', show(operator));
     return undefined;
   }
+  const op = operator as Operator;
+  const list = compileValues(values, op, `${path}.values`, problems);
+  return list === undefined ? undefined : { key, operator: op, values: new Set(list) };
+}
+
+/** An expression's values: strings, present for In and NotIn, absent for Exists and DoesNotExist. */
+function compileValues(values: unknown, op: Operator, path: string, problems: ProblemList): string[] | undefined {
   const list = values === undefined || values === null ? [] : values;
   if (!Array.isArray(list) || list.some((v) => typeof v !== 'string')) {
-    problems.error(`${path}.values`, 'type', 'values must be a list of strings');
+    problems.error(path, 'type', 'values must be a list of strings');
     return undefined;
   }
   (list as string[]).forEach((v, i) => {
-    if (!isValidLabelValue(v)) problems.error(`${path}.values[${i}]`, 'labelValue', v);
+    if (!isValidLabelValue(v)) problems.error(`${path}[${i}]`, 'labelValue', v);
   });
-  const op = operator as Operator;
   const needsValues = op === 'In' || op === 'NotIn';
-  if (needsValues && list.length === 0) problems.error(`${path}.values`, 'values', `must be non-empty when operator is ${op}`);
-  if (!needsValues && list.length > 0) problems.error(`${path}.values`, 'values', `must be empty when operator is ${op}`);
-  return { key, operator: op, values: new Set(list as string[]) };
+  if (needsValues && list.length === 0) problems.error(path, 'values', `must be non-empty when operator is ${op}`);
+  if (!needsValues && list.length > 0) problems.error(path, 'values', `must be empty when operator is ${op}`);
+  return list as string[];
 }
 
 /** Compiles a selector that is present (nil-ness is the caller's business). */

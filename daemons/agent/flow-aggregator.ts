@@ -62,6 +62,42 @@ function endpoint(ip: string, port: number, id: EndpointIdentity): ObservedEndpo
   return { ip, port, ...id };
 }
 
+/** What one record adds to a flow's bucket. */
+interface Addition {
+  /** Conversations: 0 when the record is more of one already counted. */
+  count: number;
+  srcPort: number;
+  firstMs: number;
+  lastMs: number;
+}
+
+interface NewObservation extends Omit<Addition, 'srcPort'> {
+  rec: FlowRecord;
+  key: string;
+  flow: string;
+  bucket: number;
+}
+
+/** Adds a record to the observation its flow already has open in this bucket. */
+function mergeInto(found: OpenObservation, add: Addition): void {
+  if (add.count === 0) {
+    // More of a conversation already counted: it only moves the last-seen time of what is
+    // still to ship (an observation shipped early stays as it was).
+    if (found.obs.count > 0) found.lastMs = Math.max(found.lastMs, add.lastMs);
+    return;
+  }
+  if (found.obs.count === 0) {
+    // Its first observation shipped early; this starts the remainder.
+    found.obs.src.port = add.srcPort;
+    found.firstMs = add.firstMs;
+    found.lastMs = add.lastMs;
+  }
+  found.obs.count += add.count;
+  if (found.obs.src.port !== add.srcPort) found.obs.src.port = 0;
+  found.firstMs = Math.min(found.firstMs, add.firstMs);
+  found.lastMs = Math.max(found.lastMs, add.lastMs);
+}
+
 export class FlowAggregator {
   private readonly open = new Map<string, OpenObservation>();
   private readonly udpTotals = new Map<string, UdpTotal>();
@@ -89,28 +125,17 @@ export class FlowAggregator {
     const flow = `${rec.protocol}|${rec.direction}|${rec.state}|${srcIp}|${dstIp}|${dstPort}`;
     const key = `${bucket}|${flow}`;
     const found = this.open.get(key);
-    if (count === 0) {
-      // More of a conversation already counted: it only moves the last-seen time of what is
-      // still to ship (an observation shipped early stays as it was).
-      if (found && found.obs.count > 0) found.lastMs = Math.max(found.lastMs, lastMs);
-      return;
-    }
-    if (found) {
-      if (found.obs.count === 0) {
-        // Its first observation shipped early; this starts the remainder.
-        found.obs.src.port = srcPort;
-        found.firstMs = firstMs;
-        found.lastMs = lastMs;
-      }
-      found.obs.count += count;
-      if (found.obs.src.port !== srcPort) found.obs.src.port = 0;
-      found.firstMs = Math.min(found.firstMs, firstMs);
-      found.lastMs = Math.max(found.lastMs, lastMs);
-      return;
-    }
+    if (found) mergeInto(found, { count, srcPort, firstMs, lastMs });
+    else if (count > 0) this.openNew({ rec, key, flow, bucket, count, firstMs, lastMs });
+  }
+
+  /** A flow's first record in its bucket: stamps identity and opens its observation. */
+  private openNew(n: NewObservation): void {
+    const { rec, bucket, flow } = n;
     const seenIn = this.lastBucket.get(flow);
     const early = (this.options.earlyNewFlows ?? true) && (seenIn === undefined || seenIn < bucket - 1);
     if (seenIn === undefined || seenIn < bucket) this.lastBucket.set(flow, bucket);
+    const egress = rec.direction === 'egress';
     const local = endpoint(rec.localIp, rec.localPort, this.options.identity.resolveLocal(rec.localIp, rec.netns));
     const remote = endpoint(rec.remoteIp, rec.remotePort, this.options.identity.resolve(rec.remoteIp));
     const [src, dst] = egress ? [local, remote] : [remote, local];
@@ -126,11 +151,11 @@ export class FlowAggregator {
       state: rec.state,
       firstSeen: '',
       lastSeen: '',
-      count,
+      count: n.count,
       node: this.options.node,
     };
     const bucketStart = bucket * this.options.bucketMs;
-    this.open.set(key, { bucket, obs, firstMs: Math.max(firstMs, bucketStart), lastMs, early });
+    this.open.set(n.key, { bucket, obs, firstMs: Math.max(n.firstMs, bucketStart), lastMs: n.lastMs, early });
   }
 
   /** Observations whose bucket ended before `nowMs` (all of them when `all`), removed from the aggregator. */

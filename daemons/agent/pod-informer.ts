@@ -27,17 +27,22 @@ const TERMINAL = new Set(['Succeeded', 'Failed']);
  * it has finished (Succeeded or Failed): the kubelet has released its IPs for reuse. */
 export function podAddresses(pod: V1Pod): PodAddresses | undefined {
   const uid = pod.metadata?.uid;
-  const ips = (pod.status?.podIPs ?? []).map((p) => p.ip).filter((ip): ip is string => Boolean(ip));
+  const ips = podIps(pod);
   if (!uid || ips.length === 0 || TERMINAL.has(pod.status?.phase ?? '')) return undefined;
+  return { ...podName(pod, uid), uid, hostNetwork: pod.spec?.hostNetwork === true, ips, ...createdAt(pod) };
+}
+
+function podIps(pod: V1Pod): string[] {
+  return (pod.status?.podIPs ?? []).map((p) => p.ip).filter((ip): ip is string => Boolean(ip));
+}
+
+function podName(pod: V1Pod, uid: string): { namespace: string; name: string } {
+  return { namespace: pod.metadata?.namespace ?? 'default', name: pod.metadata?.name ?? uid };
+}
+
+function createdAt(pod: V1Pod): { createdMs?: number } {
   const created = pod.metadata?.creationTimestamp;
-  return {
-    namespace: pod.metadata?.namespace ?? 'default',
-    name: pod.metadata?.name ?? uid,
-    uid,
-    hostNetwork: pod.spec?.hostNetwork === true,
-    ips,
-    ...(created ? { createdMs: new Date(created).getTime() } : {}),
-  };
+  return created ? { createdMs: new Date(created).getTime() } : {};
 }
 
 /** A running informer. Neither promise rejects. */

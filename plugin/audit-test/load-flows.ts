@@ -59,23 +59,31 @@ export function loadFlows(source: Source): LineFlow[] {
   source.text.split('\n').forEach((raw, i) => {
     const text = raw.trim();
     if (text === '' || text.startsWith('#')) return;
-    const line = i + 1;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (e) {
-      throw new InputError({ file: source.name, line }, `invalid JSON: ${(e as Error).message}`);
-    }
-    const parsed = flowSchema.safeParse(value);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new InputError({ file: source.name, line, field: fieldOf(issue?.path ?? []) }, issue?.message ?? 'is not a flow');
-    }
-    const { firstSeen, lastSeen, count, ...flow } = parsed.data;
-    const first = firstSeen === undefined ? undefined : Date.parse(firstSeen);
-    const last = lastSeen === undefined ? undefined : Date.parse(lastSeen);
-    if (first !== undefined && last !== undefined && last < first) throw new InputError({ file: source.name, line, field: 'lastSeen' }, 'is before firstSeen');
-    flows.push({ flow, line, seen: { first: first ?? last, last: last ?? first, count: count ?? 1 } });
+    flows.push(lineFlow(source.name, i + 1, text));
   });
   return flows;
+}
+
+/** One non-blank line of the file as a flow; an InputError naming the line and field when it is not one. */
+function lineFlow(file: string, line: number, text: string): LineFlow {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new InputError({ file, line }, `invalid JSON: ${(e as Error).message}`);
+  }
+  const parsed = flowSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new InputError({ file, line, field: fieldOf(issue?.path ?? []) }, issue?.message ?? 'is not a flow');
+  }
+  const { firstSeen, lastSeen, count, ...flow } = parsed.data;
+  const first = timeOf(firstSeen);
+  const last = timeOf(lastSeen);
+  if (first !== undefined && last !== undefined && last < first) throw new InputError({ file, line, field: 'lastSeen' }, 'is before firstSeen');
+  return { flow, line, seen: { first: first ?? last, last: last ?? first, count: count ?? 1 } };
+}
+
+function timeOf(text: string | undefined): number | undefined {
+  return text === undefined ? undefined : Date.parse(text);
 }

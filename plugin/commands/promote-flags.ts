@@ -47,6 +47,18 @@ function minQuiet(argv: Record<string, unknown>): PromoteFlags['minQuiet'] {
   return { text, ms };
 }
 
+/** Flags that contradict each other, each with its sentence; the first that applies is the error. */
+const CONFLICTS: readonly (readonly [(f: PromoteFlags) => boolean, string])[] = [
+  [(f) => f.deleteAudit && !f.apply, '--delete-audit needs --apply: the audit object is deleted only after its NetworkPolicy is applied'],
+  [(f) => f.forceConflicts && !f.apply, '--force-conflicts needs --apply'],
+  [(f) => f.overwrite && !f.apply, '--overwrite needs --apply: only --apply replaces an existing NetworkPolicy'],
+  [(f) => f.verify !== undefined && !f.apply, '--verify needs --apply: there is nothing enforced to verify otherwise'],
+  [(f) => f.verify !== undefined && f.dryRun, '--verify and --dry-run cannot be used together: a dry run enforces nothing'],
+  [(f) => f.dryRun && !f.apply, '--dry-run needs --apply (without --apply nothing is sent to the cluster)'],
+  [(f) => f.outputDir === '', '--output-dir needs a folder'],
+  [(f) => f.output === 'name' && f.outputDir !== undefined, '-o name prints names only; --output-dir writes whole policies: use -o yaml or -o json with it'],
+];
+
 export function promoteFlags(argv: Record<string, unknown>): PromoteFlags {
   const flags: PromoteFlags = {
     output: argv.o as PromoteOutput,
@@ -64,15 +76,7 @@ export function promoteFlags(argv: Record<string, unknown>): PromoteFlags {
     // promote-cluster has no --all: its output follows the number of target namespaces.
     asList: argv.all === true,
   };
-  if (flags.deleteAudit && !flags.apply) {
-    throw new CliError('--delete-audit needs --apply: the audit object is deleted only after its NetworkPolicy is applied', EXIT.badInput);
-  }
-  if (flags.forceConflicts && !flags.apply) throw new CliError('--force-conflicts needs --apply', EXIT.badInput);
-  if (flags.overwrite && !flags.apply) throw new CliError('--overwrite needs --apply: only --apply replaces an existing NetworkPolicy', EXIT.badInput);
-  if (flags.verify && !flags.apply) throw new CliError('--verify needs --apply: there is nothing enforced to verify otherwise', EXIT.badInput);
-  if (flags.verify && flags.dryRun) throw new CliError('--verify and --dry-run cannot be used together: a dry run enforces nothing', EXIT.badInput);
-  if (flags.dryRun && !flags.apply) throw new CliError('--dry-run needs --apply (without --apply nothing is sent to the cluster)', EXIT.badInput);
-  if (flags.outputDir === '') throw new CliError('--output-dir needs a folder', EXIT.badInput);
-  if (flags.output === 'name' && flags.outputDir !== undefined) throw new CliError('-o name prints names only; --output-dir writes whole policies: use -o yaml or -o json with it', EXIT.badInput);
+  const conflict = CONFLICTS.find(([clash]) => clash(flags));
+  if (conflict) throw new CliError(conflict[1], EXIT.badInput);
   return flags;
 }

@@ -7,7 +7,7 @@
  */
 import type { NamespaceInfo, PodInfo } from '../../policy/index.js';
 import { canonicalIp, namespaceFromObject, podFromObject } from '../../policy/index.js';
-import { readObjects } from '../audit-test/objects.js';
+import { readObjects, type LocatedObject } from '../audit-test/objects.js';
 import { InputError } from '../errors.js';
 import type { Source } from '../input/read-source.js';
 
@@ -105,24 +105,35 @@ function addPod(snapshot: Snapshot, nodeAddresses: Set<string>, info: PodInfo, o
 export function loadSnapshot(source: Source): Snapshot {
   const snapshot: Snapshot = { namespaces: [], pods: [], controllers: new Map(), nodeAddresses: [], ignored: {} };
   const nodeAddresses = new Set<string>();
-  for (const o of readObjects(source)) {
-    const name = at(o.object, 'metadata', 'name');
-    const namespace = at(o.object, 'metadata', 'namespace');
-    if (o.kind === 'Namespace') {
-      const ns = namespaceFromObject(o.object);
-      if (!ns.ok) throw new InputError({ ...o.location, field: `${o.fieldPrefix}metadata.name` }, ns.reason);
-      snapshot.namespaces.push(ns.value);
-    } else if (o.kind === 'Pod') {
-      const pod = podFromObject(o.object);
-      if (!pod.ok && pod.reason.includes('metadata.name')) throw new InputError({ ...o.location, field: `${o.fieldPrefix}metadata.name` }, pod.reason);
-      if (pod.ok) addPod(snapshot, nodeAddresses, pod.value, o.object);
-    } else if (o.kind === 'Node') {
-      for (const ip of nodeAddressesOf(o.object)) nodeAddresses.add(ip);
-    } else if (CONTROLLER_KINDS.has(o.kind) && typeof name === 'string' && name !== '') {
-      const ns = typeof namespace === 'string' && namespace !== '' ? namespace : 'default';
-      snapshot.controllers.set(controllerKey(o.kind, ns, name), { kind: o.kind, namespace: ns, name, owner: ownerOf(o.object), templateLabels: templateLabelsOf(o.kind, o.object) });
-    } else snapshot.ignored[o.kind] = (snapshot.ignored[o.kind] ?? 0) + 1;
-  }
+  for (const o of readObjects(source)) addObject(snapshot, nodeAddresses, o);
   snapshot.nodeAddresses = [...nodeAddresses].sort();
   return snapshot;
+}
+
+/** One object of the file into the snapshot, by its kind; kinds it has no use for are counted. */
+function addObject(snapshot: Snapshot, nodeAddresses: Set<string>, o: LocatedObject): void {
+  if (o.kind === 'Namespace') {
+    const ns = namespaceFromObject(o.object);
+    if (!ns.ok) throw new InputError({ ...o.location, field: `${o.fieldPrefix}metadata.name` }, ns.reason);
+    snapshot.namespaces.push(ns.value);
+  } else if (o.kind === 'Pod') {
+    const pod = podFromObject(o.object);
+    if (!pod.ok && pod.reason.includes('metadata.name')) throw new InputError({ ...o.location, field: `${o.fieldPrefix}metadata.name` }, pod.reason);
+    if (pod.ok) addPod(snapshot, nodeAddresses, pod.value, o.object);
+  } else if (o.kind === 'Node') {
+    for (const ip of nodeAddressesOf(o.object)) nodeAddresses.add(ip);
+  } else {
+    const controller = controllerOf(o);
+    if (controller) snapshot.controllers.set(controllerKey(controller.kind, controller.namespace, controller.name), controller);
+    else snapshot.ignored[o.kind] = (snapshot.ignored[o.kind] ?? 0) + 1;
+  }
+}
+
+/** A named object of a controller kind as a Controller; undefined for anything else. */
+function controllerOf(o: LocatedObject): Controller | undefined {
+  const name = at(o.object, 'metadata', 'name');
+  if (!CONTROLLER_KINDS.has(o.kind) || typeof name !== 'string' || name === '') return undefined;
+  const namespace = at(o.object, 'metadata', 'namespace');
+  const ns = typeof namespace === 'string' && namespace !== '' ? namespace : 'default';
+  return { kind: o.kind, namespace: ns, name, owner: ownerOf(o.object), templateLabels: templateLabelsOf(o.kind, o.object) };
 }

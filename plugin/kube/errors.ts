@@ -101,23 +101,7 @@ function isTransportError(e: unknown): boolean {
 export function describeApiError(e: unknown, req: ApiRequest, target: ApiTarget): CliError {
   if (e instanceof CliError) return e;
   const code = typeof (e as { code?: unknown }).code === 'number' ? (e as { code: number }).code : undefined;
-  if (code !== undefined) {
-    const status = statusOf((e as { body?: unknown }).body);
-    if (code === 404) return notFound(req, status, target);
-    if (code === 403) return forbidden(req, status, target);
-    if (code === 409 && req.verb === 'patch') {
-      return new CliError(
-        `${req.kind} ${req.namespace ?? ''}/${req.name ?? ''} already exists and other field managers set some of its fields to other values: ${status?.message ?? 'conflict'}. Compare with kubectl get ${req.resource} ${req.name ?? ''} -n ${req.namespace ?? ''} -o yaml; --force-conflicts takes the fields over`,
-        EXIT.failure,
-      );
-    }
-    if (code === 401) {
-      return new CliError(`the API server at ${target.server} rejected the credentials of context ${target.context} (401 Unauthorized): log in again or fix the user in your kubeconfig`, EXIT.failure);
-    }
-    const body = (e as { body?: unknown }).body;
-    const message = status?.message ?? (typeof body === 'string' ? body.trim() : `HTTP ${code}`);
-    return new CliError(`${req.verb} ${req.resource}${req.name ? ` "${req.name}"` : ''}${where(req)} failed: ${message}`, EXIT.failure);
-  }
+  if (code !== undefined) return httpError({ code, body: (e as { body?: unknown }).body }, req, target);
   if (isTransportError(e)) {
     return new CliError(
       `cannot reach the cluster at ${target.server} (context ${target.context}): ${causeText(e)}. Check that the cluster is running and that --kubeconfig/--context point at it.`,
@@ -125,4 +109,26 @@ export function describeApiError(e: unknown, req: ApiRequest, target: ApiTarget)
     );
   }
   throw e;
+}
+
+/** A server-side apply that other field managers' values stand in the way of. */
+function applyConflict(req: ApiRequest, status: StatusBody | undefined): CliError {
+  return new CliError(
+    `${req.kind} ${req.namespace ?? ''}/${req.name ?? ''} already exists and other field managers set some of its fields to other values: ${status?.message ?? 'conflict'}. Compare with kubectl get ${req.resource} ${req.name ?? ''} -n ${req.namespace ?? ''} -o yaml; --force-conflicts takes the fields over`,
+    EXIT.failure,
+  );
+}
+
+/** An answer of the API server with an HTTP status, by its status. */
+function httpError(answer: { code: number; body: unknown }, req: ApiRequest, target: ApiTarget): CliError {
+  const { code, body } = answer;
+  const status = statusOf(body);
+  if (code === 404) return notFound(req, status, target);
+  if (code === 403) return forbidden(req, status, target);
+  if (code === 409 && req.verb === 'patch') return applyConflict(req, status);
+  if (code === 401) {
+    return new CliError(`the API server at ${target.server} rejected the credentials of context ${target.context} (401 Unauthorized): log in again or fix the user in your kubeconfig`, EXIT.failure);
+  }
+  const message = status?.message ?? (typeof body === 'string' ? body.trim() : `HTTP ${code}`);
+  return new CliError(`${req.verb} ${req.resource}${req.name ? ` "${req.name}"` : ''}${where(req)} failed: ${message}`, EXIT.failure);
 }

@@ -91,19 +91,29 @@ function historyProblems(quiet: string, history: QuietEvidence | undefined): str
 }
 
 function warningsFor(p: AuditPolicy, opts: GateOptions): string[] {
-  const { now } = opts;
-  const out: string[] = [];
+  return [...quietUntestedWarnings(opts), ...degradedWarnings(p), ...staleWarnings(p, opts.now)];
+}
+
+/** --min-quiet held only because the broker saw no traffic at all. */
+function quietUntestedWarnings(opts: GateOptions): string[] {
   const h = opts.minQuiet ? opts.history : undefined;
-  if (h && !('error' in h) && h.observations === 0) out.push(`the broker recorded no traffic for it in the last ${opts.minQuiet?.text ?? ''}: quiet, but nothing was tested`);
+  if (!h || 'error' in h || h.observations !== 0) return [];
+  return [`the broker recorded no traffic for it in the last ${opts.minQuiet?.text ?? ''}: quiet, but nothing was tested`];
+}
+
+function degradedWarnings(p: AuditPolicy): string[] {
   const degraded = p.status?.conditions?.find((c) => c.type === 'Degraded' && c.status === 'True');
-  if (degraded) out.push(`Degraded (${degraded.reason}): ${degraded.message} The counts may be low.`);
+  return degraded ? [`Degraded (${degraded.reason}): ${degraded.message} The counts may be low.`] : [];
+}
+
+/** An evaluation last written longer ago than its own window. */
+function staleWarnings(p: AuditPolicy, now: Date): string[] {
   const evaluation = p.status?.evaluation;
-  const windowMs = evaluation?.window ? parseDuration(evaluation.window) : undefined;
+  const window = evaluation?.window;
+  const windowMs = window ? parseDuration(window) : undefined;
   const last = evaluation?.lastEvaluated ? Date.parse(evaluation.lastEvaluated) : NaN;
-  if (windowMs !== undefined && Number.isFinite(last) && now.getTime() - last > windowMs) {
-    out.push(`the evaluation is stale: last evaluated ${formatDuration(now.getTime() - last)} ago, longer than its ${evaluation?.window ?? ''} window`);
-  }
-  return out;
+  if (windowMs === undefined || !Number.isFinite(last) || now.getTime() - last <= windowMs) return [];
+  return [`the evaluation is stale: last evaluated ${formatDuration(now.getTime() - last)} ago, longer than its ${window ?? ''} window`];
 }
 
 /** A synced evaluation that counted no flow: quiet only because nothing reached the policy. */

@@ -20,22 +20,31 @@ export function promoteCommand(kind: UiPolicy['kind'], namespace: string, name: 
     : `kubectl kguardian audit promote ${name} -n ${namespace} | kubectl apply -f -`;
 }
 
+type UiEvaluation = Pick<UiPolicy, 'observedGeneration' | 'window' | 'lastEvaluated' | 'flowsAllowed' | 'flowsWouldDeny'>;
+
+/** What the evaluator wrote in status, null where it has not written yet. */
+function evaluationOf(p: AuditPolicy): UiEvaluation {
+  const e = p.status?.evaluation;
+  return {
+    observedGeneration: p.status?.observedGeneration ?? null,
+    window: e?.window ?? null,
+    lastEvaluated: e?.lastEvaluated ?? null,
+    flowsAllowed: e?.flowsAllowed ?? null,
+    flowsWouldDeny: e?.flowsWouldDeny ?? null,
+  };
+}
+
 export function toUiPolicy(p: AuditPolicy, now: Date): UiPolicy {
   const kind = p.kind === 'AuditClusterNetworkPolicy' ? 'AuditClusterNetworkPolicy' : 'AuditNetworkPolicy';
   const namespace = p.metadata.namespace ?? '';
   const gate = safetyGate(p, { force: false, now });
-  const e = p.status?.evaluation;
   return {
     kind,
     namespace,
     name: p.metadata.name,
     uid: p.metadata.uid ?? '',
     generation: p.metadata.generation ?? 0,
-    observedGeneration: p.status?.observedGeneration ?? null,
-    window: e?.window ?? null,
-    lastEvaluated: e?.lastEvaluated ?? null,
-    flowsAllowed: e?.flowsAllowed ?? null,
-    flowsWouldDeny: e?.flowsWouldDeny ?? null,
+    ...evaluationOf(p),
     safe: gate.allowed,
     problems: gate.problems,
     warnings: gate.warnings,

@@ -23,6 +23,18 @@ export interface VerifyOptions {
 }
 
 export function verifyOptions(argv: Record<string, unknown>): VerifyOptions {
+  const target = targetOf(argv);
+  const output = typeof argv.o === 'string' ? argv.o : 'table';
+  if (!(VERIFY_OUTPUTS as readonly string[]).includes(output)) throw new CliError(`-o/--output: ${JSON.stringify(output)} is not one of ${VERIFY_OUTPUTS.join(', ')}`, EXIT.badInput);
+  const since = typeof argv.since === 'string' ? argv.since : '1h';
+  return {
+    ...target, since, sinceMs: parseDuration('--since', since),
+    mismatchesOnly: argv.mismatches === true, output: output as VerifyOutput, noHeaders: argv.headers === false,
+  };
+}
+
+/** Which NetworkPolicies: a name, --all or -A, exactly one of them, and -n not with -A. */
+function targetOf(argv: Record<string, unknown>): Pick<VerifyOptions, 'name' | 'namespace' | 'allNamespaces'> {
   const name = typeof argv.name === 'string' && argv.name !== '' ? argv.name : undefined;
   const namespace = typeof argv.n === 'string' && argv.n !== '' ? argv.n : undefined;
   const all = argv.all === true;
@@ -30,13 +42,7 @@ export function verifyOptions(argv: Record<string, unknown>): VerifyOptions {
   if (allNamespaces && namespace !== undefined) throw new CliError('-A/--all-namespaces and -n/--namespace cannot be used together: give one', EXIT.badInput);
   if (name !== undefined && (all || allNamespaces)) throw new CliError(`give a NetworkPolicy NAME or --all/-A, not both (got ${JSON.stringify(name)})`, EXIT.badInput);
   if (name === undefined && !all && !allNamespaces) throw new CliError('name a NetworkPolicy, or give --all (every NetworkPolicy of the namespace) or -A (every namespace)', EXIT.badInput);
-  const output = typeof argv.o === 'string' ? argv.o : 'table';
-  if (!(VERIFY_OUTPUTS as readonly string[]).includes(output)) throw new CliError(`-o/--output: ${JSON.stringify(output)} is not one of ${VERIFY_OUTPUTS.join(', ')}`, EXIT.badInput);
-  const since = typeof argv.since === 'string' ? argv.since : '1h';
-  return {
-    name, namespace, allNamespaces, since, sinceMs: parseDuration('--since', since),
-    mismatchesOnly: argv.mismatches === true, output: output as VerifyOutput, noHeaders: argv.headers === false,
-  };
+  return { name, namespace, allNamespaces };
 }
 
 /** The broker query; the namespace is the context's unless -n or -A. */

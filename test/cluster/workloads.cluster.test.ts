@@ -153,16 +153,25 @@ async function waitForCounts(policy: PolicyName): Promise<PolicyObject> {
   const deadline = Date.now() + 180_000;
   for (;;) {
     const p = await policyObject(policy);
-    const e = p.status?.evaluation;
-    const synced = p.status?.conditions?.some((c) => c.type === 'Synced' && c.status === 'True') ?? false;
-    const got = { wouldDeny: e?.flowsWouldDeny ?? 0, allowed: e?.flowsAllowed ?? 0 };
+    const got = countsOf(p);
     if (got.wouldDeny > want.wouldDeny || got.allowed > want.allowed) {
       throw new Error(`${policy} counts more than the traffic made: ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`);
     }
-    if (synced && p.status?.observedGeneration === p.metadata.generation && got.wouldDeny === want.wouldDeny && got.allowed === want.allowed) return p;
+    if (isCurrent(p) && got.wouldDeny === want.wouldDeny && got.allowed === want.allowed) return p;
     if (Date.now() > deadline) throw new Error(`${policy} did not reach ${JSON.stringify(want)}: status ${JSON.stringify(p.status)}`);
     await new Promise((r) => setTimeout(r, 500));
   }
+}
+
+function countsOf(p: PolicyObject): { wouldDeny: number; allowed: number } {
+  const e = p.status?.evaluation;
+  return { wouldDeny: e?.flowsWouldDeny ?? 0, allowed: e?.flowsAllowed ?? 0 };
+}
+
+/** Synced, and the status is of the spec's current generation. */
+function isCurrent(p: PolicyObject): boolean {
+  const synced = p.status?.conditions?.some((c) => c.type === 'Synced' && c.status === 'True') ?? false;
+  return synced && p.status?.observedGeneration === p.metadata.generation;
 }
 
 let watch: VerdictWatch | undefined;

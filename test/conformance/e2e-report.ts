@@ -53,6 +53,25 @@ function namespacesIn(log: string): string[] {
   return [...new Set([...log.matchAll(/namespace "([a-z0-9-]+)"/g)].map((m) => m[1]!))].sort();
 }
 
+function fullName(s: GinkgoSpecReport): string {
+  return [...(s.ContainerHierarchyTexts ?? []), s.LeafNodeText ?? ''].filter(Boolean).join(' ');
+}
+
+/** One spec that ran, its failure's first non-blank line when it did not pass. */
+function specResult(s: GinkgoSpecReport): SpecResult {
+  const start = s.StartTime ? Date.parse(s.StartTime) : NaN;
+  const failure = s.Failure?.Message?.split('\n').find((l) => l.trim() !== '');
+  return {
+    name: fullName(s),
+    state: stateOf(s.State),
+    seconds: (s.RunTime ?? 0) / 1e9,
+    start,
+    end: s.EndTime ? Math.max(start, Date.parse(s.EndTime)) : start,
+    ...(failure && s.State !== 'passed' ? { failure: failure.trim() } : {}),
+    namespaces: namespacesIn(s.CapturedGinkgoWriterOutput ?? ''),
+  };
+}
+
 /**
  * The specs Ginkgo ran (a spec that skipped itself at run time, e2eskipper, ran). Specs left out by
  * the focus or skip are reported too, as skipped with no attempt: they are not part of the run and
@@ -66,17 +85,7 @@ export function parseGinkgoReport(text: string): SuiteResult {
     seconds += (r.RunTime ?? 0) / 1e9;
     for (const s of r.SpecReports ?? []) {
       if (s.LeafNodeType !== 'It' || (s.NumAttempts ?? 0) === 0) continue;
-      const start = s.StartTime ? Date.parse(s.StartTime) : NaN;
-      const failure = s.Failure?.Message?.split('\n').find((l) => l.trim() !== '');
-      specs.push({
-        name: [...(s.ContainerHierarchyTexts ?? []), s.LeafNodeText ?? ''].filter(Boolean).join(' '),
-        state: stateOf(s.State),
-        seconds: (s.RunTime ?? 0) / 1e9,
-        start,
-        end: s.EndTime ? Math.max(start, Date.parse(s.EndTime)) : start,
-        ...(failure && s.State !== 'passed' ? { failure: failure.trim() } : {}),
-        namespaces: namespacesIn(s.CapturedGinkgoWriterOutput ?? ''),
-      });
+      specs.push(specResult(s));
     }
   }
   specs.sort((a, b) => a.start - b.start);
@@ -110,5 +119,5 @@ export function plannedSpecs(text: string): string[] {
   const reports = JSON.parse(text) as GinkgoReport[];
   return reports.flatMap((r) => (r.SpecReports ?? [])
     .filter((s) => s.LeafNodeType === 'It' && s.State === 'passed')
-    .map((s) => [...(s.ContainerHierarchyTexts ?? []), s.LeafNodeText ?? ''].filter(Boolean).join(' ')));
+    .map(fullName));
 }

@@ -24,15 +24,26 @@ interface RawPolicy {
   };
 }
 
-function versionOf(p: RawPolicy): PolicyVersion {
+/** `{ [key]: value }`, or nothing when the value is absent (the versions compare with toEqual). */
+function present<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Partial<Record<K, V>>);
+}
+
+function syncedOf(p: RawPolicy): PolicyVersion['synced'] {
   const synced = p.status?.conditions?.find((c) => c.type === 'Synced');
+  if (!synced) return undefined;
+  return { status: synced.status, reason: synced.reason, ...present('observedGeneration', synced.observedGeneration) };
+}
+
+function versionOf(p: RawPolicy): PolicyVersion {
+  const e = p.status?.evaluation;
   return {
     resourceVersion: p.metadata?.resourceVersion ?? '',
     generation: p.metadata?.generation ?? 0,
-    ...(p.status?.observedGeneration === undefined ? {} : { observedGeneration: p.status.observedGeneration }),
-    ...(p.status?.evaluation?.flowsWouldDeny === undefined ? {} : { wouldDeny: p.status.evaluation.flowsWouldDeny }),
-    ...(p.status?.evaluation?.flowsAllowed === undefined ? {} : { allowed: p.status.evaluation.flowsAllowed }),
-    ...(synced ? { synced: { status: synced.status, reason: synced.reason, ...(synced.observedGeneration === undefined ? {} : { observedGeneration: synced.observedGeneration }) } } : {}),
+    ...present('observedGeneration', p.status?.observedGeneration),
+    ...present('wouldDeny', e?.flowsWouldDeny),
+    ...present('allowed', e?.flowsAllowed),
+    ...present('synced', syncedOf(p)),
   };
 }
 

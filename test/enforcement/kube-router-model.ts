@@ -19,7 +19,7 @@
  * with every switch off the model is the API's semantics, which `kube-router-model.test.ts` checks against kguardian's engine over
  * the whole corpus.
  */
-import type { IPBlock, LabelSelector, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort, Protocol } from '../../policy/types.js';
+import type { IPBlock, LabelSelector, LabelSelectorRequirement, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort, Protocol } from '../../policy/types.js';
 import type { PolicyDef } from './scenarios/types.js';
 import { NAME_LABEL } from './scenarios/types.js';
 import { NAMESPACE_LABELS, PORTS, PROTOCOLS, portName, type Copy, type PodSlot } from './universe.js';
@@ -60,15 +60,18 @@ interface Defaulted {
 export function selects(selector: LabelSelector | undefined, labels: Record<string, string>): boolean {
   if (!selector) return true;
   for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== v) return false;
-  for (const r of selector.matchExpressions ?? []) {
-    const has = Object.hasOwn(labels, r.key);
-    const value = labels[r.key];
-    const ok = r.operator === 'In' ? has && (r.values ?? []).includes(value ?? '')
-      : r.operator === 'NotIn' ? !has || !(r.values ?? []).includes(value ?? '')
-        : r.operator === 'Exists' ? has : !has;
-    if (!ok) return false;
+  return (selector.matchExpressions ?? []).every((r) => requirementHolds(r, labels));
+}
+
+function requirementHolds(r: LabelSelectorRequirement, labels: Record<string, string>): boolean {
+  const has = Object.hasOwn(labels, r.key);
+  const listed = has && (r.values ?? []).includes(labels[r.key] ?? '');
+  switch (r.operator) {
+    case 'In': return listed;
+    case 'NotIn': return !listed;
+    case 'Exists': return has;
+    default: return !has;
   }
-  return true;
 }
 
 function ipv4(ip: string): number {
