@@ -314,34 +314,42 @@ export class ClusterState {
   private resolveUncached(end: FlowEndpoint, peerFamily: 4 | 6 | undefined, parsed: AddressEntry | undefined): ResolvedEndpoint {
     const entry = parsed ?? (end.ip === undefined ? undefined : lookupAddress(end.ip));
     const given = entry?.address;
-    let pod: PodEntry | undefined;
-    let missingPod: string | undefined;
-    if (end.pod !== undefined && end.namespace !== undefined) {
-      pod = this.pods.get(podKey(end.namespace, end.pod));
-      if (!pod) missingPod = podKey(end.namespace, end.pod);
-    } else if (entry && end.unowned !== true) {
-      pod = this.byIp.get(entry.key) ?? firstOf(this.hostByIp.get(entry.key));
-    }
+    const { pod, missingPod } = this.podOf(end, entry);
     const address = given ?? (pod ? (pod.addresses.find((a) => family(a) === peerFamily) ?? pod.addresses[0]) : undefined);
-    if (pod) return podEndpoint(pod, address);
-    const unknown: ResolvedEndpoint = {
-      identity: 'unknown',
-      pod: undefined,
-      address,
-      v4: address === undefined ? undefined : ipv4Int(address),
-      label: address ? canonicalAddress(address) : (end.ip ?? missingPod ?? 'an unidentified peer'),
-      ref: null,
-      egress: NO_POLICIES,
-      ingress: NO_POLICIES,
-      ports: undefined,
-      namespace: '',
-    };
-    if (missingPod) unknown.missingPod = missingPod;
-    else if (end.unowned === true) unknown.unownedIp = unknown.label;
-    return unknown;
+    return pod ? podEndpoint(pod, address) : unknownEndpoint(end, address, missingPod);
+  }
+
+  /** The pod the flow names (missingPod when it is gone), else the one holding the address. */
+  private podOf(end: FlowEndpoint, entry: AddressEntry | undefined): { pod?: PodEntry | undefined; missingPod?: string } {
+    if (end.pod !== undefined && end.namespace !== undefined) {
+      const key = podKey(end.namespace, end.pod);
+      const pod = this.pods.get(key);
+      return pod ? { pod } : { missingPod: key };
+    }
+    if (entry && end.unowned !== true) return { pod: this.byIp.get(entry.key) ?? firstOf(this.hostByIp.get(entry.key)) };
+    return {};
   }
 
   counts(): { namespaces: number; pods: number; policies: number; ips: number } {
     return { namespaces: this.namespaces.size, pods: this.pods.size, policies: this.policies.size, ips: this.byIp.size };
   }
+}
+
+/** An end no pod accounts for: no policies select it, and its label says what is known of it. */
+function unknownEndpoint(end: FlowEndpoint, address: Address | undefined, missingPod: string | undefined): ResolvedEndpoint {
+  const unknown: ResolvedEndpoint = {
+    identity: 'unknown',
+    pod: undefined,
+    address,
+    v4: address === undefined ? undefined : ipv4Int(address),
+    label: address ? canonicalAddress(address) : (end.ip ?? missingPod ?? 'an unidentified peer'),
+    ref: null,
+    egress: NO_POLICIES,
+    ingress: NO_POLICIES,
+    ports: undefined,
+    namespace: '',
+  };
+  if (missingPod) unknown.missingPod = missingPod;
+  else if (end.unowned === true) unknown.unownedIp = unknown.label;
+  return unknown;
 }

@@ -230,34 +230,7 @@ describe('kguardian against kube-router', () => {
     }
 
     // 3. Compare.
-    const disagreements: Disagreement[] = [];
-    let agree = 0;
-    let total = 0;
-    // Both outcomes count: how many probes kguardian denied and how many failed once enforced.
-    let kgDenied = 0;
-    let enforcerFailed = 0;
-    const bySource = { upstream: { agree: 0, total: 0 }, random: { agree: 0, total: 0 } };
-    for (const p of placed) {
-      for (const probe of probesOf(p.copy)) {
-        const result = enforced.get(`${p.round} ${p.copy.index} ${probe.key}`);
-        if (!result) continue;
-        const outcome = result.settled;
-        const key = flowKey(probe.src, { namespace: probe.dst.namespace, pod: probe.dst.pod }, probe.port, probe.protocol);
-        const kg = index.judge(key, p.scenario.id);
-        total++;
-        if (kg.denied) kgDenied++;
-        if (!outcome.ok) enforcerFailed++;
-        bySource[p.scenario.source].total++;
-        if (kg.denied === !outcome.ok) {
-          agree++;
-          bySource[p.scenario.source].agree++;
-          continue;
-        }
-        const captured = audit.get(`${p.copy.index} ${probe.key}`)?.ok === true &&
-          recorded.has(`Egress ${key}`) && recorded.has(`Ingress ${key}`);
-        disagreements.push(classify({ placed: p, probe, kg, outcome, first: result.first, captured }));
-      }
-    }
+    const { disagreements, agree, total, kgDenied, enforcerFailed, bySource } = compare({ placed, enforced, index, audit, recorded });
     const line = summaryLine({ probes: total, agree, scenarios: placed.length });
     const part = (n: string, t: { agree: number; total: number }): string => `${n} ${t.agree}/${t.total}`;
     const byClass = Object.fromEntries((['capture gap', 'kube-router deviation', 'kguardian bug'] as const)
@@ -281,6 +254,57 @@ describe('kguardian against kube-router', () => {
     expect(total).toBe(scenarios.length * 72 * 4);
   }, 3_600_000);
 });
+
+/** What step 3 compares: each probe's enforced outcome against kguardian's verdict on its flow. */
+interface Comparison {
+  placed: Placed[];
+  enforced: Map<string, { first: ProbeOutcome; settled: ProbeOutcome }>;
+  index: VerdictIndex;
+  /** The probes' outcomes with nothing enforced. */
+  audit: Map<string, ProbeOutcome>;
+  /** The flow ends the sentinels' verdicts showed judged. */
+  recorded: Set<string>;
+}
+
+interface Tally {
+  disagreements: Disagreement[];
+  agree: number;
+  total: number;
+  // Both outcomes count: how many probes kguardian denied and how many failed once enforced.
+  kgDenied: number;
+  enforcerFailed: number;
+  bySource: Record<'upstream' | 'random', { agree: number; total: number }>;
+}
+
+function compare(c: Comparison): Tally {
+  const t: Tally = { disagreements: [], agree: 0, total: 0, kgDenied: 0, enforcerFailed: 0, bySource: { upstream: { agree: 0, total: 0 }, random: { agree: 0, total: 0 } } };
+  for (const p of c.placed) {
+    for (const probe of probesOf(p.copy)) {
+      const result = c.enforced.get(`${p.round} ${p.copy.index} ${probe.key}`);
+      if (result) countProbe(c, t, { p, probe, result });
+    }
+  }
+  return t;
+}
+
+function countProbe(c: Comparison, t: Tally, at: { p: Placed; probe: Probe; result: { first: ProbeOutcome; settled: ProbeOutcome } }): void {
+  const { p, probe, result } = at;
+  const outcome = result.settled;
+  const key = flowKey(probe.src, { namespace: probe.dst.namespace, pod: probe.dst.pod }, probe.port, probe.protocol);
+  const kg = c.index.judge(key, p.scenario.id);
+  t.total++;
+  if (kg.denied) t.kgDenied++;
+  if (!outcome.ok) t.enforcerFailed++;
+  t.bySource[p.scenario.source].total++;
+  if (kg.denied === !outcome.ok) {
+    t.agree++;
+    t.bySource[p.scenario.source].agree++;
+    return;
+  }
+  const captured = c.audit.get(`${p.copy.index} ${probe.key}`)?.ok === true &&
+    c.recorded.has(`Egress ${key}`) && c.recorded.has(`Ingress ${key}`);
+  t.disagreements.push(classify({ placed: p, probe, kg, outcome, first: result.first, captured }));
+}
 
 /** The marker NetworkPolicy now in place, removed when the next one is. */
 let marker: string | undefined;
