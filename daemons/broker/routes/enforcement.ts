@@ -5,7 +5,7 @@
  * what reading verdicts needs, in the namespace asked for (cluster-wide without one).
  */
 import { Hono } from 'hono';
-import { MISMATCHES, type EnforcementReport } from '../../../contracts/enforcement.js';
+import type { EnforcementReport } from '../../../contracts/enforcement.js';
 import { badRequest } from '../../../runtime/http-error.js';
 import { QueryReader } from '../api/query-params.js';
 import { requireAccess, verdictReadAccess, type AuthEnv } from '../../../runtime/auth/require-access.js';
@@ -32,8 +32,7 @@ export function enforcementRoutes(deps: BrokerDeps): Hono<AuthEnv> {
     if (now.getTime() - since.getTime() > deps.retention.verdictsDays * DAY_MS) {
       throw badRequest('since', `since must be within the verdict retention (${deps.retention.verdictsDays} days)`);
     }
-    const report: EnforcementReport = await store.enforcementReport({ namespace, policy, since, until, limit });
-    if (mismatches) report.rows = report.rows.filter((r) => MISMATCHES.includes(r.outcome));
+    const report: EnforcementReport = await store.enforcementReport({ namespace, policy, since, until, limit, mismatches });
     return c.json(report);
   });
 

@@ -5,7 +5,7 @@
  */
 import type { EnforcementReport, EnforcementRow } from '../../../contracts/enforcement.js';
 import type { Direction, Protocol } from '../../../policy/types.js';
-import { classify, explain, type EnforcementCheck, type Observed } from '../verify/enforcement.js';
+import { classify, explain, MIN_FAILURES, type EnforcementCheck, type Observed } from '../verify/enforcement.js';
 import { transpose } from './columns.js';
 import type { Queryable } from './sql-client.js';
 import type { StoredFlow } from '../../../contracts/broker-api.js';
@@ -45,7 +45,20 @@ export interface EnforcementQuery {
   until: Date;
   /** At most this many flows (the most recently seen). */
   limit: number;
+  /** Only the flows `classify` calls NotEnforced or DroppedElsewhere, chosen before the limit applies. */
+  mismatches?: boolean;
 }
+
+/**
+ * `classify`'s two mismatches over a group's sums, for the report's HAVING clause: filtering after
+ * the limit would keep only the mismatches among the newest flows, and on a busy cluster the
+ * agreeing flows crowd the rest out. The same rules as `classify` (enforcement.contract.ts checks
+ * both agree on every case of its table).
+ */
+const MISMATCH_HAVING = `(predicted = 'Deny' AND (coalesce(sum(count) FILTER (WHERE state = 'established'), 0) > 0
+    OR (direction = 'Ingress' AND coalesce(sum(count) FILTER (WHERE state = 'seen'), 0) > 0)))
+  OR (predicted = 'Allow' AND coalesce(sum(count) FILTER (WHERE state IN ('established', 'seen')), 0) = 0
+    AND coalesce(sum(count) FILTER (WHERE state IN ('attempt', 'refused')), 0) >= ${String(MIN_FAILURES)})`;
 
 interface ReportRow {
   policy_uid: string;
@@ -90,6 +103,7 @@ export function reportSql(q: EnforcementQuery): { text: string; params: unknown[
       ${['established', 'attempt', 'refused', 'seen'].map(sum).join(', ')}, min(observed_at) AS first_seen, max(observed_at) AS last_seen
     FROM enforcement_checks WHERE ${where.join(' AND ')}
     GROUP BY policy_uid, policy_namespace, policy_name, direction, predicted, src_namespace, src_pod, src_ip, dst_namespace, dst_pod, dst_ip, port, protocol
+    ${q.mismatches === true ? `HAVING ${MISMATCH_HAVING}` : ''}
     ORDER BY max(observed_at) DESC, policy_namespace, policy_name, src_namespace, src_pod, dst_namespace, dst_pod, port
     LIMIT $${params.length}`,
     params,

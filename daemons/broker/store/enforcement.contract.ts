@@ -62,5 +62,48 @@ export function enforcementContract(engine: string, open: StoreFactory): void {
       const r = await store.enforcementReport({ ...window, ...q });
       expect([r.rows.map((x) => x.port).sort(), r.truncated]).toEqual([ports, truncated ?? false]);
     });
+
+    // Every case of classify's table, in an hour of its own: the mismatches seen first, the agreeing
+    // and inconclusive flows after them, so the newest rows are the ones that do not mismatch.
+    const early = '2026-03-01T07:30:00.000Z';
+    const late = '2026-03-01T07:40:00.000Z';
+    const cases = [
+      { port: 7301, protocol: 'TCP', direction: 'Egress', seen: [['established', 1]], predicted: 'Deny', outcome: 'NotEnforced' },
+      { port: 7302, protocol: 'UDP', direction: 'Ingress', seen: [['seen', 1]], predicted: 'Deny', outcome: 'NotEnforced' },
+      { port: 7303, protocol: 'TCP', direction: 'Egress', seen: [['attempt', 2], ['refused', 1]], predicted: 'Allow', outcome: 'DroppedElsewhere' },
+      { port: 7304, protocol: 'UDP', direction: 'Egress', seen: [['seen', 2]], predicted: 'Deny', outcome: 'Inconclusive' },
+      { port: 7305, protocol: 'TCP', direction: 'Egress', seen: [['attempt', 3]], predicted: 'Deny', outcome: 'Agrees' },
+      { port: 7306, protocol: 'TCP', direction: 'Egress', seen: [['attempt', 2]], predicted: 'Allow', outcome: 'Inconclusive' },
+      { port: 7307, protocol: 'UDP', direction: 'Egress', seen: [['seen', 1]], predicted: 'Allow', outcome: 'Agrees' },
+      { port: 7308, protocol: 'TCP', direction: 'Ingress', seen: [['attempt', 5], ['established', 1]], predicted: 'Allow', outcome: 'Agrees' },
+    ] as const;
+    const hour = { since: new Date('2026-03-01T07:00:00Z'), until: new Date('2026-03-01T08:00:00Z'), namespace: 'verify' };
+    beforeAll(async () => {
+      const obs = cases.flatMap((c) => c.seen.map(([state, count]) => observation({
+        at: c.outcome === 'NotEnforced' || c.outcome === 'DroppedElsewhere' ? early : late, state, count, protocol: c.protocol, direction: c.direction,
+        dst: { ...observation().dst, port: c.port },
+      })));
+      await store.ingest(batch(obs), T0);
+      const claim = await store.claimPending(1000, T0, 60_000);
+      await store.completeClaim(claim, claim.flows.map((f) => {
+        const c = cases.find((x) => x.port === f.flow.dst.port);
+        return { flowId: f.flow.id, verdicts: [], enforcement: c ? [{ policy: { uid: 'u-verify', namespace: 'verify', name: 'np', generation: 1 }, predicted: c.predicted }] : [] };
+      }), T0);
+    });
+
+    it('classifies every case of the table', async () => {
+      const r = await store.enforcementReport({ ...hour, limit: 100 });
+      expect(r.rows.map((x) => [x.port, x.outcome]).sort()).toEqual(cases.map((c) => [c.port, c.outcome]));
+    });
+
+    it.each([
+      { limit: 100, ports: [7301, 7302, 7303], truncated: false },
+      // The limit counts mismatched flows only: the newer agreeing ones never crowd them out.
+      { limit: 3, ports: [7301, 7302, 7303], truncated: false },
+      { limit: 2, ports: [7301, 7302], truncated: true },
+    ])('mismatches only, limit $limit: the flows classify calls NotEnforced or DroppedElsewhere', async ({ limit, ports, truncated }) => {
+      const r = await store.enforcementReport({ ...hour, limit, mismatches: true });
+      expect([r.rows.map((x) => x.port).sort(), r.truncated]).toEqual([ports, truncated]);
+    });
   });
 }
