@@ -11,9 +11,10 @@
  * stop() releases the lease (clears the holder) so a follower takes over at its next read
  * instead of waiting out the duration.
  */
-import { ApiException, CoordinationV1Api, V1Lease, V1LeaseSpec, V1MicroTime, V1ObjectMeta, type KubeConfig } from '@kubernetes/client-node';
+import { ApiException, CoordinationV1Api, type KubeConfig, type V1Lease, type V1LeaseSpec } from '@kubernetes/client-node';
 import type { Logger } from '../../../runtime/logger.js';
-import { decide, observe, type LeaseAction, type LeaseRecord, type Observation } from './lease-decision.js';
+import { decide, observe, type LeaseAction, type Observation } from './lease-decision.js';
+import { createdLease, heldLease, releasedLease, toRecord, type Holder } from './lease-objects.js';
 
 export interface LeaderElectorOptions {
   namespace: string;
@@ -41,147 +42,135 @@ export interface LeaderElector {
   holder(): string | undefined;
 }
 
-function toRecord(lease: V1Lease): LeaseRecord {
-  const s = lease.spec;
-  return {
-    holder: s?.holderIdentity,
-    durationMs: (s?.leaseDurationSeconds ?? 15) * 1000,
-    renewTime: s?.renewTime ? new Date(s.renewTime) : undefined,
-    transitions: s?.leaseTransitions ?? 0,
-    resourceVersion: lease.metadata?.resourceVersion,
-  };
-}
-
-// MicroTime fields come back from the API as strings, whatever the generated types say.
-const micro = (t: Date | string | number): V1MicroTime => new V1MicroTime(new Date(t).getTime());
-
 const isStatus = (err: unknown, code: number): boolean => err instanceof ApiException && err.code === code;
 
 export function createLeaderElector(kc: KubeConfig, opts: LeaderElectorOptions): LeaderElector {
-  const api = kc.makeApiClient(CoordinationV1Api);
-  const now = opts.now ?? Date.now;
-  const renewMs = opts.renewMs ?? Math.floor(opts.durationMs / 3);
-  const retryMs = opts.retryMs ?? Math.min(2000, Math.floor(opts.durationMs / 5));
-  const renewDeadlineMs = Math.floor((opts.durationMs * 2) / 3);
-  const { namespace, name, identity, logger } = opts;
-  let leading = false;
-  let lastRenew = 0;
-  let seen: Observation | undefined;
-  let current: V1Lease | null = null;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  let stopped = true;
+  return new LeaseElector(kc.makeApiClient(CoordinationV1Api), opts);
+}
 
-  const setLeading = (value: boolean, why: string): void => {
-    if (value === leading) return;
-    leading = value;
-    logger.info(value ? 'became the leader' : 'stopped leading', { lease: `${namespace}/${name}`, identity, why });
-    opts.onChange?.(value);
-  };
+/**
+ * The loop: read, decide (lease-decision.ts), write (lease-objects.ts), and wait `renewMs` as
+ * the holder or `retryMs` as a follower.
+ */
+class LeaseElector implements LeaderElector {
+  private readonly now: () => number;
+  private readonly renewMs: number;
+  private readonly retryMs: number;
+  private readonly renewDeadlineMs: number;
+  private leading = false;
+  private lastRenew = 0;
+  private seen: Observation | undefined;
+  private current: V1Lease | null = null;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = true;
 
-  // The generated client wants class instances, not object literals.
-  const spec = (transitions: number, acquire: V1MicroTime | undefined): V1LeaseSpec => {
-    const t = new V1MicroTime(now());
-    return Object.assign(new V1LeaseSpec(), {
-      holderIdentity: identity,
-      leaseDurationSeconds: Math.ceil(opts.durationMs / 1000),
-      acquireTime: acquire ?? t,
-      renewTime: t,
-      leaseTransitions: transitions,
-    });
-  };
-  const lease = (meta: V1ObjectMeta, s: V1LeaseSpec): V1Lease => Object.assign(new V1Lease(), { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: meta, spec: s });
+  constructor(private readonly api: CoordinationV1Api, private readonly opts: LeaderElectorOptions) {
+    this.now = opts.now ?? Date.now;
+    this.renewMs = opts.renewMs ?? Math.floor(opts.durationMs / 3);
+    this.retryMs = opts.retryMs ?? Math.min(2000, Math.floor(opts.durationMs / 5));
+    this.renewDeadlineMs = Math.floor((opts.durationMs * 2) / 3);
+  }
 
-  async function read(): Promise<V1Lease | null> {
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.runTick();
+  }
+
+  async stop(doRelease = true): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+    const wasLeading = this.leading;
+    this.setLeading(false, 'stopping');
+    if (doRelease && wasLeading) await this.release();
+  }
+
+  isLeader(): boolean {
+    return this.leading;
+  }
+
+  holder(): string | undefined {
+    return this.current?.spec?.holderIdentity;
+  }
+
+  private get lease(): { namespace: string; name: string } {
+    return { namespace: this.opts.namespace, name: this.opts.name };
+  }
+
+  private get self(): Holder {
+    return { identity: this.opts.identity, durationMs: this.opts.durationMs, now: this.now() };
+  }
+
+  private setLeading(value: boolean, why: string): void {
+    if (value === this.leading) return;
+    this.leading = value;
+    const { namespace, name, identity } = this.opts;
+    this.opts.logger.info(value ? 'became the leader' : 'stopped leading', { lease: `${namespace}/${name}`, identity, why });
+    this.opts.onChange?.(value);
+  }
+
+  private async read(): Promise<V1Lease | null> {
     try {
-      return await api.readNamespacedLease({ name, namespace });
+      return await this.api.readNamespacedLease(this.lease);
     } catch (err) {
       if (isStatus(err, 404)) return null;
       throw err;
     }
   }
 
-  async function act(action: LeaseAction, read: V1Lease | null): Promise<void> {
+  private async act(action: LeaseAction, read: V1Lease | null): Promise<void> {
     if (action.kind === 'follow') {
-      setLeading(false, `held by ${action.holder}`);
+      this.setLeading(false, `held by ${action.holder}`);
       return;
     }
-    if (action.kind === 'create' || read === null) {
-      const meta = Object.assign(new V1ObjectMeta(), { name, namespace });
-      current = await api.createNamespacedLease({ namespace, body: lease(meta, spec(0, undefined)) });
-    } else {
-      const prev = read.spec;
-      const renewing = action.kind === 'renew';
-      const acquired = renewing && prev?.acquireTime ? micro(prev.acquireTime) : undefined;
-      // read.metadata carries the resourceVersion: the write fails with 409 if anyone wrote since.
-      const body = lease(read.metadata ?? new V1ObjectMeta(), spec((prev?.leaseTransitions ?? 0) + (renewing ? 0 : 1), acquired));
-      current = await api.replaceNamespacedLease({ name, namespace, body });
-    }
-    lastRenew = now();
-    if (action.kind !== 'renew') opts.onTransition?.();
-    setLeading(true, action.kind);
+    const { namespace, name } = this.lease;
+    this.current = action.kind === 'create' || read === null
+      ? await this.api.createNamespacedLease({ namespace, body: createdLease(this.self, this.lease) })
+      : await this.api.replaceNamespacedLease({ name, namespace, body: heldLease(this.self, read, action.kind) });
+    this.lastRenew = this.now();
+    if (action.kind !== 'renew') this.opts.onTransition?.();
+    this.setLeading(true, action.kind);
   }
 
-  async function tick(): Promise<void> {
+  private async tick(): Promise<void> {
     try {
-      const lease = await read();
-      current = lease;
+      const lease = await this.read();
+      this.current = lease;
       const record = lease ? toRecord(lease) : null;
-      if (record) seen = observe(seen, record, now());
-      await act(decide(record, seen, identity, now()), lease);
+      if (record) this.seen = observe(this.seen, record, this.now());
+      await this.act(decide(record, this.seen, this.opts.identity, this.now()), lease);
     } catch (err) {
       // A 409 means someone wrote first: the next read tells who leads.
-      if (!isStatus(err, 409)) logger.warn('lease election step failed; retrying', { error: err, lease: `${namespace}/${name}` });
-      if (leading && now() - lastRenew > renewDeadlineMs) setLeading(false, 'could not renew the lease in time');
+      if (!isStatus(err, 409)) this.opts.logger.warn('lease election step failed; retrying', { error: err, lease: `${this.opts.namespace}/${this.opts.name}` });
+      if (this.leading && this.now() - this.lastRenew > this.renewDeadlineMs) this.setLeading(false, 'could not renew the lease in time');
     }
   }
 
-  function schedule(): void {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = tick().finally(() => {
-        running = undefined;
-        schedule();
-      });
-    }, leading ? renewMs : retryMs);
-  }
-
-  async function release(): Promise<void> {
-    const held = current;
-    if (!held?.spec || held.spec.holderIdentity !== identity) return;
-    const released = Object.assign(new V1LeaseSpec(), {
-      acquireTime: held.spec.acquireTime ? micro(held.spec.acquireTime) : undefined,
-      renewTime: new V1MicroTime(now()),
-      leaseDurationSeconds: 1,
-      leaseTransitions: held.spec.leaseTransitions,
+  private runTick(): void {
+    this.running = this.tick().finally(() => {
+      this.running = undefined;
+      this.schedule();
     });
-    const body = lease(held.metadata ?? new V1ObjectMeta(), released);
-    try {
-      await api.replaceNamespacedLease({ name, namespace, body });
-      logger.info('released the lease', { lease: `${namespace}/${name}`, identity });
-    } catch (err) {
-      logger.warn('could not release the lease; a follower takes over when it expires', { error: err });
-    }
   }
 
-  return {
-    start(): void {
-      if (!stopped) return;
-      stopped = false;
-      running = tick().finally(() => {
-        running = undefined;
-        schedule();
-      });
-    },
-    async stop(doRelease = true): Promise<void> {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-      const wasLeading = leading;
-      setLeading(false, 'stopping');
-      if (doRelease && wasLeading) await release();
-    },
-    isLeader: () => leading,
-    holder: () => current?.spec?.holderIdentity,
-  };
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.runTick();
+    }, this.leading ? this.renewMs : this.retryMs);
+  }
+
+  private async release(): Promise<void> {
+    const held = this.current;
+    if (!held?.spec || held.spec.holderIdentity !== this.opts.identity) return;
+    const body = releasedLease(held as V1Lease & { spec: V1LeaseSpec }, this.now());
+    try {
+      await this.api.replaceNamespacedLease({ ...this.lease, body });
+      this.opts.logger.info('released the lease', { lease: `${this.opts.namespace}/${this.opts.name}`, identity: this.opts.identity });
+    } catch (err) {
+      this.opts.logger.warn('could not release the lease; a follower takes over when it expires', { error: err });
+    }
+  }
 }
