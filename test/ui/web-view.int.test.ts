@@ -8,15 +8,18 @@
  * with a bounded DOM; readable in the light and the dark system theme (every visible text at
  * 4.5:1 contrast or more). KG_UI_SCREENSHOTS=DIR also saves the screenshots docs/ui/ shows.
  */
-import { RbacAuthorizationV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { CustomObjectsApi, RbacAuthorizationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubeConfig } from '../kube/client.js';
 import { installCrds } from '../kube/crds.js';
 import { createTestNamespace, deleteTestNamespace } from '../kube/namespace.js';
 import type { NewVerdict } from '../../daemons/broker/store/types.js';
-import { ANP, type AuditPolicy } from '../../plugin/kube/objects.js';
-import { createAudit, evaluatedStatus, serviceAccountKubeconfig, writeStatus } from '../../plugin/testing/test-cluster.js';
+import { ACNP, ANP, type AuditPolicy } from '../../plugin/kube/objects.js';
+import { createAudit, evaluatedStatus, patchAudit, serviceAccountKubeconfig, writeStatus } from '../../plugin/testing/test-cluster.js';
+import { evaluateFlow } from '../../policy/evaluate.js';
+import { anp, buildState, flow as engineFlow, podInfo } from '../../policy/testing/testkit.js';
+import type { ClusterNetworkPolicySpec } from '../../policy/types.js';
 import { memoryIO } from '../../plugin/io.js';
 import { uiOptions } from '../../plugin/commands/ui.js';
 import { runUi } from '../../plugin/ui/run.js';
@@ -24,7 +27,16 @@ import { launchBrowser, type Browser } from './testing/browser.js';
 import { seedVerdicts, startUiStack, type SeedFlow, type UiStack } from './testing/stack.js';
 
 const HOSTILE_POD = '<img src=x onerror="window.__pwned=1">';
-const HOSTILE_REASON = '"><script>window.__pwned=2</script><b onmouseover="window.__pwned=3">bold</b> & more';
+const HOSTILE_LABEL = '"><img src=x onerror="window.__pwned=4">';
+/**
+ * A reason in the engine's words naming a hostile pod and hostile labels (a pod's labels reach
+ * the page only inside reasons: the policies' own selectors are checked by the CRD schema), with
+ * markup after it: all of it must stay text, and the rule it names is still found.
+ */
+function hostileReason(ns: string): string {
+  const peer = `web/${HOSTILE_POD}`;
+  return `AuditNetworkPolicy ${ns}/payments selects ${ns}/payments-2, but no ingress rule allows 7000/TCP from ${peer} to ${ns}/payments-2; ingress rule 0 matches ${peer}'s labels (pods tier=${HOSTILE_LABEL}) but only in namespace ${ns}, and ${peer} is in web: add a namespaceSelector to admit it"><script>window.__pwned=2</script><b onmouseover="window.__pwned=3">bold</b> & more`;
+}
 const SHOTS = process.env.KG_UI_SCREENSHOTS;
 
 /**
@@ -62,6 +74,24 @@ const policies: Record<string, AuditPolicy> = {};
 const views: { stop: () => Promise<number> }[] = [];
 
 const SPEC = { podSelector: { matchLabels: { app: 'payments' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: { matchLabels: { tier: 'frontend' } } }], ports: [{ protocol: 'TCP', port: 8080 }] }] };
+
+/** Policy `edited`: generation 1 admits only batch pods of its namespace; generation 2 adds web's pods on 8080. */
+const FROM_BATCH = { from: [{ podSelector: { matchLabels: { app: 'batch' } } }] };
+const FROM_WEB_8080 = { from: [{ namespaceSelector: { matchLabels: { team: 'web' } }, podSelector: { matchLabels: { app: 'web' } } }], ports: [{ protocol: 'TCP', port: 8080 }] };
+const EDITED_GEN1 = { podSelector: { matchLabels: { app: 'payments' } }, policyTypes: ['Ingress'], ingress: [FROM_BATCH] };
+const EDITED_GEN2 = { ...EDITED_GEN1, ingress: [FROM_BATCH, FROM_WEB_8080] };
+
+/** The reason the engine gives for web/SRC -> NS/payments-0:PORT under `spec`, as the evaluator would store it. */
+function engineReason(ns: string, spec: ClusterNetworkPolicySpec, src: string, port: number): string {
+  const state = buildState({
+    namespaces: { web: { team: 'web' }, [ns]: {} },
+    pods: [podInfo(`web/${src}`, { labels: { app: 'web' }, ips: ['10.1.0.1'] }), podInfo(`${ns}/payments-0`, { labels: { app: 'payments' }, ips: ['10.2.0.1'] })],
+    policies: [anp(`${ns}/edited`, spec)],
+  });
+  const v = evaluateFlow(state, engineFlow(`web/${src}`, `${ns}/payments-0`, 'TCP', port)).verdicts[0];
+  if (!v) throw new Error(`the engine gave no verdict for web/${src}:${port}`);
+  return v.reason;
+}
 
 function ref(p: AuditPolicy): NewVerdict['policy'] {
   return { uid: p.metadata.uid ?? '', kind: 'AuditNetworkPolicy', namespace: p.metadata.namespace ?? '', name: p.metadata.name, generation: p.metadata.generation ?? 1 };
@@ -118,6 +148,10 @@ beforeAll(async () => {
   policies.live = await writeStatus(kc, ANP, await createAudit(kc, ANP, { metadata: { name: 'live', namespace: nsA }, spec: SPEC }), evaluatedStatus(1));
   policies.bulk = await writeStatus(kc, ANP, await createAudit(kc, ANP, { metadata: { name: 'bulk', namespace: nsA }, spec: SPEC }), evaluatedStatus(1));
   policies.other = await createAudit(kc, ANP, { metadata: { name: 'other-team', namespace: nsB }, spec: SPEC });
+  const edited = await patchAudit(kc, ANP, await createAudit(kc, ANP, { metadata: { name: 'edited', namespace: nsA }, spec: EDITED_GEN1 }), { spec: EDITED_GEN2 });
+  policies.edited = await writeStatus(kc, ANP, edited, evaluatedStatus(2));
+  const platform = await createAudit(kc, ACNP, { metadata: { name: `${nsA}-platform` }, spec: { namespaceSelector: { matchLabels: { team: 'web' } }, podSelector: {}, policyTypes: ['Ingress'] } });
+  policies.platform = await writeStatus(kc, ACNP, platform, evaluatedStatus(1));
 
   stack = await startUiStack(kc);
   await seedVerdicts(stack.store, ref(policies.payments), [
@@ -125,7 +159,14 @@ beforeAll(async () => {
     flow('web-7f9c8d6b5-fghij', 'payments-0', 8080, 'WouldDeny'),
     flow('batch-0', 'payments-1', 9090, 'WouldDeny'),
     flow('web-7f9c8d6b5-abcde', 'payments-0', 8443, 'Allow'),
-    flow(HOSTILE_POD, 'payments-2', 7000, 'WouldDeny', { reason: HOSTILE_REASON }),
+    flow(HOSTILE_POD, 'payments-2', 7000, 'WouldDeny', { reason: hostileReason(nsA) }),
+  ]);
+  // Generation 1's verdict, then generation 2's: allowed by its new rule, refused on another port, an attempt never answered.
+  await seedVerdicts(stack.store, { ...ref(policies.edited), generation: 1 }, [flow('web-old', 'payments-0', 8080, 'WouldDeny', { reason: engineReason(nsA, EDITED_GEN1, 'web-old', 8080) })]);
+  await seedVerdicts(stack.store, ref(policies.edited), [
+    flow('web-1', 'payments-0', 8080, 'Allow', { reason: engineReason(nsA, EDITED_GEN2, 'web-1', 8080) }),
+    flow('web-1', 'payments-0', 9090, 'WouldDeny', { reason: engineReason(nsA, EDITED_GEN2, 'web-1', 9090), state: 'refused' }),
+    flow('web-2', 'payments-0', 8080, 'Allow', { reason: engineReason(nsA, EDITED_GEN2, 'web-2', 8080), state: 'attempt' }),
   ]);
   await seedVerdicts(stack.store, ref(policies.other), [{ src: { namespace: nsB, pod: 'secret-client-0' }, dst: { namespace: nsB, pod: 'db-0' }, port: 5432, verdict: 'WouldDeny' }]);
   browser = await launchBrowser();
@@ -133,6 +174,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const v of views) await v.stop();
+  if (policies.platform) await kc.makeApiClient(CustomObjectsApi).deleteClusterCustomObject({ group: 'kguardian.dev', version: 'v1alpha1', plural: 'auditclusternetworkpolicies', name: policies.platform.metadata.name });
   await browser?.close();
   await stack?.close();
   await deleteTestNamespace(kc, nsA);
@@ -151,7 +193,7 @@ describe('the web view in chromium', () => {
   it('lists the namespace\'s policies with sync state, counts, the gate and the last would-deny', async () => {
     const page = await open(viewerUrl);
     const rows = page.locator('#policies tbody tr');
-    await expect.poll(() => rows.count()).toBe(4);
+    await expect.poll(() => rows.count()).toBe(5);
     const text = await page.locator('#policies').innerText();
     expect(text).toContain(`${nsA}/payments`);
     expect(text).toContain('gen 1 / observed 1');
@@ -194,7 +236,10 @@ describe('the web view in chromium', () => {
     const cell = page.locator('tbody tr[data-index]').first();
     await expect.poll(() => cell.innerText()).toContain(`web/${HOSTILE_POD}`);
     await cell.click();
-    await expect.poll(() => page.locator('#detail .reason').innerText()).toBe(HOSTILE_REASON);
+    await expect.poll(() => page.locator('#detail .reason').innerText()).toBe(hostileReason(nsA));
+    expect(await page.locator('#detail .reason').innerText()).toContain(`pods tier=${HOSTILE_LABEL}`);
+    // The rule the hostile reason names is still read from it.
+    expect(await page.locator('#detail-rule').innerText()).toMatch(/ingress rule 0 matches the peer's labels, but in another namespace[\s\S]*ingress rule 0 \(nearest\)/);
     // Evaluated in the page: an inline script added now must be blocked by the CSP.
     const state = await page.evaluate(`(() => {
       const s = document.createElement('script');
@@ -208,7 +253,7 @@ describe('the web view in chromium', () => {
 
   it('shows a namespace-scoped user only their namespace, and the broker refuses the rest', async () => {
     const page = await open(viewerUrl);
-    await expect.poll(() => page.locator('#policies tbody tr').count()).toBe(4);
+    await expect.poll(() => page.locator('#policies tbody tr').count()).toBe(5);
     expect(await page.locator('#policies').innerText()).not.toContain(nsB);
     expect(await page.locator('#scope').innerText()).toContain(`namespace ${nsA}`);
     await page.goto(`${viewerUrl}?view=policy&kind=anp&ns=${nsB}&name=other-team`);
@@ -245,12 +290,87 @@ describe('the web view in chromium', () => {
     await page.locator('.scroll').focus();
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.locator('#detail').innerText()).toMatch(/Rule[\s\S]*1 ingress rules/);
+    await expect.poll(() => page.locator('#detail').innerText()).toMatch(/Rule\s+No ingress rule of the policy matched this flow\.[\s\S]*The 1 ingress rule of generation 1, which judged this verdict:/);
     expect(await page.locator('#promote-command').innerText()).toBe(`kubectl kguardian audit promote payments -n ${nsA} | kubectl apply -f -`);
     expect(await page.locator('.promotion h2').innerText()).toContain('Not safe to promote');
     if (SHOTS) await page.screenshot({ path: `${SHOTS}/would-deny-table.png`, fullPage: true });
     await page.keyboard.press('Escape');
     await expect.poll(() => page.locator('#detail').count()).toBe(0);
+    await page.close();
+  });
+
+  it('shows each policy\'s latest generation by default, as `verdicts` does, and every generation when asked, in the URL', async () => {
+    const page = await open(`${viewerUrl}?view=policy&kind=anp&ns=${nsA}&name=edited&verdict=any`);
+    await expect.poll(() => page.locator('#row-status').innerText()).toMatch(/^3 verdict rows of the latest generation/);
+    const gens = (): Promise<string[]> => page.evaluate<string[]>("[...document.querySelectorAll('.scroll tbody tr[data-id]')].map((tr) => tr.children[8].textContent)");
+    expect(await gens()).toEqual(['2', '2', '2']);
+    await page.selectOption('select[name=generations]', 'all');
+    await page.click('form.filters button[type=submit]');
+    await expect.poll(() => page.locator('#row-status').innerText()).toMatch(/^4 verdict rows$/);
+    expect((await gens()).sort()).toEqual(['1', '2', '2', '2']);
+    expect(new URL(page.url()).searchParams.get('generations')).toBe('all');
+    const shared = await open(page.url());
+    await expect.poll(() => shared.locator('#row-status').innerText()).toMatch(/^4 verdict rows$/);
+    expect(await shared.inputValue('select[name=generations]')).toBe('all');
+    await page.close();
+    await shared.close();
+  });
+
+  it('shows each verdict\'s connection state: a column, a filter and the row detail, a refused or unanswered attempt marked as failed', async () => {
+    const page = await open(`${viewerUrl}?view=policy&kind=anp&ns=${nsA}&name=edited&verdict=any`);
+    await expect.poll(() => page.locator('#row-status').innerText()).toMatch(/^3 verdict rows/);
+    const cells = await page.evaluate<string[][]>("[...document.querySelectorAll('.scroll tbody tr[data-id]')].map((tr) => [tr.children[1].textContent, tr.children[2].textContent, tr.children[2].className])");
+    expect(cells.sort()).toEqual([
+      ['✓ Allow', '✕ attempt', 'c-state failed'],
+      ['✓ Allow', 'established', 'c-state'],
+      ['✕ WouldDeny', '✕ refused', 'c-state failed'],
+    ].sort());
+    await page.selectOption('select[name=state]', 'refused');
+    await page.click('form.filters button[type=submit]');
+    await expect.poll(() => page.locator('#row-status').innerText()).toMatch(/^1 verdict rows/);
+    expect(new URL(page.url()).searchParams.get('state')).toBe('refused');
+    await page.locator('.scroll tbody tr[data-index]').first().click();
+    const state = page.locator('#detail-state');
+    await expect.poll(() => state.innerText()).toMatch(/^refused: the destination answered with a reset\. It was tried and failed: not working traffic\.$/);
+    expect(await state.getAttribute('class')).toBe('failed');
+    await page.close();
+  });
+
+  it('names the rule a verdict concerns, from the generation that judged it: the allowing rule, or that none matched and the nearest', async () => {
+    const page = await open(`${viewerUrl}?view=policy&kind=anp&ns=${nsA}&name=edited&verdict=any&generations=all`);
+    await expect.poll(() => page.locator('#row-status').innerText()).toMatch(/^4 verdict rows/);
+    const detailOf = async (...texts: string[]): Promise<{ text: string; rules: string[] }> => {
+      await texts.reduce((rows, hasText) => rows.filter({ hasText }), page.locator('.scroll tbody tr[data-index]')).click();
+      await expect.poll(() => page.locator('#detail-rule').count()).toBe(1);
+      const r = { text: await page.locator('#detail-rule').innerText(), rules: await page.locator('#detail-rule .rule h4').allInnerTexts() };
+      await page.keyboard.press('Escape');
+      return r;
+    };
+    const allowed = await detailOf('web/web-1', 'established');
+    expect(allowed.text).toMatch(/^Allowed by ingress rule 1\./);
+    expect(allowed.rules).toEqual(['ingress rule 1 (generation 2, which judged this verdict)']);
+    expect(allowed.text).toContain('"port": 8080');
+    const denied = await detailOf('✕ refused');
+    expect(denied.text).toMatch(/^No ingress rule of the policy matched this flow\.\s+Nearest: ingress rule 1 admits this peer, but not on 9090\/TCP\.\s+The 2 ingress rules of generation 2, which judged this verdict:/);
+    expect(denied.rules).toEqual(['ingress rule 0', 'ingress rule 1 (nearest)']);
+    // Generation 1's verdict: the rules now in the cluster did not judge it, and the broker keeps no older spec.
+    const older = await detailOf('web/web-old');
+    expect(older.text).toMatch(/^No ingress rule of the policy matched this flow\.\s+Judged by generation 1; the policy is now at generation 2\. The broker keeps no older specs, so the rules that judged this verdict cannot be shown\.$/);
+    expect(older.rules).toEqual([]);
+    await page.close();
+  });
+
+  it('lists the AuditClusterNetworkPolicies with -A, each with its promote-cluster command', async () => {
+    const url = await startView(admin, { A: true });
+    const page = await open(url);
+    const row = page.locator('#policies tbody tr', { hasText: `${nsA}-platform` });
+    await expect.poll(() => row.count()).toBe(1);
+    expect((await row.locator('td').first().innerText()).trim()).toBe('ACNP');
+    await row.locator('a').click();
+    await expect.poll(() => page.locator('#promote-command').count()).toBe(1);
+    expect(await page.locator('#promote-command').innerText()).toBe(`kubectl kguardian audit promote-cluster ${nsA}-platform | kubectl apply -f -`);
+    expect(new URL(page.url()).searchParams.get('kind')).toBe('acnp');
+    expect(await page.locator('h1').innerText()).toBe(`AuditClusterNetworkPolicy ${nsA}-platform`);
     await page.close();
   });
 

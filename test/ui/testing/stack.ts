@@ -62,6 +62,8 @@ export interface SeedFlow {
   protocol?: 'TCP' | 'UDP';
   verdict: 'Allow' | 'WouldDeny';
   reason?: string;
+  /** The connection's state as the agent saw it (default established). */
+  state?: 'established' | 'attempt' | 'refused' | 'seen';
   at?: Date;
 }
 
@@ -82,6 +84,7 @@ export async function seedVerdicts(store: Store, policy: NewVerdict['policy'], f
       dst: { ip: f.dst.ip ?? '10.2.0.1', port: f.port, kind: 'pod', namespace: f.dst.namespace, pod: f.dst.pod },
       protocol: f.protocol ?? 'TCP',
       direction: 'Ingress',
+      state: f.state ?? 'established',
     });
   });
   await store.ingest(batch(observations), now);

@@ -3,7 +3,7 @@
  * back button and a shared link both work); nothing is submitted anywhere.
  */
 import { el } from './dom.js';
-import { readFilters, type Filters } from './state.js';
+import { FLOW_STATES, readFilters, type Filters } from './state.js';
 
 function field(label: string, input: HTMLElement): HTMLLabelElement {
   return el('label', {}, el('span', {}, label), input);
@@ -29,7 +29,9 @@ export function filterForm(f: Filters, apply: (f: Filters) => void): HTMLFormEle
     field('Protocol', select('protocol', f.protocol, [['', 'any'], ['TCP', 'TCP'], ['UDP', 'UDP'], ['SCTP', 'SCTP']])),
     field('Since', input('since', f.since, '1h or RFC 3339', 10)),
     field('Until', input('until', f.until, '', 10)),
-    field('Generation', input('generation', f.generation, 'any', 5)),
+    field('State', select('state', f.state, [['', 'any'], ...FLOW_STATES.map((s): [string, string] => [s, s])])),
+    field('Generation', input('generation', f.generation, f.allGenerations ? 'any' : 'latest', 5)),
+    field('Generations', select('generations', f.allGenerations ? 'all' : undefined, [['', 'latest only'], ['all', 'all']])),
     el('button', { type: 'submit' }, 'Apply'),
   );
   form.addEventListener('submit', (e) => {

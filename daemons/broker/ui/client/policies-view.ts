@@ -1,7 +1,8 @@
 /**
  * The first view: every audit policy the user may list, with its sync state (generation against
  * observedGeneration), the evaluator's window counts, the promotion gate's answer and why not,
- * and the time of its latest would-deny verdict (asked of the broker, one small query each).
+ * and the time of its latest generation's latest would-deny verdict (asked of the broker, one small
+ * query each).
  */
 import { getJson } from './api.js';
 import { UI_API, type StoredVerdict, type UiPolicy, type UiPolicyList } from '../../../../contracts/web-view.js';
@@ -23,7 +24,8 @@ function safeCell(p: UiPolicy): HTMLTableCellElement {
 
 async function lastWouldDeny(p: UiPolicy, cell: HTMLTableCellElement): Promise<void> {
   try {
-    const params = new URLSearchParams({ policy: p.name, namespace: p.namespace, verdict: 'WouldDeny', limit: '1' });
+    // Of the latest generation, as the policy's view shows by default: an edit that fixed it shows "never".
+    const params = new URLSearchParams({ policy: p.name, namespace: p.namespace, verdict: 'WouldDeny', generations: 'latest', limit: '1' });
     const page = await getJson<{ verdicts: StoredVerdict[] }>('/audit/verdicts', params);
     cell.replaceChildren(page.verdicts[0] ? time(page.verdicts[0].observedAt) : 'never');
   } catch (e) {

@@ -15,7 +15,7 @@ import { groupedView } from './grouped-view.js';
 import { loadVerdicts, MAX_ROWS, pageParams, VERDICTS_PATH } from './load-verdicts.js';
 import { promotionPanel } from './promotion.js';
 import { tailView } from './tail-view.js';
-import { TABS, writeState, type Tab, type ViewState } from './state.js';
+import { TABS, writeState, type Filters, type Tab, type ViewState } from './state.js';
 import type { ViewContext } from './view-context.js';
 import { VirtualTable } from './virtual-table.js';
 
@@ -58,8 +58,10 @@ function tableTab(policy: UiPolicy | undefined): TableTab {
   };
 }
 
-function rowStatus(loaded: { rows: readonly StoredVerdict[]; truncated: boolean }): string {
-  return `${loaded.rows.length.toLocaleString('en')} verdict rows${loaded.truncated ? ` (the newest ${MAX_ROWS.toLocaleString('en')}; narrow the filters to see older ones)` : ''}`;
+/** The row count, and which generations it covers (the latest only unless asked: say so, older rows exist). */
+function rowStatus(loaded: { rows: readonly StoredVerdict[]; truncated: boolean }, f: Filters): string {
+  const gens = f.allGenerations || f.generation !== undefined ? '' : ' of the latest generation (Generations: all shows older ones)';
+  return `${loaded.rows.length.toLocaleString('en')} verdict rows${gens}${loaded.truncated ? `; the newest ${MAX_ROWS.toLocaleString('en')}, narrow the filters to see older ones` : ''}`;
 }
 
 /**
@@ -87,7 +89,7 @@ async function body(s: PolicyState, policy: UiPolicy | undefined, ctx: ViewConte
     }
     : undefined;
   const loaded = await loadVerdicts(s.policy, s.filters, signal, onPage);
-  status.textContent = rowStatus(loaded);
+  status.textContent = rowStatus(loaded, s.filters);
   if (s.tab === 'grouped') return el('div', {}, status, groupedView(loaded.rows));
   if (s.tab === 'map') {
     return el('div', {}, status, flowMap(edges(loaded.rows), (e) => {

@@ -16,9 +16,10 @@ describe('readState / writeState', () => {
         view: 'policy',
         policy: payments,
         tab: 'grouped',
-        filters: { verdict: 'any', direction: 'Egress', src: 'web/web', dst: '10.0.0.1', port: 8080, protocol: 'UDP', since: '2h', until: '2026-03-01T10:00:00Z', generation: 3 },
+        filters: { verdict: 'any', direction: 'Egress', src: 'web/web', dst: '10.0.0.1', port: 8080, protocol: 'UDP', since: '2h', until: '2026-03-01T10:00:00Z', generation: 3, state: 'refused' },
       },
     },
+    { title: 'every generation', state: { view: 'policy', policy: payments, tab: 'table', filters: { verdict: 'WouldDeny', allGenerations: true, state: 'attempt' } } },
     { title: 'a cluster-scoped policy', state: { view: 'policy', policy: { kind: 'AuditClusterNetworkPolicy', namespace: '', name: 'deny-all' }, tab: 'map', filters: { verdict: 'Allow' } } },
     // Text filters are user input: characters with a meaning in URLs survive the trip.
     { title: 'a filter with & = # % and spaces', state: { view: 'policy', policy: payments, tab: 'tail', filters: { verdict: 'WouldDeny', src: 'a&b=c #d %e' } } },
@@ -38,7 +39,7 @@ describe('readState / writeState', () => {
   });
 
   it('drops filter values it does not know instead of passing them on', () => {
-    const s = readState('?view=policy&ns=prod&name=payments&tab=evil&verdict=Maybe&direction=Up&port=99999&protocol=ICMP&since=yesterday&generation=-1');
+    const s = readState('?view=policy&ns=prod&name=payments&tab=evil&verdict=Maybe&direction=Up&port=99999&protocol=ICMP&since=yesterday&generation=-1&state=reset&generations=some');
     expect(s).toEqual({ view: 'policy', policy: payments, tab: 'table', filters: { verdict: 'WouldDeny' } });
   });
 });
@@ -63,9 +64,18 @@ describe('filters', () => {
   });
 
   it('passes the broker only the filters it has', () => {
-    const p = brokerParams(payments, { verdict: 'WouldDeny', direction: 'Ingress', src: 'web', port: 80, since: '1h' });
-    expect(Object.fromEntries(p)).toEqual({ policy: 'payments', namespace: 'prod', verdict: 'WouldDeny', direction: 'Ingress', since: '1h' });
+    const p = brokerParams(payments, { verdict: 'WouldDeny', direction: 'Ingress', src: 'web', port: 80, since: '1h', state: 'refused' });
+    expect(Object.fromEntries(p)).toEqual({ policy: 'payments', namespace: 'prod', verdict: 'WouldDeny', direction: 'Ingress', since: '1h', state: 'refused', generations: 'latest' });
     expect(brokerParams(payments, { verdict: 'any' }).has('verdict')).toBe(false);
+  });
+
+  // As `verdicts` (and --all-generations): an edited policy's older verdicts leave the view by default.
+  it.each([
+    { title: 'by default, each policy\'s latest generation', filters: {}, want: 'latest' },
+    { title: 'every generation when asked', filters: { allGenerations: true as const }, want: null },
+    { title: 'one named generation, old or not (filtered in the page)', filters: { generation: 1 }, want: null },
+  ])('asks the broker for $title', ({ filters, want }) => {
+    expect(brokerParams(payments, { verdict: 'any', ...filters }).get('generations')).toBe(want);
   });
 
   it.each([

@@ -6,6 +6,10 @@
  */
 import type { StoredVerdict } from '../../../../contracts/web-view.js';
 
+/** The connection states a verdict can be filtered by, as the agent saw the flow (the broker's `state=`). */
+export type FlowState = 'established' | 'attempt' | 'refused' | 'seen';
+export const FLOW_STATES: readonly FlowState[] = ['established', 'attempt', 'refused', 'seen'];
+
 export type Tab = 'table' | 'grouped' | 'tail' | 'map';
 export const TABS: readonly Tab[] = ['table', 'grouped', 'tail', 'map'];
 export type PolicyKind = 'AuditNetworkPolicy' | 'AuditClusterNetworkPolicy';
@@ -23,6 +27,14 @@ export interface Filters {
   since?: string;
   until?: string;
   generation?: number;
+  /** The judged flow's connection state (a refused or never-answered attempt is not working traffic). */
+  state?: FlowState;
+  /**
+   * Older generations' verdicts too. By default only each policy's latest generation (the
+   * highest the broker stored for the policy's uid), as `verdicts` lists them without
+   * --all-generations; a `generation` filter asks for that one generation instead.
+   */
+  allGenerations?: true;
 }
 
 export interface PolicyRef {
@@ -65,6 +77,8 @@ export function readFilters(p: URLSearchParams): Filters {
     since: since !== null && TIME.test(since) ? since : undefined,
     until: until !== null && TIME.test(until) ? until : undefined,
     generation: intIn(p.get('generation'), 0, 999_999_999),
+    state: oneOf(p.get('state'), FLOW_STATES),
+    allGenerations: p.get('generations') === 'all' ? true : undefined,
   };
 }
 
@@ -88,7 +102,8 @@ export function writeState(s: ViewState): string {
   if (f.verdict !== 'WouldDeny') p.set('verdict', f.verdict);
   const rest: [string, string | number | undefined][] = [
     ['direction', f.direction], ['src', f.src], ['dst', f.dst], ['port', f.port], ['protocol', f.protocol],
-    ['since', f.since], ['until', f.until], ['generation', f.generation],
+    ['since', f.since], ['until', f.until], ['generation', f.generation], ['state', f.state],
+    ['generations', f.allGenerations ? 'all' : undefined],
   ];
   for (const [k, v] of rest) if (v !== undefined && v !== '') p.set(k, String(v));
   return `?${p.toString()}`;
@@ -101,6 +116,8 @@ export function brokerParams(policy: PolicyRef, f: Filters): URLSearchParams {
   if (f.direction) p.set('direction', f.direction);
   if (f.since) p.set('since', f.since);
   if (f.until) p.set('until', f.until);
+  if (f.state) p.set('state', f.state);
+  if (!f.allGenerations && f.generation === undefined) p.set('generations', 'latest');
   return p;
 }
 

@@ -10,6 +10,8 @@ export interface Column<T> {
   title: string;
   cell(row: T): string;
   className?: string;
+  /** A class of this row's cell besides className (a state that must stand out). */
+  cellClass?: (row: T) => string | undefined;
 }
 
 export interface VirtualTableOptions<T> {
@@ -96,7 +98,8 @@ export class VirtualTable<T> {
     tr.style.height = `${this.rowHeight}px`;
     for (const c of this.opts.columns) {
       const v = c.cell(r);
-      tr.appendChild(el('td', { class: c.className, title: v }, v));
+      const extra = c.cellClass?.(r);
+      tr.appendChild(el('td', { class: extra === undefined ? c.className : `${c.className ?? ''} ${extra}`, title: v }, v));
     }
     return tr;
   }
