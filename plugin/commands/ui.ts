@@ -24,7 +24,7 @@ export function uiBuilder(y: Argv): Argv {
     tokenFlags(y)
       .option('A', { alias: 'all-namespaces', type: 'boolean', default: false, describe: 'Every namespace, and the cluster-scoped policies' })
       .option('port', { type: 'number', default: 0, describe: 'Local port for the view on 127.0.0.1 (default: any free port)' })
-      .option('open', { type: 'boolean', default: false, describe: 'Open the view in the default browser' }),
+      .option('open', { type: 'boolean', default: false, describe: 'Open the view in a browser: $BROWSER, else xdg-open (open on macOS)' }),
     UI_EXAMPLES,
   );
 }

@@ -2,20 +2,12 @@
  * Runs `kubectl kguardian ui` until its signal aborts (Ctrl-C from the command line): the way to
  * the broker, the user's kubeconfig for the policy list, the local proxy, the printed URL.
  */
-import { spawn } from 'node:child_process';
 import type { UiOptions } from './options.js';
 import { EXIT } from '../errors.js';
 import type { CliIO } from '../io.js';
+import { openBrowser } from './open-browser.js';
 import { listUiPolicies } from './policies.js';
 import { startUiProxy } from './proxy.js';
-
-/** Opens the URL in the desktop's browser; a machine without one only gets a note. */
-function openBrowser(url: string, io: CliIO): void {
-  const cmd = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
-  const child = spawn(cmd, [url], { stdio: 'ignore', detached: true });
-  child.on('error', (e) => io.stderr.write(`warning: --open: could not start ${cmd}: ${e.message}; open the URL yourself\n`));
-  child.unref();
-}
 
 /** Resolves when SIGINT or SIGTERM arrives, or when `signal` aborts. */
 function untilStopped(signal: AbortSignal | undefined): Promise<void> {
