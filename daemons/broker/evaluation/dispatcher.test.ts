@@ -4,7 +4,7 @@ import { silentLogger } from '../../../runtime/logger.js';
 import { systemClock } from '../../../runtime/clock.js';
 import type { EvaluatorClient } from '../evaluator-client.js';
 import { createMetrics } from '../metrics.js';
-import type { FlowJudgement, Store, StoredFlow } from '../store/types.js';
+import type { FlowJudgement, Store, StoredCheckTally, StoredFlow } from '../store/types.js';
 import type { EvaluateResult } from '../../../contracts/evaluate.js';
 import { auditVerdicts, EvaluationDispatcher, toEvaluateItem } from './dispatcher.js';
 
@@ -69,6 +69,33 @@ describe('EvaluationDispatcher.runOnce: enforcement checks', () => {
     const [j] = await judged(on);
     expect(j?.enforcement).toHaveLength(checks);
     expect(j?.verdicts.map((x) => x.policy.kind)).toEqual(['AuditNetworkPolicy']);
+  });
+});
+
+describe('EvaluationDispatcher.runOnce: the checks counter', () => {
+  it('moves kguardian_broker_enforcement_checks_total by the conversations of each prediction and state', async () => {
+    const tallies: StoredCheckTally[] = [
+      { predicted: 'Deny', state: 'established', count: 2 },
+      { predicted: 'Deny', state: 'established', count: 3 },
+      { predicted: 'Allow', state: 'refused', count: 1 },
+    ];
+    const flow: StoredFlow = {
+      id: 1, bucket: '2026-01-01T00:00:00.000Z', firstSeen: '2026-01-01T00:00:01.000Z', lastSeen: '2026-01-01T00:00:01.000Z',
+      src: { ip: '10.0.0.1', port: 40000, kind: 'pod' }, dst: { ip: '10.0.0.2', port: 8080, kind: 'pod' },
+      protocol: 'TCP', direction: 'Ingress', state: 'established', node: 'n', count: 1,
+    };
+    const store = {
+      claimPending: () => Promise.resolve({ token: 't', flows: [{ flow, pending: 1 }] }),
+      completeClaim: (_c: unknown, _j: unknown, _at: unknown, onStored: (v: [], c: StoredCheckTally[]) => void) => {
+        onStored([], tallies);
+        return Promise.resolve(0);
+      },
+    } as unknown as Store;
+    const client: EvaluatorClient = { evaluate: () => Promise.resolve(new Map([[1, { id: 1, src: null, dst: null, verdicts: [] }]])) };
+    const metrics = createMetrics();
+    await new EvaluationDispatcher({ store, client, clock: systemClock, logger: silentLogger, metrics }).runOnce();
+    const values = (await metrics.enforcementChecks.get()).values.map((v) => [v.labels.predicted, v.labels.state, v.value]).sort();
+    expect(values).toEqual([['Allow', 'refused', 1], ['Deny', 'established', 5]]);
   });
 });
 

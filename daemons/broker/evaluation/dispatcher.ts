@@ -17,7 +17,7 @@ import type { Clock } from '../../../runtime/clock.js';
 import type { EvaluateItem, EvaluateResult, EvaluatorClient } from '../evaluator-client.js';
 import type { Logger } from '../../../runtime/logger.js';
 import type { BrokerMetrics } from '../metrics.js';
-import type { ClaimedFlow, FlowJudgement, NewVerdict, Store, StoredFlow } from '../store/types.js';
+import type { ClaimedFlow, FlowJudgement, NewVerdict, Store, StoredCheckTally, StoredFlow } from '../store/types.js';
 import type { FlowEndpoint } from '../../../policy/types.js';
 import { checksOf } from '../verify/enforcement.js';
 
@@ -69,6 +69,18 @@ export function auditVerdicts(answer: EvaluateResult, direction: StoredFlow['dir
   }));
 }
 
+/** Moves the checks counter once per label pair, not once per check (hundreds a claim). */
+function countChecks(metrics: BrokerMetrics, checks: readonly StoredCheckTally[]): void {
+  const sums = new Map<string, { predicted: StoredCheckTally['predicted']; state: StoredCheckTally['state']; count: number }>();
+  for (const c of checks) {
+    const key = `${c.predicted}/${c.state}`;
+    const s = sums.get(key);
+    if (s === undefined) sums.set(key, { ...c });
+    else s.count += c.count;
+  }
+  for (const s of sums.values()) metrics.enforcementChecks.inc({ predicted: s.predicted, state: s.state }, s.count);
+}
+
 export class EvaluationDispatcher {
   private readonly stopping = new AbortController();
   private wakeIdle = new AbortController();
@@ -104,7 +116,7 @@ export class EvaluationDispatcher {
       }
       const stored = await store.completeClaim(claim, judgements, clock.now(), (tallies, checks) => {
         metrics.policies.record(tallies);
-        for (const c of checks) metrics.enforcementChecks.inc({ predicted: c.predicted, state: c.state }, c.count);
+        countChecks(metrics, checks);
       });
       metrics.verdictsStored.inc(stored);
       return judgements.length;

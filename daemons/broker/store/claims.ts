@@ -10,22 +10,22 @@ import { randomUUID } from 'node:crypto';
 import type { Queryable } from './sql-client.js';
 import { flowColumns, toFlow, type FlowRow } from './rows.js';
 import type { Claim, FlowJudgement, NewVerdict, StoredCheckTally, StoredFlow, StoredVerdictTally } from './types.js';
-import { insertChecks, type CheckInsert } from './enforcement-checks.js';
+import { checkChanges, insertChecks, type CheckInsert } from './enforcement-checks.js';
 import { endIdentity, insertVerdicts, type VerdictValues } from './verdict-insert.js';
 
 export async function claimPending(db: Queryable, limit: number, now: Date, leaseMs: number): Promise<Claim> {
   const token = randomUUID();
-  const r = await db.query<FlowRow & { pending: string | number }>(
+  const r = await db.query<FlowRow & { pending: string | number; checked: string }>(
     `WITH c AS (
        SELECT id, bucket FROM flows
        WHERE pending > 0 AND (lease_until IS NULL OR lease_until < $3)
        ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED)
      UPDATE flows f SET lease_token = $1, lease_until = $2 FROM c
      WHERE f.id = c.id AND f.bucket = c.bucket
-     RETURNING ${flowColumns('f')}, f.pending`,
+     RETURNING ${flowColumns('f')}, f.pending, f.checked`,
     [token, new Date(now.getTime() + leaseMs), now, limit],
   );
-  const flows = r.rows.map((row) => ({ flow: toFlow(row), pending: Number(row.pending) })).sort((a, b) => a.flow.id - b.flow.id);
+  const flows = r.rows.map((row) => ({ flow: toFlow(row), pending: Number(row.pending), checked: row.checked })).sort((a, b) => a.flow.id - b.flow.id);
   return { token, flows };
 }
 
@@ -50,34 +50,39 @@ export interface Completed {
   checked: StoredCheckTally[];
 }
 
-/** Completes a claim in the caller's transaction; `stored` has one entry per verdict row written. */
+/**
+ * Completes a claim in the caller's transaction; `stored` has one entry per verdict row written,
+ * `checked` one per enforcement check judged (written as a row only where it changed the flow
+ * row's checks: enforcement-checks.ts).
+ */
 export async function completeClaim(tx: Queryable, claim: Claim, judgements: readonly FlowJudgement[], now: Date): Promise<Completed> {
   const judged = new Map(judgements.map((j) => [j.flowId, j]));
   const done = claim.flows.filter((c) => judged.has(c.flow.id));
-  const ids = done.map((c) => c.flow.id);
+  // None judged (checks off, or no enforced policy decides the flow) ends the flow row's ranges.
+  const changes = done.map((c) => checkChanges(c.checked ?? '', judged.get(c.flow.id)?.enforcement ?? []));
   const r = await tx.query<{ id: string | number }>(
-    `UPDATE flows f SET pending = f.pending - u.n, lease_token = NULL, lease_until = NULL
-     FROM unnest($2::bigint[], $3::timestamptz[], $4::bigint[]) AS u(id, bucket, n)
+    `UPDATE flows f SET pending = f.pending - u.n, lease_token = NULL, lease_until = NULL, checked = coalesce(u.checked, f.checked)
+     FROM unnest($2::bigint[], $3::timestamptz[], $4::bigint[], $5::text[]) AS u(id, bucket, n, checked)
      WHERE f.id = u.id AND f.bucket = u.bucket AND f.lease_token = $1
      RETURNING f.id`,
-    [claim.token, ids, done.map((c) => c.flow.bucket), done.map((c) => c.pending)],
+    [claim.token, done.map((c) => c.flow.id), done.map((c) => c.flow.bucket), done.map((c) => c.pending), changes.map((x) => x.signature ?? null)],
   );
   const kept = new Set(r.rows.map((row) => Number(row.id)));
   const inserts: VerdictInsert[] = [];
-  const checks: CheckInsert[] = [];
-  for (const c of done) {
-    if (!kept.has(c.flow.id)) continue;
+  const checkRows: CheckInsert[] = [];
+  const checked: StoredCheckTally[] = [];
+  done.forEach((c, i) => {
+    if (!kept.has(c.flow.id)) return;
     const j = judged.get(c.flow.id);
     for (const v of j?.verdicts ?? []) inserts.push({ flow: c.flow, count: c.pending, v, resolved: j?.resolved });
-    for (const check of j?.enforcement ?? []) checks.push({ flow: c.flow, count: c.pending, check, resolved: j?.resolved });
-  }
+    for (const check of j?.enforcement ?? []) checked.push({ predicted: check.predicted, state: c.flow.state, count: c.pending });
+    const judgedBefore = c.flow.count - c.pending;
+    for (const row of changes[i]?.rows ?? []) checkRows.push({ ...row, flow: c.flow, judgedBefore, count: c.pending, resolved: j?.resolved });
+  });
   await insertVerdicts(tx, inserts.map((x) => verdictValues(x, now)));
-  await insertChecks(tx, checks);
+  await insertChecks(tx, checkRows);
   await releaseClaim(tx, { token: claim.token, flows: claim.flows.filter((c) => !judged.has(c.flow.id)) });
-  return {
-    stored: inserts.map((x) => ({ verdict: x.v, count: x.count })),
-    checked: checks.map((x) => ({ predicted: x.check.predicted, state: x.flow.state, count: x.count })),
-  };
+  return { stored: inserts.map((x) => ({ verdict: x.v, count: x.count })), checked };
 }
 
 /** Drops the lease on the given flows (if still ours) without touching `pending`. */

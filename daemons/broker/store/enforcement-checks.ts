@@ -1,40 +1,113 @@
 /**
- * `enforcement_checks`: what the enforced NetworkPolicies predicted for each judged observation,
- * written with the audit verdicts in completeClaim's transaction, and the report that sums a
- * flow's checks over a window per policy (GET /v1/enforcement). Values are always parameters.
+ * `enforcement_checks`: what the enforced NetworkPolicies predicted for a flow row, per policy that
+ * decided it, and the report that sums checks over a window per flow and policy (GET
+ * /v1/enforcement). Values are always parameters.
+ *
+ * A flow row is judged again every time it gets new observations, nearly always with the same
+ * prediction, so a row per judgement wrote the same thing over and over. A check row now stands for
+ * a range of the flow row's judged observations: it starts where a policy's prediction (or its
+ * generation) first applies, at the number of observations judged before (`from_judged`), and it
+ * runs to the next row of the same flow and policy or, for the last one, to what the flow row has
+ * judged so far (flows.count - flows.pending). A policy that stops deciding the flow gets an end
+ * row (predicted ''). What the flow row's checks are now is remembered on the row itself
+ * (flows.checked), read by the claim and written by its completion, so a judgement that changes
+ * nothing writes no check row at all. Check rows are filed under their flow row's bucket
+ * (observed_at = flows.bucket), so a window keeps every row of a flow row together.
+ *
+ * Rows written before (from_judged NULL) each stand for one judgement, with its own count and
+ * time, and are reported as they always were.
  */
-import type { EnforcementReport, EnforcementRow } from '../../../contracts/enforcement.js';
+import type { EnforcementReport, EnforcementRow, Predicted } from '../../../contracts/enforcement.js';
 import type { Direction, Protocol } from '../../../policy/types.js';
-import { classify, explain, MIN_FAILURES, type EnforcementCheck, type Observed } from '../verify/enforcement.js';
+import { classify, explain, MIN_FAILURES, type EnforcedPolicyRef, type EnforcementCheck, type Observed } from '../verify/enforcement.js';
 import { transpose } from './columns.js';
 import type { Queryable } from './sql-client.js';
 import type { StoredFlow } from '../../../contracts/broker-api.js';
 import { endIdentity } from './verdict-insert.js';
 import type { PodRef } from '../../../policy/types.js';
 
-/** One check to store: the flow row, the conversations it stands for, and the check. */
+/** One check row to store: where a policy's prediction for a flow row starts ('' : where it ends). */
 export interface CheckInsert {
   flow: StoredFlow;
+  /** Observations of the flow row judged before this judgement: where the row's range starts. */
+  judgedBefore: number;
+  /** Observations this judgement judged (the count when the flow row is gone). */
   count: number;
-  check: EnforcementCheck;
-  resolved?: { src: PodRef | null; dst: PodRef | null };
+  policy: EnforcedPolicyRef;
+  predicted: Predicted | '';
+  resolved?: { src: PodRef | null; dst: PodRef | null } | undefined;
+}
+
+/** The checks a flow row was last judged with, as flows.checked keeps them (see checkSignature). */
+type Remembered = Map<string, { policy: EnforcedPolicyRef; predicted: Predicted }>;
+
+/** A policy's key among a flow row's checks (the uid alone would do, but a check may lack one). */
+const policyKey = (p: EnforcedPolicyRef): string => `${p.uid}/${p.namespace}/${p.name}`;
+
+const FIELD = '\u001f';
+const ENTRY = '\u001e';
+
+/**
+ * flows.checked for a judgement's checks: each policy's uid, generation, prediction, namespace and
+ * name (the last two so an end row can name it), in the evaluator's order. Kubernetes names and
+ * uids hold no control characters, so the separators are safe.
+ */
+export function checkSignature(checks: readonly EnforcementCheck[]): string {
+  return checks.map((c) => [c.policy.uid, String(c.policy.generation), c.predicted, c.policy.namespace, c.policy.name].join(FIELD)).join(ENTRY);
+}
+
+function remembered(signature: string): Remembered {
+  const out: Remembered = new Map();
+  if (signature === '') return out;
+  for (const entry of signature.split(ENTRY)) {
+    const [uid = '', generation = '0', predicted, namespace = '', name = ''] = entry.split(FIELD);
+    const policy = { uid, namespace, name, generation: Number(generation) };
+    out.set(policyKey(policy), { policy, predicted: predicted === 'Deny' ? 'Deny' : 'Allow' });
+  }
+  return out;
+}
+
+/** What a judgement changes of a flow row's checks: the rows to write and the new flows.checked (undefined: unchanged). */
+export interface CheckChange {
+  rows: Omit<CheckInsert, 'flow' | 'judgedBefore' | 'count' | 'resolved'>[];
+  signature: string | undefined;
+}
+
+/**
+ * The check rows a judgement adds to a flow row last judged with `previous`: a start row for each
+ * policy whose prediction or generation is new, an end row for each policy that no longer decides
+ * the flow. None, and no new signature, when nothing changed: the common case.
+ */
+export function checkChanges(previous: string, checks: readonly EnforcementCheck[]): CheckChange {
+  const signature = checkSignature(checks);
+  if (signature === previous) return { rows: [], signature: undefined };
+  const before = remembered(previous);
+  const rows: CheckChange['rows'] = [];
+  const now = new Set<string>();
+  for (const c of checks) {
+    now.add(policyKey(c.policy));
+    const b = before.get(policyKey(c.policy));
+    if (b?.predicted !== c.predicted || b.policy.generation !== c.policy.generation) rows.push({ policy: c.policy, predicted: c.predicted });
+  }
+  for (const [key, b] of before) if (!now.has(key)) rows.push({ policy: b.policy, predicted: '' });
+  return { rows, signature };
 }
 
 const CHECK_INSERT = `
-INSERT INTO enforcement_checks (observed_at, flow_id, policy_uid, policy_namespace, policy_name, policy_generation, direction,
+INSERT INTO enforcement_checks (observed_at, flow_id, from_judged, policy_uid, policy_namespace, policy_name, policy_generation, direction,
   predicted, state, src_namespace, src_pod, src_ip, dst_namespace, dst_pod, dst_ip, port, protocol, count)
-SELECT * FROM unnest($1::timestamptz[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::text[],
-  $9::text[], $10::text[], $11::text[], $12::inet[], $13::text[], $14::text[], $15::inet[], $16::int[], $17::text[], $18::bigint[])`;
+SELECT * FROM unnest($1::timestamptz[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::text[],
+  $10::text[], $11::text[], $12::text[], $13::inet[], $14::text[], $15::text[], $16::inet[], $17::int[], $18::text[], $19::bigint[])`;
 
 export async function insertChecks(tx: Queryable, rows: readonly CheckInsert[]): Promise<void> {
   if (rows.length === 0) return;
-  const values = rows.map(({ flow: f, count, check: c, resolved }) => {
+  const values = rows.map(({ flow: f, judgedBefore, count, policy: p, predicted, resolved }) => {
     const [srcNs, srcPod] = endIdentity(f.src, resolved?.src);
     const [dstNs, dstPod] = endIdentity(f.dst, resolved?.dst);
-    return [f.lastSeen, f.id, c.policy.uid, c.policy.namespace, c.policy.name, c.policy.generation, f.direction, c.predicted, f.state,
+    return [f.bucket, f.id, judgedBefore, p.uid, p.namespace, p.name, p.generation, f.direction, predicted, f.state,
       srcNs, srcPod, f.src.ip, dstNs, dstPod, f.dst.ip, f.dst.port, f.protocol, count];
   });
-  await tx.query(CHECK_INSERT, transpose(values, 18));
+  await tx.query(CHECK_INSERT, transpose(values, 19));
 }
 
 export interface EnforcementQuery {
@@ -55,10 +128,10 @@ export interface EnforcementQuery {
  * agreeing flows crowd the rest out. The same rules as `classify` (enforcement.contract.ts checks
  * both agree on every case of its table).
  */
-const MISMATCH_HAVING = `(predicted = 'Deny' AND (coalesce(sum(count) FILTER (WHERE state = 'established'), 0) > 0
-    OR (direction = 'Ingress' AND coalesce(sum(count) FILTER (WHERE state = 'seen'), 0) > 0)))
-  OR (predicted = 'Allow' AND coalesce(sum(count) FILTER (WHERE state IN ('established', 'seen')), 0) = 0
-    AND coalesce(sum(count) FILTER (WHERE state IN ('attempt', 'refused')), 0) >= ${String(MIN_FAILURES)})`;
+const MISMATCH_HAVING = `(predicted = 'Deny' AND (coalesce(sum(n) FILTER (WHERE state = 'established'), 0) > 0
+    OR (direction = 'Ingress' AND coalesce(sum(n) FILTER (WHERE state = 'seen'), 0) > 0)))
+  OR (predicted = 'Allow' AND coalesce(sum(n) FILTER (WHERE state IN ('established', 'seen')), 0) = 0
+    AND coalesce(sum(n) FILTER (WHERE state IN ('attempt', 'refused')), 0) >= ${String(MIN_FAILURES)})`;
 
 interface ReportRow {
   policy_uid: string;
@@ -83,28 +156,53 @@ interface ReportRow {
   last_seen: Date;
 }
 
-/** The report's statement, exported for the EXPLAIN test. */
+const MINUTE_MS = 60_000;
+const IDENTITY = `policy_uid, policy_namespace, policy_name, direction, predicted, src_namespace, src_pod, src_ip, dst_namespace, dst_pod,
+  dst_ip, port, protocol`;
+
+/**
+ * The report's statement. Rows of one judgement (from_judged NULL) count where their own time is in
+ * the window. A flow row's check ranges count where the flow row's bucket (its first minute) is:
+ * each range is the flow row's judged observations from its start to the next row of the same
+ * policy (or to all judged so far), its times the flow row's. A flow row gone before its checks
+ * (FLOW_RETENTION_DAYS shorter than VERDICT_RETENTION_DAYS) counts what its first judgement judged.
+ */
 export function reportSql(q: EnforcementQuery): { text: string; params: unknown[] } {
-  const params: unknown[] = [q.since, q.until];
-  const where = ['observed_at >= $1', 'observed_at < $2'];
+  const since = q.since.getTime();
+  const params: unknown[] = [q.since, q.until, new Date(since - (((since % MINUTE_MS) + MINUTE_MS) % MINUTE_MS))];
+  const filters: string[] = [];
   if (q.namespace !== undefined) {
     params.push(q.namespace);
-    where.push(`policy_namespace = $${params.length}`);
+    filters.push(`AND policy_namespace = $${params.length}`);
   }
   if (q.policy !== undefined) {
     params.push(q.policy);
-    where.push(`policy_name = $${params.length}`);
+    filters.push(`AND policy_name = $${params.length}`);
   }
+  const filter = filters.join(' ');
   params.push(q.limit + 1);
-  const sum = (state: string): string => `coalesce(sum(count) FILTER (WHERE state = '${state}'), 0) AS ${state}`;
+  const sum = (state: string): string => `coalesce(sum(n) FILTER (WHERE state = '${state}'), 0) AS ${state}`;
   return {
-    text: `SELECT policy_uid, policy_namespace, policy_name, max(policy_generation) AS generation, direction, predicted,
+    text: `WITH ranges AS (
+      SELECT c.*, lead(from_judged) OVER (PARTITION BY flow_id, observed_at, policy_uid, policy_namespace, policy_name ORDER BY from_judged) AS to_judged
+      FROM enforcement_checks c WHERE from_judged IS NOT NULL AND observed_at >= $3 AND observed_at < $2 ${filter}
+    ), counted AS (
+      SELECT ${IDENTITY}, policy_generation, state, count AS n, observed_at AS first_seen, observed_at AS last_seen
+      FROM enforcement_checks WHERE from_judged IS NULL AND observed_at >= $1 AND observed_at < $2 ${filter}
+      UNION ALL
+      SELECT ${IDENTITY.replace(/(\w+)/g, 'r.$1')}, r.policy_generation, r.state,
+        greatest(coalesce(r.to_judged, f.count - f.pending, r.from_judged + r.count) - r.from_judged, 0) AS n,
+        coalesce(f.first_seen, r.observed_at) AS first_seen, coalesce(f.last_seen, r.observed_at) AS last_seen
+      FROM ranges r LEFT JOIN flows f ON f.id = r.flow_id AND f.bucket = r.observed_at AND f.bucket >= $3 AND f.bucket < $2
+      WHERE r.predicted <> ''
+    )
+    SELECT policy_uid, policy_namespace, policy_name, max(policy_generation) AS generation, direction, predicted,
       src_namespace, src_pod, host(src_ip) AS src_ip, dst_namespace, dst_pod, host(dst_ip) AS dst_ip, port, protocol,
-      ${['established', 'attempt', 'refused', 'seen'].map(sum).join(', ')}, min(observed_at) AS first_seen, max(observed_at) AS last_seen
-    FROM enforcement_checks WHERE ${where.join(' AND ')}
-    GROUP BY policy_uid, policy_namespace, policy_name, direction, predicted, src_namespace, src_pod, src_ip, dst_namespace, dst_pod, dst_ip, port, protocol
-    ${q.mismatches === true ? `HAVING ${MISMATCH_HAVING}` : ''}
-    ORDER BY max(observed_at) DESC, policy_namespace, policy_name, src_namespace, src_pod, dst_namespace, dst_pod, port
+      ${['established', 'attempt', 'refused', 'seen'].map(sum).join(', ')}, min(first_seen) AS first_seen, max(last_seen) AS last_seen
+    FROM counted
+    GROUP BY ${IDENTITY}
+    HAVING sum(n) > 0 ${q.mismatches === true ? `AND (${MISMATCH_HAVING})` : ''}
+    ORDER BY max(last_seen) DESC, policy_namespace, policy_name, src_namespace, src_pod, dst_namespace, dst_pod, port
     LIMIT $${params.length}`,
     params,
   };

@@ -1,12 +1,20 @@
 /**
  * What every Store must do with enforcement checks (the verify feature): keep them with the claim
  * that judged the flow, and sum a flow's connection states per NetworkPolicy into a classified
- * report. Run against PostgreSQL (pg-store.int.test.ts) and PGlite (pglite-store.test.ts).
+ * report; a flow row judged again and again is counted whole while its check rows are written only
+ * when a prediction changes. Run against PostgreSQL (pg-store.int.test.ts) and PGlite
+ * (pglite-store.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batch, observation } from '../testing/fixtures.js';
+import type { Predicted } from '../../../contracts/enforcement.js';
+import type { EnforcementCheck } from '../verify/enforcement.js';
+import type { Queryable } from './sql-client.js';
 import { T0, type StoreFactory } from './store.contract.js';
 import type { Store } from './types.js';
+
+/** A fresh store and a connection to its database, to count the rows behind the report. */
+export type CheckStoreFactory = () => Promise<{ store: Store; sql: Queryable; cleanup: () => Promise<void> }>;
 
 export function enforcementContract(engine: string, open: StoreFactory): void {
   describe(`enforcement checks (${engine})`, () => {
@@ -104,6 +112,117 @@ export function enforcementContract(engine: string, open: StoreFactory): void {
     ])('mismatches only, limit $limit: the flows classify calls NotEnforced or DroppedElsewhere', async ({ limit, ports, truncated }) => {
       const r = await store.enforcementReport({ ...hour, limit, mismatches: true });
       expect([r.rows.map((x) => x.port).sort(), r.truncated]).toEqual([ports, truncated]);
+    });
+  });
+}
+
+/** One judgement of a flow row: this many new observations, judged with these checks. */
+interface Step {
+  count: number;
+  checks: EnforcementCheck[];
+}
+
+const check = (name: string, predicted: Predicted, generation = 4): EnforcementCheck => ({ policy: { uid: `u-${name}`, namespace: 'prod', name, generation }, predicted });
+
+export function enforcementRangesContract(engine: string, open: CheckStoreFactory): void {
+  describe(`enforcement checks of a flow row judged again and again (${engine})`, () => {
+    let store: Store;
+    let sql: Queryable;
+    let cleanup: () => Promise<void>;
+    beforeAll(async () => {
+      ({ store, sql, cleanup } = await open());
+    }, 120_000);
+    afterAll(async () => {
+      await cleanup();
+    });
+    const at = '2026-03-01T07:10:00.000Z';
+    const window = { since: new Date('2026-03-01T07:00:00Z'), until: new Date('2026-03-01T08:00:00Z'), limit: 100 };
+    const see = async (port: number, count: number): Promise<void> => {
+      await store.ingest(batch([observation({ at, count, dst: { ...observation().dst, port } })]), T0);
+    };
+    /** Claims what is pending (this port's flow row only: every earlier case is judged) and judges it with `checks`. */
+    const judge = async (checks: EnforcementCheck[]): Promise<void> => {
+      const claim = await store.claimPending(1000, T0, 60_000);
+      expect(claim.flows).toHaveLength(1);
+      await store.completeClaim(claim, claim.flows.map((c) => ({ flowId: c.flow.id, verdicts: [], enforcement: checks })), T0);
+    };
+    const report = async (port: number): Promise<[string, Predicted, number, number][]> => {
+      const r = await store.enforcementReport(window);
+      return r.rows.filter((x) => x.port === port).map((x): [string, Predicted, number, number] => [x.policy.name, x.predicted, x.policy.generation, x.observed.established]).sort();
+    };
+    const rowsOf = async (port: number): Promise<number> => Number((await sql.query<{ n: string | number }>('SELECT count(*) AS n FROM enforcement_checks WHERE port = $1', [port])).rows[0]?.n);
+
+    // Each case is its own flow row (its own port); report: [policy, predicted, generation, established].
+    it.each([
+      {
+        title: 'judged three times alike: one check row, every observation counted', port: 7301,
+        steps: [{ count: 2, checks: [check('deny-all', 'Deny')] }, { count: 3, checks: [check('deny-all', 'Deny')] }, { count: 4, checks: [check('deny-all', 'Deny')] }],
+        report: [['deny-all', 'Deny', 4, 9]], rows: 1,
+      },
+      {
+        title: 'the prediction changes: each counts the observations judged with it', port: 7302,
+        steps: [{ count: 2, checks: [check('allow-web', 'Allow')] }, { count: 3, checks: [check('allow-web', 'Deny', 5)] }, { count: 1, checks: [check('allow-web', 'Deny', 5)] }],
+        report: [['allow-web', 'Allow', 4, 2], ['allow-web', 'Deny', 5, 4]], rows: 2,
+      },
+      {
+        title: 'a new generation predicting the same: one report row, at the newest generation', port: 7303,
+        steps: [{ count: 2, checks: [check('allow-web', 'Allow')] }, { count: 3, checks: [check('allow-web', 'Allow', 5)] }],
+        report: [['allow-web', 'Allow', 5, 5]], rows: 2,
+      },
+      {
+        title: 'a policy that stops deciding the flow counts only what it judged', port: 7304,
+        steps: [{ count: 2, checks: [check('deny-all', 'Deny')] }, { count: 3, checks: [] }],
+        report: [['deny-all', 'Deny', 4, 2]], rows: 2,
+      },
+      {
+        title: 'deciding again after a pause: the pause is not counted', port: 7305,
+        steps: [{ count: 2, checks: [check('deny-all', 'Deny')] }, { count: 3, checks: [] }, { count: 4, checks: [check('deny-all', 'Deny')] }],
+        report: [['deny-all', 'Deny', 4, 6]], rows: 3,
+      },
+      {
+        title: 'two policies, one of them dropping out', port: 7306,
+        steps: [{ count: 2, checks: [check('a', 'Deny'), check('b', 'Deny')] }, { count: 3, checks: [check('a', 'Deny')] }],
+        report: [['a', 'Deny', 4, 5], ['b', 'Deny', 4, 2]], rows: 3,
+      },
+      {
+        title: 'never decided by an enforced policy: nothing stored, nothing reported', port: 7307,
+        steps: [{ count: 2, checks: [] }, { count: 3, checks: [] }],
+        report: [], rows: 0,
+      },
+    ] as { title: string; port: number; steps: Step[]; report: [string, Predicted, number, number][]; rows: number }[])('$title', async (c) => {
+      for (const step of c.steps) {
+        await see(c.port, step.count);
+        await judge(step.checks);
+      }
+      expect(await report(c.port)).toEqual(c.report);
+      expect(await rowsOf(c.port)).toBe(c.rows);
+    });
+
+    it('stores a completion once: the same claim completed again writes and counts nothing more', async () => {
+      await see(7310, 2);
+      const claim = await store.claimPending(1000, T0, 60_000);
+      const judgements = claim.flows.map((c) => ({ flowId: c.flow.id, verdicts: [], enforcement: [check('deny-all', 'Deny')] }));
+      await store.completeClaim(claim, judgements, T0);
+      await store.completeClaim(claim, judgements, T0);
+      expect([await report(7310), await rowsOf(7310)]).toEqual([[['deny-all', 'Deny', 4, 2]], 1]);
+    });
+
+    it('counts observations once judged, not while pending', async () => {
+      await see(7311, 2);
+      await judge([check('deny-all', 'Deny')]);
+      await see(7311, 5); // ingested, not judged yet
+      expect(await report(7311)).toEqual([['deny-all', 'Deny', 4, 2]]);
+      await judge([check('deny-all', 'Deny')]);
+      expect(await report(7311)).toEqual([['deny-all', 'Deny', 4, 7]]);
+    });
+
+    it('counts what the first judgement judged once the flow row has expired (flows kept shorter than checks)', async () => {
+      await see(7312, 2);
+      await judge([check('deny-all', 'Deny')]);
+      await see(7312, 3);
+      await judge([check('deny-all', 'Deny')]);
+      await sql.query('DELETE FROM flows WHERE dst_port = $1', [7312]);
+      expect(await report(7312)).toEqual([['deny-all', 'Deny', 4, 2]]);
     });
   });
 }

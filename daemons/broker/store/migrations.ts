@@ -187,6 +187,20 @@ CREATE INDEX enforcement_checks_time ON enforcement_checks (observed_at);
 CREATE INDEX enforcement_checks_policy ON enforcement_checks (policy_namespace, policy_name, observed_at);
 `,
   },
+  {
+    version: 7,
+    name: 'enforcement checks per flow row: flows.checked and enforcement_checks.from_judged',
+    // A check row per judgement repeated the same prediction for every new observation of a flow
+    // row. From here a check row stands for a range of its flow row's judged observations, from
+    // from_judged, and is written only when the prediction changes; flows.checked remembers the
+    // row's current checks (store/enforcement-checks.ts). Rows already stored keep from_judged NULL
+    // and are read as before. Both columns are added without rewriting either table (a NULL and a
+    // constant default are catalogue-only changes).
+    sql: `
+ALTER TABLE flows ADD COLUMN checked text NOT NULL DEFAULT '';
+ALTER TABLE enforcement_checks ADD COLUMN from_judged bigint;
+`,
+  },
 ];
 
 /** Applies the migrations not yet recorded; safe to call from several processes at once. */

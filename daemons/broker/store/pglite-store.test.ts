@@ -1,7 +1,7 @@
 /** The store contract on embedded PGlite (in memory): runs in the unit project, no server needed. */
 import { createPgliteClient } from './pglite-client.js';
 import { DEFAULT_RETENTION, openSqlStore } from './sql-store.js';
-import { enforcementContract } from './enforcement.contract.js';
+import { enforcementContract, enforcementRangesContract } from './enforcement.contract.js';
 import { storeContract, T0, type StoreFactory } from './store.contract.js';
 
 const open: StoreFactory = async (retention = DEFAULT_RETENTION) => {
@@ -11,3 +11,8 @@ const open: StoreFactory = async (retention = DEFAULT_RETENTION) => {
 
 storeContract('PGlite', open);
 enforcementContract('PGlite', open);
+enforcementRangesContract('PGlite', async () => {
+  const client = await createPgliteClient();
+  const store = await openSqlStore(client, DEFAULT_RETENTION, T0);
+  return { store, sql: client, cleanup: () => store.close() };
+});

@@ -69,8 +69,9 @@ export async function openSqlStore(
       at: Date,
       onStored?: (stored: readonly StoredVerdictTally[], checks: readonly StoredCheckTally[]) => void,
     ): Promise<number> {
-      // Verdicts are filed under the flow's last_seen day, which may not have a partition yet.
-      await partitions.ensureDays(claim.flows.map((c) => dayStart(Date.parse(c.flow.lastSeen))));
+      // Verdicts are filed under the flow's last_seen day, which may not have a partition yet;
+      // enforcement checks under its bucket's, whose partition retention may have dropped already.
+      await partitions.ensureDays(claim.flows.flatMap((c) => [dayStart(Date.parse(c.flow.lastSeen)), dayStart(Date.parse(c.flow.bucket))]));
       // What the attempt that committed wrote: a retried transaction starts over.
       const { stored, checked } = await retrying(() => client.transaction((tx) => completeClaim(tx, claim, judgements, at)));
       if (stored.length > 0) notify();

@@ -71,6 +71,8 @@ export interface ClaimedFlow {
   flow: StoredFlow;
   /** Observations not yet evaluated at claim time; exactly these are judged by this claim. */
   pending: number;
+  /** The enforcement checks the flow row was last judged with (flows.checked; '' or absent: none). */
+  checked?: string;
 }
 
 export interface Claim {
