@@ -17,7 +17,8 @@
  * observation is judged, and CPU seconds of the broker, PostgreSQL (server and backends) and the
  * evaluator over the run. The overhead is on / off.
  *
- * Env: RUNS (pairs, default 3), BATCHES (default 120), KG_BENCH_RECORD=0 (print only).
+ * Env: RUNS (pairs, default 3), BATCHES (default 120), KG_BENCH_RECORD=0 (print only), BROKER_NODE_ARGS
+ * (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": a profile per broker run, off and on in turn).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -37,6 +38,7 @@ const CONCURRENCY = 6;
 const LEADER_POLL_MS = 5000;
 /** Times the run's flow rows are judged again as a backlog (more work measured, less noise). */
 const BACKLOG_PASSES = 3;
+const BROKER_NODE_ARGS = (process.env.BROKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const LOAD_AT_START = loadavg().map((x) => x.toFixed(2)).join(' ');
 
 type Mode = 'off' | 'on';
@@ -169,7 +171,7 @@ function leaderPolls(url: string): () => Promise<void> {
 async function oneRun(mode: Mode, n: number, pgUrl: string, pgPid: number, evaluator: { child: ChildProcess; url: string }): Promise<Run> {
   const dbUrl = await createDatabase(pgUrl, `verify_${mode}_${String(n)}`);
   const bodies = batches(`${mode}-${String(n)}`);
-  const broker: Broker = await startBroker({ DATABASE_URL: dbUrl, EVALUATOR_URL: evaluator.url, ENFORCEMENT_CHECKS: mode });
+  const broker: Broker = await startBroker({ DATABASE_URL: dbUrl, EVALUATOR_URL: evaluator.url, ENFORCEMENT_CHECKS: mode }, undefined, BROKER_NODE_ARGS);
   const db = new pg.Client({ connectionString: dbUrl });
   await db.connect();
   const cpu = (): Omit<Cost, 'seconds'> => ({ brokerCpu: processCpu(broker.child.pid!), pgCpu: treeCpu(pgPid), evaluatorCpu: processCpu(evaluator.child.pid!) });

@@ -193,7 +193,12 @@ export function reportSql(q: EnforcementQuery): { text: string; params: unknown[
       SELECT ${IDENTITY.replace(/(\w+)/g, 'r.$1')}, r.policy_generation, r.state,
         greatest(coalesce(r.to_judged, f.count - f.pending, r.from_judged + r.count) - r.from_judged, 0) AS n,
         coalesce(f.first_seen, r.observed_at) AS first_seen, coalesce(f.last_seen, r.observed_at) AS last_seen
-      FROM ranges r LEFT JOIN flows f ON f.id = r.flow_id AND f.bucket = r.observed_at AND f.bucket >= $3 AND f.bucket < $2
+      FROM ranges r LEFT JOIN LATERAL (
+        -- Flow ids are unique across partitions: one probe of flows_id per range, whatever the
+        -- statistics say (on a fresh table the planner would also scan the bucket's flows for
+        -- each range, and a plain join could read every flow row of the window for each).
+        SELECT count, pending, first_seen, last_seen FROM flows WHERE id = r.flow_id LIMIT 1
+      ) f ON true
       WHERE r.predicted <> ''
     )
     SELECT policy_uid, policy_namespace, policy_name, max(policy_generation) AS generation, direction, predicted,
