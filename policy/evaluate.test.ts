@@ -7,7 +7,7 @@
  * IPv6, unknown, missing and hostNetwork ends, loopback), plus verdict order and exact reasons.
  */
 import { describe, expect, it } from 'vitest';
-import { evaluateFlow } from './evaluate.js';
+import { evaluateFlow, evaluateResolved } from './evaluate.js';
 import { acnp, anp, buildState, flow, np, podInfo } from './testing/testkit.js';
 import type { EffectiveVerdict, Flow, FlowEvaluation, PolicyObject, PolicyVerdict } from './types.js';
 
@@ -382,6 +382,27 @@ describe('ends and notes', () => {
     const result = judge([], f);
     const ref = (r: FlowEvaluation['src']): string | null => (r ? `${r.namespace}/${r.pod}` : null);
     expect({ src: ref(result.src), dst: ref(result.dst), notes: result.notes }).toEqual({ src, dst, notes });
+  });
+});
+
+describe('ends resolved by the caller', () => {
+  // An end given by a valid address resolves the same whatever the other end is, so a caller may
+  // resolve it once and keep it while the state holds (the evaluator does): the same evaluation.
+  const policies = [allowWeb, denyAllIngress, ipBlockIn('v4-only', '10.0.0.0/8', ['10.0.1.0/24']), ipBlockIn('v6-only', 'fd00::/16'), noEgress];
+  it.each<{ title: string; flow: Flow }>([
+    { title: 'two pods by address', flow: flow('10.0.2.1', '10.0.1.1') },
+    { title: 'IPv6 addresses', flow: flow('fd00::2:1', 'fd00::1:1') },
+    { title: 'stamped ends with their addresses', flow: { ...flow('web/frontend', 'prod/api'), src: { ip: '10.0.2.1', namespace: 'web', pod: 'frontend' }, dst: { ip: '10.0.1.1', namespace: 'prod', pod: 'api' } } },
+    { title: 'a stamped end whose address is another pod\'s', flow: { ...flow('web/frontend', 'prod/api'), src: { ip: '10.0.1.2', namespace: 'web', pod: 'frontend' }, dst: { ip: 'fd00::1:1' } } },
+    { title: 'a stamped pod that is not known', flow: { ...flow('web/frontend', 'prod/api'), src: { ip: '10.0.2.9', namespace: 'web', pod: 'ghost' }, dst: { ip: '10.0.1.1' } } },
+    { title: 'an end no pod owned then', flow: { ...flow('web/frontend', 'prod/api'), src: { ip: '10.0.2.1', unowned: true }, dst: { ip: '10.0.1.1' } } },
+    { title: 'an external source', flow: flow('203.0.113.5', 'fd00::1:1') },
+    { title: 'loopback', flow: flow('10.0.1.1', 'fd00::1:1') },
+  ])('$title', ({ flow: f }) => {
+    const state = buildState({ namespaces, pods, policies });
+    const ends = { src: state.resolve(f.src, undefined), dst: state.resolve(f.dst, undefined) };
+    expect(evaluateResolved(ends, f)).toEqual(evaluateFlow(state, f));
+    expect(evaluateResolved(ends, f, { reasons: 'audit' })).toEqual(evaluateFlow(state, f, { reasons: 'audit' }));
   });
 });
 

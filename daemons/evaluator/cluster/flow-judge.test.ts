@@ -197,6 +197,99 @@ describe('audit policy versions', () => {
   });
 });
 
+describe('ends identified once and kept until the cluster changes', () => {
+  interface Case {
+    title: string;
+    /** Applied between two judgements of flows over the same ends: the first identifies them. */
+    change: (index: ClusterIndex, clock: { now: number }) => void;
+    src: FlowEndpoint;
+    at?: number;
+    verdicts: string[];
+    source: { namespace: string; pod: string } | null;
+  }
+  const api: FlowEndpoint = { ip: '10.0.0.5' };
+  const cases: Case[] = [
+    {
+      title: 'a source pod relabelled',
+      change: (index) => { index.applyPod(podObject('web', 'api', { labels: { app: 'web' }, ips: ['10.0.0.5'], created: iso(T0 - 60_000) })); },
+      src: api,
+      verdicts: ['WouldDeny'],
+      source: { namespace: 'web', pod: 'api' },
+    },
+    {
+      title: 'the destination pod relabelled out of the policy',
+      change: (index) => { index.applyPod(podObject('prod', 'db-0', { labels: { app: 'cache' }, ips: ['10.0.1.1'], ports: pgPorts, created: iso(T0 - 60_000) })); },
+      src: api,
+      verdicts: [],
+      source: { namespace: 'web', pod: 'api' },
+    },
+    {
+      title: 'a stamped source pod deleted and forgotten',
+      change: (index, clock) => {
+        index.removePod(podObject('web', 'api'));
+        clock.now = T0 + 3_600_001;
+        index.sweep();
+      },
+      src: { ip: '10.0.0.5', namespace: 'web', pod: 'api' },
+      verdicts: ['WouldDeny'],
+      source: null,
+    },
+    {
+      title: 'a pod recreated under the same name and address with other labels',
+      change: (index) => { index.applyPod(podObject('web', 'api', { uid: 'second', labels: { app: 'web' }, ips: ['10.0.0.5'], created: iso(T0 - 30_000) })); },
+      src: api,
+      verdicts: ['WouldDeny'],
+      source: { namespace: 'web', pod: 'api' },
+    },
+    {
+      title: 'the address taken by a new pod: a flow after the change goes to the new owner',
+      change: (index, clock) => {
+        clock.now = T0 + 10_000;
+        index.removePod(podObject('web', 'api'));
+        index.applyPod(podObject('web', 'new-web', { labels: { app: 'web' }, ips: ['10.0.0.5'], created: iso(T0 + 20_000) }));
+      },
+      src: api,
+      at: T0 + 30_000,
+      verdicts: ['WouldDeny'],
+      source: { namespace: 'web', pod: 'new-web' },
+    },
+    {
+      title: 'the address taken by a new pod: a flow from before the change stays the old owner\'s',
+      change: (index, clock) => {
+        clock.now = T0 + 10_000;
+        index.removePod(podObject('web', 'api'));
+        index.applyPod(podObject('web', 'new-web', { labels: { app: 'web' }, ips: ['10.0.0.5'], created: iso(T0 + 20_000) }));
+      },
+      src: api,
+      verdicts: ['Allow'],
+      source: { namespace: 'web', pod: 'api' },
+    },
+    {
+      title: 'a policy changed under an identified end',
+      change: (index) => {
+        index.applyPolicy('AuditNetworkPolicy', policyObject('AuditNetworkPolicy', 'prod', 'db-ingress', { podSelector: { matchLabels: { app: 'db' } }, policyTypes: ['Ingress'], ingress: [] }, { generation: 2 }));
+      },
+      src: api,
+      verdicts: ['WouldDeny'],
+      source: { namespace: 'web', pod: 'api' },
+    },
+  ];
+
+  it.each(cases)('$title', ({ change, src, at, verdicts, source }) => {
+    const { index, clock } = setup();
+    index.applyPod(podObject('web', 'api', { labels: { app: 'api' }, ips: ['10.0.0.5'], created: iso(T0 - 60_000) }));
+    index.applyPod(podObject('prod', 'db-0', { labels: { app: 'db' }, ips: ['10.0.1.1'], ports: pgPorts, created: iso(T0 - 60_000) }));
+    const judge = new FlowJudge(index);
+    expect(judge.judge(item(src, { ip: '10.0.1.1' }, 5432)).verdicts.map((v) => v.verdict)).toEqual(['Allow']);
+    change(index, clock);
+    const flow = item(src, { ip: '10.0.1.1' }, 5432, at ?? T0);
+    const e = judge.judge(flow);
+    expect(e.src).toEqual(source);
+    expect(e.verdicts.map((v) => v.verdict)).toEqual(verdicts);
+    expect(e).toEqual(new FlowJudge(index).judge(flow));
+  });
+});
+
 describe('memo', () => {
   /** Pods and addresses whose flows differ only in one part of the memo key each. */
   function grid(): { index: ClusterIndex; items: EvaluateItem[] } {

@@ -11,7 +11,17 @@
 import type { EvaluateItem } from '../../../contracts/evaluate.js';
 import { mergeBackends, backendLabel } from './backend-merge.js';
 import type { ClusterIndex } from './cluster-index.js';
-import { canonicalIp, evaluateFlow, GenerationalMemo, type Flow, type FlowEndpoint, type FlowEvaluation, type Protocol } from './engine.js';
+import {
+  canonicalIp,
+  evaluateFlow,
+  evaluateResolved,
+  GenerationalMemo,
+  type Flow,
+  type FlowEndpoint,
+  type FlowEvaluation,
+  type Protocol,
+  type ResolvedEndpoint,
+} from './engine.js';
 import type { Ownership } from './ip-history.js';
 import type { ServiceTarget } from './service-index.js';
 
@@ -35,6 +45,15 @@ function protocolIndex(p: Protocol): number {
 interface NumberedEnd {
   end: FlowEndpoint;
   id: number;
+  /**
+   * The end as the engine identifies it, kept while the cluster state's version is `version`:
+   * a new flow from or to a known end skips the lookups. Only for an end with a valid address,
+   * whose identification does not depend on the other end (an end named by pod alone borrows
+   * the other end's address family).
+   */
+  resolved: ResolvedEndpoint | undefined;
+  version: number;
+  keepsResolution: boolean;
 }
 
 function boundedMemo<V>(compute: (k: string) => V): (k: string) => V {
@@ -121,7 +140,7 @@ export class FlowJudge {
       this.unmemoised++;
     }
     const flow: Flow = { src: src.end, dst: dst.end, protocol: f.protocol, port: f.port };
-    const result = this.compute(flow, at);
+    const result = this.compute(flow, at, { src, dst });
     if (memoised) this.memo.set(key, result);
     return result;
   }
@@ -144,7 +163,7 @@ export class FlowJudge {
       if (namespace !== undefined) end.namespace = namespace;
       if (pod !== undefined) end.pod = pod;
       if (unowned) end.unowned = true;
-      hit = { end, id: this.ends.size };
+      hit = { end, id: this.ends.size, resolved: undefined, version: -1, keepsResolution: ip !== undefined && canonicalIp(ip) !== undefined };
       this.ends.set(text, hit);
     }
     return hit;
@@ -175,11 +194,22 @@ export class FlowJudge {
     return { ip, namespace: owner.namespace, pod: owner.pod };
   }
 
-  private compute(flow: Flow, at: number): FlowEvaluation {
+  private compute(flow: Flow, at: number, ends: { src: NumberedEnd; dst: NumberedEnd }): FlowEvaluation {
     const address = flow.dst.ip === undefined ? undefined : ipKey(flow.dst.ip);
     const target = address === undefined ? undefined : this.index.services.lookup(address, flow.protocol, flow.port);
-    if (!target || address === undefined) return evaluateFlow(this.index.state, flow, ENGINE);
-    return this.toService(flow, target, address, at);
+    if (target && address !== undefined) return this.toService(flow, target, address, at);
+    if (!ends.src.keepsResolution || !ends.dst.keepsResolution) return evaluateFlow(this.index.state, flow, ENGINE);
+    return evaluateResolved({ src: this.resolution(ends.src), dst: this.resolution(ends.dst) }, flow, ENGINE);
+  }
+
+  /** The engine's identification of an end with a valid address, kept until the cluster state changes. */
+  private resolution(n: NumberedEnd): ResolvedEndpoint {
+    const { state } = this.index;
+    if (n.resolved === undefined || n.version !== state.version) {
+      n.resolved = state.resolve(n.end, undefined);
+      n.version = state.version;
+    }
+    return n.resolved;
   }
 
   private toService(flow: Flow, target: ServiceTarget, address: string, at: number): FlowEvaluation {
