@@ -67,7 +67,12 @@ let responseBytes = 0;
 const requestBytes = bodies.reduce((n, b) => n + b.length, 0);
 await Promise.all(
   Array.from({ length: CONCURRENCY }, async () => {
-    while (next < bodies.length) responseBytes += await post(bodies[next++]!);
+    while (next < bodies.length) {
+      // Not `responseBytes += await post(...)`: that reads the total before the await, so the
+      // requests in flight overwrite each other's bytes.
+      const bytes = await post(bodies[next++]!);
+      responseBytes += bytes;
+    }
   }),
 );
 const ms = performance.now() - started;

@@ -4,14 +4,13 @@
  * model does not hold at exactly that generation refuses the whole batch, so a replay never
  * publishes counts for a spec it did not judge.
  */
-import type { FlowEvaluation } from './engine.js';
 import type { FlowJudge } from './flow-judge.js';
 import type { PolicyVersions } from './policy-versions.js';
-import type { EvaluateItem, EvaluateOutcome, EvaluatedFlow, OnlyPolicy } from './model-types.js';
+import type { EvaluateItem, EvaluateOutcome, EvaluatedFlow, Judgement, OnlyPolicy } from './model-types.js';
 
 export class BatchEvaluator {
   /** Per shared evaluation, its restriction to one policy (replays judge the same flows over and over). */
-  private filtered = new WeakMap<FlowEvaluation, FlowEvaluation>();
+  private filtered = new WeakMap<Judgement, Judgement>();
   private filteredUid: string | undefined;
 
   constructor(
@@ -31,17 +30,19 @@ export class BatchEvaluator {
     const results: EvaluatedFlow[] = new Array<EvaluatedFlow>(items.length);
     for (let i = 0; i < items.length; i++) {
       const item = items[i] as EvaluateItem;
-      const evaluation = this.judge.judge(item);
-      results[i] = { id: item.id, direction: item.direction, evaluation: only ? this.restrict(evaluation, only.uid) : evaluation };
+      const judged = this.judge.judgement(item);
+      const { evaluation, answers } = only ? this.restrict(judged, only.uid) : judged;
+      results[i] = { id: item.id, direction: item.direction, evaluation, answers };
     }
     return { status: 'ok', results };
   }
 
-  private restrict(e: FlowEvaluation, uid: string): FlowEvaluation {
-    const hit = this.filtered.get(e);
+  private restrict(j: Judgement, uid: string): Judgement {
+    const hit = this.filtered.get(j);
     if (hit) return hit;
-    const out = { ...e, verdicts: e.verdicts.filter((v) => v.ref.uid === uid) };
-    this.filtered.set(e, out);
+    const e = j.evaluation;
+    const out: Judgement = { evaluation: { ...e, verdicts: e.verdicts.filter((v) => v.ref.uid === uid) }, answers: [undefined, undefined, undefined, undefined] };
+    this.filtered.set(j, out);
     return out;
   }
 }

@@ -24,6 +24,7 @@ import {
 } from './engine.js';
 import type { Ownership } from './ip-history.js';
 import type { ServiceTarget } from './service-index.js';
+import type { Judgement } from './model-types.js';
 
 const MAX_MEMO_KEYS = 4096;
 /**
@@ -87,7 +88,7 @@ export class FlowJudge {
    * else a repeated flow needs. An end resolved through IP history is numbered once per owner
    * (kept with the owner), any other end once per distinct (ip, namespace, pod) text.
    */
-  private readonly memo: GenerationalMemo<number, FlowEvaluation>;
+  private readonly memo: GenerationalMemo<number, Judgement>;
   private ends = new Map<string, NumberedEnd>();
   private stamped = new WeakMap<Ownership, NumberedEnd>();
   private stateVersion = -1;
@@ -117,6 +118,11 @@ export class FlowJudge {
   }
 
   judge(item: EvaluateItem): FlowEvaluation {
+    return this.judgement(item).evaluation;
+  }
+
+  /** The flow's evaluation with room for its encoded answers, memoised together. */
+  judgement(item: EvaluateItem): Judgement {
     const { state, services } = this.index;
     if (state.version !== this.stateVersion || services.version !== this.servicesVersion) {
       this.memo.clear();
@@ -140,7 +146,7 @@ export class FlowJudge {
       this.unmemoised++;
     }
     const flow: Flow = { src: src.end, dst: dst.end, protocol: f.protocol, port: f.port };
-    const result = this.compute(flow, at, { src, dst });
+    const result: Judgement = { evaluation: this.compute(flow, at, { src, dst }), answers: [undefined, undefined, undefined, undefined] };
     if (memoised) this.memo.set(key, result);
     return result;
   }

@@ -21,12 +21,26 @@ export interface AuditPolicyVersion {
 }
 
 
+/**
+ * Room for the encoded answers of one judgement (the HTTP encoder's: one per observed direction
+ * and mode), shared by every result of that memoised judgement and dropped with it. Opaque here.
+ */
+export type AnswerSlots = unknown[];
+
+/** A judged flow as the model memoises it. */
+export interface Judgement {
+  readonly evaluation: FlowEvaluation;
+  readonly answers: AnswerSlots;
+}
+
 export interface EvaluatedFlow {
   id: number;
   /** The item's: which direction of the evaluation the answer is about. */
   direction: Direction;
   /** Shared with the model's memo: read-only. */
   evaluation: FlowEvaluation;
+  /** The judgement's answer slots; without them (tests) the encoder keeps nothing. */
+  answers?: AnswerSlots;
 }
 
 export type EvaluateOutcome =

@@ -112,4 +112,26 @@ describe('evaluation JSON', () => {
       }
     }
   });
+
+  it('answers a repeated flow from its judgement until the cluster changes, then anew', () => {
+    const index = new ClusterIndex(indexOptions({ now: () => T0 }));
+    index.applyPod(podObject('web', 'api', { labels: { app: 'api' }, ips: ['10.0.0.5'], created: iso(T0 - 60_000) }));
+    index.applyPod(podObject('prod', 'db-0', { labels: { app: 'db' }, ips: ['10.0.1.1'], ports: [{ name: 'pg', containerPort: 5432 }], created: iso(T0 - 60_000) }));
+    index.applyPolicy('AuditNetworkPolicy', policyObject('AuditNetworkPolicy', 'prod', 'db-ingress', { podSelector: { matchLabels: { app: 'db' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ namespaceSelector: {}, podSelector: { matchLabels: { app: 'api' } } }] }] }));
+    const model = createIndexedModel({ index });
+    const item: EvaluateItem = { id: 3, observedAt: iso(T0), count: 1, direction: 'Ingress', flow: { src: { ip: '10.0.0.5' }, dst: { ip: '10.0.1.1' }, protocol: 'TCP', port: 5432 } };
+    const answer = (): { body: string; expected: string } => {
+      const out = model.evaluate([item]);
+      if (out.status !== 'ok') throw new Error(out.status);
+      return { body: resultsJson(out.results), expected: `{"results":[${out.results.map((r) => answerJson(r, true)).join(',')}]}` };
+    };
+    const first = answer();
+    expect(first.body).toBe(first.expected);
+    expect(first.body).toContain('"verdict":"Allow"');
+    expect(answer().body).toBe(first.body);
+    index.applyPod(podObject('web', 'api', { labels: { app: 'web' }, ips: ['10.0.0.5'], created: iso(T0 - 60_000) }));
+    const second = answer();
+    expect(second.body).toBe(second.expected);
+    expect(second.body).toContain('"verdict":"WouldDeny"');
+  });
 });

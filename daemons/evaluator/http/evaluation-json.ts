@@ -1,10 +1,11 @@
 /**
  * The response body of `POST /evaluate`, built as bytes. Encoding is most of the cost of a
  * request:
- * - real traffic repeats, the model hands back the same (memoised, read-only) evaluation object
- *   for a repeated flow, so each evaluation's answer (contracts/evaluate-answer.ts) is encoded to UTF-8 once per
- *   observed direction and its bytes reused while that object lives; a response is then one
- *   buffer the size of the answer, filled by copying;
+ * - real traffic repeats, the model hands back the same (memoised, read-only) judgement for a
+ *   repeated flow, so each answer (contracts/evaluate-answer.ts) is encoded once per observed
+ *   direction and kept in the judgement's answer slots while the model memoises it (a field,
+ *   not a WeakMap: a weak table entry per never-seen flow costs the collector more than the
+ *   lookup saves); a response is then one buffer the size of the answer, filled by copying;
  * - a new answer is encoded by a writer that knows its shape (Node 20's `JSON.stringify` walks
  *   small objects at several times what judging the flow costs), with each policy's `ref` encoded
  *   once, straight from the evaluation without building the answer object. It writes exactly what
@@ -78,22 +79,26 @@ interface Encoded {
   size: number;
 }
 
-/** Per evaluation, its encoded answers: [Egress, Ingress] with the enforcement prediction, then without (replays). */
-const encoded = new WeakMap<FlowEvaluation, (Encoded | undefined)[]>();
-
 function slot(direction: Direction, withEnforcement: boolean): number {
   return (direction === 'Egress' ? 0 : 1) + (withEnforcement ? 0 : 2);
 }
 
-/** The answer's JSON and its UTF-8 size, encoded once per evaluation object, direction and mode. */
-function encodedOf(e: FlowEvaluation, direction: Direction, withEnforcement: boolean): Encoded {
-  let slots = encoded.get(e);
-  if (slots === undefined) encoded.set(e, (slots = [undefined, undefined, undefined, undefined]));
-  const at = slot(direction, withEnforcement);
-  let hit = slots[at];
+function encode(e: FlowEvaluation, direction: Direction, withEnforcement: boolean): Encoded {
+  const json = encodeAnswer(e, direction, withEnforcement);
+  return { json, size: Buffer.byteLength(json) };
+}
+
+/**
+ * The answer's JSON and its UTF-8 size, kept in the judgement's answer slots ([Egress, Ingress]
+ * with the enforcement prediction, then without: replays) while the model memoises it.
+ */
+function encodedOf(r: EvaluatedFlow, withEnforcement: boolean): Encoded {
+  const slots = r.answers;
+  if (slots === undefined) return encode(r.evaluation, r.direction, withEnforcement);
+  const at = slot(r.direction, withEnforcement);
+  let hit = slots[at] as Encoded | undefined;
   if (hit === undefined) {
-    const json = encodeAnswer(e, direction, withEnforcement);
-    hit = { json, size: Buffer.byteLength(json) };
+    hit = encode(r.evaluation, r.direction, withEnforcement);
     slots[at] = hit;
   }
   return hit;
@@ -130,7 +135,7 @@ export function resultsBody(results: readonly EvaluatedFlow[], withEnforcement =
   for (let i = 0; i < n; i++) {
     const r = results[i] as EvaluatedFlow;
     if (!Number.isSafeInteger(r.id) || r.id < 0) return Buffer.from(resultsJsonOf(results, withEnforcement));
-    const part = encodedOf(r.evaluation, r.direction, withEnforcement);
+    const part = encodedOf(r, withEnforcement);
     parts[i] = part;
     size += ID.length + digits(r.id) + part.size;
   }
