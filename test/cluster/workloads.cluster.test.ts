@@ -6,24 +6,26 @@
  * (test/cluster/manifests/) and an AuditClusterNetworkPolicy count exactly that traffic in their
  * status, printer columns and Events; the plugin, run as a user with the bindings docs/install.md
  * gives (its own port-forward to the broker pod, no --broker-url), names the right pods in
- * `verdicts`, `verdicts --watch` and `describe`; `audit test` replays the recorded traffic against
+ * `verdicts`, `verdicts --watch`, `describe` and the web view (`ui`); `audit test` replays the recorded traffic against
  * an edited policy, and `audit promote --apply` turns a quiet one into a NetworkPolicy.
  *
  * Counting unit: a conversation per bucket (docs/agent.md): one per TCP connection or refused
  * attempt, one per UDP exchange (each made from a fresh socket, so in one bucket).
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredFlow, StoredVerdict } from '../../daemons/broker/store/types.js';
+import type { UiPolicyList } from '../../contracts/web-view.js';
 import { REPO_ROOT } from '../../playground/paths.js';
 import { VerdictWatch } from '../e2e/verdict-watch.js';
 import { requireRoot } from '../netns/require-root.js';
 import { forwardBroker } from './testing/broker-forward.js';
 import type { Cluster } from './testing/cluster.js';
+import { startPlugin } from './testing/plugin.js';
 import { sharedCluster } from './testing/shared.js';
 import { userKubeconfig } from './testing/user-kubeconfig.js';
 import { clusterIps, deployWorkloads, dnsLookups, tcpConnect, udpExchange, UDP_PORT, type RunningPod, type Workload } from './testing/workloads.js';
@@ -369,6 +371,50 @@ describe('the plugin as a user runs it: its own port-forward to the broker pod, 
     // Each distinct flow once; the web frontend's connections now allowed, the rest as before.
     expect([...seen].sort()).toEqual(Object.keys(EXPECTED['payments-isolation'])
       .map((k) => k.replace('WouldDeny Ingress web/frontend', 'Allow Ingress web/frontend')).sort());
+  });
+
+  it('ui -A: its own port-forward to the broker pod, whose image serves the web view; the policies (the cluster-scoped one with its promote-cluster command) and the verdicts through its proxy; --open starts $BROWSER; Ctrl-C ends it with exit 0', async () => {
+    const opened = join(dir, 'opened');
+    const browser = join(dir, 'browser');
+    await writeFile(browser, `#!/bin/sh\nprintf '%s\\n' "$@" > '${opened}'\n`);
+    await chmod(browser, 0o755);
+    const ui = startPlugin(cluster, adminKubeconfig, ['ui', '-A', '--open'], { BROWSER: browser });
+    try {
+      let url: string | undefined;
+      const deadline = Date.now() + 60_000;
+      while (url === undefined) {
+        url = /(http:\/\/127\.0\.0\.1:\d+\/ui\/)/.exec(ui.stdout())?.[1];
+        if (ui.exitCode() !== undefined) throw new Error(`ui exited ${String(ui.exitCode())}: ${ui.stderr()}`);
+        if (url === undefined && Date.now() > deadline) throw new Error(`ui printed no URL: ${ui.stdout()}${ui.stderr()}`);
+        if (url === undefined) await new Promise((r) => setTimeout(r, 200));
+      }
+      // The page and its bundled script, from the broker image's own assets.
+      const page = await fetch(url);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
+      expect(await page.text()).toContain('<script src="app.js"');
+      const script = await fetch(new URL('app.js', url));
+      expect([script.status, script.headers.get('content-type')]).toEqual([200, expect.stringMatching(/javascript/)]);
+      expect((await script.text()).length).toBeGreaterThan(1000);
+      const list = (await (await fetch(new URL('/ui/api/policies', url))).json()) as UiPolicyList;
+      const named = Object.fromEntries(list.policies.map((p) => [`${p.kind} ${p.namespace}/${p.name}`, p.promoteCommand]));
+      expect(named).toMatchObject({
+        'AuditNetworkPolicy prod/payments-isolation': 'kubectl kguardian audit promote payments-isolation -n prod | kubectl apply -f -',
+        'AuditClusterNetworkPolicy /platform-ingress': 'kubectl kguardian audit promote-cluster platform-ingress | kubectl apply -f -',
+      });
+      // The view's own read of the verdicts (its latest generation, with each connection's state).
+      const res = await fetch(new URL('/audit/verdicts?policy=payments-isolation&namespace=prod&generations=latest&limit=1000', url));
+      expect(res.status).toBe(200);
+      const rows = ((await res.json()) as { verdicts: StoredVerdict[] }).verdicts;
+      expect(tally(rows)).toEqual(EXPECTED['payments-isolation']);
+      expect(new Set(rows.filter((v) => v.port === 9999).map((v) => v.state))).toEqual(new Set(['refused']));
+      await expect.poll(() => readFile(opened, 'utf8').catch(() => ''), { timeout: 20_000 }).toBe(`${url}\n`);
+      ui.kill('SIGINT');
+      expect(await ui.exited).toBe(0);
+      await expect(fetch(url)).rejects.toThrow();
+    } finally {
+      if (ui.exitCode() === undefined) ui.kill('SIGKILL');
+    }
   });
 
   it('audit promote --apply turns the quiet policy into a NetworkPolicy with its spec', async () => {

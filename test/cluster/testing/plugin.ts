@@ -15,10 +15,13 @@ export interface PluginRun {
   exited: Promise<number>;
   /** The exit code, or undefined while it runs. */
   exitCode(): number | undefined;
+  /** Sends the command a signal (SIGINT: Ctrl-C). */
+  kill(signal: NodeJS.Signals): void;
 }
 
-export function startPlugin(cluster: Cluster, kubeconfig: string, args: readonly string[]): PluginRun {
-  const env: NodeJS.ProcessEnv = { ...process.env, KUBECONFIG: kubeconfig, PATH: `${REPO_ROOT}bin${delimiter}${process.env.PATH ?? ''}` };
+/** `extraEnv`: more environment for the command (BROWSER for `ui --open`). */
+export function startPlugin(cluster: Cluster, kubeconfig: string, args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}): PluginRun {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv, KUBECONFIG: kubeconfig, PATH: `${REPO_ROOT}bin${delimiter}${process.env.PATH ?? ''}` };
   delete env.KGUARDIAN_BROKER_URL;
   const child = spawn(cluster.env.KUBECTL, ['kguardian', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -33,7 +36,7 @@ export function startPlugin(cluster: Cluster, kubeconfig: string, args: readonly
       resolve(code);
     });
   });
-  return { stdout: () => out, stderr: () => err, exited, exitCode: () => code };
+  return { stdout: () => out, stderr: () => err, exited, exitCode: () => code, kill: (signal) => { child.kill(signal); } };
 }
 
 /** Runs a plugin command to its end; resolves with its stdout, rejects with its stderr when it fails. */
