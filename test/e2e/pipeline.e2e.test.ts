@@ -4,20 +4,24 @@
 // only the leader writes status; then a policy edit, whose intermediate state (Replaying, the old
 // counts) a watch must see before observedGeneration catches up and the counts change; `audit
 // promote` applied to the API server, and the latency from a connection in the kernel to its
-// verdict in `verdicts --watch`.
+// verdict in `verdicts --watch`. The broker's per-policy verdict series (docs/metrics.md) are
+// scraped around known traffic and must move by exactly its conversations.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredVerdict } from '../../daemons/broker/store/types.js';
 import { Cleanup } from '../../playground/cleanup.js';
-import { policyStatus } from '../../playground/cluster.js';
+import { policyStatus, waitForStatus } from '../../playground/cluster.js';
 import { applyPolicy, makeTraffic, startServers, waitForCounts } from '../../playground/run-scenario.js';
 import { DEFAULT_TRAFFIC, expectedCounts, FIXED_POLICY_FILE, POLICY, POLICY_FILE } from '../../playground/scenario.js';
-import { LEASE_NAMESPACE, type Stack } from '../../playground/stack.js';
-import { serve, client } from '../../playground/traffic.js';
+import type { NetnsPod } from '../../playground/netns.js';
+import { LEASE_NAMESPACE, type Stack, type StackPod } from '../../playground/stack.js';
+import { serviceName } from '../../playground/dns-server.js';
+import { serve, client, resolve, tcp } from '../../playground/traffic.js';
 import { BUCKET_MS, startE2eStack } from './e2e-stack.js';
 import { latencies, summarise, type Connection } from './latency.js';
 import { recordLatency } from './record-latency.js';
 import { replicaReports } from './evaluator-replicas.js';
 import { PolicyWatch } from './policy-watch.js';
+import { scrapePolicySeries, seriesDelta, seriesKey, type PolicySeries } from './policy-series.js';
 import { VerdictWatch, type Arrival } from './verdict-watch.js';
 
 const cleanup = new Cleanup();
@@ -118,6 +122,58 @@ describe('kernel -> agent -> broker (PostgreSQL) -> evaluator -> status and verd
     expect(np.spec).toEqual(anp.spec);
     expect((await policyStatus(stack.kubectl, POLICY.namespace, POLICY.name)).generation).toBe(2);
   });
+
+  function netnsPod(name: string): StackPod & { netns: NetnsPod } {
+    const p = stack.pods.get(name);
+    if (!p?.netns) throw new Error(`pod ${name} has no network namespace`);
+    return { ...p, netns: p.netns };
+  }
+
+  /** Both series (counter and window gauge) of payments-isolation, per `direction verdict`. */
+  function bothSeries(counts: Record<string, number>): PolicySeries {
+    const out: PolicySeries = {};
+    for (const metric of ['total', 'window'] as const) {
+      for (const [dv, n] of Object.entries(counts)) {
+        const [direction = '', verdict = ''] = dv.split(' ');
+        out[seriesKey(metric, `${POLICY.namespace}/${POLICY.name}`, 'AuditNetworkPolicy', direction, verdict)] = n;
+      }
+    }
+    return out;
+  }
+
+  // Six traffic clients, a status wait and a scrape loop: more than the default on a busy machine.
+  it('moves the per-policy verdict series by exactly the conversations made, a refused attempt and a DNS lookup once each', async () => {
+    // Before: the first test's traffic, judged live by generation 1; the edit's replay adds nothing.
+    const before = await scrapePolicySeries(stack.broker.url);
+    expect(before).toEqual(bothSeries({ 'Ingress WouldDeny': plan.frontendToPayments, 'Egress Allow': plan.paymentsToDatabase + plan.dnsLookups }));
+
+    // Known traffic judged by generation 2, which admits only the frontend on 8080 and payments'
+    // calls to the database on 5432 and to coredns on 53/UDP (last: the would-deny traffic would
+    // make promote's safety gate refuse the policy). Distinct counts per series, so a
+    // conversation counted under the wrong label set shows.
+    const [frontend, payments, database, coredns] = [netnsPod('frontend'), netnsPod('payments'), netnsPod('database'), netnsPod('coredns')];
+    await serve(payments.netns, ['tcp:9090'], runDir, cleanup);
+    await tcp(frontend.netns, payments.ip, 8080, 3); // Ingress Allow 3
+    await tcp(frontend.netns, payments.ip, 9090, 2); // Ingress WouldDeny 2 (established)
+    const refusedIn = await client<{ established: number; failed: number }>(frontend.netns, ['tcp', payments.ip, 9091, 2]); // Ingress WouldDeny 2 (refused)
+    expect(refusedIn).toEqual([{ established: 0, failed: 2 }]);
+    expect(await resolve(payments.netns, coredns.ip, serviceName('database', database.spec.namespace), 2)).toBe(database.ip); // Egress Allow 2 (UDP)
+    await tcp(payments.netns, database.ip, 5432, 1); // Egress Allow 1
+    const refusedOut = await client<{ established: number; failed: number }>(payments.netns, ['tcp', database.ip, 6543, 1]); // Egress WouldDeny 1 (refused)
+    expect(refusedOut).toEqual([{ established: 0, failed: 1 }]);
+    const want = bothSeries({ 'Ingress Allow': 3, 'Ingress WouldDeny': 4, 'Egress Allow': 3, 'Egress WouldDeny': 1 });
+
+    // The status (same unit, read from the database) says when the evaluator has judged it all.
+    const fixed = expectedCounts(plan, true);
+    const { met, status } = await waitForStatus(stack.kubectl, POLICY.namespace, POLICY.name, (s) => s.wouldDeny === fixed.wouldDeny + 5 && s.allowed === fixed.allowed + 6, 60_000);
+    expect({ met, wouldDeny: status.wouldDeny, allowed: status.allowed }).toEqual({ met: true, wouldDeny: fixed.wouldDeny + 5, allowed: fixed.allowed + 6 });
+    let delta: PolicySeries = {};
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 250))) {
+      delta = seriesDelta(before, await scrapePolicySeries(stack.broker.url));
+      if (Object.values(delta).reduce((a, b) => a + b, 0) >= Object.values(want).reduce((a, b) => a + b, 0)) break;
+    }
+    expect(delta).toEqual(want);
+  }, 240_000);
 });
 
 describe('latency from a connection in the kernel to its verdict in verdicts --watch', () => {
