@@ -1,4 +1,4 @@
-# Debian's chromium for the web view's browser tests (daemons/broker/ui/*.int.test.ts drive it
+# Debian's chromium for the web view's browser tests (test/ui/web-view.int.test.ts drives it
 # with playwright-core at /usr/bin/chromium; Playwright's own browser download does not work here).
 if [ ! -x /usr/bin/chromium ]; then
   if [ "$(id -u)" != 0 ]; then
