@@ -27,24 +27,24 @@ export function promoteFlagsBuilder<T>(y: Argv<T>): Argv<T> {
     .group(['o', 'output-dir', 'force', 'allow-untested', 'min-quiet', 'apply', 'overwrite', 'force-conflicts', 'delete-audit', 'dry-run', 'verify'], 'Promote options:');
 }
 
-function verifyFor(argv: Record<string, unknown>): PromoteFlags['verify'] {
-  const text = argv.verify;
+/** A flag's duration in the one grammar (runtime/duration.ts), more than zero, as --since takes it. */
+function durationFlag(argv: Record<string, unknown>, key: 'verify' | 'minQuiet', advice: string): { text: string; ms: number } | undefined {
+  const text = argv[key];
   if (text === undefined) return undefined;
   const ms = typeof text === 'string' ? parseDuration(text) : undefined;
-  if (ms === undefined || typeof text !== 'string') {
-    throw new CliError(`--verify ${JSON.stringify(text)}: not a duration; write how long to keep checking like 30s, 5m or 1h (once)`, EXIT.badInput);
+  if (ms === undefined || ms <= 0 || typeof text !== 'string') {
+    const flag = key === 'verify' ? '--verify' : '--min-quiet';
+    throw new CliError(`${flag} ${JSON.stringify(text)}: not a duration; ${advice}`, EXIT.badInput);
   }
   return { text, ms };
 }
 
+function verifyFor(argv: Record<string, unknown>): PromoteFlags['verify'] {
+  return durationFlag(argv, 'verify', 'write how long to keep checking like 30s, 5m or 1h (once)');
+}
+
 function minQuiet(argv: Record<string, unknown>): PromoteFlags['minQuiet'] {
-  const text = argv.minQuiet;
-  if (text === undefined) return undefined;
-  const ms = typeof text === 'string' ? parseDuration(text) : undefined;
-  if (ms === undefined || typeof text !== 'string') {
-    throw new CliError(`--min-quiet ${JSON.stringify(text)}: not a duration; write it like 30m, 24h or 7d (once)`, EXIT.badInput);
-  }
-  return { text, ms };
+  return durationFlag(argv, 'minQuiet', 'write it like 30m, 24h or 7d (once)');
 }
 
 /** Flags that contradict each other, each with its sentence; the first that applies is the error. */

@@ -18,6 +18,9 @@ describe('promote and promote-cluster flags', () => {
     { args: ['audit', 'promote', 'p', '-n', 'x', '--apply', '--dry-run', '--verify', '5m'], message: '--verify and --dry-run cannot be used together' },
     { args: ['audit', 'promote', 'p', '-n', 'x', '--apply', '--verify', 'soon'], message: '--verify "soon": not a duration' },
     { args: ['audit', 'promote-cluster', 'p', '--min-quiet', 'soon'], message: '--min-quiet "soon": not a duration' },
+    // The one grammar, more than zero, as --since: checking or being quiet for no time at all is a slip.
+    { args: ['audit', 'promote', 'p', '-n', 'x', '--apply', '--verify', '0s'], message: '--verify "0s": not a duration' },
+    { args: ['audit', 'promote-cluster', 'p', '--min-quiet', '0'], message: '--min-quiet "0": not a duration' },
     { args: ['audit', 'promote-cluster', 'p', '-o', 'name', '--output-dir', 'out'], message: '-o name prints names only; --output-dir writes whole policies' },
     { args: ['audit', 'promote', 'p', '-n', 'prod', '-o', 'name', '--output-dir', 'out'], message: '-o name prints names only; --output-dir writes whole policies' },
     { args: ['audit', 'promote', 'p', '-n', 'prod', '-o', 'table'], message: '-o/--output: "table" is not one of yaml, json, name' },
