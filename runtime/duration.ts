@@ -17,6 +17,9 @@ const UNIT_MS: Readonly<Record<string, number>> = {
 
 const PART = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h|d)/y;
 
+/** The grammar as a pattern, for documents (the broker's OpenAPI): exactly the texts parseDuration reads. */
+export const DURATION_PATTERN = '^(?:0|(?:[0-9]+(?:\\.[0-9]+)?(?:ns|us|µs|ms|s|m|h|d))+)$';
+
 /** Milliseconds, or undefined when the text is not a duration. */
 export function parseDuration(text: string): number | undefined {
   if (text === '' || text === '0') return text === '0' ? 0 : undefined;

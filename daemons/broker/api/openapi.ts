@@ -4,14 +4,15 @@
  */
 import { DNS_LABEL_PATTERN, DNS_SUBDOMAIN_PATTERN } from '../../../contracts/kube-names.js';
 import { RFC3339_MAX_LENGTH, RFC3339_PATTERN } from '../../../contracts/rfc3339.js';
+import { DURATION_PATTERN } from '../../../runtime/duration.js';
 
 const str = { type: 'string' } as const;
 const int = { type: 'integer' } as const;
 const time = {
   type: 'string',
   maxLength: RFC3339_MAX_LENGTH,
-  pattern: `(${RFC3339_PATTERN})|(^\\d{1,6}[smhd]$)`,
-  description: 'RFC 3339 time of a real date (2026-02-30 is refused), or a look-back such as 15m, 2h, 7d',
+  pattern: `(${RFC3339_PATTERN})|(${DURATION_PATTERN})`,
+  description: 'RFC 3339 time of a real date (2026-02-30 is refused), or a look-back such as 15m, 1h30m, 1.5h, 7d',
 } as const;
 const dateTime = { type: 'string', format: 'date-time', maxLength: RFC3339_MAX_LENGTH, pattern: RFC3339_PATTERN, description: 'RFC 3339 with a zone, of a real date' } as const;
 const name = { type: 'string', maxLength: 253, pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$' } as const;

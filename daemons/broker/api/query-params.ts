@@ -1,13 +1,14 @@
 /**
  * Query-string parsing for the read endpoints. Every parameter is checked, and a bad one gives a
  * 400 naming it; unknown parameters are refused too, so a typo (`?namepsace=prod`) is an error
- * rather than a silently unfiltered answer. Times are RFC 3339 or a look-back such as `15m`.
+ * rather than a silently unfiltered answer. Times are RFC 3339 or a look-back such as `15m` or `1h30m`.
  */
 import { DIRECTIONS, type Direction, type Verdict } from '../../../policy/types.js';
 import type { VerdictFilter } from '../store/types.js';
 import { FLOW_STATES, type FlowObservation } from '../../../contracts/flow-batch.js';
 import { badRequest } from '../../../runtime/http-error.js';
-import { parseRfc3339 } from '../../../contracts/rfc3339.js';
+import { parseRfc3339, RFC3339_MAX_LENGTH } from '../../../contracts/rfc3339.js';
+import { parseDuration as parseLookBack } from '../../../runtime/duration.js';
 
 const DURATION = /^(\d{1,6})(s|m|h|d)$/;
 const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
@@ -70,10 +71,11 @@ export class QueryReader {
   time(name: string): Date | undefined {
     const v = this.get(name);
     if (v === undefined) return undefined;
-    const rel = parseDuration(v);
+    // The look-back is the one duration grammar of runtime/duration.ts, held to the length of a time.
+    const rel = v.length <= RFC3339_MAX_LENGTH ? parseLookBack(v) : undefined;
     if (rel !== undefined) return new Date(clampTime(this.now.getTime() - rel));
     const ms = parseRfc3339(v);
-    if (Number.isNaN(ms)) throw badRequest(name, `${name} must be an RFC 3339 time of a real date (2026-01-02T15:04:05Z) or a look-back such as 15m`);
+    if (Number.isNaN(ms)) throw badRequest(name, `${name} must be an RFC 3339 time of a real date (2026-01-02T15:04:05Z) or a look-back such as 15m, 1h30m or 7d`);
     return new Date(clampTime(ms));
   }
 

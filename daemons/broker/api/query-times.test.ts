@@ -21,6 +21,12 @@ describe('query times outside the years PostgreSQL stores', () => {
     { v: '9999-12-31T23:59:59-23:59', want: '9999-12-31T23:59:59.999Z' },
     { v: '2026-01-02T15:04:05Z', want: '2026-01-02T15:04:05.000Z' },
     { v: '15m', want: '2026-12-03T11:45:00.000Z' },
+    // The one duration grammar (runtime/duration.ts), as the plugin's --since takes it.
+    { v: '1h30m', want: '2026-12-03T10:30:00.000Z' },
+    { v: '1.5h', want: '2026-12-03T10:30:00.000Z' },
+    { v: '1d12h', want: '2026-12-02T00:00:00.000Z' },
+    { v: '90s', want: '2026-12-03T11:58:30.000Z' },
+    { v: '0', want: '2026-12-03T12:00:00.000Z' },
   ])('since=$v reads as $want', ({ v, want }) => {
     expect(new QueryReader({ since: [v] }, NOW).time('since')?.toISOString()).toBe(want);
   });
@@ -45,6 +51,18 @@ describe('query times outside the years PostgreSQL stores', () => {
     ])('GET %s answers 200', async (path) => {
       const r = await t.get(path);
       expect(r.status, await r.clone().text()).toBe(200);
+    });
+
+    it.each([
+      '/v1/flows?since=1h30x',
+      '/v1/flows?since=1h%2030m',
+      '/v1/flows?since=-1h',
+      '/audit/verdicts?since=1.h',
+      `/audit/verdicts?since=${'1'.repeat(40)}s`,
+    ])('GET %s answers 400 naming since', async (path) => {
+      const r = await t.get(path);
+      expect(r.status).toBe(400);
+      expect(await r.json()).toMatchObject({ field: 'since' });
     });
   });
 });

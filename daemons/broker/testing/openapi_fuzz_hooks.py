@@ -9,7 +9,8 @@ broker must accept. A field that is itself invalid is left alone (the case stays
   - /audit/summary: `generation` needs `uid`; `window` at most the verdict retention (7 days)
   - /audit/verdicts: `before_id` names a stored verdict (a cursor from the previous page), so a
     well-formed one is dropped: the fuzzer cannot know which ids exist
-  - /v1/enforcement: `since` within the verdict retention (7 days); `until` after it, an hour ago by default
+  - /v1/enforcement: `since` within the verdict retention (7 days) and, when `until` is absent (now),
+    before now; `until` after it, an hour ago by default
   - `until` after `since` (verdicts, stream, flows, enforcement)
   - POST /v1/replays: `since` not in the future
   - POST /v1/flows: each flow's node is the batch's, firstSeen within the flow retention and at
@@ -21,8 +22,10 @@ from datetime import datetime, timedelta, timezone
 import schemathesis
 
 RETENTION = timedelta(days=7)  # the broker's default FLOW_ and VERDICT_RETENTION_DAYS, as the test runs it
-UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-DURATION = re.compile(r"^(\d{1,6})([smhd])$")
+# runtime/duration.ts: several parts, decimals, ns to days (a look-back; `window` takes a subset).
+UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600, "d": 86400}
+DURATION = re.compile(r"^(?:0|(?:[0-9]+(?:\.[0-9]+)?(?:ns|us|µs|ms|s|m|h|d))+)$")
+DURATION_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)(ns|us|µs|ms|s|m|h|d)")
 TIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|([+-])(\d{2}):(\d{2}))$")
 DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 
@@ -61,8 +64,13 @@ def instant(value):
 
 
 def look_back(value):
-    m = DURATION.match(value) if isinstance(value, str) else None
-    return None if m is None else timedelta(seconds=int(m.group(1)) * UNITS[m.group(2)])
+    if not isinstance(value, str) or DURATION.match(value) is None:
+        return None
+    seconds = sum(float(n) * UNITS[unit] for n, unit in DURATION_PART.findall(value))
+    try:
+        return timedelta(seconds=seconds)
+    except OverflowError:
+        return timedelta.max
 
 
 def query_time(value):
@@ -88,6 +96,9 @@ def fix_query(path, query):
     if path == "/v1/enforcement":
         since = query_time(query.get("since"))
         if since is not None and since < now() - RETENTION + timedelta(minutes=1):
+            query["since"] = "1h"
+        # Its until defaults to now: a since of now (a zero look-back such as 0s) or later leaves no span.
+        if since is not None and "until" not in query and since > now() - timedelta(minutes=1):
             query["since"] = "1h"
     since, until = query_time(query.get("since")), query_time(query.get("until"))
     if path == "/v1/enforcement" and "since" not in query:
