@@ -17,8 +17,19 @@ const UNIT_MS: Readonly<Record<string, number>> = {
 
 const PART = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h|d)/y;
 
+const UNIT = '(?:ns|us|µs|ms|s|m|h|d)';
+const ZERO_PART = `0+(?:\\.0+)?${UNIT}`;
+const NONZERO_PART = `(?:[0-9]*[1-9][0-9]*(?:\\.[0-9]+)?|[0-9]+\\.[0-9]*[1-9][0-9]*)${UNIT}`;
+const ANY_PART = `[0-9]+(?:\\.[0-9]+)?${UNIT}`;
+
 /** The grammar as a pattern, for documents (the broker's OpenAPI): exactly the texts parseDuration reads. */
-export const DURATION_PATTERN = '^(?:0|(?:[0-9]+(?:\\.[0-9]+)?(?:ns|us|µs|ms|s|m|h|d))+)$';
+export const DURATION_PATTERN = `^(?:0|(?:${ANY_PART})+)$`;
+
+/**
+ * The texts parseDuration reads as more than zero: what a look-back or a window takes, since "the
+ * last 0s" selects nothing (the plugin's --since refuses it too). Zero parts may come first ("0h15m").
+ */
+export const POSITIVE_DURATION_PATTERN = `^(?:${ZERO_PART})*${NONZERO_PART}(?:${ANY_PART})*$`;
 
 /** Milliseconds, or undefined when the text is not a duration. */
 export function parseDuration(text: string): number | undefined {

@@ -4,22 +4,23 @@
  */
 import { DNS_LABEL_PATTERN, DNS_SUBDOMAIN_PATTERN } from '../../../contracts/kube-names.js';
 import { RFC3339_MAX_LENGTH, RFC3339_PATTERN } from '../../../contracts/rfc3339.js';
-import { DURATION_PATTERN } from '../../../runtime/duration.js';
+import { POSITIVE_DURATION_PATTERN } from '../../../runtime/duration.js';
+import { DURATION_MAX_LENGTH } from './query-params.js';
 
 const str = { type: 'string' } as const;
 const int = { type: 'integer' } as const;
 const time = {
   type: 'string',
   maxLength: RFC3339_MAX_LENGTH,
-  pattern: `(${RFC3339_PATTERN})|(${DURATION_PATTERN})`,
-  description: 'RFC 3339 time of a real date (2026-02-30 is refused), or a look-back such as 15m, 1h30m, 1.5h, 7d',
+  pattern: `(${RFC3339_PATTERN})|(${POSITIVE_DURATION_PATTERN})`,
+  description: 'RFC 3339 time of a real date (2026-02-30 is refused), or a look-back of more than zero such as 15m, 1h30m, 1.5h, 7d',
 } as const;
 const dateTime = { type: 'string', format: 'date-time', maxLength: RFC3339_MAX_LENGTH, pattern: RFC3339_PATTERN, description: 'RFC 3339 with a zone, of a real date' } as const;
 const name = { type: 'string', maxLength: 253, pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$' } as const;
 const uid = { type: 'string', pattern: '^[A-Za-z0-9-]{1,64}$' } as const;
 const id = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
-/** 1 to 6 digits, not all zero, and a unit: a look-back of more than nothing. */
-const WINDOW = '^(?:[1-9]\\d{0,5}|0[1-9]\\d{0,4}|00[1-9]\\d{0,3}|000[1-9]\\d{0,2}|0000[1-9]\\d?|00000[1-9])[smhd]$';
+/** A duration of the one grammar (runtime/duration.ts), more than zero. */
+const windowDuration = { type: 'string', maxLength: DURATION_MAX_LENGTH, pattern: POSITIVE_DURATION_PATTERN } as const;
 const ref = (name: string): { $ref: string } => ({ $ref: `#/components/schemas/${name}` });
 
 type Param = { name: string; in: 'query' | 'header' | 'path'; schema: object; description?: string; required?: boolean };
@@ -330,7 +331,7 @@ export const OPENAPI = {
           q('namespace', { ...name, pattern: '^([a-z0-9]([-a-z0-9.]*[a-z0-9])?)?$' }, 'Policy namespace; present and empty selects cluster-scoped policies'),
           q('uid', uid, 'Exact policy uid'),
           q('generation', { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER }, 'Exact policy generation (requires uid, else 400)'),
-          q('window', { type: 'string', pattern: WINDOW, default: '1h' }, 'Duration such as 15m, 24h; more than 0 and at most the verdict retention (else 400)'),
+          q('window', { ...windowDuration, default: '1h' }, 'Duration such as 15m, 1h30m, 24h; more than 0 and at most the verdict retention (else 400)'),
           q('top', { type: 'integer', minimum: 1, maximum: 100, default: 10 }),
         ],
         responses: { '200': json(ref('Summary')), ...errors },

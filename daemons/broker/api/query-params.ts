@@ -1,17 +1,19 @@
 /**
  * Query-string parsing for the read endpoints. Every parameter is checked, and a bad one gives a
  * 400 naming it; unknown parameters are refused too, so a typo (`?namepsace=prod`) is an error
- * rather than a silently unfiltered answer. Times are RFC 3339 or a look-back such as `15m` or `1h30m`.
+ * rather than a silently unfiltered answer. Times are RFC 3339 or a look-back such as `15m` or `1h30m`;
+ * look-backs and windows are the one duration grammar of runtime/duration.ts, as the plugin's flags
+ * are, and more than zero (the last 0s is nothing to read).
  */
 import { DIRECTIONS, type Direction, type Verdict } from '../../../policy/types.js';
 import type { VerdictFilter } from '../store/types.js';
 import { FLOW_STATES, type FlowObservation } from '../../../contracts/flow-batch.js';
 import { badRequest } from '../../../runtime/http-error.js';
 import { parseRfc3339, RFC3339_MAX_LENGTH } from '../../../contracts/rfc3339.js';
-import { parseDuration as parseLookBack } from '../../../runtime/duration.js';
+import { parseDuration } from '../../../runtime/duration.js';
 
-const DURATION = /^(\d{1,6})(s|m|h|d)$/;
-const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+/** The longest duration text read: a look-back is held to the length of a time, a window too. */
+export const DURATION_MAX_LENGTH = RFC3339_MAX_LENGTH;
 const VERDICTS: readonly Verdict[] = ['Allow', 'WouldDeny'];
 const GENERATIONS = ['all', 'latest'] as const;
 
@@ -54,12 +56,12 @@ export class QueryReader {
     return n;
   }
 
-  /** A duration such as `90s`, `15m`, `2h`, `7d`, in milliseconds. */
+  /** A duration such as `90s`, `15m`, `1h30m`, `7d`, in milliseconds: more than zero, at most `maxMs`. */
   duration(name: string, maxMs: number): number | undefined {
     const v = this.get(name);
     if (v === undefined) return undefined;
-    const ms = parseDuration(v);
-    if (ms === undefined || ms <= 0 || ms > maxMs) throw badRequest(name, `${name} must be a duration such as 15m, 2h or 7d, at most ${maxMs / 86_400_000} days`);
+    const ms = positiveDuration(v);
+    if (ms === undefined || ms > maxMs) throw badRequest(name, `${name} must be a duration of more than zero such as 15m, 1h30m or 7d, at most ${maxMs / 86_400_000} days`);
     return ms;
   }
 
@@ -71,11 +73,10 @@ export class QueryReader {
   time(name: string): Date | undefined {
     const v = this.get(name);
     if (v === undefined) return undefined;
-    // The look-back is the one duration grammar of runtime/duration.ts, held to the length of a time.
-    const rel = v.length <= RFC3339_MAX_LENGTH ? parseLookBack(v) : undefined;
+    const rel = positiveDuration(v);
     if (rel !== undefined) return new Date(clampTime(this.now.getTime() - rel));
     const ms = parseRfc3339(v);
-    if (Number.isNaN(ms)) throw badRequest(name, `${name} must be an RFC 3339 time of a real date (2026-01-02T15:04:05Z) or a look-back such as 15m, 1h30m or 7d`);
+    if (Number.isNaN(ms)) throw badRequest(name, `${name} must be an RFC 3339 time of a real date (2026-01-02T15:04:05Z) or a look-back of more than zero such as 15m, 1h30m or 7d`);
     return new Date(clampTime(ms));
   }
 
@@ -103,9 +104,14 @@ function clampTime(ms: number): number {
   return Math.min(LATEST_MS, Math.max(EARLIEST_MS, ms));
 }
 
-function parseDuration(v: string): number | undefined {
-  const m = DURATION.exec(v);
-  return m ? Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS] : undefined;
+/**
+ * Whole milliseconds of a duration of more than zero, within DURATION_MAX_LENGTH; undefined for
+ * anything else. Rounded up: the broker's times are milliseconds, and a look-back of `1ns` must
+ * still be before now (on /v1/enforcement, before its default until), as the document promises.
+ */
+function positiveDuration(v: string): number | undefined {
+  const ms = v.length <= DURATION_MAX_LENGTH ? parseDuration(v) : undefined;
+  return ms !== undefined && ms > 0 ? Math.ceil(ms) : undefined;
 }
 
 /** The filters shared by the verdict list, stream and summary. */

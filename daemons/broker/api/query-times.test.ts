@@ -26,7 +26,10 @@ describe('query times outside the years PostgreSQL stores', () => {
     { v: '1.5h', want: '2026-12-03T10:30:00.000Z' },
     { v: '1d12h', want: '2026-12-02T00:00:00.000Z' },
     { v: '90s', want: '2026-12-03T11:58:30.000Z' },
-    { v: '0', want: '2026-12-03T12:00:00.000Z' },
+    { v: '0h90s', want: '2026-12-03T11:58:30.000Z' },
+    // Under a millisecond, the broker's resolution: still before now.
+    { v: '1ns', want: '2026-12-03T11:59:59.999Z' },
+    { v: '0.00000000000000000000000000000000001ns', want: '2026-12-03T11:59:59.999Z' },
   ])('since=$v reads as $want', ({ v, want }) => {
     expect(new QueryReader({ since: [v] }, NOW).time('since')?.toISOString()).toBe(want);
   });
@@ -63,6 +66,36 @@ describe('query times outside the years PostgreSQL stores', () => {
       const r = await t.get(path);
       expect(r.status).toBe(400);
       expect(await r.json()).toMatchObject({ field: 'since' });
+    });
+
+    // Look-backs and windows read the plugin's grammar, and are more than zero: "the last 0s" is
+    // nothing to read, and on /v1/enforcement (until: now) it was a 400 naming until, a field not given.
+    it.each([
+      '/v1/enforcement?since=1h30m',
+      '/v1/enforcement?since=1ns',
+      '/v1/enforcement?since=1.5h&until=0h30m',
+      '/audit/summary?policy=p&namespace=prod&window=1h30m',
+      '/audit/summary?policy=p&namespace=prod&window=1.5h',
+      '/audit/summary?policy=p&namespace=prod&window=0h15m',
+    ])('GET %s answers 200', async (path) => {
+      const r = await t.get(path);
+      expect(r.status, await r.clone().text()).toBe(200);
+    });
+
+    it.each([
+      { path: '/v1/enforcement?since=0ns', field: 'since' },
+      { path: '/v1/enforcement?since=0s', field: 'since' },
+      { path: '/v1/enforcement?since=0.00000000000000000000000000000000000ns', field: 'since' },
+      { path: '/v1/flows?since=0', field: 'since' },
+      { path: '/audit/verdicts?since=1h&until=0m', field: 'until' },
+      { path: '/audit/summary?policy=p&namespace=prod&window=0s', field: 'window' },
+      { path: '/audit/summary?policy=p&namespace=prod&window=0', field: 'window' },
+      { path: '/audit/summary?policy=p&namespace=prod&window=7d1s', field: 'window' },
+      { path: `/audit/summary?policy=p&namespace=prod&window=${'1'.repeat(40)}ns`, field: 'window' },
+    ])('GET $path answers 400 naming $field', async ({ path, field }) => {
+      const r = await t.get(path);
+      expect(r.status).toBe(400);
+      expect(await r.json()).toMatchObject({ field });
     });
   });
 });

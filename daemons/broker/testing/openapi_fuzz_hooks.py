@@ -22,9 +22,13 @@ from datetime import datetime, timedelta, timezone
 import schemathesis
 
 RETENTION = timedelta(days=7)  # the broker's default FLOW_ and VERDICT_RETENTION_DAYS, as the test runs it
-# runtime/duration.ts: several parts, decimals, ns to days (a look-back; `window` takes a subset).
+# runtime/duration.ts's POSITIVE_DURATION_PATTERN: several parts, decimals, ns to days, more than zero
+# (a look-back or a window; a zero one is itself invalid, so its case is left alone).
 UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600, "d": 86400}
-DURATION = re.compile(r"^(?:0|(?:[0-9]+(?:\.[0-9]+)?(?:ns|us|µs|ms|s|m|h|d))+)$")
+_UNIT = r"(?:ns|us|µs|ms|s|m|h|d)"
+DURATION = re.compile(
+    rf"^(?:0+(?:\.0+)?{_UNIT})*(?:[0-9]*[1-9][0-9]*(?:\.[0-9]+)?|[0-9]+\.[0-9]*[1-9][0-9]*){_UNIT}(?:[0-9]+(?:\.[0-9]+)?{_UNIT})*$"
+)
 DURATION_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)(ns|us|µs|ms|s|m|h|d)")
 TIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|([+-])(\d{2}):(\d{2}))$")
 DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
@@ -97,7 +101,7 @@ def fix_query(path, query):
         since = query_time(query.get("since"))
         if since is not None and since < now() - RETENTION + timedelta(minutes=1):
             query["since"] = "1h"
-        # Its until defaults to now: a since of now (a zero look-back such as 0s) or later leaves no span.
+        # Its until defaults to now: a since of now or later leaves no span.
         if since is not None and "until" not in query and since > now() - timedelta(minutes=1):
             query["since"] = "1h"
     since, until = query_time(query.get("since")), query_time(query.get("until"))

@@ -61,7 +61,10 @@ const retryIn = (failures: number): number => backoffMs(failures + 1, { initialM
 
 const EMPTY_SUMMARY: PolicySummary = { since: '', until: '', allow: 0, wouldDeny: 0, unidentifiedPeers: 0, topOffenders: [] };
 
-/** The window in the broker's duration syntax (whole hours, minutes or seconds). */
+/**
+ * The window in whole hours, minutes or seconds: the broker reads the whole duration grammar, but
+ * during a rolling upgrade an older broker may answer, which read only this.
+ */
 export function brokerWindow(ms: number): string {
   if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
   if (ms % 60_000 === 0) return `${ms / 60_000}m`;
