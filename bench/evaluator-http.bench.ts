@@ -70,7 +70,7 @@ async function load(distinct: number, flows: number): Promise<Run> {
   throw new Error('the load generator ended without a result');
 }
 
-/** Encoding alone: one batch's response built from fresh evaluations vs from the per-evaluation JSON memo. */
+/** Encoding alone: one batch's response built from fresh evaluations vs from the answers kept with each judgement. */
 function encodeFigures(): { fresh: number; memo: number } {
   const items = Array.from({ length: BATCH }, (_, i) => ({
     id: i,
@@ -115,7 +115,7 @@ ${row('repeated flows (10,000 distinct, memo warm)', repeated)}
 ${row('cold flows (every flow new)', cold)}
 
 Encoding alone (in-process, one 500-flow response of repeated evaluations): \`JSON.stringify\` of the answers ${fmt(encode.fresh)} flows/s,
-the per-evaluation JSON memo with the response written into one buffer ${fmt(encode.memo)} flows/s.
+the answers kept with each memoised judgement, with the response written into one buffer ${fmt(encode.memo)} flows/s.
 ${process.env.KG_BENCH_NOTE ? `\n${process.env.KG_BENCH_NOTE}\n` : ''}
 Target: at least 100,000 flows/s on one core (warm-up run of ${fmt(warm.flows)} flows not counted).
 `;
