@@ -4,12 +4,15 @@
  * claim subtracts exactly the observations it claimed from `pending` and inserts their verdicts
  * in one transaction, but only for rows still carrying the token. So an observation is judged
  * once: a crash before the commit leaves it pending, and a claim that expired and was taken
- * over by another replica stores nothing.
+ * over by another replica stores nothing. Completing or releasing a claim first locks all its
+ * rows in key order, the order ingest's upsert locks them in (flow-key.ts), so the two never
+ * deadlock; the updates that follow touch only rows already locked.
  */
 import { randomUUID } from 'node:crypto';
+import { compareKeys, storedFlowKey } from './flow-key.js';
 import type { Queryable } from './sql-client.js';
 import { flowColumns, toFlow, type FlowRow } from './rows.js';
-import type { Claim, FlowJudgement, NewVerdict, StoredCheckTally, StoredFlow, StoredVerdictTally } from './types.js';
+import type { Claim, ClaimedFlow, FlowJudgement, NewVerdict, StoredCheckTally, StoredFlow, StoredVerdictTally } from './types.js';
 import { checkChanges, insertChecks, type CheckInsert } from './enforcement-checks.js';
 import { endIdentity, insertVerdicts, type VerdictValues } from './verdict-insert.js';
 
@@ -51,11 +54,30 @@ export interface Completed {
 }
 
 /**
+ * Locks, in the caller's transaction, the claim's rows that still carry its token, in ascending
+ * key order (ORDER BY before FOR UPDATE: PostgreSQL locks rows as the sort returns them). The
+ * claim lists its rows by id, which says nothing about their keys.
+ */
+async function lockInKeyOrder(tx: Queryable, token: string, flows: readonly ClaimedFlow[]): Promise<void> {
+  if (flows.length === 0) return;
+  const sorted = flows.map((c) => ({ c, key: storedFlowKey(c.flow) })).sort((x, y) => compareKeys(x.key, y.key));
+  await tx.query(
+    `SELECT 1 FROM flows f
+     JOIN unnest($2::bigint[], $3::timestamptz[]) WITH ORDINALITY AS u(id, bucket, ord) ON f.id = u.id AND f.bucket = u.bucket
+     WHERE f.lease_token = $1
+     ORDER BY u.ord
+     FOR UPDATE OF f`,
+    [token, sorted.map((x) => x.c.flow.id), sorted.map((x) => x.c.flow.bucket)],
+  );
+}
+
+/**
  * Completes a claim in the caller's transaction; `stored` has one entry per verdict row written,
  * `checked` one per enforcement check judged (written as a row only where it changed the flow
  * row's checks: enforcement-checks.ts).
  */
 export async function completeClaim(tx: Queryable, claim: Claim, judgements: readonly FlowJudgement[], now: Date): Promise<Completed> {
+  await lockInKeyOrder(tx, claim.token, claim.flows);
   const judged = new Map(judgements.map((j) => [j.flowId, j]));
   const done = claim.flows.filter((c) => judged.has(c.flow.id));
   // None judged (checks off, or no enforced policy decides the flow) ends the flow row's ranges.
@@ -81,17 +103,23 @@ export async function completeClaim(tx: Queryable, claim: Claim, judgements: rea
   });
   await insertVerdicts(tx, inserts.map((x) => verdictValues(x, now)));
   await insertChecks(tx, checkRows);
-  await releaseClaim(tx, { token: claim.token, flows: claim.flows.filter((c) => !judged.has(c.flow.id)) });
+  await dropLeases(tx, claim.token, claim.flows.filter((c) => !judged.has(c.flow.id)));
   return { stored: inserts.map((x) => ({ verdict: x.v, count: x.count })), checked };
 }
 
-/** Drops the lease on the given flows (if still ours) without touching `pending`. */
-export async function releaseClaim(db: Queryable, claim: Claim): Promise<void> {
-  if (claim.flows.length === 0) return;
-  await db.query(
+/** Drops the lease on the given flows (if still ours) without touching `pending`, in the caller's transaction. */
+export async function releaseClaim(tx: Queryable, claim: Claim): Promise<void> {
+  await lockInKeyOrder(tx, claim.token, claim.flows);
+  await dropLeases(tx, claim.token, claim.flows);
+}
+
+/** Clears the token and lease of rows already locked by lockInKeyOrder(). */
+async function dropLeases(tx: Queryable, token: string, flows: readonly ClaimedFlow[]): Promise<void> {
+  if (flows.length === 0) return;
+  await tx.query(
     `UPDATE flows f SET lease_token = NULL, lease_until = NULL
      FROM unnest($2::bigint[], $3::timestamptz[]) AS u(id, bucket)
      WHERE f.id = u.id AND f.bucket = u.bucket AND f.lease_token = $1`,
-    [claim.token, claim.flows.map((c) => c.flow.id), claim.flows.map((c) => c.flow.bucket)],
+    [token, flows.map((c) => c.flow.id), flows.map((c) => c.flow.bucket)],
   );
 }

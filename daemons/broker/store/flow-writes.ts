@@ -8,6 +8,7 @@
  */
 import type { FlowBatch, FlowObservation } from '../../../contracts/flow-batch.js';
 import { inetText } from '../../../policy/address.js';
+import { compareKeys, flowKey } from './flow-key.js';
 import type { Queryable } from './sql-client.js';
 
 const MINUTE_MS = 60_000;
@@ -52,9 +53,9 @@ class TimeCache {
 
 const times = new TimeCache();
 
-/** Orders aggregates by key: every transaction then locks rows in the same order, so concurrent writers never deadlock. */
+/** Orders aggregates by key: the upsert then locks rows in the order every transaction uses (flow-key.ts). */
 function byKey(x: FlowAggregate, y: FlowAggregate): number {
-  return x.key < y.key ? -1 : x.key > y.key ? 1 : 0;
+  return compareKeys(x.key, y.key);
 }
 
 export function aggregate(flows: readonly FlowObservation[]): FlowAggregate[] {
@@ -66,8 +67,7 @@ export function aggregate(flows: readonly FlowObservation[]): FlowAggregate[] {
     // IPv6 has many spellings of one address; inet compares values, so the batch key must too.
     const srcIp = inetText(o.src.ip);
     const dstIp = inetText(o.dst.ip);
-    // The most varying parts first, so comparing keys while sorting stops early.
-    const key = `${srcIp}\u0000${dstIp}\u0000${o.dst.port}\u0000${o.src.pod ?? ''}\u0000${o.dst.pod ?? ''}\u0000${bucket}\u0000${o.src.namespace ?? ''}\u0000${o.dst.namespace ?? ''}\u0000${o.protocol}\u0000${o.direction}\u0000${o.state}`;
+    const key = flowKey(o, bucket, srcIp, dstIp);
     const a = groups.get(key);
     if (a === undefined) {
       groups.set(key, { key, bucket, firstSeen: first, lastSeen: last, obs: o, srcIp, dstIp, count: o.count });
@@ -199,7 +199,13 @@ export async function writeGroup(
   ids.forEach((id, i) => {
     if (!firstIndex.has(id)) firstIndex.set(id, i);
   });
-  const unique = group.filter((_, i) => firstIndex.get(ids[i] ?? '') === i);
+  // Sorted by id: two transactions recording the same ids (a retry racing its original) wait on
+  // each other's unique-index entries in one order, so they cannot deadlock either.
+  const unique = group
+    .map((p, i) => ({ p, id: ids[i] ?? '' }))
+    .filter((x, i) => firstIndex.get(x.id) === i)
+    .sort((x, y) => compareKeys(x.id, y.id))
+    .map((x) => x.p);
   const r = await tx.query<{ node: string; batch_id: string }>(
     `INSERT INTO ingested_batches (node, batch_id, received_at, observations)
      SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::int[])

@@ -1,8 +1,9 @@
 /**
  * The Store over any SqlClient: PostgreSQL through `pg`, or embedded PGlite. Holds the partition
  * manager and the stream's listeners; the SQL itself lives in flow-writes.ts, flow-reads.ts,
- * verdict-reads.ts and claims.ts. Transactions that fail on a deadlock or serialisation conflict
- * are run again a few times (conflict-retry.ts).
+ * verdict-reads.ts and claims.ts. Every statement locks `flows` rows in one order (flow-key.ts);
+ * a transaction that fails on a deadlock or serialisation conflict all the same is run again a
+ * few times (conflict-retry.ts).
  */
 import { listFlows } from './flow-reads.js';
 import { aggregate } from './flow-writes.js';
@@ -78,7 +79,7 @@ export async function openSqlStore(
       if (stored.length > 0 || checked.length > 0) onStored?.(stored, checked);
       return stored.length;
     },
-    releaseClaim: (claim) => retrying(() => releaseClaim(client, claim)),
+    releaseClaim: (claim) => retrying(() => client.transaction((tx) => releaseClaim(tx, claim))),
     replays: sqlReplayStore(client, partitions, retention.flowsDays, retrying, opts.replayBucketMs),
     ensurePartitions: (at) => partitions.ensureRange(at.getTime() - maxDays * DAY_MS, at.getTime() + DAYS_AHEAD * DAY_MS),
     async applyRetention(at: Date): Promise<string[]> {
