@@ -1,34 +1,47 @@
-// The images' TypeScript build and entry points, run without Docker: the daemons compiled with
-// deploy/docker/tsconfig.build.json into a temporary /app next to a node_modules holding only the
-// production packages (what the Dockerfiles' deps stage installs), then each image's CMD started
-// there with no tsx and no dev dependency: it must load every module and stop at its
-// configuration check, not at a missing module. Every package a compiled file imports (also
-// through import(), which a start-up does not reach) must resolve from /app.
+// The images' TypeScript build and entry points, run without Docker: each image's daemon compiled
+// with the tsconfig its build stage names into a temporary /app of its own, next to a node_modules
+// holding only the production packages (what the Dockerfiles' deps stage keeps), then the image's
+// CMD started there with no tsx and no dev dependency: it must load every module (none of another
+// daemon's is there) and stop at its configuration check, not at a missing module. Every package a
+// compiled file imports (also through import(), which a start-up does not reach) must resolve from
+// its /app.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseDockerfile } from './testing/dockerfile.js';
+import { buildTsconfig, parseDockerfile, type Stage } from './testing/dockerfile.js';
 import { REPO } from './testing/helm.js';
-import { bareImports, compileDaemons, jsFiles, productionNodeModules } from './testing/image-app.js';
+import { bareImports, compileImage, jsFiles, productionNodeModules } from './testing/image-app.js';
 
-let app: string;
+const dockerfiles = ['broker.Dockerfile', 'evaluator.Dockerfile', 'agent.Dockerfile'];
+const apps = new Map<string, string>();
+
+const stagesOf = (dockerfile: string): Stage[] => parseDockerfile(readFileSync(join(REPO, 'deploy', 'docker', dockerfile), 'utf8'));
+
+/** The /app made for `dockerfile` in beforeAll. */
+function appOf(dockerfile: string): string {
+  const app = apps.get(dockerfile);
+  if (app === undefined) throw new Error(`no /app made for ${dockerfile}`);
+  return app;
+}
 
 beforeAll(() => {
-  app = mkdtempSync(join(tmpdir(), 'kg-image-app-'));
-  compileDaemons(app);
-  expect(productionNodeModules(app)).toBeGreaterThan(10);
+  for (const file of dockerfiles) {
+    const app = mkdtempSync(join(tmpdir(), 'kg-image-app-'));
+    apps.set(file, app);
+    compileImage(app, buildTsconfig(stagesOf(file)));
+    expect(productionNodeModules(app)).toBeGreaterThan(10);
+  }
 }, 600_000);
 
 afterAll(() => {
-  rmSync(app, { recursive: true, force: true });
+  for (const app of apps.values()) rmSync(app, { recursive: true, force: true });
 });
 
 /** The final stage's CMD of an image, as an argv. */
 function cmdOf(dockerfile: string): string[] {
-  const stages = parseDockerfile(readFileSync(join(REPO, 'deploy', 'docker', dockerfile), 'utf8'));
-  const cmd = stages.at(-1)?.instructions.find((i) => i.keyword === 'CMD')?.args ?? '[]';
+  const cmd = stagesOf(dockerfile).at(-1)?.instructions.find((i) => i.keyword === 'CMD')?.args ?? '[]';
   return JSON.parse(cmd) as string[];
 }
 
@@ -44,7 +57,7 @@ describe.each(daemons)('$file CMD, compiled, production dependencies only', ({ f
     const [node, ...args] = cmdOf(file);
     expect(node).toBe('node');
     // The image's environment: NODE_ENV=production, nothing from this checkout (no NODE_OPTIONS, no tsx).
-    const r = spawnSync(process.execPath, args, { cwd: app, encoding: 'utf8', timeout: 60_000, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NODE_ENV: 'production', ...env } });
+    const r = spawnSync(process.execPath, args, { cwd: appOf(file), encoding: 'utf8', timeout: 60_000, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NODE_ENV: 'production', ...env } });
     const out = `${r.stdout}${r.stderr}`;
     expect(out).not.toMatch(/ERR_MODULE_NOT_FOUND|Cannot find (module|package)|ERR_UNKNOWN_FILE_EXTENSION|SyntaxError/);
     expect(out).toMatch(says);
@@ -52,15 +65,23 @@ describe.each(daemons)('$file CMD, compiled, production dependencies only', ({ f
   }, 60_000);
 });
 
-describe('every package the compiled daemons import', () => {
-  it('resolves from /app with production dependencies only (dynamic imports included)', () => {
-    const specifiers = [...new Set(['daemons', 'policy', 'contracts', 'runtime'].flatMap((d) => jsFiles(join(app, d))).flatMap((f) => bareImports(readFileSync(f, 'utf8'))))].sort();
-    expect(specifiers).toContain('hono');
-    expect(specifiers).toContain('@kubernetes/client-node');
+describe.each(dockerfiles)('every package %s\'s compiled code imports', (file) => {
+  it('resolves from its /app with production dependencies only (dynamic imports included)', () => {
+    const app = appOf(file);
+    const specifiers = [...new Set(jsFiles(app).flatMap((f) => bareImports(readFileSync(f, 'utf8'))))].sort();
+    expect(specifiers.length).toBeGreaterThan(0);
     const probe = join(app, 'resolve-probe.mjs');
     writeFileSync(probe, 'const missing = [];\nfor (const s of JSON.parse(process.argv[2])) { try { import.meta.resolve(s); } catch { missing.push(s); } }\nconsole.log(JSON.stringify(missing));\n');
     const r = spawnSync(process.execPath, [probe, JSON.stringify(specifiers)], { cwd: app, encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual([]);
+  });
+});
+
+describe('the packages the three images import', () => {
+  it('include the HTTP server and the Kubernetes client', () => {
+    const specifiers = new Set(dockerfiles.flatMap((f) => jsFiles(appOf(f))).flatMap((f) => bareImports(readFileSync(f, 'utf8'))));
+    expect(specifiers).toContain('hono');
+    expect(specifiers).toContain('@kubernetes/client-node');
   });
 });

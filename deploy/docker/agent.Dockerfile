@@ -14,17 +14,18 @@ COPY bpf/ ./
 ARG VMLINUX_BTF=/sys/kernel/btf/vmlinux
 RUN make clean && make VMLINUX_BTF="$VMLINUX_BTF"
 
+# The agent's entry point and what it imports (deploy/docker/tsconfig.agent.json): no other daemon, no test.
 FROM node:20.20.2-bookworm-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
-COPY deploy/docker/tsconfig.build.json deploy/docker/
 COPY policy policy
 COPY contracts contracts
 COPY runtime runtime
-COPY daemons daemons
-RUN npx tsc -p deploy/docker/tsconfig.build.json
+COPY deploy/docker/tsconfig.build.json deploy/docker/tsconfig.agent.json deploy/docker/
+COPY daemons/agent daemons/agent
+RUN npx tsc -p deploy/docker/tsconfig.agent.json
 
 FROM node:20.20.2-bookworm-slim AS deps
 WORKDIR /app

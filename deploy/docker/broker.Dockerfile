@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
 # The kguardian broker image. Build from the repository root:
 #   docker build -f deploy/docker/broker.Dockerfile -t ghcr.io/kguardian/kguardian-broker:0.1.0 .
-# Stages: build compiles the TypeScript daemons to JavaScript (tsc, deploy/docker/tsconfig.build.json)
+# Stages: build compiles the broker's entry point and what it imports to JavaScript
+# (tsc, deploy/docker/tsconfig.broker.json: no other daemon, no test)
 # and bundles the web view (daemons/broker/ui/build.ts),
 # deps installs the production dependencies only, and the final stage runs the compiled code as an
 # unprivileged user: no tsx, no compiler, no dev dependencies at run time.
@@ -11,12 +12,13 @@ WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
-COPY deploy/docker/tsconfig.build.json deploy/docker/
 COPY policy policy
 COPY contracts contracts
 COPY runtime runtime
-COPY daemons daemons
-RUN npx tsc -p deploy/docker/tsconfig.build.json
+COPY deploy/docker/tsconfig.build.json deploy/docker/tsconfig.broker.json deploy/docker/
+COPY daemons/listen-host.ts daemons/
+COPY daemons/broker daemons/broker
+RUN npx tsc -p deploy/docker/tsconfig.broker.json
 # The web view (/ui/): bundled by esbuild beside the compiled route, which serves it from there.
 RUN node --import tsx daemons/broker/ui/build.ts dist/daemons/broker/ui/assets
 

@@ -277,6 +277,15 @@ describe.each(daemons)('$name (deploy/docker, built by buildah)', ({ name, user,
     expect(existsSync(join(app, 'daemons/broker/main.ts'))).toBe(false);
   });
 
+  it('holds its own daemon\'s code and no other daemon\'s, and no test', () => {
+    const app = join(root().rootfs, 'app');
+    const own = main.split('/')[1];
+    const folders = readdirSync(join(app, 'daemons'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    expect(folders).toEqual([own]);
+    const compiled = readdirSync(app, { recursive: true, encoding: 'utf8' }).filter((f) => !f.startsWith('node_modules/'));
+    expect(compiled.filter((f) => /\.test\.js$|(^|\/)testing\//.test(f))).toEqual([]);
+  });
+
   it('loads every module and stops at its configuration check', () => {
     const r = runIn(root().rootfs, info().config.Cmd ?? [], { user, env: { ...envOf(info().config), ...env }, workdir: info().config.WorkingDir, readOnly: true });
     expect(`${r.stdout}${r.stderr}`).toMatch(says);

@@ -53,3 +53,23 @@ export function contextSources(instruction: Instruction): string[] {
   const parts = instruction.args.split(/\s+/).filter((p) => !p.startsWith('--'));
   return parts.slice(0, -1);
 }
+
+/** The stage named `alias` and the stages it is built FROM, nearest first. */
+export function stageChain(stages: Stage[], alias: string): Stage[] {
+  const chain: Stage[] = [];
+  let stage = stages.find((s) => s.alias === alias);
+  while (stage && !chain.includes(stage)) {
+    chain.push(stage);
+    const base = stage.image;
+    stage = stages.find((s) => s.alias === base);
+  }
+  return chain;
+}
+
+/** The tsconfig the build stage compiles with (`RUN npx tsc -p FILE`), as a repository path. */
+export function buildTsconfig(stages: Stage[]): string {
+  const runs = stageChain(stages, 'build').flatMap((s) => s.instructions).filter((i) => i.keyword === 'RUN');
+  const files = runs.flatMap((i) => [...i.args.matchAll(/\bnpx tsc -p (\S+)/g)].map((m) => m[1] ?? ''));
+  if (files.length !== 1) throw new Error(`the build stage runs tsc ${files.length} times, not once`);
+  return files[0] ?? '';
+}

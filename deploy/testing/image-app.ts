@@ -1,6 +1,6 @@
 /**
- * What an image's final stage holds, made without Docker (there is none here): the daemons
- * compiled with deploy/docker/tsconfig.build.json, the package.json, and node_modules with exactly
+ * What an image's final stage holds, made without Docker (there is none here): its daemon compiled
+ * with the tsconfig its build stage names, the package.json, and node_modules with exactly
  * the packages `npm ci --omit=dev` keeps (package-lock.json's entries not marked dev), hard-linked
  * from the checkout's node_modules so nothing is downloaded.
  */
@@ -14,9 +14,9 @@ interface LockEntry {
   link?: boolean;
 }
 
-/** Compiles the daemons as the images' build stage does, into `app` (its /app). */
-export function compileDaemons(app: string): void {
-  execFileSync(join(REPO, 'node_modules', '.bin', 'tsc'), ['-p', join(REPO, 'deploy', 'docker', 'tsconfig.build.json'), '--outDir', app], { cwd: REPO, stdio: 'pipe' });
+/** Compiles with `tsconfig` (a repository path) as an image's build stage does, into `app` (its /app). */
+export function compileImage(app: string, tsconfig: string): void {
+  execFileSync(join(REPO, 'node_modules', '.bin', 'tsc'), ['-p', join(REPO, tsconfig), '--outDir', app], { cwd: REPO, stdio: 'pipe' });
   copyFileSync(join(REPO, 'package.json'), join(app, 'package.json'));
 }
 
