@@ -61,10 +61,15 @@ describe.each(images)('$file', (row) => {
     expect(final.find((i) => i.keyword === 'EXPOSE')?.args).toBe(row.port);
   });
 
-  it('installs production dependencies only into the final image', () => {
+  it('installs the npm dependencies once, and only the production ones into the final image', () => {
+    const runs = stages.flatMap((s) => s.instructions).filter((i) => i.keyword === 'RUN').map((i) => i.args);
+    expect(runs.filter((r) => /\bnpm (ci|install|i)\b/.test(r))).toEqual(['npm ci --no-audit --no-fund']);
+    const installed = stages.find((s) => s.instructions.some((i) => i.keyword === 'RUN' && i.args.startsWith('npm ci')));
     const deps = stages.find((s) => s.alias === 'deps');
-    expect(deps?.instructions.find((i) => i.keyword === 'RUN')?.args).toContain('npm ci --omit=dev');
-    expect(last(stages).instructions.filter((i) => i.keyword === 'COPY').map((i) => i.args)).toContain('--from=deps /app/node_modules node_modules');
+    // The deps stage prunes the installed modules to the production ones, as `npm ci --omit=dev` would install them.
+    expect(deps?.image).toBe(installed?.alias);
+    expect(deps?.instructions.find((i) => i.keyword === 'RUN')?.args).toContain('npm prune --omit=dev');
+    expect(last(stages).instructions.filter((i) => i.keyword === 'COPY').map((i) => i.args)).toContain('--from=deps /src/node_modules node_modules');
   });
 });
 

@@ -14,11 +14,13 @@ COPY bpf/ ./
 ARG VMLINUX_BTF=/sys/kernel/btf/vmlinux
 RUN make clean && make VMLINUX_BTF="$VMLINUX_BTF"
 
-# The agent's entry point and what it imports (deploy/docker/tsconfig.agent.json): no other daemon, no test.
-FROM node:20.20.2-bookworm-slim AS build
+FROM node:20.20.2-bookworm-slim AS modules
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
+
+# The agent's entry point and what it imports (deploy/docker/tsconfig.agent.json): no other daemon, no test.
+FROM modules AS build
 COPY tsconfig.json ./
 COPY policy policy
 COPY contracts contracts
@@ -27,10 +29,9 @@ COPY deploy/docker/tsconfig.build.json deploy/docker/tsconfig.agent.json deploy/
 COPY daemons/agent daemons/agent
 RUN npx tsc -p deploy/docker/tsconfig.agent.json
 
-FROM node:20.20.2-bookworm-slim AS deps
-WORKDIR /app
-COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+# The production dependencies: what `npm ci --omit=dev` would install, without downloading them again.
+FROM modules AS deps
+RUN npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20.20.2-bookworm-slim
 RUN apt-get update \
@@ -39,7 +40,7 @@ RUN apt-get update \
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json ./
-COPY --from=deps /app/node_modules node_modules
+COPY --from=deps /src/node_modules node_modules
 COPY --from=build /src/dist ./
 COPY --from=bpf /src/bpf/build/kg-loader /usr/local/bin/kg-loader
 # root: Kubernetes gives a container's capabilities (CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN, from the
