@@ -10,7 +10,7 @@ const KEY = flowKey(SRC, DST, 80, 'TCP');
 
 function v(policy: string, direction: Direction, verdict: Verdict, port = 80): BrokerVerdict {
   const [namespace = '', name = ''] = policy.split('/');
-  return { policy: { namespace, name }, direction, verdict, src: SRC, dst: DST, port, protocol: 'TCP', reason: `${policy} ${verdict}` };
+  return { policy: { namespace, name }, direction, verdict, src: SRC, dst: DST, port, protocol: 'TCP', reason: `${policy} ${verdict}`, count: 1 };
 }
 
 describe('VerdictIndex.judge', () => {

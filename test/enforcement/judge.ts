@@ -20,6 +20,8 @@ export interface BrokerVerdict {
   port: number;
   protocol: Protocol;
   reason: string;
+  /** Conversations the verdict stands for. */
+  count: number;
 }
 
 /** `ns/pod->ns/pod:port/PROTO` in the copy's names. */

@@ -4,8 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { ClusterState } from '../../policy/cluster-state.js';
 import { evaluateFlow } from '../../policy/evaluate.js';
-import type { NetworkPolicySpec } from '../../policy/types.js';
-import { connects, DEVIATIONS, inCidr, selects, type Deviation } from './kube-router-model.js';
+import type { DirectionOutcome, EffectiveVerdict, NetworkPolicySpec } from '../../policy/types.js';
+import { apiSides, connects, DEVIATIONS, inCidr, selects, type ApiSide, type Deviation } from './kube-router-model.js';
 import { randomScenarios } from './scenarios/random.js';
 import { NAME_LABEL, type CopyContext, type PolicyDef, type ScenarioDef } from './scenarios/types.js';
 import { UPSTREAM_SCENARIOS } from './scenarios/upstream.js';
@@ -26,6 +26,11 @@ function probe(key: string): Probe {
 
 /** The engine's judgement of every probe under the scenario's policies. */
 function engine(s: ScenarioDef, policies: PolicyDef[]): boolean[] {
+  return engineEffective(s, policies).map((e) => e.allowed);
+}
+
+/** The engine's effective verdict (each direction and both) on every probe under the scenario's policies. */
+function engineEffective(s: ScenarioDef, policies: PolicyDef[]): EffectiveVerdict[] {
   const state = new ClusterState();
   for (const [model, name] of Object.entries(copy.namespaces)) {
     state.upsertNamespace({ name, labels: { [NAME_LABEL]: name, ns: model, ...NAMESPACE_LABELS[model as 'x'], 'kguardian.dev/enforcement-test': 'true' } });
@@ -41,7 +46,7 @@ function engine(s: ScenarioDef, policies: PolicyDef[]): boolean[] {
   return probes.map((p) => evaluateFlow(state, {
     src: { namespace: p.src.namespace, pod: p.src.pod, ip: p.src.ip }, dst: { namespace: p.dst.namespace, pod: p.dst.pod, ip: p.dst.ip },
     protocol: p.protocol, port: p.port,
-  }, { reasons: false }).effective.allowed);
+  }, { reasons: false }).effective);
 }
 
 describe('the model with no deviation is the API', () => {
@@ -58,6 +63,21 @@ describe('the model with no deviation is the API', () => {
     }
     expect(differ).toEqual([]);
     expect(compared).toBe(251 * probes.length);
+  });
+
+  it('judges each direction of every probe of the whole corpus as the engine does (what verify predicts per observed end)', () => {
+    const side: Record<DirectionOutcome, ApiSide> = { Allow: 'allow', Deny: 'deny', NotSelected: 'unselected' };
+    const differ: string[] = [];
+    for (const s of [...UPSTREAM_SCENARIOS, ...randomScenarios(20261203, 200)]) {
+      const policies = s.policies(ctx);
+      const want = engineEffective(s, policies);
+      probes.forEach((p, i) => {
+        const e = want[i] as EffectiveVerdict;
+        const got = apiSides(policies, copy, p);
+        if (got.egress !== side[e.egress] || got.ingress !== side[e.ingress]) differ.push(`${s.id} ${p.key}: ${got.egress}/${got.ingress}, engine ${e.egress}/${e.ingress}`);
+      });
+    }
+    expect(differ).toEqual([]);
   });
 
   it('with every deviation on, still judges every upstream probe as the engine does (kube-router passed them all)', () => {

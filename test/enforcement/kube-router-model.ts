@@ -238,3 +238,22 @@ export function connects(policies: PolicyDef[], copy: Copy, probe: ModelProbe, o
   const ds = policies.map((p) => defaulted(p, copy));
   return chainMarks(probe.src, ds, probe, copy, on) && chainMarks(probe.dst, ds, probe, copy, on);
 }
+
+const NO_DEVIATION: ReadonlySet<Deviation> = new Set();
+
+/** What the API says of one direction of a probe: no policy selects that end for it, or the ones that do allow or deny it. */
+export type ApiSide = 'unselected' | 'allow' | 'deny';
+
+/**
+ * The API's judgement (every deviation off) of each direction on its own: egress at the source, ingress at the
+ * destination. This is what kguardian's evaluator predicts from the enforced NetworkPolicies for each observed end
+ * (`verify`), where `connects` says only whether both pass.
+ */
+export function apiSides(policies: PolicyDef[], copy: Copy, probe: ModelProbe): { egress: ApiSide; ingress: ApiSide } {
+  const ds = policies.map((p) => defaulted(p, copy));
+  const side = (end: PodSlot, type: 'ingress' | 'egress'): ApiSide => {
+    if (!ds.some((p) => p[type] && p.namespace === end.namespace && selects(p.podSelector, end.labels))) return 'unselected';
+    return chainMarks(end, ds, probe, copy, NO_DEVIATION) ? 'allow' : 'deny';
+  };
+  return { egress: side(probe.src, 'egress'), ingress: side(probe.dst, 'ingress') };
+}

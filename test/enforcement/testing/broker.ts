@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Cluster } from '../../cluster/testing/cluster.js';
+import type { EnforcementReport } from '../../../contracts/enforcement.js';
 import type { BrokerVerdict } from '../judge.js';
 
 const READER = 'enforcement-reader';
@@ -18,7 +19,7 @@ export interface BrokerFlow {
 }
 
 export class Broker {
-  private constructor(private readonly base: string, private readonly token: string, private readonly forward: ChildProcess) {}
+  private constructor(readonly base: string, readonly token: string, private readonly forward: ChildProcess) {}
 
   static async open(cluster: Cluster): Promise<Broker> {
     const rbac = {
@@ -69,6 +70,11 @@ export class Broker {
       if (page.nextBeforeId === null || page.verdicts.length === 0) return out;
       beforeId = page.nextBeforeId;
     }
+  }
+
+  /** GET /v1/enforcement: verify's report for the namespace's NetworkPolicies over the window, every row (at most 10,000). */
+  async enforcement(namespace: string, since: Date, until: Date): Promise<EnforcementReport> {
+    return this.get<EnforcementReport>('/v1/enforcement', { namespace, since: since.toISOString(), until: until.toISOString(), limit: '10000' });
   }
 
   /** Flow rows stored since `since`, oldest first. */
