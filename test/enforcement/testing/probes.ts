@@ -6,7 +6,8 @@
  * `exec` runs the prober inside the pod's container through the API server (kubectl exec), as a workload's
  * own process, so the kguardian agent sees it exactly as a workload; `netns` runs the host's perl in the
  * pod's network namespace (nsenter): the same packets from the same address through the same veth and the
- * same iptables, without an API round trip per pod, for the enforced rounds where kguardian is not asked.
+ * same iptables, without an API round trip per pod, for the enforced rounds. The agent sees those too: its TCP
+ * tracepoint is system-wide, its UDP programs sit on the root cgroup, and a socket at a pod's address is the pod's.
  */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
