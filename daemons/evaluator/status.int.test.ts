@@ -137,6 +137,16 @@ spec:
     - to: [{ podSelector: { matchLabels: { app: web } } }]
 `;
 
+// Selects the pod that gets db-1's address, so a flow judged as that pod shows up in a count too.
+const CACHE_POLICY = (ns: string): string => `
+apiVersion: kguardian.dev/v1alpha1
+kind: AuditNetworkPolicy
+metadata: { name: cache-ingress, namespace: ${ns} }
+spec:
+  podSelector: { matchLabels: { app: cache } }
+  policyTypes: [Ingress]
+`;
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('addresses', () => {
@@ -146,8 +156,9 @@ describe('addresses', () => {
     await createRunningPod(kc, ns, 'web-1', ['10.62.0.1'], { labels: { app: 'web' } });
     await createRunningPod(kc, ns, 'db-1', ['10.62.0.2'], { labels: { app: 'db' } });
     await createRunningPod(kc, ns, 'batch-1', ['10.62.0.3'], { labels: { app: 'batch' } });
-    await applyManifest(kc, DB_POLICY(ns, ['web']) + '---' + EGRESS_POLICY(ns), ns);
+    await applyManifest(kc, DB_POLICY(ns, ['web']) + '---' + EGRESS_POLICY(ns) + '---' + CACHE_POLICY(ns), ns);
     await expectColumns(ns, 'db-ingress', { SYNCED: 'True', OBSERVED: '1' });
+    await expectColumns(ns, 'cache-ingress', { SYNCED: 'True', OBSERVED: '1' });
     const whileDb = new Date();
     await sleep(1000);
     // db-1 goes away and a pod the policy does not select gets its IP.
@@ -159,10 +170,13 @@ describe('addresses', () => {
     await createRunningPod(kc, ns, 'cache-1', ['10.62.0.2'], { labels: { app: 'cache' } });
     await sleep(2000); // the informers see the new pod
     const batch = { ip: '10.62.0.3' };
-    // IP-only destinations: the evaluator resolves them by time. Two batches, so two source ports:
-    // the broker would otherwise merge both into one row of the same minute.
+    // IP-only destinations: the evaluator resolves them at the flow's time. Both flows have one row
+    // key (source ports are not part of it) and most likely one minute, and the broker judges what a
+    // row holds unjudged at its latest time: the earlier flow is judged before the later one is sent.
     await postFlows(broker.url, [{ src: batch, dst: { ip: '10.62.0.2' }, port: 5432, count: 2, at: whileDb }]);
+    await expectColumns(ns, 'db-ingress', { 'WOULD-DENY': '2', ALLOWED: '0' });
     await postFlows(broker.url, [{ src: batch, dst: { ip: '10.62.0.2' }, port: 5432, count: 7 }]);
+    await expectColumns(ns, 'cache-ingress', { 'WOULD-DENY': '7', ALLOWED: '0' });
     await expectColumns(ns, 'db-ingress', { 'WOULD-DENY': '2', ALLOWED: '0' });
 
     // Two Services: batch may reach web pods only, so through "web" it is allowed and through "db"
