@@ -6,6 +6,7 @@
 import { Hono } from 'hono';
 import { FLOW_BATCH_LIMITS, parseFlowBatch, type FlowBatch } from '../../../contracts/flow-batch.js';
 import { badRequest } from '../../../runtime/http-error.js';
+import { ByteSemaphore, nextTurn } from '../api/byte-semaphore.js';
 import { parseJsonInTurn } from '../api/json-turns.js';
 import { QueryReader } from '../api/query-params.js';
 import { requireAccess, type AuthEnv } from '../../../runtime/auth/require-access.js';
@@ -32,6 +33,8 @@ function checkBatch(b: FlowBatch, now: number, retentionDays: number): void {
 export function flowRoutes(deps: BrokerDeps): Hono<AuthEnv> {
   const { store, clock, metrics, auth } = deps;
   const app = new Hono<AuthEnv>();
+  /** At most one body at the cap in work at once; smaller ones share the room. */
+  const bodyWork = new ByteSemaphore(FLOW_BATCH_LIMITS.maxBodyBytes);
 
   app.post(
     '/v1/flows',
@@ -40,15 +43,21 @@ export function flowRoutes(deps: BrokerDeps): Hono<AuthEnv> {
     readJsonBody(FLOW_BATCH_LIMITS.maxBodyBytes),
     ingestGate(deps.ingest ?? { maxInFlight: 8, maxQueued: 64 }, metrics),
     async function ingestFlows(c) {
-      const parsed = parseFlowBatch(await parseJsonInTurn(c.get('jsonBody'), FLOW_BATCH_LIMITS.maxContainers));
-      if (!parsed.ok) {
-        metrics.ingestBatches.inc({ result: 'rejected' });
-        throw parsed.error;
-      }
-      const batch = parsed.value;
-      const now = clock.now();
-      checkBatch(batch, now.getTime(), deps.retention.flowsDays);
-      const r = await store.ingest(batch, now);
+      const text = c.get('jsonBody');
+      // A body's bytes are held from its parse to its write (bounding the memory and the loop
+      // time its work takes, whatever arrives at once), and each step gets a turn of its own.
+      const { batch, r } = await bodyWork.run(text.length, c.req.raw.signal, async () => {
+        const parsed = parseFlowBatch(await parseJsonInTurn(text, FLOW_BATCH_LIMITS.maxContainers));
+        if (!parsed.ok) {
+          metrics.ingestBatches.inc({ result: 'rejected' });
+          throw parsed.error;
+        }
+        await nextTurn();
+        const now = clock.now();
+        checkBatch(parsed.value, now.getTime(), deps.retention.flowsDays);
+        await nextTurn();
+        return { batch: parsed.value, r: await store.ingest(parsed.value, now) };
+      });
       metrics.ingestBatches.inc({ result: r.duplicate ? 'duplicate' : 'stored' });
       if (!r.duplicate) {
         metrics.ingestObservations.inc(r.observations);
