@@ -292,19 +292,19 @@ describe('two replicas', () => {
     const a = replicas[0]!;
     const b = await startReplica(kc, { identity: 'evaluator-b', brokerUrl: broker.url, leaseNamespace });
     replicas.push(b);
+    // Give b a few of its 200 ms Lease reads: it must stay a follower while a renews.
     await sleep(1000);
     expect([a.isLeader(), b.isLeader()]).toEqual([true, false]);
     proxy.target = b.url; // the broker's evaluator Service now reaches b
-    const crashedAt = Date.now();
     await a.stop(false);
+    // Taking over waits for the Lease to expire (3 s here); how long it takes is a benchmark's business,
+    // not this test's: the bound only keeps a broken takeover from hanging the run.
     await eventually('b leads', () => Promise.resolve(b.isLeader() ? true : undefined), 20_000, 50);
-    const tookMs = Date.now() - crashedAt;
-    // Lease 3 s, followers read every 200 ms: the lease duration plus a read, with room for a loaded machine.
-    expect(tookMs).toBeLessThan(3000 + 2000);
-    await sleep(1500);
-    const after = await anpRow(ns, 'db-ingress');
-    expect({ wouldDeny: after['WOULD-DENY'], allowed: after.ALLOWED, synced: after.SYNCED, observed: after.OBSERVED })
-      .toEqual({ wouldDeny: before['WOULD-DENY'], allowed: before.ALLOWED, synced: 'True', observed: before.OBSERVED });
+    await eventually('b keeps the same counts', async () => {
+      const after = await anpRow(ns, 'db-ingress');
+      const same = after['WOULD-DENY'] === before['WOULD-DENY'] && after.ALLOWED === before.ALLOWED;
+      return same && after.SYNCED === 'True' && after.OBSERVED === before.OBSERVED ? true : undefined;
+    });
     // And b writes: a new flow shows up.
     await postFlows(broker.url, [{ src: { ip: '10.61.0.4', namespace: ns, pod: 'cron-1' }, dst: db1, port: 5432, count: 1 }]);
     await expectColumns(ns, 'db-ingress', { 'WOULD-DENY': '5', ALLOWED: '6', SYNCED: 'True' });
