@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/log.sh
 source scripts/lib/progress.sh
+source scripts/lib/apt.sh
 for f in scripts/install.d/*.sh; do
   # shellcheck source=/dev/null
   source "$f"

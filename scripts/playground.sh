@@ -10,6 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/log.sh
 source scripts/lib/progress.sh
+source scripts/lib/apt.sh
 
 # What no step here installs: all of it named at once, before anything slow starts.
 kg_missing=()

@@ -10,15 +10,6 @@ done
 command -v setcap >/dev/null || images_pkgs+=(libcap2-bin)
 command -v ctr >/dev/null || images_pkgs+=(containerd)
 if [ ${#images_pkgs[@]} -gt 0 ]; then
-  if [ "$(id -u)" != 0 ]; then
-    warn "not root: skipping ${images_pkgs[*]} (apt-get needs root); scripts/images.sh needs them"
-  else
-    if [ -z "${KG_APT_UPDATED:-}" ]; then
-      with_progress "apt-get update" env DEBIAN_FRONTEND=noninteractive apt-get update
-      export KG_APT_UPDATED=1
-    fi
-    with_progress "installing ${images_pkgs[*]} (Debian packages, for scripts/images.sh)" \
-      env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends -o DPkg::Lock::Timeout=600 "${images_pkgs[@]}"
-  fi
+  apt_install scripts/images.sh --no-install-recommends "${images_pkgs[@]}"
 fi
 unset images_pkgs images_tool

@@ -24,14 +24,7 @@ command -v pkg-config >/dev/null 2>&1 || kg_bpf_missing+=(pkg-config)
 [ -f /usr/include/bpf/libbpf.h ] || kg_bpf_missing+=(libbpf-dev)
 [ -f /usr/include/libelf.h ] || kg_bpf_missing+=(libelf-dev)
 [ -f /usr/include/zlib.h ] || kg_bpf_missing+=(zlib1g-dev)
-if [ "${#kg_bpf_missing[@]}" -gt 0 ] && [ "$(id -u)" != 0 ]; then
-  warn "not root: skipping the eBPF toolchain (apt-get needs root); missing: ${kg_bpf_missing[*]}"
-elif [ "${#kg_bpf_missing[@]}" -gt 0 ]; then
-  step "installing eBPF toolchain: ${kg_bpf_missing[*]}"
-  if [ -z "${KG_APT_UPDATED:-}" ]; then
-    with_progress "apt-get update" env DEBIAN_FRONTEND=noninteractive apt-get update
-    export KG_APT_UPDATED=1
-  fi
-  with_progress "apt-get install ${kg_bpf_missing[*]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${kg_bpf_missing[@]}"
+if [ "${#kg_bpf_missing[@]}" -gt 0 ]; then
+  apt_install "the eBPF toolchain (bpf/) and the kernel tests" --no-install-recommends "${kg_bpf_missing[@]}"
 fi
 unset kg_bpf_missing

@@ -8,16 +8,7 @@ command -v runc >/dev/null || cluster_pkgs+=(runc)
 command -v conntrack >/dev/null || cluster_pkgs+=(conntrack)
 command -v iptables >/dev/null || cluster_pkgs+=(iptables)
 if [ ${#cluster_pkgs[@]} -gt 0 ]; then
-  if [ "$(id -u)" != 0 ]; then
-    warn "not root: skipping ${cluster_pkgs[*]} (apt-get needs root); scripts/cluster.sh needs them"
-  else
-    if [ -z "${KG_APT_UPDATED:-}" ]; then
-      with_progress "apt-get update" env DEBIAN_FRONTEND=noninteractive apt-get update
-      export KG_APT_UPDATED=1
-    fi
-    with_progress "installing ${cluster_pkgs[*]} (Debian packages, for scripts/cluster.sh)" \
-      env DEBIAN_FRONTEND=noninteractive apt-get install -y -o DPkg::Lock::Timeout=600 "${cluster_pkgs[@]}"
-  fi
+  apt_install scripts/cluster.sh "${cluster_pkgs[@]}"
 fi
 unset cluster_pkgs
 # kg-node: the kubelet, controller manager, scheduler and kube-proxy in one binary, built with the

@@ -7,15 +7,7 @@ KG_SCHEMATHESIS_VENV="${HOME}/.cache/kguardian/schemathesis-${KG_SCHEMATHESIS_VE
 # The marker is written last: an interrupted install is redone, never mistaken for a finished one.
 if [ ! -e "${KG_SCHEMATHESIS_VENV}/.kguardian-installed" ]; then
   if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
-    if [ "$(id -u)" != 0 ]; then
-      warn "not root: cannot install python3-venv; the OpenAPI fuzz test needs it"
-    else
-      if [ -z "${KG_APT_UPDATED:-}" ]; then
-        with_progress "apt-get update" env DEBIAN_FRONTEND=noninteractive apt-get update
-        export KG_APT_UPDATED=1
-      fi
-      with_progress "installing python3-venv" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3-venv
-    fi
+    apt_install "the OpenAPI fuzz test" --no-install-recommends python3-venv
   fi
   rm -rf "${KG_SCHEMATHESIS_VENV}"
   with_progress "installing Schemathesis ${KG_SCHEMATHESIS_VERSION} (OpenAPI fuzz test)" bash -c '
