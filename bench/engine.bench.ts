@@ -6,7 +6,8 @@
  */
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { CachedEvaluator, ClusterState, evaluateFlow, type Flow, type PodInfo, type Protocol } from '../policy/index.js';
+import { ClusterState, evaluateFlow, type Flow, type PodInfo, type Protocol } from '../policy/index.js';
+import { CachedEvaluator } from '../policy/testing/cached-evaluator.js';
 import { auditPolicies, basePolicies, NAMESPACES, namespaceLabels, PODS_PER_NS, POD_PORTS, podIps, podLabels, rng } from './lib/engine-cluster.js';
 import { machineLine, recordSection } from './lib/record.js';
 

@@ -13,6 +13,5 @@ export { canonicalIp, parseAddress } from './address.js';
 export { describeSelector } from './selector.js';
 export { describePeerList } from './peer.js';
 export { describePortList } from './port.js';
-export { CachedEvaluator, flowKey } from './evaluation-cache.js';
 export { GenerationalMemo } from './generational-memo.js';
 export { namespaceFromObject, podFromObject, type Converted } from './kube-objects.js';

@@ -1,12 +1,13 @@
 /**
- * A bounded memo of flow evaluations. Real traffic repeats (the same client hits the same
- * service all day), so the daemons keep recent answers; any change to the cluster state bumps
- * its version and empties the memo, so an answer is never older than the state it describes.
+ * A bounded memo of whole flow evaluations, for the engine benchmark's repeated-flow figure and
+ * its test. No daemon uses it: the evaluator keeps its own memo of judgements in FlowJudge.
+ * Any change to the cluster state bumps its version and empties the memo, so an answer is never
+ * older than the state it describes.
  */
-import type { ClusterState } from './cluster-state.js';
-import { evaluateFlow } from './evaluate.js';
-import { GenerationalMemo } from './generational-memo.js';
-import type { Flow, FlowEndpoint, FlowEvaluation } from './types.js';
+import type { ClusterState } from '../cluster-state.js';
+import { evaluateFlow } from '../evaluate.js';
+import { GenerationalMemo } from '../generational-memo.js';
+import type { Flow, FlowEndpoint, FlowEvaluation } from '../types.js';
 
 function endKey(e: FlowEndpoint): string {
   return `${e.ip ?? ''}|${e.namespace ?? ''}/${e.pod ?? ''}`;

@@ -4,9 +4,9 @@
  * a full memo, it never holds more than its capacity, and a state change empties it.
  */
 import { describe, expect, it } from 'vitest';
-import { CachedEvaluator } from './evaluation-cache.js';
-import { evaluateFlow } from './evaluate.js';
-import { anp, buildState, flow, podInfo } from './testing/testkit.js';
+import { evaluateFlow } from '../evaluate.js';
+import { CachedEvaluator } from './cached-evaluator.js';
+import { anp, buildState, flow, podInfo } from './testkit.js';
 
 function setup(capacity: number): { cache: CachedEvaluator; state: ReturnType<typeof buildState> } {
   const state = buildState({
