@@ -4,6 +4,7 @@
  */
 import { DNS_LABEL_PATTERN, DNS_SUBDOMAIN_PATTERN } from '../../../contracts/kube-names.js';
 import { RFC3339_MAX_LENGTH, RFC3339_PATTERN } from '../../../contracts/rfc3339.js';
+import { TIME_BOUND_MAX_LENGTH, TIME_BOUND_PATTERN } from '../../../contracts/time-bound.js';
 import { POSITIVE_DURATION_PATTERN } from '../../../runtime/duration.js';
 import { DURATION_MAX_LENGTH } from './query-params.js';
 
@@ -11,8 +12,8 @@ const str = { type: 'string' } as const;
 const int = { type: 'integer' } as const;
 const time = {
   type: 'string',
-  maxLength: RFC3339_MAX_LENGTH,
-  pattern: `(${RFC3339_PATTERN})|(${POSITIVE_DURATION_PATTERN})`,
+  maxLength: TIME_BOUND_MAX_LENGTH,
+  pattern: TIME_BOUND_PATTERN,
   description: 'RFC 3339 time of a real date (2026-02-30 is refused), or a look-back of more than zero such as 15m, 1h30m, 1.5h, 7d',
 } as const;
 const dateTime = { type: 'string', format: 'date-time', maxLength: RFC3339_MAX_LENGTH, pattern: RFC3339_PATTERN, description: 'RFC 3339 with a zone, of a real date' } as const;

@@ -38,6 +38,28 @@ describe('readState / writeState', () => {
     expect(readState(search)).toEqual(want);
   });
 
+  // The broker's grammar (contracts/time-bound.ts): a bound it would refuse is dropped, one it takes is kept.
+  it.each([
+    { value: '15m', kept: true },
+    { value: '1h30m', kept: true },
+    { value: '1.5h', kept: true },
+    { value: '7d', kept: true },
+    { value: '1d12h', kept: true },
+    { value: '0h15m', kept: true },
+    { value: '2026-03-01T10:00:00.5+01:00', kept: true },
+    { value: '0s', kept: false },
+    { value: '15', kept: false },
+    { value: '1w', kept: false },
+    { value: '-1h', kept: false },
+    { value: '2026-02-30T10:00:00Z', kept: false },
+    { value: '2026-03-01 10:00:00Z', kept: false },
+    { value: `${'0'.repeat(40)}1h`, kept: false },
+  ])('since and until $value: kept $kept', ({ value, kept }) => {
+    const s = readState(`?view=policy&ns=prod&name=payments&since=${encodeURIComponent(value)}&until=${encodeURIComponent(value)}`);
+    const want = kept ? { since: value, until: value } : {};
+    expect(s).toEqual({ view: 'policy', policy: payments, tab: 'table', filters: { verdict: 'WouldDeny', ...want } });
+  });
+
   it('drops filter values it does not know instead of passing them on', () => {
     const s = readState('?view=policy&ns=prod&name=payments&tab=evil&verdict=Maybe&direction=Up&port=99999&protocol=ICMP&since=yesterday&generation=-1&state=reset&generations=some');
     expect(s).toEqual({ view: 'policy', policy: payments, tab: 'table', filters: { verdict: 'WouldDeny' } });

@@ -4,6 +4,7 @@
  * a hand-edited URL is dropped, never passed on); writeState leaves defaults out, so
  * writeState(readState(s)) is canonical and round-trips.
  */
+import { isTimeBound } from '../../../../contracts/time-bound.js';
 import type { StoredVerdict } from '../../../../contracts/web-view.js';
 
 /** The connection states a verdict can be filtered by, as the agent saw the flow (the broker's `state=`). */
@@ -23,7 +24,7 @@ export interface Filters {
   dst?: string;
   port?: number;
   protocol?: 'TCP' | 'UDP' | 'SCTP';
-  /** RFC 3339 or a look-back such as 15m (the broker's grammar). */
+  /** RFC 3339 or a look-back such as 15m or 1h30m (the broker's grammar, contracts/time-bound.ts). */
   since?: string;
   until?: string;
   generation?: number;
@@ -47,7 +48,6 @@ export interface PolicyRef {
 export type ViewState = { view: 'policies' } | { view: 'policy'; policy: PolicyRef; tab: Tab; filters: Filters };
 
 const NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
-const TIME = /^(\d{1,6}[smhd]|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2}))$/;
 
 function oneOf<T extends string>(v: string | null, allowed: readonly T[]): T | undefined {
   return v !== null && (allowed as readonly string[]).includes(v) ? (v as T) : undefined;
@@ -74,8 +74,8 @@ export function readFilters(p: URLSearchParams): Filters {
     dst: text(p.get('dst')),
     port: intIn(p.get('port'), 1, 65535),
     protocol: oneOf(p.get('protocol'), ['TCP', 'UDP', 'SCTP'] as const),
-    since: since !== null && TIME.test(since) ? since : undefined,
-    until: until !== null && TIME.test(until) ? until : undefined,
+    since: since !== null && isTimeBound(since) ? since : undefined,
+    until: until !== null && isTimeBound(until) ? until : undefined,
     generation: intIn(p.get('generation'), 0, 999_999_999),
     state: oneOf(p.get('state'), FLOW_STATES),
     allGenerations: p.get('generations') === 'all' ? true : undefined,
