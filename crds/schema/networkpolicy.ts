@@ -5,6 +5,7 @@
  * field it concerns. List limits (maxItems) are ours: CEL needs them to bound its cost, and
  * they sit far above what a real policy holds.
  */
+import { DNS_LABEL_PATTERN } from '../../contracts/kube-names.js';
 import { labelSelector } from './selector.js';
 import type { Schema } from './types.js';
 
@@ -93,7 +94,8 @@ const port: Schema = {
       minimum: 1,
       maximum: 65535,
       maxLength: 15,
-      pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
+      // A named port is an IANA service name: a DNS-1123 label of at most 15 characters.
+      pattern: DNS_LABEL_PATTERN,
       description:
         'port is a port number or a named container port (an IANA service name). Unset means every port.',
       'x-kubernetes-validations': [
