@@ -1,6 +1,6 @@
 /**
  * Broker replay benchmark: the broker's side of "after a policy edit with 1,000,000 recorded flows
- * in its window, observedGeneration catches up within 10 s" (issue 5). 1,000,000 flow rows (all
+ * in its window, observedGeneration catches up within 10 s" (the replay target in docs/BENCHMARKS.md). 1,000,000 flow rows (all
  * already judged live, spread over the last hour, the evaluator's default status window, ids in
  * time order) sit in a real PostgreSQL; a namespaced policy selects all of them. Realistic
  * repetition: KEYS distinct flows (source pod, destination, port), each seen again every

@@ -1,5 +1,5 @@
 /**
- * Evaluator replay benchmark, issue 5's figure end to end: "after an edit of a policy with
+ * Evaluator replay benchmark, the replay target of docs/BENCHMARKS.md end to end: "after an edit of a policy with
  * 1,000,000 recorded flows in its window, observedGeneration catches up within 10 seconds".
  *
  * Everything is real except the agents: a throwaway PostgreSQL (scripts/postgres.sh), a real

@@ -1,5 +1,6 @@
 // Every Role and ClusterRole the chart renders, rule for rule, and who each is bound to: a rule
-// added, widened or dropped fails here. The contract is the lead's table in issue #8.
+// added, widened or dropped fails here. The contract is the RBAC table of docs/install.md: least
+// privilege, each rule there for a reason it states.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { find, parseObjects, renderChart, type K8sObject } from './testing/helm.js';
 

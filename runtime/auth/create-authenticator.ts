@@ -3,8 +3,9 @@
  * the in-cluster or KUBECONFIG credentials) or `none` (no checks at all: the local demo only,
  * and said so loudly at start-up).
  *
- * @kubernetes/client-node is imported only in kubernetes mode: version 2 pulls in undici 8,
- * which does not load on Node 20 (see the report to the lead), and the demo must start anyway.
+ * @kubernetes/client-node is imported only in kubernetes mode: version 2 asks for undici 8, which
+ * does not load on Node 20 (package.json overrides it with undici 7), and should the client fail to
+ * load again, the demo, which never needs it, must start anyway.
  */
 import { systemClock } from '../clock.js';
 import type { Logger } from '../logger.js';

@@ -7,8 +7,8 @@
  * - every denied flow that got through (TCP established, UDP delivered) is reported NotEnforced by
  *   the broker's GET /v1/enforcement (what `kubectl kguardian verify` reads), counted by
  *   kguardian_evaluator_enforcement_mismatches_total and named in an EnforcementMismatch Event on
- *   the NetworkPolicy, each within 15 s of the traffic (the issue's bound; the pipeline is designed
- *   for about 6 s: the agent ships a new flow within 500 ms, the leader asks every 5 s);
+ *   the NetworkPolicy, each within 15 s of the traffic (the bound a user of `verify` is promised, docs/cluster.md;
+ *   the pipeline is designed for about 6 s: the agent ships a new flow within 500 ms, the leader asks every 5 s);
  * - the other way: a flow the policies allow, dropped by an extra iptables DROP rule on the host
  *   (another policy layer), keeps failing and is reported DroppedElsewhere once it failed
  *   MIN_FAILURES times; the rule is removed afterwards.
@@ -38,7 +38,7 @@ requireRoot('the real-cluster tests');
 
 const run = promisify(execFile);
 const NS = 'verify-off';
-/** The issue's bound from the traffic to its report. */
+/** How long after the traffic a denied flow that got through must be reported (docs/cluster.md). */
 const REPORT_WITHIN_MS = 15_000;
 const CACHE_PORT = 6379;
 const WORKLOADS: Workload[] = [

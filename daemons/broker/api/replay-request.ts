@@ -1,6 +1,6 @@
 /**
- * The body of `POST /v1/replays` (fixed with the lead) and its validation: which policy
- * generation to replay, and from when. A bad field gives a 400 naming it (`policy.generation`).
+ * The body of `POST /v1/replays` (the evaluator asks the broker to replay a policy's window) and its
+ * validation: which policy generation to replay, and from when. A bad field gives a 400 naming it (`policy.generation`).
  *
  *   {"policy": {"uid", "kind", "namespace", "name", "generation"}, "since": RFC 3339}
  */

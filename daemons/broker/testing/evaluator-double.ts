@@ -2,8 +2,8 @@
  * A stand-in for the evaluator daemon in tests: a real HTTP server on 127.0.0.1 answering
  * `POST /evaluate` with the answers (contracts/evaluate-answer.ts) of canned FlowEvaluations from a
  * function of the flow. It can be taken
- * "down" (503s) or made slow, and records every request it got and how many it held at once. The lead replaces it with the
- * real evaluator in end-to-end tests.
+ * "down" (503s) or made slow, and records every request it got and how many it held at once. The
+ * end-to-end tests (test/e2e/) run the real evaluator instead.
  *
  * It honours the contract's `only`: the answer keeps only verdicts whose `ref.uid` is the one
  * asked for (the judge is told `only` too, to stamp the generation). Its model of generations is
