@@ -5,6 +5,7 @@
  * them there), and `kubectl rollout status` on what the chart made.
  */
 import { execFile } from 'node:child_process';
+import { relative } from 'node:path';
 import { promisify } from 'node:util';
 import { CHART, helmBin } from '../../../deploy/testing/helm.js';
 import { REPO_ROOT } from '../../../playground/paths.js';
@@ -30,20 +31,46 @@ export function tagOf(ref: string): string {
   return ref.slice(ref.lastIndexOf(':') + 1);
 }
 
-export async function installKguardian(cluster: Cluster, images: Images, hostCgroupRoot: string): Promise<void> {
-  await cluster.kubectl(['create', 'namespace', 'kguardian']);
-  await cluster.kubectl(['label', 'namespace', 'kguardian', 'pod-security.kubernetes.io/enforce=privileged']);
+/** What `kubectl rollout status` waits for after the install, as docs/install.md and the README say. */
+export const ROLLOUT_TARGETS = ['statefulset/kguardian-postgresql', 'deploy/kguardian-broker', 'deploy/kguardian-evaluator', 'ds/kguardian-agent'];
+
+/**
+ * The values `helm install` gets: the two the docs' example sets (registry, Service ranges), with
+ * this cluster's values, and the three this host needs beyond a usual cluster (README, "Install").
+ */
+export function installValues(images: Images, hostCgroupRoot: string): [string, string][] {
   const broker = images['kguardian-broker'];
   const postgres = images.postgres;
   if (!broker || !postgres) throw new Error('the kguardian-broker and postgres images are needed');
-  await run(helmBin(), [
-    'install', 'kguardian', CHART, '-n', 'kguardian', '--kubeconfig', cluster.env.KUBECONFIG,
-    '--set', 'image.registry=kguardian.local',
-    '--set', `image.tag=${tagOf(broker)}`,
-    '--set', `agent.serviceCIDRs={${SERVICE_CIDRS.join(',')}}`,
-    '--set', `postgresql.image=${postgres}`,
-    '--set', `agent.hostCgroupRoot=${hostCgroupRoot}`,
-  ], { maxBuffer: 16 * 1024 * 1024, timeout: 5 * 60_000 });
-  await cluster.kubectl(['-n', 'kguardian', 'rollout', 'status', '--timeout=600s',
-    'statefulset/kguardian-postgresql', 'deploy/kguardian-broker', 'deploy/kguardian-evaluator', 'ds/kguardian-agent']);
+  return [
+    ['image.registry', 'kguardian.local'],
+    ['image.tag', tagOf(broker)],
+    ['agent.serviceCIDRs', `{${SERVICE_CIDRS.join(',')}}`],
+    ['postgresql.image', postgres],
+    ['agent.hostCgroupRoot', hostCgroupRoot],
+  ];
+}
+
+export interface InstallCommand { tool: 'kubectl' | 'helm'; args: string[] }
+
+/** The install, command by command, as a user types it (test/unit/install-docs.test.ts holds the docs to it). */
+export function installCommands(images: Images, hostCgroupRoot: string): InstallCommand[] {
+  return [
+    { tool: 'kubectl', args: ['create', 'namespace', 'kguardian'] },
+    { tool: 'kubectl', args: ['label', 'namespace', 'kguardian', 'pod-security.kubernetes.io/enforce=privileged'] },
+    { tool: 'helm', args: ['install', 'kguardian', relative(REPO_ROOT, CHART), '-n', 'kguardian',
+      ...installValues(images, hostCgroupRoot).flatMap(([key, value]) => ['--set', `${key}=${value}`])] },
+    { tool: 'kubectl', args: ['-n', 'kguardian', 'rollout', 'status', ...ROLLOUT_TARGETS] },
+  ];
+}
+
+export async function installKguardian(cluster: Cluster, images: Images, hostCgroupRoot: string): Promise<void> {
+  for (const { tool, args } of installCommands(images, hostCgroupRoot)) {
+    if (tool === 'helm') {
+      await run(helmBin(), [...args, '--kubeconfig', cluster.env.KUBECONFIG], { cwd: REPO_ROOT, maxBuffer: 16 * 1024 * 1024, timeout: 5 * 60_000 });
+    } else {
+      // rollout status waits for ever by default; a test gives up after 10 minutes.
+      await cluster.kubectl(args.includes('rollout') ? [...args, '--timeout=600s'] : args);
+    }
+  }
 }
