@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { cgroup2Root, childrenNamed, programsHeldBy, programsOnCgroup } from './bpf-programs.js';
 import { Cleanup, cleanupOnSignals } from './cleanup.js';
 import { loud, step, warn } from './log.js';
+import { PLAYGROUND_SUBNET } from './netns.js';
 import { KG_LOADER } from './paths.js';
 import { record, loadRecording, RECORDING } from './recorded.js';
 import { applyPolicy, makeTraffic, replayRecording, startServers, waitForCounts, waitObserved } from './run-scenario.js';
@@ -102,7 +103,7 @@ async function main(): Promise<number> {
     const recordedIps = mode === 'recorded' ? loadRecording(RECORDING).pods : undefined;
     // kg-loader would mount tracefs itself if absent and never unmount it; mounted here, the cleanup undoes it.
     if (mode === 'kernel') await ensureTracefs(cleanup);
-    const stack = await startStack({ runDir, mode, subnet: '10.252.7', ...(recordedIps ? { recordedIps } : {}) }, cleanup);
+    const stack = await startStack({ runDir, mode, subnet: PLAYGROUND_SUBNET, ...(recordedIps ? { recordedIps } : {}) }, cleanup);
     if (stack.agent) await reportPrograms(stack.agent.daemon.child.pid);
     ok = await scenario(stack, mode, runDir, o, cleanup);
     if (!o.once) {

@@ -8,6 +8,9 @@ import { randomBytes } from 'node:crypto';
 import type { Cleanup } from './cleanup.js';
 import { run } from './run.js';
 
+/** The playground's pods' /24 (10.252.7.0/24), apart from the kernel tests, the e2e stack and the real cluster. */
+export const PLAYGROUND_SUBNET = '10.252.7';
+
 export interface NetnsPod {
   name: string;
   netns: string;
