@@ -1,6 +1,7 @@
-// Classification of disagreements: capture gaps first; a kube-router deviation only where the model of
-// kube-router predicts the enforcer's result and the API's semantics kguardian's verdict, naming the
-// deviations that decide the probe; anything else a kguardian bug.
+// Classification of disagreements: a kube-router deviation where the model of kube-router predicts the
+// enforcer's result and the API's semantics kguardian's verdict, naming the deviations that decide the probe
+// (whether or not the flow was captured in full); otherwise a capture gap when it was not; anything else a
+// kguardian bug.
 import { describe, expect, it } from 'vitest';
 import { classify, decidingDeviations, type Case } from './classify.js';
 import type { KguardianJudgement } from './judge.js';
@@ -39,8 +40,12 @@ const twoExcepts = policyIn({ podSelector: { matchLabels: { pod: 'a' } }, policy
 
 describe('classify', () => {
   it.each([
-    { name: 'not captured: a capture gap, whatever else', c: makeCase(twoWayEgressAll, 'x/a->x/b:80/TCP', DENIED, CONNECTED, false),
+    { name: 'not captured, kguardian not the API: a capture gap', c: makeCase(ipBlockNamed, 'x/a->y/b:80/TCP', DENIED, CONNECTED, false),
       want: 'capture gap', deviations: undefined },
+    { name: 'not captured, the enforcer doing what neither predicts: a capture gap', c: makeCase(twoWayEgressAll, 'y/a->x/b:80/TCP', DENIED, CONNECTED, false),
+      want: 'capture gap', deviations: undefined },
+    { name: 'not captured, but kguardian said what the API says and the model predicts the enforcer: the deviation',
+      c: makeCase(twoWayEgressAll, 'x/a->x/b:80/UDP', DENIED, CONNECTED, false), want: 'kube-router deviation', deviations: ['both-types-one-chain'] },
     { name: 'a two-way policy\'s egress rule admitting ingress to its own pod', c: makeCase(twoWayEgressAll, 'x/a->x/b:80/TCP', DENIED, CONNECTED),
       want: 'kube-router deviation', deviations: ['both-types-one-chain'] },
     { name: 'a named port no pod resolves, from a named peer', c: makeCase(unresolved, 'x/b->x/a:81/UDP', DENIED, CONNECTED),
@@ -61,6 +66,7 @@ describe('classify', () => {
     expect(d.classification).toBe(want);
     expect(d.deviations).toEqual(deviations);
     if (want === 'kube-router deviation') expect(d.explanation).toMatch(/The API reference/);
+    expect(d.explanation.includes('not recorded from both ends')).toBe(!c.captured);
   });
 
   it('reports both enforced results: the settled one compared, and the first', () => {

@@ -1,11 +1,12 @@
 /**
- * Why kguardian and the enforcer disagree on a probe. In order:
- * - capture gap: the probe's flow did not reach the broker from both ends (or did not connect with
- *   nothing enforced), so kguardian had nothing, or not everything, to judge;
+ * Why kguardian and the enforcer disagree on a probe:
  * - kube-router deviation: the model of kube-router v2.1.0 (kube-router-model.ts) predicts the enforcer's
  *   result with its departures from the API documentation switched on, and kguardian's verdict with them
  *   off; the explanation names the departures that decide this probe and quotes the documentation each
- *   departs from;
+ *   departs from. This holds when the flow was not captured in full too: kguardian's verdict was the API's
+ *   all the same, so the missing capture is not why they disagree (the explanation says it was missing);
+ * - capture gap, otherwise, when the probe's flow did not reach the broker from both ends (or did not
+ *   connect with nothing enforced), so kguardian had nothing, or not everything, to judge;
  * - kguardian bug: anything else, until explained (the explanation says which side the model does not
  *   predict: kguardian's verdict against the API's semantics, or the enforcer's result against kube-router's
  *   source).
@@ -92,11 +93,12 @@ export function classify(c: Case): Disagreement {
     enforcer: result(c.outcome),
     enforcerFirst: result(c.first),
   };
-  if (!c.captured) {
-    return { ...base, classification: 'capture gap', explanation: 'the flow was not recorded from both ends with nothing enforced' };
-  }
   const api = connects(placed.policies, placed.copy, probe, NONE);
   const kube = connects(placed.policies, placed.copy, probe, ALL);
+  const uncaptured = 'the flow was not recorded from both ends with nothing enforced';
+  // kguardian said what the API says and the model predicts the enforcer: a missing capture did not decide it.
+  const explained = api === !c.kg.denied && kube === c.outcome.ok;
+  if (!explained && !c.captured) return { ...base, classification: 'capture gap', explanation: uncaptured };
   if (api !== !c.kg.denied) {
     return { ...base, classification: 'kguardian bug', explanation: `kguardian's verdict is not the API's: the model with no deviation says ${api ? 'Allow' : 'WouldDeny'}` };
   }
@@ -104,5 +106,7 @@ export function classify(c: Case): Disagreement {
     return { ...base, classification: 'kguardian bug', explanation: `not explained: kube-router's model predicts ${kube ? 'connected' : 'failed'}, as the API does` };
   }
   const deciding = decidingDeviations(placed.policies, placed.copy, probe);
-  return { ...base, classification: 'kube-router deviation', deviations: deciding, explanation: deciding.map((d) => `kube-router ${DEVIATION_DOCS[d]}`).join(' And: ') };
+  const explanation = deciding.map((d) => `kube-router ${DEVIATION_DOCS[d]}`).join(' And: ');
+  return { ...base, classification: 'kube-router deviation', deviations: deciding,
+    explanation: c.captured ? explanation : `${explanation} (${uncaptured}; kguardian's verdict is the API's all the same)` };
 }
