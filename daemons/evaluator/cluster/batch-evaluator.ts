@@ -41,7 +41,8 @@ export class BatchEvaluator {
     const hit = this.filtered.get(j);
     if (hit) return hit;
     const e = j.evaluation;
-    const out: Judgement = { evaluation: { ...e, verdicts: e.verdicts.filter((v) => v.ref.uid === uid) }, answers: [undefined, undefined, undefined, undefined] };
+    const answers = j.answers === undefined ? undefined : [undefined, undefined, undefined, undefined];
+    const out: Judgement = { evaluation: { ...e, verdicts: e.verdicts.filter((v) => v.ref.uid === uid) }, answers };
     this.filtered.set(j, out);
     return out;
   }

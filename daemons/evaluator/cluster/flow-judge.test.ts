@@ -265,6 +265,26 @@ describe('ends identified once and kept until the cluster changes', () => {
       source: { namespace: 'web', pod: 'api' },
     },
     {
+      title: 'the address history changed alone, with no pod event: a flow after the change goes to the new owner',
+      change: (index) => {
+        index.history.release('uid-web-api', T0 + 10_000);
+        index.history.claim('10.0.0.5', 'prod/db-0', 'uid-prod-db-0', T0 + 20_000);
+      },
+      src: api,
+      at: T0 + 30_000,
+      verdicts: [],
+      source: { namespace: 'prod', pod: 'db-0' },
+    },
+    {
+      title: 'the address history changed alone: a flow between the owners is owned by no pod',
+      change: (index) => {
+        index.history.release('uid-web-api', T0 - 10_000);
+      },
+      src: api,
+      verdicts: ['WouldDeny'],
+      source: null,
+    },
+    {
       title: 'a policy changed under an identified end',
       change: (index) => {
         index.applyPolicy('AuditNetworkPolicy', policyObject('AuditNetworkPolicy', 'prod', 'db-ingress', { podSelector: { matchLabels: { app: 'db' } }, policyTypes: ['Ingress'], ingress: [] }, { generation: 2 }));
@@ -280,7 +300,9 @@ describe('ends identified once and kept until the cluster changes', () => {
     index.applyPod(podObject('web', 'api', { labels: { app: 'api' }, ips: ['10.0.0.5'], created: iso(T0 - 60_000) }));
     index.applyPod(podObject('prod', 'db-0', { labels: { app: 'db' }, ips: ['10.0.1.1'], ports: pgPorts, created: iso(T0 - 60_000) }));
     const judge = new FlowJudge(index);
-    expect(judge.judge(item(src, { ip: '10.0.1.1' }, 5432)).verdicts.map((v) => v.verdict)).toEqual(['Allow']);
+    // Twice: a flow enters the memo on its second sighting.
+    for (let k = 0; k < 2; k++) expect(judge.judge(item(src, { ip: '10.0.1.1' }, 5432)).verdicts.map((v) => v.verdict)).toEqual(['Allow']);
+    expect(judge.size()).toBe(1);
     change(index, clock);
     const flow = item(src, { ip: '10.0.1.1' }, 5432, at ?? T0);
     const e = judge.judge(flow);
@@ -318,12 +340,29 @@ describe('memo', () => {
   it('gives every flow its own answer: what a judge with nothing memoised says', () => {
     const { index, items } = grid();
     const memo = new FlowJudge(index);
+    // Twice: a flow enters the memo on its second sighting.
+    const once = items.map((i) => memo.judge(i));
     const answers = items.map((i) => memo.judge(i));
+    for (const i of items) expect(answers[i.id]).toEqual(once[i.id]);
     // Again, now all from the memo, in another order.
     const hits = memo.hits;
     for (const i of [...items].reverse()) expect(memo.judge(i)).toBe(answers[i.id]);
     expect(memo.hits - hits).toBe(items.length);
     for (const i of items) expect(new FlowJudge(index).judge(i)).toEqual(answers[i.id]);
+  });
+
+  it('keeps a flow from its second sighting on, and judges one seen once without keeping it', () => {
+    const { index, items } = grid();
+    const memo = new FlowJudge(index);
+    const [first, second] = items as [EvaluateItem, EvaluateItem];
+    const once = memo.judge(first);
+    expect(memo.size()).toBe(0);
+    expect(memo.judge(first)).toEqual(once);
+    expect(memo.size()).toBe(1);
+    expect(memo.judge(first)).toBe(memo.judge(first));
+    memo.judge(second);
+    expect(memo.size()).toBe(1);
+    expect(memo.misses).toBe(3);
   });
 
   it('stays right when it runs out of end numbers and renumbers', () => {

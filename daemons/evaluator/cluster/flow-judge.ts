@@ -6,7 +6,8 @@
  * - a destination that is a Service ClusterIP and port becomes its backend pod and target
  *   port; with several ready backends and no stamp, the flow is judged against each and the
  *   results merged (backend-merge.ts), saying so.
- * Answers are memoised per resolved flow until the cluster state or the Services change.
+ * Answers are memoised per resolved flow, from its second sighting (sightings.ts), until the
+ * cluster state or the Services change.
  */
 import type { EvaluateItem } from '../../../contracts/evaluate.js';
 import { mergeBackends, backendLabel } from './backend-merge.js';
@@ -22,9 +23,10 @@ import {
   type Protocol,
   type ResolvedEndpoint,
 } from './engine.js';
-import type { Ownership } from './ip-history.js';
+import { ownerIn, type Ownership } from './ip-history.js';
 import type { ServiceTarget } from './service-index.js';
 import type { Judgement } from './model-types.js';
+import { Sightings } from './sightings.js';
 
 const MAX_MEMO_KEYS = 4096;
 /**
@@ -55,6 +57,21 @@ interface NumberedEnd {
   resolved: ResolvedEndpoint | undefined;
   version: number;
   keepsResolution: boolean;
+}
+
+/**
+ * What the judge keeps per address text it resolved through IP history: the address's spans as
+ * of a history version (re-read when the history changes), and the numbered end for each owner
+ * met, for no owner, and for an address no pod ever held. One map lookup names a flow end.
+ */
+interface AddressEnds {
+  historyVersion: number;
+  spans: readonly Ownership[] | undefined;
+  /** Owners met, and their numbered ends at the same index (usually one: an address is rarely reused). */
+  owners: Ownership[];
+  owned: NumberedEnd[];
+  unowned: NumberedEnd | undefined;
+  unrecorded: NumberedEnd | undefined;
 }
 
 function boundedMemo<V>(compute: (k: string) => V): (k: string) => V {
@@ -89,11 +106,13 @@ export class FlowJudge {
    * (kept with the owner), any other end once per distinct (ip, namespace, pod) text.
    */
   private readonly memo: GenerationalMemo<number, Judgement>;
+  /** A flow enters the memo on its second sighting: one seen once is judged and let go. */
+  private readonly sightings = new Sightings();
   private ends = new Map<string, NumberedEnd>();
-  private stamped = new WeakMap<Ownership, NumberedEnd>();
+  private addresses = new Map<string, AddressEnds>();
   private stateVersion = -1;
   private servicesVersion = -1;
-  /** Flows judged without the memo (their port or protocol is not one a key can hold). */
+  /** Flows judged without the memo: seen once, or their port or protocol is not one a key can hold. */
   private unmemoised = 0;
 
   constructor(
@@ -139,22 +158,25 @@ export class FlowJudge {
     // Anything else is refused by the route's validation; judged here all the same, just not memoised.
     const memoised = protocol >= 0 && Number.isInteger(f.port) && f.port >= 0 && f.port < 65_536;
     const key = memoised ? ((src.id * MAX_ENDS + dst.id) * 4 + protocol) * 65_536 + f.port : -1;
-    if (memoised) {
+    const kept = memoised && this.sightings.seenBefore(key);
+    if (kept) {
       const cached = this.memo.get(key);
       if (cached) return cached;
     } else {
       this.unmemoised++;
     }
     const flow: Flow = { src: src.end, dst: dst.end, protocol: f.protocol, port: f.port };
-    const result: Judgement = { evaluation: this.compute(flow, at, { src, dst }), answers: [undefined, undefined, undefined, undefined] };
-    if (memoised) this.memo.set(key, result);
+    const evaluation = this.compute(flow, at, { src, dst });
+    if (!kept) return { evaluation, answers: undefined };
+    const result: Judgement = { evaluation, answers: [undefined, undefined, undefined, undefined] };
+    this.memo.set(key, result);
     return result;
   }
 
   /** Forgets every end's number, and so every memoised answer (keys are made of numbers). */
   private renumber(): void {
     this.ends = new Map();
-    this.stamped = new WeakMap();
+    this.addresses = new Map();
     this.memo.clear();
   }
 
@@ -178,17 +200,27 @@ export class FlowJudge {
   /** An end as judged: an unstamped end resolved through IP history, any other as given. */
   private identify(end: FlowEndpoint, at: number): NumberedEnd {
     if (end.ip === undefined || isStamped(end)) return this.numbered(end.ip, end.namespace, end.pod);
-    const ip = ipKey(end.ip);
-    const owner = this.index.history.ownerAt(ip, at);
-    if (owner === undefined) return this.numbered(end.ip, undefined, undefined);
-    if (owner === null) return this.numbered(end.ip, undefined, undefined, true);
-    // The same flow end comes back all day: keep its numbered end with the owner, per spelling.
-    let stamped = this.stamped.get(owner);
-    if (stamped?.end.ip !== end.ip) {
-      stamped = this.numbered(end.ip, owner.namespace, owner.pod);
-      this.stamped.set(owner, stamped);
+    const { history } = this.index;
+    const ip = end.ip;
+    let a = this.addresses.get(ip);
+    if (a === undefined) {
+      a = { historyVersion: -1, spans: undefined, owners: [], owned: [], unowned: undefined, unrecorded: undefined };
+      this.addresses.set(ip, a);
     }
-    return stamped;
+    if (a.historyVersion !== history.version) {
+      a.spans = history.spansOf(ipKey(ip));
+      a.historyVersion = history.version;
+    }
+    const owner = ownerIn(a.spans, at, history.skew);
+    if (owner === undefined) return (a.unrecorded ??= this.numbered(ip, undefined, undefined));
+    if (owner === null) return (a.unowned ??= this.numbered(ip, undefined, undefined, true));
+    // The same flow end comes back all day: keep its numbered end with the owner.
+    const i = a.owners.indexOf(owner);
+    if (i >= 0) return a.owned[i] as NumberedEnd;
+    const n = this.numbered(ip, owner.namespace, owner.pod);
+    a.owners.push(owner);
+    a.owned.push(n);
+    return n;
   }
 
   /** An address resolved through IP history (a Service backend without a pod), not numbered. */

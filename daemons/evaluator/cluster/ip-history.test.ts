@@ -42,4 +42,21 @@ describe('IpHistory.ownerAt', () => {
     expect(p.size()).toBe(1);
     expect(p.ownerAt('10.0.0.1', 5)).toBeNull();
   });
+
+  it('changes its version with every span claimed, ended or forgotten, and only then', () => {
+    const h = new IpHistory(0);
+    const steps: [string, () => unknown, boolean][] = [
+      ['claim', () => { h.claim('10.0.0.1', 'ns/a', 'a', 0); }, true],
+      ['the same claim again', () => { h.claim('10.0.0.1', 'ns/a', 'a', 0); }, false],
+      ['release', () => { h.release('a', 10); }, true],
+      ['release of nothing held', () => { h.release('a', 20); }, false],
+      ['prune of nothing old enough', () => h.prune(5), false],
+      ['prune', () => h.prune(15), true],
+    ];
+    for (const [title, step, changes] of steps) {
+      const before = h.version;
+      step();
+      expect(h.version !== before, title).toBe(changes);
+    }
+  });
 });

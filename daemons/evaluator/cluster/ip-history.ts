@@ -25,10 +25,29 @@ export interface Ownership {
  */
 export type OwnerAt = Ownership | null | undefined;
 
+/**
+ * The owner of an address at a time, from its spans sorted by `from` (IpHistory.spansOf): see
+ * OwnerAt. Apart from the map lookup, so a caller that keeps an address's spans while the history's
+ * version holds skips the lookup.
+ */
+export function ownerIn(list: readonly Ownership[] | undefined, at: number, skewMs: number): OwnerAt {
+  if (!list || list.length === 0) return undefined;
+  // Sorted by `from`: the last span covering `at` is the newest owner.
+  for (let i = list.length - 1; i >= 0; i--) {
+    const o = list[i] as Ownership;
+    if (o.from <= at && (o.until === undefined || at < o.until)) return o;
+  }
+  // A flow stamped just before its pod's creation (clock skew) belongs to the first later owner.
+  for (const o of list) if (o.from > at && o.from - at <= skewMs) return o;
+  return null;
+}
+
 export class IpHistory {
   private readonly byIp = new Map<string, Ownership[]>();
   private readonly byUid = new Map<string, Set<string>>();
   private spans = 0;
+  /** Changes with every span claimed, ended or forgotten: what spansOf returned before may be stale. */
+  version = 0;
 
   /** @param skewMs how far before a pod's creation a flow may be stamped and still be its (agent clocks drift). */
   constructor(private readonly skewMs = 5_000) {}
@@ -41,6 +60,7 @@ export class IpHistory {
     const slash = podKey.indexOf('/');
     list.push({ podKey, namespace: podKey.slice(0, slash), pod: podKey.slice(slash + 1), uid, from, until: undefined });
     list.sort((a, b) => a.from - b.from);
+    this.version++;
     let ips = this.byUid.get(uid);
     if (!ips) this.byUid.set(uid, (ips = new Set()));
     ips.add(ip);
@@ -51,21 +71,26 @@ export class IpHistory {
   release(uid: string, at: number, keep: ReadonlySet<string> = new Set()): void {
     for (const ip of this.byUid.get(uid) ?? []) {
       if (keep.has(ip)) continue;
-      for (const o of this.byIp.get(ip) ?? []) if (o.uid === uid && o.until === undefined) o.until = Math.max(at, o.from);
+      for (const o of this.byIp.get(ip) ?? []) {
+        if (o.uid !== uid || o.until !== undefined) continue;
+        o.until = Math.max(at, o.from);
+        this.version++;
+      }
     }
   }
 
   ownerAt(ip: string, at: number): OwnerAt {
-    const list = this.byIp.get(ip);
-    if (!list || list.length === 0) return undefined;
-    // Sorted by `from`: the last span covering `at` is the newest owner.
-    for (let i = list.length - 1; i >= 0; i--) {
-      const o = list[i] as Ownership;
-      if (o.from <= at && (o.until === undefined || at < o.until)) return o;
-    }
-    // A flow stamped just before its pod's creation (clock skew) belongs to the first later owner.
-    for (const o of list) if (o.from > at && o.from - at <= this.skewMs) return o;
-    return null;
+    return ownerIn(this.byIp.get(ip), at, this.skewMs);
+  }
+
+  /** The spans of an address, sorted by `from`, as held now (read-only; valid while `version` holds). */
+  spansOf(ip: string): readonly Ownership[] | undefined {
+    return this.byIp.get(ip);
+  }
+
+  /** How far before a pod's creation a flow may be stamped and still be its. */
+  get skew(): number {
+    return this.skewMs;
   }
 
   /** Forgets spans that ended before `before`; returns how many. */
@@ -80,6 +105,7 @@ export class IpHistory {
       else this.byIp.set(ip, kept);
     }
     this.spans -= removed;
+    if (removed > 0) this.version++;
     return removed;
   }
 

@@ -27,10 +27,10 @@ export interface AuditPolicyVersion {
  */
 export type AnswerSlots = unknown[];
 
-/** A judged flow as the model memoises it. */
+/** A judged flow; `answers` only when the model memoises it (a flow seen once is not kept). */
 export interface Judgement {
   readonly evaluation: FlowEvaluation;
-  readonly answers: AnswerSlots;
+  readonly answers: AnswerSlots | undefined;
 }
 
 export interface EvaluatedFlow {
