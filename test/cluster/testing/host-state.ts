@@ -94,6 +94,20 @@ function clusterMount(mount: string, clusterDir: string): boolean {
       .some((p) => target === p || target.startsWith(`${p}/`));
 }
 
+/**
+ * Entries that belong to another kguardian run on the same host, not to this cluster: the kernel
+ * tests' labs (`kg` and 6 hex digits, 10.250.X.0/24 and fd00:4b47::/32), the playground's and the
+ * end-to-end stack's (`kgp` and 4 hex digits, 10.252 and 10.253). Such a run may start or end while
+ * this cluster is up; its interfaces, namespaces, routes, rules and cgroups are not this cluster's
+ * leftovers, and the cluster's own names (`kgc*`, `veth*`, KUBE-*, CNI-*) and ranges (10.254.0.0/16,
+ * fd6b:6763::/32) never match.
+ */
+const OTHER_RUN = /\bkg(?:p[0-9a-f]{4}|[0-9a-f]{6})(?=br\b|h\d+\b|-|\b)|\b10\.25[0-3]\.\d{1,3}\.\d{1,3}\b|\bfd00:4b47:/i;
+
+export function ownEntries(entries: readonly string[]): string[] {
+  return entries.filter((e) => !OTHER_RUN.test(e));
+}
+
 function tables(dump: string[]): string[] {
   return dump.filter((l) => !l.startsWith('#')).map((l) => l.replace(/ \[\d+:\d+\]$/, ''));
 }
@@ -104,19 +118,20 @@ export async function hostState(clusterDir: string, cgroupRoot = '/kgc'): Promis
     .map((l) => { const f = l.split(' '); return `${f[4]} ${f[f.indexOf('-') + 1]}`; })
     .filter((m) => clusterMount(m, clusterDir));
   const ipset = existsSync('/usr/sbin/ipset') || existsSync('/sbin/ipset');
+  const own = (xs: string[]): string[] => ownEntries(xs);
   return {
     processes: sorted(await processes(clusterDir, cgroupRoot)),
-    mounts: sorted(mountinfo),
-    netns: sorted(await lines('ip', ['netns', 'list'])),
-    links: sorted((await lines('ip', ['-o', 'link'])).map((l) => l.split(':')[1]?.trim().split('@')[0] ?? l)),
-    addresses: sorted((await lines('ip', ['-o', 'addr'])).map((l) => l.split(/\s+/).slice(1, 4).join(' '))),
-    routes: sorted([...await lines('ip', ['route', 'show', 'table', 'all']), ...await lines('ip', ['-6', 'route', 'show', 'table', 'all'])]
-      .filter((l) => !l.includes('proto kernel') || !/ (fe80|ff00)::/.test(l))),
-    iptables: tables(await lines('iptables-save', [])),
-    ip6tables: tables(await lines('ip6tables-save', [])),
-    ipsets: ipset ? sorted(await lines('ipset', ['list', '-n'])) : ['(ipset is not installed; kube-proxy in iptables mode makes none)'],
-    cgroups: sorted(await cgroups()),
-    sysctls: sorted((await lines('sysctl', ['-a'])).filter((l) => !VOLATILE_SYSCTL.test(l))),
+    mounts: own(sorted(mountinfo)),
+    netns: own(sorted(await lines('ip', ['netns', 'list']))),
+    links: own(sorted((await lines('ip', ['-o', 'link'])).map((l) => l.split(':')[1]?.trim().split('@')[0] ?? l))),
+    addresses: own(sorted((await lines('ip', ['-o', 'addr'])).map((l) => l.split(/\s+/).slice(1, 4).join(' ')))),
+    routes: own(sorted([...await lines('ip', ['route', 'show', 'table', 'all']), ...await lines('ip', ['-6', 'route', 'show', 'table', 'all'])]
+      .filter((l) => !l.includes('proto kernel') || !/ (fe80|ff00)::/.test(l)))),
+    iptables: own(tables(await lines('iptables-save', []))),
+    ip6tables: own(tables(await lines('ip6tables-save', []))),
+    ipsets: ipset ? own(sorted(await lines('ipset', ['list', '-n']))) : ['(ipset is not installed; kube-proxy in iptables mode makes none)'],
+    cgroups: own(sorted(await cgroups())),
+    sysctls: own(sorted((await lines('sysctl', ['-a'])).filter((l) => !VOLATILE_SYSCTL.test(l)))),
     paths: DEFAULT_PATHS.map((p) => `${p} ${existsSync(p) ? 'present' : 'absent'}`),
   };
 }
