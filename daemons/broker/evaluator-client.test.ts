@@ -30,7 +30,8 @@ describe('evaluator client', () => {
     const sleeps: number[] = [];
     const attempts: string[] = [];
     const c = createEvaluatorClient({
-      baseUrl: double.url, attempts: 4, backoffMs: 100,
+      // A random source of 0 takes nothing off for jitter: the waits are the plain doubling.
+      baseUrl: double.url, attempts: 4, backoffMs: 100, random: () => 0,
       sleep: (ms) => {
         sleeps.push(ms);
         return Promise.resolve();
@@ -56,6 +57,17 @@ describe('evaluator client', () => {
       },
     });
     expect((await c.evaluate([item(7)])).has(7)).toBe(true);
+  });
+
+  it('ends a call waiting between attempts as soon as the broker stops', async () => {
+    double = await startEvaluatorDouble(() => evaluationOf([]));
+    double.down = true;
+    const stopping = new AbortController();
+    // An hour's backoff: only the signal can end this call before the test times out.
+    const c = createEvaluatorClient({ baseUrl: double.url, backoffMs: 3_600_000, maxBackoffMs: 3_600_000, signal: stopping.signal, onAttempt: () => { stopping.abort(); } });
+    const err = await c.evaluate([item(1)]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EvaluatorError);
+    expect(err).toMatchObject({ retryable: false, message: expect.stringMatching(/stopped/) as unknown });
   });
 
   it('times out a slow evaluator', async () => {

@@ -1,9 +1,10 @@
 /**
- * Client of the evaluator's `POST /evaluate`: one call judges a batch of flows. Each call has a
- * timeout; network errors, timeouts, 429 and 5xx are retried with capped exponential backoff
- * (the delay is injectable so tests never sleep); other 4xx are not (retrying a request the
- * evaluator rejects cannot help). The response is validated: a malformed one is an error, and
- * the flows stay pending.
+ * Client of the evaluator's `POST /evaluate`: one call judges a batch of flows. It is the shared
+ * retrying JSON client (runtime/json-client.ts): each attempt has a timeout; network errors,
+ * timeouts, 429 and 5xx are retried with capped, jittered exponential backoff (the wait is
+ * injectable so tests never sleep); other 4xx are not (retrying a request the evaluator rejects
+ * cannot help). The response is validated: a malformed one is an error, and the flows stay
+ * pending. The client's `signal` (the broker stopping) ends a call and its waits at once.
  *
  * The request, its items and the answer are contracts/evaluate.ts; each call carries
  * `Authorization: Bearer <token from EVALUATOR_TOKEN_FILE>` (see runtime/token-file.ts). A 409
@@ -12,7 +13,9 @@
 import { z } from 'zod';
 import type { EvaluateItem, EvaluateResult, OnlyPolicy } from '../../contracts/evaluate.js';
 import { parseEvaluateResponse } from '../../contracts/evaluate-response.js';
-import { backoffMs } from '../../runtime/backoff.js';
+import type { Sleep } from '../../runtime/abortable-sleep.js';
+import type { Random } from '../../runtime/backoff.js';
+import { createJsonClient, isRetryable, type AnswerParser, type AttemptOutcome, type CallProblem } from '../../runtime/json-client.js';
 import type { TokenSource } from '../../runtime/token-file.js';
 
 export type { EvaluateItem, EvaluateResult, OnlyPolicy };
@@ -29,12 +32,16 @@ export interface EvaluatorClientOptions {
   attempts?: number;
   backoffMs?: number;
   maxBackoffMs?: number;
+  /** The backoff jitter's random source; tests pin it. */
+  random?: Random;
   fetch?: typeof fetch;
   /** The bearer token of each call; none when absent. */
   token?: TokenSource;
-  sleep?: (ms: number) => Promise<void>;
+  sleep?: Sleep;
+  /** Stops every call: an attempt in flight and a wait between attempts end at once. */
+  signal?: AbortSignal;
   /** Told the outcome and duration of every attempt (metrics). */
-  onAttempt?: (result: 'ok' | 'error' | 'timeout', seconds: number) => void;
+  onAttempt?: (result: AttemptOutcome, seconds: number) => void;
 }
 
 export class EvaluatorError extends Error {
@@ -54,67 +61,53 @@ export class SupersededError extends EvaluatorError {
 
 const conflictSchema = z.object({ current: z.int().nullable().optional() });
 
-async function superseded(res: Response): Promise<SupersededError> {
-  try {
-    const parsed = conflictSchema.safeParse(await res.json());
-    return new SupersededError(parsed.success ? (parsed.data.current ?? null) : null);
-  } catch {
-    return new SupersededError(null);
+function superseded(body: unknown): SupersededError {
+  const parsed = conflictSchema.safeParse(body);
+  return new SupersededError(parsed.success ? (parsed.data.current ?? null) : null);
+}
+
+function messageOf(p: CallProblem): string {
+  switch (p.kind) {
+    case 'timeout':
+      return 'evaluator timed out';
+    case 'network':
+      return `evaluator unreachable: ${String(p.cause)}`;
+    case 'status':
+      return `evaluator answered ${p.status}`;
+    case 'invalid-json':
+      return 'evaluator answered with invalid JSON';
+    case 'malformed':
+      return `evaluator response is malformed: ${p.problem}`;
+    case 'aborted':
+      return 'evaluator call stopped: the broker is shutting down';
   }
 }
 
-const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function attempt(opts: EvaluatorClientOptions, url: string, body: string): Promise<unknown> {
-  const doFetch = opts.fetch ?? fetch;
-  const headers: Record<string, string> = { 'Content-Type': 'application/json' };
-  const token = await opts.token?.token();
-  if (token !== undefined) headers.Authorization = `Bearer ${token}`;
-  let res: Response;
-  try {
-    res = await doFetch(url, {
-      method: 'POST',
-      headers,
-      body,
-      signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
-    });
-  } catch (err) {
-    const timeout = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
-    throw new EvaluatorError(timeout ? 'evaluator timed out' : `evaluator unreachable: ${String(err)}`, true);
-  }
-  if (res.status === 409) throw await superseded(res);
-  if (!res.ok) {
-    await res.body?.cancel();
-    throw new EvaluatorError(`evaluator answered ${res.status}`, res.status === 429 || res.status >= 500);
-  }
-  try {
-    return await res.json();
-  } catch {
-    throw new EvaluatorError('evaluator answered with invalid JSON', true);
-  }
+function errorOf(p: CallProblem): EvaluatorError {
+  if (p.kind === 'status' && p.status === 409) return superseded(p.body);
+  return new EvaluatorError(messageOf(p), isRetryable(p));
 }
+
+const evaluateAnswer: AnswerParser<Map<number, EvaluateResult>> = (raw) => {
+  const parsed = parseEvaluateResponse(raw);
+  return parsed.ok ? { ok: true, value: parsed.results } : { ok: false, problem: parsed.problem };
+};
 
 export function createEvaluatorClient(opts: EvaluatorClientOptions): EvaluatorClient {
-  const url = new URL('evaluate', opts.baseUrl.endsWith('/') ? opts.baseUrl : `${opts.baseUrl}/`).toString();
-  const attempts = opts.attempts ?? 3;
-  const sleep = opts.sleep ?? defaultSleep;
+  const http = createJsonClient({
+    baseUrl: opts.baseUrl,
+    token: opts.token,
+    timeoutMs: opts.timeoutMs,
+    attempts: opts.attempts ?? 3,
+    backoff: { initialMs: opts.backoffMs ?? 200, maxMs: opts.maxBackoffMs ?? 5_000 },
+    random: opts.random,
+    fetch: opts.fetch,
+    sleep: opts.sleep,
+    signal: opts.signal,
+    onAttempt: opts.onAttempt,
+    errorOf,
+  });
   return {
-    async evaluate(items: EvaluateItem[], only?: OnlyPolicy): Promise<Map<number, EvaluateResult>> {
-      const body = JSON.stringify(only ? { flows: items, only } : { flows: items });
-      for (let i = 1; ; i++) {
-        const started = performance.now();
-        try {
-          const parsed = parseEvaluateResponse(await attempt(opts, url, body));
-          if (!parsed.ok) throw new EvaluatorError(`evaluator response is malformed: ${parsed.problem}`, false);
-          opts.onAttempt?.('ok', (performance.now() - started) / 1000);
-          return parsed.results;
-        } catch (err) {
-          const e = err instanceof EvaluatorError ? err : new EvaluatorError(String(err), false);
-          opts.onAttempt?.(e.message.includes('timed out') ? 'timeout' : 'error', (performance.now() - started) / 1000);
-          if (!e.retryable || i >= attempts) throw e;
-          await sleep(backoffMs(i, { initialMs: opts.backoffMs ?? 200, maxMs: opts.maxBackoffMs ?? 5_000 }));
-        }
-      }
-    },
+    evaluate: (items, only) => http.request({ method: 'POST', path: 'evaluate', body: only ? { flows: items, only } : { flows: items }, answer: evaluateAnswer }),
   };
 }

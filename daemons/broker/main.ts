@@ -6,6 +6,7 @@
  */
 import { createApp } from './app.js';
 import { createAuthenticator } from '../../runtime/auth/create-authenticator.js';
+import { backoffMs } from '../../runtime/backoff.js';
 import { systemClock } from '../../runtime/clock.js';
 import { ConfigError, loadConfig, retentionOf, type BrokerConfig } from './config.js';
 import { EvaluationDispatcher } from './evaluation/dispatcher.js';
@@ -22,7 +23,7 @@ import type { Store } from './store/types.js';
 
 async function openWithRetry(cfg: BrokerConfig, logger: Logger): Promise<Store> {
   const retention = retentionOf(cfg);
-  for (let delay = 500; ; delay = Math.min(delay * 2, 10_000)) {
+  for (let failures = 1; ; failures++) {
     try {
       return await openStore({
         databaseUrl: cfg.databaseUrl,
@@ -37,6 +38,7 @@ async function openWithRetry(cfg: BrokerConfig, logger: Logger): Promise<Store> 
       });
     } catch (err) {
       if (!isDatabaseUnavailable(err)) throw err;
+      const delay = backoffMs(failures, { initialMs: 500, maxMs: 10_000 });
       logger.warn('database unavailable at start-up, retrying', { error: err, retryInMs: delay });
       await new Promise((r) => setTimeout(r, delay));
     }
@@ -64,9 +66,12 @@ async function main(): Promise<void> {
 
   let dispatcher: EvaluationDispatcher | undefined;
   let replays: ReplayWorker | undefined;
+  // Ends the evaluator calls in flight and their waits between attempts when the broker stops.
+  const stopping = new AbortController();
   if (cfg.evaluatorUrl) {
     const client = createEvaluatorClient({
       baseUrl: cfg.evaluatorUrl,
+      signal: stopping.signal,
       timeoutMs: cfg.evaluatorTimeoutMs,
       token: cfg.evaluatorTokenFile === undefined ? undefined : fileTokenSource(cfg.evaluatorTokenFile, {
         onError: (err) => {
@@ -104,6 +109,7 @@ async function main(): Promise<void> {
 
   const shutdown = (signal: string): void => {
     logger.info('shutting down', { signal });
+    stopping.abort();
     maintenance.stop();
     server.close();
     void Promise.all([dispatcher?.stop(), replays?.stop()])

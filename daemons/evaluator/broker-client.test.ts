@@ -69,6 +69,13 @@ describe('broker client', () => {
     expect(s.seen).toHaveLength(calls);
   });
 
+  it('sends nothing once the evaluator is stopping', async () => {
+    const s = scripted([json(200, SUMMARY)]);
+    const client = createBrokerClient({ baseUrl: 'http://b', fetch: s.fetch, signal: AbortSignal.abort() });
+    await expect(client.summary({ uid: 'u', generation: 1, window: '1h', top: 1 })).rejects.toThrow(/stopped/);
+    expect(s.seen).toHaveLength(0);
+  });
+
   it('names the broker\'s error message and status', async () => {
     const s = scripted([json(400, { error: 'generation is only meaningful together with uid', field: 'generation' })]);
     const client = createBrokerClient({ baseUrl: 'http://b', fetch: s.fetch });

@@ -1,14 +1,17 @@
 /**
  * The evaluator's client of the broker: the rolling summary of one policy generation
  * (GET /audit/summary?uid=&generation=&window=&top=) and replay jobs (POST /v1/replays,
- * GET /v1/replays/{id}). Every call has a timeout; network errors, timeouts, 429 and 5xx are
- * retried with capped exponential backoff (the delay is injectable so tests never sleep);
- * other 4xx are not. Responses are validated with zod: a malformed answer is an error, never a
- * half-read status. The bearer token comes from a TokenSource (BROKER_TOKEN_FILE, re-read as
- * the kubelet rotates it).
+ * GET /v1/replays/{id}). It is the shared retrying JSON client (runtime/json-client.ts): every
+ * attempt has a timeout; network errors, timeouts, 429 and 5xx are retried with capped, jittered
+ * exponential backoff (the wait is injectable so tests never sleep); other 4xx are not.
+ * Responses are validated with zod: a malformed answer is an error, never a half-read status.
+ * The bearer token comes from a TokenSource (BROKER_TOKEN_FILE, re-read as the kubelet rotates
+ * it). The client's `signal` (the evaluator stopping) ends a call and its waits at once.
  */
 import { z } from 'zod';
-import { backoffMs } from '../../runtime/backoff.js';
+import type { Sleep } from '../../runtime/abortable-sleep.js';
+import type { Random } from '../../runtime/backoff.js';
+import { createJsonClient, isRetryable, type CallProblem, type JsonClient, type JsonRequest } from '../../runtime/json-client.js';
 import type { TokenSource } from '../../runtime/token-file.js';
 import type { AuditPolicyVersion } from './cluster/cluster-model.js';
 
@@ -98,8 +101,12 @@ export interface BrokerClientOptions {
   attempts?: number;
   backoffMs?: number;
   maxBackoffMs?: number;
+  /** The backoff jitter's random source; tests pin it. */
+  random?: Random;
   fetch?: typeof fetch;
-  sleep?: (ms: number) => Promise<void>;
+  sleep?: Sleep;
+  /** Stops every call: an attempt in flight and a wait between attempts end at once. */
+  signal?: AbortSignal;
 }
 
 export class BrokerError extends Error {
@@ -109,70 +116,57 @@ export class BrokerError extends Error {
   }
 }
 
-const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function errorText(res: Response): Promise<string> {
-  try {
-    const body = (await res.json()) as { error?: unknown };
-    return typeof body.error === 'string' ? `: ${body.error.slice(0, 300)}` : '';
-  } catch {
-    return '';
-  }
+/** The broker's own words for a refusal (its JSON `error`), cut short. */
+function errorText(body: unknown): string {
+  const error = typeof body === 'object' && body !== null ? (body as { error?: unknown }).error : undefined;
+  return typeof error === 'string' ? `: ${error.slice(0, 300)}` : '';
 }
 
-async function once(opts: BrokerClientOptions, path: string, init: RequestInit): Promise<unknown> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  if (init.body !== undefined) headers['Content-Type'] = 'application/json';
-  const token = await opts.token?.token();
-  if (token !== undefined) headers.Authorization = `Bearer ${token}`;
-  let res: Response;
-  try {
-    res = await (opts.fetch ?? fetch)(`${opts.baseUrl}${path}`, { ...init, headers, signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000) });
-  } catch (err) {
-    const timeout = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
-    throw new BrokerError(timeout ? `broker timed out on ${path}` : `broker unreachable: ${String(err)}`, true);
-  }
-  if (!res.ok) {
-    throw new BrokerError(`broker answered ${res.status} to ${init.method ?? 'GET'} ${path}${await errorText(res)}`, res.status === 429 || res.status >= 500, res.status);
-  }
-  try {
-    return await res.json();
-  } catch {
-    throw new BrokerError(`broker sent a body that is not JSON for ${path}`, true);
-  }
-}
-
-async function call<T>(opts: BrokerClientOptions, schema: z.ZodType<T>, path: string, init: RequestInit = {}): Promise<T> {
-  const attempts = opts.attempts ?? 4;
-  const sleep = opts.sleep ?? defaultSleep;
-  const backoff = { initialMs: opts.backoffMs ?? 200, maxMs: opts.maxBackoffMs ?? 5000 };
-  for (let i = 1; ; i++) {
-    try {
-      const parsed = schema.safeParse(await once(opts, path, init));
-      if (!parsed.success) throw new BrokerError(`broker sent an unexpected answer to ${path}: ${parsed.error.message.slice(0, 300)}`, false);
-      return parsed.data;
-    } catch (err) {
-      if (!(err instanceof BrokerError) || !err.retryable || i >= attempts) throw err;
-      await sleep(backoffMs(i, backoff));
-    }
+function errorOf(p: CallProblem, req: JsonRequest<unknown>): BrokerError {
+  const path = req.path;
+  const retryable = isRetryable(p);
+  switch (p.kind) {
+    case 'timeout':
+      return new BrokerError(`broker timed out on ${path}`, retryable);
+    case 'network':
+      return new BrokerError(`broker unreachable: ${String(p.cause)}`, retryable);
+    case 'status':
+      return new BrokerError(`broker answered ${p.status} to ${req.method ?? 'GET'} ${path}${errorText(p.body)}`, retryable, p.status);
+    case 'invalid-json':
+      return new BrokerError(`broker sent a body that is not JSON for ${path}`, retryable);
+    case 'malformed':
+      return new BrokerError(`broker sent an unexpected answer to ${path}: ${p.problem.slice(0, 300)}`, retryable);
+    case 'aborted':
+      return new BrokerError(`broker call to ${path} stopped: the evaluator is shutting down`, retryable);
   }
 }
 
 export function createBrokerClient(opts: BrokerClientOptions): BrokerClient & EnforcementClient {
-  const o = { ...opts, baseUrl: opts.baseUrl.replace(/\/+$/, '') };
+  const http: JsonClient = createJsonClient({
+    baseUrl: opts.baseUrl,
+    token: opts.token,
+    timeoutMs: opts.timeoutMs,
+    attempts: opts.attempts ?? 4,
+    backoff: { initialMs: opts.backoffMs ?? 200, maxMs: opts.maxBackoffMs ?? 5000 },
+    random: opts.random,
+    fetch: opts.fetch,
+    sleep: opts.sleep,
+    signal: opts.signal,
+    errorOf,
+  });
   return {
     summary: (q) => {
       const params = new URLSearchParams({ uid: q.uid, generation: String(q.generation), window: q.window, top: String(q.top) });
-      return call(o, summarySchema, `/audit/summary?${params.toString()}`);
+      return http.request({ path: `/audit/summary?${params.toString()}`, answer: summarySchema });
     },
     createReplay: (p, since) => {
       const policy = { uid: p.uid, kind: p.kind, namespace: p.namespace, name: p.name, generation: p.generation };
-      return call(o, replaySchema, '/v1/replays', { method: 'POST', body: JSON.stringify({ policy, since: since.toISOString() }) });
+      return http.request({ method: 'POST', path: '/v1/replays', body: { policy, since: since.toISOString() }, answer: replaySchema });
     },
-    getReplay: (id) => call(o, replaySchema, `/v1/replays/${encodeURIComponent(id)}`),
+    getReplay: (id) => http.request({ path: `/v1/replays/${encodeURIComponent(id)}`, answer: replaySchema }),
     enforcementMismatches: async (window) => {
       const params = new URLSearchParams({ since: window, mismatches: 'true' });
-      return (await call(o, enforcementSchema, `/v1/enforcement?${params.toString()}`)).rows;
+      return (await http.request({ path: `/v1/enforcement?${params.toString()}`, answer: enforcementSchema })).rows;
     },
   };
 }

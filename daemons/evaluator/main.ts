@@ -30,7 +30,15 @@ function config(logger: Logger): EvaluatorConfig {
   }
 }
 
-function leaderDuties(cfg: EvaluatorConfig, kc: KubeConfig, deps: { model: ReturnType<typeof createClusterModel>; logger: Logger; metrics: ReturnType<typeof createStatusMetrics> }): LeaderDuties | undefined {
+interface DutyDeps {
+  model: ReturnType<typeof createClusterModel>;
+  logger: Logger;
+  metrics: ReturnType<typeof createStatusMetrics>;
+  /** Ends the broker calls in flight and their waits between attempts when the evaluator stops. */
+  stopping: AbortSignal;
+}
+
+function leaderDuties(cfg: EvaluatorConfig, kc: KubeConfig, deps: DutyDeps): LeaderDuties | undefined {
   if (cfg.brokerUrl === undefined) {
     deps.logger.warn('BROKER_URL is not set: evaluating only; no status, replays or Events are written');
     return undefined;
@@ -43,7 +51,7 @@ function leaderDuties(cfg: EvaluatorConfig, kc: KubeConfig, deps: { model: Retur
   });
   return startLeaderDuties(kc, {
     model: deps.model,
-    broker: createBrokerClient({ baseUrl: cfg.brokerUrl, token }),
+    broker: createBrokerClient({ baseUrl: cfg.brokerUrl, token, signal: deps.stopping }),
     identity: cfg.identity,
     lease: cfg.lease,
     window: cfg.window,
@@ -68,10 +76,12 @@ async function main(): Promise<void> {
   });
   await model.start();
   logger.info('cluster model synced', { ...model.stats() });
-  const duties = leaderDuties(cfg, kc, { model, logger, metrics: statusMetrics });
+  const stopping = new AbortController();
+  const duties = leaderDuties(cfg, kc, { model, logger, metrics: statusMetrics, stopping: stopping.signal });
 
   const shutdown = (signal: string): void => {
     logger.info('shutting down', { signal });
+    stopping.abort();
     void (duties?.stop(true) ?? Promise.resolve())
       .then(() => model.stop())
       .catch((err: unknown) => {

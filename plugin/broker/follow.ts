@@ -6,6 +6,7 @@
  * too, so each verdict is handed on exactly once.
  */
 import { abortableSleep } from '../../runtime/abortable-sleep.js';
+import { backoffMs } from '../../runtime/backoff.js';
 import { CliError } from '../errors.js';
 import type { CliIO } from '../io.js';
 import { BrokerUnreachableError, type BrokerClient, type Query } from './client.js';
@@ -65,7 +66,8 @@ export async function followVerdicts(client: BrokerClient, query: Query, io: Cli
   const delay = opts.delay ?? ((ms: number): Promise<void> => abortableSleep(ms, opts.signal));
   const max = opts.maxBackoffMs ?? 10_000;
   const pos: Position = { last: opts.afterId, got: false };
-  let backoff = 500;
+  // Failed connections in a row; one that handed something on starts the count again.
+  let failures = 0;
   while (!opts.signal?.aborted) {
     let why = 'the broker closed the stream';
     try {
@@ -76,9 +78,9 @@ export async function followVerdicts(client: BrokerClient, query: Query, io: Cli
       why = reconnectReason(e, client.baseUrl);
     }
     if (opts.signal?.aborted) return;
-    if (pos.got) backoff = 500;
+    failures = pos.got ? 1 : failures + 1;
+    const backoff = backoffMs(failures, { initialMs: 500, maxMs: max });
     io.stderr.write(`watch: ${why}; reconnecting in ${(backoff / 1000).toFixed(1)} s (resuming after verdict ${pos.last})\n`);
     await delay(backoff);
-    backoff = Math.min(backoff * 2, max);
   }
 }

@@ -6,6 +6,7 @@
  * resumes from it. A read arrives as distinct flows, judged once per job (replay-judge.ts).
  * Counting rules live with the SQL (store/replay-pages.ts).
  */
+import { backoffMs } from '../../../runtime/backoff.js';
 import type { EvaluatorClient } from '../evaluator-client.js';
 import type { PageWrite, ReplayLease, ReplayStore } from '../store/replay-types.js';
 import { ReplayJudge } from './replay-judge.js';
@@ -67,11 +68,9 @@ export async function mainPass(o: ReplayPassOptions, lease: ReplayLease, judge: 
 }
 
 export async function retryPasses(o: ReplayPassOptions, lease: ReplayLease, judge: ReplayJudge): Promise<void> {
-  let delay = o.retryDelayMs;
-  while (lease.retry.length > 0 && !o.signal.aborted) {
-    await o.sleep(delay, o.signal);
+  for (let failures = 1; lease.retry.length > 0 && !o.signal.aborted; failures++) {
+    await o.sleep(backoffMs(failures, { initialMs: o.retryDelayMs, maxMs: o.maxRetryDelayMs }), o.signal);
     if (o.signal.aborted) return;
-    delay = Math.min(delay * 2, o.maxRetryDelayMs);
     const ids = lease.retry.slice(0, o.pageSize);
     const rows = await o.store.readRows(lease.job, ids, readOptions(o, lease));
     const judgements = await judge.judge(rows.flows);
