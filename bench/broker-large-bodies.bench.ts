@@ -162,20 +162,32 @@ function check(what: string, got: { status: number; text: string }, status: numb
   if (got.status !== status || !pattern.test(got.text)) throw new Error(`${what}: ${got.status} ${got.text.slice(0, 300)}; expected ${status} matching ${pattern}`);
 }
 
-async function phase(broker: Broker, name: string, valid: Buffer[], oversized: Buffer[]): Promise<PhaseResult> {
+/** What one measured window saw of the broker and of this process, beside what its work returned. */
+type Window = Pick<PhaseResult, 'probes' | 'peakRss' | 'rssBefore' | 'clientLagMs' | 'brokerLagMs' | 'brokerCpuS' | 'wallS'>;
+
+/** Runs `work` while the broker is probed, and measures the window around it the same way for every row. */
+async function measured<T>(broker: Broker, work: () => Promise<T>): Promise<{ window: Window; result: T }> {
   const rssBefore = memory(broker.child.pid ?? 0).rss;
   await brokerLoopDelayMax(broker);
   const [cpu0, wall0] = [processCpu(broker.child.pid ?? 0), performance.now()];
   const lag = monitorEventLoopDelay({ resolution: 10 });
   lag.enable();
   const probing = startProbing(broker);
-  await new Promise((r) => setTimeout(r, 4 * PROBE_EVERY_MS));
-  const answers = await Promise.all([...valid.map((b) => post(broker.url, b, false)), ...oversized.map((b) => post(broker.url, b, true))]);
-  await new Promise((r) => setTimeout(r, TAIL_MS));
+  const result = await work();
   const { probes, peakRss } = await probing.stop();
   lag.disable();
   const brokerLagMs = await brokerLoopDelayMax(broker);
   const [brokerCpuS, wallS] = [processCpu(broker.child.pid ?? 0) - cpu0, (performance.now() - wall0) / 1000];
+  return { result, window: { probes, peakRss, rssBefore, clientLagMs: lag.max / 1e6, brokerLagMs, brokerCpuS, wallS } };
+}
+
+async function phase(broker: Broker, name: string, valid: Buffer[], oversized: Buffer[]): Promise<PhaseResult> {
+  const { result: answers, window } = await measured(broker, async () => {
+    await new Promise((r) => setTimeout(r, 4 * PROBE_EVERY_MS));
+    const all = await Promise.all([...valid.map((b) => post(broker.url, b, false)), ...oversized.map((b) => post(broker.url, b, true))]);
+    await new Promise((r) => setTimeout(r, TAIL_MS));
+    return all;
+  });
   const validAnswers = answers.slice(0, valid.length);
   const oversizedAnswers = answers.slice(valid.length);
   validAnswers.forEach((a, i) => {
@@ -186,22 +198,12 @@ async function phase(broker: Broker, name: string, valid: Buffer[], oversized: B
   });
   const cutOff = oversizedAnswers.filter((a) => a.status === 0).length;
   const slowest = (xs: { ms: number }[]): number => Math.max(0, ...xs.map((x) => x.ms));
-  return { name, probes, peakRss, rssBefore, slowestValid: slowest(validAnswers), slowestOversized: slowest(oversizedAnswers), refused: oversized.length - cutOff, cutOff, clientLagMs: lag.max / 1e6, brokerLagMs, brokerCpuS, wallS };
+  return { name, ...window, slowestValid: slowest(validAnswers), slowestOversized: slowest(oversizedAnswers), refused: oversized.length - cutOff, cutOff };
 }
 
 async function baseline(broker: Broker): Promise<PhaseResult> {
-  const rssBefore = memory(broker.child.pid ?? 0).rss;
-  await brokerLoopDelayMax(broker);
-  const [cpu0, wall0] = [processCpu(broker.child.pid ?? 0), performance.now()];
-  const lag = monitorEventLoopDelay({ resolution: 10 });
-  lag.enable();
-  const probing = startProbing(broker);
-  await new Promise((r) => setTimeout(r, BASELINE_MS));
-  const { probes, peakRss } = await probing.stop();
-  lag.disable();
-  const brokerLagMs = await brokerLoopDelayMax(broker);
-  const [brokerCpuS, wallS] = [processCpu(broker.child.pid ?? 0) - cpu0, (performance.now() - wall0) / 1000];
-  return { name: `no load (${probes.length} probes over ${BASELINE_MS / 1000} s)`, probes, peakRss, rssBefore, slowestValid: 0, slowestOversized: 0, refused: 0, cutOff: 0, clientLagMs: lag.max / 1e6, brokerLagMs, brokerCpuS, wallS };
+  const { window } = await measured(broker, () => new Promise((r) => setTimeout(r, BASELINE_MS)));
+  return { name: `no load (${window.probes.length} probes over ${BASELINE_MS / 1000} s)`, ...window, slowestValid: 0, slowestOversized: 0, refused: 0, cutOff: 0 };
 }
 
 function percentile(sorted: number[], p: number): number {
