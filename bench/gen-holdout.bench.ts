@@ -24,6 +24,7 @@ import { groupWorkloads } from '../plugin/gen/workloads.js';
 import { loadRecording } from '../playground/recorded.js';
 import { PODS } from '../playground/scenario.js';
 import { machineLine, recordSection } from './lib/record.js';
+import { seededRandom } from '../runtime/testing/seeded-random.js';
 
 const SETTINGS: GenSettings = { kind: 'AuditNetworkPolicy', aggregateV4: 32, aggregateV6: 128, minFlows: 0, recentAfter: undefined, source: 'bench' };
 
@@ -98,17 +99,6 @@ function playground(): { cluster: string; runs: (shiftMs: number) => object[]; s
 
 // ---- synthetic long-tail traffic ----
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const DAY = 86_400_000;
 const PATHS = Number(process.env.KG_BENCH_PATHS ?? 400);
 const FLOWS_PER_DAY = Number(process.env.KG_BENCH_FLOWS_PER_DAY ?? 1500);
@@ -116,7 +106,7 @@ const ZIPF = 1.1;
 const START = Date.parse('2026-11-01T00:00:00Z');
 
 function synthetic(): { cluster: string; days: object[][]; edges: number } {
-  const r = rng(7);
+  const r = seededRandom(7);
   const items: object[] = [];
   const workloads: { ns: string; name: string; ip: string }[] = [];
   for (let n = 0; n < 5; n++) {

@@ -6,6 +6,7 @@
  */
 import { anp, np } from '../../policy/testing/testkit.js';
 import type { PolicyObject } from '../../policy/index.js';
+import { seededRandom } from '../../runtime/testing/seeded-random.js';
 
 export const NAMESPACES = 500;
 export const PODS_PER_NS = 20;
@@ -26,16 +27,8 @@ export function namespaceLabels(n: number): Record<string, string> {
   return { team: `team-${n % 20}`, env: n % 2 === 0 ? 'prod' : 'dev' };
 }
 
-/** mulberry32: a small seeded PRNG so every run judges the same flows. */
-export function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded generator (runtime/testing/seeded-random.ts), so every run judges the same flows. */
+export const rng = seededRandom;
 
 export function podIp(ns: number, p: number): string {
   return `10.${(ns >> 8) & 255}.${ns & 255}.${p + 10}`;

@@ -10,6 +10,7 @@ import { GenerationUnsafe } from './generate.js';
 import { RULES_ANNOTATION, SOURCE_ANNOTATION } from './policy.js';
 import { controller, f, flowLines, gen, node, pod, type TimedFlow } from './testing/cluster.js';
 import { clusterOf } from './testing/cluster.js';
+import { seededRandom } from '../../runtime/testing/seeded-random.js';
 
 const api = (name: string, labels: Record<string, string>, ip: string): ReturnType<typeof pod> =>
   pod(`prod/${name}`, { labels: { ...labels, 'pod-template-hash': name.split('-')[1] ?? '' }, owner: ['ReplicaSet', name.split('-').slice(0, 2).join('-')], ips: [ip] });
@@ -92,20 +93,8 @@ describe('the zero-would-deny guarantee', () => {
     expect(denials[0]).toMatchObject({ line: 1, policy: 'prod/gen-client', direction: 'Egress' });
   });
 
-  /** A small deterministic PRNG (mulberry32): the same seed, the same cluster and traffic. */
-  function rng(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
-
   function randomWorld(seed: number): { items: ReturnType<typeof pod>[]; flows: TimedFlow[] } {
-    const r = rng(seed);
+    const r = seededRandom(seed);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
     const items: ReturnType<typeof pod>[] = [node('n1', '192.168.0.1', 'fd00:ff::1'), node('n2', '192.168.0.2')];
     const ends: { ref: string; ips: string[] }[] = [];

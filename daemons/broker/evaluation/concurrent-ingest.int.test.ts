@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { FlowBatch, FlowObservation } from '../../../contracts/flow-batch.js';
 import { systemClock } from '../../../runtime/clock.js';
 import { silentLogger } from '../../../runtime/logger.js';
+import { seededRandom } from '../../../runtime/testing/seeded-random.js';
 import { createEvaluatorClient, type EvaluateItem } from '../evaluator-client.js';
 import { createMetrics } from '../metrics.js';
 import { isTransactionConflict } from '../store/conflict-retry.js';
@@ -66,17 +67,6 @@ function watchConflicts(client: SqlClient, conflicts: Conflict[]): SqlClient {
     },
   });
   return { ...client, ...watched(client), transaction: (fn) => client.transaction((tx) => fn(watched(tx))) };
-}
-
-/** A small deterministic generator (mulberry32), so a failing run can be replayed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A copy of `items` in random order (Fisher-Yates). */
@@ -142,7 +132,7 @@ async function verdictCount(store: Store): Promise<number> {
 
 /** An agent: posts its batches one after another to the replicas in turn, resending a batch until it is accepted. */
 async function agent(id: number, statuses: number[]): Promise<number> {
-  const next = random(id + 1);
+  const next = seededRandom(id + 1);
   let observations = 0;
   for (let n = 0; n < BATCHES_PER_AGENT; n++) {
     const picked = shuffled(flows, next).slice(0, FLOWS_PER_BATCH).map((f) => ({ ...f, node: `node-${id}` }));

@@ -12,6 +12,7 @@ import { kubeconfigPath } from '../../../test/kube/client.js';
 import { startBroker, type Broker } from '../testing/broker-process.js';
 import { observation } from '../testing/fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../testing/test-database.js';
+import { seededRandom } from '../../../runtime/testing/seeded-random.js';
 
 let db: TestDatabase | undefined;
 let broker: Broker | undefined;
@@ -46,17 +47,6 @@ function send(base: string, r: Req): Promise<number> {
     req.on('socket', (socket) => socket.on('error', () => undefined));
     req.end(r.body);
   });
-}
-
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const WEIRD: unknown[] = [null, true, false, 0, -1, 1e308, -1e308, 2 ** 53 + 1, 1e-320, '', ' ', '\u0000', '\ud800', 'x'.repeat(10_000), [], {}, [[[]]],
@@ -134,7 +124,7 @@ it('never answers 5xx nor crashes on 10,000 malformed requests', async () => {
   db = await createTestDatabase(inject('databaseUrl'), 'fuzz');
   broker = await startBroker({ DATABASE_URL: db.url });
   const base = broker.url;
-  const rnd = prng(20_261_121);
+  const rnd = seededRandom(20_261_121);
   const counts = new Map<number, number>();
   const bad: string[] = [];
   const total = 10_000;
@@ -223,7 +213,7 @@ function randomReplayCall(rnd: () => number, i: number): Req {
 
 it('never answers 5xx nor crashes on 2,000 malformed or odd /v1/replays calls', async () => {
   expect(broker, 'the first test starts the broker').toBeDefined();
-  const rnd = prng(20_260_301);
+  const rnd = seededRandom(20_260_301);
   const { counts, bad } = await barrage(broker!.url, 2000, (n) => randomReplayCall(rnd, n));
   expect(bad).toEqual([]);
   // Over the limit, each on a connection of its own: the broker answers 413 from the
@@ -259,7 +249,7 @@ function garbageAuthorization(rnd: () => number): string {
 it('never answers 5xx nor crashes on 800 garbage Authorization headers (AUTH_MODE=kubernetes, real API server)', async () => {
   expect(db, 'the first test creates the database').toBeDefined();
   authBroker = await startBroker({ DATABASE_URL: db!.url, AUTH_MODE: 'kubernetes', KUBECONFIG: kubeconfigPath() });
-  const rnd = prng(20_260_302);
+  const rnd = seededRandom(20_260_302);
   const targets: [string, string][] = [['GET', '/audit/verdicts'], ['GET', '/audit/summary'], ['GET', '/audit/verdicts/stream'], ['GET', '/v1/flows'], ['POST', '/v1/flows'],
     ['POST', '/v1/replays'], ['GET', '/v1/replays/1'], ['GET', '/openapi.json'], ['GET', '/nope']];
   const { counts, bad } = await barrage(authBroker.url, 800, (n) => {

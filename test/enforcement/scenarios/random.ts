@@ -11,18 +11,10 @@ import type {
 } from '../../../policy/types.js';
 import { NAMESPACE_LABELS, NAMESPACES, POD_LABELS, PODS, type ModelNamespace } from '../universe.js';
 import { NAME_LABEL, type CopyContext, type PolicyDef, type ScenarioDef } from './types.js';
+import { seededRandom } from '../../../runtime/testing/seeded-random.js';
 
-/** mulberry32: small, fast and good enough to spread choices; seeded per scenario. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The scenarios' generator, seeded per scenario (runtime/testing/seeded-random.ts). */
+export const rng = seededRandom;
 
 class Pick {
   constructor(private readonly next: () => number) {}
