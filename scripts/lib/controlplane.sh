@@ -1,16 +1,14 @@
-# The test control plane's binary: where it is cached, and how it is built.
-# Sourced by scripts/controlplane.sh and scripts/install.d/20-controlplane.sh; needs log.sh.
-#
-# The binary is keyed by a hash of the Go sources, go.mod, go.sum and the Go version, and
-# kept outside the work tree (in ~/.cache/kguardian) so that a fresh clone of the same
-# commit, as CI makes, finds it built already.
+# The test control plane's binary: how it is built, and its cache key (scripts/lib/cached-build.sh
+# keeps it). Sourced by scripts/controlplane.sh and scripts/install.d/20-controlplane.sh; needs log.sh.
 
+source "$(dirname "${BASH_SOURCE[0]}")/cached-build.sh"
 controlplane_src="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/test/controlplane"
 
-controlplane_lib="${BASH_SOURCE[0]}"
-
+# controlplane_key: what makes the binary: the compile functions, the module's go.mod and go.sum, and
+# the control plane's own sources (the package in the module's root).
 controlplane_key() {
-  (cat "$controlplane_lib" && cd "$controlplane_src" && cat go.mod go.sum ./*.go && go version) | sha256sum | cut -c1-16
+  cached_build_key controlplane_compile controlplane_go_build controlplane_ldflags -- \
+    "$controlplane_src/go.mod" "$controlplane_src/go.sum" "$controlplane_src"/*.go
 }
 
 # The Kubernetes release the module pins (v1.36.3), stamped into the binary as its version:
@@ -34,53 +32,18 @@ controlplane_go_build() {
 }
 
 controlplane_binary() {
-  echo "${KG_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/kguardian}/controlplane/$(controlplane_key)/kg-controlplane"
+  cached_build_path controlplane "$(controlplane_key)" kg-controlplane
 }
 
-# controlplane_build: builds the binary unless it is cached; prints its path on stdout.
-# A lock keeps two test runs from building the same binary at once; the three most
+# controlplane_compile OUT: the build itself.
+controlplane_compile() {
+  controlplane_go_build "$1" .
+}
+
+# controlplane_build: builds the binary unless it is cached; prints its path on stdout. The three most
 # recently used builds are kept.
 controlplane_build() {
-  command -v go >/dev/null || die "Go is needed to build the test control plane (see docs/controlplane.md)"
-  local bin out root
-  bin=$(controlplane_binary)
-  out=$(dirname "$bin")
-  root=$(dirname "$out")
-  mkdir -p "$out"
-  exec 9>"$out/.lock"
-  flock 9
-  if [ ! -x "$bin" ]; then
-    if ! controlplane_compile "$bin"; then
-      exec 9>&-
-      die "failed to build the test control plane (full log: $out/build.log)"
-    fi
-  fi
-  exec 9>&-
-  touch "$out"
-  # shellcheck disable=SC2012 # names are hex keys
-  ls -1t "$root" | tail -n +4 | while read -r old; do rm -rf "${root:?}/$old"; done
-  echo "$bin"
-}
-
-controlplane_compile() {
-  local bin=$1 log start pid n
-  log="$(dirname "$bin")/build.log"
-  step "building the test control plane (kube-apiserver, etcd, kubectl) into $(dirname "$bin")"
-  step "the first build downloads ~90 MB of Go modules and compiles for about 8-15 minutes on 2 cores; later builds are cached"
-  start=$SECONDS
-  controlplane_go_build "$bin.partial" . >"$log" 2>&1 &
-  pid=$!
-  while kill -0 "$pid" 2>/dev/null; do
-    sleep 5
-    if (( (SECONDS - start) % 60 < 5 )); then
-      n=$(grep -c '^[a-z]' "$log" || true)
-      step "  still building: $((SECONDS - start))s, $n packages compiled"
-    fi
-  done
-  if ! wait "$pid"; then
-    tail -n 30 "$log" >&2
-    return 1
-  fi
-  mv "$bin.partial" "$bin"
-  step "built the test control plane in $((SECONDS - start))s"
+  cached_build "$(controlplane_binary)" 3 "the test control plane (kube-apiserver, etcd, kubectl)" \
+    "the first build downloads ~90 MB of Go modules and compiles for about 8-15 minutes on 2 cores; later builds are cached" \
+    controlplane_compile
 }

@@ -6,49 +6,32 @@
 # (deploy/helm/helm-bin.sh). Sourced by scripts/install.d/22-helm.sh and scripts/lib/builds.sh; needs log.sh.
 
 source "$(dirname "${BASH_SOURCE[0]}")/../../deploy/helm/helm-bin.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/cached-build.sh"
 
-# helm_build: builds Helm unless it is cached; prints its path on stdout. A lock keeps two runs from
-# building it at once (the background builds of scripts/test.sh and a stage that needs it).
+# helm_build: builds Helm unless it is cached; prints its path on stdout. Its entry is named by the
+# version alone (deploy/testing/helm.ts finds the binary by it), so the two most recent versions are kept.
 helm_build() {
-  local version dir gomod k8s ldflags pkg start pid
-  version=$(tr -d '[:space:]' <"$(dirname "${BASH_SOURCE[0]}")/../../deploy/helm/helm-version")
-  dir=$(dirname "$(kg_helm_bin)")
-  mkdir -p "$dir"
-  exec 6>"$dir/.lock"
-  flock 6
-  if [ ! -x "$dir/helm" ]; then
-    command -v go >/dev/null || die "Go is needed to build Helm $version (see docs/install.md)"
-    step "building Helm $version from the Go module proxy into $dir"
-    step "the first build downloads Helm's modules and compiles for a few minutes on 2 cores; later runs are cached"
-    start=$SECONDS
-    # Stamp what Helm's own release build (its Makefile) stamps: the version, and the default
-    # Kubernetes version of `helm template` and `helm lint`, one major above the client-go it uses
-    # (0.37 -> 1.37). Unstamped, Helm assumes Kubernetes 1.20 and refuses the chart's kubeVersion.
-    gomod=$(go mod download -json "helm.sh/helm/v3@$version" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",*$/\1/p')
-    k8s=$(awk '$1 == "k8s.io/client-go" {sub(/^v/, "", $2); split($2, v, "."); print v[1] + 1 "." v[2]; exit}' "$gomod")
-    [ -n "$k8s" ] || die "failed to read Helm $version's client-go version from $gomod"
-    ldflags="-s -w -X helm.sh/helm/v3/internal/version.version=$version"
-    for pkg in helm.sh/helm/v3/pkg/lint/rules helm.sh/helm/v3/pkg/chartutil; do
-      ldflags+=" -X $pkg.k8sVersionMajor=${k8s%%.*} -X $pkg.k8sVersionMinor=${k8s#*.}"
-    done
-    (GOBIN="$dir/.partial" GOFLAGS=-buildvcs=false exec go install -v -trimpath -ldflags="$ldflags" \
-      "helm.sh/helm/v3/cmd/helm@$version") >"$dir/build.log" 2>&1 &
-    pid=$!
-    while kill -0 "$pid" 2>/dev/null; do
-      sleep 5
-      if (( (SECONDS - start) % 30 < 5 )); then
-        step "  still building Helm: $((SECONDS - start))s, $(grep -c '^[a-z]' "$dir/build.log" || true) packages compiled"
-      fi
-    done
-    if ! wait "$pid"; then
-      tail -n 30 "$dir/build.log" >&2
-      exec 6>&-
-      die "failed to build Helm $version (full log: $dir/build.log)"
-    fi
-    mv "$dir/.partial/helm" "$dir/helm"
-    rmdir "$dir/.partial"
-    step "built Helm $version in $((SECONDS - start))s"
-  fi
-  exec 6>&-
-  echo "$dir/helm"
+  local version
+  version=$(tr -d '[:space:]' <"$cached_build_repo/deploy/helm/helm-version")
+  cached_build "$(kg_helm_bin)" 2 "Helm $version (from the Go module proxy)" \
+    "the first build downloads Helm's modules and compiles for a few minutes on 2 cores; later runs are cached" \
+    helm_compile "$version"
+}
+
+# helm_compile VERSION OUT: `go install` of Helm VERSION, moved to OUT.
+helm_compile() {
+  local version=$1 out=$2 gomod k8s ldflags pkg
+  # Stamp what Helm's own release build (its Makefile) stamps: the version, and the default
+  # Kubernetes version of `helm template` and `helm lint`, one major above the client-go it uses
+  # (0.37 -> 1.37). Unstamped, Helm assumes Kubernetes 1.20 and refuses the chart's kubeVersion.
+  gomod=$(go mod download -json "helm.sh/helm/v3@$version" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",*$/\1/p')
+  k8s=$(awk '$1 == "k8s.io/client-go" {sub(/^v/, "", $2); split($2, v, "."); print v[1] + 1 "." v[2]; exit}' "$gomod")
+  [ -n "$k8s" ] || { echo "failed to read Helm $version's client-go version from $gomod"; return 1; }
+  ldflags="-s -w -X helm.sh/helm/v3/internal/version.version=$version"
+  for pkg in helm.sh/helm/v3/pkg/lint/rules helm.sh/helm/v3/pkg/chartutil; do
+    ldflags+=" -X $pkg.k8sVersionMajor=${k8s%%.*} -X $pkg.k8sVersionMinor=${k8s#*.}"
+  done
+  rm -rf "$out.gobin"
+  (GOBIN="$out.gobin" GOFLAGS=-buildvcs=false exec go install -v -trimpath -ldflags="$ldflags" "helm.sh/helm/v3/cmd/helm@$version") &&
+    mv "$out.gobin/helm" "$out" && rmdir "$out.gobin"
 }
