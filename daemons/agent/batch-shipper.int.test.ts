@@ -17,6 +17,7 @@ import { createTestDatabase, type TestDatabase } from '../broker/testing/test-da
 import { kubeConfig, kubeconfigPath } from '../../test/kube/client.js';
 import { applyManifest } from '../../test/kube/manifest.js';
 import { createTestNamespace, deleteTestNamespace } from '../../test/kube/namespace.js';
+import { grant, RULES, serviceAccounts } from '../../test/kube/rbac.js';
 import { BatchShipper, type ShipperOptions } from './batch-shipper.js';
 import type { FlowObservation } from './flow-observation.js';
 import { serviceAccountToken } from '../../test/kube/service-account-token.js';
@@ -159,16 +160,7 @@ describe('shipping with a real ServiceAccount token (AUTH_MODE=kubernetes)', () 
   beforeAll(async () => {
     kc = kubeConfig();
     ns = await createTestNamespace(kc, 'kg-agent-ship');
-    await applyManifest(kc, 'apiVersion: v1\nkind: ServiceAccount\nmetadata: { name: agent }\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata: { name: late }\n', ns);
-    await applyManifest(
-      kc,
-      `
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: { name: ${ns}-flow-writer }
-rules: [{ apiGroups: [kguardian.dev], resources: [flows], verbs: [create] }]
-`,
-    );
+    await applyManifest(kc, serviceAccounts('agent', 'late'), ns);
     await applyManifest(kc, binding('agent'));
     b = await broker({ AUTH_MODE: 'kubernetes', KUBECONFIG: kubeconfigPath() });
   }, 120_000);
@@ -178,13 +170,7 @@ rules: [{ apiGroups: [kguardian.dev], resources: [flows], verbs: [create] }]
   });
 
   /** Lets ServiceAccount `sa` of the test namespace create flows. */
-  const binding = (sa: string): string => `
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: { name: ${ns}-${sa}-writes-flows }
-roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ${ns}-flow-writer }
-subjects: [{ kind: ServiceAccount, name: ${sa}, namespace: ${ns} }]
-`;
+  const binding = (sa: string): string => grant({ role: 'flow-writer', namespace: ns, to: [sa], rules: [RULES.writeFlows], cluster: true });
 
   it('is accepted with a token whose ServiceAccount may create flows.kguardian.dev', async () => {
     const token = await tokenFor(kc, ns, 'agent');

@@ -17,6 +17,7 @@ import { kubeConfig, kubeconfigPath } from '../../test/kube/client.js';
 import { applyManifest } from '../../test/kube/manifest.js';
 import { createTestNamespace, deleteTestNamespace } from '../../test/kube/namespace.js';
 import { createEndpointSlice, createRunningPod } from '../../test/kube/pods.js';
+import { grant, manifest, RULES, serviceAccounts } from '../../test/kube/rbac.js';
 import { memoryIO } from '../io.js';
 import { runVerdicts, verdictsRun } from '../commands/verdicts.js';
 import { runCli } from '../main.js';
@@ -65,45 +66,10 @@ async function markReady(pod: string): Promise<void> {
     .patchNamespacedPodStatus({ name: pod, namespace: ns, body: { status: { conditions: [{ type: 'Ready', status: 'True' }] } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
 }
 
-const RBAC = (namespace: string): string => `
-apiVersion: v1
-kind: ServiceAccount
-metadata: { name: reader }
----
-apiVersion: v1
-kind: ServiceAccount
-metadata: { name: nobody }
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata: { name: verdict-reader }
-rules:
-  - { apiGroups: [kguardian.dev], resources: [auditverdicts], verbs: [get] }
-  # what the port-forward needs
-  - { apiGroups: [""], resources: [services], verbs: [get] }
-  - { apiGroups: [discovery.k8s.io], resources: [endpointslices], verbs: [list] }
-  - { apiGroups: [""], resources: [pods], verbs: [list, get] }
-  - { apiGroups: [""], resources: [pods/portforward], verbs: [create, get] }
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata: { name: reader-reads-verdicts }
-roleRef: { apiGroup: rbac.authorization.k8s.io, kind: Role, name: verdict-reader }
-subjects: [{ kind: ServiceAccount, name: reader, namespace: ${namespace} }]
-`;
+const RBAC = (namespace: string): string =>
+  manifest(serviceAccounts('reader', 'nobody'), grant({ role: 'verdict-reader', namespace, to: ['reader'], rules: [RULES.readVerdicts, ...RULES.portForward] }));
 
-const FLOW_READER = (namespace: string): string => `
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: { name: ${namespace}-flow-reader }
-rules: [{ apiGroups: [kguardian.dev], resources: [flows], verbs: [get] }]
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: { name: ${namespace}-reader-reads-flows }
-roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ${namespace}-flow-reader }
-subjects: [{ kind: ServiceAccount, name: reader, namespace: ${namespace} }]
-`;
+const FLOW_READER = (namespace: string): string => grant({ role: 'flow-reader', namespace, to: ['reader'], rules: [RULES.readFlows], cluster: true });
 
 beforeAll(async () => {
   kc = kubeConfig();

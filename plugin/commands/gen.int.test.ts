@@ -19,6 +19,7 @@ import { installCrds } from '../../test/kube/crds.js';
 import { applyManifest } from '../../test/kube/manifest.js';
 import { createTestNamespace, deleteTestNamespace } from '../../test/kube/namespace.js';
 import { createRunningPod, setPodStatus, TEST_NODE } from '../../test/kube/pods.js';
+import { grant, manifest, RULES, serviceAccounts } from '../../test/kube/rbac.js';
 import { serviceAccountToken } from '../../test/kube/service-account-token.js';
 import { policyRef, seedDay, Seeder, type SeedRow } from '../broker/testing/seed.js';
 import { memoryIO } from '../io.js';
@@ -38,37 +39,12 @@ async function cli(args: string[]): Promise<{ code: number; out: string; err: st
   return { code, out: io.out(), err: io.err() };
 }
 
-const RBAC = (namespace: string): string => `
-apiVersion: v1
-kind: ServiceAccount
-metadata: { name: reader }
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata: { name: port-forward }
-rules:
-  - { apiGroups: [""], resources: [services], verbs: [get] }
-  - { apiGroups: [discovery.k8s.io], resources: [endpointslices], verbs: [list] }
-  - { apiGroups: [""], resources: [pods], verbs: [list, get] }
-  - { apiGroups: [""], resources: [pods/portforward], verbs: [create, get] }
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata: { name: reader-port-forward }
-roleRef: { apiGroup: rbac.authorization.k8s.io, kind: Role, name: port-forward }
-subjects: [{ kind: ServiceAccount, name: reader, namespace: ${namespace} }]
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: { name: ${namespace}-flow-reader }
-rules: [{ apiGroups: [kguardian.dev], resources: [flows], verbs: [get] }]
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: { name: ${namespace}-reader-reads-flows }
-roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ${namespace}-flow-reader }
-subjects: [{ kind: ServiceAccount, name: reader, namespace: ${namespace} }]
-`;
+const RBAC = (namespace: string): string =>
+  manifest(
+    serviceAccounts('reader'),
+    grant({ role: 'port-forward', namespace, to: ['reader'], rules: RULES.portForward }),
+    grant({ role: 'flow-reader', namespace, to: ['reader'], rules: [RULES.readFlows], cluster: true }),
+  );
 
 function ownedBy(kind: string, name: string, uid: string | undefined): V1OwnerReference[] {
   return [{ apiVersion: 'apps/v1', kind, name, uid: uid ?? '', controller: true }];

@@ -20,6 +20,7 @@ import { kubeConfig, kubeconfigPath } from '../../test/kube/client.js';
 import { installCrds } from '../../test/kube/crds.js';
 import { applyManifest } from '../../test/kube/manifest.js';
 import { createTestNamespace } from '../../test/kube/namespace.js';
+import { grant, manifest, RULES, serviceAccounts } from '../../test/kube/rbac.js';
 import { ANP, type AuditPolicy } from '../kube/objects.js';
 import { cli, createAudit, evaluatedStatus, writeStatus } from '../testing/test-cluster.js';
 import { serviceAccountToken } from '../../test/kube/service-account-token.js';
@@ -36,26 +37,8 @@ let reader: string;
 let nobody: string;
 let seq = 0;
 
-const RBAC = (namespace: string): string => `
-apiVersion: v1
-kind: ServiceAccount
-metadata: { name: reader }
----
-apiVersion: v1
-kind: ServiceAccount
-metadata: { name: nobody }
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata: { name: verdict-reader }
-rules: [{ apiGroups: [kguardian.dev], resources: [auditverdicts], verbs: [get] }]
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata: { name: reader-reads-verdicts }
-roleRef: { apiGroup: rbac.authorization.k8s.io, kind: Role, name: verdict-reader }
-subjects: [{ kind: ServiceAccount, name: reader, namespace: ${namespace} }]
-`;
+const RBAC = (namespace: string): string =>
+  manifest(serviceAccounts('reader', 'nobody'), grant({ role: 'verdict-reader', namespace, to: ['reader'], rules: [RULES.readVerdicts] }));
 
 const tokenFor = (name: string): Promise<string> => serviceAccountToken(kc, ns, name);
 

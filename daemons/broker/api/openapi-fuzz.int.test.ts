@@ -22,6 +22,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { kubeConfig, kubeconfigPath, kubectl } from '../../../test/kube/client.js';
 import { applyManifest } from '../../../test/kube/manifest.js';
 import { createTestNamespace, deleteTestNamespace } from '../../../test/kube/namespace.js';
+import { grant, manifest, RULES, serviceAccounts } from '../../../test/kube/rbac.js';
 import { serviceAccountToken } from '../../../test/kube/service-account-token.js';
 import { ROOT, startBroker, type Broker } from '../testing/broker-process.js';
 import { createTestDatabase, type TestDatabase } from '../testing/test-database.js';
@@ -85,30 +86,17 @@ function findings(output: string): string {
   return (at < 0 ? output.slice(-4000) : output.slice(at)).slice(0, 12_000);
 }
 
-const RBAC = (namespace: string): string => `
-apiVersion: v1
-kind: ServiceAccount
-metadata: { name: fuzzer, namespace: ${namespace} }
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: { name: ${namespace}-fuzzer }
-rules:
-  - { apiGroups: [kguardian.dev], resources: [auditverdicts], verbs: [get] }
-  - { apiGroups: [kguardian.dev], resources: [flows, replays], verbs: [get, create] }
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: { name: ${namespace}-fuzzer }
-roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ${namespace}-fuzzer }
-subjects: [{ kind: ServiceAccount, name: fuzzer, namespace: ${namespace} }]
-`;
+const RBAC = (namespace: string): string =>
+  manifest(
+    serviceAccounts('fuzzer'),
+    grant({ role: 'fuzzer', namespace, to: ['fuzzer'], rules: [RULES.readVerdicts, '{ apiGroups: [kguardian.dev], resources: [flows, replays], verbs: [get, create] }'], cluster: true }),
+  );
 
 beforeAll(async () => {
   if (!existsSync(SCHEMATHESIS)) throw new Error(`${SCHEMATHESIS} is missing: run bash scripts/install-deps.sh (scripts/install.d/40-schemathesis.sh installs it)`);
   kc = kubeConfig();
   ns = await createTestNamespace(kc, 'kg-fuzz');
-  await applyManifest(kc, RBAC(ns));
+  await applyManifest(kc, RBAC(ns), ns);
   token = await serviceAccountToken(kc, ns, 'fuzzer');
   db = await createTestDatabase(inject('databaseUrl'), 'openapi_fuzz');
   broker = await startBroker({ DATABASE_URL: db.url, AUTH_MODE: 'kubernetes', KUBECONFIG: kubeconfigPath() });

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubeConfig, kubectl } from '../../../test/kube/client.js';
 import { applyManifest } from '../../../test/kube/manifest.js';
 import { createTestNamespace, deleteTestNamespace } from '../../../test/kube/namespace.js';
+import { grant, manifest, RULES, serviceAccounts } from '../../../test/kube/rbac.js';
 import { systemClock } from '../../../runtime/clock.js';
 import { createPgliteClient } from '../store/pglite-client.js';
 import { DEFAULT_RETENTION, openSqlStore } from '../store/sql-store.js';
@@ -34,47 +35,10 @@ describe('auth against the real API server', () => {
     other = await createTestNamespace(kc, 'kg-auth-other');
     await applyManifest(
       kc,
-      `
-apiVersion: v1
-kind: ServiceAccount
-metadata: { name: reader }
----
-apiVersion: v1
-kind: ServiceAccount
-metadata: { name: agent }
----
-apiVersion: v1
-kind: ServiceAccount
-metadata: { name: nobody }
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata: { name: verdict-reader }
-rules: [{ apiGroups: [kguardian.dev], resources: [auditverdicts], verbs: [get] }]
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata: { name: reader-reads-verdicts }
-roleRef: { apiGroup: rbac.authorization.k8s.io, kind: Role, name: verdict-reader }
-subjects: [{ kind: ServiceAccount, name: reader, namespace: ${ns} }]
-`,
+      manifest(serviceAccounts('reader', 'agent', 'nobody'), grant({ role: 'verdict-reader', namespace: ns, to: ['reader'], rules: [RULES.readVerdicts] })),
       ns,
     );
-    await applyManifest(
-      kc,
-      `
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: { name: ${ns}-flow-writer }
-rules: [{ apiGroups: [kguardian.dev], resources: [flows], verbs: [create] }]
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: { name: ${ns}-agent-writes-flows }
-roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ${ns}-flow-writer }
-subjects: [{ kind: ServiceAccount, name: agent, namespace: ${ns} }]
-`,
-    );
+    await applyManifest(kc, grant({ role: 'flow-writer', namespace: ns, to: ['agent'], rules: [RULES.writeFlows], cluster: true }));
     for (const sa of ['reader', 'agent', 'nobody']) tokens[sa] = await tokenFor(kc, ns, sa);
     store = await openSqlStore(await createPgliteClient(), DEFAULT_RETENTION);
     // No caching here: each request asks the API server, which is what is under test.
