@@ -8,7 +8,7 @@ import { createPgliteClient } from '../store/pglite-client.js';
 import { DEFAULT_RETENTION, openSqlStore } from '../store/sql-store.js';
 import type { Store } from '../store/types.js';
 import { testApp, type TestApp } from '../testing/test-app.js';
-import { OPENAPI } from './openapi.js';
+import { OPENAPI, PATH_FAMILIES } from './openapi.js';
 import { QueryReader } from './query-params.js';
 
 type Operation = { parameters?: readonly { name: string; in: string }[] };
@@ -20,6 +20,38 @@ const documented = Object.entries(OPENAPI.paths).flatMap(([path, ops]) =>
 /** The JSON API's routes: the web view's static files under /ui are pages, not API operations. */
 const apiRoutes = (routes: readonly { method: string; path: string }[]): { method: string; path: string }[] =>
   routes.filter((r) => r.method !== 'ALL' && r.path !== '/ui' && !r.path.startsWith('/ui/'));
+
+describe('OpenAPI paths: every one in a named family', () => {
+  const familiesOf = (path: string): number[] => PATH_FAMILIES.flatMap((f, i) => (f.pattern.test(path) ? [i] : []));
+
+  it.each(Object.entries(OPENAPI.paths).map(([path, ops]) => ({ path, methods: Object.keys(ops) })))('$path is in exactly one family and serves only its methods', ({ path, methods }) => {
+    const families = familiesOf(path);
+    expect(families).toHaveLength(1);
+    const family = PATH_FAMILIES[families[0]!]!;
+    expect(methods.filter((m) => !family.methods.includes(m))).toEqual([]);
+  });
+
+  it.each([
+    { path: '/audit/verdicts', family: 0 },
+    { path: '/audit/summary', family: 0 },
+    { path: '/v1/flows', family: 1 },
+    { path: '/v1/replays/{id}', family: 1 },
+    { path: '/healthz', family: 2 },
+    { path: '/openapi.json', family: 2 },
+    // Paths the rule does not name: a new route here fails the row above until a family takes it.
+    { path: '/flows', family: undefined },
+    { path: '/v2/flows', family: undefined },
+    { path: '/api/verdicts', family: undefined },
+    { path: '/healthz/deep', family: undefined },
+    { path: '/audit', family: undefined },
+  ])('$path belongs to family $family', ({ path, family }) => {
+    expect(familiesOf(path)).toEqual(family === undefined ? [] : [family]);
+  });
+
+  it('states every family in info.description', () => {
+    for (const f of PATH_FAMILIES) expect(OPENAPI.info.description).toContain(f.rule);
+  });
+});
 
 describe('OpenAPI document', () => {
   let store: Store;

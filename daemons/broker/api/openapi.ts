@@ -70,9 +70,46 @@ const storedEndpoint = {
 };
 const verdictEnd = { type: 'object', properties: { namespace: str, pod: str, ip: str } };
 
+export interface PathFamily {
+  /** The prefix (or the exact paths) that puts a path in the family. */
+  pattern: RegExp;
+  /** The family as info.description and docs/broker.md state it. */
+  rule: string;
+  /** Methods its paths may serve. */
+  methods: readonly string[];
+}
+
+/**
+ * The rule the paths follow, read off the routes: a path's prefix says what it answers with, not
+ * who calls it. openapi.test.ts puts every documented path in exactly one family, so a path that
+ * fits none fails until the rule names it. The /audit/ paths carry no version segment because the
+ * product documents `GET /audit/verdicts` as it is; they only ever grow compatibly.
+ */
+export const PATH_FAMILIES: readonly PathFamily[] = [
+  {
+    pattern: /^\/audit\/[a-z/]+$/,
+    rule: '/audit/...: what the audit policies (AuditNetworkPolicy, AuditClusterNetworkPolicy) judged: their verdicts, the live stream of them and their counts. Read only (GET), for people and their tools (the plugin, the web view, scripts); needs get on auditverdicts.kguardian.dev.',
+    methods: ['get'],
+  },
+  {
+    pattern: /^\/v1\/[a-z/{}]+$/,
+    rule: '/v1/...: every other record the broker keeps: flows (written by agents, read for replays), replay jobs (asked by the evaluator\'s leader) and the enforcement checks of enforced NetworkPolicies (verify, which reads them with the verdicts\' permission). Versioned: an incompatible change would come as /v2/ beside it.',
+    methods: ['get', 'post'],
+  },
+  {
+    pattern: /^\/(healthz|readyz|metrics|openapi\.json)$/,
+    rule: 'At the root, unversioned: the probes, the metrics and this document.',
+    methods: ['get'],
+  },
+];
+
 export const OPENAPI = {
   openapi: '3.1.0',
-  info: { title: 'kguardian broker', version: '1', description: 'Flows observed by node agents and the audit verdicts of AuditNetworkPolicies.' },
+  info: {
+    title: 'kguardian broker',
+    version: '1',
+    description: `Flows observed by node agents and the audit verdicts of AuditNetworkPolicies. Paths come in three families: ${PATH_FAMILIES.map((f) => f.rule).join(' ')}`,
+  },
   components: {
     securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A Kubernetes token (TokenReview + SubjectAccessReview)' } },
     schemas: {
