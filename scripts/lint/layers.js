@@ -36,6 +36,11 @@ function sourceNodes(node) {
   return node.source ? [node.source] : [];
 }
 
+/** The same check on every node that names a module: import, export-from, import() and import() types. */
+function visitImports(check) {
+  return { ImportDeclaration: check, ExportNamedDeclaration: check, ExportAllDeclaration: check, ImportExpression: check, TSImportType: check };
+}
+
 function repoPath(context) {
   return relative(context.cwd, context.filename).split('\\').join('/');
 }
@@ -51,7 +56,7 @@ const boundaries = {
         if (problem !== undefined) context.report({ node: src, message: problem });
       }
     };
-    return { ImportDeclaration: check, ExportNamedDeclaration: check, ExportAllDeclaration: check, ImportExpression: check };
+    return visitImports(check);
   },
 };
 
@@ -89,7 +94,7 @@ const noCircle = {
         context.report({ node: src, message: `import circle: ${path.join(' -> ')}` });
       }
     };
-    return { ImportDeclaration: check, ExportNamedDeclaration: check, ExportAllDeclaration: check, ImportExpression: check };
+    return visitImports(check);
   },
 };
 
