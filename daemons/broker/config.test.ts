@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { EVALUATE_LIMITS } from '../../contracts/evaluate-limits.js';
 import { ConfigError, loadConfig, retentionOf } from './config.js';
 
 describe('broker config: replay settings', () => {
@@ -10,6 +11,28 @@ describe('broker config: replay settings', () => {
   it('refuses a replay bucket that does not divide a day (it would span two daily partitions)', () => {
     expect(() => loadConfig({ REPLAY_BUCKET_MINUTES: '7' })).toThrow(ConfigError);
     expect(() => loadConfig({ REPLAY_BUCKET_MINUTES: '2880' })).toThrow(/REPLAY_BUCKET_MINUTES/);
+  });
+});
+
+// A call of more flows than the evaluator takes is refused every time: such a setting stops the broker at start-up.
+describe('broker config: flows per evaluator call', () => {
+  const max = EVALUATE_LIMITS.maxFlows;
+  it.each([
+    { variable: 'EVALUATOR_BATCH', value: '10000', want: 10_000 },
+    { variable: 'REPLAY_BATCH', value: String(max), want: max },
+    { variable: 'REPLAY_BATCH', value: '1', want: 1 },
+  ])('takes $variable=$value', ({ variable, value, want }) => {
+    expect(loadConfig({ [variable]: value })[variable === 'REPLAY_BATCH' ? 'replayBatch' : 'evaluatorBatch']).toBe(want);
+  });
+
+  it.each([
+    { variable: 'REPLAY_BATCH', value: String(max + 1), message: `REPLAY_BATCH: must be an integer from 1 to ${max} (the evaluator takes at most that many flows in one request), not "${max + 1}"` },
+    { variable: 'REPLAY_BATCH', value: '0', message: `REPLAY_BATCH: must be an integer from 1 to ${max} (the evaluator takes at most that many flows in one request), not "0"` },
+    { variable: 'REPLAY_BATCH', value: 'many', message: `REPLAY_BATCH: must be an integer from 1 to ${max} (the evaluator takes at most that many flows in one request), not "many"` },
+    { variable: 'EVALUATOR_BATCH', value: '10001', message: 'EVALUATOR_BATCH: must be an integer from 1 to 10000, not "10001"' },
+    { variable: 'EVALUATOR_BATCH', value: String(max + 1), message: `EVALUATOR_BATCH: must be an integer from 1 to 10000, not "${max + 1}"` },
+  ])('refuses $variable=$value naming it', ({ variable, value, message }) => {
+    expect(() => loadConfig({ [variable]: value })).toThrow(new ConfigError(variable, message.slice(variable.length + 2)));
   });
 });
 

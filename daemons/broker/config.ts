@@ -25,7 +25,8 @@
  *                           nothing to report; audit verdicts are unchanged)
  *   REPLAY_PAGE_SIZE        flow ids per revisit of a replay's retry pass, default 5000
  *   REPLAY_BUCKET_MINUTES   replayed verdicts: one row per flow and bucket of this many minutes (divides 1440), default 10
- *   REPLAY_BATCH            distinct flows per replay call to the evaluator, default 5000
+ *   REPLAY_BATCH            distinct flows per replay call to the evaluator, default 5000, at most
+ *                           what one POST /evaluate takes (contracts/evaluate-limits.ts)
  *   REPLAY_CONCURRENCY      replay pages being judged at once, default 4
  *   REPLAY_SETTLE_MS        how long a new replay revisits rows with pending observations, default 2000
  *   EVALUATOR_TOKEN_FILE    bearer token for the evaluator, re-read every minute (default: the
@@ -34,6 +35,7 @@
  *                           rest share one overflow series; see policy-metrics.ts)
  *   POLICY_METRICS_WINDOW_MINUTES  width of the per-policy window gauge, default 60
  */
+import { EVALUATE_LIMITS } from '../../contracts/evaluate-limits.js';
 import { listenHost } from '../listen-host.js';
 import { evaluatorTokenPath } from '../../runtime/token-file.js';
 import type { RetentionConfig } from './store/types.js';
@@ -106,6 +108,21 @@ function onOff(env: NodeJS.ProcessEnv, name: string, def: boolean): boolean {
   return raw === 'on';
 }
 
+/**
+ * Flows per call to the evaluator: at most `max`, and never more than one POST /evaluate takes
+ * (contracts/evaluate-limits.ts), or the evaluator would refuse every call with a 400 and the
+ * flows would stay pending for ever.
+ */
+function flowsPerCall(env: NodeJS.ProcessEnv, name: string, dflt: number, max: number): number {
+  const limit = Math.min(max, EVALUATE_LIMITS.maxFlows);
+  const raw = env[name];
+  if (raw === undefined || raw === '') return dflt;
+  const n = Number(raw);
+  if (Number.isInteger(n) && n >= 1 && n <= limit) return n;
+  const why = limit === EVALUATE_LIMITS.maxFlows ? ' (the evaluator takes at most that many flows in one request)' : '';
+  throw new ConfigError(name, `must be an integer from 1 to ${limit}${why}, not ${JSON.stringify(raw)}`);
+}
+
 /** Minutes that divide a day, so a replay bucket never spans two daily partitions. */
 function dayDivisor(env: NodeJS.ProcessEnv, name: string, dflt: number): number {
   const v = int(env, name, dflt, 1, 1440);
@@ -135,14 +152,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BrokerConfig {
     poolSize: int(env, 'DB_POOL_SIZE', 10, 1, 200),
     ingestWriters: int(env, 'INGEST_WRITERS', 2, 1, 16),
     streamMaxClients: int(env, 'STREAM_MAX_CLIENTS', 100, 1, 10_000),
-    evaluatorBatch: int(env, 'EVALUATOR_BATCH', 500, 1, 10_000),
+    evaluatorBatch: flowsPerCall(env, 'EVALUATOR_BATCH', 500, 10_000),
     evaluatorConcurrency: int(env, 'EVALUATOR_CONCURRENCY', 2, 1, 64),
     evaluatorTimeoutMs: int(env, 'EVALUATOR_TIMEOUT_MS', 10_000, 100, 600_000),
     enforcementChecks: onOff(env, 'ENFORCEMENT_CHECKS', true),
     evaluatorTokenFile: evaluatorTokenPath(env),
     replayPageSize: int(env, 'REPLAY_PAGE_SIZE', 5000, 1, 20_000),
     replayBucketMinutes: dayDivisor(env, 'REPLAY_BUCKET_MINUTES', 10),
-    replayBatch: int(env, 'REPLAY_BATCH', 5000, 1, 20_000),
+    replayBatch: flowsPerCall(env, 'REPLAY_BATCH', 5000, EVALUATE_LIMITS.maxFlows),
     replayConcurrency: int(env, 'REPLAY_CONCURRENCY', 4, 1, 32),
     replaySettleMs: int(env, 'REPLAY_SETTLE_MS', 2000, 0, 600_000),
     policyMetricsMaxPolicies: int(env, 'POLICY_METRICS_MAX_POLICIES', 500, 0, 100_000),
