@@ -22,7 +22,7 @@ import { createEvaluatorClient, type EvaluatorClient } from '../daemons/broker/e
 import { silentLogger } from '../runtime/logger.js';
 import { ReplayWorker } from '../daemons/broker/replay/replay-worker.js';
 import { createPgClient } from '../daemons/broker/store/pg-client.js';
-import type { ReplayPolicy } from '../daemons/broker/store/replay-types.js';
+import type { ReplayPolicy } from '../contracts/replay.js';
 import { DEFAULT_RETENTION, openSqlStore } from '../daemons/broker/store/sql-store.js';
 import { createDatabase, startPostgres } from '../daemons/broker/testing/broker-process.js';
 import { machineLine, recordSection } from './lib/record.js';

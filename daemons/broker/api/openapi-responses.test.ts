@@ -13,7 +13,7 @@ import { batch, observation, verdict } from '../testing/fixtures.js';
 import { OpenApiCheck } from '../testing/openapi-check.js';
 import { FLOW_BATCH_LIMITS } from '../../../contracts/flow-batch-limits.js';
 import { OPENAPI } from './openapi.js';
-import { replayRequestSchema } from './replay-request.js';
+import { replayRequestSchema } from '../../../contracts/replay.js';
 import { judgePending, readEvents, testApp, type TestApp } from '../testing/test-app.js';
 
 const NOW = new Date('2026-03-01T10:30:00.000Z');

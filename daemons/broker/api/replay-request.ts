@@ -1,32 +1,13 @@
 /**
- * The body of `POST /v1/replays` (the evaluator asks the broker to replay a policy's window) and its
- * validation: which policy generation to replay, and from when. A bad field gives a 400 naming it (`policy.generation`).
- *
- *   {"policy": {"uid", "kind", "namespace", "name", "generation"}, "since": RFC 3339}
+ * Validation of the body of `POST /v1/replays` (contracts/replay.ts holds its schema): which policy
+ * generation to replay, and from when. A bad field gives a 400 naming it (`policy.generation`);
+ * `since` must not be in the future, and is moved up to the oldest flow kept.
  */
-import { z } from 'zod';
 import type { NewReplay } from '../store/replay-types.js';
 import { fieldPath, type ParseResult } from '../../../contracts/flow-batch.js';
-import { DNS_LABEL, DNS_SUBDOMAIN } from '../../../contracts/kube-names.js';
+import { replayRequestSchema } from '../../../contracts/replay.js';
 import { badRequest } from '../../../runtime/http-error.js';
-import { parseRfc3339, RFC3339_MAX_LENGTH } from '../../../contracts/rfc3339.js';
-
-
-export const replayRequestSchema = z.object({
-  policy: z
-    .object({
-      uid: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'must be a Kubernetes uid'),
-      kind: z.enum(['AuditNetworkPolicy', 'AuditClusterNetworkPolicy']),
-      namespace: z.string().max(63),
-      name: z.string().max(253).regex(DNS_SUBDOMAIN, 'must be a Kubernetes name'),
-      generation: z.int().min(1).max(Number.MAX_SAFE_INTEGER),
-    })
-    .refine((p) => (p.kind === 'AuditClusterNetworkPolicy' ? p.namespace === '' : DNS_LABEL.test(p.namespace)), {
-      message: "must be the policy's namespace for AuditNetworkPolicy, '' for AuditClusterNetworkPolicy",
-      path: ['namespace'],
-    }),
-  since: z.string().max(RFC3339_MAX_LENGTH).refine((s) => !Number.isNaN(parseRfc3339(s)), 'must be an RFC 3339 time of a real date, such as 2026-01-02T15:04:05Z'),
-});
+import { parseRfc3339 } from '../../../contracts/rfc3339.js';
 
 /** Validates a parsed body; `since` must not be in the future, and is moved up to the oldest flow kept. */
 export function parseReplayRequest(body: unknown, now: Date, flowsDays: number): ParseResult<NewReplay> {

@@ -13,7 +13,7 @@ import { EvaluationDispatcher } from '../evaluation/dispatcher.js';
 import { silentLogger } from '../../../runtime/logger.js';
 import { createMetrics } from '../metrics.js';
 import { createPgClient } from '../store/pg-client.js';
-import type { ReplayJob, ReplayPolicy } from '../store/replay-types.js';
+import type { ReplayJob, ReplayPolicy } from '../../../contracts/replay.js';
 import { DEFAULT_RETENTION, openSqlStore } from '../store/sql-store.js';
 import type { Store } from '../store/types.js';
 import { evaluationOf, startEvaluatorDouble, type EvaluatorDouble } from '../testing/evaluator-double.js';

@@ -5,15 +5,12 @@
  */
 import { Hono } from 'hono';
 import { parseReplayRequest } from '../api/replay-request.js';
+import { REPLAY_REQUEST_LIMITS } from '../../../contracts/replay.js';
 import { badRequest, HttpError } from '../../../runtime/http-error.js';
 import { parseJsonInTurn } from '../api/json-turns.js';
 import { requireAccess, type AuthEnv } from '../../../runtime/auth/require-access.js';
 import type { BrokerDeps } from '../deps.js';
 import { readJsonBody } from '../middleware/json-body.js';
-
-const MAX_BODY = 64 * 1024;
-/** A replay request is two objects; nothing valid needs more than a few. */
-const MAX_CONTAINERS = 64;
 
 export function replayRoutes(deps: BrokerDeps): Hono<AuthEnv> {
   const { store, clock, auth } = deps;
@@ -22,10 +19,10 @@ export function replayRoutes(deps: BrokerDeps): Hono<AuthEnv> {
   app.post(
     '/v1/replays',
     requireAccess(auth, () => ({ verb: 'create', resource: 'replays' })),
-    readJsonBody(MAX_BODY),
+    readJsonBody(REPLAY_REQUEST_LIMITS.maxBodyBytes),
     async function createReplay(c) {
       const now = clock.now();
-      const parsed = parseReplayRequest(await parseJsonInTurn(c.get('jsonBody'), MAX_CONTAINERS), now, deps.retention.flowsDays);
+      const parsed = parseReplayRequest(await parseJsonInTurn(c.get('jsonBody'), REPLAY_REQUEST_LIMITS.maxContainers), now, deps.retention.flowsDays);
       if (!parsed.ok) throw parsed.error;
       const { job, created } = await store.replays.create(parsed.value, now);
       if (job.state === 'Running') deps.onReplayCreated?.(); // new, or a Failed one running again

@@ -45,7 +45,8 @@
  */
 import type { Queryable } from './sql-client.js';
 import { distinctFlows, flowIdentity, flowKey, settle, verdictValues } from './replay-tally.js';
-import type { OwedGroup, PageTally, PageWrite, PageWritten, ReplayJob, ReplayPage, ReplayRows } from './replay-types.js';
+import type { ReplayJob } from '../../../contracts/replay.js';
+import type { OwedGroup, PageTally, PageWrite, PageWritten, ReplayPage, ReplayRows } from './replay-types.js';
 import { insertVerdicts } from './verdict-insert.js';
 import type { Direction, Protocol } from '../../../policy/types.js';
 

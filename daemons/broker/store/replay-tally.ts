@@ -4,7 +4,8 @@
  * store and the flow rows to visit again. Pure functions: the counting rules stay testable
  * without a database.
  */
-import type { OwedGroup, PageTally, ReplayFlow, ReplayJudgement, ReplayPolicy } from './replay-types.js';
+import type { ReplayPolicy } from '../../../contracts/replay.js';
+import type { OwedGroup, PageTally, ReplayFlow, ReplayJudgement } from './replay-types.js';
 import { endIdentity, type VerdictValues } from './verdict-insert.js';
 
 /** Separates the parts of a key; ingest validation keeps it out of every part. */

@@ -2,42 +2,16 @@
  * Replays: after a policy's generation changes, the evaluator's leader asks the broker to re-judge
  * the recorded flows of a window against that one policy generation (POST /v1/replays). A job is
  * a row of `replay_jobs`; a worker holds it with a lease and pages through the window. This module
- * holds the types of that store surface; the SQL is in replays.ts and replay-pages.ts (whose
- * comment explains the counting), and replay/ has the worker.
+ * holds the types of that store surface (the request and the job on the wire are in
+ * contracts/replay.ts); the SQL is in replays.ts and replay-pages.ts (whose comment explains the
+ * counting), and replay/ has the worker.
  */
-import type { Direction, PodRef, PolicyKind, Protocol, Verdict } from '../../../policy/types.js';
-
-export type ReplayState = 'Running' | 'Complete' | 'Failed' | 'Superseded';
-
-/** The policy generation a replay judges against. Only audit kinds have stored verdicts. */
-export interface ReplayPolicy {
-  uid: string;
-  kind: Exclude<PolicyKind, 'NetworkPolicy'>;
-  /** '' for AuditClusterNetworkPolicy. */
-  namespace: string;
-  name: string;
-  generation: number;
-}
+import type { ReplayJob, ReplayPolicy, ReplayState } from '../../../contracts/replay.js';
+import type { Direction, PodRef, Protocol, Verdict } from '../../../policy/types.js';
 
 export interface NewReplay {
   policy: ReplayPolicy;
   since: Date;
-}
-
-/** A job as GET /v1/replays/{id} shows it. */
-export interface ReplayJob {
-  id: number;
-  policy: ReplayPolicy;
-  since: string;
-  /** The job's creation time: flows bucketed later are judged live, by the new generation. */
-  until: string;
-  state: ReplayState;
-  flowsScanned: number;
-  /** Flow rows in the window the policy can concern; null until the worker has counted them. */
-  flowsTotal: number | null;
-  /** Verdict rows the replay stored. */
-  verdicts: number;
-  error?: string;
 }
 
 /** A job held by one worker: the lease token proves it on every write. */

@@ -7,7 +7,8 @@
 /* eslint-disable @typescript-eslint/no-non-null-assertion */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batch, observation, verdict } from '../testing/fixtures.js';
-import { LostReplayError, type ReplayFlow, type ReplayJudgement, type ReplayLease, type ReplayJob, type ReplayPage, type ReplayPolicy } from './replay-types.js';
+import type { ReplayJob, ReplayPolicy } from '../../../contracts/replay.js';
+import { LostReplayError, type ReplayFlow, type ReplayJudgement, type ReplayLease, type ReplayPage } from './replay-types.js';
 import type { NewVerdict, StoredVerdict, Store } from './types.js';
 
 export const T0 = new Date('2026-03-01T10:30:00.000Z');

@@ -7,7 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable, SqlClient } from './sql-client.js';
 import { windowConditions } from './replay-pages.js';
-import { LostReplayError, type NewReplay, type ReplayJob, type ReplayLease, type ReplayPolicy, type ReplayState } from './replay-types.js';
+import type { ReplayJob, ReplayPolicy, ReplayState } from '../../../contracts/replay.js';
+import { LostReplayError, type NewReplay, type ReplayLease } from './replay-types.js';
 
 export interface ReplayRow {
   id: string | number;
