@@ -41,20 +41,27 @@ export interface Schema {
   'x-kubernetes-validations'?: readonly ValidationRule[];
 }
 
-/** The type of the values `S` admits, for a schema written `as const` (objects, arrays, enums, scalars). */
+/**
+ * The type of the values `S` admits, for a schema written `as const` (objects, maps, arrays, enums,
+ * scalars, and anyOf such as int-or-string).
+ */
 export type FromSchema<S> = S extends { readonly enum: readonly (infer E)[] }
   ? E
   : S extends { readonly type: 'object'; readonly properties: infer P }
     ? Flatten<ObjectOf<P, S extends { readonly required: readonly (infer R)[] } ? R : never>>
-    : S extends { readonly type: 'array'; readonly items: infer I }
-      ? FromSchema<I>[]
-      : S extends { readonly type: 'string' }
-        ? string
-        : S extends { readonly type: 'integer' }
-          ? number
-          : S extends { readonly type: 'boolean' }
-            ? boolean
-            : unknown;
+    : S extends { readonly type: 'object'; readonly additionalProperties: infer V }
+      ? Record<string, FromSchema<V>>
+      : S extends { readonly anyOf: readonly (infer A)[] }
+        ? FromSchema<A>
+        : S extends { readonly type: 'array'; readonly items: infer I }
+          ? FromSchema<I>[]
+          : S extends { readonly type: 'string' }
+            ? string
+            : S extends { readonly type: 'integer' }
+              ? number
+              : S extends { readonly type: 'boolean' }
+                ? boolean
+                : unknown;
 
 type ObjectOf<P, R> = { -readonly [K in keyof P as K extends R ? K : never]: FromSchema<P[K]> } & {
   -readonly [K in keyof P as K extends R ? never : K]?: FromSchema<P[K]>;

@@ -7,6 +7,7 @@ import { AUDIT_CLUSTER_NETWORK_POLICY, AUDIT_NETWORK_POLICY, GROUP, VERSION, typ
 import { AUDIT_POLICY_STATUS_SCHEMA } from '../../contracts/audit-policy-status.js';
 import { networkPolicyProperties } from './networkpolicy.js';
 import { labelSelector } from './selector.js';
+import type { FromSchema } from '../../contracts/structural-schema.js';
 import type { PrinterColumn, Schema } from './types.js';
 
 
@@ -77,6 +78,17 @@ function crd(names: CrdNames, schema: Schema, columns: PrinterColumn[]): Record<
   };
 }
 
+/** AuditClusterNetworkPolicy's spec properties: a NetworkPolicy spec's, plus the namespaces it covers. */
+function clusterSpecProperties() {
+  return {
+    namespaceSelector: labelSelector('namespaceSelector chooses the namespaces the policy applies in; unset or empty means all.'),
+    ...networkPolicyProperties(),
+  };
+}
+
+/** The spec AuditClusterNetworkPolicy's CRD admits. */
+export type ClusterNetworkPolicySpecSchema = FromSchema<{ type: 'object'; properties: ReturnType<typeof clusterSpecProperties> }>;
+
 /** The openAPIV3Schema of AuditNetworkPolicy. */
 export function auditNetworkPolicySchema(): Schema {
   return objectSchema(
@@ -95,10 +107,7 @@ export function auditClusterNetworkPolicySchema(): Schema {
     {
       type: 'object',
       description: 'A NetworkPolicy spec applied in every namespace that namespaceSelector matches.',
-      properties: {
-        namespaceSelector: labelSelector('namespaceSelector chooses the namespaces the policy applies in; unset or empty means all.'),
-        ...networkPolicyProperties(),
-      },
+      properties: clusterSpecProperties(),
     },
     'A NetworkPolicy in audit mode across namespaces: kguardian evaluates it in every matching namespace and drops nothing.',
   );

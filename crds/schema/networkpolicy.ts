@@ -7,6 +7,7 @@
  */
 import { DNS_LABEL_PATTERN } from '../../contracts/kube-names.js';
 import { labelSelector } from './selector.js';
+import type { FromSchema } from '../../contracts/structural-schema.js';
 import type { Schema } from './types.js';
 
 const MAX_RULES = 64;
@@ -16,7 +17,7 @@ const MAX_EXCEPT = 16;
 /** "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255/128" is 49 characters. */
 const MAX_CIDR_LENGTH = 49;
 
-const ipBlock: Schema = {
+const ipBlock = {
   type: 'object',
   description: 'ipBlock selects a range of IP addresses (CIDR), minus the ranges in except.',
   required: ['cidr'],
@@ -52,9 +53,9 @@ const ipBlock: Schema = {
       fieldPath: '.except',
     },
   ],
-};
+} as const satisfies Schema;
 
-const peer: Schema = {
+const peer = {
   type: 'object',
   description:
     'A peer: pods chosen by podSelector and/or namespaceSelector, or an ipBlock. podSelector alone means pods in the policy\'s namespace; namespaceSelector alone means every pod in the matching namespaces.',
@@ -76,9 +77,9 @@ const peer: Schema = {
       reason: 'FieldValueForbidden',
     },
   ],
-};
+} as const satisfies Schema;
 
-const port: Schema = {
+const port = {
   type: 'object',
   description: 'A port, or a range of ports, and a protocol.',
   properties: {
@@ -132,55 +133,71 @@ const port: Schema = {
       fieldPath: '.endPort',
     },
   ],
-};
+} as const satisfies Schema;
 
-function list(items: Schema, maxItems: number, description: string): Schema {
+interface ListSchema<I extends Schema> {
+  type: 'array';
+  maxItems: number;
+  'x-kubernetes-list-type': 'atomic';
+  items: I;
+  description: string;
+}
+
+function list<I extends Schema>(items: I, maxItems: number, description: string): ListSchema<I> {
   return { type: 'array', maxItems, 'x-kubernetes-list-type': 'atomic', items, description };
 }
 
 const ports = list(port, MAX_PORTS, 'ports the rule allows; empty or unset means every port.');
 
-/** NetworkPolicySpec's properties. */
-export function networkPolicyProperties(): Record<string, Schema> {
-  return {
-    podSelector: labelSelector(
-      'podSelector selects the pods the policy applies to, in the policy\'s namespace; an empty selector selects them all.',
-    ),
-    policyTypes: {
-      type: 'array',
-      maxItems: 2,
-      'x-kubernetes-list-type': 'atomic',
-      items: { type: 'string', enum: ['Ingress', 'Egress'] },
-      description:
-        'policyTypes lists the directions the policy isolates. Unset means Ingress, plus Egress when egress rules are present.',
-      'x-kubernetes-validations': [
-        // No reason: FieldValueDuplicate would replace the message with "Duplicate value".
-        { rule: 'self.all(t, self.exists_one(u, u == t))', message: 'policyTypes must not list the same type twice.' },
-      ],
+const properties = {
+  podSelector: labelSelector(
+    'podSelector selects the pods the policy applies to, in the policy\'s namespace; an empty selector selects them all.',
+  ),
+  policyTypes: {
+    type: 'array',
+    maxItems: 2,
+    'x-kubernetes-list-type': 'atomic',
+    items: { type: 'string', enum: ['Ingress', 'Egress'] },
+    description:
+      'policyTypes lists the directions the policy isolates. Unset means Ingress, plus Egress when egress rules are present.',
+    'x-kubernetes-validations': [
+      // No reason: FieldValueDuplicate would replace the message with "Duplicate value".
+      { rule: 'self.all(t, self.exists_one(u, u == t))', message: 'policyTypes must not list the same type twice.' },
+    ],
+  },
+  ingress: list(
+    {
+      type: 'object',
+      description: 'Traffic to the selected pods that matches both from and ports.',
+      properties: {
+        from: list(peer, MAX_PEERS, 'from lists the sources allowed; empty or unset means every source.'),
+        ports,
+      },
     },
-    ingress: list(
-      {
-        type: 'object',
-        description: 'Traffic to the selected pods that matches both from and ports.',
-        properties: {
-          from: list(peer, MAX_PEERS, 'from lists the sources allowed; empty or unset means every source.'),
-          ports,
-        },
+    MAX_RULES,
+    'ingress rules; a selected pod accepts traffic that matches at least one. Empty isolates the pods for ingress.',
+  ),
+  egress: list(
+    {
+      type: 'object',
+      description: 'Traffic from the selected pods that matches both to and ports.',
+      properties: {
+        to: list(peer, MAX_PEERS, 'to lists the destinations allowed; empty or unset means every destination.'),
+        ports,
       },
-      MAX_RULES,
-      'ingress rules; a selected pod accepts traffic that matches at least one. Empty isolates the pods for ingress.',
-    ),
-    egress: list(
-      {
-        type: 'object',
-        description: 'Traffic from the selected pods that matches both to and ports.',
-        properties: {
-          to: list(peer, MAX_PEERS, 'to lists the destinations allowed; empty or unset means every destination.'),
-          ports,
-        },
-      },
-      MAX_RULES,
-      'egress rules; a selected pod may send traffic that matches at least one. Empty isolates the pods for egress.',
-    ),
-  };
+    },
+    MAX_RULES,
+    'egress rules; a selected pod may send traffic that matches at least one. Empty isolates the pods for egress.',
+  ),
+} as const satisfies Record<string, Schema>;
+
+/** NetworkPolicySpec's properties, typed as written (FromSchema reads the spec type from them). */
+export type NetworkPolicyProperties = typeof properties;
+
+/** NetworkPolicySpec's properties. */
+export function networkPolicyProperties(): NetworkPolicyProperties {
+  return properties;
 }
+
+/** The spec the CRD admits (and networking.k8s.io/v1 NetworkPolicy's): the API server checks objects against it. */
+export type NetworkPolicySpecSchema = FromSchema<{ type: 'object'; properties: NetworkPolicyProperties }>;

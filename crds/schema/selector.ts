@@ -16,9 +16,9 @@ export const LABEL_VALUE_PATTERN = '^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?
 export const LABEL_KEY_PATTERN =
   '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$';
 
-const labelValue: Schema = { type: 'string', maxLength: 63, pattern: LABEL_VALUE_PATTERN };
+const labelValue = { type: 'string', maxLength: 63, pattern: LABEL_VALUE_PATTERN } as const satisfies Schema;
 
-const requirement: Schema = {
+const requirement = {
   type: 'object',
   description: 'A selector that contains values, a key, and an operator that relates the key and values.',
   required: ['key', 'operator'],
@@ -57,36 +57,41 @@ const requirement: Schema = {
       reason: 'FieldValueForbidden',
     },
   ],
-};
+} as const satisfies Schema;
+
+const selectorProperties = {
+  matchExpressions: {
+    type: 'array',
+    maxItems: 32,
+    'x-kubernetes-list-type': 'atomic',
+    items: requirement,
+    description: 'matchExpressions is a list of label selector requirements. The requirements are ANDed.',
+  },
+  matchLabels: {
+    type: 'object',
+    maxProperties: 64,
+    additionalProperties: labelValue,
+    description:
+      'matchLabels is a map of {key,value} pairs. A single {key,value} in the matchLabels map is equivalent to an element of matchExpressions, whose key field is "key", the operator is "In", and the values array contains only "value". The requirements are ANDed.',
+    'x-kubernetes-validations': [
+      {
+        rule: 'self.all(k, !format.qualifiedName().validate(k).hasValue())',
+        message:
+          'Every matchLabels key must be a valid label key: an optional DNS subdomain prefix and "/", then a name of at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit.',
+      },
+    ],
+  },
+} as const satisfies Record<string, Schema>;
+
+/** A LabelSelector schema, typed as written so FromSchema reads the selector type from it. */
+export interface LabelSelectorSchema {
+  type: 'object';
+  description: string;
+  'x-kubernetes-map-type': 'atomic';
+  properties: typeof selectorProperties;
+}
 
 /** A LabelSelector schema; `description` says what it selects. */
-export function labelSelector(description: string): Schema {
-  return {
-    type: 'object',
-    description,
-    'x-kubernetes-map-type': 'atomic',
-    properties: {
-      matchExpressions: {
-        type: 'array',
-        maxItems: 32,
-        'x-kubernetes-list-type': 'atomic',
-        items: requirement,
-        description: 'matchExpressions is a list of label selector requirements. The requirements are ANDed.',
-      },
-      matchLabels: {
-        type: 'object',
-        maxProperties: 64,
-        additionalProperties: labelValue,
-        description:
-          'matchLabels is a map of {key,value} pairs. A single {key,value} in the matchLabels map is equivalent to an element of matchExpressions, whose key field is "key", the operator is "In", and the values array contains only "value". The requirements are ANDed.',
-        'x-kubernetes-validations': [
-          {
-            rule: 'self.all(k, !format.qualifiedName().validate(k).hasValue())',
-            message:
-              'Every matchLabels key must be a valid label key: an optional DNS subdomain prefix and "/", then a name of at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit.',
-          },
-        ],
-      },
-    },
-  };
+export function labelSelector(description: string): LabelSelectorSchema {
+  return { type: 'object', description, 'x-kubernetes-map-type': 'atomic', properties: selectorProperties };
 }
