@@ -3,7 +3,8 @@
 #
 # Each commit is unpacked with `git archive` into a temporary folder and gets its own `npm ci` (from
 # the npm cache), so each side runs its own code and its own benchmark file. The benchmarks then run
-# alternately, before, after, before, after, ... for ROUNDS rounds, with the same settings on both
+# alternately from the two, for ROUNDS rounds (before first in odd rounds, after first in even
+# ones: before, after, after, before, before, after), with the same settings on both
 # sides (sizes, core pinning as scripts/bench.sh pins them, a fresh PostgreSQL from the side's own
 # scripts/postgres.sh), so both sides see the same machine and the same load. The table gives each
 # figure's runs, their medians and the ratio after/before, and marks a figure more than 5% worse.
@@ -14,6 +15,8 @@
 #   KG_BENCH_FLOWS=200000    flows of engine and evaluator-http (their own default is 1,000,000)
 #   DURATION=10              seconds of broker-ingest's realistic phase (its default 15)
 #   ROWS=300000 KEYS=10000   broker-replay's flow rows and distinct flows (its default 1,000,000 / 20,000)
+#   NICE=N                   run every benchmark under `nice -n N` (e.g. -5 on a machine others share;
+#                            the same on both sides)
 #   OUT=FILE                 also write the table there (Markdown, with the machine, load and commits)
 #   KEEP=1                   keep the temporary folder (the logs of every run are in it)
 #   LINK_MODULES=1           a side whose package-lock.json is this checkout's links its node_modules
@@ -68,7 +71,7 @@ run() {
   [ -e "$work/$side/bench/$bench.bench.ts" ] || die "$side ($side) has no bench/$bench.bench.ts"
   step "round $round/$ROUNDS: $bench, $side (load $(cut -d' ' -f1-3 /proc/loadavg))"
   # shellcheck disable=SC2086 # $pin is a command prefix or nothing
-  (cd "$work/$side" && $pin node --expose-gc --import tsx "bench/$bench.bench.ts") >"$work/logs/$bench.$side.$round.log" 2>&1 \
+  (cd "$work/$side" && nice -n "${NICE:-0}" $pin node --expose-gc --import tsx "bench/$bench.bench.ts") >"$work/logs/$bench.$side.$round.log" 2>&1 \
     || { tail -n 40 "$work/logs/$bench.$side.$round.log" >&2; die "$bench failed on the $side side (round $round)"; }
 }
 
@@ -76,8 +79,10 @@ load_start="$(cut -d' ' -f1-3 /proc/loadavg)"
 started="$(date -u +%FT%TZ)"
 for round in $(seq 1 "$ROUNDS"); do
   for bench in $BENCHES; do
-    run "$bench" before "$round"
-    run "$bench" after "$round"
+    # The side that runs second in a pair inherits the first one's aftermath (a PostgreSQL cluster
+    # being deleted, pages written back): the order turns each round so neither side always has it.
+    if [ $((round % 2)) = 1 ]; then order="before after"; else order="after before"; fi
+    for side in $order; do run "$bench" "$side" "$round"; done
   done
 done
 load_end="$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -86,9 +91,9 @@ status=0
 # shellcheck disable=SC2086 # one argument per benchmark
 tbl="$(node --import tsx "$REPORT" "$work/logs" $BENCHES)" || status=$?
 [ "$status" -le 1 ] || { echo "$tbl"; die "could not read the benchmarks' output (logs in $work/logs; KEEP=1 keeps them)"; }
-header="Before: $before ($(git log -1 --format=%cs "$before")), after: $after ($(git log -1 --format=%cs "$after")); $ROUNDS rounds, before and after alternately.
+header="Before: $before ($(git log -1 --format=%cs "$before")), after: $after ($(git log -1 --format=%cs "$after")); $ROUNDS rounds, before and after alternately (before first in odd rounds).
 Machine: $(nproc) × $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(awk '/MemTotal/ {printf "%d GiB", $2 / 1048576}' /proc/meminfo), Node $(node --version); started $started; load average $load_start at the start, $load_end at the end.
-Settings on both sides: KG_BENCH_FLOWS=$KG_BENCH_FLOWS (engine, evaluator-http), DURATION=$DURATION (broker-ingest), ROWS=$ROWS KEYS=$KEYS (broker-replay); pinning as scripts/bench.sh pins."
+Settings on both sides: KG_BENCH_FLOWS=$KG_BENCH_FLOWS (engine, evaluator-http), DURATION=$DURATION (broker-ingest), ROWS=$ROWS KEYS=$KEYS (broker-replay); pinning as scripts/bench.sh pins; nice ${NICE:-0}."
 printf '\n%s\n\n%s\n' "$header" "$tbl"
 [ -z "${OUT:-}" ] || printf '%s\n\n%s\n' "$header" "$tbl" >"$OUT"
 exit "$status"
