@@ -15,19 +15,32 @@ node_has_ipv4() {
   [ -n "$(k get node "$kgc_node_name" -o 'jsonpath={.status.addresses[?(@.type=="InternalIP")].address}')" ]
 }
 
-# enforcer_start NAME: records NAME and starts it once the node has its address. IPv4 only: kube-router
-# v2.1.0's IPv6 policies are known broken (fixed in v2.1.1, which the module proxy does not serve).
+# kuberouter_syncs_above N: kube-router's log holds more than N finished syncs.
+kuberouter_syncs_above() {
+  local n
+  n=$(grep -c 'sync iptables took' "$logs/kube-router.log" 2>/dev/null) || true
+  [ "${n:-0}" -gt "$1" ]
+}
+
+# enforcer_start NAME: records NAME and starts it once the node has its address, then waits for its
+# first sync, so policies are enforced when up returns. IPv4 only: kube-router v2.1.0's IPv6
+# policies are known broken (fixed in v2.1.1, which the module proxy does not serve).
 enforcer_start() {
-  local name=$1 bin
+  local name=$1 bin synced=0
   case " ${enforcers[*]} " in *" $name "*) ;; *) die "unknown enforcer '$name' (known: ${enforcers[*]})" ;; esac
   command -v ipset >/dev/null || die "ipset is missing: run scripts/install-deps.sh (scripts/install.d/42-kube-router.sh)"
   echo "$name" >"$dir/enforcer"
   bin=$(kuberouter_build)
   wait_for "the node's InternalIP" 120 node_has_ipv4
+  # The log is appended to: a kube-router started again (after `up --enforcer none`) must sync
+  # once more than the syncs of the one before it. A running one has synced already.
+  if ! pid_of kube-router >/dev/null; then
+    synced=$(grep -c 'sync iptables took' "$logs/kube-router.log" 2>/dev/null) || true
+  fi
   start kube-router "$bin" --kubeconfig "$kubeconfig" --hostname-override "$kgc_node_name" \
     --run-firewall=true --run-router=false --run-service-proxy=false --enable-ipv4=true --enable-ipv6=false \
     --service-cluster-ip-range "$kgc_service_cidr4" --health-port 0 --metrics-port 0 --v 1
-  wait_for "kube-router's first sync" 120 grep -q 'sync iptables took' "$logs/kube-router.log"
+  wait_for "kube-router's first sync" 120 kuberouter_syncs_above "${synced:-0}"
 }
 
 # enforcer_remove: `up --enforcer none`: stops the enforcer, removes its chains and the rules that jump

@@ -3,12 +3,14 @@
  * CNI bridge, kube-proxy, CoreDNS, a StorageClass) whose pods reach the API server and cluster
  * DNS, whose kubelet serves logs, exec and port-forward through the API server with a certificate
  * the cluster CA signed; with --enforcer kube-router, NetworkPolicies become kube-router's chains and
- * ipsets; up a second time changes nothing, and `up --enforcer none` takes the enforcer away again;
- * down leaves the host exactly as it was (processes, mounts, network namespaces, links, addresses,
+ * ipsets; up a second time changes nothing, an up in another folder is refused while this cluster
+ * runs, and `up --enforcer none` takes the enforcer away again; down, run with kube-router enforcing
+ * a NetworkPolicy (its chains and ipsets in place, as the enforcement and conformance stages leave
+ * them), leaves the host exactly as it was (processes, mounts, network namespaces, links, addresses,
  * routes, iptables and ip6tables, ipsets, cgroups, sysctls, default paths).
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -38,6 +40,27 @@ afterAll(async () => {
 });
 
 interface Pod { metadata: { name: string; namespace: string }; status: { podIP?: string; podIPs?: { ip: string }[]; conditions?: { type: string; status: string }[] } }
+
+/** A NetworkPolicy kube-router turns into its chain and ipsets; the rule's comment names it. */
+const DNS_POLICY = {
+  apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'dns-from-system', namespace: 'kube-system' },
+  spec: { podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } }, ingress: [{ from: [{ podSelector: {} }] }] },
+};
+const DNS_POLICY_COMMENT = 'policy name dns-from-system namespace kube-system';
+
+async function filterTable(): Promise<string> {
+  return (await run('iptables-save', ['-t', 'filter'])).stdout;
+}
+
+async function ipsets(): Promise<string[]> {
+  return (await run('ipset', ['list', '-n'])).stdout.split('\n').filter((s) => s !== '').sort();
+}
+
+/** The pid of each component the cluster runs (the enforcer's included). */
+async function componentPids(): Promise<string[]> {
+  const names = ['containerd', 'kubelet', 'kube-proxy', 'kube-controller-manager', 'kube-scheduler', 'host-path-provisioner', 'kube-router'];
+  return Promise.all(names.map((n) => readFile(join(dir, 'pids', n), 'utf8')));
+}
 
 async function systemPods(): Promise<Pod[]> {
   return (await cluster.json<{ items: Pod[] }>(['-n', 'kube-system', 'get', 'pods'])).items;
@@ -138,49 +161,62 @@ describe('scripts/cluster.sh up', () => {
 
   it('runs kube-router as the enforcer: a NetworkPolicy becomes its iptables chain and ipsets', async () => {
     expect(cluster.env.ENFORCER).toBe('kube-router');
-    const policy = {
-      apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'dns-from-system', namespace: 'kube-system' },
-      spec: { podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } }, ingress: [{ from: [{ podSelector: {} }] }] },
-    };
-    await cluster.kubectl(['apply', '-f', '-'], JSON.stringify(policy));
+    await cluster.kubectl(['apply', '-f', '-'], JSON.stringify(DNS_POLICY));
     // The rule's comment names the policy once kube-router's sync that saw it restored the filter table.
-    const comment = 'policy name dns-from-system namespace kube-system';
-    const save = async (): Promise<string> => (await run('iptables-save', ['-t', 'filter'])).stdout;
-    await expect.poll(save, { timeout: 60_000, interval: 200 }).toContain(comment);
-    expect(await save()).toMatch(/^:KUBE-ROUTER-FORWARD /m);
-    expect((await run('ipset', ['list', '-n'])).stdout).toMatch(/^KUBE-/m);
+    await expect.poll(filterTable, { timeout: 60_000, interval: 200 }).toContain(DNS_POLICY_COMMENT);
+    expect(await filterTable()).toMatch(/^:KUBE-ROUTER-FORWARD /m);
+    expect((await ipsets()).filter((s) => s.startsWith('KUBE-'))).not.toEqual([]);
     await cluster.kubectl(['-n', 'kube-system', 'delete', 'networkpolicy', 'dns-from-system']);
-    await expect.poll(save, { timeout: 60_000, interval: 200 }).not.toContain(comment);
+    await expect.poll(filterTable, { timeout: 60_000, interval: 200 }).not.toContain(DNS_POLICY_COMMENT);
   });
 
   it('is idempotent: a second up prints the same kubeconfig, restarts nothing and writes no configuration file', async () => {
-    const pids = async (): Promise<string[]> => {
-      const names = ['containerd', 'kubelet', 'kube-proxy', 'kube-controller-manager', 'kube-scheduler', 'host-path-provisioner', 'kube-router'];
-      return Promise.all(names.map((n) => readFile(join(dir, 'pids', n), 'utf8')));
-    };
     // kube-proxy exits when its file is written, even with the same bytes: a rewrite kills it a moment after up returns.
     const configs = ['cni/10-kgc.conflist', 'containerd/config.toml', 'kubelet/config.yaml', 'kube-proxy/config.yaml'];
     const written = async (): Promise<number[]> => Promise.all(configs.map(async (f) => (await stat(join(dir, f))).mtimeMs));
-    const first = await pids();
+    const first = await componentPids();
     const firstWritten = await written();
     expect((await clusterScript(['up'], dir)).stdout.trim()).toBe(kubeconfig);
-    expect(await pids()).toEqual(first);
+    expect(await componentPids()).toEqual(first);
     expect(await written()).toEqual(firstWritten);
+  });
+
+  it('refuses an up in another folder while this cluster runs, saying so, and leaves this one running untouched', async () => {
+    const other = await mkdtemp(join(tmpdir(), 'kgc-other-'));
+    try {
+      const first = await componentPids();
+      const refused = await clusterScript(['up'], other).then(() => undefined, (err: unknown) => err as { code?: number; stderr?: string });
+      expect(refused, 'a second up succeeded').toBeDefined();
+      expect(refused?.code).not.toBe(0);
+      expect(refused?.stderr).toMatch(/another cluster already runs on this host \(interface kgc-node exists, not made by .*kgc-other-.*\); stop it with its own scripts\/cluster\.sh down --dir/);
+      expect(await readdir(other)).toEqual([]);
+      expect(await componentPids()).toEqual(first);
+      expect((await clusterScript(['status'], dir)).stdout).toContain(`kubeconfig: ${kubeconfig}`);
+    } finally {
+      await rm(other, { recursive: true, force: true });
+    }
   });
 
   it('up --enforcer none stops kube-router and removes its chains and ipsets, leaving kube-proxy\'s', async () => {
     await clusterScript(['up', '--enforcer', 'none'], dir);
-    const filter = (await run('iptables-save', ['-t', 'filter'])).stdout;
+    const filter = await filterTable();
     expect(filter.split('\n').filter((l) => /KUBE-(ROUTER|NWPLCY|POD-FW)/.test(l))).toEqual([]);
     expect(filter).toMatch(/^:KUBE-FORWARD /m);
-    expect((await run('ipset', ['list', '-n'])).stdout.split('\n').filter((s) => s !== '').sort()).toEqual(before.ipsets);
+    expect(await ipsets()).toEqual(before.ipsets);
     expect((await clusterEnv(dir)).ENFORCER).toBe('');
     await expect(stat(join(dir, 'pids', 'kube-router'))).rejects.toThrow(/ENOENT/);
   });
 });
 
 describe('scripts/cluster.sh down', () => {
-  it('leaves the host exactly as up found it', async () => {
+  it('leaves the host exactly as up found it, run while kube-router enforces a NetworkPolicy (its chains and ipsets in place)', async () => {
+    // The enforcer back on, as the enforcement and conformance stages run the cluster. up returns after
+    // the new kube-router's first sync, so its chains are there at once.
+    await clusterScript(['up', '--enforcer', 'kube-router'], dir);
+    expect(await filterTable()).toMatch(/^:KUBE-ROUTER-FORWARD /m);
+    await cluster.kubectl(['apply', '-f', '-'], JSON.stringify(DNS_POLICY));
+    await expect.poll(filterTable, { timeout: 60_000, interval: 200 }).toContain(DNS_POLICY_COMMENT);
+    expect((await ipsets()).filter((s) => !before.ipsets.includes(s))).not.toEqual([]);
     await clusterScript(['down'], dir);
     const after = await hostState(dir);
     expect(after).toEqual(before);
