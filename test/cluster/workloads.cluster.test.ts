@@ -1,7 +1,8 @@
 /**
  * kguardian on a real cluster, watching real workloads: agnhost Deployments in three namespaces
  * with ClusterIP Services, traffic made by real processes in the pods (kubectl exec): TCP both
- * ways, through Services (kube-proxy's DNAT) and to pod addresses, IPv4 and IPv6, refused
+ * ways, through Services (kube-proxy's DNAT, to an IPv4 and an IPv6 ClusterIP) and to pod
+ * addresses, IPv4 and IPv6, refused
  * connections, UDP, DNS through CoreDNS. The product description's example AuditNetworkPolicy
  * (test/cluster/manifests/) and an AuditClusterNetworkPolicy count exactly that traffic in their
  * status, printer columns and Events; the plugin, run as a user with the bindings docs/install.md
@@ -53,14 +54,14 @@ const EXPECTED = {
     'Allow Ingress prod/frontend -> prod/payments 8080/TCP': 3,
     'WouldDeny Ingress web/frontend -> prod/payments 8080/TCP': 3,
     'WouldDeny Ingress prod/frontend -> prod/payments 9999/TCP': 1,
-    'Allow Egress prod/payments -> prod/postgres 5432/TCP': 3,
+    'Allow Egress prod/payments -> prod/postgres 5432/TCP': 4,
     'Allow Egress prod/payments -> kube-system/coredns 53/UDP': 2,
     'WouldDeny Egress prod/payments -> tools/client 5433/TCP': 1,
     'WouldDeny Egress prod/payments -> web/frontend 8080/TCP': 1,
     [`WouldDeny Egress prod/payments -> tools/client ${UDP_PORT}/UDP`]: 1,
   },
   'postgres-ingress': {
-    'Allow Ingress prod/payments -> prod/postgres 5432/TCP': 3,
+    'Allow Ingress prod/payments -> prod/postgres 5432/TCP': 4,
   },
   'platform-ingress': {
     'Allow Ingress prod/payments -> web/frontend 8080/TCP': 1,
@@ -222,10 +223,11 @@ async function makeTraffic(): Promise<void> {
   const webFrontend = pod('web/frontend');
   const client = pod('tools/client');
   const [paymentsSvc] = await clusterIps(cluster, 'prod', 'payments');
-  const [postgresSvc] = await clusterIps(cluster, 'prod', 'postgres');
+  const [postgresSvc, postgresSvc6] = await clusterIps(cluster, 'prod', 'postgres');
   const [webSvc] = await clusterIps(cluster, 'web', 'frontend');
   if (!paymentsSvc || !postgresSvc || !webSvc) throw new Error('a Service has no ClusterIP');
   if (!payments.ipv6 || !postgres.ipv6) throw new Error('the pods have no IPv6 address: the cluster is dual-stack (scripts/cluster.sh)');
+  if (!postgresSvc6?.includes(':')) throw new Error('prod/postgres has no IPv6 ClusterIP: the cluster\'s Services are dual-stack (scripts/cluster.sh)');
   const connected = (ip: string, port: number, from: RunningPod, times: number): Promise<void> => repeat(times, async () => {
     expect(await tcpConnect(cluster, from, ip, port)).toBe('connected');
   });
@@ -237,8 +239,10 @@ async function makeTraffic(): Promise<void> {
   await connected(payments.ipv4, 8080, webFrontend, 2);
   await connected(payments.ipv6, 8080, webFrontend, 1);
   await refused(payments.ipv4, 9999, prodFrontend);
-  // Out of payments: the database through its Service and at its IPv6 address, DNS, and what the policy forbids.
+  // Out of payments: the database through its Service (both ClusterIPs: kube-proxy's iptables and ip6tables DNAT,
+  // the agent's IPv4 and IPv6 conntrack lookup of the backend) and at its IPv6 address, DNS, and what the policy forbids.
   await connected(postgresSvc, 5432, payments, 2);
+  await connected(postgresSvc6, 5432, payments, 1);
   await connected(postgres.ipv6, 5432, payments, 1);
   expect(await dnsLookups(cluster, payments, 'postgres.prod.svc.cluster.local.', 2)).toEqual([postgresSvc, postgresSvc]);
   await refused(client.ipv4, 5433, payments);
@@ -283,8 +287,8 @@ describe('real traffic between agnhost pods, counted by the audit policies', () 
     };
     const anps = columns(await cluster.kubectl(['get', 'kganp', '-n', 'prod']));
     expect(anps.map((r) => [r.NAME, r['POD-SELECTOR'], r['WOULD-DENY'], r.ALLOWED, r.SYNCED])).toEqual([
-      ['payments-isolation', '{"matchLabels":{"app":"payments"}}', '7', '8', 'True'],
-      ['postgres-ingress', '{"matchLabels":{"app":"postgres"}}', '0', '3', 'True'],
+      ['payments-isolation', '{"matchLabels":{"app":"payments"}}', '7', '9', 'True'],
+      ['postgres-ingress', '{"matchLabels":{"app":"postgres"}}', '0', '4', 'True'],
     ]);
     const acnps = columns(await cluster.kubectl(['get', 'kgacnp']));
     expect(acnps.map((r) => [r.NAME, r['NAMESPACE-SELECTOR'], r['WOULD-DENY'], r.ALLOWED, r.SYNCED])).toEqual([
