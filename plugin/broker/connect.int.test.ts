@@ -23,6 +23,7 @@ import { runVerdicts, verdictsRun } from '../commands/verdicts.js';
 import { runCli } from '../main.js';
 import { policyRef, Seeder } from './testing/seed.js';
 import { serviceAccountToken } from '../../test/kube/service-account-token.js';
+import { tokenKubeconfig } from '../../test/kube/token-kubeconfig.js';
 
 let kc: KubeConfig;
 let ns: string;
@@ -35,23 +36,7 @@ let dir: string;
 const tokenFor = (name: string): Promise<string> => serviceAccountToken(kc, ns, name);
 
 /** A kubeconfig for the same cluster whose user is ServiceAccount `sa` (a bearer token, no certificate). */
-function tokenKubeconfig(sa: string): string {
-  const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new Error('no cluster in the test kubeconfig');
-  const file = join(dir, `${sa}.kubeconfig`);
-  writeFileSync(
-    file,
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [{ name: 'test', cluster: { server: cluster.server, 'certificate-authority-data': cluster.caData } }],
-      users: [{ name: sa, user: { token: tokens[sa] } }],
-      contexts: [{ name: 'test', context: { cluster: 'test', user: sa, namespace: ns } }],
-      'current-context': 'test',
-    }),
-  );
-  return file;
-}
+const saKubeconfig = (sa: string): string => tokenKubeconfig(kc, join(dir, `${sa}.kubeconfig`), tokens[sa] ?? '', ns);
 
 async function cli(args: string[], kubeconfig = kubeconfigPath()): Promise<{ code: number; out: string; err: string }> {
   const io = memoryIO('', dir);
@@ -123,7 +108,7 @@ describe('through the port-forward the plugin opens', () => {
   });
 
   it("uses the kubeconfig user's own token (for the port-forward and for the broker)", async () => {
-    const r = await cli(['verdicts', '--verdict', 'WouldDeny', '-o', 'json'], tokenKubeconfig('reader'));
+    const r = await cli(['verdicts', '--verdict', 'WouldDeny', '-o', 'json'], saKubeconfig('reader'));
     expect(r.err).toBe('');
     const rows = (JSON.parse(r.out) as { verdicts: { src: { pod: string } }[] }).verdicts;
     expect(rows.map((v) => v.src.pod)).toEqual(['batch-1']); // -n defaulted to the context's namespace

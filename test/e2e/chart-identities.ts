@@ -11,6 +11,7 @@ import { parseObjects, renderChart, type K8sObject } from '../../deploy/testing/
 import type { Credentials } from '../../playground/components.js';
 import type { Kubectl } from '../../playground/kubectl.js';
 import { serviceAccountToken } from '../kube/service-account-token.js';
+import { tokenKubeconfig } from '../kube/token-kubeconfig.js';
 
 /** Release "kguardian" into namespace "kguardian": the names a default install has. */
 export const RELEASE = 'kguardian';
@@ -35,25 +36,6 @@ export async function chartObject(namespace: string, kind: string, name: string)
 
 /** A TokenRequest for the ServiceAccount, as the kubelet makes for a pod's projected token. */
 export const mintToken = serviceAccountToken;
-
-/** A kubeconfig for the same API server whose only credential is `token` (no client certificate). */
-export function tokenKubeconfig(kc: KubeConfig, file: string, token: string, namespace: string): string {
-  const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new Error('the kubeconfig names no cluster');
-  writeFileSync(
-    file,
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [{ name: 'test', cluster: { server: cluster.server, 'certificate-authority-data': cluster.caData } }],
-      users: [{ name: 'sa', user: { token } }],
-      contexts: [{ name: 'test', context: { cluster: 'test', user: 'sa', namespace } }],
-      'current-context': 'test',
-    }),
-    { mode: 0o600 },
-  );
-  return file;
-}
 
 export interface Identity extends Credentials {
   token: string;
