@@ -21,6 +21,7 @@ import { grant, RULES, serviceAccounts } from '../../test/kube/rbac.js';
 import { BatchShipper, type ShipperOptions } from './batch-shipper.js';
 import type { FlowObservation } from './flow-observation.js';
 import { serviceAccountToken } from '../../test/kube/service-account-token.js';
+import { observation } from '../../contracts/testing/flow-batch.js';
 import { fileTokenSource, type TokenSource } from '../../runtime/token-file.js';
 
 let db: TestDatabase;
@@ -49,17 +50,14 @@ async function broker(env: Record<string, string> = {}, port?: number): Promise<
  * source pod is named after the node: the broker merges rows by addresses and pods, not by node. */
 function observations(node: string, n: number, from = 0): FlowObservation[] {
   const at = new Date().toISOString();
-  return Array.from({ length: n }, (_, i) => ({
-    src: { ip: '10.244.1.5', port: 40000, kind: 'pod', namespace: 'shop', pod: `web-${node}` },
-    dst: { ip: '10.244.2.7', port: 1000 + from + i, kind: 'pod', namespace: 'shop', pod: 'db-1' },
-    protocol: 'TCP',
-    direction: 'Egress',
-    state: 'established',
-    firstSeen: at,
-    lastSeen: at,
-    count: 1,
-    node,
-  }));
+  return Array.from({ length: n }, (_, i) =>
+    observation({
+      at,
+      node,
+      src: { ip: '10.244.1.5', port: 40000, kind: 'pod', namespace: 'shop', pod: `web-${node}` },
+      dst: { ip: '10.244.2.7', port: 1000 + from + i, kind: 'pod', namespace: 'shop', pod: 'db-1' },
+    }),
+  );
 }
 
 function shipper(b: Broker, node: string, over: Partial<ShipperOptions> = {}): { shipper: BatchShipper; log: string[] } {
