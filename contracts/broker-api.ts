@@ -1,11 +1,14 @@
 /**
  * What the broker's read API answers (`/v1/flows`, `/audit/verdicts`, its stream and
- * `/audit/summary`): the broker's store returns these rows and its routes send them as they are;
- * the plugin and the web view read them. One module for both sides, so neither can drift without
- * the compiler noticing.
+ * `/audit/summary`, whose schemas are in summary.ts): the broker's store returns these rows and
+ * its routes send them as they are; the plugin, the web view and the evaluator read them. One
+ * module for both sides, so neither can drift without the compiler noticing.
  */
 import type { Direction, PolicyKind, Protocol, Verdict } from '../policy/types.js';
 import type { EndpointKind, FlowObservation } from './flow-batch.js';
+import type { VerdictEndpoint } from './summary.js';
+
+export type { Offender, OffenderStates, Summary, VerdictEndpoint } from './summary.js';
 
 /** A row of `flows`: one flow key in one minute bucket. */
 export interface StoredFlow {
@@ -20,12 +23,6 @@ export interface StoredFlow {
   state: FlowObservation['state'];
   node: string;
   count: number;
-}
-
-export interface VerdictEndpoint {
-  namespace: string;
-  pod: string;
-  ip: string;
 }
 
 /** A verdict's connection state: the judged flow's, or unknown for verdicts older than the column. */
@@ -54,30 +51,6 @@ export interface VerdictPage {
   verdicts: StoredVerdict[];
   /** Pass as before_id for the next page; null when this page is the last. */
   nextBeforeId: number | null;
-}
-
-export interface Offender {
-  src: VerdictEndpoint;
-  dst: VerdictEndpoint;
-  port: number;
-  protocol: Protocol;
-  direction: Direction;
-  count: number;
-  /** The latest observation time among the offender's verdicts in the window. */
-  lastSeen: string;
-  /** `count` split by connection state (established, refused, ...); states with none are left out. */
-  states: OffenderStates;
-}
-
-/** Counts per connection state, in the same unit as the offender's count. */
-export type OffenderStates = Partial<Record<VerdictState, number>>;
-
-export interface Summary {
-  allow: number;
-  wouldDeny: number;
-  /** Observations whose peer end (source of Ingress, destination of Egress) has no pod but a private IP. */
-  unidentifiedPeers: number;
-  topOffenders: Offender[];
 }
 
 export interface FlowPage {

@@ -10,7 +10,8 @@
 import { randomBytes } from 'node:crypto';
 import { EventsV1Api, EventsV1Event, V1MicroTime, V1ObjectMeta, V1ObjectReference, type KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../../../runtime/logger.js';
-import type { EnforcementClient, EnforcementMismatch } from '../broker-client.js';
+import type { EnforcementMismatch } from '../../../contracts/enforcement.js';
+import type { EnforcementClient } from '../broker-client.js';
 import { REPORTING_CONTROLLER } from './offender-events.js';
 
 export const MISMATCH_EVENT_REASON = 'EnforcementMismatch';

@@ -12,7 +12,9 @@
  */
 import { backoffMs } from '../../../runtime/backoff.js';
 import type { Logger } from '../../../runtime/logger.js';
-import type { BrokerClient, PolicySummary, ReplayJob } from '../broker-client.js';
+import type { ReplayProgress } from '../../../contracts/replay.js';
+import type { SummaryAnswer } from '../../../contracts/summary.js';
+import type { BrokerClient } from '../broker-client.js';
 import type { AuditPolicyVersion } from '../cluster/cluster-model.js';
 import type { Duration } from '../config.js';
 import type { OffenderEvents } from '../events/offender-events.js';
@@ -59,7 +61,7 @@ export function freshState(v: AuditPolicyVersion): PolicyState {
 /** The wait before a policy is tried again after its `failures`-th failure in a row: 1 s, 2 s, … 30 s. */
 const retryIn = (failures: number): number => backoffMs(failures + 1, { initialMs: 500, maxMs: 30_000 });
 
-const EMPTY_SUMMARY: PolicySummary = { since: '', until: '', allow: 0, wouldDeny: 0, unidentifiedPeers: 0, topOffenders: [] };
+const EMPTY_SUMMARY: SummaryAnswer = { since: '', until: '', allow: 0, wouldDeny: 0, unidentifiedPeers: 0, topOffenders: [] };
 
 /**
  * The window in whole hours, minutes or seconds: the broker reads the whole duration grammar, but
@@ -78,7 +80,7 @@ function isReconciled(v: AuditPolicyVersion, stored: StoredPolicy): boolean {
 }
 
 /** What a status write would change: equal digests need no write. */
-function digest(v: AuditPolicyVersion, s: PolicySummary): string {
+function digest(v: AuditPolicyVersion, s: SummaryAnswer): string {
   const top = s.topOffenders.slice(0, MAX_OFFENDERS).map((o) => `${o.src.ip}|${o.src.pod}|${o.dst.ip}|${o.dst.pod}|${o.port}|${o.direction}|${o.count}|${o.lastSeen}|${JSON.stringify(o.states)}`);
   return JSON.stringify([v.generation, v.problems, s.allow, s.wouldDeny, s.unidentifiedPeers, top]);
 }
@@ -162,7 +164,7 @@ export class PolicySteps {
     await this.follow(s, job);
   }
 
-  private async follow(s: PolicyState, job: ReplayJob): Promise<void> {
+  private async follow(s: PolicyState, job: ReplayProgress): Promise<void> {
     const { metrics, now } = this.ctx;
     if (job.state === 'Running') {
       s.dueAt = now() + this.ctx.pollMs;

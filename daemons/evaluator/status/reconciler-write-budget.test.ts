@@ -6,7 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../runtime/logger.js';
-import type { BrokerClient, PolicySummary, ReplayJob } from '../broker-client.js';
+import type { ReplayProgress } from '../../../contracts/replay.js';
+import type { SummaryAnswer } from '../../../contracts/summary.js';
+import type { BrokerClient } from '../broker-client.js';
 import type { AuditPolicyVersion } from '../cluster/model-types.js';
 import { createStatusReconciler } from './reconciler.js';
 import type { StatusWriter, StoredPolicy } from './status-writer.js';
@@ -42,11 +44,11 @@ describe('status reconciler write budget', () => {
       },
     };
     const broker: BrokerClient = {
-      summary: () => Promise.resolve({ since: '', until: '', allow: 1, wouldDeny: 0, unidentifiedPeers: 0, topOffenders: [] } as PolicySummary),
+      summary: () => Promise.resolve({ since: '', until: '', allow: 1, wouldDeny: 0, unidentifiedPeers: 0, topOffenders: [] } as SummaryAnswer),
       // Still running when created: a new policy's step writes once (Replaying).
-      createReplay: (v) => Promise.resolve({ id: v.uid, state: 'Running' } as ReplayJob),
+      createReplay: (v) => Promise.resolve({ id: v.uid, state: 'Running' } as ReplayProgress),
       // Complete when polled: that step writes once (the synced status).
-      getReplay: (id) => Promise.resolve({ id, state: 'Complete' } as ReplayJob),
+      getReplay: (id) => Promise.resolve({ id, state: 'Complete' } as ReplayProgress),
     };
     const reconciler = createStatusReconciler({
       model: { auditPolicies: () => policies, onAuditPolicyChange: () => () => undefined },
@@ -122,9 +124,9 @@ describe('status reconciler write budget', () => {
     let allow = 0;
     const broker: BrokerClient = {
       // Counts that change on every read: each busy policy wants a write every status interval.
-      summary: () => Promise.resolve({ since: '', until: '', allow: ++allow, wouldDeny: 0, unidentifiedPeers: 0, topOffenders: [] } as PolicySummary),
-      createReplay: (v) => Promise.resolve({ id: v.uid, state: 'Complete' } as ReplayJob),
-      getReplay: (id) => Promise.resolve({ id, state: 'Complete' } as ReplayJob),
+      summary: () => Promise.resolve({ since: '', until: '', allow: ++allow, wouldDeny: 0, unidentifiedPeers: 0, topOffenders: [] } as SummaryAnswer),
+      createReplay: (v) => Promise.resolve({ id: v.uid, state: 'Complete' } as ReplayProgress),
+      getReplay: (id) => Promise.resolve({ id, state: 'Complete' } as ReplayProgress),
     };
     let announce: ((v: AuditPolicyVersion, deleted: boolean) => void) | undefined;
     const reconciler = createStatusReconciler({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PolicySummary } from '../broker-client.js';
+import type { SummaryAnswer } from '../../../contracts/summary.js';
 import type { AuditPolicyVersion } from '../cluster/cluster-model.js';
 import { eventNote } from '../events/offender-events.js';
 import { mergeConditions, offenderKey, replayingStatus, syncedStatus, toStatusOffender } from './status-document.js';
@@ -11,7 +11,7 @@ const OFFENDER = {
   src: { namespace: 'a', pod: 'web', ip: '10.0.0.1' }, dst: { namespace: '', pod: '', ip: '10.0.0.2' },
   port: 5432, protocol: 'TCP', direction: 'Ingress', count: 3, lastSeen: '2026-01-01T00:04:00Z', states: { refused: 2, attempt: 1 },
 } as const;
-const SUMMARY: PolicySummary = { since: '', until: '', allow: 7, wouldDeny: 3, unidentifiedPeers: 0, topOffenders: [{ ...OFFENDER }] };
+const SUMMARY: SummaryAnswer = { since: '', until: '', allow: 7, wouldDeny: 3, unidentifiedPeers: 0, topOffenders: [{ ...OFFENDER }] };
 
 describe('status document', () => {
   it('keeps lastTransitionTime while a condition keeps its status', () => {

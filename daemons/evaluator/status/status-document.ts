@@ -8,7 +8,7 @@
  * are dropped rather than failing the whole write.
  */
 import { isIP } from 'node:net';
-import type { PolicySummary, SummaryOffender } from '../broker-client.js';
+import type { Offender, SummaryAnswer } from '../../../contracts/summary.js';
 import { MAX_OFFENDERS, type AuditPolicyStatus, type StatusCondition, type StatusEndpoint, type StatusEvaluation, type StatusOffender } from '../../../contracts/audit-policy-status.js';
 import type { AuditPolicyVersion } from '../cluster/cluster-model.js';
 
@@ -37,7 +37,7 @@ export function mergeConditions(existing: readonly Condition[] | undefined, next
   return [...byType.values()];
 }
 
-function endpoint(e: SummaryOffender['src']): StatusEndpoint | undefined {
+function endpoint(e: Offender['src']): StatusEndpoint | undefined {
   const out: StatusEndpoint = {};
   if (e.pod !== '' && e.namespace !== '') {
     out.namespace = e.namespace;
@@ -47,7 +47,7 @@ function endpoint(e: SummaryOffender['src']): StatusEndpoint | undefined {
   return out.pod === undefined && out.ip === undefined ? undefined : out;
 }
 
-export function toStatusOffender(o: SummaryOffender): StatusOffender | undefined {
+export function toStatusOffender(o: Offender): StatusOffender | undefined {
   const source = endpoint(o.src);
   const destination = endpoint(o.dst);
   if (!source || !destination || o.port < 1 || o.count < 1) return undefined;
@@ -64,7 +64,7 @@ export function offenderKey(o: StatusOffender): string {
   return `${o.direction} ${side(o.source)} -> ${side(o.destination)}:${o.port}/${o.protocol}`;
 }
 
-export function evaluationOf(summary: PolicySummary, window: string, now: Date): Evaluation {
+export function evaluationOf(summary: SummaryAnswer, window: string, now: Date): Evaluation {
   const topOffenders: StatusOffender[] = [];
   for (const o of summary.topOffenders) {
     const s = toStatusOffender(o);
@@ -82,7 +82,7 @@ export function evaluationOf(summary: PolicySummary, window: string, now: Date):
 
 const plural = (n: number, one: string): string => `${n} ${one}${n === 1 ? '' : 's'}`;
 
-function readyCondition(v: AuditPolicyVersion, summary: PolicySummary | undefined, window: string): NewCondition {
+function readyCondition(v: AuditPolicyVersion, summary: SummaryAnswer | undefined, window: string): NewCondition {
   const g = v.generation;
   if (v.problems.length > 0) {
     return { type: 'Ready', status: 'False', observedGeneration: g, reason: 'InvalidSpec', message: `The spec cannot be evaluated: ${v.problems.join('; ')}`.slice(0, 32_000) };
@@ -102,7 +102,7 @@ function readyCondition(v: AuditPolicyVersion, summary: PolicySummary | undefine
  * private address (where pods live) that no known pod held. Such a peer is judged as an ipBlock
  * address, so a rule selecting it by labels did not match and the counts may be off either way.
  */
-export function degradedCondition(v: AuditPolicyVersion, summary: PolicySummary | undefined, window: string): NewCondition {
+export function degradedCondition(v: AuditPolicyVersion, summary: SummaryAnswer | undefined, window: string): NewCondition {
   const g = v.generation;
   const n = summary?.unidentifiedPeers ?? 0;
   if (n === 0) {
@@ -133,7 +133,7 @@ export function replayingStatus(v: AuditPolicyVersion, stored: PolicyStatus, now
  * object has moved on to a later generation meanwhile, Synced says False: these counts are right
  * for the generation stamped, but not for the spec the user now sees.
  */
-export function syncedStatus(v: AuditPolicyVersion, summary: PolicySummary, window: string, stored: PolicyStatus & { generation: number }, now: Date): PolicyStatus {
+export function syncedStatus(v: AuditPolicyVersion, summary: SummaryAnswer, window: string, stored: PolicyStatus & { generation: number }, now: Date): PolicyStatus {
   const g = v.generation;
   const current = stored.generation === g;
   const judged = v.problems.length > 0 ? { ...summary, allow: 0, wouldDeny: 0, unidentifiedPeers: 0, topOffenders: [] } : summary;

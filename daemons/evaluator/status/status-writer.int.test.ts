@@ -18,7 +18,9 @@ import { installCrds } from '../../../test/kube/crds.js';
 import { applyManifest } from '../../../test/kube/manifest.js';
 import { createTestNamespace } from '../../../test/kube/namespace.js';
 import { silentLogger } from '../../../runtime/logger.js';
-import type { BrokerClient, PolicySummary, ReplayJob } from '../broker-client.js';
+import type { ReplayProgress } from '../../../contracts/replay.js';
+import type { SummaryAnswer } from '../../../contracts/summary.js';
+import type { BrokerClient } from '../broker-client.js';
 import type { AuditPolicyVersion } from '../cluster/model-types.js';
 import { eventually } from '../testing/evaluator-harness.js';
 import { createStatusReconciler } from './reconciler.js';
@@ -137,10 +139,10 @@ describe('STATUS_INTERVAL bounds the refresh writes of a synced policy', () => {
       summary: () => {
         summaries++;
         // Different counts every time: every refresh has something new to write.
-        return Promise.resolve({ since: '', until: '', allow: summaries, wouldDeny: 0, unidentifiedPeers: 0, topOffenders: [] } as PolicySummary);
+        return Promise.resolve({ since: '', until: '', allow: summaries, wouldDeny: 0, unidentifiedPeers: 0, topOffenders: [] } as SummaryAnswer);
       },
-      createReplay: () => Promise.resolve({ id: 'r1', state: 'Complete' } as ReplayJob),
-      getReplay: () => Promise.resolve({ id: 'r1', state: 'Complete' } as ReplayJob),
+      createReplay: () => Promise.resolve({ id: 'r1', state: 'Complete' } as ReplayProgress),
+      getReplay: () => Promise.resolve({ id: 'r1', state: 'Complete' } as ReplayProgress),
     };
     const metrics = createStatusMetrics(new Registry());
     const written = async (): Promise<number> => (await metrics.statusWrites.get()).values.find((x) => x.labels.result === 'written')?.value ?? 0;
