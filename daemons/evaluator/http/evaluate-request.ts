@@ -1,6 +1,6 @@
 /**
- * The body of `POST /evaluate` (contract fixed with the lead) and its validation: the single gate
- * between the broker's bytes and the model. A hand-written check accepts exactly what the zod
+ * The body of `POST /evaluate` (the broker sends it, the evaluator answers) and its validation: the
+ * single gate between the broker's bytes and the model. A hand-written check accepts exactly what the zod
  * schema accepts, far faster (the schema alone would cost more than judging the flows); when it
  * says no, the schema names the first bad field, `flows[3].flow.src.ip`, with the item's index.
  */
