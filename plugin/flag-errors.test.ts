@@ -36,6 +36,11 @@ describe('bad flags: one line and a hint, exit 2', () => {
     { args: ['verdicts', '--limit', '-5'], line: '--limit "-5" is not a whole number; give the number of rows, from 1 to 1000000', cmd: 'verdicts' },
     { args: ['verdicts', '--frobnicate'], line: 'unknown flag: --frobnicate', cmd: 'verdicts' },
     { args: ['frobnicate'], line: 'unknown command "frobnicate"', cmd: '' },
+    // yargs's own words were a bare "Did you mean verdicts?", not saying what was wrong.
+    { args: ['verdict'], line: 'unknown command "verdict"; did you mean "verdicts"?', cmd: '' },
+    { args: ['-n', 'shop', 'verdict'], line: 'unknown command "verdict"; did you mean "verdicts"?', cmd: '' },
+    { args: ['audit', 'tset', '-f', 'p.yaml'], line: 'unknown command "audit tset"; did you mean "audit test"?', cmd: 'audit' },
+    { args: ['verify', '--frobnicate'], line: 'unknown flag: --frobnicate', cmd: 'verify' },
     { args: ['audit'], line: 'name an audit subcommand', cmd: 'audit' },
     { args: ['audit', 'test'], line: 'give at least one policy file with -f (use - for stdin)', cmd: 'audit test' },
     { args: ['audit', 'promote-cluster'], line: 'name an AuditClusterNetworkPolicy: audit promote-cluster NAME', cmd: 'audit promote-cluster' },

@@ -13,6 +13,7 @@ const COMMANDS: Readonly<Record<string, readonly string[]>> = {
   gen: ['networkpolicy'],
   flows: ['export'],
   verdicts: [],
+  verify: [],
   describe: [],
   completion: [],
   ui: [],
@@ -83,6 +84,30 @@ function unknownArguments(list: string, args: readonly string[]): string {
     .join('; ');
 }
 
+const isCommandWord = (w: string): boolean => w in COMMANDS || Object.values(COMMANDS).some((sub) => sub.includes(w));
+
+/**
+ * The misspelt command word yargs's "Did you mean X?" is about, with its parent ("audit list"): the
+ * word after a command that has subcommands, else the first word that is no command and no flag's
+ * value (a word right after a flag without `=` may be its value, so it is passed over).
+ */
+function misspeltCommand(args: readonly string[]): string | undefined {
+  const words = args.filter((a) => !a.startsWith('-'));
+  const parent = words.find((w) => (COMMANDS[w]?.length ?? 0) > 0);
+  if (parent !== undefined) {
+    const next = words[words.indexOf(parent) + 1];
+    return next === undefined ? undefined : `${parent} ${next}`;
+  }
+  return args.find((a, i) => !a.startsWith('-') && !isCommandWord(a) && !/^-[^=]*$/.test(args[i - 1] ?? ''));
+}
+
+/** yargs's bare "Did you mean test?" as a sentence that names the word it did not know. */
+function unknownCommand(suggested: string, args: readonly string[]): string {
+  const word = misspeltCommand(args);
+  const parent = word?.includes(' ') ? `${word.split(' ')[0] ?? ''} ` : '';
+  return `${word === undefined ? 'unknown command' : `unknown command "${word}"`}; did you mean "${parent}${suggested}"?`;
+}
+
 /** yargs's failure message as one line. */
 export function flagMessage(message: string, args: readonly string[], aliases: Readonly<Record<string, readonly string[]>>): string {
   const [first = '', ...rest] = message.split('\n');
@@ -91,5 +116,7 @@ export function flagMessage(message: string, args: readonly string[], aliases: R
   if (missing) return rest.length > 0 ? rest.join(' ') : `missing ${missing[1]?.split(', ').map((k) => flagName(k, aliases)).join(', ') ?? ''}`;
   const unknown = /^Unknown arguments?: (.*)$/.exec(first);
   if (unknown) return [unknownArguments(unknown[1] ?? '', args), ...rest].join('. ');
+  const suggestion = /^Did you mean (.*)\?$/.exec(first);
+  if (suggestion) return unknownCommand(suggestion[1] ?? '', args);
   return [first, ...rest].filter((l) => l.trim() !== '').join(' ');
 }
