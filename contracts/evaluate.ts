@@ -1,7 +1,7 @@
 /**
  * What the broker sends the evaluator's `POST /evaluate`, one type for both sides: the broker
  * builds these items from its stored flows (evaluation/dispatcher.ts, replay/replay-judge.ts) and the
- * evaluator parses and judges them (http/evaluate-request.ts).
+ * evaluator parses (evaluate-request.ts) and judges them.
  *
  *   request  {"flows":[{"id", "observedAt", "count", "direction", "flow": Flow}], "only"?: {"uid", "generation"}}
  *   response {"results":[{"id", "src", "dst", "verdicts":[{"ref", "verdict", "reason"}], "enforcement"?: {"predicted", "policies"}}]}

@@ -13,7 +13,7 @@ import { createIndexedModel, indexOptions } from '../cluster/indexed-model.js';
 import { namespaceObject, podObject, policyObject } from '../testing/raw-objects.js';
 import { createEvaluatorMetrics } from '../metrics.js';
 import { createEvaluatorApp } from './app.js';
-import { isValidItem, evaluateItemSchema } from './evaluate-request.js';
+import { isValidItem, evaluateItemSchema } from '../../../contracts/evaluate-request.js';
 import type { EvaluateResult } from '../../../contracts/evaluate.js';
 import { parseEvaluateResponse } from '../../../contracts/evaluate-response.js';
 
@@ -57,6 +57,8 @@ describe('POST /evaluate', () => {
     { title: 'a port out of range', body: { flows: [{ ...good, flow: { ...good.flow, port: 0 } }] }, field: 'flows[0].flow.port', index: 0 },
     { title: 'a pod without its namespace', body: { flows: [{ ...good, flow: { ...good.flow, dst: { ip: '10.0.0.6', pod: 'db' } } }] }, field: 'flows[0].flow.dst.pod', index: 0 },
     { title: 'a time that is not RFC 3339', body: { flows: [{ ...good, observedAt: 'yesterday' }] }, field: 'flows[0].observedAt', index: 0 },
+    // The broker's RFC 3339 reader (contracts/rfc3339.ts): Date.parse alone moved it to March 2.
+    { title: 'a day the calendar does not have', body: { flows: [{ ...good, observedAt: '2026-02-30T10:00:00Z' }] }, field: 'flows[0].observedAt', index: 0 },
     { title: 'a missing direction', body: { flows: [{ ...good, direction: undefined }] }, field: 'flows[0].direction', index: 0 },
     { title: 'a negative id', body: { flows: [{ ...good, id: -1 }] }, field: 'flows[0].id', index: 0 },
     { title: 'flows that are not a list', body: { flows: {} }, field: 'flows', index: undefined },

@@ -13,7 +13,8 @@ import { requireAccess, type AuthEnv } from '../../../runtime/auth/require-acces
 import { errorResponse } from '../../../runtime/error-handler.js';
 import type { EvaluatedFlow, EvaluateItem } from '../cluster/model-types.js';
 import type { EvaluatorDeps } from './deps.js';
-import { EVALUATE_LIMITS, parseEvaluateRequest } from './evaluate-request.js';
+import { EVALUATE_LIMITS } from '../../../contracts/evaluate-limits.js';
+import { parseEvaluateRequest } from '../../../contracts/evaluate-request.js';
 import { resultsBody } from './evaluation-json.js';
 
 function parseJson(text: string): unknown {

@@ -1,28 +1,24 @@
 /**
- * The body of `POST /evaluate` (the broker sends it, the evaluator answers) and its validation: the
- * single gate between the broker's bytes and the model. A hand-written check accepts exactly what the zod
+ * The body of `POST /evaluate` (the broker sends it, the evaluator parses it: contracts/evaluate.ts
+ * holds the item types, evaluate-limits.ts the limits) and its validation: the single gate
+ * between the broker's bytes and the model. A hand-written check accepts exactly what the zod
  * schema accepts, far faster (the schema alone would cost more than judging the flows); when it
  * says no, the schema names the first bad field, `flows[3].flow.src.ip`, with the item's index.
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { fieldPath } from '../../../contracts/flow-batch.js';
-import { DNS_LABEL, DNS_SUBDOMAIN } from '../../../contracts/kube-names.js';
-import { badRequest, type HttpError } from '../../../runtime/http-error.js';
-import type { EvaluateItem, OnlyPolicy } from '../cluster/model-types.js';
-
-export const EVALUATE_LIMITS = {
-  maxBodyBytes: 32 * 1024 * 1024,
-  maxFlows: 20_000,
-  maxCount: 1_000_000_000,
-} as const;
+import { badRequest, type HttpError } from '../runtime/http-error.js';
+import type { EvaluateItem, OnlyPolicy } from './evaluate.js';
+import { EVALUATE_LIMITS } from './evaluate-limits.js';
+import { fieldPath } from './flow-batch.js';
+import { DNS_LABEL, DNS_SUBDOMAIN } from './kube-names.js';
+import { parseRfc3339, RFC3339_MAX_LENGTH } from './rfc3339.js';
 
 export interface EvaluateRequest {
   flows: EvaluateItem[];
   only?: OnlyPolicy;
 }
 
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 const PROTOCOLS = new Set(['TCP', 'UDP', 'SCTP']);
 const PAIRED = 'namespace and pod are given together or not at all';
 
@@ -38,8 +34,8 @@ export const evaluateItemSchema = z.object({
   id: z.int().min(0),
   observedAt: z
     .string()
-    .max(40)
-    .refine((s) => RFC3339.test(s) && !Number.isNaN(Date.parse(s)), 'must be an RFC 3339 time such as 2026-01-02T15:04:05.000Z'),
+    .max(RFC3339_MAX_LENGTH)
+    .refine((s) => !Number.isNaN(parseRfc3339(s)), 'must be an RFC 3339 time of a real date, such as 2026-01-02T15:04:05.000Z'),
   count: z.int().min(1).max(EVALUATE_LIMITS.maxCount),
   direction: z.enum(['Ingress', 'Egress']),
   flow: z.object({
@@ -71,7 +67,7 @@ function isTime(v: unknown): boolean {
   if (typeof v !== 'string') return false;
   const hit = knownTimes.get(v);
   if (hit !== undefined) return hit;
-  const ok = v.length <= 40 && RFC3339.test(v) && !Number.isNaN(Date.parse(v));
+  const ok = !Number.isNaN(parseRfc3339(v));
   if (knownTimes.size >= 4096) knownTimes.clear();
   knownTimes.set(v, ok);
   return ok;
