@@ -3,7 +3,9 @@
  * flow.bpf.c: the entry points of kguardian's node agent, and nothing else (helpers live in the
  * *.bpf.h headers). One CO-RE object for every kernel with BTF; only stable hooks, because
  * kprobes and fentry are not available everywhere we run:
- *   - tracepoint sock/inet_sock_set_state: TCP connections, both directions, and failed attempts;
+ *   - sock_ops on the cgroup v2 root: TCP connections, both directions, and failed outbound
+ *     attempts, from the TCP stack's own callbacks (see tcp_state.bpf.h for why not a tracepoint);
+ *   - tracepoint sock/inet_sock_set_state: half-open inbound connections that die (SYN_RECV -> CLOSE);
  *   - tracepoint tcp/tcp_send_reset (optional, Linux 6.10+): SYNs refused by a closed port, at the
  *     server, which has no socket and so no state change to report them;
  *   - cgroup_skb ingress/egress on the cgroup v2 root: UDP, both directions, including inbound
@@ -21,26 +23,83 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
+/* Fills and submits a TCP record from the socket's sock_ops context. */
+static __always_inline void kg_ops_record(struct bpf_sock_ops *ops, __u8 direction, __u8 state)
+{
+	struct bpf_sock *bsk = ops->sk;
+	struct tcp_sock *tp;
+	struct kg_flow_record *rec;
+
+	if (!bsk)
+		return;
+	tp = bpf_skc_to_tcp_sock(bsk);
+	if (!tp)
+		return;
+	const struct sock *sk = (const struct sock *)tp;
+
+	if (state == KG_STATE_ATTEMPT)
+		state = kg_tcp_refine_failure(BPF_CORE_READ(sk, sk_err));
+	rec = kg_reserve_flow(KG_REC_TCP);
+	if (!rec)
+		return;
+	rec->protocol = KG_IPPROTO_TCP;
+	rec->direction = direction;
+	rec->state = state;
+	rec->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	rec->first_ns = bpf_ktime_get_ns();
+	rec->last_ns = rec->first_ns;
+	kg_ops_addresses(rec, ops);
+	kg_submit(rec);
+}
+
+/* Every TCP socket under the cgroup v2 root. An outbound connect asks for its state changes
+ * (STATE_CB) and reports how its SYN_SENT ended; an inbound connection is reported when the
+ * listener's child completes. Always returns 1: observe only, never change the connection. */
+SEC("sockops")
+int kg_tcp_ops(struct bpf_sock_ops *ops)
+{
+	__u32 op = ops->op;
+
+	if (!kg_capture_tcp)
+		return 1;
+	if (op == KG_SOCK_OPS_TCP_CONNECT_CB) {
+		/* Keep whatever other programs asked of this socket. The flag stays: clearing it could
+		 * take it from another program that wants it too. */
+		bpf_sock_ops_cb_flags_set(ops, ops->bpf_sock_ops_cb_flags | KG_SOCK_OPS_STATE_CB_FLAG);
+		return 1;
+	}
+	if (op == KG_SOCK_OPS_PASSIVE_ESTABLISHED_CB) {
+		kg_ops_record(ops, KG_DIR_INGRESS, KG_STATE_ESTABLISHED);
+		return 1;
+	}
+	if (op != KG_SOCK_OPS_STATE_CB || ops->args[0] != KG_TCP_SYN_SENT)
+		return 1;
+	if (ops->args[1] == KG_TCP_ESTABLISHED)
+		kg_ops_record(ops, KG_DIR_EGRESS, KG_STATE_ESTABLISHED);
+	else if (ops->args[1] == KG_TCP_CLOSE)
+		kg_ops_record(ops, KG_DIR_EGRESS, KG_STATE_ATTEMPT); /* refined from sk_err */
+	return 1;
+}
+
+/* The one transition sock_ops cannot report: a listener's child that dies before it completes
+ * (its callbacks start once it is established). */
 SEC("tracepoint/sock/inet_sock_set_state")
 int kg_tcp_state(struct trace_event_raw_inet_sock_set_state *ctx)
 {
 	struct kg_flow_record *rec;
-	__u8 direction, state;
 
 	if (!kg_capture_tcp || ctx->protocol != KG_IPPROTO_TCP)
 		return 0;
-	if (!kg_tcp_classify(ctx->oldstate, ctx->newstate, &direction, &state))
+	if (ctx->oldstate != KG_TCP_SYN_RECV || ctx->newstate != KG_TCP_CLOSE)
 		return 0;
 	const struct sock *sk = ctx->skaddr;
 
-	if (state == KG_STATE_ATTEMPT && direction == KG_DIR_EGRESS)
-		state = kg_tcp_refine_failure(sk);
 	rec = kg_reserve_flow(KG_REC_TCP);
 	if (!rec)
 		return 0;
 	rec->protocol = KG_IPPROTO_TCP;
-	rec->direction = direction;
-	rec->state = state;
+	rec->direction = KG_DIR_INGRESS;
+	rec->state = KG_STATE_ATTEMPT;
 	rec->local_port = ctx->sport;
 	rec->remote_port = ctx->dport;
 	rec->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);

@@ -166,6 +166,9 @@ static int on_record(void *ctx, void *data, size_t size)
 static int attach_all(struct flow_bpf *skel, const struct kg_options *o, int cgroup_fd)
 {
 	if (o->tcp) {
+		skel->links.kg_tcp_ops = bpf_program__attach_cgroup(skel->progs.kg_tcp_ops, cgroup_fd);
+		if (!skel->links.kg_tcp_ops)
+			return -errno;
 		skel->links.kg_tcp_state = bpf_program__attach(skel->progs.kg_tcp_state);
 		if (!skel->links.kg_tcp_state)
 			return -errno;
@@ -203,6 +206,7 @@ static struct flow_bpf *open_and_load(const struct kg_options *o)
 											      : skel->rodata->kg_wakeup_bytes;
 	bpf_map__set_max_entries(skel->maps.kg_events, (__u32)o->ringbuf_bytes);
 	bpf_map__set_max_entries(skel->maps.kg_udp_flows, o->udp_max_flows);
+	bpf_program__set_autoload(skel->progs.kg_tcp_ops, o->tcp);
 	bpf_program__set_autoload(skel->progs.kg_tcp_state, o->tcp);
 	/* Optional: refusals at the server need tcp_send_reset's reason (6.10+); without it, say so and go on. */
 	bpf_program__set_autoload(skel->progs.kg_tcp_reset, o->tcp && kg_tcp_reset_available(stderr));
@@ -294,7 +298,7 @@ int main(int argc, char **argv)
 	skel = open_and_load(&o);
 	if (!skel)
 		goto cleanup;
-	if (o.udp) {
+	if (o.tcp || o.udp) {
 		cgroup_fd = open(cgroup_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (cgroup_fd < 0) {
 			fprintf(stderr, "kg-loader: failed to open cgroup %s: %s\n", cgroup_path, strerror(errno));
@@ -313,7 +317,7 @@ int main(int argc, char **argv)
 	}
 	conntrack = kg_ct_open(o.service_cidrs, o.n_service_cidrs, stderr);
 	fprintf(stderr, "kg-loader: attached (tcp=%s udp=%s cgroup=%s), record version %d\n", o.tcp ? "on" : "off",
-		o.udp ? "on" : "off", o.udp ? cgroup_path : "-", KG_RECORD_VERSION);
+		o.udp ? "on" : "off", cgroup_fd >= 0 ? cgroup_path : "-", KG_RECORD_VERSION);
 	run(skel, rb, &o);
 	status = write_failed ? 1 : 0;
 cleanup:

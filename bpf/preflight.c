@@ -47,7 +47,7 @@ static int check_capabilities(void)
 		missing++;
 	}
 	if (!has_cap(data, CAP_NET_ADMIN)) {
-		fprintf(stderr, "kg-loader: missing capability CAP_NET_ADMIN (to attach cgroup_skb programs)\n");
+		fprintf(stderr, "kg-loader: missing capability CAP_NET_ADMIN (to attach the cgroup programs: sock_ops, cgroup_skb)\n");
 		missing++;
 	}
 	return missing;
@@ -92,7 +92,7 @@ static int check_cgroup(const char *override, char *path, size_t len)
 	}
 	if (find_cgroup2(path, len))
 		return 0;
-	fprintf(stderr, "kg-loader: no cgroup v2 mount: UDP capture attaches to its root "
+	fprintf(stderr, "kg-loader: no cgroup v2 mount: TCP and UDP capture attach to its root "
 			"(mount -t cgroup2 none /sys/fs/cgroup/unified)\n");
 	return 1;
 }
@@ -153,7 +153,7 @@ int kg_preflight(bool need_tcp, bool need_udp, const char *cgroup_override, char
 
 	if (need_tcp)
 		missing += check_tracefs();
-	if (need_udp)
+	if (need_tcp || need_udp)
 		missing += check_cgroup(cgroup_override, cgroup_path, cgroup_len);
 	return missing;
 }

@@ -1,12 +1,18 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * tcp_state.bpf.h: turns one sock:inet_sock_set_state transition into a flow record. The
- * direction comes from the transition itself, never from port numbers:
+ * tcp_state.bpf.h: turns a TCP socket's state change into a flow record. The direction comes from
+ * the transition itself, never from port numbers:
  *   SYN_SENT -> ESTABLISHED   the local socket connected out        Egress, established
  *   SYN_RECV -> ESTABLISHED   a listener's child completed          Ingress, established
  *   SYN_SENT -> CLOSE         the connect never completed           Egress, refused (RST) or attempt
  *   SYN_RECV -> CLOSE         a half-open inbound connection died   Ingress, attempt
- * A SYN to a closed port never makes a socket, so no transition reports it at the server; the
+ * The first three come from the socket's own sock_ops callbacks (kg_ops_*), the last from the
+ * sock:inet_sock_set_state tracepoint. Most of them happen in softirq (an arriving SYN-ACK, RST or
+ * ICMP error, a retransmission timer giving up), and a tracepoint's program can be skipped there
+ * without a trace: the kernel runs one tracing program per CPU at a time and drops a tracepoint
+ * event that interrupts another (bpf_prog_active; perf's own per-context recursion guard is silent).
+ * sock_ops programs are called by the TCP stack itself, with no such guard.
+ * A SYN to a closed port never makes a socket, so nothing reports it at the server; the
  * tcp:tcp_send_reset tracepoint does (kg_tcp_reset_refusal): Ingress, refused.
  */
 #ifndef KG_TCP_STATE_BPF_H
@@ -21,30 +27,49 @@
 #define KG_IPPROTO_TCP 6
 #define KG_ECONNREFUSED 111
 
-/* Classifies a transition; false when it is not one we report. */
-static __always_inline bool kg_tcp_classify(int oldstate, int newstate, __u8 *direction, __u8 *state)
+/* tcp_reset() stores ECONNREFUSED in sk_err before moving a SYN_SENT socket to CLOSE. */
+static __always_inline __u8 kg_tcp_refine_failure(int sk_err)
 {
-	if (oldstate == KG_TCP_SYN_SENT)
-		*direction = KG_DIR_EGRESS;
-	else if (oldstate == KG_TCP_SYN_RECV)
-		*direction = KG_DIR_INGRESS;
-	else
-		return false;
-	if (newstate == KG_TCP_ESTABLISHED)
-		*state = KG_STATE_ESTABLISHED;
-	else if (newstate == KG_TCP_CLOSE)
-		*state = KG_STATE_ATTEMPT; /* refined by kg_tcp_refine_failure */
-	else
-		return false;
-	return true;
+	return sk_err == KG_ECONNREFUSED ? KG_STATE_REFUSED : KG_STATE_ATTEMPT;
 }
 
-/* tcp_reset() stores ECONNREFUSED in sk_err before moving a SYN_SENT socket to CLOSE. */
-static __always_inline __u8 kg_tcp_refine_failure(const struct sock *sk)
-{
-	int err = BPF_CORE_READ(sk, sk_err);
+/* The sock_ops operations and flag used (UAPI values, stable since Linux 4.16). */
+#define KG_SOCK_OPS_TCP_CONNECT_CB 3
+#define KG_SOCK_OPS_PASSIVE_ESTABLISHED_CB 5
+#define KG_SOCK_OPS_STATE_CB 10
+#define KG_SOCK_OPS_STATE_CB_FLAG 4
 
-	return err == KG_ECONNREFUSED ? KG_STATE_REFUSED : KG_STATE_ATTEMPT;
+/* Four words of an address, read from the sock_ops context one constant offset at a time (its
+ * fields are rewritten into socket reads; a pointer into it is refused), into record bytes. */
+#define KG_OPS_IP6(dst, field)                                                                         \
+	do {                                                                                            \
+		__u32 w0 = ops->field[0], w1 = ops->field[1], w2 = ops->field[2], w3 = ops->field[3]; \
+		__builtin_memcpy((dst), &w0, 4);                                                        \
+		__builtin_memcpy((dst) + 4, &w1, 4);                                                    \
+		__builtin_memcpy((dst) + 8, &w2, 4);                                                    \
+		__builtin_memcpy((dst) + 12, &w3, 4);                                                   \
+	} while (0)
+
+/* Addresses and ports from the sock_ops context, IPv4-mapped IPv6 as IPv4 (as kg_tcp_addresses). */
+static __always_inline void kg_ops_addresses(struct kg_flow_record *rec, const struct bpf_sock_ops *ops)
+{
+	rec->local_port = (__u16)ops->local_port;	       /* host order */
+	rec->remote_port = bpf_ntohl(ops->remote_port) & 0xffff; /* network order in the upper half */
+	if (ops->family == KG_AF_INET6) {
+		KG_OPS_IP6(rec->local_addr, local_ip6);
+		KG_OPS_IP6(rec->remote_addr, remote_ip6);
+		if (!kg_is_v4_mapped(rec->local_addr)) {
+			rec->family = KG_AF_INET6;
+			return;
+		}
+		__builtin_memset(rec->remote_addr, 0, 16);
+		__builtin_memset(rec->local_addr, 0, 16);
+	}
+	__u32 local = ops->local_ip4, remote = ops->remote_ip4;
+
+	rec->family = KG_AF_INET;
+	__builtin_memcpy(rec->local_addr, &local, 4);
+	__builtin_memcpy(rec->remote_addr, &remote, 4);
 }
 
 /* Copies addresses, normalising IPv4-mapped IPv6 to IPv4. CO-RE turns array field addresses

@@ -31,6 +31,7 @@ void close_rst(int fd);
 int cmd_tcp_rate(int argc, char **argv);
 int cmd_tcp_segment(int argc, char **argv);
 int cmd_tcp_server(int argc, char **argv);
+int cmd_tcp_syn_timeout(int argc, char **argv);
 int cmd_udp_rate(int argc, char **argv);
 int cmd_udp_sink(int argc, char **argv);
 

@@ -12,6 +12,7 @@ int main(int argc, char **argv)
 		{ "tcp-rate", cmd_tcp_rate },
 		{ "tcp-segment", cmd_tcp_segment },
 		{ "tcp-server", cmd_tcp_server },
+		{ "tcp-syn-timeout", cmd_tcp_syn_timeout },
 		{ "udp-rate", cmd_udp_rate },
 		{ "udp-sink", cmd_udp_sink },
 	};
@@ -21,6 +22,6 @@ int main(int argc, char **argv)
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].run(argc - 2, argv + 2);
 	}
-	fprintf(stderr, "usage: kg-loadgen tcp-rate|tcp-segment|tcp-server|udp-rate|udp-sink ARGS...\n");
+	fprintf(stderr, "usage: kg-loadgen tcp-rate|tcp-segment|tcp-server|tcp-syn-timeout|udp-rate|udp-sink ARGS...\n");
 	return 2;
 }
