@@ -8,10 +8,10 @@
  *   SYN_RECV -> CLOSE         a half-open inbound connection died   Ingress, attempt
  * The first three come from the socket's own sock_ops callbacks (kg_ops_*), the last from the
  * sock:inet_sock_set_state tracepoint. Most of them happen in softirq (an arriving SYN-ACK, RST or
- * ICMP error, a retransmission timer giving up), and a tracepoint's program can be skipped there
- * without a trace: the kernel runs one tracing program per CPU at a time and drops a tracepoint
- * event that interrupts another (bpf_prog_active; perf's own per-context recursion guard is silent).
- * sock_ops programs are called by the TCP stack itself, with no such guard.
+ * ICMP error, a retransmission timer giving up), where the kernel may skip a tracepoint's program
+ * when it nests in another tracing or perf context on the CPU: counted in the program's
+ * recursion_misses (bpf_prog_active) or not at all (perf's recursion guard). ADR 3 has the
+ * measurements. sock_ops programs are called by the TCP stack itself, with no such guard.
  * A SYN to a closed port never makes a socket, so nothing reports it at the server; the
  * tcp:tcp_send_reset tracepoint does (kg_tcp_reset_refusal): Ingress, refused.
  */
