@@ -406,6 +406,31 @@ describe('ends resolved by the caller', () => {
   });
 });
 
+describe('one direction listed', () => {
+  // The other direction is judged all the same: it decides effective and enforced, and lists nothing.
+  const policies = [
+    allowWeb,
+    noEgress,
+    anp('prod/audit-in', { podSelector: api, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'db' } } }] }] }),
+    anp('web/audit-out', { podSelector: {}, policyTypes: ['Egress'], egress: [{ ports: [{ port: 53, protocol: 'UDP' }] }] }),
+    acnp('everything', { podSelector: {}, namespaceSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [{ from: [fromWeb] }], egress: [{ ports: [{ port: 8080 }] }] }),
+  ];
+  const flows: [string, Flow][] = [
+    ['web to prod', flow('web/frontend', 'prod/api', 'TCP', 8080)],
+    ['web to prod on another port', flow('web/frontend', 'prod/api', 'UDP', 53)],
+    ['prod to web', flow('prod/api', 'web/frontend')],
+    ['an external source', flow('203.0.113.5', 'prod/api')],
+    ['loopback', flow('prod/api', 'prod/api')],
+  ];
+  const state = buildState({ namespaces, pods, policies });
+  it.each(flows.flatMap(([title, f]) => (['Egress', 'Ingress'] as const).map((direction) => ({ title: `${title}, ${direction}`, f, direction }))))('$title', ({ f, direction }) => {
+    for (const reasons of [true, 'audit', false] as const) {
+      const full = evaluateFlow(state, f, { reasons });
+      expect(evaluateFlow(state, f, { reasons, direction })).toEqual({ ...full, verdicts: full.verdicts.filter((v) => v.direction === direction) });
+    }
+  });
+});
+
 describe('verdict order', () => {
   const policies = [
     np('prod/b', { podSelector: {} }),

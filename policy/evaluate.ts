@@ -20,7 +20,7 @@ import type { ResolvedEndpoint } from './model.js';
 import { matchingPeer } from './peer.js';
 import { portListMatches } from './port.js';
 import { matchesSelector } from './selector.js';
-import type { ContainerPort, DirectionOutcome, EffectiveVerdict, Flow, FlowEndpoint, FlowEvaluation, PodRef, PolicyVerdict } from './types.js';
+import type { ContainerPort, Direction, DirectionOutcome, EffectiveVerdict, Flow, FlowEndpoint, FlowEvaluation, PodRef, PolicyVerdict } from './types.js';
 
 // A direction's tally as bits.
 const SELECTED = 1;
@@ -91,6 +91,25 @@ function combine(ingress: number, egress: number, selected: number, allowed: num
   return COMBINED[outcomeOf(ingress, selected, allowed) * 3 + outcomeOf(egress, selected, allowed)] as EffectiveVerdict;
 }
 
+/** One policy's bits of a direction's tally. */
+function tallyOf(policy: CompiledPolicy, allowed: boolean): number {
+  const bits = allowed ? SELECTED | ALLOWED : SELECTED;
+  if (!policy.enforced) return bits;
+  return bits | (allowed ? SELECTED_ENFORCED | ALLOWED_ENFORCED : SELECTED_ENFORCED);
+}
+
+/** A direction's tally alone, for a direction whose verdicts are not listed. */
+function tallyDirection(policies: readonly CompiledPolicy[], ends: DirectionEnds, j: FlowJudgement): number {
+  const { direction, target, peer } = ends;
+  let tally = 0;
+  for (let i = 0; i < policies.length; i++) {
+    const policy = policies[i] as CompiledPolicy;
+    const rules = (direction === 'Ingress' ? policy.ingress : policy.egress) ?? [];
+    tally |= tallyOf(policy, judgeRules(rules, peer, target.namespace, j).allowedBy !== undefined);
+  }
+  return tally;
+}
+
 function judgeDirection(policies: readonly CompiledPolicy[], ends: DirectionEnds, j: FlowJudgement): number {
   const { direction, target, peer } = ends;
   let tally = 0;
@@ -103,8 +122,7 @@ function judgeDirection(policies: readonly CompiledPolicy[], ends: DirectionEnds
     const result = judgeRules(rules, peer, namespace, j);
     const allowed = result.allowedBy !== undefined;
     if (!allowed && !result.peerOnly && text !== undefined) result.otherNamespace = otherNamespaceMatch(rules, peer, namespace);
-    tally |= allowed ? SELECTED | ALLOWED : SELECTED;
-    if (policy.enforced) tally |= allowed ? SELECTED_ENFORCED | ALLOWED_ENFORCED : SELECTED_ENFORCED;
+    tally |= tallyOf(policy, allowed);
     const reason = text === undefined ? '' : explain(policy, ends, text, result);
     const verdict: PolicyVerdict = { policy: policy.display, kind: policy.kind, direction, verdict: allowed ? 'Allow' : 'WouldDeny', reason, ref: policy.ref };
     if (result.allowedBy) verdict.rule = result.allowedBy.index;
@@ -139,6 +157,12 @@ export interface EvaluateOptions {
    * NetworkPolicy verdicts feed predictions and never reach a person). A verdict without one has ''.
    */
   reasons?: boolean | 'audit';
+  /**
+   * List the verdicts of this direction only; the other direction is judged all the same (it
+   * decides `effective` and `enforced`) but lists none. For a caller that answers for one observed
+   * direction and keeps nothing (the evaluator, for a flow seen once). Default: both.
+   */
+  direction?: Direction;
 }
 
 function byIpOnly(end: FlowEndpoint): boolean {
@@ -189,12 +213,14 @@ export function evaluateResolved(ends: ResolvedEnds, flow: Pick<Flow, 'protocol'
   }
   const egressPolicies = src.egress;
   const ingressPolicies = dst.ingress;
-  const text = reasons !== false && egressPolicies.length + ingressPolicies.length > 0 ? flowText(flow.protocol, flow.port, src, dst) : undefined;
+  const listed = options?.direction;
+  const described = listed === undefined ? egressPolicies.length + ingressPolicies.length : listed === 'Egress' ? egressPolicies.length : ingressPolicies.length;
+  const text = reasons !== false && described > 0 ? flowText(flow.protocol, flow.port, src, dst) : undefined;
   // Egress verdicts first, each list already in verdict order: no sort needed.
   const verdicts: PolicyVerdict[] = [];
   const j: FlowJudgement = { flow, dstPorts: dst.ports, text, auditOnly: reasons === 'audit', verdicts };
-  const egress = judgeDirection(egressPolicies, { direction: 'Egress', target: src, peer: dst }, j);
-  const ingress = judgeDirection(ingressPolicies, { direction: 'Ingress', target: dst, peer: src }, j);
+  const egress = (listed === 'Ingress' ? tallyDirection : judgeDirection)(egressPolicies, { direction: 'Egress', target: src, peer: dst }, j);
+  const ingress = (listed === 'Egress' ? tallyDirection : judgeDirection)(ingressPolicies, { direction: 'Ingress', target: dst, peer: src }, j);
   return {
     src: refOf(src),
     dst: refOf(dst),

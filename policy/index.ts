@@ -6,7 +6,7 @@ export * from './types.js';
 export { ClusterState } from './cluster-state.js';
 export { compilePolicy, type CompileResult } from './compile.js';
 export type { CompiledPolicy, CompiledRule, TargetNamespaces } from './compiled.js';
-export { evaluateFlow, evaluateResolved, type ResolvedEnds } from './evaluate.js';
+export { evaluateFlow, evaluateResolved, type EvaluateOptions, type ResolvedEnds } from './evaluate.js';
 export type { ResolvedEndpoint } from './model.js';
 export { formatProblem, type PolicyProblem, type Severity } from './errors.js';
 export { canonicalIp, parseAddress } from './address.js';

@@ -30,7 +30,7 @@ export class BatchEvaluator {
     const results: EvaluatedFlow[] = new Array<EvaluatedFlow>(items.length);
     for (let i = 0; i < items.length; i++) {
       const item = items[i] as EvaluateItem;
-      const judged = this.judge.judgement(item);
+      const judged = this.judge.judgement(item, true);
       const { evaluation, answers } = only ? this.restrict(judged, only.uid) : judged;
       results[i] = { id: item.id, direction: item.direction, evaluation, answers };
     }

@@ -197,6 +197,26 @@ describe('audit policy versions', () => {
   });
 });
 
+describe('an address held by one pod since its creation', () => {
+  const created = T0 - 60_000;
+  it.each([
+    { title: 'a flow after the creation is the pod\'s', at: T0, source: { namespace: 'web', pod: 'api' } },
+    { title: 'at the creation', at: created, source: { namespace: 'web', pod: 'api' } },
+    { title: 'within the clock skew before it', at: created - 5_000, source: { namespace: 'web', pod: 'api' } },
+    { title: 'beyond the skew: owned by no pod', at: created - 5_001, source: null },
+  ])('$title', ({ at, source }) => {
+    const { index } = setup();
+    index.applyPod(podObject('web', 'api', { labels: { app: 'api' }, ips: ['10.0.0.5'], created: iso(created) }));
+    const judge = new FlowJudge(index);
+    // Flows at other times first, so the address is known before this one comes.
+    for (const t of [T0, created - 10_000, at, at]) {
+      const e = judge.judge(item({ ip: '10.0.0.5' }, { ip: '10.0.1.1' }, 5432, t));
+      expect(e).toEqual(new FlowJudge(index).judge(item({ ip: '10.0.0.5' }, { ip: '10.0.1.1' }, 5432, t)));
+      if (t === at) expect(e.src).toEqual(source);
+    }
+  });
+});
+
 describe('ends identified once and kept until the cluster changes', () => {
   interface Case {
     title: string;

@@ -17,6 +17,7 @@ import {
   evaluateFlow,
   evaluateResolved,
   GenerationalMemo,
+  type EvaluateOptions,
   type Flow,
   type FlowEndpoint,
   type FlowEvaluation,
@@ -34,6 +35,8 @@ const MAX_MEMO_KEYS = 4096;
  * which names policies but quotes no sentence (contracts/evaluate-answer.ts).
  */
 const ENGINE = { reasons: 'audit' } as const;
+/** A flow seen once answers for its observed direction and is not kept: the other lists nothing. */
+const ONE_DIRECTION = { Egress: { reasons: 'audit', direction: 'Egress' }, Ingress: { reasons: 'audit', direction: 'Ingress' } } as const;
 /**
  * Distinct flow ends numbered at once (2^17): a memo key is the number
  * ((src * MAX_ENDS + dst) * 4 + protocol) * 65536 + port, below 2^52, so exact in a double.
@@ -67,6 +70,12 @@ interface NumberedEnd {
 interface AddressEnds {
   historyVersion: number;
   spans: readonly Ownership[] | undefined;
+  /**
+   * The usual case, one pod holding the address since `heldSince` and still: a flow from then
+   * on (less the clock skew allowed) is that pod's, without reading the spans. NaN otherwise.
+   */
+  heldSince: number;
+  holder: NumberedEnd | undefined;
   /** Owners met, and their numbered ends at the same index (usually one: an address is rarely reused). */
   owners: Ownership[];
   owned: NumberedEnd[];
@@ -140,16 +149,22 @@ export class FlowJudge {
     return this.judgement(item).evaluation;
   }
 
-  /** The flow's evaluation with room for its encoded answers, memoised together. */
-  judgement(item: EvaluateItem): Judgement {
+  /**
+   * The flow's evaluation with room for its encoded answers, memoised together. With
+   * `observedOnly`, a flow seen once (not kept) lists only the verdicts of the item's direction:
+   * what its answer holds (contracts/evaluate-answer.ts); a kept one lists both, for the other end's
+   * observation.
+   */
+  judgement(item: EvaluateItem, observedOnly = false): Judgement {
     const { state, services } = this.index;
     if (state.version !== this.stateVersion || services.version !== this.servicesVersion) {
       this.memo.clear();
       this.stateVersion = state.version;
       this.servicesVersion = services.version;
     }
-    // A judgement numbers at most its two ends; renumbering between them would mix numberings.
-    if (this.ends.size > Math.min(this.maxEnds, MAX_ENDS) - 2) this.renumber();
+    // A judgement numbers at most four ends (each end: its address's holder and the end itself);
+    // renumbering between them would mix numberings.
+    if (this.ends.size > Math.min(this.maxEnds, MAX_ENDS) - 4) this.renumber();
     const at = timeOf(item.observedAt);
     const f = item.flow;
     const src = this.identify(f.src, at);
@@ -166,7 +181,7 @@ export class FlowJudge {
       this.unmemoised++;
     }
     const flow: Flow = { src: src.end, dst: dst.end, protocol: f.protocol, port: f.port };
-    const evaluation = this.compute(flow, at, { src, dst });
+    const evaluation = this.compute(flow, at, { src, dst }, !kept && observedOnly ? ONE_DIRECTION[item.direction] : ENGINE);
     if (!kept) return { evaluation, answers: undefined };
     const result: Judgement = { evaluation, answers: [undefined, undefined, undefined, undefined] };
     this.memo.set(key, result);
@@ -204,17 +219,37 @@ export class FlowJudge {
     const ip = end.ip;
     let a = this.addresses.get(ip);
     if (a === undefined) {
-      a = { historyVersion: -1, spans: undefined, owners: [], owned: [], unowned: undefined, unrecorded: undefined };
+      a = { historyVersion: -1, spans: undefined, heldSince: NaN, holder: undefined, owners: [], owned: [], unowned: undefined, unrecorded: undefined };
       this.addresses.set(ip, a);
     }
-    if (a.historyVersion !== history.version) {
-      a.spans = history.spansOf(ipKey(ip));
-      a.historyVersion = history.version;
-    }
+    if (a.historyVersion !== history.version) this.reread(a, ip);
+    // ownerIn's answer for one open span: its owner from `from` on, and `skew` before it.
+    if (at >= a.heldSince && a.holder !== undefined) return a.holder;
     const owner = ownerIn(a.spans, at, history.skew);
     if (owner === undefined) return (a.unrecorded ??= this.numbered(ip, undefined, undefined));
     if (owner === null) return (a.unowned ??= this.numbered(ip, undefined, undefined, true));
     // The same flow end comes back all day: keep its numbered end with the owner.
+    return this.ownedEnd(a, ip, owner);
+  }
+
+  /** An address's spans as the IP history holds them now, and its one open owner's end, if so. */
+  private reread(a: AddressEnds, ip: string): void {
+    const { history } = this.index;
+    const spans = history.spansOf(ipKey(ip));
+    a.spans = spans;
+    a.historyVersion = history.version;
+    const only = spans?.length === 1 ? spans[0] : undefined;
+    if (only !== undefined && only.until === undefined) {
+      a.heldSince = only.from - history.skew;
+      a.holder = this.ownedEnd(a, ip, only);
+    } else {
+      a.heldSince = NaN;
+      a.holder = undefined;
+    }
+  }
+
+  /** The numbered end of an address's owner, kept with the address. */
+  private ownedEnd(a: AddressEnds, ip: string, owner: Ownership): NumberedEnd {
     const i = a.owners.indexOf(owner);
     if (i >= 0) return a.owned[i] as NumberedEnd;
     const n = this.numbered(ip, owner.namespace, owner.pod);
@@ -232,12 +267,12 @@ export class FlowJudge {
     return { ip, namespace: owner.namespace, pod: owner.pod };
   }
 
-  private compute(flow: Flow, at: number, ends: { src: NumberedEnd; dst: NumberedEnd }): FlowEvaluation {
+  private compute(flow: Flow, at: number, ends: { src: NumberedEnd; dst: NumberedEnd }, options: EvaluateOptions): FlowEvaluation {
     const address = flow.dst.ip === undefined ? undefined : ipKey(flow.dst.ip);
     const target = address === undefined ? undefined : this.index.services.lookup(address, flow.protocol, flow.port);
     if (target && address !== undefined) return this.toService(flow, target, address, at);
-    if (!ends.src.keepsResolution || !ends.dst.keepsResolution) return evaluateFlow(this.index.state, flow, ENGINE);
-    return evaluateResolved({ src: this.resolution(ends.src), dst: this.resolution(ends.dst) }, flow, ENGINE);
+    if (!ends.src.keepsResolution || !ends.dst.keepsResolution) return evaluateFlow(this.index.state, flow, options);
+    return evaluateResolved({ src: this.resolution(ends.src), dst: this.resolution(ends.dst) }, flow, options);
   }
 
   /** The engine's identification of an end with a valid address, kept until the cluster state changes. */

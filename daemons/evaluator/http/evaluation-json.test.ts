@@ -17,7 +17,7 @@ import { encodeAnswer, resultsBody, resultsJson } from './evaluation-json.js';
 const T0 = Date.parse('2026-03-01T10:00:00Z');
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-function modelResults(): { results: EvaluatedFlow[]; restricted: EvaluatedFlow[] } {
+function modelAndFlows(): { model: ReturnType<typeof createIndexedModel>; flows: EvaluateItem['flow'][] } {
   const index = new ClusterIndex(indexOptions({ now: () => T0 + 60_000 }));
   index.applyNamespace(namespaceObject('prod', { team: 'pay' }));
   index.applyNamespace(namespaceObject('web'));
@@ -43,6 +43,11 @@ function modelResults(): { results: EvaluatedFlow[]; restricted: EvaluatedFlow[]
     { src: { ip: 'fd00::5' }, dst: { ip: '2001:db8::1' }, protocol: 'TCP', port: 443 },
     { src: { namespace: 'prod', pod: 'nobody' }, dst: { ip: '10.0.1.1' }, protocol: 'TCP', port: 5432 },
   ];
+  return { model, flows };
+}
+
+function modelResults(): { results: EvaluatedFlow[]; restricted: EvaluatedFlow[] } {
+  const { model, flows } = modelAndFlows();
   const items = flows.flatMap((flow, i): EvaluateItem[] => {
     const id = [0, 9, 10, 99, 100, 12_345, 2 ** 40, Number.MAX_SAFE_INTEGER, 7][i] ?? i;
     return [{ id, observedAt: iso(T0), count: 1, direction: 'Ingress', flow }, { id, observedAt: iso(T0), count: 1, direction: 'Egress', flow }];
@@ -109,6 +114,23 @@ describe('evaluation JSON', () => {
         expect(resultsJson(list, withEnforcement)).toBe(expected);
         // Twice: the second time from the per-evaluation memo.
         expect(resultsJson(list, withEnforcement)).toBe(expected);
+      }
+    }
+  });
+
+  it('answers a flow seen once (judged for its observed direction, not kept) as it answers one kept', () => {
+    for (const direction of ['Ingress', 'Egress'] as const) {
+      for (const only of [undefined, { uid: 'uid-db', generation: 4 }]) {
+        const { model, flows } = modelAndFlows();
+        const items = flows.map((flow, id): EvaluateItem => ({ id, observedAt: iso(T0), count: 1, direction, flow }));
+        // First sighting: not kept; second: kept, judged anew; third: from the memo.
+        const bodies = [0, 1, 2].map(() => {
+          const out = model.evaluate(items, only);
+          if (out.status !== 'ok') throw new Error(out.status);
+          return resultsJson(out.results, only === undefined);
+        });
+        expect(bodies[1]).toBe(bodies[0]);
+        expect(bodies[2]).toBe(bodies[0]);
       }
     }
   });
