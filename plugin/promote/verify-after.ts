@@ -24,6 +24,13 @@ export interface VerifyAfterOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
+export interface Judged {
+  /** Flows whose outcome matched the prediction. */
+  agrees: number;
+  /** Flows seen but not yet conclusive (too few tries, or only one end observed). */
+  inconclusive: number;
+}
+
 const end = (e: EnforcementRow['src']): string => (e.pod ? `${e.namespace}/${e.pod}` : e.ip);
 const key = (r: EnforcementRow): string => [r.policy.uid, r.direction, end(r.src), end(r.dst), r.port, r.protocol, r.outcome].join('|');
 
@@ -51,11 +58,40 @@ export async function verifyAfterApply(nps: readonly NetworkPolicyObject[], o: V
       if (left <= 0) break;
       await sleep(Math.min(VERIFY_POLL_MS, left));
     }
+    // "No mismatches" means something only if flows were judged: with no traffic since the apply,
+    // nothing was checked, and saying it behaved as predicted would be a false all-clear.
+    const judged = seen.size > 0 ? { agrees: 0, inconclusive: 0 } : await judgedFlows(client, nps, since);
+    io.stderr.write(closingLine(seen.size, judged, o.duration.text));
   } finally {
     await conn.close();
   }
-  io.stderr.write(seen.size === 0
-    ? `verify: no mismatches in ${o.duration.text}: every flow judged against the applied policies behaved as predicted (kubectl kguardian verify keeps checking)\n`
-    : `verify: ${seen.size} mismatched flow${seen.size === 1 ? '' : 's'} in ${o.duration.text}: the policies are not enforced as predicted (kubectl kguardian verify --all lists them)\n`);
   return seen.size;
+}
+
+/** What the broker judged against the policies since the apply, by outcome. */
+async function judgedFlows(client: ReturnType<typeof brokerClient>, nps: readonly NetworkPolicyObject[], since: string): Promise<Judged> {
+  const judged: Judged = { agrees: 0, inconclusive: 0 };
+  for (const np of nps) {
+    const q = { namespace: np.metadata.namespace, policy: np.metadata.name, since };
+    for (const r of (await client.getJson<EnforcementReport>('/v1/enforcement', q)).rows) {
+      if (r.outcome === 'Agrees') judged.agrees++;
+      else if (r.outcome === 'Inconclusive') judged.inconclusive++;
+    }
+  }
+  return judged;
+}
+
+const flows = (n: number): string => `${n} flow${n === 1 ? '' : 's'}`;
+
+/** The closing line: mismatches, else what was checked, and never an all-clear when nothing was. */
+export function closingLine(mismatched: number, judged: Judged, duration: string): string {
+  if (mismatched > 0) {
+    return `verify: ${mismatched} mismatched flow${mismatched === 1 ? '' : 's'} in ${duration}: the policies are not enforced as predicted (kubectl kguardian verify --all lists them)\n`;
+  }
+  if (judged.agrees === 0) {
+    const seen = judged.inconclusive > 0 ? `${flows(judged.inconclusive)} seen, none conclusive yet` : 'no flow was judged against the applied policies';
+    return `verify: ${seen} in ${duration}, so nothing was checked: send traffic through them and run kubectl kguardian verify\n`;
+  }
+  const pending = judged.inconclusive > 0 ? ` (${flows(judged.inconclusive)} not conclusive yet)` : '';
+  return `verify: no mismatches in ${duration}: ${flows(judged.agrees)} judged against the applied policies behaved as predicted${pending} (kubectl kguardian verify keeps checking)\n`;
 }
