@@ -42,6 +42,7 @@ import { Broker } from './testing/broker.js';
 import { Evaluators } from './testing/evaluators.js';
 import { learnPids, runProbes, type ProbeOutcome } from './testing/probes.js';
 import { copyManifest, makeCopy, probesOf, type Copy, type Probe } from './universe.js';
+import { roundWindowStart } from './round-window.js';
 import { rowKey, VerifyPass, type VerifyResult } from './verify-pass.js';
 
 requireRoot('the enforcement test');
@@ -187,6 +188,7 @@ describe('kguardian against kube-router', () => {
     });
     log(`audit: policies synced; ${probes.length} probes from ${COPIES * 9} pods`);
     const audit = await runProbes(cluster, probes, 'exec', PROBE_TIMEOUT_MS);
+    const auditProbesEnded = Date.now();
     const auditFailed = [...audit].filter(([, o]) => !o.ok).map(([k]) => k);
     log(`audit: ${auditFailed.length} probes failed with nothing enforced${auditFailed.length ? ` (${auditFailed.slice(0, 5).join(', ')})` : ''}`);
 
@@ -209,7 +211,7 @@ describe('kguardian against kube-router', () => {
     // 2. Enforced, a round at a time. kguardian keeps watching: verify judges the enforced probes.
     const verify = new VerifyPass({ broker, evaluators, copies, sentinel: SENTINEL, log });
     const verifyStarted = new Date();
-    const { enforced, resettled, verifyWaitMs } = await enforcedPass({ placed, probes, index, verify });
+    const { enforced, resettled, verifyWaitMs } = await enforcedPass({ placed, probes, index, verify, auditProbesEnded });
 
     // 3. Compare.
     const { disagreements, disagreementOf, agree, total, kgDenied, enforcerFailed, bySource } = compare({ placed, enforced, index, audit, recorded });
@@ -314,6 +316,8 @@ interface EnforcedPassInput {
   probes: { copy: number; probe: Probe }[];
   index: VerdictIndex;
   verify: VerifyPass;
+  /** When the audit pass's probes ended: the first round's window starts in a later minute. */
+  auditProbesEnded: number;
 }
 
 /** A probe's enforced result: its first (a failure tried once more), and the settled one it counts with. */
@@ -321,25 +325,31 @@ interface EnforcedResult { first: ProbeOutcome; settled: ProbeOutcome }
 
 /** The enforced rounds: each round's scenarios promoted, enforced by kube-router, probed, judged by verify, removed. */
 async function enforcedPass(input: EnforcedPassInput): Promise<{ enforced: Map<string, EnforcedResult>; resettled: number; verifyWaitMs: number }> {
-  const out = { enforced: new Map<string, EnforcedResult>(), resettled: 0, verifyWaitMs: 0 };
+  const out: RoundsSoFar = { enforced: new Map<string, EnforcedResult>(), resettled: 0, verifyWaitMs: 0, probesEnded: input.auditProbesEnded };
   const rounds = Math.max(0, ...input.placed.map((p) => p.round + 1));
   await learnPids(cluster);
   for (let round = 0; round < rounds; round++) await enforceRound(input, round, out);
   return out;
 }
 
-async function enforceRound(input: EnforcedPassInput, round: number, out: { enforced: Map<string, EnforcedResult>; resettled: number; verifyWaitMs: number }): Promise<void> {
+/** What the rounds so far measured; `probesEnded`: when the last probes before the next round ended. */
+interface RoundsSoFar { enforced: Map<string, EnforcedResult>; resettled: number; verifyWaitMs: number; probesEnded: number }
+
+async function enforceRound(input: EnforcedPassInput, round: number, out: RoundsSoFar): Promise<void> {
   const { placed, probes, index, verify } = input;
   const rounds = Math.max(0, ...placed.map((p) => p.round + 1));
   const t0 = Date.now();
   await run(`${REPO_ROOT}bin/kubectl-kguardian`, ['audit', 'promote', '--all', '-A', '-l', `${ROUND_LABEL}=${round}`, '--apply', '--force', '--allow-untested', '-o', 'name'],
     { env: { ...process.env, KUBECONFIG: cluster.env.KUBECONFIG }, maxBuffer: 16 * 1024 * 1024, timeout: 300_000 });
   const t1 = Date.now();
-  // verify's window of the round: after the last round's policies went, before any probe of this one.
-  const roundSince = new Date(t1);
+  // verify's window of the round: after the last round's policies went, before any probe of this one, and in
+  // a later minute than the last round's probes (round-window.ts), which this round's probes wait for.
+  const roundSince = new Date(roundWindowStart(out.probesEnded, t1));
   await markSynced(`${round}`);
   const tSync = Date.now();
   await verify.awaitPolicies({ namespace: SYNC_NAMESPACE, name: marker ?? '' }, { srcIp: OUTSIDER, dstIp: markerIp });
+  const tKnown = Date.now();
+  if (roundSince.getTime() > tKnown) await new Promise((r) => setTimeout(r, roundSince.getTime() - tKnown));
   const t2 = Date.now();
   const here = new Map(placed.filter((p) => p.round === round).map((p) => [p.copy.index, p]));
   const roundProbes = probes.filter((p) => here.has(p.copy));
@@ -364,6 +374,7 @@ async function enforceRound(input: EnforcedPassInput, round: number, out: { enfo
     out.enforced.set(`${round} ${k}`, { first: o, settled });
   }
   const t3 = Date.now();
+  out.probesEnded = t3;
   // Every try judged against this round's policies before they go; then verify's report of the round.
   await verify.awaitJudged(round, roundProbes, roundSince);
   await verify.readRound(round, [...here.values()].flatMap((p) => Object.values(p.copy.namespaces)), roundSince);
@@ -371,7 +382,7 @@ async function enforceRound(input: EnforcedPassInput, round: number, out: { enfo
   out.verifyWaitMs += t4 - t3 + (t2 - tSync);
   await cluster.kubectl(['delete', 'networkpolicy', '-A', '-l', ROUND_LABEL]);
   const changed = [...settledRound].filter(([k, o]) => first.get(k)?.ok !== o.ok).map(([k]) => k);
-  log(`enforced: round ${round + 1}/${rounds}: promote ${t1 - t0} ms, kube-router ${tSync - t1} ms, evaluators ${t2 - tSync} ms, probes ${t3 - t2} ms, verify judged and read ${t4 - t3} ms` +
+  log(`enforced: round ${round + 1}/${rounds}: promote ${t1 - t0} ms, kube-router ${tSync - t1} ms, evaluators ${tKnown - tSync} ms, window's minute ${t2 - tKnown} ms, probes ${t3 - t2} ms, verify judged and read ${t4 - t3} ms` +
     ` (${disagreeing.length} disagreeing at first, tried again after a fresh sync: ${changed.length} changed${changed.length ? `: ${changed.slice(0, 5).join(', ')}` : ''})`);
 }
 
