@@ -155,7 +155,7 @@ describe('gen networkpolicy refuses', () => {
     { title: 'a bad --kind lists the choices', args: ['-A', '--kind', 'Policy'], code: 2, err: /--kind: "Policy" is not one of AuditNetworkPolicy, NetworkPolicy\nSee 'kubectl kguardian gen networkpolicy --help' for usage\./ },
     { title: 'a prefix length out of range', args: ['-A', '--aggregate-cidr', '33'], code: 2, err: /--aggregate-cidr: 33 is not a prefix length from 0 to 32/ },
     { title: 'a bad --holdout', args: ['-A', '--holdout', 'soon'], code: 2, err: /--holdout: "soon" is not a duration/ },
-    { title: 'a --holdout that leaves nothing to learn from', args: ['-A', '--holdout', '30d'], code: 2, err: /--holdout: no flows in .*flows\.jsonl were seen before the held-out window/ },
+    { title: 'a --holdout that leaves nothing to learn from', args: ['-A', '--holdout', '30d'], code: 4, err: /--holdout 30d: there are flows \(.*flows\.jsonl: \d+ distinct flows\), but all of them fall in the held-out window .*; hold out less, such as --holdout 3d\n$/ },
   ])('$title (exit $code)', async ({ args, code, err }) => {
     const r = await run(['gen', 'networkpolicy', ...args, ...offline]);
     expect(r.out).toBe('');

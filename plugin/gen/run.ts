@@ -18,7 +18,7 @@ import { selectTargets } from './select.js';
 import { loadSnapshot } from './snapshot.js';
 import type { GenInputs, GenOptions } from './options.js';
 import type { GenSettings } from './types.js';
-import { lateAfter, splitHoldout, windowOf, type HoldoutSplit } from './windows.js';
+import { allHeldOut, lateAfter, splitHoldout, windowOf, type HoldoutSplit } from './windows.js';
 import { groupWorkloads } from './workloads.js';
 
 export type { GenInputs, GenOptions };
@@ -42,6 +42,13 @@ function heldOutOf(opts: GenOptions, inputs: GenInputs, flows: LineFlow[]): { le
   if (opts.holdoutMs === undefined) return { learn: flows, split: undefined };
   const split = splitHoldout(flows, inputs.flows.name, opts.holdoutMs, undefined);
   return { learn: split.learn, split };
+}
+
+/** No flow before the held-out window: say whether there are flows at all, or all of them were held out. */
+function nothingToLearn(opts: GenOptions, inputs: GenInputs): CliError {
+  const heldOut = inputs.heldOut ? loadFlows(inputs.heldOut.flows) : [];
+  if (inputs.heldOut && opts.holdoutMs !== undefined && heldOut.length > 0) return allHeldOut(inputs.source, heldOut, opts.holdoutMs, inputs.heldOut.to);
+  return new CliError(`no flows in ${inputs.source}: nothing to learn from`, EXIT.failure);
 }
 
 function summary(result: GenResult, opts: GenOptions, learn: readonly LineFlow[]): string {
@@ -78,7 +85,7 @@ export async function runGen(opts: GenOptions, io: CliIO): Promise<number> {
   const snapshot = loadSnapshot(inputs.cluster);
   const cluster = groupWorkloads(snapshot);
   const all = loadFlows(inputs.flows);
-  if (all.length === 0) throw new CliError(`no flows in ${inputs.source}: nothing to learn from`, EXIT.failure);
+  if (all.length === 0) throw nothingToLearn(opts, inputs);
   const { learn, split } = heldOutOf(opts, inputs, all);
   const targets = selectTargets(cluster, { workload: opts.workload, selector: opts.selector, namespace: namespaceOf(opts, inputs) });
   const settings: GenSettings = { kind: opts.kind, aggregateV4: opts.aggregateV4, aggregateV6: opts.aggregateV6, minFlows: opts.minFlows, recentAfter: lateAfter(windowOf(learn)), source: inputs.source };

@@ -5,6 +5,7 @@
  * after it when lastSeen is; a line seen on both sides belongs to both windows.
  */
 import type { LineFlow } from '../audit-test/load-flows.js';
+import { formatDuration } from '../../runtime/duration.js';
 import { CliError, EXIT } from '../errors.js';
 
 export interface Window {
@@ -43,6 +44,30 @@ export function splitHoldout(flows: readonly LineFlow[], source: string, holdout
   const from = to - holdoutMs;
   const learn = flows.filter((f) => (f.seen.first ?? 0) < from);
   const heldOut = flows.filter((f) => (f.seen.last ?? 0) >= from);
-  if (learn.length === 0) throw new CliError(`--holdout: no flows in ${source} were seen before the held-out window (from ${new Date(from).toISOString()}); hold out less`, EXIT.badInput);
+  if (learn.length === 0) throw allHeldOut(source, heldOut, holdoutMs, to);
   return { learn, heldOut, from, to };
+}
+
+/** The largest whole days, hours, minutes or seconds below `ms`: a holdout that reads well. */
+function roundDown(ms: number): number {
+  for (const unit of [86_400_000, 3_600_000, 60_000, 1000]) if (ms >= unit) return Math.floor(ms / unit) * unit;
+  return 0;
+}
+
+/**
+ * There are flows, but every one falls in the held-out window: nothing is left to learn from, so
+ * nothing can be generated (exit 4, as for any run that generates nothing). The advice is a
+ * holdout that leaves the older half of the flows' span to learn from.
+ */
+export function allHeldOut(source: string, heldOut: readonly LineFlow[], holdoutMs: number, to: number): CliError {
+  const first = windowOf(heldOut).first ?? to;
+  const from = new Date(to - holdoutMs).toISOString();
+  const n = heldOut.length;
+  const shorter = roundDown((to - first) / 2);
+  const advice = shorter > 0 ? `hold out less, such as --holdout ${formatDuration(shorter)}` : 'hold out less, or wait for more traffic to be recorded';
+  return new CliError(
+    `--holdout ${formatDuration(holdoutMs)}: there are flows (${source}: ${n === 1 ? '1 distinct flow' : `${n} distinct flows`}), but all of them fall in the held-out window ` +
+      `(the last ${formatDuration(holdoutMs)}, from ${from}), so nothing is left to learn from and no policy was generated; ${advice}`,
+    EXIT.unsafe,
+  );
 }
