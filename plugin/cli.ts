@@ -14,6 +14,6 @@ try {
   process.exitCode = await runCli(process.argv.slice(2), processIO());
 } catch (e) {
   const debug = process.env.KGUARDIAN_DEBUG !== undefined;
-  process.stderr.write(`error: ${debug && e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.stderr.write(`error: ${e instanceof Error ? (debug ? (e.stack ?? e.message) : e.message) : String(e)}\n`);
   process.exitCode = 1;
 }

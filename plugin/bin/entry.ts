@@ -22,7 +22,7 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === 'version')) {
     },
     (e: unknown) => {
       const debug = process.env.KGUARDIAN_DEBUG !== undefined;
-      process.stderr.write(`error: ${debug && e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.stderr.write(`error: ${e instanceof Error ? (debug ? (e.stack ?? e.message) : e.message) : String(e)}\n`);
       process.exitCode = 1;
     },
   );

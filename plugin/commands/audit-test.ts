@@ -15,7 +15,7 @@ import { CliError, EXIT } from '../errors.js';
 import type { Source } from '../input/read-source.js';
 import type { CliIO } from '../io.js';
 import { kubeFlags } from '../kube/flags.js';
-import { parseDuration } from '../verdicts/options.js';
+import { durationFlag } from '../duration-flag.js';
 import type { AuditTestOptions } from '../audit-test/options.js';
 import { withExamples, type Example } from './examples.js';
 
@@ -88,7 +88,7 @@ async function buildState(snapshot: ClusterSnapshot | undefined): Promise<Cluste
 async function readInputs(opts: AuditTestOptions, io: CliIO): Promise<{ cluster: Source; flows: Source }> {
   const { readSource } = await import('../input/read-source.js');
   if (opts.cluster !== undefined && opts.flows !== undefined) return { cluster: await readSource(opts.cluster, io), flows: await readSource(opts.flows, io) };
-  const sinceMs = parseDuration('--since', opts.since);
+  const sinceMs = durationFlag('--since', opts.since);
   const { readLiveInputs } = await import('../audit-test/live-inputs.js');
   return readLiveInputs(opts, sinceMs, io, readSource);
 }

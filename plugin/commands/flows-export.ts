@@ -13,7 +13,7 @@ import type { CliIO } from '../io.js';
 import type { KubeFlags } from '../kube/connect.js';
 import { kubeFlags } from '../kube/flags.js';
 import type { RegisterCommand } from './register.js';
-import { parseDuration } from '../verdicts/options.js';
+import { durationFlag } from '../duration-flag.js';
 import { withExamples, type Example } from './examples.js';
 
 export const FLOWS_EXPORT_EXAMPLES: readonly Example[] = [
@@ -49,7 +49,7 @@ export function flowsExportRun(argv: Record<string, unknown>): FlowsExportRun {
   const allNamespaces = argv.A === true;
   if (allNamespaces && kube.namespace !== undefined) throw new CliError('-A/--all-namespaces and -n/--namespace cannot be used together: give one', EXIT.badInput);
   const since = typeof argv.since === 'string' ? argv.since : JSON.stringify(argv.since);
-  return { namespace: kube.namespace, allNamespaces, since, sinceMs: parseDuration('--since', since), output: outputOf(argv.o ?? 'jsonl'), broker: brokerOptions(argv), kube };
+  return { namespace: kube.namespace, allNamespaces, since, sinceMs: durationFlag('--since', since), output: outputOf(argv.o ?? 'jsonl'), broker: brokerOptions(argv), kube };
 }
 
 export async function runFlowsExport(run: FlowsExportRun, io: CliIO, now = new Date()): Promise<number> {

@@ -12,7 +12,7 @@ import type { GenOutput } from '../gen/render.js';
 import type { GenKind } from '../gen/types.js';
 import { kubeFlags } from '../kube/flags.js';
 import type { RegisterCommand } from './register.js';
-import { parseDuration } from '../verdicts/options.js';
+import { durationFlag } from '../duration-flag.js';
 import { withExamples, type Example } from './examples.js';
 
 export const KINDS: readonly GenKind[] = ['AuditNetworkPolicy', 'NetworkPolicy'];
@@ -71,7 +71,7 @@ export function genOptions(argv: Record<string, unknown>): GenOptions {
     namespace: kubeFlags(argv).namespace,
     allNamespaces: argv.A === true,
     since,
-    sinceMs: parseDuration('--since', since),
+    sinceMs: durationFlag('--since', since),
     kind: argv.kind as GenKind,
     output: argv.o as GenOutput,
     outputDir: text(argv.outputDir),
@@ -80,7 +80,7 @@ export function genOptions(argv: Record<string, unknown>): GenOptions {
     aggregateV4: prefix('--aggregate-cidr', argv.aggregateCidr, 32),
     aggregateV6: prefix('--aggregate-cidr6', argv.aggregateCidr6, 128),
     minFlows,
-    holdoutMs: holdout === undefined ? undefined : parseDuration('--holdout', holdout),
+    holdoutMs: holdout === undefined ? undefined : durationFlag('--holdout', holdout),
     broker: brokerOptions(argv),
     kube: kubeFlags(argv),
   };

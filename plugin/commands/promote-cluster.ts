@@ -5,7 +5,7 @@
  */
 import type { Argv } from 'yargs';
 import { CliError, EXIT } from '../errors.js';
-import { kubeFlags } from '../kube/flags.js';
+import { checkNamespaces, kubeFlags } from '../kube/flags.js';
 import type { RegisterCommand } from './register.js';
 import { promoteFlags, promoteFlagsBuilder } from './promote-flags.js';
 import { withExamples, type Example } from './examples.js';
@@ -28,6 +28,7 @@ function builder(y: Argv): Argv {
       .option('target-namespace', {
         type: 'string',
         array: true,
+        coerce: checkNamespaces('--target-namespace'),
         describe: 'Promote into this namespace instead of those spec.namespaceSelector matches; repeatable',
       }),
   ), PROMOTE_CLUSTER_EXAMPLES);

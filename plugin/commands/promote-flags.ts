@@ -6,7 +6,7 @@
 import type { Argv } from 'yargs';
 import { brokerOptions, tokenFlags } from '../broker/options.js';
 import { CliError, EXIT } from '../errors.js';
-import { parseDuration } from '../../runtime/duration.js';
+import { durationFlag } from '../duration-flag.js';
 import type { PromoteFlags } from '../promote/finish.js';
 import { PROMOTE_OUTPUTS, type PromoteOutput } from '../promote/formats.js';
 
@@ -27,24 +27,13 @@ export function promoteFlagsBuilder<T>(y: Argv<T>): Argv<T> {
     .group(['o', 'output-dir', 'force', 'allow-untested', 'min-quiet', 'apply', 'overwrite', 'force-conflicts', 'delete-audit', 'dry-run', 'verify'], 'Promote options:');
 }
 
-/** A flag's duration in the one grammar (runtime/duration.ts), more than zero, as --since takes it. */
-function durationFlag(argv: Record<string, unknown>, key: 'verify' | 'minQuiet', advice: string): { text: string; ms: number } | undefined {
-  const text = argv[key];
-  if (text === undefined) return undefined;
-  const ms = typeof text === 'string' ? parseDuration(text) : undefined;
-  if (ms === undefined || ms <= 0 || typeof text !== 'string') {
-    const flag = key === 'verify' ? '--verify' : '--min-quiet';
-    throw new CliError(`${flag} ${JSON.stringify(text)}: not a duration; ${advice}`, EXIT.badInput);
-  }
-  return { text, ms };
-}
-
-function verifyFor(argv: Record<string, unknown>): PromoteFlags['verify'] {
-  return durationFlag(argv, 'verify', 'write how long to keep checking like 30s, 5m or 1h (once)');
-}
-
-function minQuiet(argv: Record<string, unknown>): PromoteFlags['minQuiet'] {
-  return durationFlag(argv, 'minQuiet', 'write it like 30m, 24h or 7d (once)');
+/** A duration flag as the promote options keep it: the text as typed (it is echoed in messages) and its length. */
+function durationOf(argv: Record<string, unknown>, key: 'verify' | 'minQuiet', flag: string): { text: string; ms: number } | undefined {
+  const value = argv[key];
+  if (value === undefined) return undefined;
+  const ms = durationFlag(flag, value);
+  const last: unknown = Array.isArray(value) ? value.at(-1) : value;
+  return { text: String(last).trim(), ms };
 }
 
 /** Flags that contradict each other, each with its sentence; the first that applies is the error. */
@@ -66,13 +55,13 @@ export function promoteFlags(argv: Record<string, unknown>): PromoteFlags {
     force: argv.force === true,
     allowUntested: argv.allowUntested === true,
     overwrite: argv.overwrite === true,
-    minQuiet: minQuiet(argv),
+    minQuiet: durationOf(argv, 'minQuiet', '--min-quiet'),
     broker: brokerOptions(argv),
     apply: argv.apply === true,
     forceConflicts: argv.forceConflicts === true,
     deleteAudit: argv.deleteAudit === true,
     dryRun: argv.dryRun === true,
-    verify: verifyFor(argv),
+    verify: durationOf(argv, 'verify', '--verify'),
     // promote-cluster has no --all: its output follows the number of target namespaces.
     asList: argv.all === true,
   };

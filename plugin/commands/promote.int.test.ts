@@ -307,7 +307,7 @@ describe('errors', () => {
     { args: ['audit', 'promote', 'p', '--dry-run'], message: '--dry-run needs --apply' },
     { args: ['audit', 'promote', 'p', '--force-conflicts'], message: '--force-conflicts needs --apply' },
     { args: ['audit', 'promote', 'p', '--overwrite'], message: '--overwrite needs --apply: only --apply replaces an existing NetworkPolicy' },
-    { args: ['audit', 'promote', 'p', '--min-quiet', '24x'], message: '--min-quiet "24x": not a duration' },
+    { args: ['audit', 'promote', 'p', '--min-quiet', '24x'], message: '--min-quiet: "24x" is not a duration; use numbers with s, m, h or d' },
     { args: ['audit', 'promote', 'p', '-o', 'xml'], message: '-o/--output: "xml" is not one of yaml, json, name' },
     // The helper passes the test kubeconfig first; a second --kubeconfig wins, as in kubectl.
     { args: ['--kubeconfig', '/nonexistent/kc', 'audit', 'promote', 'p'], message: '--kubeconfig /nonexistent/kc: no such file' },

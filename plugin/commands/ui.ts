@@ -23,7 +23,7 @@ export function uiBuilder(y: Argv): Argv {
   return withExamples(
     tokenFlags(y)
       .option('A', { alias: 'all-namespaces', type: 'boolean', default: false, describe: 'Every namespace, and the cluster-scoped policies' })
-      .option('port', { type: 'number', default: 0, describe: 'Local port for the view on 127.0.0.1 (default: any free port)' })
+      .option('port', { type: 'string', describe: 'Local port for the view on 127.0.0.1, 1 to 65535 (default: any free port)' })
       .option('open', { type: 'boolean', default: false, describe: 'Open the view in a browser: $BROWSER, else xdg-open (open on macOS)' }),
     UI_EXAMPLES,
   );
@@ -33,9 +33,17 @@ export function uiOptions(argv: Record<string, unknown>): UiOptions {
   const kube = kubeFlags(argv);
   const allNamespaces = argv.A === true;
   if (allNamespaces && kube.namespace !== undefined) throw new CliError('-A/--all-namespaces and -n/--namespace cannot be used together: give one', EXIT.badInput);
-  const port = argv.port;
-  if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port: ${String(port)} is not a port (0 to 65535; 0 picks a free one)`, EXIT.badInput);
-  return { kube, broker: brokerOptions(argv), allNamespaces, port, open: argv.open === true };
+  return { kube, broker: brokerOptions(argv), allNamespaces, port: portOf(argv.port), open: argv.open === true };
+}
+
+/** --port read as text (yargs would turn "abc" into NaN, which the message could not quote); 0 when not given: any free port. */
+export function portOf(v: unknown): number {
+  if (v === undefined) return 0;
+  const last: unknown = Array.isArray(v) ? v.at(-1) : v;
+  const text = typeof last === 'string' ? last.trim() : JSON.stringify(last);
+  const port = /^\d{1,5}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(port >= 1 && port <= 65535)) throw new CliError(`--port: ${JSON.stringify(text)} is not a port; give a number from 1 to 65535, or leave --port out for any free port`, EXIT.badInput);
+  return port;
 }
 
 export const registerUi: RegisterCommand = (y, { io, done }) =>

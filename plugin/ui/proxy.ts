@@ -10,6 +10,7 @@ import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { UiPolicyList, UiSession } from '../../contracts/web-view.js';
 import { UI_API } from '../../contracts/web-view.js';
+import { CliError } from '../errors.js';
 
 export interface UiProxyOptions {
   brokerUrl: string;
@@ -89,6 +90,13 @@ async function handle(o: UiProxyOptions, hosts: Set<string>, req: IncomingMessag
   }
 }
 
+/** Why the view could not listen, in one sentence naming the port and what to do (not Node's "Error: listen EADDRINUSE ..."). */
+function listenError(port: number, e: NodeJS.ErrnoException): CliError {
+  if (e.code === 'EADDRINUSE') return new CliError(`--port ${port}: 127.0.0.1:${port} is already in use by another program; choose another port with --port, or leave --port out for any free port`);
+  if (e.code === 'EACCES') return new CliError(`--port ${port}: not allowed to listen on 127.0.0.1:${port} (ports below 1024 need privileges); choose a port from 1024 to 65535 with --port, or leave --port out for any free port`);
+  return new CliError(`cannot listen on 127.0.0.1:${port}: ${e.message}`);
+}
+
 export async function startUiProxy(o: UiProxyOptions): Promise<UiProxy> {
   const hosts = new Set<string>();
   const server: Server = createServer((req, res) => {
@@ -98,7 +106,7 @@ export async function startUiProxy(o: UiProxyOptions): Promise<UiProxy> {
     });
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (e: NodeJS.ErrnoException) => { reject(listenError(o.port, e)); });
     server.listen(o.port, '127.0.0.1', () => { resolve(); });
   });
   const port = (server.address() as AddressInfo).port;

@@ -25,10 +25,17 @@ function untilStopped(signal: AbortSignal | undefined): Promise<void> {
 }
 
 export async function runUi(opts: UiOptions, io: CliIO, signal?: AbortSignal, onReady?: (url: string) => void): Promise<number> {
-  const [{ openBroker }, { lazyKube }, { openAuditApi }] = await Promise.all([import('../broker/connect.js'), import('../broker/kube-loader.js'), import('../kube/audit-api.js')]);
+  const [{ openBroker }, { brokerClient }, { lazyKube }, { openAuditApi }] = await Promise.all([
+    import('../broker/connect.js'),
+    import('../broker/client.js'),
+    import('../broker/kube-loader.js'),
+    import('../kube/audit-api.js'),
+  ]);
   const kube = lazyKube(opts.kube, io);
   const conn = await openBroker(opts.broker, io, kube.load);
   try {
+    // A view that cannot reach the broker would only show errors: say so now, with the next step.
+    await brokerClient(conn).getJson('/healthz');
     await kube.load(true);
     const kc = kube.connection();
     if (!kc) throw new Error('the kubeconfig was loaded but no connection is known');

@@ -3,7 +3,7 @@
  * into the broker's query. Namespace scope: -n NS (default: the context's namespace) reads the
  * policies of NS, -A all policies, --cluster-scoped the cluster-scoped ones (namespace '').
  */
-import { parseDuration as parseDurationText } from '../../runtime/duration.js';
+import { durationFlag } from '../duration-flag.js';
 import { CliError, EXIT } from '../errors.js';
 import type { Query } from '../broker/client.js';
 
@@ -37,13 +37,6 @@ export interface VerdictsOptions {
   noHeaders: boolean;
 }
 
-/** `90s`, `15m`, `1h30m`, `7d` in ms (the grammar of runtime/duration.ts, more than zero); the flag is named in the error. */
-export function parseDuration(flag: string, v: string): number {
-  const ms = parseDurationText(v.trim()) ?? 0;
-  if (ms <= 0) throw new CliError(`${flag}: ${JSON.stringify(v)} is not a duration; use numbers with s, m, h or d, such as 15m, 1h30m or 7d`, EXIT.badInput);
-  return ms;
-}
-
 function oneOf<T extends string>(flag: string, v: unknown, allowed: readonly T[]): T | undefined {
   if (v === undefined) return undefined;
   const text = typeof v === 'string' ? v : JSON.stringify(v);
@@ -75,7 +68,7 @@ export function verdictsOptions(argv: Record<string, unknown>): VerdictsOptions 
     verdict: oneOf('--verdict', argv.verdict, ['WouldDeny', 'Allow'] as const),
     direction: oneOf('--direction', argv.direction, ['Ingress', 'Egress'] as const),
     state: oneOf('--state', argv.state, VERDICT_STATES),
-    sinceMs: argv.since === undefined ? undefined : parseDuration('--since', typeof argv.since === 'string' ? argv.since : JSON.stringify(argv.since)),
+    sinceMs: argv.since === undefined ? undefined : durationFlag('--since', argv.since),
     limit: limitOf(argv.limit),
     watch: argv.watch === true,
     allGenerations: argv.allGenerations === true,

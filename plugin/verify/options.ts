@@ -4,7 +4,7 @@
  */
 import { CliError, EXIT } from '../errors.js';
 import type { Query } from '../broker/client.js';
-import { parseDuration } from '../verdicts/options.js';
+import { durationFlag } from '../duration-flag.js';
 
 export type VerifyOutput = 'table' | 'json' | 'yaml';
 export const VERIFY_OUTPUTS: readonly VerifyOutput[] = ['table', 'json', 'yaml'];
@@ -28,7 +28,7 @@ export function verifyOptions(argv: Record<string, unknown>): VerifyOptions {
   if (!(VERIFY_OUTPUTS as readonly string[]).includes(output)) throw new CliError(`-o/--output: ${JSON.stringify(output)} is not one of ${VERIFY_OUTPUTS.join(', ')}`, EXIT.badInput);
   const since = typeof argv.since === 'string' ? argv.since : '1h';
   return {
-    ...target, since, sinceMs: parseDuration('--since', since),
+    ...target, since, sinceMs: durationFlag('--since', since),
     mismatchesOnly: argv.mismatches === true, output: output as VerifyOutput, noHeaders: argv.headers === false,
   };
 }
