@@ -30,6 +30,25 @@ export async function showResults(kubectl: Kubectl, brokerUrl: string): Promise<
   return shown;
 }
 
+/**
+ * The commands to try in another shell. The export line carries KGUARDIAN_BROKER_URL as well as
+ * KUBECONFIG: the plugin reaches the playground's broker through it (there is no broker Service
+ * to port-forward to), so every `kubectl kguardian` command works there as printed.
+ */
+export function tryItLines(kubeconfig: string, kubectlBinary: string, brokerUrl: string): string[] {
+  const fixed = FIXED_POLICY_FILE.replace(/^.*\/playground\//, 'playground/');
+  return [
+    `export KUBECONFIG=${kubeconfig} PATH=$PWD/bin:$PATH KGUARDIAN_BROKER_URL=${brokerUrl}`,
+    `alias kubectl=${kubectlBinary}`,
+    `kubectl apply -f ${fixed}`,
+    `kubectl get kganp -n ${POLICY.namespace} -o wide -w          # OBSERVED catches up with GENERATION, WOULD-DENY drops to 0`,
+    `kubectl kguardian verdicts -n ${POLICY.namespace} --watch`,
+    `kubectl kguardian describe kganp ${POLICY.name} -n ${POLICY.namespace}`,
+    `kubectl kguardian audit promote ${POLICY.name} -n ${POLICY.namespace}                  # the NetworkPolicy to enforce`,
+    `kubectl kguardian audit promote ${POLICY.name} -n ${POLICY.namespace} | kubectl apply -f -`,
+  ];
+}
+
 export function suggestFix(kubeconfig: string, kubectlBinary: string, brokerUrl: string): void {
   const fixed = FIXED_POLICY_FILE.replace(/^.*\/playground\//, 'playground/');
   step('The mistake: `from: [{podSelector: {app: frontend}}]` means app=frontend pods in namespace shop.');
@@ -37,15 +56,5 @@ export function suggestFix(kubeconfig: string, kubectlBinary: string, brokerUrl:
   step(`The fix names the namespace in the same peer (namespaceSelector AND podSelector): ${fixed}`);
   show(`diff -u playground/policies/payments-isolation.yaml ${fixed}`);
   step('Try it yourself in another terminal:');
-  show(
-    [
-      `export KUBECONFIG=${kubeconfig} PATH=$PWD/bin:$PATH`,
-      `alias kubectl=${kubectlBinary}`,
-      `kubectl apply -f ${fixed}`,
-      `kubectl get kganp -n ${POLICY.namespace} -o wide -w          # OBSERVED catches up with GENERATION, WOULD-DENY drops to 0`,
-      `kubectl kguardian verdicts -n ${POLICY.namespace} --broker-url ${brokerUrl} --watch`,
-      `kubectl kguardian audit promote ${POLICY.name} -n ${POLICY.namespace}                  # the NetworkPolicy to enforce`,
-      `kubectl kguardian audit promote ${POLICY.name} -n ${POLICY.namespace} | kubectl apply -f -`,
-    ].join('\n'),
-  );
+  show(tryItLines(kubeconfig, kubectlBinary, brokerUrl).join('\n'));
 }
