@@ -5,7 +5,8 @@
  * module for both sides, so neither can drift without the compiler noticing.
  */
 import type { Direction, PolicyKind, Protocol, Verdict } from '../policy/types.js';
-import type { EndpointKind, FlowObservation } from './flow-batch.js';
+import type { FlowObservation } from './flow-batch.js';
+import type { FlowEnd } from './flow-end.js';
 import type { VerdictEndpoint } from './summary.js';
 
 export type { Offender, OffenderStates, Summary, VerdictEndpoint } from './summary.js';
@@ -16,8 +17,8 @@ export interface StoredFlow {
   bucket: string;
   firstSeen: string;
   lastSeen: string;
-  src: { ip: string; port: number; kind: EndpointKind; namespace?: string; pod?: string; podUid?: string };
-  dst: { ip: string; port: number; kind: EndpointKind; namespace?: string; pod?: string; podUid?: string };
+  src: FlowEnd;
+  dst: FlowEnd;
   protocol: Protocol;
   direction: Direction;
   state: FlowObservation['state'];

@@ -5,6 +5,7 @@
  * enforcementMismatchesSchema). How a row is classified: daemons/broker/verify/enforcement.ts.
  */
 import { z } from 'zod';
+import { judgedEndWireSchema, type JudgedEndWire } from './flow-end.js';
 
 export const PREDICTIONS = ['Allow', 'Deny'] as const;
 export type Predicted = (typeof PREDICTIONS)[number];
@@ -15,8 +16,9 @@ export type Outcome = (typeof OUTCOME_VALUES)[number];
 export const OUTCOMES: readonly Outcome[] = OUTCOME_VALUES;
 export const MISMATCHES: readonly Outcome[] = ['NotEnforced', 'DroppedElsewhere'];
 
-export const enforcementEndSchema = z.object({ namespace: z.string().max(253), pod: z.string().max(253), ip: z.string().max(45) });
-export type EnforcementEnd = z.infer<typeof enforcementEndSchema>;
+/** One end of the flow: the wire's spelling of a flow end, '' for a name the broker does not know (flow-end.ts). */
+export const enforcementEndSchema = judgedEndWireSchema;
+export type EnforcementEnd = JudgedEndWire;
 
 /** Conversations of a flow in each connection state, as the agent saw them. */
 export const stateCountsSchema = z.object({ established: z.int().min(0), attempt: z.int().min(0), refused: z.int().min(0), seen: z.int().min(0) });

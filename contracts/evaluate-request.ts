@@ -11,6 +11,7 @@ import { badRequest, type HttpError } from '../runtime/http-error.js';
 import type { EvaluateItem, OnlyPolicy } from './evaluate.js';
 import { EVALUATE_LIMITS } from './evaluate-limits.js';
 import { fieldPath } from './flow-batch.js';
+import { flowEndSchema } from './flow-end.js';
 import { DNS_LABEL, DNS_SUBDOMAIN } from './kube-names.js';
 import { parseRfc3339, RFC3339_MAX_LENGTH } from './rfc3339.js';
 
@@ -22,12 +23,13 @@ export interface EvaluateRequest {
 const PROTOCOLS = new Set(['TCP', 'UDP', 'SCTP']);
 const PAIRED = 'namespace and pod are given together or not at all';
 
+/**
+ * An end's name (flow-end.ts): the address optional (an end may be named by its pod alone) and any
+ * address the engine can read, the namespace and pod as the flow batch checks them.
+ */
 const endpointSchema = z
-  .object({
-    ip: z.string().max(45).refine((s) => isIP(s) !== 0, 'must be an IPv4 or IPv6 address').optional(),
-    namespace: z.string().max(63).regex(DNS_LABEL, 'must be a Kubernetes namespace name').optional(),
-    pod: z.string().max(253).regex(DNS_SUBDOMAIN, 'must be a Kubernetes pod name').optional(),
-  })
+  .object({ ip: z.string().max(45).refine((s) => isIP(s) !== 0, 'must be an IPv4 or IPv6 address').optional() })
+  .extend(flowEndSchema.pick({ namespace: true, pod: true }).shape)
   .refine((e) => (e.namespace === undefined) === (e.pod === undefined), { message: PAIRED, path: ['pod'] });
 
 export const evaluateItemSchema = z.object({

@@ -8,23 +8,17 @@
 import { z } from 'zod';
 import type { Protocol } from '../policy/types.js';
 import { FLOW_BATCH_LIMITS } from './flow-batch-limits.js';
-import { DNS_LABEL, DNS_SUBDOMAIN } from './kube-names.js';
+import { DNS_SUBDOMAIN } from './kube-names.js';
 import { isValidObservation } from './flow-fast-check.js';
-import { ipProblem, MAX_IP_LENGTH } from './ip-address.js';
+import { flowEndSchema, type FlowEnd } from './flow-end.js';
 import { parseRfc3339, RFC3339_MAX_LENGTH } from './rfc3339.js';
 import { badRequest, type HttpError } from '../runtime/http-error.js';
 
-/** Who owns an address, as the agent knew it at observation time. */
-export type EndpointKind = 'pod' | 'host' | 'node' | 'external' | 'unknown';
+export type { EndpointKind } from './flow-end.js';
+export { ENDPOINT_KINDS } from './flow-end.js';
 
-export interface ObservedEndpoint {
-  ip: string; // IPv4 or IPv6, as text
-  port: number; // 0..65535 (source port may be 0 when aggregated)
-  kind: EndpointKind;
-  namespace?: string; // pod identity stamped at observation time (pod IPs are reused)
-  pod?: string;
-  podUid?: string;
-}
+/** One end of an observed flow: the one flow-end shape (flow-end.ts). */
+export type ObservedEndpoint = FlowEnd;
 
 export interface FlowObservation {
   src: ObservedEndpoint; // initiator (TCP: the connect() side; UDP: sender of the first packet seen)
@@ -46,37 +40,20 @@ export interface FlowBatch {
   flows: FlowObservation[];
 }
 
-export const ENDPOINT_KINDS: readonly EndpointKind[] = ['pod', 'host', 'node', 'external', 'unknown'];
 export const FLOW_STATES: readonly FlowObservation['state'][] = ['established', 'attempt', 'refused', 'seen'];
 
 export { FLOW_BATCH_LIMITS };
 
-const ip = z
-  .string()
-  .max(MAX_IP_LENGTH)
-  .superRefine((s, ctx) => {
-    const problem = ipProblem(s);
-    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
-  });
 const time = z
   .string()
   .max(RFC3339_MAX_LENGTH)
   .refine((s) => !Number.isNaN(parseRfc3339(s)), 'must be an RFC 3339 time of a real date, such as 2026-01-02T15:04:05.000Z');
 const nodeName = z.string().min(1).max(253).regex(DNS_SUBDOMAIN, 'must be a DNS subdomain (a Kubernetes node name)');
 
-const endpointSchema = z.object({
-  ip,
-  port: z.int().min(0).max(65535),
-  kind: z.enum(ENDPOINT_KINDS as [EndpointKind, ...EndpointKind[]]),
-  namespace: z.string().max(63).regex(DNS_LABEL, 'must be a Kubernetes namespace name').optional(),
-  pod: z.string().max(253).regex(DNS_SUBDOMAIN, 'must be a Kubernetes pod name').optional(),
-  podUid: z.string().min(1).max(64).regex(/^[A-Za-z0-9-]+$/, 'must be a Kubernetes UID').optional(),
-});
-
 export const flowObservationSchema = z
   .object({
-    src: endpointSchema,
-    dst: endpointSchema,
+    src: flowEndSchema,
+    dst: flowEndSchema,
     protocol: z.enum(['TCP', 'UDP', 'SCTP']),
     direction: z.enum(['Ingress', 'Egress']),
     state: z.enum(FLOW_STATES as [FlowObservation['state'], ...FlowObservation['state'][]]),

@@ -6,12 +6,12 @@
  * each other so they cannot drift apart.
  */
 import { FLOW_BATCH_LIMITS } from './flow-batch-limits.js';
+import { ENDPOINT_KINDS, FLOW_END_LIMITS, POD_UID } from './flow-end.js';
 import { isStorableIp } from './ip-address.js';
 import { DNS_LABEL, DNS_SUBDOMAIN } from './kube-names.js';
 import { parseRfc3339 } from './rfc3339.js';
 
-const POD_UID = /^[A-Za-z0-9-]+$/;
-const KINDS = new Set(['pod', 'host', 'node', 'external', 'unknown']);
+const KINDS = new Set<string>(ENDPOINT_KINDS);
 const PROTOCOLS = new Set(['TCP', 'UDP', 'SCTP']);
 const STATES = new Set(['established', 'attempt', 'refused', 'seen']);
 
@@ -51,9 +51,9 @@ function endpointOk(v: unknown): boolean {
     isInt(v.port, 0, 65535) &&
     typeof v.kind === 'string' &&
     KINDS.has(v.kind) &&
-    optString(v.namespace, 0, 63, DNS_LABEL) &&
-    optString(v.pod, 0, 253, DNS_SUBDOMAIN) &&
-    optString(v.podUid, 1, 64, POD_UID)
+    optString(v.namespace, 0, FLOW_END_LIMITS.maxNamespace, DNS_LABEL) &&
+    optString(v.pod, 0, FLOW_END_LIMITS.maxPod, DNS_SUBDOMAIN) &&
+    optString(v.podUid, 1, FLOW_END_LIMITS.maxPodUid, POD_UID)
   );
 }
 

@@ -6,13 +6,14 @@
  * the reader's validation are one declaration.
  */
 import { z } from 'zod';
+import { judgedEndWireSchema, type JudgedEndWire } from './flow-end.js';
 
 /** A verdict's connection state: the judged flow's, or unknown for verdicts older than the column. */
 export const VERDICT_STATES = ['established', 'attempt', 'refused', 'seen', 'unknown'] as const;
 
-/** One end of a judged flow: '' for a name the broker does not know. */
-export const verdictEndpointSchema = z.object({ namespace: z.string().max(253), pod: z.string().max(253), ip: z.string().max(45) });
-export type VerdictEndpoint = z.infer<typeof verdictEndpointSchema>;
+/** One end of a judged flow: the wire's spelling of a flow end, '' for a name the broker does not know (flow-end.ts). */
+export const verdictEndpointSchema = judgedEndWireSchema;
+export type VerdictEndpoint = JudgedEndWire;
 
 /** Counts per connection state, in the same unit as the offender's count; states with none are left out. */
 export const offenderStatesSchema = z.partialRecord(z.enum(VERDICT_STATES), z.int().min(0));

@@ -1,8 +1,10 @@
 /**
  * Types of the policy engine: the raw Kubernetes shapes it accepts, the cluster model it
  * keeps, the flows it judges and the verdicts it returns. The raw shapes mirror
- * networking.k8s.io/v1 exactly; everything after compilation lives in compiled.ts.
+ * networking.k8s.io/v1 exactly; everything after compilation lives in compiled.ts. A flow's end is
+ * the one flow-end shape of contracts/flow-end.ts (a type-only import: the engine runs without it).
  */
+import type { FlowEndName } from '../contracts/flow-end.js';
 
 export type Protocol = 'TCP' | 'UDP' | 'SCTP';
 export const PROTOCOLS: readonly Protocol[] = ['TCP', 'UDP', 'SCTP'];
@@ -116,17 +118,19 @@ export interface PodRef {
 
 // ---- Flows ----
 
-/** One end of a flow: an IP, a pod, or both (the pod as stamped at observation time wins). */
-export interface FlowEndpoint {
-  ip?: string;
-  namespace?: string;
-  pod?: string;
-  /**
-   * No pod owned `ip` when the flow happened (a recorded flow judged later, when a pod may hold the
-   * address now): the end is judged by its address alone, never looked up, and reasons say why.
-   */
-  unowned?: boolean;
-}
+/**
+ * One end of a flow as the engine judges it: the name of a flow end (contracts/flow-end.ts: an IP,
+ * a pod, or both; a missing pod is absent, never ''), its address optional because `audit test`
+ * may name an end by its pod alone. The pod as stamped at observation time wins.
+ */
+export type FlowEndpoint = Partial<Pick<FlowEndName, 'ip'>> &
+  Omit<FlowEndName, 'ip'> & {
+    /**
+     * No pod owned `ip` when the flow happened (a recorded flow judged later, when a pod may hold the
+     * address now): the end is judged by its address alone, never looked up, and reasons say why.
+     */
+    unowned?: boolean;
+  };
 
 export interface Flow {
   src: FlowEndpoint;

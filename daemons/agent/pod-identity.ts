@@ -17,14 +17,10 @@
  * (no TCP record of the pod yet, or UDP, whose records carry no namespace) the end stays
  * `unknown` and is counted (flow-aggregator.ts), never dropped.
  */
-import type { EndpointKind } from './flow-observation.js';
+import type { EndIdentity } from '../../contracts/flow-end.js';
 
-export interface EndpointIdentity {
-  kind: EndpointKind;
-  namespace?: string;
-  pod?: string;
-  podUid?: string;
-}
+/** Who owns an address: a flow end without its address and port (contracts/flow-end.ts). */
+export type EndpointIdentity = EndIdentity;
 
 export interface PodAddresses {
   namespace: string;
