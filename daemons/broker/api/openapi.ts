@@ -52,6 +52,7 @@ const bodyErrors = {
 };
 const json = (schema: object, description = 'OK'): object => ({ description, content: { 'application/json': { schema } } });
 
+/** One end of a flow as agents send it: contracts/flow-end.ts's flowEndSchema; the answers' ends are projections of it. */
 const endpoint = {
   type: 'object',
   required: ['ip', 'port', 'kind'],
@@ -64,11 +65,15 @@ const endpoint = {
     podUid: { type: 'string', pattern: '^[A-Za-z0-9-]{1,64}$' },
   },
 };
-const storedEndpoint = {
-  type: 'object',
-  properties: { ip: str, port: int, kind: str, namespace: str, pod: str, podUid: str },
-};
-const verdictEnd = { type: 'object', properties: { namespace: str, pod: str, ip: str } };
+type EndField = keyof typeof endpoint.properties;
+/** The same fields as the broker answers them: only their JSON types (it sends what it stored). */
+const storedEndProperties = Object.fromEntries(
+  Object.entries(endpoint.properties).map(([k, v]) => [k, 'type' in v && v.type === 'integer' ? int : str]),
+) as Record<EndField, typeof str | typeof int>;
+const endProjection = (fields: readonly EndField[]): object => ({ type: 'object', properties: Object.fromEntries(fields.map((f) => [f, storedEndProperties[f]])) });
+const storedEndpoint = endProjection(['ip', 'port', 'kind', 'namespace', 'pod', 'podUid']);
+/** A judged end: its name, '' for a namespace or pod the broker does not know (contracts/flow-end.ts). */
+const verdictEnd = endProjection(['namespace', 'pod', 'ip']);
 
 export interface PathFamily {
   /** The prefix (or the exact paths) that puts a path in the family. */

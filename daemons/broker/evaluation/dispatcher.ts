@@ -18,7 +18,7 @@ import type { EvaluateItem, EvaluateResult, EvaluatorClient } from '../evaluator
 import type { Logger } from '../../../runtime/logger.js';
 import type { BrokerMetrics } from '../metrics.js';
 import type { ClaimedFlow, FlowJudgement, NewVerdict, Store, StoredCheckTally, StoredFlow } from '../store/types.js';
-import type { FlowEndpoint } from '../../../policy/types.js';
+import { endName } from '../../../contracts/flow-end-label.js';
 import { checksOf } from '../verify/enforcement.js';
 
 export interface DispatcherOptions {
@@ -39,15 +39,6 @@ export interface DispatcherOptions {
   sleep?: Sleep;
 }
 
-function endpoint(e: StoredFlow['src']): FlowEndpoint {
-  const out: FlowEndpoint = { ip: e.ip };
-  if (e.namespace !== undefined && e.pod !== undefined) {
-    out.namespace = e.namespace;
-    out.pod = e.pod;
-  }
-  return out;
-}
-
 export function toEvaluateItem(c: ClaimedFlow): EvaluateItem {
   const f = c.flow;
   return {
@@ -55,7 +46,7 @@ export function toEvaluateItem(c: ClaimedFlow): EvaluateItem {
     observedAt: f.lastSeen,
     count: c.pending,
     direction: f.direction,
-    flow: { src: endpoint(f.src), dst: endpoint(f.dst), protocol: f.protocol, port: f.dst.port },
+    flow: { src: endName(f.src), dst: endName(f.dst), protocol: f.protocol, port: f.dst.port },
   };
 }
 

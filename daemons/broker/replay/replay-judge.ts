@@ -7,7 +7,7 @@
  */
 import type { EvaluateItem, EvaluateResult, EvaluatorClient, OnlyPolicy } from '../evaluator-client.js';
 import type { ReplayFlow, ReplayJudgement } from '../store/replay-types.js';
-import type { FlowEndpoint } from '../../../policy/types.js';
+import { endName } from '../../../contracts/flow-end-label.js';
 
 type Verdict = ReplayJudgement['verdict'];
 type Known = Omit<ReplayJudgement, 'key'>;
@@ -15,14 +15,10 @@ type Known = Omit<ReplayJudgement, 'key'>;
 /** Beyond this many remembered flows the memo starts again (a window of distinct flows only). */
 const MAX_REMEMBERED = 500_000;
 
-function endpoint(e: ReplayFlow['src']): FlowEndpoint {
-  return e.namespace !== '' && e.pod !== '' ? { ip: e.ip, namespace: e.namespace, pod: e.pod } : { ip: e.ip };
-}
-
 export function toReplayItem(f: ReplayFlow, id: number): EvaluateItem {
   return {
     id, observedAt: f.lastSeen, count: f.judged, direction: f.direction,
-    flow: { src: endpoint(f.src), dst: endpoint(f.dst), protocol: f.protocol, port: f.port },
+    flow: { src: endName(f.src), dst: endName(f.dst), protocol: f.protocol, port: f.port },
   };
 }
 

@@ -12,13 +12,14 @@
  * namespace or pod as '', the minute bucket in epoch milliseconds.
  */
 import type { FlowObservation } from '../../../contracts/flow-batch.js';
+import type { FlowEnd } from '../../../contracts/flow-end.js';
 import { inetText } from '../../../policy/address.js';
 import type { StoredFlow } from './types.js';
 
 /** What the key reads from an observation or a stored row, besides the bucket and the two addresses. */
 export interface KeyedFlow {
-  src: { namespace?: string; pod?: string };
-  dst: { port: number; namespace?: string; pod?: string };
+  src: Pick<FlowEnd, 'namespace' | 'pod'>;
+  dst: Pick<FlowEnd, 'port' | 'namespace' | 'pod'>;
   protocol: FlowObservation['protocol'];
   direction: FlowObservation['direction'];
   state: FlowObservation['state'];

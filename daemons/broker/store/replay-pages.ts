@@ -46,6 +46,7 @@
 import type { Queryable } from './sql-client.js';
 import { distinctFlows, flowIdentity, flowKey, settle, verdictValues } from './replay-tally.js';
 import type { ReplayJob } from '../../../contracts/replay.js';
+import { endName } from '../../../contracts/flow-end-label.js';
 import type { OwedGroup, PageTally, PageWrite, PageWritten, ReplayPage, ReplayRows } from './replay-types.js';
 import { insertVerdicts } from './verdict-insert.js';
 import type { Direction, Protocol } from '../../../policy/types.js';
@@ -139,8 +140,8 @@ SELECT 'n', count(*), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 function toGroup(r: TallyRow): OwedGroup {
   const ends = {
     direction: r.direction as Direction,
-    src: { ip: r.src_host, namespace: r.src_namespace, pod: r.src_pod },
-    dst: { ip: r.dst_host, namespace: r.dst_namespace, pod: r.dst_pod },
+    src: endName({ ip: r.src_host, namespace: r.src_namespace, pod: r.src_pod }),
+    dst: endName({ ip: r.dst_host, namespace: r.dst_namespace, pod: r.dst_pod }),
     port: r.dst_port,
     protocol: r.protocol as Protocol,
   };

@@ -6,6 +6,7 @@
  * contracts/replay.ts); the SQL is in replays.ts and replay-pages.ts (whose comment explains the
  * counting), and replay/ has the worker.
  */
+import type { FlowEndName } from '../../../contracts/flow-end.js';
 import type { ReplayJob, ReplayPolicy, ReplayState } from '../../../contracts/replay.js';
 import type { Direction, PodRef, Protocol, Verdict } from '../../../policy/types.js';
 
@@ -38,8 +39,9 @@ export interface ReplayFlow {
   /** The latest last_seen of the group's rows. */
   lastSeen: string;
   direction: Direction;
-  src: { ip: string; namespace: string; pod: string };
-  dst: { ip: string; namespace: string; pod: string };
+  /** The ends as stored, in the one convention (a name the agent did not stamp is absent). */
+  src: FlowEndName;
+  dst: FlowEndName;
   port: number;
   protocol: Protocol;
   /** Observations this generation still owes a verdict for, summed over the rows (always > 0). */

@@ -3,7 +3,8 @@
  * Date, but bigint differently (`pg` as string, PGlite as number), hence Number() everywhere.
  */
 import type { Direction, PolicyKind, Protocol, Verdict } from '../../../policy/types.js';
-import type { EndpointKind, FlowObservation } from '../../../contracts/flow-batch.js';
+import type { FlowObservation } from '../../../contracts/flow-batch.js';
+import type { EndpointKind, FlowEnd } from '../../../contracts/flow-end.js';
 import type { StoredFlow, StoredVerdict } from './types.js';
 
 const FLOW_FIELDS = ['id', 'bucket', 'first_seen', 'last_seen', 'src_ip', 'src_port', 'src_kind', 'src_namespace', 'src_pod',
@@ -69,26 +70,18 @@ export interface VerdictRow {
   state: string;
 }
 
-/** '' in a key column means "absent" on the wire. */
-function opt(v: string): string | undefined {
-  return v === '' ? undefined : v;
-}
-
-/** One end's columns of a flow row ('' for an identity the agent did not stamp). */
-interface EndColumns {
-  ip: string;
-  port: number;
-  kind: string;
-  ns: string;
-  pod: string;
-  uid: string;
-}
-
-function endpoint(c: EndColumns): StoredFlow['src'] {
-  const e: StoredFlow['src'] = { ip: c.ip, port: c.port, kind: c.kind as EndpointKind };
-  if (opt(c.ns)) e.namespace = c.ns;
-  if (opt(c.pod)) e.pod = c.pod;
-  if (opt(c.uid)) e.podUid = c.uid;
+/**
+ * One end of a flow row as a FlowEnd: the row's key columns hold '' for an identity the agent did
+ * not stamp (NOT NULL, so the unique key treats two unnamed ends alike); a FlowEnd leaves it out.
+ */
+function endOf(r: FlowRow, side: 'src' | 'dst'): FlowEnd {
+  const e: FlowEnd = { ip: r[`${side}_ip`], port: r[`${side}_port`], kind: r[`${side}_kind`] as EndpointKind };
+  const namespace = r[`${side}_namespace`];
+  const pod = r[`${side}_pod`];
+  const podUid = r[`${side}_pod_uid`];
+  if (namespace !== '') e.namespace = namespace;
+  if (pod !== '') e.pod = pod;
+  if (podUid !== '') e.podUid = podUid;
   return e;
 }
 
@@ -98,8 +91,8 @@ export function toFlow(r: FlowRow): StoredFlow {
     bucket: r.bucket.toISOString(),
     firstSeen: r.first_seen.toISOString(),
     lastSeen: r.last_seen.toISOString(),
-    src: endpoint({ ip: r.src_ip, port: r.src_port, kind: r.src_kind, ns: r.src_namespace, pod: r.src_pod, uid: r.src_pod_uid }),
-    dst: endpoint({ ip: r.dst_ip, port: r.dst_port, kind: r.dst_kind, ns: r.dst_namespace, pod: r.dst_pod, uid: r.dst_pod_uid }),
+    src: endOf(r, 'src'),
+    dst: endOf(r, 'dst'),
     protocol: r.protocol as Protocol,
     direction: r.direction as Direction,
     state: r.state as FlowObservation['state'],

@@ -7,6 +7,7 @@ import { transpose } from './columns.js';
 import { LOCK_KEYS } from './migrations.js';
 import type { Queryable } from './sql-client.js';
 import type { PodRef } from '../../../policy/types.js';
+import { podOf, type AnyEndName } from '../../../contracts/flow-end-label.js';
 
 /** One audit_verdicts row, in the column order of the insert below. */
 export type VerdictValues = [
@@ -43,9 +44,9 @@ SELECT * FROM unnest($1::timestamptz[], $2::timestamptz[], $3::bigint[], $4::tex
   $17::int[], $18::text[], $19::text[], $20::bigint[], $21::text[])`;
 
 /** The pod of an end: as the agent stamped it, else as the evaluator resolved it, else none (''). */
-export function endIdentity(stamp: { namespace?: string; pod?: string }, resolved: PodRef | null | undefined): [string, string] {
-  if (stamp.namespace && stamp.pod) return [stamp.namespace, stamp.pod];
-  return resolved ? [resolved.namespace, resolved.pod] : ['', ''];
+export function endIdentity(stamp: AnyEndName, resolved: PodRef | null | undefined): [string, string] {
+  const pod = podOf(stamp) ?? resolved;
+  return pod ? [pod.namespace, pod.pod] : ['', ''];
 }
 
 /** Inserts the rows in the caller's transaction (nothing, and no lock, when there are none). */
