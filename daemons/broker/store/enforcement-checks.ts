@@ -162,10 +162,12 @@ const IDENTITY = `policy_uid, policy_namespace, policy_name, direction, predicte
 
 /**
  * The report's statement. Rows of one judgement (from_judged NULL) count where their own time is in
- * the window. A flow row's check ranges count where the flow row's bucket (its first minute) is:
- * each range is the flow row's judged observations from its start to the next row of the same
- * policy (or to all judged so far), its times the flow row's. A flow row gone before its checks
- * (FLOW_RETENTION_DAYS shorter than VERDICT_RETENTION_DAYS) counts what its first judgement judged.
+ * the window. A flow row's check ranges count where the flow row has an observation in the window
+ * (its bucket, the minute of its first one, from since's minute on, and its last one at or after
+ * since), whole: a range has no times of its own, only the flow row's. Each range is the flow
+ * row's judged observations from its start to the next row of the same policy (or to all judged so
+ * far). A flow row gone before its checks (FLOW_RETENTION_DAYS shorter than
+ * VERDICT_RETENTION_DAYS) counts where its bucket is, with what its first judgement judged.
  */
 export function reportSql(q: EnforcementQuery): { text: string; params: unknown[] } {
   const since = q.since.getTime();
@@ -199,7 +201,9 @@ export function reportSql(q: EnforcementQuery): { text: string; params: unknown[
         -- each range, and a plain join could read every flow row of the window for each).
         SELECT count, pending, first_seen, last_seen FROM flows WHERE id = r.flow_id LIMIT 1
       ) f ON true
-      WHERE r.predicted <> ''
+      -- The bucket bound above keeps since's whole minute; a flow row of that minute last observed
+      -- before since has nothing in the window.
+      WHERE r.predicted <> '' AND (f.last_seen IS NULL OR f.last_seen >= $1)
     )
     SELECT policy_uid, policy_namespace, policy_name, max(policy_generation) AS generation, direction, predicted,
       src_namespace, src_pod, host(src_ip) AS src_ip, dst_namespace, dst_pod, host(dst_ip) AS dst_ip, port, protocol,

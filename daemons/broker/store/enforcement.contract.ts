@@ -216,6 +216,22 @@ export function enforcementRangesContract(engine: string, open: CheckStoreFactor
       expect(await report(7311)).toEqual([['deny-all', 'Deny', 4, 7]]);
     });
 
+    it.each([
+      // One flow row (minute 07:13), observed at 07:13:05 and 07:13:20: judged Deny, 3 established in all.
+      { title: 'a window starting after its last observation, in its minute: not counted', since: '2026-03-01T07:13:30Z', established: [] },
+      { title: 'a window starting at its last observation: counted whole', since: '2026-03-01T07:13:20Z', established: [3] },
+      { title: 'a window starting between its observations: counted whole (a flow row is the finest grain)', since: '2026-03-01T07:13:10Z', established: [3] },
+      { title: 'a window starting before its minute: counted', since: '2026-03-01T07:12:00Z', established: [3] },
+    ])('a flow row counts where one of its observations is in the window: $title', async ({ since, established }) => {
+      if ((await rowsOf(7313)) === 0) {
+        await store.ingest(batch([observation({ at: '2026-03-01T07:13:05.000Z', count: 1, dst: { ...observation().dst, port: 7313 } }),
+          observation({ at: '2026-03-01T07:13:20.000Z', count: 2, dst: { ...observation().dst, port: 7313 } })]), T0);
+        await judge([check('deny-all', 'Deny')]);
+      }
+      const r = await store.enforcementReport({ ...window, since: new Date(since) });
+      expect(r.rows.filter((x) => x.port === 7313).map((x) => x.observed.established)).toEqual(established);
+    });
+
     it('counts what the first judgement judged once the flow row has expired (flows kept shorter than checks)', async () => {
       await see(7312, 2);
       await judge([check('deny-all', 'Deny')]);
