@@ -138,14 +138,17 @@ describe('indexes behind every verdict filter (EXPLAIN)', () => {
     expectIndexOnly(await plan(sql.offenders, sql.offenderParams));
   });
 
-  it('answers pages fast enough on this data (a smoke check; bench/ has the real figures)', async () => {
-    const times: number[] = [];
-    for (let i = 0; i < 50; i++) {
-      const started = performance.now();
-      await store.listVerdicts({ policy: `p${i}`, namespace: `ns${i % 50}`, limit: 100 });
-      times.push(performance.now() - started);
+  // How fast these pages come is bench/broker-query.bench.ts's business (docs/BENCHMARKS.md), not
+  // a timed assertion here: on a loaded machine any bound is either loose or flaky. What the test
+  // keeps is that each filtered page on this data holds only matching rows and stops at the limit.
+  it('answers filtered pages with only matching rows, at most the limit, on this data', async () => {
+    let rows = 0;
+    for (let i = 0; i < 50; i += 7) {
+      const page = await store.listVerdicts({ policy: `p${i}`, namespace: `ns${i % 50}`, limit: 100 });
+      expect(page.verdicts.length).toBeLessThanOrEqual(100);
+      for (const v of page.verdicts) expect([v.policy.name, v.policy.namespace]).toEqual([`p${i}`, `ns${i % 50}`]);
+      rows += page.verdicts.length;
     }
-    times.sort((a, b) => a - b);
-    expect(times[25]!).toBeLessThan(50);
+    expect(rows).toBeGreaterThan(0);
   });
 });
