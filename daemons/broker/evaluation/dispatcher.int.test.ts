@@ -145,7 +145,9 @@ describe('evaluation dispatcher (PostgreSQL)', () => {
       const started = performance.now();
       const r = await t.post('/v1/flows', batch(flows(50, 5)));
       expect(r.status).toBe(200);
-      expect(performance.now() - started).toBeLessThan(1000);
+      // Waiting on the evaluator would take its whole delay; anything shorter is an answer that did
+      // not wait (a tighter bound would measure the machine's load, not the dispatcher).
+      expect(performance.now() - started).toBeLessThan(double.delayMs);
     } finally {
       double.delayMs = 0;
       await d.stop();
