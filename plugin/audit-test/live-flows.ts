@@ -8,16 +8,13 @@ import type { BrokerClient } from '../broker/client.js';
 import type { FlowPage, StoredFlow } from '../broker/types.js';
 import type { Source } from '../input/read-source.js';
 import type { CliIO } from '../io.js';
+import { endName } from '../../contracts/flow-end-label.js';
 
 const PAGE = 5000;
 const PROGRESS_EVERY_PAGES = 4;
 
-function end(e: StoredFlow['src']): { ip: string; namespace?: string; pod?: string } {
-  return e.namespace && e.pod ? { ip: e.ip, namespace: e.namespace, pod: e.pod } : { ip: e.ip };
-}
-
 export function flowLine(f: StoredFlow): string {
-  return JSON.stringify({ src: end(f.src), dst: end(f.dst), protocol: f.protocol, port: f.dst.port });
+  return JSON.stringify({ src: endName(f.src), dst: endName(f.dst), protocol: f.protocol, port: f.dst.port });
 }
 
 export async function readBrokerFlows(client: BrokerClient, sinceMs: number, since: string, io: CliIO, now = new Date()): Promise<Source> {

@@ -10,6 +10,7 @@ import type { Offender, FlowEnd } from '../kube/objects.js';
 import { renderFittedTable, wrapLine } from '../output/table.js';
 import { age } from './age.js';
 import type { DescribeModel, DirectionRules } from './model.js';
+import { endLabel, podOf } from '../../contracts/flow-end-label.js';
 
 const PAD = 18;
 
@@ -61,9 +62,7 @@ function syncText(m: DescribeModel, { now, width: w }: Page): string {
 }
 
 function end(e: FlowEnd): string {
-  const pod = e.pod ? `${e.namespace ?? ''}/${e.pod}` : undefined;
-  if (pod && e.ip) return `${pod} (${e.ip})`;
-  return pod ?? e.ip ?? '?';
+  return podOf(e) && e.ip ? `${endLabel(e)} (${e.ip})` : endLabel(e);
 }
 
 const OFFENDER_HEADERS = ['Source', 'Destination', 'Port', 'Direction', 'Count', 'Last seen', 'State'] as const;

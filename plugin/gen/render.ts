@@ -12,6 +12,7 @@ import { CliError, EXIT } from '../errors.js';
 import type { Denial } from './check.js';
 import type { Refusal } from './generate.js';
 import type { GeneratedPolicy } from './types.js';
+import { endLabel } from '../../contracts/flow-end-label.js';
 
 export type GenOutput = 'yaml' | 'json';
 export const GEN_OUTPUTS: readonly GenOutput[] = ['yaml', 'json'];
@@ -51,13 +52,9 @@ export function refusalLines(refused: readonly Refusal[]): string[] {
   return refused.map((r) => `${r.severity}: ${r.workload}: ${r.reason}`);
 }
 
-function endText(e: Denial['flow']['src']): string {
-  return e.namespace !== undefined && e.pod !== undefined ? `${e.namespace}/${e.pod}` : (e.ip ?? '?');
-}
-
 export function denialLine(d: Denial): string {
   const count = d.count > 1 ? ` (${d.count} flows)` : '';
-  return `line ${d.line}: ${d.direction} ${endText(d.flow.src)} -> ${endText(d.flow.dst)} ${d.flow.port}/${d.flow.protocol}${count}: ${d.reason}`;
+  return `line ${d.line}: ${d.direction} ${endLabel(d.flow.src)} -> ${endLabel(d.flow.dst)} ${d.flow.port}/${d.flow.protocol}${count}: ${d.reason}`;
 }
 
 /** The denials, at most `limit` of them, then how many more. */

@@ -12,6 +12,7 @@ import { openBroker } from '../broker/connect.js';
 import type { BrokerOptions } from '../broker/types.js';
 import type { CliIO } from '../io.js';
 import type { NetworkPolicyObject } from './strip.js';
+import { endLabel } from '../../contracts/flow-end-label.js';
 
 /** How often the broker is asked while verifying. */
 export const VERIFY_POLL_MS = 2000;
@@ -31,8 +32,7 @@ export interface Judged {
   inconclusive: number;
 }
 
-const end = (e: EnforcementRow['src']): string => (e.pod ? `${e.namespace}/${e.pod}` : e.ip);
-const key = (r: EnforcementRow): string => [r.policy.uid, r.direction, end(r.src), end(r.dst), r.port, r.protocol, r.outcome].join('|');
+const key = (r: EnforcementRow): string => [r.policy.uid, r.direction, endLabel(r.src), endLabel(r.dst), r.port, r.protocol, r.outcome].join('|');
 
 /** Verifies the applied policies for the duration; returns how many mismatched flows were found. */
 export async function verifyAfterApply(nps: readonly NetworkPolicyObject[], o: VerifyAfterOptions, io: CliIO): Promise<number> {
@@ -51,7 +51,7 @@ export async function verifyAfterApply(nps: readonly NetworkPolicyObject[], o: V
         const report = await client.getJson<EnforcementReport>('/v1/enforcement', q);
         for (const r of report.rows.filter((x) => !seen.has(key(x)))) {
           seen.add(key(r));
-          io.stderr.write(`verify: ${r.policy.namespace}/${r.policy.name}: ${r.outcome} ${end(r.src)} -> ${end(r.dst)}:${r.port}/${r.protocol}: ${r.explanation}\n`);
+          io.stderr.write(`verify: ${r.policy.namespace}/${r.policy.name}: ${r.outcome} ${endLabel(r.src)} -> ${endLabel(r.dst)}:${r.port}/${r.protocol}: ${r.explanation}\n`);
         }
       }
       const left = start + o.duration.ms - now();

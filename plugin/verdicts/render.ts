@@ -14,6 +14,7 @@ import { age } from '../describe/age.js';
 import { fitWidths, type Shrinkable } from '../output/fit.js';
 import { ellipsis } from '../output/width.js';
 import type { VerdictsOutput } from './options.js';
+import { endLabel } from '../../contracts/flow-end-label.js';
 
 /** What a table needs beyond the rows. */
 export interface TableLayout {
@@ -66,10 +67,6 @@ function shrinkable(columns: readonly string[]): Shrinkable[] {
   return SHRINK.map(([name, min]) => ({ column: columns.indexOf(name), min }));
 }
 
-function endpoint(e: StoredVerdict['src']): string {
-  return e.namespace && e.pod ? `${e.namespace}/${e.pod}` : e.ip;
-}
-
 /** RFC 3339 to the second: sub-second digits only clutter a table. */
 function seconds(t: string): string {
   return t.replace(/\.\d+Z$/, 'Z');
@@ -93,12 +90,12 @@ export function headers(output: 'table' | 'wide', allGenerations = false): strin
 export function cells(v: StoredVerdict, layout: TableLayout): string[] {
   const port = `${v.port}/${v.protocol}`;
   if (layout.output === 'wide') {
-    return [seconds(v.observedAt), qualified(v), v.direction, endpoint(v.src), endpoint(v.dst), port, v.verdict, v.state, v.policy.kind,
+    return [seconds(v.observedAt), qualified(v), v.direction, endLabel(v.src), endLabel(v.dst), port, v.verdict, v.state, v.policy.kind,
       String(v.policy.generation), String(v.count), v.src.ip, v.dst.ip, seconds(v.evaluatedAt), String(v.id), v.reason];
   }
   const policy = layout.oneNamespace ? v.policy.name : qualified(v);
   const generation = layout.allGenerations === true ? [String(v.policy.generation)] : [];
-  return [age(v.observedAt, layout.now()), policy, ...generation, v.direction, endpoint(v.src), endpoint(v.dst), port, v.verdict, v.state, String(v.count), shortReason(v)];
+  return [age(v.observedAt, layout.now()), policy, ...generation, v.direction, endLabel(v.src), endLabel(v.dst), port, v.verdict, v.state, String(v.count), shortReason(v)];
 }
 
 /** Prints table rows with widths fixed by the first call. */

@@ -10,13 +10,10 @@ import type { EnforcementReport, EnforcementRow, Outcome } from '../../contracts
 import { age } from '../describe/age.js';
 import { renderTable } from '../output/table.js';
 import type { VerifyOutput } from './options.js';
+import { endLabel } from '../../contracts/flow-end-label.js';
 
 const HEADERS = ['POLICY', 'SEEN-AT', 'SOURCE', 'DESTINATION', 'PORT', 'PREDICTED', 'CONNECTED', 'FAILED', 'OUTCOME', 'LAST-SEEN'];
 const RANK: Readonly<Record<Outcome, number>> = { NotEnforced: 0, DroppedElsewhere: 1, Inconclusive: 2, Agrees: 3 };
-
-function end(e: EnforcementRow['src']): string {
-  return e.namespace && e.pod ? `${e.namespace}/${e.pod}` : e.ip;
-}
 
 export function sortRows(rows: readonly EnforcementRow[]): EnforcementRow[] {
   return [...rows].sort((a, b) => RANK[a.outcome] - RANK[b.outcome] || (a.lastSeen < b.lastSeen ? 1 : a.lastSeen > b.lastSeen ? -1 : 0));
@@ -27,7 +24,7 @@ export function cells(r: EnforcementRow, now: Date, oneNamespace: boolean): stri
   return [
     oneNamespace ? r.policy.name : `${r.policy.namespace}/${r.policy.name}`,
     r.direction === 'Egress' ? 'source' : 'destination',
-    end(r.src), end(r.dst), `${r.port}/${r.protocol}`, r.predicted,
+    endLabel(r.src), endLabel(r.dst), `${r.port}/${r.protocol}`, r.predicted,
     String(o.established + o.seen), String(o.attempt + o.refused), r.outcome, age(r.lastSeen, now),
   ];
 }
@@ -51,7 +48,7 @@ export function renderVerify(
   const rows = sortRows(report.rows);
   const out = rows.length === 0 ? '' : renderTable(HEADERS, rows.map((r) => cells(r, layout.now, layout.oneNamespace)), { noHeaders: layout.noHeaders });
   const why = rows.filter((r) => r.outcome === 'NotEnforced' || r.outcome === 'DroppedElsewhere').slice(0, 10)
-    .map((r) => `${r.policy.namespace}/${r.policy.name} ${end(r.src)} -> ${end(r.dst)}:${r.port}/${r.protocol}: ${r.explanation}\n`).join('');
+    .map((r) => `${r.policy.namespace}/${r.policy.name} ${endLabel(r.src)} -> ${endLabel(r.dst)}:${r.port}/${r.protocol}: ${r.explanation}\n`).join('');
   const cut = report.truncated ? 'Only the most recently seen flows are listed: narrow the window (--since) or the scope.\n' : '';
   return { out, note: why + cut + summaryLine(rows) };
 }

@@ -13,6 +13,7 @@ import type { Logger } from '../../../runtime/logger.js';
 import type { EnforcementMismatch } from '../../../contracts/enforcement.js';
 import type { EnforcementClient } from '../broker-client.js';
 import { REPORTING_CONTROLLER } from './offender-events.js';
+import { endLabel } from '../../../contracts/flow-end-label.js';
 
 export const MISMATCH_EVENT_REASON = 'EnforcementMismatch';
 
@@ -45,7 +46,6 @@ interface Tracked {
   lastEmitAt: number;
 }
 
-const end = (e: EnforcementMismatch['src']): string => (e.pod ? `${e.namespace}/${e.pod}` : e.ip);
 
 export function mismatchKey(m: EnforcementMismatch): string {
   return [m.policy.uid, m.direction, m.src.namespace, m.src.pod, m.src.ip, m.dst.namespace, m.dst.pod, m.dst.ip, m.port, m.protocol, m.outcome].join('|');
@@ -54,7 +54,7 @@ export function mismatchKey(m: EnforcementMismatch): string {
 /** The Event's note: at most 1 kB, as events.k8s.io/v1 requires. */
 export function mismatchNote(listed: readonly EnforcementMismatch[], more: number): string {
   const n = listed.length + more;
-  const lines = listed.map((m) => `${m.outcome}: ${end(m.src)} -> ${end(m.dst)}:${m.port}/${m.protocol} (${m.predicted === 'Deny' ? 'denied yet connected' : 'allowed yet failing'})`);
+  const lines = listed.map((m) => `${m.outcome}: ${endLabel(m.src)} -> ${endLabel(m.dst)}:${m.port}/${m.protocol} (${m.predicted === 'Deny' ? 'denied yet connected' : 'allowed yet failing'})`);
   let note = `${n} flow${n === 1 ? '' : 's'} where this NetworkPolicy and the kernel disagree: ${lines.join('; ')}`;
   if (more > 0) note += `; and ${more} more`;
   if (listed.some((m) => m.outcome === 'NotEnforced')) note += '. Is the CNI enforcing NetworkPolicies here?';

@@ -16,6 +16,7 @@ import { GROUP_VERSION } from '../../../contracts/audit-policy-api.js';
 import type { AuditPolicyVersion } from '../cluster/cluster-model.js';
 import { offenderKey, type StatusOffender } from '../status/status-document.js';
 import { statesText } from '../../../contracts/offender-states.js';
+import { endLabel } from '../../../contracts/flow-end-label.js';
 
 export const EVENT_REASON = 'WouldDeny';
 export const REPORTING_CONTROLLER = 'kguardian.dev/evaluator';
@@ -48,11 +49,10 @@ export interface OffenderEvents {
   reset(): void;
 }
 
-const side = (e: StatusOffender['source']): string => (e.pod !== undefined ? `${e.namespace ?? ''}/${e.pod}` : (e.ip ?? '?'));
 
 export function describeOffender(o: StatusOffender): string {
   const states = o.states === undefined ? '' : `, ${statesText(o.states)}`;
-  return `${side(o.source)} -> ${side(o.destination)}:${o.port}/${o.protocol} (${o.direction}, ${o.count}x${states})`;
+  return `${endLabel(o.source)} -> ${endLabel(o.destination)}:${o.port}/${o.protocol} (${o.direction}, ${o.count}x${states})`;
 }
 
 /** The Event's note: at most 1 kB, as events.k8s.io/v1 requires. */

@@ -11,6 +11,7 @@ import { isIP } from 'node:net';
 import type { Offender, SummaryAnswer } from '../../../contracts/summary.js';
 import { MAX_OFFENDERS, type AuditPolicyStatus, type StatusCondition, type StatusEndpoint, type StatusEvaluation, type StatusOffender } from '../../../contracts/audit-policy-status.js';
 import type { AuditPolicyVersion } from '../cluster/cluster-model.js';
+import { podOf } from '../../../contracts/flow-end-label.js';
 
 export { MAX_OFFENDERS, type StatusEndpoint, type StatusOffender } from '../../../contracts/audit-policy-status.js';
 
@@ -39,9 +40,10 @@ export function mergeConditions(existing: readonly Condition[] | undefined, next
 
 function endpoint(e: Offender['src']): StatusEndpoint | undefined {
   const out: StatusEndpoint = {};
-  if (e.pod !== '' && e.namespace !== '') {
-    out.namespace = e.namespace;
-    out.pod = e.pod;
+  const pod = podOf(e);
+  if (pod) {
+    out.namespace = pod.namespace;
+    out.pod = pod.pod;
   }
   if (e.ip !== '' && isIP(e.ip) !== 0) out.ip = e.ip;
   return out.pod === undefined && out.ip === undefined ? undefined : out;

@@ -5,6 +5,7 @@
  * (ReplicaSet hash and pod hash, or a StatefulSet ordinal); an end without a pod is its IP.
  */
 import type { StoredVerdict } from '../../../../contracts/web-view.js';
+import { podOf } from '../../../../contracts/flow-end-label.js';
 
 export const HISTOGRAM_BUCKETS = 24;
 
@@ -31,7 +32,8 @@ export function workload(pod: string): string {
 }
 
 export function workloadOf(e: StoredVerdict['src']): string {
-  return e.pod ? `${e.namespace}/${workload(e.pod)}` : e.ip;
+  const pod = podOf(e);
+  return pod ? `${pod.namespace}/${workload(pod.pod)}` : e.ip;
 }
 
 export function groupVerdicts(rows: readonly StoredVerdict[]): Group[] {

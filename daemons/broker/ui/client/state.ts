@@ -6,6 +6,7 @@
  */
 import { isTimeBound } from '../../../../contracts/time-bound.js';
 import type { StoredVerdict } from '../../../../contracts/web-view.js';
+import { endLabel } from '../../../../contracts/flow-end-label.js';
 
 /** The connection states a verdict can be filtered by, as the agent saw the flow (the broker's `state=`). */
 export type FlowState = 'established' | 'attempt' | 'refused' | 'seen';
@@ -121,9 +122,8 @@ export function brokerParams(policy: PolicyRef, f: Filters): URLSearchParams {
   return p;
 }
 
-export function endText(e: StoredVerdict['src']): string {
-  return e.pod ? `${e.namespace}/${e.pod}` : e.ip;
-}
+/** How the page names an end: `namespace/pod`, else its address (contracts/flow-end-label.ts). */
+export const endText = endLabel;
 
 function endMatches(e: StoredVerdict['src'], needle: string | undefined): boolean {
   if (needle === undefined) return true;
