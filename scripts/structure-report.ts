@@ -33,6 +33,12 @@ export interface EndShape {
   fields: string[];
   /** The end's own fields, normalised (endFields): two shapes with the same list differ only in spelling or optionality. */
   end: string[];
+  /**
+   * The end must always carry its namespace or pod (a member without `?`, a zod field without
+   * `.optional()`, a JSON schema property listed in `required`): an end no pod owns can then only
+   * say so with a blank, `''`. See blankWhenMissing.
+   */
+  blankMissing: boolean;
 }
 
 export interface Duplicates {
@@ -112,11 +118,18 @@ const normal = (field: string): string => field.toLowerCase().replaceAll('_', ''
  * end's fields are those under that prefix, the prefix taken off (`src_pod_uid` is `poduid`).
  */
 export function endFields(fields: readonly string[]): string[] | undefined {
+  const prefix = endPrefix(fields);
+  if (prefix === undefined) return undefined;
+  return [...new Set(fields.map(normal))].filter((n) => n.startsWith(prefix)).map((n) => n.slice(prefix.length)).sort();
+}
+
+/** The prefix of the end's fields (normalised: '' for `ip`, `src` for `srcIp`), or undefined when there is no end. */
+function endPrefix(fields: readonly string[]): string | undefined {
   const norm = new Set(fields.map(normal));
   for (const f of norm) {
     if (!f.endsWith('ip')) continue;
     const prefix = f.slice(0, -2);
-    if (END_FIELDS.some((e) => norm.has(prefix + e))) return [...norm].filter((n) => n.startsWith(prefix)).map((n) => n.slice(prefix.length)).sort();
+    if (END_FIELDS.some((e) => norm.has(prefix + e))) return prefix;
   }
   return undefined;
 }
@@ -150,6 +163,52 @@ function isSchemaLiteral(node: ts.ObjectLiteralExpression): boolean {
   return ts.isPropertyAssignment(parent) && nameOf(parent) === 'properties';
 }
 
+/** The end's owner fields (namespace, pod, podName, workload) among a declaration's own fields, as written. */
+function ownerFieldsOf(fields: readonly string[]): Set<string> {
+  const prefix = endPrefix(fields);
+  if (prefix === undefined) return new Set();
+  return new Set(fields.filter((f) => normal(f).startsWith(prefix) && END_FIELDS.includes(normal(f).slice(prefix.length))));
+}
+
+/** A zod field that may be left out: `.optional()` or `.nullish()` and no `.default(...)` after it. */
+function zodOptional(init: ts.Expression, sf: ts.SourceFile): boolean {
+  const text = init.getText(sf);
+  return /\.(optional|nullish)\(\)/.test(text) && !/\.default\(/.test(text);
+}
+
+/** The names a JSON schema's sibling `required` lists. */
+function requiredOf(properties: ts.ObjectLiteralExpression): Set<string> {
+  const schema = properties.parent.parent;
+  if (!ts.isObjectLiteralExpression(schema)) return new Set();
+  const req = schema.properties.find((p) => ts.isPropertyAssignment(p) && nameOf(p) === 'required');
+  if (req === undefined || !ts.isPropertyAssignment(req) || !ts.isArrayLiteralExpression(req.initializer)) return new Set();
+  return new Set(req.initializer.elements.flatMap((e) => (ts.isStringLiteral(e) ? [e.text] : [])));
+}
+
+/**
+ * Whether a declared end must carry a name it may not have: one of its owner fields is required
+ * and cannot hold `undefined` or `null`, so an end no pod owns can only leave it blank. Type
+ * members and zod fields read as written; a JSON schema's properties by its `required`.
+ */
+export function blankWhenMissing(node: ts.InterfaceDeclaration | ts.TypeLiteralNode | ts.ObjectLiteralExpression, sf: ts.SourceFile): boolean {
+  const fields = ts.isObjectLiteralExpression(node) ? memberNames(node.properties) : memberNames(node.members);
+  const names = ownerFieldsOf(fields);
+  if (ts.isObjectLiteralExpression(node)) {
+    if (ts.isPropertyAssignment(node.parent) && nameOf(node.parent) === 'properties') {
+      const required = requiredOf(node);
+      return [...names].some((n) => required.has(n));
+    }
+    return node.properties.some((p) => ts.isPropertyAssignment(p) && names.has(nameOf(p) ?? '') && !zodOptional(p.initializer, sf));
+  }
+  return node.members.some((m) => ts.isPropertySignature(m) && names.has(nameOf(m) ?? '') && m.questionToken === undefined && !mayBeUndefined(m.type));
+}
+
+/** A member type that can say "none" itself: a union with `undefined` or `null`. */
+function mayBeUndefined(type: ts.TypeNode | undefined): boolean {
+  if (type === undefined || !ts.isUnionTypeNode(type)) return false;
+  return type.types.some((t) => t.kind === ts.SyntaxKind.UndefinedKeyword || (ts.isLiteralTypeNode(t) && t.literal.kind === ts.SyntaxKind.NullKeyword));
+}
+
 /**
  * The shapes of a flow end declared in one file: interfaces, object type literals (in a type
  * alias or inline), zod object schemas and JSON schemas' `properties` whose own fields pass
@@ -158,10 +217,10 @@ function isSchemaLiteral(node: ts.ObjectLiteralExpression): boolean {
 export function endShapes(file: string, source: string): EndShape[] {
   const sf = ts.createSourceFile(file, source, ts.ScriptTarget.Latest, true);
   const found: EndShape[] = [];
-  const add = (node: ts.Node, fields: string[]): void => {
+  const add = (node: ts.InterfaceDeclaration | ts.TypeLiteralNode | ts.ObjectLiteralExpression, fields: string[]): void => {
     const end = endFields(fields);
     if (end === undefined) return;
-    found.push({ file, line: sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1, name: qualifiedName(node), fields, end });
+    found.push({ file, line: sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1, name: qualifiedName(node), fields, end, blankMissing: blankWhenMissing(node, sf) });
   };
   const visit = (node: ts.Node): void => {
     if (ts.isInterfaceDeclaration(node) || ts.isTypeLiteralNode(node)) add(node, memberNames(node.members));
@@ -282,6 +341,7 @@ export function summaryTable(reports: readonly { label: string; report: Structur
     ['duplicates: pairs in production TypeScript, not boilerplate / all (files read)', (r) => dupCell(r.duplicatesProduction)],
     ['shapes of a flow end: declarations', (r) => fmt(r.endShapes.length)],
     ['shapes of a flow end: distinct field lists', (r) => fmt(new Set(r.endShapes.map((s) => s.end.join(','))).size)],
+    ["shapes of a flow end: of which a missing name is spelt ''", (r) => fmt(r.endShapes.filter((s) => s.blankMissing).length)],
     ...PARTS.map((p): [string, (r: StructureReport) => string] => [`lines of code: ${p}`, (r) => fmt(r.loc.get(p) ?? 0)]),
     ['lines of code: production total', (r) => fmt(PARTS.filter((p) => p !== 'tests' && p !== 'benchmarks').reduce((n, p) => n + (r.loc.get(p) ?? 0), 0))],
   ];
@@ -302,7 +362,7 @@ export function details(label: string, r: StructureReport): string {
     `Duplicates, TypeScript and scripts: ${r.duplicatesAll.said}`,
     `Duplicates, production TypeScript: ${r.duplicatesProduction.said}`,
     `Shapes of a flow end, by field list: ${countBy(r.endShapes, (s) => `{${s.end.join(', ')}}`)}.`,
-    ...r.endShapes.map((s) => `- ${s.file}:${s.line} ${s.name}: ${s.end.join(', ')}${s.end.length < s.fields.length ? ` (in ${s.fields.length} fields)` : ''}`),
+    ...r.endShapes.map((s) => `- ${s.file}:${s.line} ${s.name}: ${s.end.join(', ')}${s.end.length < s.fields.length ? ` (in ${s.fields.length} fields)` : ''}${s.blankMissing ? "; a missing name is ''" : ''}`),
   ].join('\n');
 }
 

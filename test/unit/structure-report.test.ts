@@ -32,6 +32,22 @@ describe('endShapes', () => {
     ].join('\n');
     expect(endShapes('f.ts', source).map((s) => `${s.line} ${s.name}`)).toEqual(['1 A', '2 B', '3 Pair.src', '4 schema', '5 json.properties']);
   });
+
+  it.each([
+    { title: 'optional members', source: 'interface A { ip: string; namespace?: string; pod?: string }', blank: false },
+    { title: 'a required member', source: 'interface A { ip: string; namespace?: string; pod: string }', blank: true },
+    { title: 'a required member that may be undefined', source: 'interface A { ip: string; pod: PodRef | undefined }', blank: false },
+    { title: 'a row of prefixed columns', source: 'interface Row { id: number; src_ip: string; src_pod: string; port: number }', blank: true },
+    { title: 'zod fields left optional', source: 'const s = z.object({ ip: ip, namespace: ns.optional(), pod: z.string().optional() });', blank: false },
+    { title: 'a zod field always present', source: 'const s = z.object({ ip: ip, namespace: z.string().max(63), pod: z.string().optional() });', blank: true },
+    // A default fills the blank in: the parsed end always holds the name.
+    { title: "a zod field defaulting to ''", source: "const s = z.object({ ip: ip, namespace: z.string().optional().default(''), pod: p.optional() });", blank: true },
+    { title: 'a JSON schema requiring only the address', source: "const j = { type: 'object', required: ['ip'], properties: { ip: {}, pod: {} } };", blank: false },
+    { title: 'a JSON schema requiring the pod', source: "const j = { type: 'object', required: ['ip', 'pod'], properties: { ip: {}, pod: {} } };", blank: true },
+    { title: 'a field outside the end does not count', source: 'interface A { ip: string; pod?: string; policyNamespace: string }', blank: false },
+  ])("says whether a missing name can only be spelt '': $title", ({ source, blank }) => {
+    expect(endShapes('f.ts', source).map((s) => s.blankMissing)).toEqual([blank]);
+  });
 });
 
 describe('linesOfCode', () => {
