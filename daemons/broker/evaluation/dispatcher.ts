@@ -60,16 +60,9 @@ export function auditVerdicts(answer: EvaluateResult, direction: StoredFlow['dir
   }));
 }
 
-/** Moves the checks counter once per label pair, not once per check (hundreds a claim). */
+/** Moves the checks counter once per label pair: the store sums a claim's checks per pair. */
 function countChecks(metrics: BrokerMetrics, checks: readonly StoredCheckTally[]): void {
-  const sums = new Map<string, { predicted: StoredCheckTally['predicted']; state: StoredCheckTally['state']; count: number }>();
-  for (const c of checks) {
-    const key = `${c.predicted}/${c.state}`;
-    const s = sums.get(key);
-    if (s === undefined) sums.set(key, { ...c });
-    else s.count += c.count;
-  }
-  for (const s of sums.values()) metrics.enforcementChecks.inc({ predicted: s.predicted, state: s.state }, s.count);
+  for (const c of checks) metrics.enforcementChecks.inc({ predicted: c.predicted, state: c.state }, c.count);
 }
 
 export class EvaluationDispatcher {

@@ -47,10 +47,20 @@ function verdictValues(x: VerdictInsert, now: Date): VerdictValues {
     v.policy.generation, v.direction, v.verdict, srcNs, srcPod, f.src.ip, dstNs, dstPod, f.dst.ip, f.dst.port, f.protocol, v.reason, x.count, f.state];
 }
 
-/** What one completed claim committed: the verdicts and enforcement checks, with the conversations each stands for. */
+/**
+ * What one completed claim committed: the verdicts, with the conversations each stands for, and the
+ * enforcement checks judged, summed per prediction and observed state (the verify metrics' labels).
+ */
 export interface Completed {
   stored: StoredVerdictTally[];
   checked: StoredCheckTally[];
+}
+
+/** Adds `count` conversations to the tally of (predicted, state): a few entries a claim, not one per check. */
+function tally(into: StoredCheckTally[], predicted: StoredCheckTally['predicted'], state: StoredCheckTally['state'], count: number): void {
+  const hit = into.find((t) => t.predicted === predicted && t.state === state);
+  if (hit === undefined) into.push({ predicted, state, count });
+  else hit.count += count;
 }
 
 /**
@@ -73,8 +83,8 @@ async function lockInKeyOrder(tx: Queryable, token: string, flows: readonly Clai
 
 /**
  * Completes a claim in the caller's transaction; `stored` has one entry per verdict row written,
- * `checked` one per enforcement check judged (written as a row only where it changed the flow
- * row's checks: enforcement-checks.ts).
+ * `checked` the enforcement checks judged, summed per prediction and state (a check is written as a
+ * row only where it changed the flow row's checks: enforcement-checks.ts).
  */
 export async function completeClaim(tx: Queryable, claim: Claim, judgements: readonly FlowJudgement[], now: Date): Promise<Completed> {
   await lockInKeyOrder(tx, claim.token, claim.flows);
@@ -97,7 +107,7 @@ export async function completeClaim(tx: Queryable, claim: Claim, judgements: rea
     if (!kept.has(c.flow.id)) return;
     const j = judged.get(c.flow.id);
     for (const v of j?.verdicts ?? []) inserts.push({ flow: c.flow, count: c.pending, v, resolved: j?.resolved });
-    for (const check of j?.enforcement ?? []) checked.push({ predicted: check.predicted, state: c.flow.state, count: c.pending });
+    for (const check of j?.enforcement ?? []) tally(checked, check.predicted, c.flow.state, c.pending);
     const judgedBefore = c.flow.count - c.pending;
     for (const row of changes[i]?.rows ?? []) checkRows.push({ ...row, flow: c.flow, judgedBefore, count: c.pending, resolved: j?.resolved });
   });

@@ -74,13 +74,36 @@ export interface CheckChange {
 }
 
 /**
+ * Whether `signature` is checkSignature(checks), compared in place: nearly every judgement of a flow
+ * row repeats its last one, and building the text to compare it cost more than the rest of a check.
+ */
+export function sameSignature(signature: string, checks: readonly EnforcementCheck[]): boolean {
+  let at = 0;
+  const part = (text: string, separator: string): boolean => {
+    if (!signature.startsWith(text, at)) return false;
+    at += text.length;
+    if (separator === '') return true;
+    if (!signature.startsWith(separator, at)) return false;
+    at += separator.length;
+    return true;
+  };
+  let first = true;
+  for (const c of checks) {
+    if (!first && !part('', ENTRY)) return false;
+    first = false;
+    if (!part(c.policy.uid, FIELD) || !part(String(c.policy.generation), FIELD) || !part(c.predicted, FIELD) || !part(c.policy.namespace, FIELD) || !part(c.policy.name, '')) return false;
+  }
+  return at === signature.length;
+}
+
+/**
  * The check rows a judgement adds to a flow row last judged with `previous`: a start row for each
  * policy whose prediction or generation is new, an end row for each policy that no longer decides
  * the flow. None, and no new signature, when nothing changed: the common case.
  */
 export function checkChanges(previous: string, checks: readonly EnforcementCheck[]): CheckChange {
+  if (sameSignature(previous, checks)) return { rows: [], signature: undefined };
   const signature = checkSignature(checks);
-  if (signature === previous) return { rows: [], signature: undefined };
   const before = remembered(previous);
   const rows: CheckChange['rows'] = [];
   const now = new Set<string>();

@@ -11,7 +11,7 @@ import type { Predicted } from '../../../contracts/enforcement.js';
 import type { EnforcementCheck } from '../verify/enforcement.js';
 import type { Queryable } from './sql-client.js';
 import { T0, type StoreFactory } from './store.contract.js';
-import type { Store } from './types.js';
+import type { Store, StoredCheckTally } from './types.js';
 
 /** A fresh store and a connection to its database, to count the rows behind the report. */
 export type CheckStoreFactory = () => Promise<{ store: Store; sql: Queryable; cleanup: () => Promise<void> }>;
@@ -86,6 +86,7 @@ export function enforcementContract(engine: string, open: StoreFactory): void {
       { port: 7308, protocol: 'TCP', direction: 'Ingress', seen: [['attempt', 5], ['established', 1]], predicted: 'Allow', outcome: 'Agrees' },
     ] as const;
     const hour = { since: new Date('2026-03-01T07:00:00Z'), until: new Date('2026-03-01T08:00:00Z'), namespace: 'verify' };
+    let tallied: readonly StoredCheckTally[] = [];
     beforeAll(async () => {
       const obs = cases.flatMap((c) => c.seen.map(([state, count]) => observation({
         at: c.outcome === 'NotEnforced' || c.outcome === 'DroppedElsewhere' ? early : late, state, count, protocol: c.protocol, direction: c.direction,
@@ -96,7 +97,16 @@ export function enforcementContract(engine: string, open: StoreFactory): void {
       await store.completeClaim(claim, claim.flows.map((f) => {
         const c = cases.find((x) => x.port === f.flow.dst.port);
         return { flowId: f.flow.id, verdicts: [], enforcement: c ? [{ policy: { uid: 'u-verify', namespace: 'verify', name: 'np', generation: 1 }, predicted: c.predicted }] : [] };
-      }), T0);
+      }), T0, (_verdicts, checks) => {
+        tallied = checks;
+      });
+    });
+
+    it('tells the metrics the checks judged once per prediction and state, their conversations summed', () => {
+      expect(tallied.map((t) => [t.predicted, t.state, t.count]).sort()).toEqual([
+        ['Allow', 'attempt', 9], ['Allow', 'established', 1], ['Allow', 'refused', 1], ['Allow', 'seen', 1],
+        ['Deny', 'attempt', 3], ['Deny', 'established', 1], ['Deny', 'seen', 3],
+      ]);
     });
 
     it('classifies every case of the table', async () => {

@@ -93,7 +93,7 @@ export interface FlowJudgement {
   enforcement?: EnforcementCheck[];
 }
 
-/** Enforcement checks as committed by completeClaim (the verify metrics). */
+/** Enforcement checks as committed by completeClaim, one entry per (predicted, state) with their conversations summed (the verify metrics). */
 export interface StoredCheckTally {
   predicted: EnforcementCheck['predicted'];
   state: FlowObservation['state'];
