@@ -1,8 +1,9 @@
 /**
  * What verification of enforced NetworkPolicies costs, side by side in one run: the broker with
- * ENFORCEMENT_CHECKS=off and =on, alternated (off, on, off, on, ...), each over the same
- * observations into a fresh database. @bench-cores all: the broker, PostgreSQL and the evaluator are
- * processes of their own, and scripts/bench.sh runs this unpinned.
+ * ENFORCEMENT_CHECKS=off and =on, alternated (off, on, on, off, off, on, ...), each over the same
+ * observations into a fresh database, dropped after its run (so no run pays for vacuuming another's
+ * tables). @bench-cores all: the broker, PostgreSQL and the evaluator are processes of their own,
+ * and scripts/bench.sh runs this unpinned.
  *
  * The load is the broker ingest benchmark's realistic one (bench/broker-ingest.bench.ts): 10,000
  * active flows, batches of 5,000 observations drawn with a skew, 6 batches in flight; here its flows
@@ -13,12 +14,16 @@
  * the run also asks for mismatches every 5 s over the last 15 minutes, as the evaluator's leader does
  * for its Events.
  *
- * Figures per mode (medians over the runs): ingest (observations/s while sending), time until every
- * observation is judged, and CPU seconds of the broker, PostgreSQL (server and backends) and the
- * evaluator over the run. The overhead is on / off.
+ * Figures per mode: ingest (observations/s while sending), time until every observation is judged,
+ * and CPU seconds of the broker, PostgreSQL (server and backends) and the evaluator over the run.
+ * The overhead is on / off per alternation (the two runs of one alternation are minutes apart, under
+ * the same background load), summarised by the median of those ratios, their spread and the median's
+ * 90% interval (bench/lib/paired-ratios.ts): the target is decided by one run when the interval is on
+ * one side of it.
  *
- * Env: RUNS (pairs, default 3), BATCHES (default 120), KG_BENCH_RECORD=0 (print only), BROKER_NODE_ARGS
- * (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": a profile per broker run, off and on in turn).
+ * Env: RUNS (alternations, default 10), BATCHES (default 30), KG_BENCH_RECORD=0 (print only),
+ * BROKER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": a profile per broker run, off and on
+ * in turn).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -28,10 +33,13 @@ import pg from 'pg';
 import { batchJson, createDatabase, postJson, ROOT, startBroker, startPostgres, type Broker } from '../daemons/broker/testing/broker-process.js';
 import { NAMESPACES, PODS_PER_NS, podIp, rng } from './lib/engine-cluster.js';
 import { processCpu, treeCpu } from './lib/proc-cpu.js';
+import { decide, median, summarise, type Decision, type RatioSummary } from './lib/paired-ratios.js';
 import { machineLine, recordSection } from './lib/record.js';
 
-const RUNS = Number(process.env.RUNS ?? 3);
-const BATCHES = Number(process.env.BATCHES ?? 120);
+const RUNS = Number(process.env.RUNS ?? 10);
+const BATCHES = Number(process.env.BATCHES ?? 30);
+/** The target: verification adds at most 10%. */
+const LIMIT = 1.1;
 const BATCH = 5000;
 const ACTIVE_FLOWS = 10_000;
 const CONCURRENCY = 6;
@@ -52,6 +60,8 @@ interface Cost {
 
 interface Run {
   mode: Mode;
+  /** The alternation this run belongs to (1..RUNS). */
+  pair: number;
   ingestPerS: number;
   /** Sending the load until every observation is judged. */
   live: Cost;
@@ -63,6 +73,9 @@ interface Run {
   verdicts: number;
   checks: number;
   judgedObservations: number;
+  /** Calls to the evaluator while live and over the backlog passes (each judges up to 500 flow rows). */
+  liveCalls: number;
+  backlogCalls: number;
 }
 
 /** A flow key: one end of one conversation between two of the cluster's pods. */
@@ -141,10 +154,16 @@ async function send(url: string, bodies: string[]): Promise<{ seconds: number; r
   return { seconds: (performance.now() - started) / 1000, retried };
 }
 
+/**
+ * Waits until no observation is pending. A claimed row keeps pending > 0 until its completion
+ * clears the lease in the same update, so pending alone says it; EXISTS stops at the first such
+ * row, where a count read the whole table five times a second, PostgreSQL CPU that grew with the
+ * run's wall time and so with the machine's other work.
+ */
 async function drained(db: pg.Client): Promise<void> {
   for (;;) {
-    const r = await db.query<{ n: string }>('SELECT count(*) AS n FROM flows WHERE pending > 0 OR lease_token IS NOT NULL');
-    if (Number(r.rows[0]?.n) === 0) return;
+    const r = await db.query<{ busy: boolean }>('SELECT EXISTS (SELECT 1 FROM flows WHERE pending > 0) AS busy');
+    if (r.rows[0]?.busy === false) return;
     await new Promise((res) => setTimeout(res, 200));
   }
 }
@@ -168,8 +187,27 @@ function leaderPolls(url: string): () => Promise<void> {
   };
 }
 
+/** The broker's calls to the evaluator so far, whatever their result (kguardian_broker_evaluator_requests_total). */
+async function evaluatorCalls(brokerUrl: string): Promise<number> {
+  const text = await (await fetch(`${brokerUrl}/metrics`)).text();
+  let n = 0;
+  for (const m of text.matchAll(/^kguardian_broker_evaluator_requests_total\{[^}]*\} (\S+)$/gm)) n += Number(m[1]);
+  return n;
+}
+
+async function dropDatabase(pgUrl: string, name: string): Promise<void> {
+  const c = new pg.Client({ connectionString: pgUrl });
+  await c.connect();
+  try {
+    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  } finally {
+    await c.end();
+  }
+}
+
 async function oneRun(mode: Mode, n: number, pgUrl: string, pgPid: number, evaluator: { child: ChildProcess; url: string }): Promise<Run> {
-  const dbUrl = await createDatabase(pgUrl, `verify_${mode}_${String(n)}`);
+  const dbName = `verify_${mode}_${String(n)}`;
+  const dbUrl = await createDatabase(pgUrl, dbName);
   const bodies = batches(`${mode}-${String(n)}`);
   const broker: Broker = await startBroker({ DATABASE_URL: dbUrl, EVALUATOR_URL: evaluator.url, ENFORCEMENT_CHECKS: mode }, undefined, BROKER_NODE_ARGS);
   const db = new pg.Client({ connectionString: dbUrl });
@@ -191,6 +229,7 @@ async function oneRun(mode: Mode, n: number, pgUrl: string, pgPid: number, evalu
     await drained(db);
     await stopPolls();
     const live = cost(cpu0, (performance.now() - started) / 1000);
+    const liveCalls = await evaluatorCalls(broker.url);
     const count = async (sql: string): Promise<number> => Number((await db.query<{ n: string }>(sql)).rows[0]?.n ?? 0);
     const verdicts = await count('SELECT count(*) AS n FROM audit_verdicts');
     const checks = await count('SELECT count(*) AS n FROM enforcement_checks');
@@ -203,21 +242,21 @@ async function oneRun(mode: Mode, n: number, pgUrl: string, pgPid: number, evalu
       await drained(db);
     }
     const backlog = cost(cpu0, (performance.now() - started) / 1000);
-    return { mode, ingestPerS: (BATCHES * BATCH) / sent.seconds, retried: sent.retried, live, backlog, backlogRows, verdicts, checks, judgedObservations };
+    const backlogCalls = (await evaluatorCalls(broker.url)) - liveCalls;
+    return {
+      mode, pair: n, ingestPerS: (BATCHES * BATCH) / sent.seconds, retried: sent.retried, live, backlog, backlogRows, verdicts, checks,
+      judgedObservations, liveCalls, backlogCalls,
+    };
   } finally {
     await stopPolls().catch(() => undefined);
     await db.end();
     await broker.kill();
+    await dropDatabase(pgUrl, dbName);
   }
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 const fmt = (x: number, digits = 0): string => x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const pct = (on: number, off: number): string => `${on >= off ? '+' : ''}${fmt(((on - off) / off) * 100, 1)}%`;
+const pct = (ratio: number): string => `${ratio >= 1 ? '+' : ''}${fmt((ratio - 1) * 100, 1)}%`;
 
 const postgres = startPostgres();
 const evaluator = await startEvaluator();
@@ -238,20 +277,37 @@ try {
   evaluator.child.kill('SIGTERM');
   postgres.stop();
 }
+const LOAD_AT_END = loadavg().map((x) => x.toFixed(2)).join(' ');
 
 const of = (mode: Mode, f: (r: Run) => number): number => median(runs.filter((r) => r.mode === mode).map(f));
-const figure = (title: string, f: (r: Run) => number, digits: number, unit = ''): string => {
-  const off = of('off', f);
-  const on = of('on', f);
-  return `| ${title} | ${fmt(off, digits)}${unit} | ${fmt(on, digits)}${unit} | ${pct(on, off)} |`;
+/** One ratio on / off per alternation. */
+function ratios(f: (r: Run) => number): RatioSummary {
+  const pairs: { a: number; b: number }[] = [];
+  for (let i = 1; i <= RUNS; i++) {
+    const off = runs.find((r) => r.pair === i && r.mode === 'off');
+    const on = runs.find((r) => r.pair === i && r.mode === 'on');
+    if (off && on) pairs.push({ a: f(off), b: f(on) });
+  }
+  return summarise(pairs);
+}
+const interval = (s: RatioSummary): string => (s.interval ? `${pct(s.interval.low)} to ${pct(s.interval.high)}` : 'too few runs');
+const decision: Record<Decision, string> = { met: 'met', missed: '**missed**', undecided: 'undecided' };
+/** The figures the target is about, with whether a higher ratio is worse. */
+const judged: { title: string; f: (r: Run) => number; higherIsWorse: boolean }[] = [];
+const figure = (title: string, f: (r: Run) => number, digits: number, unit = '', target?: { higherIsWorse: boolean }): string => {
+  const s = ratios(f);
+  if (target) judged.push({ title, f, higherIsWorse: target.higherIsWorse });
+  const verdict = target ? decision[decide(s, LIMIT, target.higherIsWorse)] : '';
+  return `| ${title} | ${fmt(of('off', f), digits)}${unit} | ${fmt(of('on', f), digits)}${unit} | ${pct(s.median)} | ${interval(s)} | ${pct(s.min)} to ${pct(s.max)} | ${verdict} |`;
 };
 const total = (c: Cost): number => c.brokerCpu + c.pgCpu + c.evaluatorCpu;
+const COST = { higherIsWorse: true };
 const costRows = (what: string, c: (r: Run) => Cost): string => [
   figure(`${what}: wall clock`, (r) => c(r).seconds, 1, ' s'),
-  figure(`${what}: broker CPU`, (r) => c(r).brokerCpu, 1, ' s'),
-  figure(`${what}: PostgreSQL CPU (server and backends)`, (r) => c(r).pgCpu, 1, ' s'),
-  figure(`${what}: evaluator CPU`, (r) => c(r).evaluatorCpu, 2, ' s'),
-  figure(`${what}: all three`, (r) => total(c(r)), 1, ' s'),
+  figure(`${what}: broker CPU`, (r) => c(r).brokerCpu, 2, ' s', COST),
+  figure(`${what}: PostgreSQL CPU (server and backends)`, (r) => c(r).pgCpu, 2, ' s', COST),
+  figure(`${what}: evaluator CPU`, (r) => c(r).evaluatorCpu, 2, ' s', COST),
+  figure(`${what}: all three`, (r) => total(c(r)), 2, ' s', COST),
 ].join('\n');
 const retriedOf = (mode: Mode): number => runs.filter((r) => r.mode === mode).reduce((n, r) => n + r.retried, 0);
 function retriedNote(): string {
@@ -261,43 +317,42 @@ loop's, five times in a row, in the broker's log) or no answer within 30 s: chec
 
 `;
 }
-/** The CPU and throughput figures whose cost with checks on exceeds the target. */
-function overTarget(): string[] {
-  const out: string[] = [];
-  const check = (title: string, f: (r: Run) => number, higherIsWorse = true): void => {
-    const ratio = of('on', f) / of('off', f);
-    if (higherIsWorse ? ratio > 1.1 : ratio < 1 / 1.1) out.push(`${title} ${pct(of('on', f), of('off', f))}`);
-  };
-  check('ingest', (r) => r.ingestPerS, false);
-  check('live broker CPU', (r) => r.live.brokerCpu);
-  check('live PostgreSQL CPU', (r) => r.live.pgCpu);
-  check('backlog broker CPU', (r) => r.backlog.brokerCpu);
-  check('backlog PostgreSQL CPU', (r) => r.backlog.pgCpu);
-  return out;
-}
+const rows = [
+  figure('broker ingest, observations/s while sending (evaluation live)', (r) => r.ingestPerS, 0, '', { higherIsWorse: false }),
+  costRows('live', (r) => r.live),
+  costRows(`backlog, ${String(BACKLOG_PASSES)} × ${fmt(of('on', (r) => r.backlogRows))} flow rows`, (r) => r.backlog),
+  figure('live: evaluator calls (flow rows judged, up to 500 a call)', (r) => r.liveCalls, 0),
+  figure('live: audit verdict rows stored', (r) => r.verdicts, 0),
+].join('\n');
+const outcome = (d: Decision): string[] => judged.filter((j) => decide(ratios(j.f), LIMIT, j.higherIsWorse) === d).map((j) => `${j.title} (${pct(ratios(j.f).median)})`);
+const coverage = ratios((r) => r.live.brokerCpu).interval?.coverage;
 const markdown = `## Verification overhead (\`bench/verify-overhead.bench.ts\`)
 
 Machine: ${machineLine()}; PostgreSQL (fsync off, throwaway), the broker and the evaluator (the engine benchmark's
 cluster: 10,000 pods, 1,000 audit and 1,000 enforced policies) as processes of their own, unpinned on both cores,
-shared with other work: load average ${LOAD_AT_START} at the start.
+shared with other work: load average ${LOAD_AT_START} at the start, ${LOAD_AT_END} at the end.
 Load: the broker ingest benchmark's realistic repetition (10,000 active flows between the cluster's pods, each seen at
 both ends, half of them to a pod an enforced policy selects; batches of ${fmt(BATCH)} observations, ${String(CONCURRENCY)} in
 flight), ${fmt(BATCHES)} batches (${fmt(BATCHES * BATCH)} observations) a run, sent with the evaluation loop live
 until every observation is judged ("live"); then every flow row of the run is judged again as one backlog,
-${String(BACKLOG_PASSES)} times (the same rows in both modes: the evaluation loop's own cost). \`ENFORCEMENT_CHECKS\` off and on alternated over the same
-observations, ${String(RUNS)} runs each after one warm-up of each (medians); on also polls for mismatches every 5 s
-as the evaluator's leader does.
+${String(BACKLOG_PASSES)} times (the same rows in both modes: the evaluation loop's own cost). \`ENFORCEMENT_CHECKS\` off and on
+alternated over the same observations (off-on, on-off, ...), ${String(RUNS)} alternations after one warm-up of each, each
+run on a fresh database dropped after it; on also polls for mismatches every 5 s as the evaluator's leader does.
 
-| figure | checks off | checks on | on vs off |
-|---|---:|---:|---:|
-${figure('broker ingest, observations/s while sending (evaluation live)', (r) => r.ingestPerS, 0)}
-${costRows('live', (r) => r.live)}
-${costRows(`backlog, ${String(BACKLOG_PASSES)} × ${fmt(of('on', (r) => r.backlogRows))} flow rows`, (r) => r.backlog)}
-| live: rows stored, audit verdicts / enforcement checks | ${fmt(of('off', (r) => r.verdicts))} / ${fmt(of('off', (r) => r.checks))} | ${fmt(of('on', (r) => r.verdicts))} / ${fmt(of('on', (r) => r.checks))} | |
-| observations judged | ${fmt(of('off', (r) => r.judgedObservations))} | ${fmt(of('on', (r) => r.judgedObservations))} | |
+Per mode: the median over its ${String(RUNS)} runs. *On vs off*: the median of the ${String(RUNS)} ratios on / off, one per
+alternation; *interval*: where that median lies with ${coverage === undefined ? 'no stated' : `${fmt(coverage * 100, 1)}%`} confidence (order statistics,
+bench/lib/paired-ratios.ts); *spread*: the smallest and largest ratio. *Target*: met when the whole interval is at
+most +10% (ingest: at least -9.1%), missed when it is all above, undecided otherwise.
+
+| figure | checks off | checks on | on vs off | interval | spread | 10% target |
+|---|---:|---:|---:|---:|---:|---|
+${rows}
+| live: enforcement check rows stored | ${fmt(of('off', (r) => r.checks))} | ${fmt(of('on', (r) => r.checks))} | | | | |
+| observations judged | ${fmt(of('off', (r) => r.judgedObservations))} | ${fmt(of('on', (r) => r.judgedObservations))} | | | | |
 
 ${retriedNote()}The evaluator does the same work in both modes (every answer holds the NetworkPolicy verdicts checks are made
-from), so its difference is noise. Above the 10% target on this run: ${overTarget().join(', ') || 'nothing'}.
+from), so its difference is noise (and its CPU, a fraction of a second a run, is counted in 10 ms ticks).
+On this run: met: ${outcome('met').join(', ') || 'nothing'}; missed: ${outcome('missed').join(', ') || 'nothing'}; undecided: ${outcome('undecided').join(', ') || 'nothing'}.
 Target: verification adds at most 10% to broker ingest and evaluator CPU.
 `;
 process.stdout.write(markdown);
