@@ -4,6 +4,11 @@
 // arrive in the flows table with both pods' names and uids, the true direction at each end, the
 // right ports and states; a connection to a Service ClusterIP (DNAT, as kube-proxy does) arrives as
 // the backend pod and port really reached.
+//
+// kg-loader sees every socket on the host, not only the lab's, so the agent ships whatever else
+// the machine is doing too: a cluster's pods, another test's servers, mDNS on 5353. Every query
+// here is kept to flows with both ends in the lab: matched on a port alone, a busy host's own
+// connections to port 8080 joined the lab's rows and the counts never settled.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, freePort, startBroker, startPostgres, type Broker, type Postgres } from '../../daemons/broker/testing/broker-process.js';
@@ -83,13 +88,15 @@ afterAll(async () => {
   await cp?.stop();
 }, 60_000);
 
+/** The lab's flows matching `where` (its parameters in `params`), one row per distinct flow. */
 async function rows(where: string, params: unknown[]): Promise<FlowRow[]> {
+  const labCidrs = `$${params.length + 1}::cidr[]`;
   const r = await sql!.query<FlowRow>(
     `SELECT src_pod, src_pod_uid, dst_pod, dst_pod_uid, src_namespace, dst_namespace, protocol, direction, state, dst_port, sum(count)::text AS count, node
-       FROM flows WHERE ${where}
+       FROM flows WHERE (${where}) AND src_ip <<= ANY(${labCidrs}) AND dst_ip <<= ANY(${labCidrs})
       GROUP BY src_pod, src_pod_uid, dst_pod, dst_pod_uid, src_namespace, dst_namespace, protocol, direction, state, dst_port, node
       ORDER BY protocol, direction, state, dst_port`,
-    params,
+    [...params, lab!.cidrs],
   );
   return r.rows;
 }

@@ -61,6 +61,11 @@ export class NetnsLab {
     return address.startsWith(`10.250.${this.subnet}.`) || address.startsWith(`fd00:4b47:0:${this.subnet.toString(16)}:`);
   }
 
+  /** The lab's two subnets (what `owns` accepts), e.g. to keep a query to the lab's own flows. */
+  get cidrs(): [string, string] {
+    return [`10.250.${this.subnet}.0/24`, `fd00:4b47:0:${this.subnet.toString(16)}::/64`];
+  }
+
   async addPod(name: string): Promise<LabPod> {
     const index = this.pods.length + 2;
     const netns = `${this.prefix}-${name}`;
