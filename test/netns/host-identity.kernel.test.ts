@@ -62,7 +62,10 @@ describe.each([
     const { results } = await fromHost<{ results: { outcome: string; localPort: number }[] }>(['tcp-connect', addr(server), 8080, 1]);
     expect(results.map((r) => r.outcome)).toEqual(['established']);
     const port = results[0]!.localPort;
-    const mine = (): typeof capture.flows => capture.flows.slice(since).filter((r) => r.protocol === 'TCP' && (r.localPort === port || r.remotePort === port));
+    // Both ends in the lab as well as the port: the host's other sockets may hold the same port
+    // number (a port is unique per destination, not per host), and kg-loader sees them all.
+    const mine = (): typeof capture.flows =>
+      capture.flows.slice(since).filter((r) => r.protocol === 'TCP' && (r.localPort === port || r.remotePort === port) && lab.owns(r.localIp) && lab.owns(r.remoteIp));
     await capture.waitFor('both ends of the connection', () => mine().length >= 2);
     await capture.nextSweeps();
     expect(mine().find((r) => r.direction === 'egress')?.netns).toBe(HOST_NETNS);
