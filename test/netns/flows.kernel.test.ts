@@ -169,15 +169,21 @@ describe('UDP', () => {
 
   it('aggregates a flood on one flow in the kernel: few records, exact total', async () => {
     const before = labFlows(() => true).length;
+    const sweepsBefore = capture.counters.length;
     const sent = await lab.traffic<UdpSendResult>(client, ['udp-send', server.ipv4, 6000, 20_000]);
     expect(sent.sent).toBe(20_000);
     const mine = (r: FlowRecord): boolean => r.localPort === sent.localPort && r.direction === 'egress';
     await capture.nextSweeps();
     const records = labFlows(mine);
     expect(records.at(-1)?.txPackets).toBe(20_000);
-    // One "new" record, then at most one count per 200 ms sweep while the flood ran.
-    expect(records.length).toBeLessThan(30);
-    expect(labFlows(() => true).length - before).toBeLessThan(200); // not one record per packet
+    // One "new" record, then at most one count per sweep (each ends with its counters record)
+    // while the flood ran. Counted in sweeps, not seconds: a busy machine stretches the flood
+    // over more of them, and a bound in time (it was "fewer than 30") failed there.
+    const sweeps = capture.counters.length - sweepsBefore;
+    expect(records.length).toBeLessThanOrEqual(1 + sweeps);
+    // Both ends of the flood, each that way; nothing else in the lab moved: not one record per packet.
+    expect(labFlows(() => true).length - before).toBeLessThanOrEqual(2 * (1 + sweeps));
+    expect(sweeps).toBeLessThan(sent.sent / 100); // the bounds above say something
   });
 });
 
