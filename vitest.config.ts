@@ -24,8 +24,11 @@ export default defineConfig({
           name: 'kernel',
           include: ['**/*.kernel.test.ts'],
           exclude: ['node_modules/**'],
-          testTimeout: 60_000,
-          hookTimeout: 60_000,
+          // Only a backstop: every wait inside a test has its own deadline and says what never
+          // happened. Each test starts helper processes (node with tsx, kg-loader, the agent), and
+          // with both cores busy (load average 33) one test took 48 s and one agent test 90 s.
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
           fileParallelism: false,
         },
       },

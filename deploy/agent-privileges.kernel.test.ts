@@ -51,7 +51,9 @@ function runLoader(dir: string, row: Row): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    // Only for a loader that hangs: loading and verifying every program takes seconds when the
+    // machine is busy, and a kill before "attached" would read as a missing privilege.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 50_000);
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
       if (stderr.includes('kg-loader: attached')) child.kill('SIGTERM');

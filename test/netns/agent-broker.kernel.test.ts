@@ -76,7 +76,7 @@ beforeAll(async () => {
     env: { KG_SERVICE_CIDRS: serviceCidr },
   });
   await agent.waitFor('the informer to know both pods', async () => ((await agent!.metric('kguardian_agent_pods_known')) ?? 0) >= 2);
-}, 240_000);
+});
 
 afterAll(async () => {
   const code = await agent?.stop();
@@ -86,7 +86,7 @@ afterAll(async () => {
   await broker?.kill('SIGKILL');
   postgres?.stop();
   await cp?.stop();
-}, 60_000);
+});
 
 /** The lab's flows matching `where` (its parameters in `params`), one row per distinct flow. */
 async function rows(where: string, params: unknown[]): Promise<FlowRow[]> {

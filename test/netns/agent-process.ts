@@ -46,7 +46,9 @@ export class AgentProcess {
     };
     const child = spawn(process.execPath, ['--import', 'tsx', 'daemons/agent/main.ts'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const agent = new AgentProcess(child, `http://127.0.0.1:${o.metricsPort}/metrics`);
-    await agent.waitFor('kg-loader to attach', () => agent.lines.some((l) => l.includes('kg-loader: attached')));
+    // Starting takes a while on a busy machine (tsx compiles the agent, the verifier checks every
+    // program): the bound is only for a loader that never attaches.
+    await agent.waitFor('kg-loader to attach', () => agent.lines.some((l) => l.includes('kg-loader: attached')), 120_000);
     return agent;
   }
 
@@ -80,8 +82,10 @@ export class AgentProcess {
     }
   }
 
-  /** SIGTERM (flush, ship, exit); SIGKILL after `graceMs`. Resolves with the exit code. */
-  async stop(graceMs = 15_000): Promise<number | null> {
+  /** SIGTERM (flush, ship, exit); SIGKILL after `graceMs`, by default the 30 s a Kubernetes pod
+   * is given (terminationGracePeriodSeconds): the bound the agent really has to exit within.
+   * Resolves with the exit code. */
+  async stop(graceMs = 30_000): Promise<number | null> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return this.exited;
     this.child.kill('SIGTERM');
     const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);

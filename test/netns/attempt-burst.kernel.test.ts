@@ -41,7 +41,7 @@ beforeAll(async () => {
   await lab.exec(server, 'iptables', ['-A', 'INPUT', '-p', 'tcp', '--dport', String(DROPPED), '-j', 'DROP']);
   capture = new Capture(['--flush-ms', '200']);
   await capture.ready();
-}, 120_000);
+});
 
 afterAll(async () => {
   await capture?.stop();

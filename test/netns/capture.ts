@@ -47,8 +47,10 @@ export class Capture {
     return this.loader.pid;
   }
 
-  /** Polls `check` until it returns true, the loader dies, or `timeoutMs` passes. */
-  async waitFor(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  /** Polls `check` until it returns true, the loader dies, or `timeoutMs` passes. The default is
+   * for a machine whose cores are all busy: a condition met returns at once, so it costs nothing
+   * when all is well, and only says "never" later. */
+  async waitFor(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!check()) {
       if (this.failure) throw this.failure;

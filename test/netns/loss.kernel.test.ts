@@ -40,7 +40,7 @@ beforeAll(async () => {
   server = await lab.addPod('server');
   cgroup = TestCgroup.create(`${lab.prefix}-loss`);
   lab.onDestroy(() => cgroup.destroy());
-}, 60_000);
+});
 
 afterAll(async () => {
   await lab?.destroy();
@@ -109,7 +109,7 @@ describe('kg-loader with a ring buffer nobody drains', () => {
     } finally {
       await capture.stop().catch(() => undefined);
     }
-  }, 60_000);
+  });
 });
 
 describe('kg-loader with a UDP flow table smaller than the flows', () => {
@@ -149,7 +149,7 @@ describe('kg-loader with a UDP flow table smaller than the flows', () => {
     } finally {
       await capture.stop().catch(() => undefined);
     }
-  }, 60_000);
+  });
 });
 
 describe('the agent', () => {
@@ -182,5 +182,5 @@ describe('the agent', () => {
       await agent.stop();
       await sink.close();
     }
-  }, 90_000);
+  });
 });
