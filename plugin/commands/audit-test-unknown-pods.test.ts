@@ -22,7 +22,8 @@ interface Report {
 }
 
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const io = memoryIO('');
+  // The goldens are at 120 columns, as a terminal shows them (a pipe has no width).
+  const io = { ...memoryIO(''), env: { COLUMNS: '120' } };
   const code = await runCli(args, io);
   return { code, out: io.out(), err: io.err() };
 }

@@ -14,7 +14,8 @@ import { runCli } from '../main.js';
 const EXAMPLE = 'test/fixtures/audit-test/payments';
 const base = ['audit', 'test', '--cluster', `${EXAMPLE}/cluster.yaml`, '--flows', `${EXAMPLE}/flows.jsonl`];
 
-async function run(args: string[], stdin = '', env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
+// The goldens are the table as a 120-column terminal shows it; a pipe (no width) is tested apart.
+async function run(args: string[], stdin = '', env: Record<string, string> = { COLUMNS: '120' }): Promise<{ code: number; out: string; err: string }> {
   const io = { ...memoryIO(stdin), env };
   const code = await runCli(args, io);
   return { code, out: io.out(), err: io.err() };
@@ -82,6 +83,14 @@ describe('audit test on the payments example', () => {
     const r = await run([...base, '-f', `${EXAMPLE}/policy.yaml`], '', { COLUMNS: String(columns) });
     expect(r.out).toMatch(/^ {2}LINE {3}DIRECTION {3}SOURCE +DESTINATION +PORT$/m);
     expect(r.out).toMatch(row);
+  });
+
+  it('in a pipe (no COLUMNS, no terminal) nothing is wrapped: each would-deny row is one line with its reason whole', async () => {
+    const r = await run([...base, '-f', `${EXAMPLE}/policy.yaml`], '', {});
+    const rows = r.out.split('\n').filter((l) => /^ {2}\d/.test(l));
+    expect(rows).toHaveLength(4);
+    expect(r.out).toMatch(/^ {2}3 +Ingress +monitoring\/prometheus-0 +prod\/payments-7f9c +9090\/TCP +selects prod\/payments-7f9c, but no ingress rule allows 9090\/TCP from monitoring\S*.*$/m);
+    expect(r.out.split('\n').filter((l) => /^ {20,}\S/.test(l))).toEqual([]);
   });
 
   it('prints one JSON entry per input flow, in input order (golden)', async () => {

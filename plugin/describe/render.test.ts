@@ -45,3 +45,32 @@ describe('describe: the top offenders\' connection state', () => {
     expect(rows.filter((l) => l.length > width)).toEqual([]);
   });
 });
+
+describe('describe at 60 columns', () => {
+  const NARROW: DescribeModel = {
+    ...MODEL,
+    name: 'payments-isolation',
+    labels: { 'app.kubernetes.io/name': 'payments', 'app.kubernetes.io/part-of': 'shop-frontend-and-payments' },
+    ingress: [{ rule: 0, peers: 'pods app=frontend in namespaces kubernetes.io/metadata.name=frontend', ports: '8080/TCP' }],
+    conditions: [{ type: 'Evaluated', status: 'True', reason: 'Evaluated', lastTransitionTime: ago(3), message: '6 flows would be denied in the last 15m' }],
+    topOffenders: [{ source: { namespace: 'frontend', pod: 'web-6c4d9f-abcde', ip: '10.244.1.7' }, destination: { namespace: 'prod', pod: 'payments-0', ip: '10.244.2.9' }, port: 8080, protocol: 'TCP', direction: 'Ingress', count: 12, lastSeen: ago(7), states: { refused: 9, attempt: 3 } }],
+    events: [{ uid: 'e1', type: 'Warning', reason: 'WouldDeny', last: ago(2), count: 6, message: 'frontend/web-6c4d9f-abcde -> prod/payments-0 8080/TCP would be denied' }],
+  };
+  const text = renderDescribe(NARROW, { now: NOW, width: 60 });
+  const words = (s: string): string => s.replace(/\s+/g, ' ');
+
+  it('no line runs past 60 columns', () => {
+    expect(text.split('\n').filter((l) => l.length > 60)).toEqual([]);
+  });
+
+  it('nothing is lost: labels, the condition and event messages, the offender and its state', () => {
+    expect(text.replace(/\n +/g, '')).toContain('app.kubernetes.io/name=payments,app.kubernetes.io/part-of=shop-frontend-and-payments');
+    for (const s of ['6 flows would be denied in the last 15m', 'frontend/web-6c4d9f-abcde -> prod/payments-0 8080/TCP would be denied', 'frontend/web-6c4d9f-abcde (10.244.1.7) -> prod/payments-0 (10.244.2.9)', 'state: 9 refused, 3 attempt']) expect(words(text)).toContain(s);
+  });
+
+  it('the promote command is split with shell line continuations: joined, it is the command', () => {
+    const from = text.indexOf('Promote anyway:');
+    const command = text.slice(from).split('\n').slice(1).join('\n').replace(/ \\\n\s*/g, ' ').trim();
+    expect(command).toBe('kubectl kguardian audit promote payments-isolation -n prod --force');
+  });
+});

@@ -1,13 +1,15 @@
 /**
  * `describe` as text, in the layout of `kubectl describe`: "Field:  value" lines, indented
  * tables for conditions, offenders and events, and the promote verdict last, with the
- * command to run next. Every line fits the output width (output/width.ts): long values wrap
- * under their column, table messages wrap under MESSAGE; only the commands to run are left
- * whole, so they can be copied.
+ * command to run next. Every line fits a known output width (output/width.ts): long values wrap
+ * under their column (a word longer than the line breaks after a '/', ',' or '='), table
+ * messages wrap under MESSAGE or, on a narrow terminal, under their row; the top offenders
+ * become two lines each; the commands to run are split with shell line continuations, so
+ * they can still be copied.
  */
 import { statesText } from '../../contracts/offender-states.js';
 import type { Offender, FlowEnd } from '../kube/objects.js';
-import { renderFittedTable, wrapLine } from '../output/table.js';
+import { commandLines, renderFittedTable, wrapLine } from '../output/table.js';
 import { age } from './age.js';
 import type { DescribeModel, DirectionRules } from './model.js';
 import { endLabel, podOf } from '../../contracts/flow-end-label.js';
@@ -74,7 +76,8 @@ function offenderRows(list: readonly Offender[], now: Date): string[][] {
 /**
  * The offenders with the connection state (all refused, say, or "9 refused, 3 attempt") in the
  * last column when the rows fit the width; on a narrower terminal each row's state goes on the
- * line under it, so the columns before it keep their width.
+ * line under it, so the columns before it keep their width; narrower still, each offender is a
+ * "SOURCE -> DESTINATION" line and a line of the rest, in words.
  */
 function offendersTable(list: readonly Offender[], now: Date, w: number): string {
   const rows = offenderRows(list, now);
@@ -83,9 +86,19 @@ function offendersTable(list: readonly Offender[], now: Date, w: number): string
   const state = widths.length - 1;
   const lineLength = indent.length + widths.reduce((a, x) => a + x + 3, 0) - 3;
   if (lineLength <= w) return table('Top offenders', OFFENDER_HEADERS, rows, w);
+  if (lineLength - 3 - (widths[state] ?? 0) > w) return offenderLines(list, now, w);
   const [head = '', ...lines] = renderFittedTable(OFFENDER_HEADERS.slice(0, state), rows.map((r) => r.slice(0, state)), { indent, width: w }).trimEnd().split('\n');
   const under = `${indent}    state: `;
   return `Top offenders:\n${head}\n` + lines.map((l, i) => `${l}\n${wrapLine(under, rows[i]?.[state] ?? '', w, under.length)}`).join('');
+}
+
+/** Each offender in two wrapped lines: who talked to whom, then port, direction, count, when and how. */
+function offenderLines(list: readonly Offender[], now: Date, w: number): string {
+  const lines = list.map((o) => {
+    const rest = `${o.port}/${o.protocol} ${o.direction}, count ${o.count}, last seen ${age(o.lastSeen, now)} ago, state: ${statesText(o.states)}`;
+    return wrapLine('  ', `${end(o.source)} -> ${end(o.destination)}`, w, 6) + wrapLine('      ', rest, w, 6);
+  });
+  return `Top offenders:\n${lines.join('')}`;
 }
 
 function evaluationText(m: DescribeModel, { now, width: w }: Page): string {
@@ -110,10 +123,10 @@ function promoteCommand(m: DescribeModel): string {
 
 function promotionText(m: DescribeModel, w: number): string {
   const warnings = m.promotion.warnings.map((text) => wrapLine('  warning: ', text, w, 4)).join('');
-  // The commands stay on one line whatever the width: they are meant to be copied.
-  if (m.promotion.safe) return field('Safe to promote', 'yes', w) + warnings + `  Next: ${promoteCommand(m)}\n`;
+  // The commands are meant to be copied: on one line when it fits, else split with shell line continuations.
+  if (m.promotion.safe) return field('Safe to promote', 'yes', w) + warnings + commandLines('  Next: ', promoteCommand(m), w, '    ');
   const problems = m.promotion.problems.map((p) => wrapLine('  - ', p, w, 4)).join('');
-  return field('Safe to promote', 'no', w) + problems + warnings + `  Promote anyway: ${promoteCommand(m)} ${m.promotion.overrides.join(' ')}\n`;
+  return field('Safe to promote', 'no', w) + problems + warnings + commandLines('  Promote anyway: ', `${promoteCommand(m)} ${m.promotion.overrides.join(' ')}`, w, '    ');
 }
 
 export function renderDescribe(m: DescribeModel, page: Page): string {

@@ -1,15 +1,16 @@
 /** Output width, cutting, wrapping and fitting columns: the arithmetic the tables rely on. */
 import { describe, expect, it } from 'vitest';
 import { fitWidths } from './fit.js';
-import { renderFittedTable, wrapLine } from './table.js';
+import { commandLines, renderFittedTable, wrapLine } from './table.js';
 import { ellipsis, outputWidth, wrapWords } from './width.js';
 
 describe('outputWidth', () => {
   it.each([
     { env: { COLUMNS: '100' }, columns: 200, want: 100 }, // $COLUMNS wins, as in shells
     { env: {}, columns: 90, want: 90 }, // the terminal
-    { env: {}, columns: undefined, want: 120 }, // a pipe
-    { env: { COLUMNS: 'wide' }, columns: undefined, want: 120 },
+    { env: {}, columns: undefined, want: Infinity }, // a pipe: nothing is fitted or cut
+    { env: { COLUMNS: 'wide' }, columns: undefined, want: Infinity },
+    { env: { COLUMNS: '120' }, columns: undefined, want: 120 }, // a pipe with COLUMNS set: fitted
     { env: { COLUMNS: '20' }, columns: undefined, want: 60 }, // too narrow to fit anything: lines run over
   ])('COLUMNS=$env.COLUMNS, terminal $columns: $want', ({ env, columns, want }) => {
     expect(outputWidth({ env, columns })).toBe(want);
@@ -26,9 +27,12 @@ describe('ellipsis and wrapWords', () => {
     expect(ellipsis(text, width).length).toBeLessThanOrEqual(Math.max(width, 0));
   });
 
-  it('wraps at word boundaries; a longer word gets its own line', () => {
+  it('wraps at word boundaries; a longer word breaks after a , / = - . or : that leaves a third of the line, else at the width', () => {
     expect(wrapWords('the counts are for an older spec', 12)).toEqual(['the counts', 'are for an', 'older spec']);
-    expect(wrapWords('see kubernetes.io/metadata.name=kube-system now', 10)).toEqual(['see', 'kubernetes.io/metadata.name=kube-system', 'now']);
+    expect(wrapWords('see kubernetes.io/metadata.name=kube-system now', 16)).toEqual(['see', 'kubernetes.io/', 'metadata.name=', 'kube-system now']);
+    expect(wrapWords('labels a=b,team=payments,tier=backend', 20)).toEqual(['labels', 'a=b,team=payments,', 'tier=backend']);
+    expect(wrapWords('0123456789abcdefghij', 8)).toEqual(['01234567', '89abcdef', 'ghij']);
+    expect(wrapWords('x', Infinity)).toEqual(['x']);
   });
 
   it('wrapLine keeps the first line within the width after its lead, and hangs the rest', () => {
@@ -58,5 +62,25 @@ describe('renderFittedTable', () => {
     expect(lines.every((l) => l.length <= 50)).toBe(true);
     expect(lines.slice(2).every((l) => l.startsWith(' '.repeat(12)))).toBe(true);
     expect(lines.slice(1).join(' ').replace(/\s+/g, ' ').trim()).toBe('Warning web/web-6c4d -> prod/payments-0 8080/TCP would be denied, twelve times in the last ten minutes');
+  });
+});
+
+describe('renderFittedTable on a narrow line', () => {
+  it('puts the last column under its row when fewer than 24 characters would be left for it', () => {
+    const out = renderFittedTable(['Type', 'Status', 'Reason', 'Age', 'Message'], [['Evaluated', 'True', 'Evaluated', '3m', '6 flows would be denied in the last 15m']], { indent: '  ', width: 60 });
+    expect(out).toBe('  TYPE        STATUS   REASON      AGE   MESSAGE\n  Evaluated   True     Evaluated   3m\n      6 flows would be denied in the last 15m\n');
+  });
+});
+
+describe('commandLines', () => {
+  const cmd = 'kubectl kguardian audit promote payments-isolation -n prod --force';
+  it.each([
+    { width: 100, want: `  Next: ${cmd}\n` },
+    { width: 72, want: `  Next:\n    ${cmd}\n` },
+    { width: 60, want: '  Next:\n    kubectl kguardian audit promote payments-isolation \\\n      -n prod --force\n' },
+  ])('at $width columns', ({ width, want }) => {
+    const out = commandLines('  Next: ', cmd, width, '    ');
+    expect(out).toBe(want);
+    expect(out.split('\n').every((l) => l.length <= width)).toBe(true);
   });
 });
