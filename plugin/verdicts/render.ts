@@ -1,18 +1,23 @@
 /**
  * How verdicts look: kubectl-style columns (table, wide), one JSON document or JSON Lines, YAML.
- * The table fits the output width (output/width.ts): REASON gives way first, then SOURCE,
- * DESTINATION and POLICY, each cut with an ellipsis; POLICY drops its namespace when one
+ * The table fits a known output width (output/width.ts) as `audit test`'s does: REASON, the
+ * sentence a reader acts on, is never cut. It wraps in its column when SOURCE, DESTINATION and
+ * POLICY (cut with an ellipsis, down to 20) leave it 40 characters or more; else it goes on
+ * the lines under its row (the names giving way further); on a terminal too narrow for even
+ * that row, each verdict is a line of AGE, POLICY and VERDICT with its flow and reason in words
+ * under it. In a pipe (no width) nothing is cut or wrapped. POLICY drops its namespace when one
  * namespace was asked for, and REASON drops the policy it starts with (POLICY shows it).
  * `-o wide` adds columns and keeps every value whole, and JSON/YAML carry the broker's objects.
- * Column widths are fixed by the first rows printed, so rows that arrive later under --watch
- * line up with them (and are cut to the same widths). The rows are each policy's latest
+ * The layout and widths are fixed by the first rows printed, so rows that arrive later under
+ * --watch line up with them (names cut to the same widths). The rows are each policy's latest
  * generation unless --all-generations, when the table adds GEN (wide always has GENERATION).
  */
 import { dump } from 'js-yaml';
 import type { StoredVerdict } from '../broker/types.js';
 import { age } from '../describe/age.js';
 import { fitWidths, type Shrinkable } from '../output/fit.js';
-import { ellipsis } from '../output/width.js';
+import { wrapLine } from '../output/table.js';
+import { ellipsis, wrapWords } from '../output/width.js';
 import type { VerdictsOutput } from './options.js';
 import { endLabel } from '../../contracts/flow-end-label.js';
 
@@ -20,7 +25,7 @@ import { endLabel } from '../../contracts/flow-end-label.js';
 export interface TableLayout {
   output: 'table' | 'wide';
   noHeaders: boolean;
-  /** The line width the table fits in (`table` only). */
+  /** The line width the table fits in (`table` only); Infinity in a pipe: nothing is cut or wrapped. */
   width: number;
   /** True when the verdicts are from one namespace: POLICY then shows the bare name. */
   oneNamespace: boolean;
@@ -37,24 +42,20 @@ const GAP = 3;
 // attempt is not read as working traffic.
 const TABLE = ['AGE', 'POLICY', 'DIRECTION', 'SOURCE', 'DESTINATION', 'PORT', 'VERDICT', 'STATE', 'COUNT', 'REASON'] as const;
 const WIDE = ['TIME', 'POLICY', 'DIRECTION', 'SOURCE', 'DESTINATION', 'PORT', 'VERDICT', 'STATE', 'KIND', 'GENERATION', 'COUNT', 'SOURCE-IP', 'DESTINATION-IP', 'EVALUATED', 'ID', 'REASON'] as const;
-/** Which table columns give way, in order, and how far: REASON keeps a readable start as long as it can. */
+/** Which columns give way, in order, and how far (REASON never: it wraps instead). */
 const SHRINK: readonly (readonly [column: string, min: number])[] = [
-  ['REASON', 28],
   ['DESTINATION', 20],
   ['SOURCE', 20],
   ['POLICY', 20],
-  ['REASON', 12],
   ['DESTINATION', 12],
   ['SOURCE', 12],
   ['POLICY', 12],
-  // The COUNT column costs 8: at 100 columns REASON gives way to it, down to its header's width.
-  ['REASON', 6],
-  // STATE costs up to 14 ("established"): at 100 columns the names give way further to it.
   ['DESTINATION', 8],
   ['SOURCE', 8],
   ['POLICY', 8],
-  ['REASON', 4],
 ];
+/** REASON wraps in its column only when it has this much room; else it goes under its row. */
+const REASON_ROOM = 40;
 
 /** The table's columns: GEN (the policy's generation) beside POLICY only when generations are mixed. */
 function tableColumns(allGenerations: boolean): string[] {
@@ -63,8 +64,9 @@ function tableColumns(allGenerations: boolean): string[] {
   return columns;
 }
 
-function shrinkable(columns: readonly string[]): Shrinkable[] {
-  return SHRINK.map(([name, min]) => ({ column: columns.indexOf(name), min }));
+/** The shrink steps down to `floor`, for `columns`. */
+function shrinkable(columns: readonly string[], floor: number): Shrinkable[] {
+  return SHRINK.filter(([, min]) => min >= floor).map(([name, min]) => ({ column: columns.indexOf(name), min }));
 }
 
 /** RFC 3339 to the second: sub-second digits only clutter a table. */
@@ -98,30 +100,95 @@ export function cells(v: StoredVerdict, layout: TableLayout): string[] {
   return [age(v.observedAt, layout.now()), policy, ...generation, v.direction, endLabel(v.src), endLabel(v.dst), port, v.verdict, v.state, String(v.count), shortReason(v)];
 }
 
-/** Prints table rows with widths fixed by the first call. */
-export class TableWriter {
-  private widths: number[] | undefined;
+/**
+ * How a table row is laid out in the width: one line, REASON wrapping in the rest of it when too
+ * long (`column`), REASON on the lines under the row (`under`), or, when even the row without
+ * REASON cannot fit, each verdict as a short line with its flow and reason in words under it
+ * (`stacked`).
+ */
+interface Layout {
+  kind: 'column' | 'under' | 'stacked';
+  /** Every column's width; in `stacked`, those of AGE, POLICY (GEN) and VERDICT. */
+  widths: number[];
+}
 
-  constructor(private readonly layout: TableLayout) {}
+function lineLength(widths: readonly number[]): number {
+  return widths.reduce((a, b) => a + b, 0) + GAP * Math.max(0, widths.length - 1);
+}
+
+/** The first layout that fits `width`, from widths `natural` (REASON last). */
+function chooseLayout(natural: readonly number[], columns: readonly string[], width: number): Layout {
+  const reason = natural.length - 1;
+  const rest = natural.slice(0, reason);
+  const need = Math.min(natural[reason] ?? 0, REASON_ROOM);
+  const inColumn = fitWidths(rest, shrinkable(columns, 20), width - GAP - need, GAP);
+  // REASON gets the rest of the line, so a longer reason arriving later under --watch wraps too.
+  if (lineLength(inColumn) + GAP + need <= width) return { kind: 'column', widths: [...inColumn, width - lineLength(inColumn) - GAP] };
+  const under = fitWidths(rest, shrinkable(columns, 8), width, GAP);
+  if (lineLength(under) <= width) return { kind: 'under', widths: under };
+  return { kind: 'stacked', widths: [] };
+}
+
+/** The narrow layout's columns: AGE, POLICY (GEN) and VERDICT; the rest is in words under each verdict. */
+function stackedColumns(hs: readonly string[]): number[] {
+  return ['AGE', 'POLICY', 'GEN', 'VERDICT'].map((h) => hs.indexOf(h)).filter((i) => i >= 0);
+}
+
+/** Prints table rows with the layout and widths fixed by the first call. */
+export class TableWriter {
+  private layout: Layout | undefined;
+
+  constructor(private readonly table: TableLayout) {}
 
   write(rows: readonly StoredVerdict[]): string {
-    const lines = rows.map((v) => cells(v, this.layout));
+    const t = this.table;
+    const lines = rows.map((v) => cells(v, t));
+    const hs = headers(t.output, t.allGenerations);
     let head = '';
-    if (this.widths === undefined) {
-      const hs = headers(this.layout.output, this.layout.allGenerations);
-      const all = this.layout.noHeaders ? lines : [hs, ...lines];
-      const natural = hs.map((_, i) => Math.max(0, ...all.map((r) => (r[i] ?? '').length)));
-      this.widths = this.layout.output === 'table' ? fitWidths(natural, shrinkable(hs), this.layout.width, GAP) : natural;
-      if (!this.layout.noHeaders) head = this.line(hs);
+    if (this.layout === undefined) {
+      const natural = hs.map((h, i) => Math.max(t.noHeaders ? 0 : h.length, ...lines.map((r) => (r[i] ?? '').length)));
+      // A pipe has no width (Infinity): every value whole, as -o wide.
+      this.layout = t.output === 'wide' || t.width === Infinity ? { kind: 'column', widths: natural } : chooseLayout(natural, hs, t.width);
+      if (this.layout.kind === 'stacked') this.layout.widths = fitWidths(stackedColumns(hs).map((i) => natural[i] ?? 0), [{ column: 1, min: 8 }], t.width, GAP);
+      if (!t.noHeaders) head = this.layout.kind === 'stacked' ? this.stackedLine(hs, hs) : this.row(hs, true);
     }
-    return head + lines.map((l) => this.line(l)).join('');
+    if (this.layout.kind === 'stacked') return head + rows.map((v, i) => this.stacked(v, lines[i] ?? [], hs)).join('');
+    return head + lines.map((l) => this.row(l, false)).join('');
   }
 
-  private line(cols: readonly string[]): string {
-    const w = this.widths ?? [];
-    const fit = this.layout.output === 'table';
-    const cut = (c: string, i: number): string => (fit ? ellipsis(c, w[i] ?? c.length) : c);
-    return cols.map((c, i) => (i === cols.length - 1 ? cut(c, i) : cut(c, i).padEnd(w[i] ?? 0))).join(' '.repeat(GAP)).trimEnd() + '\n';
+  /** One row in the table layouts; REASON wraps in its column or goes under the row. */
+  private row(cols: readonly string[], header: boolean): string {
+    const { kind, widths } = this.layout ?? { kind: 'column', widths: [] };
+    // -o wide and a pipe keep every value whole: nothing is cut or wrapped there.
+    const fit = this.table.output === 'table' && this.table.width !== Infinity;
+    const cell = (c: string, i: number): string => (fit ? ellipsis(c, widths[i] ?? c.length) : c).padEnd(widths[i] ?? 0);
+    const reason = cols.length - 1;
+    const text = cols[reason] ?? '';
+    const before = cols.slice(0, reason).map(cell).join(' '.repeat(GAP));
+    // Under the rows, REASON has no column, so no header either.
+    if (header && kind === 'under') return before.trimEnd() + '\n';
+    if (header || !fit || (kind === 'column' && text.length <= (widths[reason] ?? 0))) return `${before}${' '.repeat(GAP)}${text}`.trimEnd() + '\n';
+    if (kind === 'column') {
+      const hang = lineLength(widths.slice(0, reason)) + GAP;
+      const [first = '', ...more] = wrapWords(text, widths[reason] ?? REASON_ROOM);
+      return [`${before}${' '.repeat(GAP)}${first}`, ...more.map((l) => ' '.repeat(hang) + l)].join('\n') + '\n';
+    }
+    const hang = (widths[0] ?? 0) + GAP;
+    return `${before.trimEnd()}\n` + wrapLine(' '.repeat(hang), text, this.table.width, hang);
+  }
+
+  /** The first line of a verdict in the narrow layout (or its header): AGE, POLICY (GEN), VERDICT. */
+  private stackedLine(cols: readonly string[], hs: readonly string[]): string {
+    const w = this.layout?.widths ?? [];
+    return stackedColumns(hs).map((i, k) => ellipsis(cols[i] ?? '', w[k] ?? 0).padEnd(w[k] ?? 0)).join(' '.repeat(GAP)).trimEnd() + '\n';
+  }
+
+  /** A verdict in the narrow layout: its line, then the flow and the reason in words, wrapped under POLICY. */
+  private stacked(v: StoredVerdict, cols: readonly string[], hs: readonly string[]): string {
+    const hang = (this.layout?.widths[0] ?? 0) + GAP;
+    const lead = ' '.repeat(hang);
+    const flow = `${v.direction} ${endLabel(v.src)} -> ${endLabel(v.dst)} ${v.port}/${v.protocol}, ${v.state}, count ${v.count}`;
+    return this.stackedLine(cols, hs) + wrapLine(lead, flow, this.table.width, hang) + wrapLine(lead, cols.at(-1) ?? '', this.table.width, hang);
   }
 }
 
