@@ -7,7 +7,11 @@
 # ones: before, after, after, before, before, after), with the same settings on both
 # sides (sizes, core pinning as scripts/bench.sh pins them, a fresh PostgreSQL from the side's own
 # scripts/postgres.sh), so both sides see the same machine and the same load. The table gives each
-# figure's runs, their medians and the ratio after/before, and marks a figure more than 5% worse.
+# figure's runs, their medians and the ratio after/before, and marks a figure more than 5% worse; beside
+# it, the ratios of the two runs of each round (median, lowest-highest, rounds more than 5% worse): two
+# runs of a round follow each other and see nearly the same load, so they show a drift of the load
+# the medians keep. A mark the rounds do not agree on is not settled yet: run more rounds of that
+# benchmark alone (e.g. BENCHES=broker-ingest ROUNDS=8).
 #
 # Env (the defaults keep a whole comparison near 20 minutes on 2 busy cores):
 #   ROUNDS=3                 runs of each benchmark on each side
@@ -91,9 +95,15 @@ status=0
 # shellcheck disable=SC2086 # one argument per benchmark
 tbl="$(node --import tsx "$REPORT" "$work/logs" $BENCHES)" || status=$?
 [ "$status" -le 1 ] || { echo "$tbl"; die "could not read the benchmarks' output (logs in $work/logs; KEEP=1 keeps them)"; }
+# Both sides start their own PostgreSQL with their own script: say whether its settings are the same.
+if cmp -s "$work/before/scripts/postgres.sh" "$work/after/scripts/postgres.sh"; then
+  pg_note="the same scripts/postgres.sh (PostgreSQL settings) on both sides"
+else
+  pg_note="scripts/postgres.sh DIFFERS between the sides: PostgreSQL settings may differ"
+fi
 header="Before: $before ($(git log -1 --format=%cs "$before")), after: $after ($(git log -1 --format=%cs "$after")); $ROUNDS rounds, before and after alternately (before first in odd rounds).
 Machine: $(nproc) × $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(awk '/MemTotal/ {printf "%d GiB", $2 / 1048576}' /proc/meminfo), Node $(node --version); started $started; load average $load_start at the start, $load_end at the end.
-Settings on both sides: KG_BENCH_FLOWS=$KG_BENCH_FLOWS (engine, evaluator-http), DURATION=$DURATION (broker-ingest), ROWS=$ROWS KEYS=$KEYS (broker-replay); pinning as scripts/bench.sh pins; nice ${NICE:-0}."
+Settings on both sides: KG_BENCH_FLOWS=$KG_BENCH_FLOWS (engine, evaluator-http), DURATION=$DURATION (broker-ingest), ROWS=$ROWS KEYS=$KEYS (broker-replay); pinning as scripts/bench.sh pins; nice ${NICE:-0}; $pg_note."
 printf '\n%s\n\n%s\n' "$header" "$tbl"
 [ -z "${OUT:-}" ] || printf '%s\n\n%s\n' "$header" "$tbl" >"$OUT"
 exit "$status"

@@ -112,16 +112,90 @@ export interface Comparison {
   better: Better;
   before: number[];
   after: number[];
+  /**
+   * [before, after] of each round in which both sides printed the figure. The two runs of a round
+   * follow each other, so they see nearly the same load; their ratio leaves out the load's drift
+   * over the whole comparison, which the two sides' medians keep.
+   */
+  rounds?: [number, number][];
+}
+
+/** One run's output: the side, the round it ran in, what it printed. */
+export interface Run {
+  side: 'before' | 'after';
+  round: number;
+  out: string;
+}
+
+/**
+ * Every figure of one benchmark's runs, both sides' values in the order of their rounds, and the
+ * two runs of each round paired. A figure only one side prints (a row added later) has nothing to
+ * compare against and is left out.
+ */
+export function compareRuns(bench: string, runs: readonly Run[]): Comparison[] {
+  type Collected = Comparison & { byRound: Record<Run['side'], Map<number, number>> };
+  const byFigure = new Map<string, Collected>();
+  for (const run of [...runs].sort((x, y) => x.round - y.round)) {
+    for (const f of readFigures(bench, run.out)) {
+      const row: Collected = byFigure.get(f.name) ?? { bench, figure: f.name, better: f.better, before: [], after: [], byRound: { before: new Map(), after: new Map() } };
+      byFigure.set(f.name, row);
+      row[run.side].push(f.value);
+      row.byRound[run.side].set(run.round, f.value);
+    }
+  }
+  return [...byFigure.values()]
+    .filter((r) => r.before.length > 0 && r.after.length > 0)
+    .map(({ byRound, ...row }) => ({
+      ...row,
+      rounds: [...byRound.before].flatMap(([round, b]) => {
+        const a = byRound.after.get(round);
+        return a === undefined ? [] : [[b, a] as [number, number]];
+      }),
+    }));
 }
 
 /** Worse means more than 5% worse in the figure's own direction, medians against medians. */
 export const WORSE_BY = 0.05;
 
+/** Whether `ratio` (after/before) is more than WORSE_BY worse in the figure's own direction. */
+function worseRatio(better: Better, ratio: number): boolean {
+  if (better === 'higher') return ratio < 1 - WORSE_BY;
+  if (better === 'lower') return ratio > 1 / (1 - WORSE_BY);
+  return false;
+}
+
 export function verdict(c: Comparison): { ratio: number; worse: boolean } {
   const ratio = median(c.after) / median(c.before);
-  if (c.better === 'higher') return { ratio, worse: ratio < 1 - WORSE_BY };
-  if (c.better === 'lower') return { ratio, worse: ratio > 1 / (1 - WORSE_BY) };
-  return { ratio, worse: false };
+  return { ratio, worse: worseRatio(c.better, ratio) };
+}
+
+/** The round-by-round ratios after/before: their median, lowest, highest, and how many are worse. */
+export interface RoundRatios {
+  ratios: number[];
+  median: number;
+  min: number;
+  max: number;
+  worse: number;
+}
+
+export function roundRatios(c: Comparison): RoundRatios | undefined {
+  const ratios = (c.rounds ?? []).map(([before, after]) => after / before);
+  if (ratios.length === 0) return undefined;
+  return {
+    ratios,
+    median: median(ratios),
+    min: Math.min(...ratios),
+    max: Math.max(...ratios),
+    worse: ratios.filter((r) => worseRatio(c.better, r)).length,
+  };
+}
+
+/** `0.97 (0.84-1.12), worse in 3 of 8`: a reader sees at once whether the rounds agree. */
+function roundsCell(c: Comparison): string {
+  const r = roundRatios(c);
+  if (r === undefined) return '';
+  const range = r.ratios.length > 1 ? ` (${r.min.toFixed(2)}-${r.max.toFixed(2)})` : '';
+  return c.better === 'reference' ? `${r.median.toFixed(2)}${range}` : `${r.median.toFixed(2)}${range}, worse in ${r.worse} of ${r.ratios.length}`;
 }
 
 function fmt(x: number): string {
@@ -130,16 +204,20 @@ function fmt(x: number): string {
   return x.toFixed(Math.abs(x) >= 10 ? 1 : 2);
 }
 
-/** The Markdown table: one row per figure, the runs in the order they ran. */
+/**
+ * The Markdown table: one row per figure, the runs in the order they ran, the ratio of the medians
+ * (which decides the mark), and the ratios round by round (median, lowest-highest, how many rounds
+ * more than WORSE_BY worse) so a mark the rounds do not agree on shows as such.
+ */
 export function table(rows: readonly Comparison[]): string {
   const lines = [
-    '| benchmark | figure | better | before runs | after runs | before median | after median | after/before | |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| benchmark | figure | better | before runs | after runs | before median | after median | after/before | round by round | |',
+    '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const c of rows) {
     const { ratio, worse } = verdict(c);
     const mark = c.better === 'reference' ? 'not the code' : worse ? '**WORSE**' : 'ok';
-    lines.push(`| ${c.bench} | ${c.figure} | ${c.better} | ${c.before.map(fmt).join(', ')} | ${c.after.map(fmt).join(', ')} | ${fmt(median(c.before))} | ${fmt(median(c.after))} | ${ratio.toFixed(2)} | ${mark} |`);
+    lines.push(`| ${c.bench} | ${c.figure} | ${c.better} | ${c.before.map(fmt).join(', ')} | ${c.after.map(fmt).join(', ')} | ${fmt(median(c.before))} | ${fmt(median(c.after))} | ${ratio.toFixed(2)} | ${roundsCell(c)} | ${mark} |`);
   }
   return lines.join('\n');
 }

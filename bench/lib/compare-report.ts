@@ -1,17 +1,17 @@
 /**
  * The table of bench/compare.sh: reads the logs of its runs (LOGS/<bench>.<before|after>.<round>.log),
  * the figures of each (compare-figures.ts), and prints one Markdown row per figure with both sides'
- * runs, their medians and the ratio. Exits 1 when a figure of the code is worse after than before,
+ * runs, their medians and their ratio, and the ratios of the two runs of each round. Exits 1 when a figure of the code is worse after than before,
  * so a script can stop on it; the table is printed either way.
  *
  * Usage: node --import tsx bench/lib/compare-report.ts LOGS BENCH...
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readFigures, table, verdict, type Comparison, type Figure } from './compare-figures.js';
+import { compareRuns, table, verdict, type Comparison, type Run } from './compare-figures.js';
 
 /** The runs of one benchmark on one side, in the order of their rounds. */
-function runs(dir: string, bench: string, side: 'before' | 'after'): string[] {
+function runs(dir: string, bench: string, side: Run['side']): Run[] {
   const re = new RegExp(`^${bench.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.${side}\\.(\\d+)\\.log$`);
   return readdirSync(dir)
     .flatMap((f) => {
@@ -19,25 +19,11 @@ function runs(dir: string, bench: string, side: 'before' | 'after'): string[] {
       return m?.[1] === undefined ? [] : [{ f, round: Number(m[1]) }];
     })
     .sort((a, b) => a.round - b.round)
-    .map(({ f }) => readFileSync(join(dir, f), 'utf8'));
+    .map(({ f, round }) => ({ side, round, out: readFileSync(join(dir, f), 'utf8') }));
 }
 
 function compare(dir: string, benches: readonly string[]): Comparison[] {
-  const rows: Comparison[] = [];
-  for (const bench of benches) {
-    const byFigure = new Map<string, Comparison>();
-    const add = (side: 'before' | 'after', f: Figure): void => {
-      const row = byFigure.get(f.name) ?? { bench, figure: f.name, better: f.better, before: [], after: [] };
-      byFigure.set(f.name, row);
-      row[side].push(f.value);
-    };
-    for (const side of ['before', 'after'] as const) {
-      for (const out of runs(dir, bench, side)) for (const f of readFigures(bench, out)) add(side, f);
-    }
-    // A figure only one side prints (a row added later) has nothing to compare against.
-    rows.push(...[...byFigure.values()].filter((r) => r.before.length > 0 && r.after.length > 0));
-  }
-  return rows;
+  return benches.flatMap((bench) => compareRuns(bench, [...runs(dir, bench, 'before'), ...runs(dir, bench, 'after')]));
 }
 
 const [dir, ...benches] = process.argv.slice(2);

@@ -1,10 +1,10 @@
 /**
  * bench/compare.sh reads each benchmark's figures from what it prints, in the wording of the
- * commit compared against (1470a6a) as well as the current one, and judges a figure worse in its
- * own direction.
+ * commit compared against (1470a6a) as well as the current one, judges a figure worse in its
+ * own direction, and pairs the two runs of each round.
  */
 import { describe, expect, it } from 'vitest';
-import { median, readFigures, table, verdict, type Comparison } from '../../bench/lib/compare-figures.js';
+import { compareRuns, median, readFigures, roundRatios, table, verdict, type Comparison } from '../../bench/lib/compare-figures.js';
 
 const ENGINE = `## Policy engine (\`bench/engine.bench.ts\`)
 
@@ -99,7 +99,55 @@ describe('verdict', () => {
 
   it('the table marks the worse row', () => {
     const out = table([row('higher', [100, 100, 100], [50, 50, 50]), row('higher', [100], [120])]);
-    expect(out.split('\n')[2]).toMatch(/\| 0\.50 \| \*\*WORSE\*\* \|$/);
-    expect(out.split('\n')[3]).toMatch(/\| 1\.20 \| ok \|$/);
+    expect(out.split('\n')[2]).toMatch(/\| 0\.50 \| {2}\| \*\*WORSE\*\* \|$/);
+    expect(out.split('\n')[3]).toMatch(/\| 1\.20 \| {2}\| ok \|$/);
+  });
+
+  it('the table shows the rounds\' ratios beside the ratio of the medians', () => {
+    const c = { ...row('higher', [100, 200, 100], [90, 220, 80]), rounds: [[100, 90], [200, 220], [100, 80]] as [number, number][] };
+    expect(table([c]).split('\n')[2]).toMatch(/\| 0\.90 \| 0\.90 \(0\.80-1\.10\), worse in 2 of 3 \| \*\*WORSE\*\* \|$/);
+    const ref = { ...row('reference', [100], [50]), rounds: [[100, 50]] as [number, number][] };
+    expect(table([ref]).split('\n')[2]).toMatch(/\| 0\.50 \| 0\.50 \| not the code \|$/);
+  });
+});
+
+describe('rounds', () => {
+  const INGEST_RUN = (realistic: number): string => `realistic: ${realistic} obs/s, ~3000 distinct flows per 5,000-observation batch\n`;
+
+  it('pairs the two runs of each round, in round order, and leaves out a round one side lacks', () => {
+    const [c] = compareRuns('broker-ingest', [
+      { side: 'after', round: 3, out: INGEST_RUN(330) },
+      { side: 'before', round: 1, out: INGEST_RUN(100) },
+      { side: 'before', round: 3, out: INGEST_RUN(300) },
+      { side: 'after', round: 1, out: INGEST_RUN(110) },
+      { side: 'before', round: 2, out: INGEST_RUN(200) },
+    ]);
+    expect(c).toMatchObject({ figure: 'realistic repetition (observations/s)', before: [100, 200, 300], after: [110, 330] });
+    expect(c?.rounds).toEqual([[100, 110], [300, 330]]);
+  });
+
+  it('leaves out a figure only one side printed', () => {
+    const rows = compareRuns('broker-ingest', [
+      { side: 'before', round: 1, out: INGEST_RUN(100) },
+      { side: 'after', round: 1, out: `${INGEST_RUN(110)}distinct: 5 rows/s; COPY: 10 rows/s; ratio 0.50\n` },
+    ]);
+    expect(rows.map((r) => r.figure)).toEqual(['realistic repetition (observations/s)']);
+  });
+
+  const paired = (better: Comparison['better'], rounds: [number, number][]): Comparison => ({ bench: 'b', figure: 'f', better, before: [], after: [], rounds });
+  it.each([
+    { title: 'a rate: lower ratios are worse', c: paired('higher', [[100, 80], [100, 97], [100, 120], [100, 94]]), median: 0.955, min: 0.8, max: 1.2, worse: 2 },
+    { title: 'a time: higher ratios are worse', c: paired('lower', [[10, 12], [10, 10], [10, 9]]), median: 1, min: 0.9, max: 1.2, worse: 1 },
+    { title: 'a reference figure is never worse', c: paired('reference', [[10, 20]]), median: 2, min: 2, max: 2, worse: 0 },
+  ])('$title', ({ c, median: m, min, max, worse }) => {
+    const r = roundRatios(c);
+    expect(r?.median).toBeCloseTo(m);
+    expect(r?.min).toBeCloseTo(min);
+    expect(r?.max).toBeCloseTo(max);
+    expect(r?.worse).toBe(worse);
+  });
+
+  it('no paired round, no round ratios', () => {
+    expect(roundRatios(paired('higher', []))).toBeUndefined();
   });
 });
