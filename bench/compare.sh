@@ -23,6 +23,8 @@
 #                            the same on both sides)
 #   OUT=FILE                 also write the table there (Markdown, with the machine, load and commits)
 #   KEEP=1                   keep the temporary folder (the logs of every run are in it)
+#   RETRIES=1                a run that fails (a benchmark's own error, e.g. a connection reset under
+#                            load) is run again this many times; the header counts the failures
 #   LINK_MODULES=1           a side whose package-lock.json is this checkout's links its node_modules
 #                            instead of running npm ci (faster, for bisecting between close commits)
 # Exit status: 0, or 1 when a figure is worse after than before.
@@ -33,6 +35,8 @@ source scripts/lib/log.sh
 BASE="${1:?usage: bench/compare.sh BASE [HEAD]}"
 HEAD_REF="${2:-HEAD}"
 ROUNDS="${ROUNDS:-3}"
+RETRIES="${RETRIES:-1}"
+failures=0
 BENCHES="${BENCHES:-engine evaluator-http broker-ingest broker-replay}"
 export KG_BENCH_FLOWS="${KG_BENCH_FLOWS:-200000}" DURATION="${DURATION:-10}" ROWS="${ROWS:-300000}" KEYS="${KEYS:-10000}"
 # Benchmarks that write docs/BENCHMARKS.md write their side's copy; these two are told not to.
@@ -74,9 +78,17 @@ run() {
   pin="$(pin_of "$bench")"
   [ -e "$work/$side/bench/$bench.bench.ts" ] || die "$side ($side) has no bench/$bench.bench.ts"
   step "round $round/$ROUNDS: $bench, $side (load $(cut -d' ' -f1-3 /proc/loadavg))"
-  # shellcheck disable=SC2086 # $pin is a command prefix or nothing
-  (cd "$work/$side" && nice -n "${NICE:-0}" $pin node --expose-gc --import tsx "bench/$bench.bench.ts") >"$work/logs/$bench.$side.$round.log" 2>&1 \
-    || { tail -n 40 "$work/logs/$bench.$side.$round.log" >&2; die "$bench failed on the $side side (round $round)"; }
+  local log="$work/logs/$bench.$side.$round.log" attempt
+  for attempt in $(seq 0 "$RETRIES"); do
+    # shellcheck disable=SC2086 # $pin is a command prefix or nothing
+    (cd "$work/$side" && nice -n "${NICE:-0}" $pin node --expose-gc --import tsx "bench/$bench.bench.ts") >"$log" 2>&1 && return
+    tail -n 20 "$log" >&2
+    # The failed run's output is kept beside the others under a name the report does not read.
+    mv "$log" "$work/logs/$bench.$side.$round.failed-$attempt.txt"
+    failures=$((failures + 1))
+    [ "$attempt" -lt "$RETRIES" ] && warn "$bench failed on the $side side (round $round); running it again"
+  done
+  die "$bench failed on the $side side (round $round), $((RETRIES + 1)) times"
 }
 
 load_start="$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -101,7 +113,7 @@ if cmp -s "$work/before/scripts/postgres.sh" "$work/after/scripts/postgres.sh"; 
 else
   pg_note="scripts/postgres.sh DIFFERS between the sides: PostgreSQL settings may differ"
 fi
-header="Before: $before ($(git log -1 --format=%cs "$before")), after: $after ($(git log -1 --format=%cs "$after")); $ROUNDS rounds, before and after alternately (before first in odd rounds).
+header="Before: $before ($(git log -1 --format=%cs "$before")), after: $after ($(git log -1 --format=%cs "$after")); $ROUNDS rounds, before and after alternately (before first in odd rounds); $failures failed runs run again.
 Machine: $(nproc) × $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(awk '/MemTotal/ {printf "%d GiB", $2 / 1048576}' /proc/meminfo), Node $(node --version); started $started; load average $load_start at the start, $load_end at the end.
 Settings on both sides: KG_BENCH_FLOWS=$KG_BENCH_FLOWS (engine, evaluator-http), DURATION=$DURATION (broker-ingest), ROWS=$ROWS KEYS=$KEYS (broker-replay); pinning as scripts/bench.sh pins; nice ${NICE:-0}; $pg_note."
 printf '\n%s\n\n%s\n' "$header" "$tbl"
