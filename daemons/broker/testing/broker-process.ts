@@ -63,10 +63,13 @@ export interface Broker {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Starts `daemons/broker/main.ts` in its own process and waits until /readyz answers 200. */
-export async function startBroker(env: Record<string, string>, port = freePort(), nodeArgs: string[] = []): Promise<Broker> {
+/**
+ * Starts `daemons/broker/main.ts` in its own process and waits until /readyz answers 200. `root` is
+ * the checkout whose broker runs (another commit's, to compare two side by side), this one by default.
+ */
+export async function startBroker(env: Record<string, string>, port = freePort(), nodeArgs: string[] = [], root = ROOT): Promise<Broker> {
   const child = spawn('node', [...nodeArgs, '--import', 'tsx', 'daemons/broker/main.ts'], {
-    cwd: ROOT,
+    cwd: root,
     env: { ...process.env, AUTH_MODE: 'none', PORT: String(port), ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
