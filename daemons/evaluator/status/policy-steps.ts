@@ -18,7 +18,7 @@ import type { BrokerClient } from '../broker-client.js';
 import type { AuditPolicyVersion } from '../cluster/cluster-model.js';
 import type { Duration } from '../config.js';
 import type { OffenderEvents } from '../events/offender-events.js';
-import { evaluationOf, MAX_OFFENDERS, replayingStatus, syncedStatus, type PolicyStatus } from './status-document.js';
+import { evaluationOf, MAX_OFFENDERS, replayingStatus, statusOffendersOf, syncedStatus, type PolicyStatus } from './status-document.js';
 import type { StatusMetrics } from './status-metrics.js';
 import type { StatusWriter, StoredPolicy } from './status-writer.js';
 
@@ -79,10 +79,13 @@ function isReconciled(v: AuditPolicyVersion, stored: StoredPolicy): boolean {
   return s.observedGeneration === v.generation && synced?.status === 'True' && synced.observedGeneration === v.generation;
 }
 
-/** What a status write would change: equal digests need no write. */
-function digest(v: AuditPolicyVersion, s: SummaryAnswer): string {
-  const top = s.topOffenders.slice(0, MAX_OFFENDERS).map((o) => `${o.src.ip}|${o.src.pod}|${o.dst.ip}|${o.dst.pod}|${o.port}|${o.direction}|${o.count}|${o.lastSeen}|${JSON.stringify(o.states)}`);
-  return JSON.stringify([v.generation, v.problems, s.allow, s.wouldDeny, s.unidentifiedPeers, top]);
+/**
+ * What a status write would change: equal digests need no write. Built from the offenders exactly
+ * as the status holds them, so every field the status shows (namespaces and protocol included)
+ * makes a change, and nothing it leaves out does.
+ */
+export function statusDigest(v: AuditPolicyVersion, s: SummaryAnswer): string {
+  return JSON.stringify([v.generation, v.problems, s.allow, s.wouldDeny, s.unidentifiedPeers, statusOffendersOf(s)]);
 }
 
 export class PolicySteps {
@@ -118,7 +121,7 @@ export class PolicySteps {
     const { broker, window, now } = this.ctx;
     const v = s.v;
     const summary = v.problems.length > 0 ? EMPTY_SUMMARY : await broker.summary({ uid: v.uid, generation: v.generation, window: brokerWindow(window.ms), top: MAX_OFFENDERS });
-    const d = digest(v, summary);
+    const d = statusDigest(v, summary);
     const stale = now() - s.lastWriteAt >= this.ctx.refreshMaxAgeMs;
     let written: PolicyStatus | undefined;
     let published: PolicyStatus['evaluation'];

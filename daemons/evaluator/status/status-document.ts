@@ -66,12 +66,18 @@ export function offenderKey(o: StatusOffender): string {
   return `${o.direction} ${side(o.source)} -> ${side(o.destination)}:${o.port}/${o.protocol}`;
 }
 
-export function evaluationOf(summary: SummaryAnswer, window: string, now: Date): Evaluation {
+/** The offenders a status holds for a summary: those the CRD can hold, at most MAX_OFFENDERS. */
+export function statusOffendersOf(summary: SummaryAnswer): StatusOffender[] {
   const topOffenders: StatusOffender[] = [];
   for (const o of summary.topOffenders) {
     const s = toStatusOffender(o);
     if (s && topOffenders.length < MAX_OFFENDERS) topOffenders.push(s);
   }
+  return topOffenders;
+}
+
+export function evaluationOf(summary: SummaryAnswer, window: string, now: Date): Evaluation {
+  const topOffenders = statusOffendersOf(summary);
   return {
     window,
     lastEvaluated: now.toISOString(),
