@@ -7,12 +7,12 @@
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { badRequest, type HttpError } from '../runtime/http-error.js';
 import type { EvaluateItem, OnlyPolicy } from './evaluate.js';
 import { EVALUATE_LIMITS } from './evaluate-limits.js';
-import { fieldPath } from './flow-batch.js';
+import { isInt, isObj, timeMs } from './fast-check.js';
 import { flowEndSchema } from './flow-end.js';
 import { DNS_LABEL, DNS_SUBDOMAIN } from './kube-names.js';
+import { issueError, type ParseResult } from './zod-issue.js';
 import { parseRfc3339, RFC3339_MAX_LENGTH } from './rfc3339.js';
 
 export interface EvaluateRequest {
@@ -53,28 +53,6 @@ const headerSchema = z.object({
   only: z.object({ uid: z.string().min(1).max(64), generation: z.int().min(0) }).optional(),
 });
 
-type Obj = Record<string, unknown>;
-
-function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function isInt(v: unknown, min: number, max: number): boolean {
-  return typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
-}
-
-const knownTimes = new Map<string, boolean>();
-
-function isTime(v: unknown): boolean {
-  if (typeof v !== 'string') return false;
-  const hit = knownTimes.get(v);
-  if (hit !== undefined) return hit;
-  const ok = !Number.isNaN(parseRfc3339(v));
-  if (knownTimes.size >= 4096) knownTimes.clear();
-  knownTimes.set(v, ok);
-  return ok;
-}
-
 function endpointOk(v: unknown): boolean {
   if (!isObj(v)) return false;
   const { ip, namespace, pod } = v;
@@ -90,7 +68,7 @@ export function isValidItem(v: unknown): boolean {
   const f = v.flow;
   return (
     isInt(v.id, 0, Number.MAX_SAFE_INTEGER) &&
-    isTime(v.observedAt) &&
+    !Number.isNaN(timeMs(v.observedAt)) &&
     isInt(v.count, 1, EVALUATE_LIMITS.maxCount) &&
     (v.direction === 'Ingress' || v.direction === 'Egress') &&
     typeof f.protocol === 'string' &&
@@ -101,15 +79,8 @@ export function isValidItem(v: unknown): boolean {
   );
 }
 
-export type ParsedRequest = { ok: true; value: EvaluateRequest } | { ok: false; error: HttpError };
-
-function issueError(issue: z.core.$ZodIssue | undefined, prefix: PropertyKey[], index?: number): HttpError {
-  const field = fieldPath([...prefix, ...(issue?.path ?? [])]) || 'body';
-  return badRequest(field, `${field}: ${issue?.message ?? 'invalid'}`, index === undefined ? undefined : { index });
-}
-
 /** Validates a parsed JSON body; the first bad item refuses the whole request. */
-export function parseEvaluateRequest(body: unknown): ParsedRequest {
+export function parseEvaluateRequest(body: unknown): ParseResult<EvaluateRequest> {
   const header = headerSchema.safeParse(body);
   if (!header.success) return { ok: false, error: issueError(header.error.issues[0], []) };
   const raw = header.data.flows;

@@ -12,7 +12,7 @@ import { DNS_SUBDOMAIN } from './kube-names.js';
 import { isValidObservation } from './flow-fast-check.js';
 import { flowEndSchema, type FlowEnd } from './flow-end.js';
 import { parseRfc3339, RFC3339_MAX_LENGTH } from './rfc3339.js';
-import { badRequest, type HttpError } from '../runtime/http-error.js';
+import { issueError, type ParseResult } from './zod-issue.js';
 
 export type { EndpointKind } from './flow-end.js';
 export { ENDPOINT_KINDS } from './flow-end.js';
@@ -71,15 +71,6 @@ const batchHeaderSchema = z.object({
   flows: z.array(z.unknown()).max(FLOW_BATCH_LIMITS.maxFlows, `at most ${FLOW_BATCH_LIMITS.maxFlows} flows per batch`),
 });
 
-/** Renders a zod issue path as `flows[3].src.ip`. */
-export function fieldPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : `${out ? '.' : ''}${String(p)}`;
-  return out;
-}
-
-export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: HttpError };
-
 /**
  * Validates a parsed JSON body as a FlowBatch. Items are checked one by one so the error names
  * the first bad item by index (and the whole batch is refused: agents resend it fixed or drop it).
@@ -100,10 +91,4 @@ export function parseFlowBatch(body: unknown): ParseResult<FlowBatch> {
     flows.push(item.data);
   }
   return { ok: true, value: { batchId: header.data.batchId, node: header.data.node, flows } };
-}
-
-function issueError(issue: z.core.$ZodIssue | undefined, prefix: PropertyKey[], index?: number): HttpError {
-  const field = fieldPath([...prefix, ...(issue?.path ?? [])]) || 'body';
-  const message = `${field}: ${issue?.message ?? 'invalid'}`;
-  return badRequest(field, message, index === undefined ? undefined : { index });
 }

@@ -9,40 +9,11 @@ import { FLOW_BATCH_LIMITS } from './flow-batch-limits.js';
 import { ENDPOINT_KINDS, FLOW_END_LIMITS, POD_UID } from './flow-end.js';
 import { isStorableIp } from './ip-address.js';
 import { DNS_LABEL, DNS_SUBDOMAIN } from './kube-names.js';
-import { parseRfc3339 } from './rfc3339.js';
+import { isInt, isObj, optString, timeMs, type Obj } from './fast-check.js';
 
 const KINDS = new Set<string>(ENDPOINT_KINDS);
 const PROTOCOLS = new Set(['TCP', 'UDP', 'SCTP']);
 const STATES = new Set(['established', 'attempt', 'refused', 'seen']);
-
-type Obj = Record<string, unknown>;
-
-function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function isInt(v: unknown, min: number, max: number): boolean {
-  return typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
-}
-
-function optString(v: unknown, min: number, max: number, re?: RegExp): boolean {
-  if (v === undefined) return true;
-  return typeof v === 'string' && v.length >= min && v.length <= max && (re === undefined || re.test(v));
-}
-
-// Agents send the same few timestamps over and over (one flush, many flows): remember them.
-const recentTimes = new Map<string, number>();
-
-/** Parses an RFC 3339 time as the schema does; NaN when it is not one. */
-function timeMs(v: unknown): number {
-  if (typeof v !== 'string') return NaN;
-  const known = recentTimes.get(v);
-  if (known !== undefined) return known;
-  const ms = parseRfc3339(v);
-  if (recentTimes.size >= 4096) recentTimes.clear();
-  recentTimes.set(v, ms);
-  return ms;
-}
 
 function endpointOk(v: unknown): boolean {
   if (!isObj(v)) return false;
