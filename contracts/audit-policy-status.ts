@@ -5,6 +5,7 @@
  * (crds/schema/crd.ts), and the evaluator's status document and the plugin's view of the objects
  * take their types from it (FromSchema), so a field added here reaches all three at typecheck.
  */
+import { QUALIFIED_NAME_PREFIX_PATTERN } from './kube-names.js';
 import type { FromSchema, Schema } from './structural-schema.js';
 
 /** The most offenders a status lists. */
@@ -19,7 +20,7 @@ const condition = {
     type: {
       type: 'string',
       maxLength: 316,
-      pattern: '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$',
+      pattern: `^${QUALIFIED_NAME_PREFIX_PATTERN}(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$`,
       description: 'type of condition in CamelCase: Ready, Synced, Evaluating or Degraded.',
     },
     status: { type: 'string', enum: ['True', 'False', 'Unknown'], description: 'status of the condition.' },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DNS_LABEL, DNS_SUBDOMAIN } from './kube-names.js';
+import { DNS_LABEL, DNS_SUBDOMAIN, QUALIFIED_NAME_PREFIX_PATTERN } from './kube-names.js';
 
 describe('Kubernetes name patterns', () => {
   it.each([
@@ -15,5 +15,20 @@ describe('Kubernetes name patterns', () => {
   ])('$name: subdomain $subdomain, label $label', ({ name, subdomain, label }) => {
     expect(DNS_SUBDOMAIN.test(name)).toBe(subdomain);
     expect(DNS_LABEL.test(name)).toBe(label);
+  });
+});
+
+describe('the qualified-name prefix', () => {
+  const prefixed = new RegExp(`^${QUALIFIED_NAME_PREFIX_PATTERN}name$`);
+  it.each([
+    { key: 'name', ok: true },
+    { key: 'example.com/name', ok: true },
+    { key: 'kubernetes.io/name', ok: true },
+    { key: 'Example.com/name', ok: false },
+    { key: '/name', ok: false },
+    { key: 'a..b/name', ok: false },
+    { key: 'a/b/name', ok: false },
+  ])('$key: $ok', ({ key, ok }) => {
+    expect(prefixed.test(key)).toBe(ok);
   });
 });

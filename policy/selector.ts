@@ -11,6 +11,7 @@
  * | both                              | requirements, ANDed |
  * (A nil selector on a peer is decided by peer.ts, not here.)
  */
+import { DNS_SUBDOMAIN } from '../contracts/kube-names.js';
 import { show, type ProblemList } from './errors.js';
 
 export type Operator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
@@ -30,7 +31,6 @@ export const SELECT_ALL: Selector = { kind: 'all' };
 
 // Upstream's qualified-name rules: optional DNS-subdomain prefix, then a name of up to 63 characters.
 const NAME_PART = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 export function isValidLabelKey(key: string): boolean {
   const slash = key.indexOf('/');

@@ -3,6 +3,7 @@
  * label values, the operator is one of four, and values are required by In/NotIn and
  * forbidden with Exists/DoesNotExist. Upstream checks these in Go; here OpenAPI and CEL do.
  */
+import { QUALIFIED_NAME_PREFIX_PATTERN } from '../../contracts/kube-names.js';
 import type { Schema } from './types.js';
 
 /** Upstream's label value: at most 63 characters, alphanumeric at both ends. */
@@ -13,8 +14,7 @@ export const LABEL_VALUE_PATTERN = '^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?
  * name of at most 63 characters, alphanumeric at both ends. A pattern costs nothing in
  * CEL's budget, which a per-key CEL rule nested this deep would exceed.
  */
-export const LABEL_KEY_PATTERN =
-  '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$';
+export const LABEL_KEY_PATTERN = `^${QUALIFIED_NAME_PREFIX_PATTERN}[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$`;
 
 const labelValue = { type: 'string', maxLength: 63, pattern: LABEL_VALUE_PATTERN } as const satisfies Schema;
 
