@@ -3,6 +3,7 @@
  * flags and where to find the broker. Commands read them back with kubeFlags()/brokerFlags().
  */
 import type { Argv } from 'yargs';
+import { DNS_LABEL } from '../../contracts/kube-names.js';
 import { CliError, EXIT } from '../errors.js';
 import type { KubeFlags } from './connect.js';
 
@@ -15,13 +16,13 @@ export interface BrokerFlags {
   brokerUrl: string | undefined;
 }
 
-/** A namespace name is a DNS-1123 label: what the API server accepts, checked before anything is contacted. */
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
-/** Why `name` cannot be a namespace, or undefined when it can. */
+/**
+ * Why `name` cannot be a namespace, or undefined when it can: a namespace name is a DNS-1123 label,
+ * what the API server accepts, checked before anything is contacted.
+ */
 function namespaceProblem(name: string): string | undefined {
   if (name.length > 63) return `is ${name.length} characters long; a namespace name has at most 63`;
-  if (DNS1123_LABEL.test(name)) return undefined;
+  if (DNS_LABEL.test(name)) return undefined;
   const upper = /[A-Z]/.test(name) ? ' (no upper case)' : '';
   return `is not a valid namespace name: use lower-case letters, digits and '-'${upper}, starting and ending with a letter or digit, such as prod or team-a (a DNS-1123 label)`;
 }
