@@ -100,7 +100,7 @@ function ref(p: AuditPolicy): NewVerdict['policy'] {
 /** Starts `kubectl kguardian ui` in-process as the ServiceAccount of `kubeconfig` (flags as yargs gives them); resolves with its URL. */
 async function startView(kubeconfig: string, flags: { n?: string; A?: boolean }): Promise<string> {
   const abort = new AbortController();
-  const opts = uiOptions({ kubeconfig, brokerUrl: stack.brokerUrl, port: 0, ...flags });
+  const opts = uiOptions({ kubeconfig, brokerUrl: stack.brokerUrl, ...flags }); // no --port: any free port
   return new Promise<string>((resolve, reject) => {
     const done = runUi(opts, memoryIO(), abort.signal, resolve);
     done.catch(reject);
