@@ -8,7 +8,7 @@
 import { readFileSync, readdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApiException, CustomObjectsApi, NetworkingV1Api, RbacAuthorizationV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { ApiException, AuthorizationV1Api, CustomObjectsApi, NetworkingV1Api, RbacAuthorizationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import yaml from 'js-yaml';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { kubeConfig, kubeconfigPath, kubectl } from '../../test/kube/client.js';
@@ -327,6 +327,18 @@ async function grant(namespace: string, sa: string, verbs: string[], more: { api
     namespace,
     body: { metadata: { name: sa }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: sa }, subjects: [{ kind: 'ServiceAccount', name: sa, namespace }] },
   });
+  // The API server's authorizer learns of a new binding through its own informer: on a busy machine
+  // a request made at once can still be forbidden. Wait until it answers that the grant holds.
+  const authz = kc.makeApiClient(AuthorizationV1Api);
+  const user = `system:serviceaccount:${namespace}:${sa}`;
+  for (let waited = 0; ; waited += 100) {
+    const review = await authz.createSubjectAccessReview({
+      body: { spec: { user, groups: ['system:serviceaccounts', `system:serviceaccounts:${namespace}`], resourceAttributes: { namespace, group: GROUP, resource: ANP.plural, verb: verbs[0] } } },
+    });
+    if (review.status?.allowed === true) return;
+    if (waited > 60_000) throw new Error(`${user} still may not ${String(verbs[0])} ${ANP.plural} in ${namespace} a minute after the grant`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 describe('on a cluster of its own', () => {
