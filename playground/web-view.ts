@@ -45,7 +45,7 @@ export async function startWebView(kubeconfig: string, brokerUrl: string, cleanu
   if (!(await ensureBuilt())) return undefined;
   const abort = new AbortController();
   const io = memoryIO();
-  const opts = uiOptions({ kubeconfig, brokerUrl, n: POLICY.namespace, port: 0 });
+  const opts = uiOptions({ kubeconfig, brokerUrl, n: POLICY.namespace }); // no --port: any free port
   let running: Promise<number> | undefined;
   const url = await new Promise<string>((resolve, reject) => {
     running = runUi(opts, io, abort.signal, resolve);
