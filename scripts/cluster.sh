@@ -52,6 +52,10 @@ pids=$dir/pids
 before=$dir/host-before
 components=(kubelet kube-proxy kube-controller-manager kube-scheduler host-path-provisioner)
 
+# The folder of the cluster running on this host, so that an up in another folder can tell a live
+# cluster from one a killed run left behind. In /run: a reboot clears it along with the interfaces.
+owner_file=/run/kg-cluster.owner
+
 need_root() { [ "$(id -u)" = 0 ] || die "scripts/cluster.sh $cmd needs root (it runs a kubelet, containerd and kube-proxy)"; }
 
 pid_of() {
@@ -101,6 +105,34 @@ stop() {
 }
 
 k() { "$kubectl" --kubeconfig "$kubeconfig" "$@"; }
+
+# cluster_alive DIR: some process the cluster in DIR started still runs (a component, containerd,
+# the enforcer or the control plane).
+cluster_alive() {
+  local f pid
+  for f in "$1"/pids/* "$1/controlplane/pid"; do
+    pid=$(cat "$f" 2>/dev/null) || continue
+    kill -0 "$pid" 2>/dev/null && return 0
+  done
+  return 1
+}
+
+# claim_host: refuses to start beside a running cluster; takes down first one whose run was killed
+# before its down (every process gone, the interfaces, chains and sysctls still in place), since
+# nothing else would ever put that host back.
+claim_host() {
+  local owner
+  if [ ! -f "$dir/.kg-cluster" ] && ip link show "$kgc_node_if" >/dev/null 2>&1; then
+    owner=$(cat "$owner_file" 2>/dev/null || true)
+    if [ -n "$owner" ] && [ "$owner" != "$dir" ] && [ -f "$owner/.kg-cluster" ] && ! cluster_alive "$owner"; then
+      warn "a cluster was left behind in $owner (none of its processes runs: the run that started it ended without down); taking it down first"
+      bash "$repo/scripts/cluster.sh" down --dir "$owner"
+    else
+      die "another cluster already runs on this host (interface $kgc_node_if exists, not made by $dir); stop it with its own scripts/cluster.sh down --dir${owner:+ $owner}"
+    fi
+  fi
+  echo "$dir" >"$owner_file"
+}
 
 source "$repo/scripts/lib/enforcer.sh"
 
@@ -329,9 +361,7 @@ up() {
   for tool in containerd runc ctr iptables ip6tables /usr/lib/cni/bridge /usr/lib/cni/host-local; do
     command -v "$tool" >/dev/null || die "$tool is missing: run scripts/install-deps.sh (scripts/install.d/40-cluster.sh)"
   done
-  if [ ! -f "$dir/.kg-cluster" ] && ip link show "$kgc_node_if" >/dev/null 2>&1; then
-    die "another cluster already runs on this host (interface $kgc_node_if exists, not made by $dir); stop it with its own scripts/cluster.sh down --dir"
-  fi
+  claim_host
   mkdir -p "$dir" "$logs" "$pids"
   touch "$dir/.kg-cluster"
   bin=$(kgnode_build)
@@ -495,6 +525,7 @@ down() {
     grep -qx "$path" "$before/paths" 2>/dev/null || rmdir "$path" 2>/dev/null || true
   done
   rm -rf "$dir"
+  if [ "$(cat "$owner_file" 2>/dev/null)" = "$dir" ]; then rm -f "$owner_file"; fi
   step "cluster down; host restored"
 }
 

@@ -17,6 +17,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireRoot } from '../netns/require-root.js';
 import { Cluster, clusterEnv, clusterScript } from './testing/cluster.js';
+import { clusterConfig } from './testing/cluster-config.js';
 import { hostState, type HostState } from './testing/host-state.js';
 
 requireRoot('the real-cluster tests');
@@ -221,4 +222,44 @@ describe('scripts/cluster.sh down', () => {
     const after = await hostState(dir);
     expect(after).toEqual(before);
   });
+
+  it('takes down, at the next up in another folder, a cluster a killed run left behind; then starts, and its own down restores the host', async () => {
+    const left = await mkdtemp(join(tmpdir(), 'kgc-left-'));
+    const next = await mkdtemp(join(tmpdir(), 'kgc-next-'));
+    try {
+      await clusterScript(['up', '--enforcer', 'kube-router'], left);
+      await killEverything(left);
+      const { stdout, stderr } = await clusterScript(['up'], next);
+      expect(stderr).toMatch(/a cluster was left behind in .*kgc-left-.* \(none of its processes runs: .*\); taking it down first/);
+      expect(stdout.trim()).toBe(join(next, 'controlplane', 'kubeconfig'));
+      await expect(stat(left)).rejects.toThrow(/ENOENT/);
+      await clusterScript(['down'], next);
+      expect(await hostState(next)).toEqual(before);
+    } finally {
+      await rm(left, { recursive: true, force: true });
+      await rm(next, { recursive: true, force: true });
+    }
+  });
 });
+
+/**
+ * What the end of a session does to a run: every process the cluster in DIR started, its containers
+ * and their shims get SIGKILL, and nothing of its own down runs.
+ */
+async function killEverything(clusterDir: string): Promise<void> {
+  const pidFiles = [...(await readdir(join(clusterDir, 'pids'))).map((n) => join(clusterDir, 'pids', n)), join(clusterDir, 'controlplane', 'pid')];
+  const pids = await Promise.all(pidFiles.map(async (f) => Number((await readFile(f, 'utf8')).trim())));
+  const cgroups = clusterConfig().kgc_cgroup_root!;
+  // Containers and shims first found, as a script: cgroup.procs files at every depth under the
+  // kubelet's parent, and the shims whose command line names the cluster's containerd socket.
+  const { stdout } = await run('bash', ['-c', 'find /sys/fs/cgroup/*"$1" -name cgroup.procs -exec cat {} + 2>/dev/null; pgrep -f "containerd-shim.*$2" || true', 'kill', cgroups, clusterDir]);
+  pids.push(...stdout.split('\n').filter((l) => l !== '').map(Number));
+  for (const pid of new Set(pids)) {
+    try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+  }
+  await expect.poll(() => pids.filter((pid) => alive(pid)), { timeout: 10_000 }).toEqual([]);
+}
+
+function alive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch { return false; }
+}
