@@ -16,7 +16,7 @@ import { createTestNamespace } from '../../test/kube/namespace.js';
 import { createRunningPod } from '../../test/kube/pods.js';
 import { freePort, startBroker, type Broker } from '../broker/testing/broker-process.js';
 import { createTestDatabase, type TestDatabase } from '../broker/testing/test-database.js';
-import { eventually, postFlows, startEvaluatorProxy, startReplica, type EvaluatorProxy, type Replica } from './testing/evaluator-harness.js';
+import { eventually, postFlows, untilPodsHeld, startEvaluatorProxy, startReplica, type EvaluatorProxy, type Replica } from './testing/evaluator-harness.js';
 
 let kc: KubeConfig;
 let db: TestDatabase;
@@ -101,6 +101,7 @@ describe('evaluator /metrics after real work', () => {
         group: 'kguardian.dev', version: 'v1alpha1', namespace: ns, plural: 'auditnetworkpolicies', name: 'db-ingress',
       })) as { status?: Status }).status ?? {};
     await eventually('generation 1 reconciled', async () => ((await status()).observedGeneration === 1 ? true : undefined));
+    await untilPodsHeld(leader.model, [{ ip: '10.62.0.1', namespace: ns, pod: 'web-1' }, db1, { ip: '10.62.0.3', namespace: ns, pod: 'batch-1' }]);
     await postFlows(broker.url, [
       { src: { ip: '10.62.0.1', namespace: ns, pod: 'web-1' }, dst: db1, port: 5432, count: 3 },
       { src: { ip: '10.62.0.3', namespace: ns, pod: 'batch-1' }, dst: db1, port: 5432, count: 2 },

@@ -15,7 +15,7 @@ import { installCrds } from '../../test/kube/crds.js';
 import { applyManifest } from '../../test/kube/manifest.js';
 import { createTestNamespace } from '../../test/kube/namespace.js';
 import { createRunningPod } from '../../test/kube/pods.js';
-import { eventually, postFlows, startReplica, type Replica } from './testing/evaluator-harness.js';
+import { eventually, postFlows, untilPodsHeld, startReplica, type Replica } from './testing/evaluator-harness.js';
 
 let kc: KubeConfig;
 let db: TestDatabase;
@@ -83,6 +83,7 @@ describe('per-policy verdict metrics', () => {
     const web = { ip: '10.63.0.1', namespace: ns, pod: 'web-1' };
     const db1 = { ip: '10.63.0.2', namespace: ns, pod: 'db-1' };
     const batch = { ip: '10.63.0.3', namespace: ns, pod: 'batch-1' };
+    await untilPodsHeld(replica.model, [web, db1, batch]);
     await postFlows(broker.url, [
       { src: web, dst: db1, port: 5432, count: 3 }, // allowed in
       { src: batch, dst: db1, port: 5432, count: 2 }, // would be denied in

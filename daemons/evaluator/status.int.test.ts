@@ -14,7 +14,7 @@ import { installCrds } from '../../test/kube/crds.js';
 import { applyManifest } from '../../test/kube/manifest.js';
 import { createTestNamespace } from '../../test/kube/namespace.js';
 import { createEndpointSlice, createRunningPod } from '../../test/kube/pods.js';
-import { eventually, parseTable, postFlows, startEvaluatorProxy, startReplica, type EvaluatorProxy, type Replica } from './testing/evaluator-harness.js';
+import { eventually, judgedNow, parseTable, untilPodsHeld, postFlows, startEvaluatorProxy, startReplica, type EvaluatorProxy, type Replica } from './testing/evaluator-harness.js';
 
 let kc: KubeConfig;
 let db: TestDatabase;
@@ -22,6 +22,8 @@ let broker: Broker;
 let proxy: EvaluatorProxy;
 let leaseNamespace: string;
 const replicas: Replica[] = [];
+/** The replica the broker's evaluator calls reach now. */
+const serving = (): Replica => replicas.find((r) => r.url === proxy.target) ?? replicas[0]!;
 
 beforeAll(async () => {
   kc = kubeConfig();
@@ -76,11 +78,11 @@ async function expectColumns(ns: string, name: string, want: Partial<Row>): Prom
   });
 }
 
+/** Four pods, once the evaluator the broker calls holds them. */
 async function podsForDb(ns: string): Promise<void> {
-  await createRunningPod(kc, ns, 'web-1', ['10.61.0.1'], { labels: { app: 'web' } });
-  await createRunningPod(kc, ns, 'db-1', ['10.61.0.2'], { labels: { app: 'db' } });
-  await createRunningPod(kc, ns, 'batch-1', ['10.61.0.3'], { labels: { app: 'batch' } });
-  await createRunningPod(kc, ns, 'cron-1', ['10.61.0.4'], { labels: { app: 'cron' } });
+  const pods = [['web-1', '10.61.0.1', 'web'], ['db-1', '10.61.0.2', 'db'], ['batch-1', '10.61.0.3', 'batch'], ['cron-1', '10.61.0.4', 'cron']] as const;
+  for (const [pod, ip, app] of pods) await createRunningPod(kc, ns, pod, [ip], { labels: { app } });
+  await untilPodsHeld(serving().model, pods.map(([pod, ip]) => ({ ip, namespace: ns, pod })));
 }
 
 async function wouldDenyEvents(ns: string, name: string): Promise<string[]> {
@@ -160,6 +162,7 @@ describe('addresses', () => {
     await expectColumns(ns, 'db-ingress', { SYNCED: 'True', OBSERVED: '1' });
     await expectColumns(ns, 'cache-ingress', { SYNCED: 'True', OBSERVED: '1' });
     const whileDb = new Date();
+    // Creation timestamps have one-second resolution: cache-1's must come after whileDb.
     await sleep(1000);
     // db-1 goes away and a pod the policy does not select gets its IP.
     await core.deleteNamespacedPod({ namespace: ns, name: 'db-1', gracePeriodSeconds: 0 });
@@ -168,8 +171,9 @@ describe('addresses', () => {
       return pods.items.some((p) => p.metadata?.name === 'db-1') ? undefined : true;
     });
     await createRunningPod(kc, ns, 'cache-1', ['10.62.0.2'], { labels: { app: 'cache' } });
-    await sleep(2000); // the informers see the new pod
     const batch = { ip: '10.62.0.3' };
+    await eventually('the evaluator holds 10.62.0.2 as cache-1', () =>
+      Promise.resolve(judgedNow(serving().model, { src: batch, dst: { ip: '10.62.0.2' }, port: 5432 }).dst?.pod === 'cache-1' ? true : undefined));
     // IP-only destinations: the evaluator resolves them at the flow's time. Both flows have one row
     // key (source ports are not part of it) and most likely one minute, and the broker judges what a
     // row holds unjudged at its latest time: the earlier flow is judged before the later one is sent.
@@ -189,8 +193,11 @@ describe('addresses', () => {
     };
     const webIP = await service('web', { pod: 'web-1', ip: '10.62.0.1' }, 8080);
     const dbIP = await service('db', { pod: 'db-2', ip: '10.62.0.5' }, 5432);
-    await sleep(2000);
     const batchPod = { ip: '10.62.0.3', namespace: ns, pod: 'batch-1' };
+    for (const [ip, backend] of [[webIP, 'web-1'], [dbIP, 'db-2']] as const) {
+      await eventually(`the evaluator holds Service ${ip} with backend ${backend}`, () =>
+        Promise.resolve(judgedNow(serving().model, { src: batchPod, dst: { ip }, port: 80, direction: 'Egress' }).dst?.pod === backend ? true : undefined));
+    }
     await postFlows(broker.url, [
       { src: batchPod, dst: { ip: webIP }, port: 80, count: 3, direction: 'Egress' },
       { src: batchPod, dst: { ip: dbIP }, port: 80, count: 4, direction: 'Egress' },
@@ -266,8 +273,10 @@ describe('an AuditClusterNetworkPolicy', () => {
     await kc.makeApiClient(CoreV1Api).patchNamespace(
       { name: nsB, body: [{ op: 'replace', path: '/metadata/labels/team', value: team }] },
     );
-    await sleep(1500); // the informers see the new labels
-    await postFlows(broker.url, [{ src: client, dst: { ip: '10.63.0.2', namespace: nsB, pod: 'db' }, port: 5432, count: 1 }]);
+    const dbB = { ip: '10.63.0.2', namespace: nsB, pod: 'db' };
+    await eventually(`the evaluator holds ${nsB}'s new label`, () =>
+      Promise.resolve(judgedNow(serving().model, { src: client, dst: dbB, port: 5432 }).verdicts.some((v) => v.ref.name === name) ? true : undefined));
+    await postFlows(broker.url, [{ src: client, dst: dbB, port: 5432, count: 1 }]);
     const row = await eventually('acnp shows 2 would-deny', async () => {
       const r = await acnp();
       return r?.['WOULD-DENY'] === '2' ? r : undefined;

@@ -17,7 +17,7 @@ import { installCrds } from '../../test/kube/crds.js';
 import { applyManifest } from '../../test/kube/manifest.js';
 import { createTestNamespace } from '../../test/kube/namespace.js';
 import { createRunningPod } from '../../test/kube/pods.js';
-import { eventually, postFlows, startReplica, type Replica } from './testing/evaluator-harness.js';
+import { eventually, postFlows, untilPodsHeld, startReplica, type Replica } from './testing/evaluator-harness.js';
 
 let kc: KubeConfig;
 let db: TestDatabase;
@@ -84,6 +84,7 @@ describe('verify on real judgements', () => {
     const db1 = { ip: '10.64.0.2', namespace: ns, pod: 'db-1' };
     const batch = { ip: '10.64.0.3', namespace: ns, pod: 'batch-1' };
     const web2 = { ip: '10.64.0.4', namespace: ns, pod: 'web-2' };
+    await untilPodsHeld(replica.model, [web, db1, batch, web2]);
     await postFlows(broker.url, [
       { src: batch, dst: db1, port: 5432, count: 2 }, // denied, yet established
       { src: batch, dst: db1, port: 6379, count: 3, state: 'attempt' }, // denied and dropped

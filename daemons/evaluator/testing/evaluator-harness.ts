@@ -10,7 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { noAuth } from '../../../runtime/auth/types.js';
 import { silentLogger, type Logger } from '../../../runtime/logger.js';
 import { createBrokerClient } from '../broker-client.js';
-import { createClusterModel, type LiveClusterModel } from '../cluster/cluster-model.js';
+import { createClusterModel, type ClusterModel, type LiveClusterModel } from '../cluster/cluster-model.js';
+import type { FlowEvaluation } from '../../../policy/types.js';
 import { parseDuration } from '../../../runtime/duration.js';
 import { createEvaluatorApp } from '../http/app.js';
 import { startLeaderDuties, type LeaderDuties } from '../leader/leader-duties.js';
@@ -124,6 +125,34 @@ export async function postFlows(brokerUrl: string, flows: FlowSpec[]): Promise<v
   };
   const res = await fetch(`${brokerUrl}/v1/flows`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
   if (res.status >= 300) throw new Error(`POST /v1/flows answered ${res.status}: ${await res.text()}`);
+}
+
+/**
+ * What a replica's model judges now for one flow stamped now: what the broker would get if the flow
+ * came in at this moment (asked of the model itself, so the replica's request metrics count only
+ * the broker's calls). Objects a test creates reach the model through its watches some time later;
+ * a test waits on this judgement, not on a sleep, before sending flows that need them.
+ */
+export function judgedNow(model: ClusterModel, f: Omit<FlowSpec, 'state' | 'count' | 'at'>): FlowEvaluation {
+  const direction = f.direction ?? 'Ingress';
+  const outcome = model.evaluate([{ id: 1, observedAt: new Date().toISOString(), count: 1, direction, flow: { src: f.src, dst: f.dst, protocol: 'TCP', port: f.port } }]);
+  const result = outcome.status === 'ok' ? outcome.results[0] : undefined;
+  if (!result) throw new Error(`the model judged nothing (${outcome.status})`);
+  return result.evaluation;
+}
+
+/**
+ * Waits until the model holds each pod at its address (a flow from the address alone resolves to
+ * it). Watches of different kinds are not ordered with each other: a model that already holds a
+ * policy may not hold a pod created before it yet, and the broker keeps the answer it gets for a
+ * flow. So a test that created pods after the replica started waits on this before sending flows
+ * about them.
+ */
+export async function untilPodsHeld(model: ClusterModel, pods: readonly End[]): Promise<void> {
+  for (const p of pods) {
+    await eventually(`the model holds ${p.namespace ?? ''}/${p.pod ?? ''} at ${p.ip}`, () =>
+      Promise.resolve(judgedNow(model, { src: { ip: p.ip }, dst: { ip: '192.0.2.1' }, port: 9 }).src?.pod === p.pod ? true : undefined));
+  }
 }
 
 /** Parses a kubectl table into rows keyed by header, using the header's column offsets (cells may be blank). */
