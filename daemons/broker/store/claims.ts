@@ -13,22 +13,24 @@ import { compareKeys, storedFlowKey } from './flow-key.js';
 import type { Queryable } from './sql-client.js';
 import { flowColumns, toFlow, type FlowRow } from './rows.js';
 import type { Claim, ClaimedFlow, FlowJudgement, NewVerdict, StoredCheckTally, StoredFlow, StoredVerdictTally } from './types.js';
-import { checkChanges, insertChecks, type CheckInsert } from './enforcement-checks.js';
+import { insertChecks, judgeChecks, type CheckInsert } from './enforcement-checks.js';
 import { endIdentity, insertVerdicts, type VerdictValues } from './verdict-insert.js';
 
 export async function claimPending(db: Queryable, limit: number, now: Date, leaseMs: number): Promise<Claim> {
   const token = randomUUID();
-  const r = await db.query<FlowRow & { pending: string | number; checked: string }>(
+  const r = await db.query<FlowRow & { pending: string | number; checks_hash: string | number | null }>(
     `WITH c AS (
        SELECT id, bucket FROM flows
        WHERE pending > 0 AND (lease_until IS NULL OR lease_until < $3)
        ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED)
      UPDATE flows f SET lease_token = $1, lease_until = $2 FROM c
      WHERE f.id = c.id AND f.bucket = c.bucket
-     RETURNING ${flowColumns('f')}, f.pending, f.checked`,
+     RETURNING ${flowColumns('f')}, f.pending, f.checks_hash`,
     [token, new Date(now.getTime() + leaseMs), now, limit],
   );
-  const flows = r.rows.map((row) => ({ flow: toFlow(row), pending: Number(row.pending), checked: row.checked })).sort((a, b) => a.flow.id - b.flow.id);
+  const flows = r.rows
+    .map((row) => ({ flow: toFlow(row), pending: Number(row.pending), checks: row.checks_hash === null ? null : Number(row.checks_hash) }))
+    .sort((a, b) => a.flow.id - b.flow.id);
   return { token, flows };
 }
 
@@ -91,13 +93,13 @@ export async function completeClaim(tx: Queryable, claim: Claim, judgements: rea
   const judged = new Map(judgements.map((j) => [j.flowId, j]));
   const done = claim.flows.filter((c) => judged.has(c.flow.id));
   // None judged (checks off, or no enforced policy decides the flow) ends the flow row's ranges.
-  const changes = done.map((c) => checkChanges(c.checked ?? '', judged.get(c.flow.id)?.enforcement ?? []));
+  const checks = await judgeChecks(tx, done.map((c) => ({ flow: c.flow, previous: c.checks, checks: judged.get(c.flow.id)?.enforcement ?? [] })));
   const r = await tx.query<{ id: string | number }>(
-    `UPDATE flows f SET pending = f.pending - u.n, lease_token = NULL, lease_until = NULL, checked = coalesce(u.checked, f.checked)
-     FROM unnest($2::bigint[], $3::timestamptz[], $4::bigint[], $5::text[]) AS u(id, bucket, n, checked)
+    `UPDATE flows f SET pending = f.pending - u.n, lease_token = NULL, lease_until = NULL, checks_hash = u.h
+     FROM unnest($2::bigint[], $3::timestamptz[], $4::bigint[], $5::bigint[]) AS u(id, bucket, n, h)
      WHERE f.id = u.id AND f.bucket = u.bucket AND f.lease_token = $1
      RETURNING f.id`,
-    [claim.token, done.map((c) => c.flow.id), done.map((c) => c.flow.bucket), done.map((c) => c.pending), changes.map((x) => x.signature ?? null)],
+    [claim.token, done.map((c) => c.flow.id), done.map((c) => c.flow.bucket), done.map((c) => c.pending), checks.map((x) => x.hash)],
   );
   const kept = new Set(r.rows.map((row) => Number(row.id)));
   const inserts: VerdictInsert[] = [];
@@ -109,7 +111,7 @@ export async function completeClaim(tx: Queryable, claim: Claim, judgements: rea
     for (const v of j?.verdicts ?? []) inserts.push({ flow: c.flow, count: c.pending, v, resolved: j?.resolved });
     for (const check of j?.enforcement ?? []) tally(checked, check.predicted, c.flow.state, c.pending);
     const judgedBefore = c.flow.count - c.pending;
-    for (const row of changes[i]?.rows ?? []) checkRows.push({ ...row, flow: c.flow, judgedBefore, count: c.pending, resolved: j?.resolved });
+    for (const row of checks[i]?.rows ?? []) checkRows.push({ ...row, flow: c.flow, judgedBefore, count: c.pending, resolved: j?.resolved });
   });
   await insertVerdicts(tx, inserts.map((x) => verdictValues(x, now)));
   await insertChecks(tx, checkRows);

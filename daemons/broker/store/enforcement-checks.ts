@@ -9,9 +9,10 @@
  * generation) first applies, at the number of observations judged before (`from_judged`), and it
  * runs to the next row of the same flow and policy or, for the last one, to what the flow row has
  * judged so far (flows.count - flows.pending). A policy that stops deciding the flow gets an end
- * row (predicted ''). What the flow row's checks are now is remembered on the row itself
- * (flows.checked), read by the claim and written by its completion, so a judgement that changes
- * nothing writes no check row at all. Check rows are filed under their flow row's bucket
+ * row (predicted ''). The flow row keeps only a hash of its current checks (flows.checks_hash),
+ * read by the claim and written by its completion, so a judgement that changes nothing writes no
+ * check row and reads none; only when the hash changes are the checks themselves read back from
+ * the flow row's check rows (currentChecks). Check rows are filed under their flow row's bucket
  * (observed_at = flows.bucket), so a window keeps every row of a flow row together.
  *
  * Rows written before (from_judged NULL) each stand for one judgement, with its own count and
@@ -38,74 +39,67 @@ export interface CheckInsert {
   resolved?: { src: PodRef | null; dst: PodRef | null } | undefined;
 }
 
-/** The checks a flow row was last judged with, as flows.checked keeps them (see checkSignature). */
-type Remembered = Map<string, { policy: EnforcedPolicyRef; predicted: Predicted }>;
+/** A flow row's current checks, per policy (policyKey): what its last judgement's checks were. */
+export type Remembered = Map<string, { policy: EnforcedPolicyRef; predicted: Predicted }>;
 
 /** A policy's key among a flow row's checks (the uid alone would do, but a check may lack one). */
 const policyKey = (p: EnforcedPolicyRef): string => `${p.uid}/${p.namespace}/${p.name}`;
 
-const FIELD = '\u001f';
-const ENTRY = '\u001e';
+/** cyrb53's two 32-bit lanes, fed one string at a time so the hash needs no text of its own. */
+class Hash53 {
+  private h1 = 0xdeadbeef;
+  private h2 = 0x41c6ce57;
 
-/**
- * flows.checked for a judgement's checks: each policy's uid, generation, prediction, namespace and
- * name (the last two so an end row can name it), in the evaluator's order. Kubernetes names and
- * uids hold no control characters, so the separators are safe.
- */
-export function checkSignature(checks: readonly EnforcementCheck[]): string {
-  return checks.map((c) => [c.policy.uid, String(c.policy.generation), c.predicted, c.policy.namespace, c.policy.name].join(FIELD)).join(ENTRY);
-}
-
-function remembered(signature: string): Remembered {
-  const out: Remembered = new Map();
-  if (signature === '') return out;
-  for (const entry of signature.split(ENTRY)) {
-    const [uid = '', generation = '0', predicted, namespace = '', name = ''] = entry.split(FIELD);
-    const policy = { uid, namespace, name, generation: Number(generation) };
-    out.set(policyKey(policy), { policy, predicted: predicted === 'Deny' ? 'Deny' : 'Allow' });
+  add(text: string): this {
+    for (let i = 0; i < text.length; i++) this.char(text.charCodeAt(i));
+    return this;
   }
-  return out;
-}
 
-/** What a judgement changes of a flow row's checks: the rows to write and the new flows.checked (undefined: unchanged). */
-export interface CheckChange {
-  rows: Omit<CheckInsert, 'flow' | 'judgedBefore' | 'count' | 'resolved'>[];
-  signature: string | undefined;
-}
-
-/**
- * Whether `signature` is checkSignature(checks), compared in place: nearly every judgement of a flow
- * row repeats its last one, and building the text to compare it cost more than the rest of a check.
- */
-export function sameSignature(signature: string, checks: readonly EnforcementCheck[]): boolean {
-  let at = 0;
-  const part = (text: string, separator: string): boolean => {
-    if (!signature.startsWith(text, at)) return false;
-    at += text.length;
-    if (separator === '') return true;
-    if (!signature.startsWith(separator, at)) return false;
-    at += separator.length;
-    return true;
-  };
-  let first = true;
-  for (const c of checks) {
-    if (!first && !part('', ENTRY)) return false;
-    first = false;
-    if (!part(c.policy.uid, FIELD) || !part(String(c.policy.generation), FIELD) || !part(c.predicted, FIELD) || !part(c.policy.namespace, FIELD) || !part(c.policy.name, '')) return false;
+  char(code: number): this {
+    this.h1 = Math.imul(this.h1 ^ code, 2654435761);
+    this.h2 = Math.imul(this.h2 ^ code, 1597334677);
+    return this;
   }
-  return at === signature.length;
+
+  value(): number {
+    let h1 = Math.imul(this.h1 ^ (this.h1 >>> 16), 2246822507);
+    h1 ^= Math.imul(this.h2 ^ (this.h2 >>> 13), 3266489909);
+    let h2 = Math.imul(this.h2 ^ (this.h2 >>> 16), 2246822507);
+    h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+    return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+  }
 }
 
+const FIELD = 0x1f;
+const ENTRY = 0x1e;
+
 /**
- * The check rows a judgement adds to a flow row last judged with `previous`: a start row for each
- * policy whose prediction or generation is new, an end row for each policy that no longer decides
- * the flow. None, and no new signature, when nothing changed: the common case.
+ * flows.checks_hash for a judgement's checks: a 53-bit hash (an exact integer in JavaScript and in a
+ * bigint column) of each policy's uid, generation, prediction, namespace and name, in the evaluator's
+ * order; 0 for none, and never 0 for some. Kubernetes names and uids hold no control characters, so
+ * the separators keep fields apart. Two different sets of checks hash alike about once in 2^53
+ * changes; such a change would go unrecorded.
  */
-export function checkChanges(previous: string, checks: readonly EnforcementCheck[]): CheckChange {
-  if (sameSignature(previous, checks)) return { rows: [], signature: undefined };
-  const signature = checkSignature(checks);
-  const before = remembered(previous);
-  const rows: CheckChange['rows'] = [];
+export function checksHash(checks: readonly EnforcementCheck[]): number {
+  if (checks.length === 0) return 0;
+  const h = new Hash53();
+  checks.forEach((c, i) => {
+    if (i > 0) h.char(ENTRY);
+    h.add(c.policy.uid).char(FIELD).add(String(c.policy.generation)).char(FIELD).add(c.predicted).char(FIELD).add(c.policy.namespace).char(FIELD).add(c.policy.name);
+  });
+  return h.value() || 1;
+}
+
+/** A check row a judgement adds, before the flow row's part of it. */
+export type CheckChange = Pick<CheckInsert, 'policy' | 'predicted'>;
+
+/**
+ * The check rows a judgement adds to a flow row whose current checks are `before`: a start row for
+ * each policy whose prediction or generation is new, an end row for each policy that no longer
+ * decides the flow. The caller asks only when the checks' hash changed (or is not known).
+ */
+export function checkChanges(before: Remembered, checks: readonly EnforcementCheck[]): CheckChange[] {
+  const rows: CheckChange[] = [];
   const now = new Set<string>();
   for (const c of checks) {
     now.add(policyKey(c.policy));
@@ -113,7 +107,58 @@ export function checkChanges(previous: string, checks: readonly EnforcementCheck
     if (b?.predicted !== c.predicted || b.policy.generation !== c.policy.generation) rows.push({ policy: c.policy, predicted: c.predicted });
   }
   for (const [key, b] of before) if (!now.has(key)) rows.push({ policy: b.policy, predicted: '' });
-  return { rows, signature };
+  return rows;
+}
+
+/**
+ * The current checks of the given flow rows, read back from their check rows: per policy, its latest
+ * range's start (or end, predicted '', which leaves it out). Only ranges count (from_judged set):
+ * rows of one judgement each, stored before ranges, never said what a flow row's checks are now.
+ * Run after the rows are locked: only a holder of a flow row's lock writes its check rows.
+ */
+export async function currentChecks(tx: Queryable, flows: readonly { id: number; bucket: string }[]): Promise<Map<number, Remembered>> {
+  const out = new Map<number, Remembered>();
+  if (flows.length === 0) return out;
+  const r = await tx.query<{ flow_id: string | number; policy_uid: string; policy_namespace: string; policy_name: string; policy_generation: string | number; predicted: string }>(
+    `SELECT DISTINCT ON (c.flow_id, c.policy_uid, c.policy_namespace, c.policy_name)
+       c.flow_id, c.policy_uid, c.policy_namespace, c.policy_name, c.policy_generation, c.predicted
+     FROM enforcement_checks c JOIN unnest($1::bigint[], $2::timestamptz[]) AS u(id, bucket) ON c.flow_id = u.id AND c.observed_at = u.bucket
+     WHERE c.from_judged IS NOT NULL
+     ORDER BY c.flow_id, c.policy_uid, c.policy_namespace, c.policy_name, c.from_judged DESC`,
+    [flows.map((f) => f.id), flows.map((f) => f.bucket)],
+  );
+  for (const row of r.rows) {
+    if (row.predicted === '') continue;
+    const id = Number(row.flow_id);
+    let m = out.get(id);
+    if (m === undefined) out.set(id, (m = new Map() as Remembered));
+    const policy = { uid: row.policy_uid, namespace: row.policy_namespace, name: row.policy_name, generation: Number(row.policy_generation) };
+    m.set(policyKey(policy), { policy, predicted: row.predicted === 'Deny' ? 'Deny' : 'Allow' });
+  }
+  return out;
+}
+
+/** A flow row being judged: the hash of the checks it was last judged with (see ClaimedFlow.checks) and its checks now. */
+export interface FlowChecks {
+  flow: StoredFlow;
+  previous: number | null | undefined;
+  checks: readonly EnforcementCheck[];
+}
+
+/**
+ * For each flow row (in order), the hash to store and the check rows its judgement adds. A row
+ * whose hash is unchanged adds none and reads nothing; otherwise its checks before are none (hash
+ * 0) or read back from its check rows (currentChecks), in one query for all of them.
+ */
+export async function judgeChecks(tx: Queryable, flows: readonly FlowChecks[]): Promise<{ hash: number; rows: CheckChange[] }[]> {
+  const hashes = flows.map((f) => checksHash(f.checks));
+  // null (not known) never equals a hash: such a row is always read back.
+  const changed = flows.map((f, i) => hashes[i] !== (f.previous === undefined ? 0 : f.previous));
+  const before = await currentChecks(tx, flows.filter((f, i) => changed[i] === true && f.previous !== 0 && f.previous !== undefined).map((f) => f.flow));
+  return flows.map((f, i) => ({
+    hash: hashes[i] ?? 0,
+    rows: changed[i] === true ? checkChanges(before.get(f.flow.id) ?? (new Map() as Remembered), f.checks) : [],
+  }));
 }
 
 const CHECK_INSERT = `

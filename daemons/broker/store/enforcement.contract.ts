@@ -242,6 +242,43 @@ export function enforcementRangesContract(engine: string, open: CheckStoreFactor
       expect(r.rows.filter((x) => x.port === 7313).map((x) => x.observed.established)).toEqual(established);
     });
 
+    it('keeps each flow row\'s checks apart: two flows, two minutes, one claim, a prediction changing, the hash unknown', async () => {
+      // Flow rows A (7320, 07:20), B (7320, 07:21) and C (7321, 07:20); A and C share a minute, A and B a flow.
+      const rows = { A: [7320, '2026-03-01T07:20:05.000Z'], B: [7320, '2026-03-01T07:21:05.000Z'], C: [7321, '2026-03-01T07:20:10.000Z'] } as const;
+      type Name = keyof typeof rows;
+      const step = async (counts: Record<Name, number>, checks: Record<Name, EnforcementCheck[]>): Promise<void> => {
+        await store.ingest(batch((Object.keys(rows) as Name[]).map((n) => observation({ at: rows[n][1], count: counts[n], dst: { ...observation().dst, port: rows[n][0] } }))), T0);
+        const claim = await store.claimPending(1000, T0, 60_000);
+        expect(claim.flows).toHaveLength(3);
+        const name = (port: number, bucket: string): Name => (port === 7321 ? 'C' : bucket.startsWith('2026-03-01T07:20') ? 'A' : 'B');
+        await store.completeClaim(claim, claim.flows.map((c) => ({ flowId: c.flow.id, verdicts: [], enforcement: checks[name(c.flow.dst.port, c.flow.bucket)] })), T0);
+      };
+      const state = async (): Promise<unknown[]> => {
+        const r = await sql.query<{ port: number; minute: string; predicted: string; n: string | number }>(
+          `SELECT port, to_char(observed_at AT TIME ZONE 'UTC', 'HH24:MI') AS minute, predicted, count(*) AS n FROM enforcement_checks
+           WHERE port IN (7320, 7321) GROUP BY 1, 2, 3`);
+        const report = (await store.enforcementReport(window)).rows.filter((x) => x.port === 7320 || x.port === 7321);
+        return [r.rows.map((x) => `${String(x.port)} ${x.minute} ${x.predicted || 'end'} ×${String(Number(x.n))}`).sort(),
+          report.map((x) => `${String(x.port)} ${x.policy.name} ${x.predicted} ${String(x.observed.established)}`).sort()];
+      };
+      await step({ A: 2, B: 3, C: 4 }, { A: [check('p1', 'Deny')], B: [check('p1', 'Allow')], C: [check('p2', 'Deny')] });
+      await step({ A: 1, B: 1, C: 1 }, { A: [check('p1', 'Deny')], B: [check('p1', 'Deny')], C: [check('p2', 'Deny')] });
+      expect(await state()).toEqual([
+        ['7320 07:20 Deny ×1', '7320 07:21 Allow ×1', '7320 07:21 Deny ×1', '7321 07:20 Deny ×1'],
+        ['7320 p1 Allow 3', '7320 p1 Deny 4', '7321 p2 Deny 5'],
+      ]);
+      // As rows stored before the hash: their checks are read back from their check rows.
+      await sql.query('UPDATE flows SET checks_hash = NULL WHERE dst_port IN (7320, 7321)');
+      await step({ A: 1, B: 1, C: 1 }, { A: [check('p1', 'Deny')], B: [], C: [check('p2', 'Allow')] });
+      expect(await state()).toEqual([
+        ['7320 07:20 Deny ×1', '7320 07:21 Allow ×1', '7320 07:21 Deny ×1', '7320 07:21 end ×1', '7321 07:20 Allow ×1', '7321 07:20 Deny ×1'],
+        ['7320 p1 Allow 3', '7320 p1 Deny 5', '7321 p2 Allow 1', '7321 p2 Deny 5'],
+      ]);
+      // Hashes written again: the same checks once more write nothing.
+      await step({ A: 1, B: 1, C: 1 }, { A: [check('p1', 'Deny')], B: [], C: [check('p2', 'Allow')] });
+      expect((await state())[0]).toHaveLength(6);
+    });
+
     it('counts what the first judgement judged once the flow row has expired (flows kept shorter than checks)', async () => {
       await see(7312, 2);
       await judge([check('deny-all', 'Deny')]);

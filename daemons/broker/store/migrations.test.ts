@@ -83,6 +83,47 @@ describe('migrations', () => {
     }
   }, 120_000);
 
+  it('moves a flow row\'s checks from flows.checked to a hash, read back from its check rows once', async () => {
+    const client = await createPgliteClient();
+    try {
+      await migrate(client, MIGRATIONS.filter((m) => m.version < 8));
+      for (const table of ['flows', 'enforcement_checks']) {
+        await client.query(`CREATE TABLE ${table}_p20260301 PARTITION OF ${table} FOR VALUES FROM ('2026-03-01') TO ('2026-03-02')`);
+      }
+      // observation()'s flow, 5 observations judged before this version with one policy predicting Deny.
+      const o = observation({ at: '2026-03-01T10:00:05.000Z' });
+      await client.query(
+        `INSERT INTO flows (id, bucket, first_seen, last_seen, src_ip, src_port, src_kind, src_namespace, src_pod, dst_ip, dst_port, dst_kind,
+           dst_namespace, dst_pod, protocol, direction, state, node, count, pending, checked)
+         VALUES (41, '2026-03-01T10:00:00Z', $1, $1, $2, 1, 'pod', $3, $4, $5, $6, 'pod', $7, $8, 'TCP', 'Egress', 'established', 'node-a', 5, 0, $9)`,
+        [o.firstSeen, o.src.ip, o.src.namespace, o.src.pod, o.dst.ip, o.dst.port, o.dst.namespace, o.dst.pod, ['u-1', '3', 'Deny', 'prod', 'deny-all'].join('\u001f')]);
+      await client.query(
+        `INSERT INTO enforcement_checks (observed_at, flow_id, from_judged, policy_uid, policy_namespace, policy_name, policy_generation, direction, predicted,
+           state, src_namespace, src_pod, src_ip, dst_namespace, dst_pod, dst_ip, port, protocol, count)
+         VALUES ('2026-03-01T10:00:00Z', 41, 0, 'u-1', 'prod', 'deny-all', 3, 'Egress', 'Deny', 'established', $1, $2, $3, $4, $5, $6, $7, 'TCP', 5)`,
+        [o.src.namespace, o.src.pod, o.src.ip, o.dst.namespace, o.dst.pod, o.dst.ip, o.dst.port]);
+      const now = new Date('2026-03-01T10:30:00Z');
+      const store = await openSqlStore(client, DEFAULT_RETENTION, now);
+      const columns = await client.query<{ column_name: string }>(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'flows' AND column_name IN ('checked', 'checks_hash')");
+      expect(columns.rows.map((c) => c.column_name)).toEqual(['checks_hash']);
+      const deny = [{ policy: { uid: 'u-1', namespace: 'prod', name: 'deny-all', generation: 3 }, predicted: 'Deny' as const }];
+      const judge = async (count: number, enforcement: typeof deny | []): Promise<number> => {
+        await store.ingest(batch([observation({ at: '2026-03-01T10:00:09.000Z', count })]), now);
+        const claim = await store.claimPending(10, now, 60_000);
+        await store.completeClaim(claim, claim.flows.map((c) => ({ flowId: c.flow.id, verdicts: [], enforcement })), now);
+        return Number((await client.query<{ n: string | number }>('SELECT count(*) AS n FROM enforcement_checks')).rows[0]?.n);
+      };
+      // Its checks as before: nothing new. Then no longer decided: one row ending the range.
+      expect(await judge(4, deny)).toBe(1);
+      expect(await judge(2, [])).toBe(2);
+      const report = await store.enforcementReport({ since: new Date('2026-03-01T10:00:00Z'), until: new Date('2026-03-01T11:00:00Z'), limit: 10 });
+      expect(report.rows.map((r) => [r.predicted, r.observed.established])).toEqual([['Deny', 9]]);
+    } finally {
+      await client.close();
+    }
+  }, 120_000);
+
   it('keeps semicolons out of string literals, so splitting on them is safe', () => {
     for (const m of MIGRATIONS) for (const stmt of splitStatements(m.sql)) expect(stmt).not.toMatch(/'[^']*;[^']*'/);
   });

@@ -201,6 +201,24 @@ ALTER TABLE flows ADD COLUMN checked text NOT NULL DEFAULT '';
 ALTER TABLE enforcement_checks ADD COLUMN from_judged bigint;
 `,
   },
+  {
+    version: 8,
+    name: 'flows.checks_hash in place of flows.checked',
+    // flows.checked (the whole text of a flow row's checks, about 76 bytes for one policy) went
+    // through every claim and, PostgreSQL rewriting a row whole on update, into both new versions
+    // of the row each judgement writes (the claim's lease, the completion). A hash of the checks
+    // (8 bytes) tells as well whether they changed; when they did, the checks before are read back
+    // from the flow row's check rows, which hold the same (store/enforcement-checks.ts), found
+    // through the new index. Rows stored before keep checks_hash NULL ("not known": read back at
+    // their next judgement); new rows start at 0 (no checks). Adding the column, its default and
+    // dropping the old one change only the catalogue; the index is built over the existing checks.
+    sql: `
+ALTER TABLE flows ADD COLUMN checks_hash bigint;
+ALTER TABLE flows ALTER COLUMN checks_hash SET DEFAULT 0;
+ALTER TABLE flows DROP COLUMN checked;
+CREATE INDEX enforcement_checks_flow ON enforcement_checks (flow_id, from_judged) WHERE from_judged IS NOT NULL;
+`,
+  },
 ];
 
 /** Applies the migrations not yet recorded; safe to call from several processes at once. */

@@ -71,8 +71,11 @@ export interface ClaimedFlow {
   flow: StoredFlow;
   /** Observations not yet evaluated at claim time; exactly these are judged by this claim. */
   pending: number;
-  /** The enforcement checks the flow row was last judged with (flows.checked; '' or absent: none). */
-  checked?: string;
+  /**
+   * The hash of the enforcement checks the flow row was last judged with (flows.checks_hash, see
+   * checksHash; 0 or absent: none; null: not known, rows from before the hash, read back from their check rows).
+   */
+  checks?: number | null;
 }
 
 export interface Claim {
