@@ -107,11 +107,13 @@ describe('evaluation dispatcher (PostgreSQL)', () => {
     expect((await store.claimPending(10, now(), 1000)).flows).toEqual([]);
   });
 
-  // Bounded concurrency, seen from the evaluator's side: slow answers keep every worker waiting,
-  // so the count of requests open at once reaches the bound and never passes it.
+  // Bounded concurrency, seen from the evaluator's side: the first requests are held until the
+  // bound is in flight at once (so it is reached however slowly the workers start on a loaded
+  // machine), later ones answered slowly; the count of requests open at once never passes it.
   it.each([1, 3])('never has more than %i POST /evaluate in flight at once', async (concurrency) => {
     await setup(`eval_bound_${concurrency}`);
     double.delayMs = 80;
+    double.holdUntilInFlight = concurrency;
     await store.ingest(batch(flows(600)), now());
     const d = new EvaluationDispatcher({
       store, client: createEvaluatorClient({ baseUrl: double.url, timeoutMs: 10_000 }), clock: systemClock, logger: silentLogger,

@@ -32,6 +32,11 @@ export interface EvaluatorDouble {
   /** When true, every request gets a 503. */
   down: boolean;
   delayMs: number;
+  /**
+   * When set, requests are held (unanswered) until this many are in flight at once, then all are
+   * answered and the hold ends: a bound on concurrency is shown reached without a race against time.
+   */
+  holdUntilInFlight?: number;
   /** Requests received and not yet answered (or abandoned by the client), now and at most so far. */
   inFlight: number;
   maxInFlight: number;
@@ -92,6 +97,7 @@ function answer(double: EvaluatorDouble, judge: Judge, req: IncomingMessage, raw
 
 export async function startEvaluatorDouble(judge: Judge): Promise<EvaluatorDouble> {
   const double = { requests: [], calls: [], down: false, delayMs: 0, inFlight: 0, maxInFlight: 0, generations: new Map() } as unknown as EvaluatorDouble;
+  const held: (() => void)[] = [];
   const server: Server = createServer((req, res) => {
     double.inFlight += 1;
     double.maxInFlight = Math.max(double.maxInFlight, double.inFlight);
@@ -104,8 +110,18 @@ export async function startEvaluatorDouble(judge: Judge): Promise<EvaluatorDoubl
       const reply = (): void => {
         answer(double, judge, req, Buffer.concat(chunks).toString('utf8'), res);
       };
-      if (double.delayMs > 0) setTimeout(reply, double.delayMs);
-      else reply();
+      const later = (): void => {
+        if (double.delayMs > 0) setTimeout(reply, double.delayMs);
+        else reply();
+      };
+      if (double.holdUntilInFlight === undefined) {
+        later();
+        return;
+      }
+      held.push(later);
+      if (double.inFlight < double.holdUntilInFlight) return;
+      double.holdUntilInFlight = undefined;
+      for (const release of held.splice(0)) release();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
