@@ -143,8 +143,10 @@ describe('faults on kguardian pods, under traffic between real pods', () => {
       spec: { podSelector: { matchLabels: { app: 'target' } }, policyTypes: ['Ingress'], ingress: [] },
     };
     await cluster.kubectl(['apply', '-f', '-'], JSON.stringify(policy));
-    const wouldDeny = async (): Promise<number | undefined> => (await cluster.json<{ status?: { evaluation?: { flowsWouldDeny?: number } } }>(
-      ['-n', NAMESPACE, 'get', 'auditnetworkpolicy', 'target-closed'])).status?.evaluation?.flowsWouldDeny;
+    interface Evaluation { flowsWouldDeny?: number; lastEvaluated?: string }
+    const evaluation = async (): Promise<Evaluation | undefined> => (await cluster.json<{ status?: { evaluation?: Evaluation } }>(
+      ['-n', NAMESPACE, 'get', 'auditnetworkpolicy', 'target-closed'])).status?.evaluation;
+    const wouldDeny = async (): Promise<number | undefined> => (await evaluation())?.flowsWouldDeny;
     const first = new ClientLoop(cluster, ip.target ?? '', { from: PORTS.target[0], to: PORTS.target[0] + 5 }, 0);
     await first.more(5);
     await first.stop();
@@ -161,15 +163,26 @@ describe('faults on kguardian pods, under traffic between real pods', () => {
     const deletedAt = await deletePod('kguardian', holder.metadata.name);
     const second = new ClientLoop(cluster, ip.target ?? '', { from: PORTS.target[0] + 5, to: PORTS.target[0] + 10 }, 0);
     await second.more(5);
-    await second.stop();
+    // The new conversations' own times (the client pod's clock, this host's): the status cannot
+    // count them before they exist, and `kubectl exec` takes seconds on a busy machine.
+    const madeAt = Math.max(...(await second.stop()).map((c) => c.endMs));
     const after = await eventually('another holder of the Lease', async () => {
       const l = await lease();
       return l.spec.holderIdentity && l.spec.holderIdentity !== holder.metadata.name ? l : undefined;
     });
-    await eventually('the status counting all 10 conversations', async () => (await wouldDeny()) === 10 ? true : undefined, LEASE_DURATION_MS + STATUS_INTERVAL_MS + 60_000);
-    const movedAfterMs = Date.now() - deletedAt;
+    const counted = await eventually('the status counting all 10 conversations', async () => {
+      const e = await evaluation();
+      return e?.flowsWouldDeny === 10 ? e : undefined;
+    }, LEASE_DURATION_MS + STATUS_INTERVAL_MS + 60_000);
+    // Measured between the product's own events: from the delete, or from the last new
+    // conversation when the test's traffic ended later, to the evaluation that counted them
+    // (lastEvaluated, set by the evaluator; a status is written again only when its counts move).
+    // Not to when this test's polling saw it: each look is a kubectl run, slow under load.
+    const from = Math.max(deletedAt, madeAt);
+    const movedAfterMs = Date.parse(counted.lastEvaluated ?? '') - from;
 
-    process.stdout.write(`evaluator leader deleted: status counted the new traffic ${String(movedAfterMs)} ms after the delete\n`);
+    process.stdout.write(`evaluator leader deleted: status counted the new traffic ${String(movedAfterMs)} ms after the ${from === deletedAt ? 'delete' : 'last new conversation'} ` +
+      `(traffic ended ${String(madeAt - deletedAt)} ms after the delete; seen by the test ${String(Date.now() - from)} ms after)\n`);
     expect(after.spec.holderIdentity).toBe(other.metadata.name);
     expect(after.spec.leaseTransitions).toBe((before.spec.leaseTransitions ?? 0) + 1);
     // The bound the design gives (docs/evaluator.md, High availability); the wait above allows

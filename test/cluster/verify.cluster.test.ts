@@ -238,27 +238,40 @@ describe('verify with no enforcer on a real cluster', () => {
     since = new Date(Date.now() - 5_000);
 
     const db = pod('db').ipv4;
-    expect(await tcpConnect(cluster, pod('api'), db, 8080)).toBe('connected');
-    // Denied by db-ingress, and nothing stops them.
+    // Denied by db-ingress, and nothing stops them: the three flows below, each timed when the
+    // command that made it returned. The broker is watched from before the first: watched only
+    // after the last, the first flow's latency included the next two commands (`kubectl exec`,
+    // seconds each on a busy machine), the test's own pace rather than the pipeline's.
     const traffic: [string, number][] = [];
-    expect(await tcpConnect(cluster, pod('web'), db, 8080)).toBe('connected');
-    traffic.push([flowKey('db-ingress', 'Ingress', { src: 'web', dst: 'db', port: 8080, protocol: 'TCP' }), Date.now()]);
-    await udpExchange(cluster, pod('web'), db, UDP_PORT);
-    traffic.push([flowKey('db-ingress', 'Ingress', { src: 'web', dst: 'db', port: UDP_PORT, protocol: 'UDP' }), Date.now()]);
-    await udpExchange(cluster, pod('api'), db, UDP_PORT);
-    traffic.push([flowKey('db-ingress', 'Ingress', { src: 'api', dst: 'db', port: UDP_PORT, protocol: 'UDP' }), Date.now()]);
-    const lastTraffic = Date.now();
-
     const reported = new Map<string, number>();
     const rows = new Map<string, EnforcementRow>();
+    let trafficMade: boolean | 'failed' = false;
+    const watched = firstTime('every denied flow reported NotEnforced', async () => {
+      for (const r of await broker.enforcement(NS, since)) {
+        rows.set(rowKey(r), r);
+        if (r.outcome === 'NotEnforced' && !reported.has(rowKey(r))) reported.set(rowKey(r), Date.now());
+      }
+      return trafficMade === 'failed' || (trafficMade && traffic.every(([k]) => reported.has(k)));
+    });
+    try {
+      expect(await tcpConnect(cluster, pod('api'), db, 8080)).toBe('connected');
+      expect(await tcpConnect(cluster, pod('web'), db, 8080)).toBe('connected');
+      traffic.push([flowKey('db-ingress', 'Ingress', { src: 'web', dst: 'db', port: 8080, protocol: 'TCP' }), Date.now()]);
+      await udpExchange(cluster, pod('web'), db, UDP_PORT);
+      traffic.push([flowKey('db-ingress', 'Ingress', { src: 'web', dst: 'db', port: UDP_PORT, protocol: 'UDP' }), Date.now()]);
+      await udpExchange(cluster, pod('api'), db, UDP_PORT);
+      traffic.push([flowKey('db-ingress', 'Ingress', { src: 'api', dst: 'db', port: UDP_PORT, protocol: 'UDP' }), Date.now()]);
+      trafficMade = true;
+    } finally {
+      if (!trafficMade) {
+        trafficMade = 'failed'; // ends the watch
+        await watched.catch(() => undefined);
+      }
+    }
+    const lastTraffic = Date.now();
+
     const [reportedAll, countedAt, eventAt] = await Promise.all([
-      firstTime('every denied flow reported NotEnforced', async () => {
-        for (const r of await broker.enforcement(NS, since)) {
-          rows.set(rowKey(r), r);
-          if (r.outcome === 'NotEnforced' && !reported.has(rowKey(r))) reported.set(rowKey(r), Date.now());
-        }
-        return traffic.every(([k]) => reported.has(k));
-      }),
+      watched,
       firstTime('the mismatch counter at 3 for db-ingress', async () => (await mismatchCount('db-ingress', 'NotEnforced')) >= traffic.length),
       firstTime('an EnforcementMismatch Event on db-ingress', async () => (await mismatchEvents('db-ingress')).length > 0),
     ]);
