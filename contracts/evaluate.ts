@@ -18,7 +18,7 @@
  * generation it answers 409 {"current": <int|null>}.
  */
 import type { Predicted } from './enforcement.js';
-import type { Direction, Flow, PodRef, PolicyRef, Verdict } from '../policy/types.js';
+import type { Direction, Flow, NamedEnd, PodRef, PolicyRef, Verdict } from '../policy/types.js';
 
 /** One flow to judge. */
 export interface EvaluateItem {
@@ -27,7 +27,8 @@ export interface EvaluateItem {
   observedAt: string;
   count: number;
   direction: Direction;
-  flow: Flow;
+  /** Each end as the broker stored it; the evaluator decides which ends no pod owned (flow-judge.ts). */
+  flow: Flow<NamedEnd>;
 }
 
 /** Restricts an evaluation to one policy at one generation (replays). */

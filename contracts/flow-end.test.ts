@@ -1,5 +1,6 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import type { FlowEndpoint } from '../policy/types.js';
+import type { FlowEndpoint, NamedEnd } from '../policy/types.js';
+import type { EvaluateItem } from './evaluate.js';
 import type { StatusEndpoint } from './audit-policy-status.js';
 import type { StoredFlow, StoredVerdict } from './broker-api.js';
 import type { EnforcementRow } from './enforcement.js';
@@ -18,7 +19,11 @@ describe('one flow-end shape', () => {
     // The CRD's schema is a structural schema of its own; its type must still be a partial end name.
     expectTypeOf<Required<StatusEndpoint>>().toEqualTypeOf<Required<AnyEndName>>();
     expectTypeOf<FlowEndName>().toExtend<FlowEndpoint>();
-    expectTypeOf<Omit<FlowEndpoint, 'unowned'>>().toEqualTypeOf<AnyEndName>();
+    expectTypeOf<Omit<NamedEnd, 'kind'>>().toEqualTypeOf<AnyEndName>();
+    // The evaluate request names ends; which of them no pod owned is the evaluator's to decide.
+    expectTypeOf<EvaluateItem['flow']['src']>().toEqualTypeOf<NamedEnd>();
+    // A FlowEnd's kind is the agent's guess at the owner: endName() makes it an engine end.
+    expectTypeOf<FlowEnd>().not.toExtend<FlowEndpoint>();
   });
 });
 

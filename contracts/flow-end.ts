@@ -7,7 +7,9 @@
  *                                                             a stored flow (GET /v1/flows)
  *   FlowEndName   ip, namespace?, pod?                        what a judgement depends on: the ends of
  *                                                             the evaluate request (policy/types.ts
- *                                                             FlowEndpoint: ip optional, plus `unowned`)
+ *                                                             NamedEnd: ip optional; the engine's other
+ *                                                             end, UnownedAddress, is the evaluator's
+ *                                                             own finding and never on the wire)
  *   JudgedEndWire ip, namespace, pod ('' when unnamed)        a verdict's, an offender's and an
  *                                                             enforcement row's ends on the broker's
  *                                                             read API (see below)

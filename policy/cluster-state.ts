@@ -14,7 +14,7 @@ import { compilePolicy } from './compile.js';
 import type { NamespaceEntry, PodEntry, ResolvedEndpoint } from './model.js';
 import { NAMESPACE_NAME_LABEL } from './model.js';
 import { matchesSelector, toLabelMap, type LabelMap } from './selector.js';
-import type { FlowEndpoint, NamespaceInfo, PodInfo, PolicyKind } from './types.js';
+import type { FlowEndpoint, NamedEnd, NamespaceInfo, PodInfo, PolicyKind, UnownedAddress } from './types.js';
 import { POLICY_KINDS } from './types.js';
 import { judgedPolicies, NO_POLICIES } from './judged-policies.js';
 
@@ -298,8 +298,9 @@ export class ClusterState {
    * pod's addresses ipBlocks see when the flow gives no IP for this end.
    */
   resolve(end: FlowEndpoint, peerFamily: 4 | 6 | undefined, parsed?: AddressEntry): ResolvedEndpoint {
+    if (end.kind === 'unowned') return unownedEndpoint(end, parsed);
     // An end given by IP alone resolves the same way for every flow until a pod changes.
-    if (end.ip !== undefined && end.unowned !== true && (end.pod === undefined || end.namespace === undefined)) {
+    if (end.ip !== undefined && (end.pod === undefined || end.namespace === undefined)) {
       let hit = this.endpoints.get(end.ip);
       if (hit === undefined) {
         hit = this.resolveUncached({ ip: end.ip }, undefined, parsed);
@@ -311,7 +312,7 @@ export class ClusterState {
     return this.resolveUncached(end, peerFamily, parsed);
   }
 
-  private resolveUncached(end: FlowEndpoint, peerFamily: 4 | 6 | undefined, parsed: AddressEntry | undefined): ResolvedEndpoint {
+  private resolveUncached(end: NamedEnd, peerFamily: 4 | 6 | undefined, parsed: AddressEntry | undefined): ResolvedEndpoint {
     const entry = parsed ?? (end.ip === undefined ? undefined : lookupAddress(end.ip));
     const given = entry?.address;
     const { pod, missingPod } = this.podOf(end, entry);
@@ -320,13 +321,13 @@ export class ClusterState {
   }
 
   /** The pod the flow names (missingPod when it is gone), else the one holding the address. */
-  private podOf(end: FlowEndpoint, entry: AddressEntry | undefined): { pod?: PodEntry | undefined; missingPod?: string } {
+  private podOf(end: NamedEnd, entry: AddressEntry | undefined): { pod?: PodEntry | undefined; missingPod?: string } {
     if (end.pod !== undefined && end.namespace !== undefined) {
       const key = podKey(end.namespace, end.pod);
       const pod = this.pods.get(key);
       return pod ? { pod } : { missingPod: key };
     }
-    if (entry && end.unowned !== true) return { pod: this.byIp.get(entry.key) ?? firstOf(this.hostByIp.get(entry.key)) };
+    if (entry) return { pod: this.byIp.get(entry.key) ?? firstOf(this.hostByIp.get(entry.key)) };
     return {};
   }
 
@@ -336,20 +337,29 @@ export class ClusterState {
 }
 
 /** An end no pod accounts for: no policies select it, and its label says what is known of it. */
-function unknownEndpoint(end: FlowEndpoint, address: Address | undefined, missingPod: string | undefined): ResolvedEndpoint {
-  const unknown: ResolvedEndpoint = {
-    identity: 'unknown',
+function unknownEndpoint(end: NamedEnd, address: Address | undefined, missingPod: string | undefined): ResolvedEndpoint {
+  const unknown = addressOnly('unknown', address, end.ip ?? missingPod ?? 'an unidentified peer');
+  if (missingPod) unknown.missingPod = missingPod;
+  return unknown;
+}
+
+/** An address no pod owned at the flow's time: judged by the address alone, whoever holds it now. */
+function unownedEndpoint(end: UnownedAddress, parsed: AddressEntry | undefined): ResolvedEndpoint {
+  return addressOnly('unowned', (parsed ?? lookupAddress(end.ip))?.address, end.ip);
+}
+
+/** An end that is no pod: only ipBlock can match it; labelled by its address, else by `otherwise`. */
+function addressOnly(identity: 'unknown' | 'unowned', address: Address | undefined, otherwise: string): ResolvedEndpoint {
+  return {
+    identity,
     pod: undefined,
     address,
     v4: address === undefined ? undefined : ipv4Int(address),
-    label: address ? canonicalAddress(address) : (end.ip ?? missingPod ?? 'an unidentified peer'),
+    label: address ? canonicalAddress(address) : otherwise,
     ref: null,
     egress: NO_POLICIES,
     ingress: NO_POLICIES,
     ports: undefined,
     namespace: '',
   };
-  if (missingPod) unknown.missingPod = missingPod;
-  else if (end.unowned === true) unknown.unownedIp = unknown.label;
-  return unknown;
 }

@@ -357,14 +357,14 @@ describe('ends and notes', () => {
     // web/frontend holds 10.0.2.1 now, but the flow says no pod held it then: never looked up by IP.
     {
       title: 'a source no pod owned at the flow\'s time',
-      flow: { ...flow('10.0.2.1', 'prod/api'), src: { ip: '10.0.2.1', unowned: true } },
+      flow: { ...flow('10.0.2.1', 'prod/api'), src: { kind: 'unowned', ip: '10.0.2.1' } },
       src: null,
       dst: 'prod/api',
       notes: ["source 10.0.2.1 was owned by no known pod at the flow's time; only ipBlock and empty peers can match it"],
     },
     {
       title: 'a destination no pod owned at the flow\'s time (IPv6, named in its canonical form)',
-      flow: { ...flow('web/frontend', 'fd00::1:1'), dst: { ip: 'fd00:0::1:1', unowned: true } },
+      flow: { ...flow('web/frontend', 'fd00::1:1'), dst: { kind: 'unowned', ip: 'fd00:0::1:1' } },
       src: 'web/frontend',
       dst: null,
       notes: ["destination fd00::1:1 was owned by no known pod at the flow's time; only ipBlock and empty peers can match it"],
@@ -395,7 +395,7 @@ describe('ends resolved by the caller', () => {
     { title: 'stamped ends with their addresses', flow: { ...flow('web/frontend', 'prod/api'), src: { ip: '10.0.2.1', namespace: 'web', pod: 'frontend' }, dst: { ip: '10.0.1.1', namespace: 'prod', pod: 'api' } } },
     { title: 'a stamped end whose address is another pod\'s', flow: { ...flow('web/frontend', 'prod/api'), src: { ip: '10.0.1.2', namespace: 'web', pod: 'frontend' }, dst: { ip: 'fd00::1:1' } } },
     { title: 'a stamped pod that is not known', flow: { ...flow('web/frontend', 'prod/api'), src: { ip: '10.0.2.9', namespace: 'web', pod: 'ghost' }, dst: { ip: '10.0.1.1' } } },
-    { title: 'an end no pod owned then', flow: { ...flow('web/frontend', 'prod/api'), src: { ip: '10.0.2.1', unowned: true }, dst: { ip: '10.0.1.1' } } },
+    { title: 'an end no pod owned then', flow: { ...flow('web/frontend', 'prod/api'), src: { kind: 'unowned', ip: '10.0.2.1' }, dst: { ip: '10.0.1.1' } } },
     { title: 'an external source', flow: flow('203.0.113.5', 'fd00::1:1') },
     { title: 'loopback', flow: flow('10.0.1.1', 'fd00::1:1') },
   ])('$title', ({ flow: f }) => {
@@ -521,7 +521,7 @@ describe('reason sentences', () => {
     {
       title: 'a peer no pod owned at the flow\'s time',
       policies: [podsOnly],
-      flow: { ...flow('10.0.2.1', 'prod/api', 'TCP', 8080), src: { ip: '10.0.2.1', unowned: true } },
+      flow: { ...flow('10.0.2.1', 'prod/api', 'TCP', 8080), src: { kind: 'unowned', ip: '10.0.2.1' } },
       reason: "NetworkPolicy prod/pods-only selects prod/api, but no ingress rule allows 8080/TCP from 10.0.2.1 to prod/api; 10.0.2.1 was owned by no known pod at the flow's time, so only ipBlock and empty peers can match",
     },
     {

@@ -15,7 +15,7 @@ import { family, lookupAddress } from './address.js';
 import type { ClusterState } from './cluster-state.js';
 import type { CompiledPolicy, CompiledRule } from './compiled.js';
 import type { DirectionEnds, RuleOutcome } from './explain.js';
-import { explain, flowText } from './explain.js';
+import { endNote, explain, flowText } from './explain.js';
 import type { ResolvedEndpoint } from './model.js';
 import { matchingPeer } from './peer.js';
 import { portListMatches } from './port.js';
@@ -131,20 +131,12 @@ function judgeDirection(policies: readonly CompiledPolicy[], ends: DirectionEnds
   return tally;
 }
 
-function endpointNote(end: string, ep: ResolvedEndpoint): string | undefined {
-  if (ep.missingPod) return `${end} pod ${ep.missingPod} is not known; only ipBlock and empty peers can match it`;
-  if (ep.unownedIp !== undefined) return `${end} ${ep.unownedIp} was owned by no known pod at the flow's time; only ipBlock and empty peers can match it`;
-  if (ep.identity === 'unknown') return `${end} ${ep.label} is not owned by a known pod; only ipBlock and empty peers can match it`;
-  if (ep.identity === 'hostNetwork') return `${end} ${ep.label} uses the host network; policies do not select it and only ipBlock matches it`;
-  return undefined;
-}
-
 function endpointNotes(src: ResolvedEndpoint, dst: ResolvedEndpoint): string[] {
   const notes: string[] = [];
-  const s = endpointNote('source', src);
-  if (s !== undefined) notes.push(s);
-  const d = endpointNote('destination', dst);
-  if (d !== undefined) notes.push(d);
+  const s = endNote('source', src);
+  if (s !== '') notes.push(s);
+  const d = endNote('destination', dst);
+  if (d !== '') notes.push(d);
   return notes;
 }
 
@@ -165,8 +157,9 @@ export interface EvaluateOptions {
   direction?: Direction;
 }
 
+/** An end identified by its address alone, whatever the other end is. */
 function byIpOnly(end: FlowEndpoint): boolean {
-  return end.ip !== undefined && (end.pod === undefined || end.namespace === undefined);
+  return end.kind === 'unowned' || (end.ip !== undefined && (end.pod === undefined || end.namespace === undefined));
 }
 
 /** Identifies both ends; an end named by pod borrows the other end's address family for its own address. */

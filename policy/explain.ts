@@ -61,6 +61,14 @@ function namespaceHint(o: RuleOutcome, field: string, peer: ResolvedEndpoint): s
   return `; ${field} rule ${hint.rule.index} matches ${peer.label}'s labels (${describePeer(hint.peer)}) but ${scope}, and ${peer.label} is in ${peer.pod.namespace.name}: add a namespaceSelector to admit it`;
 }
 
+/**
+ * Why an address no pod owned at the flow's time is judged by that address alone, whoever holds
+ * it now: the one wording of it, in a verdict's reason (peerNote) and in a flow's notes (endNote).
+ */
+function unownedText(end: ResolvedEndpoint): string {
+  return `${end.label} was owned by no known pod at the flow's time`;
+}
+
 function peerNote(peer: ResolvedEndpoint): string {
   switch (peer.identity) {
     case 'pod':
@@ -69,8 +77,24 @@ function peerNote(peer: ResolvedEndpoint): string {
       return `; ${peer.label} is a hostNetwork pod, so only ipBlock and empty peers can match it`;
     case 'unknown':
       if (peer.missingPod) return `; pod ${peer.missingPod} is not known, so only ipBlock and empty peers can match`;
-      if (peer.unownedIp !== undefined) return `; ${peer.unownedIp} was owned by no known pod at the flow's time, so only ipBlock and empty peers can match`;
       return `; ${peer.label} is not a known pod, so only ipBlock and empty peers can match`;
+    case 'unowned':
+      return `; ${unownedText(peer)}, so only ipBlock and empty peers can match`;
+  }
+}
+
+/** A flow's note on one end (`which` is "source" or "destination"): why it was not judged as a pod; '' for a pod. */
+export function endNote(which: string, end: ResolvedEndpoint): string {
+  switch (end.identity) {
+    case 'pod':
+      return '';
+    case 'hostNetwork':
+      return `${which} ${end.label} uses the host network; policies do not select it and only ipBlock matches it`;
+    case 'unknown':
+      if (end.missingPod) return `${which} pod ${end.missingPod} is not known; only ipBlock and empty peers can match it`;
+      return `${which} ${end.label} is not owned by a known pod; only ipBlock and empty peers can match it`;
+    case 'unowned':
+      return `${which} ${unownedText(end)}; only ipBlock and empty peers can match it`;
   }
 }
 

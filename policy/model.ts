@@ -44,7 +44,9 @@ export type EndpointIdentity =
   /** A hostNetwork pod: policies do not select it and only ipBlock matches it. */
   | 'hostNetwork'
   /** An address no known pod owns (a node, a Service VIP, the outside world): only ipBlock matches. */
-  | 'unknown';
+  | 'unknown'
+  /** An address no pod owned at the flow's time (an UnownedAddress end), whoever holds it now: only ipBlock matches. */
+  | 'unowned';
 
 export interface ResolvedEndpoint {
   identity: EndpointIdentity;
@@ -64,6 +66,4 @@ export interface ResolvedEndpoint {
   namespace: string;
   /** Set when the flow named a pod that is not in the model. */
   missingPod?: string;
-  /** Set when the flow said no pod owned the address at its time (FlowEndpoint.unowned): the address. */
-  unownedIp?: string;
 }

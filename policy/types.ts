@@ -119,22 +119,31 @@ export interface PodRef {
 // ---- Flows ----
 
 /**
- * One end of a flow as the engine judges it: the name of a flow end (contracts/flow-end.ts: an IP,
- * a pod, or both; a missing pod is absent, never ''), its address optional because `audit test`
- * may name an end by its pod alone. The pod as stamped at observation time wins.
+ * An end the engine identifies itself: the name of a flow end (contracts/flow-end.ts: an IP, a
+ * pod, or both; a missing pod is absent, never ''), its address optional because `audit test`
+ * may name an end by its pod alone. The pod as stamped at observation time wins; otherwise the
+ * pod holding the address now. `kind` is left out: a FlowEnd's `kind` (the agent's guess at who
+ * owns the address) means something else, so one is not an engine end without endName().
  */
-export type FlowEndpoint = Partial<Pick<FlowEndName, 'ip'>> &
-  Omit<FlowEndName, 'ip'> & {
-    /**
-     * No pod owned `ip` when the flow happened (a recorded flow judged later, when a pod may hold the
-     * address now): the end is judged by its address alone, never looked up, and reasons say why.
-     */
-    unowned?: boolean;
-  };
+export type NamedEnd = Partial<Pick<FlowEndName, 'ip'>> & Omit<FlowEndName, 'ip'> & { kind?: never };
 
-export interface Flow {
-  src: FlowEndpoint;
-  dst: FlowEndpoint;
+/**
+ * An address no pod owned when the flow happened (a recorded flow judged later, when a pod may
+ * hold the address now): the end is judged by its address alone, never looked up, and reasons
+ * say why (explain.ts).
+ */
+export interface UnownedAddress {
+  kind: 'unowned';
+  ip: string;
+}
+
+/** One end of a flow as the engine judges it. */
+export type FlowEndpoint = NamedEnd | UnownedAddress;
+
+/** A flow; `End` narrows what its ends may be (a wire request's ends are never UnownedAddress). */
+export interface Flow<End extends FlowEndpoint = FlowEndpoint> {
+  src: End;
+  dst: End;
   protocol: Protocol;
   /** Destination port (1-65535). */
   port: number;

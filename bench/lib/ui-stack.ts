@@ -23,6 +23,7 @@ import type { NewVerdict, Store } from '../../daemons/broker/store/types.js';
 import { batch } from '../../daemons/broker/testing/fixtures.js';
 import { judgePending } from '../../daemons/broker/testing/test-app.js';
 import { buildUi } from '../../daemons/broker/ui/build.js';
+import { endName } from '../../contracts/flow-end-label.js';
 import { ClusterState, evaluateFlow } from '../../policy/index.js';
 import type { AuditPolicy } from '../../plugin/kube/objects.js';
 import { evaluatedStatus } from '../../plugin/testing/test-cluster.js';
@@ -58,7 +59,7 @@ async function seedPlayground(store: Store, policy: AuditPolicy): Promise<{ rows
   const ref: NewVerdict['policy'] = { uid: policy.metadata.uid ?? '', kind: 'AuditNetworkPolicy', namespace: policy.metadata.namespace ?? '', name: policy.metadata.name, generation: 1 };
   const tally = { wouldDeny: 0, allowed: 0 };
   const rows = await judgePending(store, new Date(now), (f) => {
-    const flow = { src: f.src, dst: f.dst, protocol: f.protocol, port: f.dst.port };
+    const flow = { src: endName(f.src), dst: endName(f.dst), protocol: f.protocol, port: f.dst.port };
     return evaluateFlow(state, flow).verdicts.filter((v) => v.direction === f.direction).map((v) => {
       if (v.verdict === 'WouldDeny') tally.wouldDeny += f.count;
       else tally.allowed += f.count;

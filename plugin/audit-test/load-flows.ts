@@ -6,7 +6,7 @@
  * the flow the same either way; `gen networkpolicy` uses them for provenance and time windows.
  */
 import { z } from 'zod';
-import type { Flow } from '../../policy/index.js';
+import type { Flow, NamedEnd } from '../../policy/index.js';
 import { canonicalIp } from '../../policy/index.js';
 import { InputError } from '../errors.js';
 import type { Source } from '../input/read-source.js';
@@ -48,7 +48,7 @@ function fieldOf(path: readonly PropertyKey[]): string {
 }
 
 export interface LineFlow {
-  flow: Flow;
+  flow: Flow<NamedEnd>;
   /** 1-based line in the input file. */
   line: number;
   seen: Seen;

@@ -4,7 +4,7 @@
  * of the flows (so every flow counted as denied is accounted for by some policy in the table).
  * The JSON and YAML outputs print this object; the table is drawn from it.
  */
-import type { ClusterState, EffectiveVerdict, Flow, FlowEvaluation, PodRef, PolicyObject, PolicyRef } from '../../policy/index.js';
+import type { ClusterState, EffectiveVerdict, Flow, FlowEvaluation, NamedEnd, PodRef, PolicyObject, PolicyRef } from '../../policy/index.js';
 import type { LineFlow } from './load-flows.js';
 
 export interface ReportVerdict {
@@ -18,7 +18,7 @@ export interface ReportVerdict {
 
 export interface FlowReport {
   line: number;
-  flow: Flow;
+  flow: Flow<NamedEnd>;
   src: PodRef | null;
   dst: PodRef | null;
   verdicts: ReportVerdict[];
@@ -88,7 +88,7 @@ function toFlowReport(lf: LineFlow, e: FlowEvaluation): FlowReport {
 }
 
 /** The pod an end names when the engine could not find it (it then resolved the end to no pod). */
-function missingPod(end: Flow['src'], resolved: PodRef | null): string | undefined {
+function missingPod(end: NamedEnd, resolved: PodRef | null): string | undefined {
   return end.pod !== undefined && end.namespace !== undefined && resolved === null ? `${end.namespace}/${end.pod}` : undefined;
 }
 

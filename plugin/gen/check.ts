@@ -5,13 +5,13 @@
  * selector is refused), and which flows would any of them deny (over the learning window this
  * must be none, or nothing is emitted; over a later window it measures how well they generalise).
  */
-import type { Direction, Flow, NamespaceInfo, PodInfo, PolicyObject } from '../../policy/index.js';
+import type { Direction, Flow, NamedEnd, NamespaceInfo, PodInfo, PolicyObject } from '../../policy/index.js';
 import { ClusterState, evaluateFlow, formatProblem } from '../../policy/index.js';
 import type { LineFlow } from '../audit-test/load-flows.js';
 
 export interface Denial {
   line: number;
-  flow: Flow;
+  flow: Flow<NamedEnd>;
   count: number;
   policy: string;
   direction: Direction;

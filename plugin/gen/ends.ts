@@ -5,7 +5,7 @@
  * has cannot be judged against it (the engine would see an unknown pod): it is set aside and
  * counted, never guessed at.
  */
-import type { FlowEndpoint, PodInfo } from '../../policy/index.js';
+import type { NamedEnd, PodInfo } from '../../policy/index.js';
 import { canonicalIp } from '../../policy/index.js';
 import type { LineFlow } from '../audit-test/load-flows.js';
 import type { GenCluster, PeerEnd } from './types.js';
@@ -33,7 +33,7 @@ function podOf(cluster: GenCluster, key: string): { pod: PodInfo; end: PeerEnd }
   return { pod, end: { kind: 'pod', workload, pod } };
 }
 
-export function resolveEnd(cluster: GenCluster, end: FlowEndpoint): ResolvedEnd {
+export function resolveEnd(cluster: GenCluster, end: NamedEnd): ResolvedEnd {
   const ip = end.ip === undefined ? undefined : canonicalIp(end.ip);
   if (end.namespace !== undefined && end.pod !== undefined) {
     const key = `${end.namespace}/${end.pod}`;

@@ -29,6 +29,14 @@ describe('CachedEvaluator', () => {
     expect([cache.hits, cache.misses]).toEqual([1, 2]);
   });
 
+  it('keeps an address no pod owned at the flow\'s time apart from the same address looked up', () => {
+    const { cache, state } = setup(10);
+    const unowned = { ...port(5432), src: { kind: 'unowned', ip: '10.0.0.1' } as const };
+    expect(cache.evaluate(port(5432)).verdicts.map((v) => v.verdict)).toEqual(['Allow']);
+    expect(cache.evaluate(unowned)).toEqual(evaluateFlow(state, unowned));
+    expect(cache.evaluate(unowned).verdicts.map((v) => v.verdict)).toEqual(['WouldDeny']);
+  });
+
   it('never holds more than its capacity, and keeps a flow that keeps being asked for', () => {
     const { cache } = setup(10);
     const hot = cache.evaluate(port(1));

@@ -10,6 +10,8 @@ import { GenerationalMemo } from '../generational-memo.js';
 import type { Flow, FlowEndpoint, FlowEvaluation } from '../types.js';
 
 function endKey(e: FlowEndpoint): string {
+  // '|' alone: a namespace or pod name never holds it, so an unowned address's key is never a named end's.
+  if (e.kind === 'unowned') return `${e.ip}|`;
   return `${e.ip ?? ''}|${e.namespace ?? ''}/${e.pod ?? ''}`;
 }
 

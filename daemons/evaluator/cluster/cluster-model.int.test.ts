@@ -11,7 +11,7 @@ import { applyManifest } from '../../../test/kube/manifest.js';
 import { createTestNamespace, deleteTestNamespace } from '../../../test/kube/namespace.js';
 import { createEndpointSlice, createRunningPod } from '../../../test/kube/pods.js';
 import { createClusterModel, type EvaluateItem, type LiveClusterModel } from './cluster-model.js';
-import type { FlowEndpoint, FlowEvaluation } from './engine.js';
+import type { FlowEvaluation, NamedEnd } from './engine.js';
 
 async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -23,7 +23,7 @@ async function until<T>(what: string, probe: () => T | undefined | false | Promi
   }
 }
 
-function item(src: FlowEndpoint, dst: FlowEndpoint, port: number, at = Date.now()): EvaluateItem {
+function item(src: NamedEnd, dst: NamedEnd, port: number, at = Date.now()): EvaluateItem {
   return { id: 1, observedAt: new Date(at).toISOString(), count: 1, direction: 'Ingress', flow: { src, dst, protocol: 'TCP', port } };
 }
 

@@ -4,11 +4,12 @@
  * retention. Verdicts come from the real engine; nothing here re-implements its semantics.
  */
 import { describe, expect, it } from 'vitest';
+import { parseEvaluateRequest } from '../../../contracts/evaluate-request.js';
 import type { EvaluateItem } from './model-types.js';
 import { ClusterIndex } from './cluster-index.js';
 import { createIndexedModel, indexOptions, type IndexedModel } from './indexed-model.js';
 import { FlowJudge } from './flow-judge.js';
-import type { FlowEndpoint, FlowEvaluation } from './engine.js';
+import type { FlowEvaluation, NamedEnd } from './engine.js';
 import { namespaceObject, podObject, policyObject, serviceObject, sliceObject } from '../testing/raw-objects.js';
 
 const T0 = Date.parse('2026-03-01T10:00:00Z');
@@ -31,7 +32,7 @@ function setup(): { model: IndexedModel; index: ClusterIndex; clock: { now: numb
   return { model: createIndexedModel({ index }), index, clock };
 }
 
-function item(src: FlowEndpoint, dst: FlowEndpoint, port: number, at = T0, id = 1): EvaluateItem {
+function item(src: NamedEnd, dst: NamedEnd, port: number, at = T0, id = 1): EvaluateItem {
   return { id, observedAt: iso(at), count: 1, direction: 'Ingress', flow: { src, dst, protocol: 'TCP', port } };
 }
 
@@ -78,6 +79,25 @@ describe('IP history', () => {
     const [e] = judge(model, item({ ip: '10.0.0.5', namespace: 'web', pod: 'web-1' }, { ip: '10.0.1.1' }, 5432));
     expect(e?.src).toEqual({ namespace: 'web', pod: 'web-1' });
     expect(e?.verdicts[0]?.verdict).toBe('WouldDeny');
+  });
+
+  // The route keeps a request's unknown members (a newer broker may send more). Which end no pod
+  // owned is the evaluator's finding from IP history: a request that says so is not believed.
+  it.each([
+    { title: 'an engine tag on a stamped end', src: { ip: '10.0.0.9', namespace: 'web', pod: 'api', kind: 'unowned' } },
+    { title: 'an engine tag on an address', src: { ip: '10.0.0.5', kind: 'unowned' } },
+    { title: 'the old flag on an address', src: { ip: '10.0.0.5', unowned: true } },
+  ])('ignores a request end claiming no pod owned it: $title', ({ src }) => {
+    const { model, index } = setup();
+    index.applyPod(podObject('web', 'api', { labels: { app: 'api' }, ips: ['10.0.0.5'], created: iso(T0 - 1000) }));
+    index.applyPod(podObject('prod', 'db-0', { labels: { app: 'db' }, ips: ['10.0.1.1'], ports: pgPorts, created: iso(T0 - 1000) }));
+    const body = { flows: [{ id: 1, observedAt: iso(T0), count: 1, direction: 'Ingress', flow: { src, dst: { ip: '10.0.1.1' }, protocol: 'TCP', port: 5432 } }] };
+    const parsed = parseEvaluateRequest(JSON.parse(JSON.stringify(body)));
+    if (!parsed.ok) throw parsed.error;
+    const [e] = judge(model, ...parsed.value.flows);
+    expect(e?.src).toEqual({ namespace: 'web', pod: 'api' });
+    expect(e?.verdicts.map((v) => v.verdict)).toEqual(['Allow']);
+    expect(e?.notes).toEqual([]);
   });
 
   it('keeps a deleted pod known by name for the retention period, then forgets it', () => {
@@ -222,12 +242,12 @@ describe('ends identified once and kept until the cluster changes', () => {
     title: string;
     /** Applied between two judgements of flows over the same ends: the first identifies them. */
     change: (index: ClusterIndex, clock: { now: number }) => void;
-    src: FlowEndpoint;
+    src: NamedEnd;
     at?: number;
     verdicts: string[];
     source: { namespace: string; pod: string } | null;
   }
-  const api: FlowEndpoint = { ip: '10.0.0.5' };
+  const api: NamedEnd = { ip: '10.0.0.5' };
   const cases: Case[] = [
     {
       title: 'a source pod relabelled',
@@ -338,7 +358,7 @@ describe('memo', () => {
     const { index } = setup();
     index.applyPod(podObject('web', 'api', { labels: { app: 'api' }, ips: ['10.0.0.5', 'fd00::5'], created: iso(T0 - 60_000) }));
     index.applyPod(podObject('prod', 'db-0', { labels: { app: 'db' }, ips: ['10.0.1.1'], ports: pgPorts, created: iso(T0 - 60_000) }));
-    const ends: FlowEndpoint[] = [
+    const ends: NamedEnd[] = [
       { ip: '10.0.0.5' },
       { ip: '10.0.1.1' },
       { ip: 'fd00::5' },

@@ -21,10 +21,11 @@ import {
   type Flow,
   type FlowEndpoint,
   type FlowEvaluation,
+  type NamedEnd,
   type Protocol,
   type ResolvedEndpoint,
 } from './engine.js';
-import { ownerIn, type Ownership } from './ip-history.js';
+import { ownerIn, type OwnerAt, type Ownership } from './ip-history.js';
 import type { ServiceTarget } from './service-index.js';
 import type { Judgement } from './model-types.js';
 import { Sightings } from './sightings.js';
@@ -103,8 +104,20 @@ function ipKey(ip: string): string {
   return ip.includes(':') ? ipv6Key(ip) : ip;
 }
 
-function isStamped(end: FlowEndpoint): boolean {
+function isStamped(end: NamedEnd): end is NamedEnd & { namespace: string; pod: string } {
   return end.namespace !== undefined && end.pod !== undefined;
+}
+
+/**
+ * The engine's end for an address, by what IP history says of it at the flow's time: the pod
+ * that held it; no pod (null), an UnownedAddress that the engine judges by its address alone,
+ * whoever holds it now; nothing recorded (undefined), the address as given, which the engine
+ * looks up in the cluster as it is now (a node, an external address, a Service).
+ */
+function endAt(ip: string, owner: OwnerAt): FlowEndpoint {
+  if (owner === undefined) return { ip };
+  if (owner === null) return { kind: 'unowned', ip };
+  return { ip, namespace: owner.namespace, pod: owner.pod };
 }
 
 export class FlowJudge {
@@ -195,25 +208,39 @@ export class FlowJudge {
     this.memo.clear();
   }
 
-  /** The one numbered end for this (ip, namespace, pod), or for this ip owned by no pod. */
-  private numbered(ip: string | undefined, namespace: string | undefined, pod: string | undefined, unowned = false): NumberedEnd {
-    // '|' alone: a namespace or pod name never holds it, so an unowned end's text is never a stamped one's.
-    const text = unowned ? `${ip ?? ''}|` : `${ip ?? ''}|${namespace ?? ''}/${pod ?? ''}`;
-    let hit = this.ends.get(text);
-    if (hit === undefined) {
-      const end: FlowEndpoint = {};
-      if (ip !== undefined) end.ip = ip;
-      if (namespace !== undefined) end.namespace = namespace;
-      if (pod !== undefined) end.pod = pod;
-      if (unowned) end.unowned = true;
-      hit = { end, id: this.ends.size, resolved: undefined, version: -1, keepsResolution: ip !== undefined && canonicalIp(ip) !== undefined };
-      this.ends.set(text, hit);
-    }
-    return hit;
+  /**
+   * The one numbered end for this (ip, namespace, pod), its name copied: a request's end may hold
+   * members a newer broker sends, which the engine must not see.
+   */
+  private numbered(ip: string | undefined, namespace: string | undefined, pod: string | undefined): NumberedEnd {
+    const text = `${ip ?? ''}|${namespace ?? ''}/${pod ?? ''}`;
+    const hit = this.ends.get(text);
+    if (hit !== undefined) return hit;
+    const end: NamedEnd = {};
+    if (ip !== undefined) end.ip = ip;
+    if (namespace !== undefined) end.namespace = namespace;
+    if (pod !== undefined) end.pod = pod;
+    return this.number(text, end);
   }
 
-  /** An end as judged: an unstamped end resolved through IP history, any other as given. */
-  private identify(end: FlowEndpoint, at: number): NumberedEnd {
+  /** The one numbered end for `ip` owned by no pod at the flow's time. */
+  private numberedUnowned(ip: string): NumberedEnd {
+    // '|' alone: a namespace or pod name never holds it, so this text is never a named end's.
+    const text = `${ip}|`;
+    return this.ends.get(text) ?? this.number(text, endAt(ip, null));
+  }
+
+  private number(text: string, end: FlowEndpoint): NumberedEnd {
+    const n: NumberedEnd = { end, id: this.ends.size, resolved: undefined, version: -1, keepsResolution: end.ip !== undefined && canonicalIp(end.ip) !== undefined };
+    this.ends.set(text, n);
+    return n;
+  }
+
+  /**
+   * A request's end as the engine judges it: a stamped end (or one named by its pod alone) as
+   * given, any other through IP history at the flow's time, where "no pod then" is an UnownedAddress.
+   */
+  private identify(end: NamedEnd, at: number): NumberedEnd {
     if (end.ip === undefined || isStamped(end)) return this.numbered(end.ip, end.namespace, end.pod);
     const { history } = this.index;
     const ip = end.ip;
@@ -227,7 +254,7 @@ export class FlowJudge {
     if (at >= a.heldSince && a.holder !== undefined) return a.holder;
     const owner = ownerIn(a.spans, at, history.skew);
     if (owner === undefined) return (a.unrecorded ??= this.numbered(ip, undefined, undefined));
-    if (owner === null) return (a.unowned ??= this.numbered(ip, undefined, undefined, true));
+    if (owner === null) return (a.unowned ??= this.numberedUnowned(ip));
     // The same flow end comes back all day: keep its numbered end with the owner.
     return this.ownedEnd(a, ip, owner);
   }
@@ -260,11 +287,7 @@ export class FlowJudge {
 
   /** An address resolved through IP history (a Service backend without a pod), not numbered. */
   private resolved(ip: string, at: number): FlowEndpoint {
-    const key = ipKey(ip);
-    const owner = this.index.history.ownerAt(key, at);
-    if (owner === undefined) return { ip };
-    if (owner === null) return { ip, unowned: true };
-    return { ip, namespace: owner.namespace, pod: owner.pod };
+    return endAt(ip, this.index.history.ownerAt(ipKey(ip), at));
   }
 
   private compute(flow: Flow, at: number, ends: { src: NumberedEnd; dst: NumberedEnd }, options: EvaluateOptions): FlowEvaluation {
@@ -288,10 +311,11 @@ export class FlowJudge {
   private toService(flow: Flow, target: ServiceTarget, address: string, at: number): FlowEvaluation {
     const where = `${address}:${flow.port}/${flow.protocol}`;
     const { backends } = target;
-    if (isStamped(flow.dst)) {
+    const seen = flow.dst;
+    if (seen.kind !== 'unowned' && isStamped(seen)) {
       // The agent saw which pod answered: judge that one, on its target port when it is a backend.
-      const b = backends.find((x) => x.pod?.namespace === flow.dst.namespace && x.pod?.pod === flow.dst.pod);
-      const judged = b ? { ...flow, dst: { ...flow.dst, ip: b.ip }, port: b.port } : flow;
+      const b = backends.find((x) => x.pod?.namespace === seen.namespace && x.pod?.pod === seen.pod);
+      const judged = b ? { ...flow, dst: { ...seen, ip: b.ip }, port: b.port } : flow;
       const e = evaluateFlow(this.index.state, judged, ENGINE);
       const note = b
         ? `destination ${where} is Service ${target.service}; judged as the backend the agent saw, ${backendLabel(b)}`
