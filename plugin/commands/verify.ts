@@ -46,11 +46,12 @@ export function verifyRun(argv: Record<string, unknown>): VerifyRun {
 }
 
 export async function runVerify(run: VerifyRun, io: CliIO, now = new Date()): Promise<number> {
-  const [{ brokerClient }, { openBroker }, { lazyKube }, { renderVerify }] = await Promise.all([
+  const [{ brokerClient }, { openBroker }, { lazyKube }, { renderVerify }, { outputWidth }] = await Promise.all([
     import('../broker/client.js'),
     import('../broker/connect.js'),
     import('../broker/kube-loader.js'),
     import('../verify/render.js'),
+    import('../output/width.js'),
   ]);
   const kube = lazyKube(run.kube, io);
   const conn = await openBroker(run.broker, io, kube.load);
@@ -64,7 +65,9 @@ export async function runVerify(run: VerifyRun, io: CliIO, now = new Date()): Pr
       io.stderr.write(`No flows judged against an enforced ${what}${where} within ${run.opts.since}${run.opts.mismatchesOnly ? ' disagree' : ''}.\n`);
       return EXIT.ok;
     }
-    const { out, note } = renderVerify(report, run.opts.output, { now: io.now?.() ?? now, oneNamespace: !run.opts.allNamespaces, noHeaders: run.opts.noHeaders });
+    const { out, note } = renderVerify(report, run.opts.output, {
+      now: io.now?.() ?? now, oneNamespace: !run.opts.allNamespaces, noHeaders: run.opts.noHeaders, width: outputWidth(io),
+    });
     io.stdout.write(out);
     if (note) io.stderr.write(note);
     return EXIT.ok;

@@ -2,17 +2,16 @@
  * How a verification looks: one row per flow and NetworkPolicy, what the policies predict against
  * what the kernel saw (CONNECTED: established TCP or UDP seen; FAILED: attempts never established
  * and refusals), the outcome, and when it was last seen. Mismatches first, then the newest. The
- * table goes to stdout; why each mismatch and the counts go to stderr, so a pipe gets rows only.
+ * table fits the output width (table.ts) and goes to stdout; why each mismatch and the counts go to stderr, so a pipe gets rows only.
  * JSON/YAML carry the broker's report unchanged.
  */
 import { dump } from 'js-yaml';
 import type { EnforcementReport, EnforcementRow, Outcome } from '../../contracts/enforcement.js';
 import { age } from '../describe/age.js';
-import { renderTable } from '../output/table.js';
 import type { VerifyOutput } from './options.js';
 import { endLabel } from '../../contracts/flow-end-label.js';
+import { verifyTable } from './table.js';
 
-const HEADERS = ['POLICY', 'SEEN-AT', 'SOURCE', 'DESTINATION', 'PORT', 'PREDICTED', 'CONNECTED', 'FAILED', 'OUTCOME', 'LAST-SEEN'];
 const RANK: Readonly<Record<Outcome, number>> = { NotEnforced: 0, DroppedElsewhere: 1, Inconclusive: 2, Agrees: 3 };
 
 export function sortRows(rows: readonly EnforcementRow[]): EnforcementRow[] {
@@ -37,16 +36,16 @@ export function summaryLine(rows: readonly EnforcementRow[]): string {
   return `${head}: ${rows.length} flow${rows.length === 1 ? '' : 's'} checked, ${n('Agrees')} agree, ${n('NotEnforced')} not enforced, ${n('DroppedElsewhere')} dropped elsewhere, ${n('Inconclusive')} inconclusive.\n`;
 }
 
-/** stdout (the table, or the report as JSON/YAML) and the note for stderr (why each mismatch, the counts). */
+/** stdout (the table, or the report as JSON/YAML) and the note for stderr (why each mismatch, the counts). `width`: output/width.ts. */
 export function renderVerify(
   report: EnforcementReport,
   output: VerifyOutput,
-  layout: { now: Date; oneNamespace: boolean; noHeaders: boolean },
+  layout: { now: Date; oneNamespace: boolean; noHeaders: boolean; width: number },
 ): { out: string; note: string } {
   if (output === 'json') return { out: JSON.stringify(report, null, 2) + '\n', note: '' };
   if (output === 'yaml') return { out: dump(report, { noRefs: true, lineWidth: -1 }), note: '' };
   const rows = sortRows(report.rows);
-  const out = rows.length === 0 ? '' : renderTable(HEADERS, rows.map((r) => cells(r, layout.now, layout.oneNamespace)), { noHeaders: layout.noHeaders });
+  const out = rows.length === 0 ? '' : verifyTable(rows.map((r) => cells(r, layout.now, layout.oneNamespace)), layout);
   const why = rows.filter((r) => r.outcome === 'NotEnforced' || r.outcome === 'DroppedElsewhere').slice(0, 10)
     .map((r) => `${r.policy.namespace}/${r.policy.name} ${endLabel(r.src)} -> ${endLabel(r.dst)}:${r.port}/${r.protocol}: ${r.explanation}\n`).join('');
   const cut = report.truncated ? 'Only the most recently seen flows are listed: narrow the window (--since) or the scope.\n' : '';
