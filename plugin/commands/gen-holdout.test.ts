@@ -65,3 +65,18 @@ describe('gen networkpolicy --holdout that holds out every flow', () => {
     expect(r.code).toBe(4);
   });
 });
+
+describe('gen networkpolicy --holdout not shorter than --since', () => {
+  it.each([
+    { args: ['--since', '7d', '--holdout', '8d'], message: '--holdout 8d is not shorter than --since 7d, ' },
+    { args: ['--holdout', '7d'], message: '--holdout 7d is not shorter than --since 7d, ' }, // --since's default; as long is refused too
+    { args: ['--since', '1h', '--holdout', '90m'], message: '--holdout 90m is not shorter than --since 1h, ' },
+  ])('$args is a usage error naming both flags and values (exit 2), refused before the broker is asked', async ({ args, message }) => {
+    // An unreachable broker: asking it would be exit 1.
+    const r = await run(['--broker-url', 'http://127.0.0.1:1', '--token', 't', ...args]);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err).toContain(`error: ${message}`);
+    expect(r.err).toMatch(/, the window it is cut from: nothing would be left to learn from; give a shorter --holdout or a longer --since\nSee 'kubectl kguardian gen networkpolicy --help' for usage\.\n$/);
+  });
+});

@@ -8,6 +8,7 @@ import type { Argv } from 'yargs';
 import { brokerOptions, tokenFlags } from '../broker/options.js';
 import { CliError, EXIT } from '../errors.js';
 import type { GenOptions } from '../gen/run.js';
+import { holdoutProblem } from '../gen/options.js';
 import type { GenOutput } from '../gen/render.js';
 import type { GenKind } from '../gen/types.js';
 import { kubeFlags } from '../kube/flags.js';
@@ -85,6 +86,8 @@ export function genOptions(argv: Record<string, unknown>): GenOptions {
     kube: kubeFlags(argv),
   };
   if (opts.allNamespaces && opts.namespace !== undefined) throw new CliError('-n and -A together: choose one namespace (-n) or all of them (-A)', EXIT.badInput);
+  const holdoutTooLong = holdout === undefined ? undefined : holdoutProblem(opts, holdout);
+  if (holdoutTooLong !== undefined) throw new CliError(holdoutTooLong, EXIT.badInput);
   if (opts.cluster === '-' && opts.flows === '-') throw new CliError('only one of --cluster and --flows can read stdin (-)', EXIT.badInput);
   return opts;
 }

@@ -6,12 +6,13 @@
 import { brokerClient } from '../broker/client.js';
 import { openBroker } from '../broker/connect.js';
 import { lazyKube, type LazyKube } from '../broker/kube-loader.js';
-import { CliError } from '../errors.js';
+import { formatDuration } from '../../runtime/duration.js';
+import { CliError, EXIT } from '../errors.js';
 import { readSource, type Source } from '../input/read-source.js';
 import type { CliIO } from '../io.js';
 import { readGenLiveCluster } from './live-cluster.js';
 import { readBrokerWindow } from './live-flows.js';
-import type { GenInputs, GenOptions } from './options.js';
+import { holdoutProblem, type GenInputs, type GenOptions } from './options.js';
 
 async function liveCluster(opts: GenOptions, kube: LazyKube, io: CliIO): Promise<Source> {
   if (opts.cluster !== undefined) return readSource(opts.cluster, io);
@@ -34,7 +35,8 @@ async function brokerFlows(opts: GenOptions, kube: LazyKube, io: CliIO, now: num
     const source = `broker flows since ${opts.since}`;
     if (opts.holdoutMs === undefined) return { flows: await readBrokerWindow(client, { from, to: now }, source, io), source };
     const split = now - opts.holdoutMs;
-    if (split <= from) throw new CliError(`--holdout must be shorter than --since (${opts.since}): nothing would be left to learn from`);
+    // genOptions refuses this before anything is contacted; a caller that built its own options gets the same answer.
+    if (split <= from) throw new CliError(holdoutProblem(opts, formatDuration(opts.holdoutMs)) ?? '--holdout leaves nothing to learn from', EXIT.badInput);
     const flows = await readBrokerWindow(client, { from, to: split }, source, io);
     const heldOut = await readBrokerWindow(client, { from: split, to: now }, `broker flows of the held-out window`, io);
     return { flows, heldOut: { flows: heldOut, from: split, to: now }, source };

@@ -28,6 +28,15 @@ export interface GenOptions {
   kube?: KubeFlags;
 }
 
+/**
+ * Why a --holdout cannot be cut from the broker's --since window (it is as long or longer, so
+ * nothing would be left to learn from), or undefined when it can. A flow file is its own window.
+ */
+export function holdoutProblem(opts: Pick<GenOptions, 'since' | 'sinceMs' | 'holdoutMs' | 'flows'>, holdout: string): string | undefined {
+  if (opts.flows !== undefined || opts.holdoutMs === undefined || opts.holdoutMs < opts.sinceMs) return undefined;
+  return `--holdout ${holdout} is not shorter than --since ${opts.since}, the window it is cut from: nothing would be left to learn from; give a shorter --holdout or a longer --since`;
+}
+
 /** What the run reads: the cluster, the flows to learn from, and the held-out flows when asked. */
 export interface GenInputs {
   cluster: Source;
