@@ -39,14 +39,17 @@ const COMMANDS: readonly { path: readonly string[]; examples: readonly Example[]
   { path: ['ui'], examples: UI_EXAMPLES, exitCodes: [0, 1, 2] },
 ];
 
-async function help(args: readonly string[]): Promise<string> {
-  const io = memoryIO();
+async function help(args: readonly string[], env: Readonly<Record<string, string | undefined>> = {}): Promise<string> {
+  const io = { ...memoryIO(), env };
   // A kubeconfig that cannot exist: help must print before anything connects.
   const code = await runCli([...args, '--help', '--kubeconfig', '/nonexistent/kubeconfig'], io);
   expect(io.err()).toBe('');
   expect(code).toBe(0);
   return io.out();
 }
+
+/** The words of a text, one space apart, so text wrapped over lines reads as it was written. */
+const words = (text: string): string => text.replace(/\s+/g, ' ');
 
 /** The lines of one `Title:` section of a help text. */
 function section(text: string, title: string): string[] {
@@ -92,8 +95,8 @@ describe('--help of every command', () => {
     const lines = section(text, 'Exit codes');
     const listed = lines.filter((l) => /^ {2}\d {2}/.test(l)).map((l) => Number(l.trim().split(' ')[0]));
     expect(listed).toEqual(exitCodes);
-    // The text is the code's own (errors.ts), the code is what the command returns for it.
-    for (const code of exitCodes) expect(lines.join('\n')).toContain(`  ${code}  ${(EXIT_CODE_TEXT[code as keyof typeof EXIT_CODE_TEXT] ?? '?').split('\n')[0]}`);
+    // The text is the code's own (errors.ts), the code is what the command returns for it; it may wrap over lines.
+    for (const code of exitCodes) expect(words(lines.join('\n'))).toContain(` ${code} ${EXIT_CODE_TEXT[code as keyof typeof EXIT_CODE_TEXT] ?? '?'}`);
     expect(text.trimEnd().split('\n').slice(-lines.length - 1)[0]).toBe('Exit codes:');
   });
 
@@ -137,5 +140,42 @@ describe('--help of every command', () => {
         expect(known, `${command}: ${flag} is declared on ${['kguardian', ...target].join(' ')}`).toBe(true);
       }
     }
+  });
+});
+
+const NAMES = COMMANDS.map((c) => ({ ...c, name: ['kubectl kguardian', ...c.path].join(' ') }));
+
+/** The examples' commands as a shell reads them: a line ending in ` \` goes on with the next. */
+function copiedCommands(text: string): string[] {
+  return section(text, 'Examples')
+    .filter((l) => !l.trimStart().startsWith('#'))
+    .join('\n')
+    .replace(/ \\\n\s+/g, ' ')
+    .split('\n')
+    .map((l) => l.trim());
+}
+
+describe('--help in the terminal\'s width', () => {
+  // $COLUMNS stands for the terminal; without it (a pipe) the help is 80 wide; wider terminals get 120 at most.
+  it.each([
+    { env: { COLUMNS: '60' }, width: 60 },
+    { env: { COLUMNS: '80' }, width: 80 },
+    { env: { COLUMNS: '100' }, width: 100 },
+    { env: {}, width: 80 },
+    { env: { COLUMNS: '250' }, width: 120 },
+  ])('at COLUMNS=$env.COLUMNS every help fits in $width columns and its examples copy whole', async ({ env, width }) => {
+    for (const { path, examples, name } of NAMES) {
+      const text = await help(path, env);
+      const long = text.split('\n').filter((l) => l.length > width);
+      expect(long, `${name} --help`).toEqual([]);
+      expect(copiedCommands(text), `${name} --help`).toEqual(examples.map(([command]) => command.replaceAll('$0', 'kubectl kguardian')));
+    }
+  });
+
+  it('a wide terminal gets wide help: the flag table uses the width', async () => {
+    const narrow = await help(['verdicts'], { COLUMNS: '80' });
+    const wide = await help(['verdicts'], { COLUMNS: '120' });
+    expect(Math.max(...wide.split('\n').map((l) => l.length))).toBeGreaterThan(100);
+    expect(wide.split('\n').length).toBeLessThan(narrow.split('\n').length);
   });
 });

@@ -4,19 +4,20 @@
  */
 import yargs from 'yargs';
 import type { ArgumentsCamelCase, Argv } from 'yargs';
-import { auditTestBuilder, auditTestOptions, runAuditTest } from './commands/audit-test.js';
-import { withExamples, type Example } from './commands/examples.js';
-import { ALL_EXIT_CODES, COMMON_EXIT_CODES, withExitCodes, type ExitCode } from './commands/exit-codes.js';
-import { registerDescribe } from './commands/describe.js';
-import { FLOWS_GROUP_EXAMPLES, registerFlowsExport } from './commands/flows-export.js';
-import { GEN_GROUP_EXAMPLES, registerGenNetworkPolicy } from './commands/gen.js';
-import { registerCompletion } from './completion/command.js';
+import { AUDIT_TEST_EXAMPLES, auditTestBuilder, auditTestOptions, runAuditTest } from './commands/audit-test.js';
+import type { Example } from './commands/examples.js';
+import { ALL_EXIT_CODES, COMMON_EXIT_CODES } from './commands/exit-codes.js';
+import { helpWidth, withHelp, type HelpEnd } from './commands/help.js';
+import { DESCRIBE_EXAMPLES, registerDescribe } from './commands/describe.js';
+import { FLOWS_EXPORT_EXAMPLES, FLOWS_GROUP_EXAMPLES, registerFlowsExport } from './commands/flows-export.js';
+import { GEN_EXAMPLES, GEN_GROUP_EXAMPLES, registerGenNetworkPolicy } from './commands/gen.js';
+import { COMPLETION_EXAMPLES, registerCompletion } from './completion/command.js';
 import { cobraCompletions } from './completion/scripts.js';
-import { registerPromote } from './commands/promote.js';
-import { registerPromoteCluster } from './commands/promote-cluster.js';
-import { registerVerdicts } from './commands/verdicts.js';
-import { registerVerify } from './commands/verify.js';
-import { registerUi } from './commands/ui.js';
+import { PROMOTE_EXAMPLES, registerPromote } from './commands/promote.js';
+import { PROMOTE_CLUSTER_EXAMPLES, registerPromoteCluster } from './commands/promote-cluster.js';
+import { registerVerdicts, VERDICTS_EXAMPLES } from './commands/verdicts.js';
+import { registerVerify, VERIFY_EXAMPLES } from './commands/verify.js';
+import { registerUi, UI_EXAMPLES } from './commands/ui.js';
 import { CliError, EXIT, InputError } from './errors.js';
 import { flagMessage, keepNegativeValues, usageHint } from './flag-errors.js';
 import type { CliIO } from './io.js';
@@ -36,13 +37,14 @@ const registerAuditTest: RegisterCommand = (y, { io, done }) =>
   );
 
 /**
- * Registers a command whose --help ends with its exit codes: the builder it passes to
- * y.command() is wrapped to add the epilogue, so command modules need not know about it.
+ * Registers a command whose --help ends with its examples and exit codes in the help's width:
+ * the builder it passes to y.command() is wrapped to add them, so command modules need not know
+ * about the layout.
  */
-function withExitCodesOf(register: RegisterCommand, codes: readonly ExitCode[]): RegisterCommand {
+function withHelpOf(register: RegisterCommand, end: HelpEnd): RegisterCommand {
   return (y, ctx) => {
     const command = (cmd: string, description: string, builder: (b: Argv) => Argv, handler: (argv: ArgumentsCamelCase) => void | Promise<void>): Argv =>
-      y.command(cmd, description, (b: Argv) => withExitCodes(builder(b), codes), handler);
+      y.command(cmd, description, (b: Argv) => withHelp(builder(b), end, helpWidth(ctx.io)), handler);
     // yargs keeps its state in private fields: every other method is called on the real instance.
     const proxy = new Proxy(y, {
       get: (target, prop) => {
@@ -57,16 +59,16 @@ function withExitCodesOf(register: RegisterCommand, codes: readonly ExitCode[]):
 
 /** `kubectl kguardian audit ...`: one line per subcommand (a plain list, so anyone can add one). */
 const AUDIT_COMMANDS: readonly RegisterCommand[] = [
-  withExitCodesOf(registerAuditTest, [...COMMON_EXIT_CODES, EXIT.denied]),
-  withExitCodesOf(registerPromote, [...COMMON_EXIT_CODES, EXIT.unsafe]),
-  withExitCodesOf(registerPromoteCluster, [...COMMON_EXIT_CODES, EXIT.unsafe]),
+  withHelpOf(registerAuditTest, { examples: AUDIT_TEST_EXAMPLES, exitCodes: [...COMMON_EXIT_CODES, EXIT.denied] }),
+  withHelpOf(registerPromote, { examples: PROMOTE_EXAMPLES, exitCodes: [...COMMON_EXIT_CODES, EXIT.unsafe] }),
+  withHelpOf(registerPromoteCluster, { examples: PROMOTE_CLUSTER_EXAMPLES, exitCodes: [...COMMON_EXIT_CODES, EXIT.unsafe] }),
 ];
 
 /** `kubectl kguardian gen ...`: what can be generated. */
-const GEN_COMMANDS: readonly RegisterCommand[] = [withExitCodesOf(registerGenNetworkPolicy, [...COMMON_EXIT_CODES, EXIT.unsafe])];
+const GEN_COMMANDS: readonly RegisterCommand[] = [withHelpOf(registerGenNetworkPolicy, { examples: GEN_EXAMPLES, exitCodes: [...COMMON_EXIT_CODES, EXIT.unsafe] })];
 
 /** `kubectl kguardian flows ...`: the recorded flows themselves. */
-const FLOWS_COMMANDS: readonly RegisterCommand[] = [withExitCodesOf(registerFlowsExport, COMMON_EXIT_CODES)];
+const FLOWS_COMMANDS: readonly RegisterCommand[] = [withHelpOf(registerFlowsExport, { examples: FLOWS_EXPORT_EXAMPLES, exitCodes: COMMON_EXIT_CODES })];
 
 export const AUDIT_EXAMPLES: readonly Example[] = [
   ['$0 audit test -f payments.yaml --since 7d', 'Would payments.yaml deny any of the last week\'s recorded traffic?'],
@@ -86,21 +88,21 @@ export const ROOT_EXAMPLES: readonly Example[] = [
 const TOP_COMMANDS: readonly RegisterCommand[] = [
   (y, ctx) =>
     y.command('audit', 'Test and promote audit policies', (a) =>
-      withExitCodes(withExamples(register(a, AUDIT_COMMANDS, ctx), AUDIT_EXAMPLES), ALL_EXIT_CODES).demandCommand(1, 'name an audit subcommand'),
+      withHelp(register(a, AUDIT_COMMANDS, ctx), { examples: AUDIT_EXAMPLES, exitCodes: ALL_EXIT_CODES }, helpWidth(ctx.io)).demandCommand(1, 'name an audit subcommand'),
     ),
   (y, ctx) =>
     y.command('gen', 'Generate policies from observed traffic', (g) =>
-      withExitCodes(withExamples(register(g, GEN_COMMANDS, ctx), GEN_GROUP_EXAMPLES), [...COMMON_EXIT_CODES, EXIT.unsafe]).demandCommand(1, 'name what to generate: networkpolicy'),
+      withHelp(register(g, GEN_COMMANDS, ctx), { examples: GEN_GROUP_EXAMPLES, exitCodes: [...COMMON_EXIT_CODES, EXIT.unsafe] }, helpWidth(ctx.io)).demandCommand(1, 'name what to generate: networkpolicy'),
     ),
   (y, ctx) =>
     y.command('flows', 'Recorded flows: export them for offline tests', (f) =>
-      withExitCodes(withExamples(register(f, FLOWS_COMMANDS, ctx), FLOWS_GROUP_EXAMPLES), COMMON_EXIT_CODES).demandCommand(1, 'name a flows subcommand: export'),
+      withHelp(register(f, FLOWS_COMMANDS, ctx), { examples: FLOWS_GROUP_EXAMPLES, exitCodes: COMMON_EXIT_CODES }, helpWidth(ctx.io)).demandCommand(1, 'name a flows subcommand: export'),
     ),
-  withExitCodesOf(registerDescribe, COMMON_EXIT_CODES),
-  withExitCodesOf(registerCompletion, COMMON_EXIT_CODES),
-  withExitCodesOf(registerVerdicts, COMMON_EXIT_CODES),
-  withExitCodesOf(registerVerify, COMMON_EXIT_CODES),
-  withExitCodesOf(registerUi, COMMON_EXIT_CODES),
+  withHelpOf(registerDescribe, { examples: DESCRIBE_EXAMPLES, exitCodes: COMMON_EXIT_CODES }),
+  withHelpOf(registerCompletion, { examples: COMPLETION_EXAMPLES, exitCodes: COMMON_EXIT_CODES }),
+  withHelpOf(registerVerdicts, { examples: VERDICTS_EXAMPLES, exitCodes: COMMON_EXIT_CODES }),
+  withHelpOf(registerVerify, { examples: VERIFY_EXAMPLES, exitCodes: COMMON_EXIT_CODES }),
+  withHelpOf(registerUi, { examples: UI_EXAMPLES, exitCodes: COMMON_EXIT_CODES }),
 ];
 
 function register(y: Argv, commands: readonly RegisterCommand[], ctx: CommandContext): Argv {
@@ -161,7 +163,8 @@ async function parseAndRun(rawArgs: readonly string[], io: CliIO): Promise<numbe
   const root = globalOptions(yargs([...args]))
     .scriptName('kubectl kguardian')
     .usage('Audit Kubernetes NetworkPolicies against real traffic before you enforce them.\n\nUsage: $0 <command> [options]');
-  const parser = withExitCodes(withExamples(register(root, TOP_COMMANDS, { io, done }), ROOT_EXAMPLES), ALL_EXIT_CODES)
+  const width = helpWidth(io);
+  const parser = withHelp(register(root, TOP_COMMANDS, { io, done }), { examples: ROOT_EXAMPLES, exitCodes: ALL_EXIT_CODES }, width)
     .demandCommand(1, 'name a command')
     .strict()
     .recommendCommands()
@@ -169,7 +172,7 @@ async function parseAndRun(rawArgs: readonly string[], io: CliIO): Promise<numbe
     .completion('__yargs_completion', false)
     .alias('h', 'help')
     .version(false)
-    .wrap(Math.min(120, process.stdout.columns || 100))
+    .wrap(width)
     .exitProcess(false)
     .fail((msg, err) => {
       // While a command is parsed, the instance answers with that command's options.

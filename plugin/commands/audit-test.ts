@@ -17,7 +17,7 @@ import type { CliIO } from '../io.js';
 import { kubeFlags } from '../kube/flags.js';
 import { durationFlag } from '../duration-flag.js';
 import type { AuditTestOptions } from '../audit-test/options.js';
-import { withExamples, type Example } from './examples.js';
+import type { Example } from './examples.js';
 
 export type { AuditTestOptions };
 
@@ -34,7 +34,7 @@ export const AUDIT_TEST_EXAMPLES: readonly Example[] = [
 ];
 
 export function auditTestBuilder(y: Argv): Argv {
-  return withExamples(tokenFlags(y)
+  return tokenFlags(y)
     .option('f', {
       alias: 'filename',
       type: 'string',
@@ -56,7 +56,7 @@ export function auditTestBuilder(y: Argv): Argv {
       describe: 'Output format; wide lists every verdict (Allow too) with the allowing rule, the IPs, the outcome today and once enforced, and notes',
     })
     .option('headers', { type: 'boolean', default: true, describe: 'Print the column header lines of the table; --no-headers leaves them out' })
-    .option('fail-on-deny', { type: 'boolean', default: false, describe: 'Exit 3 when any flow would be denied' }), AUDIT_TEST_EXAMPLES);
+    .option('fail-on-deny', { type: 'boolean', default: false, describe: 'Exit 3 when any flow would be denied' });
 }
 
 /** The parsed arguments, typed (yargs has already checked types and choices). */

@@ -6,7 +6,7 @@ import type { Argv } from 'yargs';
 import { kubeFlags } from '../kube/flags.js';
 import type { RegisterCommand } from './register.js';
 import { parseDescribeTarget } from '../describe/target.js';
-import { withExamples, type Example } from './examples.js';
+import type { Example } from './examples.js';
 import type { DescribeOptions, DescribeOutput } from '../describe/options.js';
 
 export type { DescribeOptions, DescribeOutput };
@@ -20,9 +20,9 @@ export const DESCRIBE_EXAMPLES: readonly Example[] = [
 ];
 
 function builder(y: Argv): Argv {
-  return withExamples(y
+  return y
     .positional('args', { type: 'string', array: true, describe: 'NAME, KIND NAME or KIND/NAME (KIND: kganp, kgacnp)' })
-    .option('o', { alias: 'output', type: 'string', choices: DESCRIBE_OUTPUTS, default: 'text', describe: 'text, or a structured form for scripts' }), DESCRIBE_EXAMPLES);
+    .option('o', { alias: 'output', type: 'string', choices: DESCRIBE_OUTPUTS, default: 'text', describe: 'text, or a structured form for scripts' });
 }
 
 export function describeOptions(argv: Record<string, unknown>): DescribeOptions {

@@ -14,7 +14,7 @@ import type { KubeFlags } from '../kube/connect.js';
 import { kubeFlags } from '../kube/flags.js';
 import type { RegisterCommand } from './register.js';
 import { durationFlag } from '../duration-flag.js';
-import { withExamples, type Example } from './examples.js';
+import type { Example } from './examples.js';
 
 export const FLOWS_EXPORT_EXAMPLES: readonly Example[] = [
   ['$0 flows export -n prod > flows.jsonl', 'The last 24 hours of flows to or from prod, for an offline audit test --flows'],
@@ -35,13 +35,10 @@ export interface FlowsExportRun {
 }
 
 function builder(y: Argv): Argv {
-  return withExamples(
-    tokenFlags(y)
-      .option('A', { alias: 'all-namespaces', type: 'boolean', default: false, describe: 'Flows of every namespace (default: those with either end in -n NAMESPACE)' })
-      .option('since', { type: 'string', default: '24h', describe: 'Flows recorded within this long (15m, 24h, 7d)' })
-      .option('o', { alias: 'output', type: 'string', default: 'jsonl', describe: `Output format: ${EXPORT_OUTPUTS.join(', ')} (jsonl is what audit test --flows reads)` }),
-    FLOWS_EXPORT_EXAMPLES,
-  );
+  return tokenFlags(y)
+    .option('A', { alias: 'all-namespaces', type: 'boolean', default: false, describe: 'Flows of every namespace (default: those with either end in -n NAMESPACE)' })
+    .option('since', { type: 'string', default: '24h', describe: 'Flows recorded within this long (15m, 24h, 7d)' })
+    .option('o', { alias: 'output', type: 'string', default: 'jsonl', describe: `Output format: ${EXPORT_OUTPUTS.join(', ')} (jsonl is what audit test --flows reads)` });
 }
 
 export function flowsExportRun(argv: Record<string, unknown>): FlowsExportRun {

@@ -14,7 +14,7 @@ import type { GenKind } from '../gen/types.js';
 import { kubeFlags } from '../kube/flags.js';
 import type { RegisterCommand } from './register.js';
 import { durationFlag } from '../duration-flag.js';
-import { withExamples, type Example } from './examples.js';
+import type { Example } from './examples.js';
 
 export const KINDS: readonly GenKind[] = ['AuditNetworkPolicy', 'NetworkPolicy'];
 export const OUTPUTS: readonly GenOutput[] = ['yaml', 'json'];
@@ -29,26 +29,23 @@ export const GEN_EXAMPLES: readonly Example[] = [
 ];
 
 function builder(y: Argv): Argv {
-  return withExamples(
-    tokenFlags(y)
-      .positional('workload', { type: 'string', describe: 'The workload: NAME, or KIND/NAME (deployment/payments) when a name is shared' })
-      .option('l', { alias: 'selector', type: 'string', describe: 'Only workloads whose pods match this label query (app=web,tier!=db)' })
-      .option('A', { alias: 'all-namespaces', type: 'boolean', default: false, describe: 'Every workload of every namespace' })
-      .option('since', { type: 'string', default: '7d', describe: 'Learn from the flows the broker recorded within this long (15m, 24h, 7d)' })
-      .option('kind', { type: 'string', choices: KINDS, default: 'AuditNetworkPolicy', describe: 'What to generate: AuditNetworkPolicy (judged, never enforced) or NetworkPolicy' })
-      .option('o', { alias: 'output', type: 'string', choices: OUTPUTS, default: 'yaml', describe: 'Output format' })
-      .option('output-dir', { type: 'string', describe: 'Write one file per policy, NAMESPACE.NAME.yaml (or .json), into this folder' })
-      .option('cluster', {
-        type: 'string',
-        describe: 'Cluster file: kubectl get namespaces,nodes,pods,deployments,replicasets,statefulsets,daemonsets,jobs,cronjobs -A -o yaml (default: the live cluster)',
-      })
-      .option('flows', { type: 'string', describe: 'Flows as JSON Lines, as audit test reads them, optionally with firstSeen, lastSeen, count (default: the broker)' })
-      .option('aggregate-cidr', { type: 'number', default: 32, describe: 'Widen external IPv4 peers to this prefix length (24: their /24)' })
-      .option('aggregate-cidr6', { type: 'number', default: 128, describe: 'Widen external IPv6 peers to this prefix length' })
-      .option('min-flows', { type: 'number', default: 10, describe: 'Warn when a workload was seen in fewer flows than this' })
-      .option('holdout', { type: 'string', describe: 'Learn from all but the last part of the window (1d), then report what the policies would deny in that part' }),
-    GEN_EXAMPLES,
-  );
+  return tokenFlags(y)
+    .positional('workload', { type: 'string', describe: 'The workload: NAME, or KIND/NAME (deployment/payments) when a name is shared' })
+    .option('l', { alias: 'selector', type: 'string', describe: 'Only workloads whose pods match this label query (app=web,tier!=db)' })
+    .option('A', { alias: 'all-namespaces', type: 'boolean', default: false, describe: 'Every workload of every namespace' })
+    .option('since', { type: 'string', default: '7d', describe: 'Learn from the flows the broker recorded within this long (15m, 24h, 7d)' })
+    .option('kind', { type: 'string', choices: KINDS, default: 'AuditNetworkPolicy', describe: 'What to generate: AuditNetworkPolicy (judged, never enforced) or NetworkPolicy' })
+    .option('o', { alias: 'output', type: 'string', choices: OUTPUTS, default: 'yaml', describe: 'Output format' })
+    .option('output-dir', { type: 'string', describe: 'Write one file per policy, NAMESPACE.NAME.yaml (or .json), into this folder' })
+    .option('cluster', {
+      type: 'string',
+      describe: 'Cluster file: kubectl get namespaces,nodes,pods,deployments,replicasets,statefulsets,daemonsets,jobs,cronjobs -A -o yaml (default: the live cluster)',
+    })
+    .option('flows', { type: 'string', describe: 'Flows as JSON Lines, as audit test reads them, optionally with firstSeen, lastSeen, count (default: the broker)' })
+    .option('aggregate-cidr', { type: 'number', default: 32, describe: 'Widen external IPv4 peers to this prefix length (24: their /24)' })
+    .option('aggregate-cidr6', { type: 'number', default: 128, describe: 'Widen external IPv6 peers to this prefix length' })
+    .option('min-flows', { type: 'number', default: 10, describe: 'Warn when a workload was seen in fewer flows than this' })
+    .option('holdout', { type: 'string', describe: 'Learn from all but the last part of the window (1d), then report what the policies would deny in that part' });
 }
 
 function prefix(flag: string, v: unknown, max: number): number {

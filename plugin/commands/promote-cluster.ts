@@ -8,7 +8,7 @@ import { CliError, EXIT } from '../errors.js';
 import { checkNamespaces, kubeFlags } from '../kube/flags.js';
 import type { RegisterCommand } from './register.js';
 import { promoteFlags, promoteFlagsBuilder } from './promote-flags.js';
-import { withExamples, type Example } from './examples.js';
+import type { Example } from './examples.js';
 import type { PromoteClusterOptions } from '../promote/options.js';
 
 export type { PromoteClusterOptions };
@@ -22,7 +22,7 @@ export const PROMOTE_CLUSTER_EXAMPLES: readonly Example[] = [
 ];
 
 function builder(y: Argv): Argv {
-  return withExamples(promoteFlagsBuilder(
+  return promoteFlagsBuilder(
     y
       .positional('name', { type: 'string', describe: 'The AuditClusterNetworkPolicy to promote' })
       .option('target-namespace', {
@@ -31,7 +31,7 @@ function builder(y: Argv): Argv {
         coerce: checkNamespaces('--target-namespace'),
         describe: 'Promote into this namespace instead of those spec.namespaceSelector matches; repeatable',
       }),
-  ), PROMOTE_CLUSTER_EXAMPLES);
+  );
 }
 
 export function promoteClusterOptions(argv: Record<string, unknown>): PromoteClusterOptions {

@@ -7,7 +7,7 @@ import { CliError, EXIT } from '../errors.js';
 import { kubeFlags } from '../kube/flags.js';
 import type { RegisterCommand } from './register.js';
 import { promoteFlags, promoteFlagsBuilder } from './promote-flags.js';
-import { withExamples, type Example } from './examples.js';
+import type { Example } from './examples.js';
 import type { PromoteOptions } from '../promote/options.js';
 
 export type { PromoteOptions };
@@ -22,13 +22,13 @@ export const PROMOTE_EXAMPLES: readonly Example[] = [
 ];
 
 function builder(y: Argv): Argv {
-  return withExamples(promoteFlagsBuilder(
+  return promoteFlagsBuilder(
     y
       .positional('name', { type: 'string', describe: 'The AuditNetworkPolicy to promote' })
       .option('all', { type: 'boolean', default: false, describe: 'Promote every AuditNetworkPolicy in the namespace (with -A: in every namespace)' })
       .option('A', { alias: 'all-namespaces', type: 'boolean', default: false, describe: 'With --all: every namespace' })
       .option('l', { alias: 'selector', type: 'string', describe: 'With --all: only policies with these labels (e.g. team=payments)' }),
-  ), PROMOTE_EXAMPLES);
+  );
 }
 
 export function promoteOptions(argv: Record<string, unknown>): PromoteOptions {

@@ -8,7 +8,7 @@ import { brokerOptions, tokenFlags } from '../broker/options.js';
 import { CliError, EXIT } from '../errors.js';
 import { kubeFlags } from '../kube/flags.js';
 import type { RegisterCommand } from './register.js';
-import { withExamples, type Example } from './examples.js';
+import type { Example } from './examples.js';
 import type { UiOptions } from '../ui/options.js';
 
 export type { UiOptions };
@@ -20,13 +20,10 @@ export const UI_EXAMPLES: readonly Example[] = [
 ];
 
 export function uiBuilder(y: Argv): Argv {
-  return withExamples(
-    tokenFlags(y)
-      .option('A', { alias: 'all-namespaces', type: 'boolean', default: false, describe: 'Every namespace, and the cluster-scoped policies' })
-      .option('port', { type: 'string', describe: 'Local port for the view on 127.0.0.1, 1 to 65535 (default: any free port)' })
-      .option('open', { type: 'boolean', default: false, describe: 'Open the view in a browser: $BROWSER, else xdg-open (open on macOS)' }),
-    UI_EXAMPLES,
-  );
+  return tokenFlags(y)
+    .option('A', { alias: 'all-namespaces', type: 'boolean', default: false, describe: 'Every namespace, and the cluster-scoped policies' })
+    .option('port', { type: 'string', describe: 'Local port for the view on 127.0.0.1, 1 to 65535 (default: any free port)' })
+    .option('open', { type: 'boolean', default: false, describe: 'Open the view in a browser: $BROWSER, else xdg-open (open on macOS)' });
 }
 
 export function uiOptions(argv: Record<string, unknown>): UiOptions {

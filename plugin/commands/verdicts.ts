@@ -14,7 +14,7 @@ import type { RegisterCommand } from './register.js';
 import { kubeFlags } from '../kube/flags.js';
 import { scopeOf, verdictQuery, verdictsOptions, VERDICT_STATES, VERDICTS_OUTPUTS, type Scope, type VerdictsOptions } from '../verdicts/options.js';
 import type * as Render from '../verdicts/render.js';
-import { withExamples, type Example } from './examples.js';
+import type { Example } from './examples.js';
 
 export interface VerdictsRun {
   opts: VerdictsOptions;
@@ -33,7 +33,7 @@ export const VERDICTS_EXAMPLES: readonly Example[] = [
 ];
 
 export function verdictsBuilder(y: Argv): Argv {
-  return withExamples(tokenFlags(y)
+  return tokenFlags(y)
     .option('policy', { type: 'string', describe: 'Only verdicts of the policy with this name' })
     .option('A', { alias: 'all-namespaces', type: 'boolean', default: false, describe: 'Verdicts of policies in every namespace, and of cluster-scoped ones' })
     .option('cluster-scoped', { type: 'boolean', default: false, describe: 'Verdicts of cluster-scoped policies (AuditClusterNetworkPolicy) only' })
@@ -45,7 +45,7 @@ export function verdictsBuilder(y: Argv): Argv {
     .option('all-generations', { type: 'boolean', default: false, describe: "Also verdicts of a policy's older generations (default: each policy's latest); the table then shows GEN" })
     .option('w', { alias: 'watch', type: 'boolean', default: false, describe: 'After the rows so far, print new verdicts as they arrive (Ctrl-C stops)' })
     .option('o', { alias: 'output', type: 'string', default: 'table', describe: `Output format: ${VERDICTS_OUTPUTS.join(', ')}` })
-    .option('headers', { type: 'boolean', default: true, describe: 'Print the table header line; --no-headers leaves it out' }), VERDICTS_EXAMPLES);
+    .option('headers', { type: 'boolean', default: true, describe: 'Print the table header line; --no-headers leaves it out' });
 }
 
 export function verdictsRun(argv: Record<string, unknown>): VerdictsRun {

@@ -15,7 +15,7 @@ import type { KubeFlags } from '../kube/connect.js';
 import { kubeFlags } from '../kube/flags.js';
 import type { RegisterCommand } from './register.js';
 import { verifyOptions, verifyQuery, VERIFY_OUTPUTS, type VerifyOptions } from '../verify/options.js';
-import { withExamples, type Example } from './examples.js';
+import type { Example } from './examples.js';
 
 export interface VerifyRun {
   opts: VerifyOptions;
@@ -31,14 +31,14 @@ export const VERIFY_EXAMPLES: readonly Example[] = [
 ];
 
 export function verifyBuilder(y: Argv): Argv {
-  return withExamples(tokenFlags(y)
+  return tokenFlags(y)
     .positional('name', { type: 'string', describe: 'The NetworkPolicy (in -n NAMESPACE, default: the context\'s)' })
     .option('all', { type: 'boolean', default: false, describe: 'Every NetworkPolicy of the namespace' })
     .option('A', { alias: 'all-namespaces', type: 'boolean', default: false, describe: 'Every NetworkPolicy of every namespace' })
     .option('since', { type: 'string', default: '1h', describe: 'Flows observed within this long, such as 15m, 1h, 7d' })
     .option('mismatches', { type: 'boolean', default: false, describe: 'Only flows where prediction and observation disagree' })
     .option('o', { alias: 'output', type: 'string', default: 'table', describe: `Output format: ${VERIFY_OUTPUTS.join(', ')}` })
-    .option('headers', { type: 'boolean', default: true, describe: 'Print the table header line; --no-headers leaves it out' }), VERIFY_EXAMPLES);
+    .option('headers', { type: 'boolean', default: true, describe: 'Print the table header line; --no-headers leaves it out' });
 }
 
 export function verifyRun(argv: Record<string, unknown>): VerifyRun {

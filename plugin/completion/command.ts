@@ -3,7 +3,7 @@
  * kubectl's plugin-completion calls.
  */
 import type { RegisterCommand } from '../commands/register.js';
-import { withExamples, type Example } from '../commands/examples.js';
+import type { Example } from '../commands/examples.js';
 import { SHELLS, completionScript, type Shell } from './scripts.js';
 
 export const COMPLETION_EXAMPLES: readonly Example[] = [
@@ -15,7 +15,7 @@ export const registerCompletion: RegisterCommand = (y, { io, done }) =>
   y.command(
     'completion <shell>',
     'Print a shell completion script (bash or zsh)',
-    (b) => withExamples(b.positional('shell', { type: 'string', choices: SHELLS, describe: 'The shell' }), COMPLETION_EXAMPLES),
+    (b) => b.positional('shell', { type: 'string', choices: SHELLS, describe: 'The shell' }),
     (argv) => {
       io.stdout.write(completionScript(argv.shell as Shell));
       done(0);

@@ -7,10 +7,10 @@ import { memoryIO } from '../io.js';
 import { runCli } from '../main.js';
 import { commandOf, flagValue } from './flag-values.js';
 
-/** Each option of a --help text: its spellings and the yargs type shown after the description. */
+/** Each option of a --help text: its spellings and the yargs type shown after the description (examples, after them, are not options). */
 function optionsOf(help: string): { flags: string[]; type: string }[] {
   const out: { flags: string[]; type: string }[] = [];
-  for (const line of help.split('\n')) {
+  for (const line of (help.split('\nExamples:')[0] ?? '').split('\n')) {
     const start = /^\s{2,6}((?:-[A-Za-z], )?--[a-z][a-z-]*)\s/.exec(line);
     if (start?.[1] !== undefined) out.push({ flags: start[1].split(', '), type: '' });
     const last = out.at(-1);
