@@ -147,6 +147,8 @@ spec:
     );
     await until('the cluster policy in the model', () => model.auditPolicies().some((p) => p.name === `${blue}-deny`));
     const flow = item({ ip: '10.250.0.6' }, { ip: '10.250.1.1' }, 8080);
+    // No verdict before the relabel means something only once the model holds the pod it selects.
+    await until('svc in the model', () => judge(model, flow).dst?.pod === 'svc');
     expect(verdictsOf(judge(model, flow))).toEqual([]);
     await kc.makeApiClient(CoreV1Api).patchNamespace({ name: blue, body: [{ op: 'add', path: '/metadata/labels/team', value: blue }] });
     const after = await until('the relabel in the model', () => {
