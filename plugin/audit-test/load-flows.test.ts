@@ -30,3 +30,18 @@ describe('loadFlows: firstSeen, lastSeen, count', () => {
     expect(() => load(`{${FLOW}${extra}}`)).toThrow(expected);
   });
 });
+
+describe('loadFlows: how a bad line is named', () => {
+  // File, line and field, the field written as every other message writes one (contracts/zod-issue.ts).
+  it.each([
+    { title: 'a field of an end', line: '{"src":{"ip":"10.0.0.300"},"dst":{"ip":"10.0.0.2"},"protocol":"TCP","port":80}', message: 'flows.jsonl, line 1: src.ip: is not a valid IPv4 or IPv6 address' },
+    { title: 'an end with neither ip nor pod', line: '{"src":{},"dst":{"ip":"10.0.0.2"},"protocol":"TCP","port":80}', message: 'flows.jsonl, line 1: src: needs an ip, or both namespace and pod' },
+    // An unknown key is named itself, not the object that holds it, and the message lists the known ones.
+    { title: 'an unknown field of the line', line: '{"src":{"ip":"10.0.0.1"},"dst":{"ip":"10.0.0.2"},"protocol":"TCP","port":80,"prot":6}', message: 'flows.jsonl, line 1: prot: unknown field "prot" (a flow line has src, dst, protocol, port, firstSeen, lastSeen, count)' },
+    { title: 'an unknown field of an end', line: '{"src":{"ip":"10.0.0.1","pod_name":"web"},"dst":{"ip":"10.0.0.2"},"protocol":"TCP","port":80}', message: 'flows.jsonl, line 1: src.pod_name: unknown field "pod_name" (an end has ip, namespace, pod)' },
+    // The line itself is not an object: the line is what is wrong.
+    { title: 'a line that is not an object', line: '[1,2]', message: 'flows.jsonl, line 1: Invalid input: expected object, received array' },
+  ])('$title', ({ line, message }) => {
+    expect(() => load(line)).toThrow(expect.objectContaining({ message }));
+  });
+});

@@ -6,6 +6,7 @@
  * the flow the same either way; `gen networkpolicy` uses them for provenance and time windows.
  */
 import { z } from 'zod';
+import { fieldPath } from '../../contracts/zod-issue.js';
 import type { Flow, NamedEnd } from '../../policy/index.js';
 import { canonicalIp } from '../../policy/index.js';
 import { InputError } from '../errors.js';
@@ -43,8 +44,20 @@ export interface Seen {
   count: number;
 }
 
-function fieldOf(path: readonly PropertyKey[]): string {
-  return path.map((p) => String(p)).join('.') || '(line)';
+/**
+ * Where on the line an issue is and what it says, the field named as everywhere else
+ * (contracts/zod-issue.ts: `src.ip`). An unknown key is the field itself, as the policy files'
+ * unknown fields are (`src.pod_name: unknown field "pod_name"`), not the object that holds it.
+ */
+function issueAt(issue: z.core.$ZodIssue | undefined): { field?: string; message: string } {
+  if (issue === undefined) return { message: 'is not a flow' };
+  if (issue.code === 'unrecognized_keys') {
+    const key = issue.keys[0] ?? '';
+    const known = issue.path.length === 0 ? `a flow line has ${Object.keys(flowSchema.shape).join(', ')}` : `an end has ${Object.keys(endpointSchema.shape).join(', ')}`;
+    return { field: fieldPath([...issue.path, key]), message: `unknown field "${key}" (${known})` };
+  }
+  const field = fieldPath(issue.path);
+  return field === '' ? { message: issue.message } : { field, message: issue.message };
 }
 
 export interface LineFlow {
@@ -74,8 +87,8 @@ function lineFlow(file: string, line: number, text: string): LineFlow {
   }
   const parsed = flowSchema.safeParse(value);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new InputError({ file, line, field: fieldOf(issue?.path ?? []) }, issue?.message ?? 'is not a flow');
+    const { field, message } = issueAt(parsed.error.issues[0]);
+    throw new InputError({ file, line, ...(field !== undefined ? { field } : {}) }, message);
   }
   const { firstSeen, lastSeen, count, ...flow } = parsed.data;
   const first = timeOf(firstSeen);
