@@ -16,6 +16,11 @@ describe('fieldPath', () => {
     { path: [0, 'a'], out: '[0].a' },
     { path: ['only', 'generation'], out: 'only.generation' },
     { path: [], out: '' },
+    // The unknown fields of a policy file (crds/unknown-fields.ts) are named with it too.
+    { path: ['spec', 'ingress', 0, 'from', 1, 'podSelector'], out: 'spec.ingress[0].from[1].podSelector' },
+    { path: ['spec', 'policyTypes', 0], out: 'spec.policyTypes[0]' },
+    { path: ['metadata2'], out: 'metadata2' },
+    { path: ['metadata', 'labels', 'app.kubernetes.io/name'], out: 'metadata.labels.app.kubernetes.io/name' },
   ])('renders $path as "$out"', ({ path, out }) => {
     expect(fieldPath(path)).toBe(out);
   });

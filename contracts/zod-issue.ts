@@ -10,7 +10,11 @@ import { badRequest, type HttpError } from '../runtime/http-error.js';
 /** A validated body, or the 400 that refuses it. */
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: HttpError };
 
-/** Renders a zod issue path as `flows[3].src.ip`. */
+/**
+ * Renders a field path as `flows[3].src.ip`: a zod issue's path here and in the flow files, and an
+ * unknown field of a policy file (crds/unknown-fields.ts, `spec.ingress[0].from[1].podSelectr`), so
+ * every message names a field the same way.
+ */
 export function fieldPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const p of path) out += typeof p === 'number' ? `[${p}]` : `${out ? '.' : ''}${String(p)}`;

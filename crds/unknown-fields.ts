@@ -18,7 +18,10 @@ import { networkPolicyProperties } from './schema/networkpolicy.js';
 import { objectMeta } from './schema/object-meta.js';
 import type { Schema } from './schema/types.js';
 
-/** A path into the object: property names and list indexes. */
+/**
+ * A path into the object: property names and list indexes. Rendered for people with the shared
+ * contracts/zod-issue.ts fieldPath (`spec.ingress[0].from`), as kubectl prints it.
+ */
 export type FieldPath = readonly (string | number)[];
 
 export interface UnknownField {
@@ -90,9 +93,4 @@ export function unknownFields(kind: string, object: unknown): UnknownField[] {
   const out: UnknownField[] = [];
   walk(schema, object, [], out);
   return out;
-}
-
-/** "spec.ingress[0].from": the path as kubectl prints it. */
-export function formatFieldPath(path: FieldPath): string {
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
 }

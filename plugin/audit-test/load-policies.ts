@@ -7,7 +7,8 @@
  * object at all is refused too: a CI gate fed an empty file must not pass.
  */
 import type { PolicyObject, PolicyProblem } from '../../policy/index.js';
-import { formatFieldPath, unknownFields } from '../../crds/unknown-fields.js';
+import { fieldPath } from '../../contracts/zod-issue.js';
+import { unknownFields } from '../../crds/unknown-fields.js';
 import { compilePolicy, POLICY_KINDS, type PolicyKind } from '../../policy/index.js';
 import { InputError, formatLocation } from '../errors.js';
 import type { Source } from '../input/read-source.js';
@@ -40,12 +41,12 @@ function refuseUnknownFields(o: LocatedObject): void {
   const [first] = unknownFields(o.kind, o.object);
   if (!first) return;
   const name = String(first.path.at(-1));
-  const parent = first.path.length > 1 ? formatFieldPath(first.path.slice(0, -1)) : o.kind;
+  const parent = first.path.length > 1 ? fieldPath(first.path.slice(0, -1)) : o.kind;
   const close = suggestion(name, first.known);
   const hint = close ? `did you mean ${close}?` : `${parent} has ${first.known.join(', ')}`;
   const line = o.lineOf?.(first.path) ?? o.location.line;
   throw new InputError(
-    { ...o.location, ...(line !== undefined ? { line } : {}), field: `${o.fieldPrefix}${formatFieldPath(first.path)}` },
+    { ...o.location, ...(line !== undefined ? { line } : {}), field: `${o.fieldPrefix}${fieldPath(first.path)}` },
     `unknown field "${name}" (${hint}); the API server refuses it too`,
   );
 }

@@ -9,7 +9,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { invalidExamples, validExamples } from '../../crds/examples.js';
-import { unknownFields, formatFieldPath } from '../../crds/unknown-fields.js';
+import { fieldPath } from '../../contracts/zod-issue.js';
+import { unknownFields } from '../../crds/unknown-fields.js';
 import { memoryIO } from '../io.js';
 import { runCli } from '../main.js';
 
@@ -96,6 +97,6 @@ describe('the same verdict as the API server on the CRD examples', () => {
   });
 
   it.each([...validExamples(), ...otherInvalid].map((e) => ({ file: e.file, example: e })))('no unknown field where the server finds none: $file', ({ example }) => {
-    expect(unknownFields(example.kind, example.object).map((u) => formatFieldPath(u.path))).toEqual([]);
+    expect(unknownFields(example.kind, example.object).map((u) => fieldPath(u.path))).toEqual([]);
   });
 });
