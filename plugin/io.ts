@@ -15,6 +15,8 @@ export interface CliIO {
   env: Readonly<Record<string, string | undefined>>;
   /** The terminal's width when standard output is a terminal (output/width.ts). */
   columns?: number;
+  /** The same for standard error, which may be a terminal while standard output is a pipe (errorWidth). */
+  errColumns?: number;
   /** The clock ages are shown against; tests fix it, the real one is the system's. */
   now?: () => Date;
 }
@@ -31,6 +33,7 @@ export function processIO(): CliIO {
     cwd: process.cwd(),
     env: process.env,
     columns: process.stdout.isTTY ? process.stdout.columns : undefined,
+    errColumns: process.stderr.isTTY ? process.stderr.columns : undefined,
   };
 }
 

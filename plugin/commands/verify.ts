@@ -46,7 +46,7 @@ export function verifyRun(argv: Record<string, unknown>): VerifyRun {
 }
 
 export async function runVerify(run: VerifyRun, io: CliIO, now = new Date()): Promise<number> {
-  const [{ brokerClient }, { openBroker }, { lazyKube }, { renderVerify }, { outputWidth }] = await Promise.all([
+  const [{ brokerClient }, { openBroker }, { lazyKube }, { noteLine, renderVerify }, { errorWidth, outputWidth }] = await Promise.all([
     import('../broker/client.js'),
     import('../broker/connect.js'),
     import('../broker/kube-loader.js'),
@@ -62,11 +62,11 @@ export async function runVerify(run: VerifyRun, io: CliIO, now = new Date()): Pr
     const where = run.opts.allNamespaces ? '' : ` in namespace ${String(query.namespace)}`;
     if (report.rows.length === 0 && run.opts.output === 'table') {
       const what = run.opts.name === undefined ? 'NetworkPolicy' : `NetworkPolicy "${run.opts.name}"`;
-      io.stderr.write(`No flows judged against an enforced ${what}${where} within ${run.opts.since}${run.opts.mismatchesOnly ? ' disagree' : ''}.\n`);
+      io.stderr.write(noteLine(`No flows judged against an enforced ${what}${where} within ${run.opts.since}${run.opts.mismatchesOnly ? ' disagree' : ''}.`, errorWidth(io)));
       return EXIT.ok;
     }
     const { out, note } = renderVerify(report, run.opts.output, {
-      now: io.now?.() ?? now, oneNamespace: !run.opts.allNamespaces, noHeaders: run.opts.noHeaders, width: outputWidth(io),
+      now: io.now?.() ?? now, oneNamespace: !run.opts.allNamespaces, noHeaders: run.opts.noHeaders, width: outputWidth(io), noteWidth: errorWidth(io),
     });
     io.stdout.write(out);
     if (note) io.stderr.write(note);

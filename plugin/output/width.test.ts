@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { fitWidths } from './fit.js';
 import { commandLines, renderFittedTable, wrapLine } from './table.js';
-import { ellipsis, outputWidth, wrapWords } from './width.js';
+import { ellipsis, errorWidth, outputWidth, wrapWords } from './width.js';
 
 describe('outputWidth', () => {
   it.each([
@@ -14,6 +14,18 @@ describe('outputWidth', () => {
     { env: { COLUMNS: '20' }, columns: undefined, want: 60 }, // too narrow to fit anything: lines run over
   ])('COLUMNS=$env.COLUMNS, terminal $columns: $want', ({ env, columns, want }) => {
     expect(outputWidth({ env, columns })).toBe(want);
+  });
+});
+
+describe('errorWidth', () => {
+  it.each([
+    { env: {}, columns: undefined, errColumns: 90, want: 90 }, // stderr a terminal, stdout a pipe: stderr's width
+    { env: {}, columns: 90, errColumns: undefined, want: Infinity }, // stderr redirected: one line each, whatever stdout is
+    { env: { COLUMNS: '100' }, columns: undefined, errColumns: 200, want: 100 }, // $COLUMNS wins, as for stdout
+    { env: { COLUMNS: '20' }, columns: undefined, errColumns: 40, want: 60 },
+  ])('COLUMNS=$env.COLUMNS, stdout $columns, stderr $errColumns: $want', ({ env, columns, errColumns, want }) => {
+    const io = { env, columns, errColumns }; // stdout's width is there to be ignored
+    expect(errorWidth(io)).toBe(want);
   });
 });
 

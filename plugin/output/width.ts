@@ -20,6 +20,15 @@ export function outputWidth(io: Pick<CliIO, 'env' | 'columns'>): number {
   return Math.max(MIN_WIDTH, w);
 }
 
+/**
+ * The width of what goes to standard error, by the same rule: $COLUMNS, else the width of the
+ * terminal stderr is (it often is one while stdout is piped); redirected (`2>file`, `2>&1 | grep`),
+ * no width, so each note stays one line there.
+ */
+export function errorWidth(io: Pick<CliIO, 'env' | 'errColumns'>): number {
+  return outputWidth({ env: io.env, columns: io.errColumns });
+}
+
 /** `text` cut to `width` characters, the last one an ellipsis when anything was cut. */
 export function ellipsis(text: string, width: number): string {
   if (text.length <= width) return text;

@@ -30,7 +30,11 @@ const REPORT: EnforcementReport = {
 };
 
 function table(width: number, noHeaders = false): string {
-  return renderVerify(REPORT, 'table', { now: NOW, oneNamespace: false, noHeaders, width }).out;
+  return renderVerify(REPORT, 'table', { now: NOW, oneNamespace: false, noHeaders, width, noteWidth: UNLIMITED }).out;
+}
+
+function note(noteWidth: number, report: EnforcementReport = REPORT): string {
+  return renderVerify(report, 'table', { now: NOW, oneNamespace: false, noHeaders: false, width: UNLIMITED, noteWidth }).note;
 }
 
 const words = (text: string): string => text.replace(/\s+/g, ' ');
@@ -74,6 +78,37 @@ describe('verify table width', () => {
   });
 });
 
+/** The notes as stderr shows them with no width: one line each, as they were before they wrapped. */
+const ONE_LINE_NOTES = [
+  'prod/payments-isolation-ingress frontend/web-6c4d9f8b7-abcde -> prod/payments-7f9c4d5b6-x2x9z:8080/TCP: denied but established',
+  'prod/payments-isolation-ingress frontend/web-6c4d9f8b7-abcde -> 203.0.113.9:443/TCP: denied but established',
+  'Only the most recently seen flows are listed: narrow the window (--since) or the scope.',
+  '2 mismatches: 2 flows checked, 0 agree, 1 not enforced, 1 dropped elsewhere, 0 inconclusive.',
+];
+
+describe('verify notes on stderr', () => {
+  const truncated = { ...REPORT, truncated: true };
+
+  it.each([60, 80, 100])('at %i columns no line runs past the width, each note keeps its words, its continuation lines indented under it', (width) => {
+    const lines = note(width, truncated).trimEnd().split('\n');
+    expect(lines.filter((l) => l.length > width)).toEqual([]);
+    expect(lines.length).toBeGreaterThan(ONE_LINE_NOTES.length);
+    // A note starts at the margin, its continuation lines do not: grouped so, the words are the notes'.
+    const notes = lines.reduce<string[]>((acc, l) => (l.startsWith(' ') ? [...acc.slice(0, -1), `${acc.at(-1) ?? ''} ${l.trim()}`] : [...acc, l]), []);
+    expect(notes).toEqual(ONE_LINE_NOTES);
+    expect(lines[1]).toMatch(/^ {4}\S/);
+  });
+
+  it('with no width (stderr not a terminal, no $COLUMNS) each note is one line, whole', () => {
+    expect(note(UNLIMITED, truncated)).toBe(ONE_LINE_NOTES.map((l) => `${l}\n`).join(''));
+  });
+
+  it('a note that fits is one line at any width', () => {
+    const clean = { ...REPORT, rows: [row({ outcome: 'Agrees', predicted: 'Allow' })] };
+    for (const width of [100, 120, UNLIMITED]) expect(note(width, clean)).toBe('No mismatches: 1 flow checked, 1 agree, 0 not enforced, 0 dropped elsewhere, 0 inconclusive.\n');
+  });
+});
+
 let server: Server | undefined;
 afterEach(async () => {
   const s = server;
@@ -81,18 +116,50 @@ afterEach(async () => {
   if (s) await new Promise<void>((r) => { s.close(() => { r(); }); });
 });
 
+/** A broker that answers every request with `report`; its URL. */
+async function serve(report: EnforcementReport): Promise<string> {
+  const s = createServer((_req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify(report));
+  });
+  server = s;
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  return `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
+}
+
 describe('verify on a terminal', () => {
   it('fits the table to the terminal it prints to', async () => {
-    server = createServer((_req, res) => {
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify(REPORT));
-    });
-    await new Promise<void>((r) => server?.listen(0, '127.0.0.1', r));
+    const url = await serve(REPORT);
     const io = { ...memoryIO(), columns: 80, now: () => NOW };
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     expect(await runCli(['verify', '-A', '--broker-url', url], io)).toBe(0);
     const lines = io.out().trimEnd().split('\n');
     expect(lines.filter((l) => l.length > 80)).toEqual([]);
     expect(lines[0]).toMatch(/^POLICY +PREDICTED +OUTCOME +LAST-SEEN$/);
+  });
+
+  it.each([
+    { title: 'stderr a terminal, stdout a pipe: the notes fit stderr, the rows stay whole', columns: undefined, errColumns: 60, wrapped: true },
+    { title: 'stdout a terminal, stderr redirected: the notes stay one line each', columns: 80, errColumns: undefined, wrapped: false },
+  ])('$title', async ({ columns, errColumns, wrapped }) => {
+    const url = await serve(REPORT);
+    const io = { ...memoryIO(), columns, errColumns, now: () => NOW };
+    expect(await runCli(['verify', '-A', '--broker-url', url], io)).toBe(0);
+    const err = io.err().trimEnd().split('\n');
+    if (wrapped) {
+      expect(err.filter((l) => l.length > 60)).toEqual([]);
+      expect(err.length).toBeGreaterThan(3);
+    } else expect(err).toEqual([ONE_LINE_NOTES[0], ONE_LINE_NOTES[1], ONE_LINE_NOTES[3]]);
+    expect(io.out().trimEnd().split('\n')).toHaveLength(columns === undefined ? 3 : 7); // one line a row, or each row over its flow
+  });
+
+  it('says there is nothing to check in stderr\'s width too', async () => {
+    const url = await serve({ ...REPORT, rows: [] });
+    const sentence = 'No flows judged against an enforced NetworkPolicy in namespace prod within 1h.';
+    const wrapped = { ...memoryIO(), errColumns: 60 };
+    expect(await runCli(['verify', '--all', '-n', 'prod', '--broker-url', url], wrapped)).toBe(0);
+    expect(wrapped.err()).toBe('No flows judged against an enforced NetworkPolicy in\n    namespace prod within 1h.\n');
+    const redirected = memoryIO();
+    expect(await runCli(['verify', '--all', '-n', 'prod', '--broker-url', url], redirected)).toBe(0);
+    expect(redirected.err()).toBe(`${sentence}\n`);
   });
 });

@@ -3,6 +3,7 @@
  * what the kernel saw (CONNECTED: established TCP or UDP seen; FAILED: attempts never established
  * and refusals), the outcome, and when it was last seen. Mismatches first, then the newest. The
  * table fits the output width (table.ts) and goes to stdout; why each mismatch and the counts go to stderr, so a pipe gets rows only.
+ * The notes wrap to stderr's own width (output/width.ts errorWidth); with none, each is one line.
  * JSON/YAML carry the broker's report unchanged.
  */
 import { dump } from 'js-yaml';
@@ -11,6 +12,8 @@ import { age } from '../describe/age.js';
 import type { VerifyOutput } from './options.js';
 import { endLabel } from '../../contracts/flow-end-label.js';
 import { verifyTable } from './table.js';
+import { wrapLine } from '../output/table.js';
+import { UNLIMITED } from '../output/width.js';
 
 const RANK: Readonly<Record<Outcome, number>> = { NotEnforced: 0, DroppedElsewhere: 1, Inconclusive: 2, Agrees: 3 };
 
@@ -36,18 +39,30 @@ export function summaryLine(rows: readonly EnforcementRow[]): string {
   return `${head}: ${rows.length} flow${rows.length === 1 ? '' : 's'} checked, ${n('Agrees')} agree, ${n('NotEnforced')} not enforced, ${n('DroppedElsewhere')} dropped elsewhere, ${n('Inconclusive')} inconclusive.\n`;
 }
 
-/** stdout (the table, or the report as JSON/YAML) and the note for stderr (why each mismatch, the counts). `width`: output/width.ts. */
+/** How far a note's continuation lines are indented, so each note reads apart from the next. */
+const NOTE_HANG = 4;
+
+/** One note for stderr in `width` (errorWidth); with no width, `text` as it is on one line, whole for grep. */
+export function noteLine(text: string, width: number): string {
+  return width === UNLIMITED ? `${text}\n` : wrapLine('', text, width, NOTE_HANG);
+}
+
+/**
+ * stdout (the table, or the report as JSON/YAML) and the note for stderr (why each mismatch, the
+ * counts). `width`: stdout's (output/width.ts outputWidth); `noteWidth`: stderr's (errorWidth).
+ */
 export function renderVerify(
   report: EnforcementReport,
   output: VerifyOutput,
-  layout: { now: Date; oneNamespace: boolean; noHeaders: boolean; width: number },
+  layout: { now: Date; oneNamespace: boolean; noHeaders: boolean; width: number; noteWidth: number },
 ): { out: string; note: string } {
   if (output === 'json') return { out: JSON.stringify(report, null, 2) + '\n', note: '' };
   if (output === 'yaml') return { out: dump(report, { noRefs: true, lineWidth: -1 }), note: '' };
   const rows = sortRows(report.rows);
   const out = rows.length === 0 ? '' : verifyTable(rows.map((r) => cells(r, layout.now, layout.oneNamespace)), layout);
+  const { noteWidth } = layout;
   const why = rows.filter((r) => r.outcome === 'NotEnforced' || r.outcome === 'DroppedElsewhere').slice(0, 10)
-    .map((r) => `${r.policy.namespace}/${r.policy.name} ${endLabel(r.src)} -> ${endLabel(r.dst)}:${r.port}/${r.protocol}: ${r.explanation}\n`).join('');
-  const cut = report.truncated ? 'Only the most recently seen flows are listed: narrow the window (--since) or the scope.\n' : '';
-  return { out, note: why + cut + summaryLine(rows) };
+    .map((r) => noteLine(`${r.policy.namespace}/${r.policy.name} ${endLabel(r.src)} -> ${endLabel(r.dst)}:${r.port}/${r.protocol}: ${r.explanation}`, noteWidth)).join('');
+  const cut = report.truncated ? noteLine('Only the most recently seen flows are listed: narrow the window (--since) or the scope.', noteWidth) : '';
+  return { out, note: why + cut + noteLine(summaryLine(rows).trimEnd(), noteWidth) };
 }
