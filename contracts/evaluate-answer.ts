@@ -8,7 +8,9 @@
  * - `enforcement`: what the enforced NetworkPolicies predict for that direction, naming the ones
  *   that decided it (all that select the end when they deny it, those that allow it otherwise).
  *   None when no NetworkPolicy selects the end, and none for a flow allowed in that direction but
- *   denied on the other side: the other side's observation names the denying policies.
+ *   denied on the other side: the other side's observation names the denying policies. The
+ *   evaluator also leaves it out of a live answer when the end's NetworkPolicies changed after the
+ *   observation (`withEnforcement` false, as for replays).
  *
  * The evaluation itself keeps both directions, every verdict and its notes: the evaluator memoises
  * it per flow, and the same flow comes back observed from either end. Its encoder writes these

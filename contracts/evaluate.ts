@@ -64,7 +64,9 @@ export interface EvaluateResult {
   /**
    * Absent when no enforced NetworkPolicy decides the observed direction, or when the flow is
    * allowed there but denied on the other side (that side's observation names the denying
-   * policies), and always with `only`.
+   * policies), when the NetworkPolicies of the observed end's namespace changed after `observedAt`
+   * (those held now may not be the ones in force then: daemons/evaluator/cluster/policy-changes.ts),
+   * and always with `only`.
    */
   enforcement?: EnforcementPrediction;
 }

@@ -14,6 +14,8 @@ export interface EvaluatorMetrics {
   evaluations: Counter<'result'>;
   /** POST /evaluate requests by outcome (ok, bad_request, conflict, not_synced, ...). */
   requests: Counter<'result'>;
+  /** Conversations answered without the enforced NetworkPolicies' prediction: those changed after the observation. */
+  withheld: Counter;
   /** Seconds to judge one request's batch (parse and encode included). */
   latency: Histogram;
   batchSize: Histogram;
@@ -62,6 +64,11 @@ export function createEvaluatorMetrics(defaults = false): EvaluatorMetrics {
     registry,
     evaluations: new Counter({ name: `${p}evaluations_total`, help: 'Conversations judged (a flow row weighs its count), by effective result.', labelNames: ['result'], registers: r }),
     requests: new Counter({ name: `${p}evaluate_requests_total`, help: 'POST /evaluate requests by outcome.', labelNames: ['result'], registers: r }),
+    withheld: new Counter({
+      name: `${p}enforcement_withheld_total`,
+      help: "Conversations answered without the enforced NetworkPolicies' prediction (a flow row weighs its count): the NetworkPolicies of the observed end's namespace changed after the observation.",
+      registers: r,
+    }),
     latency: new Histogram({
       name: `${p}evaluate_duration_seconds`,
       help: 'Time to answer one POST /evaluate batch.',

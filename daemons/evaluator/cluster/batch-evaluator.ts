@@ -2,9 +2,12 @@
  * A batch of recorded flows judged at once, optionally against a single policy at a single
  * generation (replays): the results then carry only that policy's verdicts, and a policy the
  * model does not hold at exactly that generation refuses the whole batch, so a replay never
- * publishes counts for a spec it did not judge.
+ * publishes counts for a spec it did not judge. A live result whose observed end's NetworkPolicies
+ * changed after the observation is marked to go without the enforced policies' prediction
+ * (policy-changes.ts).
  */
 import type { FlowJudge } from './flow-judge.js';
+import type { PolicyChanges } from './policy-changes.js';
 import type { PolicyVersions } from './policy-versions.js';
 import type { EvaluateItem, EvaluateOutcome, EvaluatedFlow, Judgement, OnlyPolicy } from './model-types.js';
 
@@ -16,6 +19,7 @@ export class BatchEvaluator {
   constructor(
     private readonly judge: FlowJudge,
     private readonly policies: PolicyVersions,
+    private readonly changes: PolicyChanges,
   ) {}
 
   evaluate(items: readonly EvaluateItem[], only?: OnlyPolicy): EvaluateOutcome {
@@ -32,7 +36,8 @@ export class BatchEvaluator {
       const item = items[i] as EvaluateItem;
       const judged = this.judge.judgement(item, true);
       const { evaluation, answers } = only ? this.restrict(judged, only.uid) : judged;
-      results[i] = { id: item.id, direction: item.direction, evaluation, answers };
+      const withheld = !only && this.changes.stale(evaluation, item.direction, item.observedAt);
+      results[i] = { id: item.id, direction: item.direction, evaluation, answers, withheld };
     }
     return { status: 'ok', results };
   }

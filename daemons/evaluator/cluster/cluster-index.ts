@@ -17,6 +17,7 @@ import {
   type PolicyKind,
 } from './engine.js';
 import { IpHistory } from './ip-history.js';
+import { PolicyChanges, lastWritten } from './policy-changes.js';
 import { PolicyVersions } from './policy-versions.js';
 import { ServiceIndex } from './service-index.js';
 
@@ -63,6 +64,8 @@ export class ClusterIndex {
   readonly history: IpHistory;
   readonly services = new ServiceIndex();
   readonly policies: PolicyVersions;
+  /** When each namespace's NetworkPolicies last changed: verify's predictions hold only after it. */
+  readonly policyChanges = new PolicyChanges();
   private readonly namespaceLabels = new Map<string, string>();
   /** Live pods by "namespace/name", with the signature of what the engine was told. */
   private readonly live = new Map<string, { info: PodInfo; signature: string }>();
@@ -181,6 +184,7 @@ export class ClusterIndex {
     if (this.policies.holds(uid, m.generation) && this.policyUids.get(key) === uid) return;
     const previousUid = this.policyUids.get(key);
     if (previousUid !== undefined && previousUid !== uid) this.policies.delete(previousUid);
+    if (kind === 'NetworkPolicy') this.policyChanges.changed(m.namespace, this.o.now(), lastWritten(obj, this.policies.get(uid) === undefined));
     const result = this.state.upsertPolicy({ ...(plain(obj) as Raw), kind });
     const problems = result.problems.filter((p) => p.severity === 'error').map(formatProblem);
     this.policyUids.set(key, uid);
@@ -193,6 +197,7 @@ export class ClusterIndex {
     const uid = this.policyUids.get(key);
     if (uid === undefined) return;
     this.policyUids.delete(key);
+    if (kind === 'NetworkPolicy') this.policyChanges.changed(m.namespace, this.o.now());
     this.state.deletePolicy(kind, m.namespace, m.name);
     this.policies.delete(uid);
   }

@@ -26,6 +26,7 @@ import {
   type ResolvedEndpoint,
 } from './engine.js';
 import { ownerIn, type OwnerAt, type Ownership } from './ip-history.js';
+import { observedTime } from './observed-time.js';
 import type { ServiceTarget } from './service-index.js';
 import type { Judgement } from './model-types.js';
 import { Sightings } from './sightings.js';
@@ -96,8 +97,7 @@ function boundedMemo<V>(compute: (k: string) => V): (k: string) => V {
   };
 }
 
-// Flows of one flush share timestamps; IPv6 text has many spellings of one address.
-const timeOf = boundedMemo((s) => Date.parse(s));
+// IPv6 text has many spellings of one address.
 const ipv6Key = boundedMemo((s) => canonicalIp(s) ?? s);
 
 function ipKey(ip: string): string {
@@ -178,7 +178,7 @@ export class FlowJudge {
     // A judgement numbers at most four ends (each end: its address's holder and the end itself);
     // renumbering between them would mix numberings.
     if (this.ends.size > Math.min(this.maxEnds, MAX_ENDS) - 4) this.renumber();
-    const at = timeOf(item.observedAt);
+    const at = observedTime(item.observedAt);
     const f = item.flow;
     const src = this.identify(f.src, at);
     const dst = this.identify(f.dst, at);

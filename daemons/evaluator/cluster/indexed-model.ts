@@ -36,7 +36,7 @@ export function createIndexedModel(opts: IndexedModelOptions = {}): IndexedModel
   const index = opts.index ?? new ClusterIndex(indexOptions());
   const synced = opts.synced ?? ((): boolean => true);
   const judge = new FlowJudge(index, opts.cacheCapacity);
-  const batches = new BatchEvaluator(judge, index.policies);
+  const batches = new BatchEvaluator(judge, index.policies, index.policyChanges);
   return {
     index,
     start: () => Promise.resolve(),

@@ -41,6 +41,11 @@ export interface EvaluatedFlow {
   evaluation: FlowEvaluation;
   /** The judgement's answer slots; without them (tests) the encoder keeps nothing. */
   answers?: AnswerSlots;
+  /**
+   * True when the answer leaves out the enforced NetworkPolicies' prediction although they decide the
+   * observed direction: their namespace's NetworkPolicies changed after the observation (policy-changes.ts).
+   */
+  withheld?: boolean;
 }
 
 export type EvaluateOutcome =

@@ -19,12 +19,14 @@ import { parseEvaluateResponse } from '../../../contracts/evaluate-response.js';
 
 const UID = 'uid-anp';
 
-function build(synced = true): { app: ReturnType<typeof createEvaluatorApp>; request: (body: unknown, type?: string) => Promise<Response>; get: (path: string) => Promise<Response> } {
-  const index = new ClusterIndex(indexOptions());
+/** `networkPolicyAt`: a NetworkPolicy denying ingress to db, learnt of at that time. */
+function build(synced = true, networkPolicyAt?: string): { app: ReturnType<typeof createEvaluatorApp>; request: (body: unknown, type?: string) => Promise<Response>; get: (path: string) => Promise<Response> } {
+  const index = new ClusterIndex(indexOptions(networkPolicyAt === undefined ? {} : { now: () => Date.parse(networkPolicyAt) }));
   index.applyNamespace(namespaceObject('prod'));
   index.applyPod(podObject('prod', 'api', { labels: { app: 'api' }, ips: ['10.0.0.5'], created: '2020-01-01T00:00:00Z' }));
   index.applyPod(podObject('prod', 'db', { labels: { app: 'db' }, ips: ['10.0.0.6'], created: '2020-01-01T00:00:00Z' }));
   index.applyPolicy('AuditNetworkPolicy', policyObject('AuditNetworkPolicy', 'prod', 'db', { podSelector: { matchLabels: { app: 'db' } } }, { generation: 3, uid: UID }));
+  if (networkPolicyAt !== undefined) index.applyPolicy('NetworkPolicy', policyObject('NetworkPolicy', 'prod', 'db', { podSelector: { matchLabels: { app: 'db' } }, policyTypes: ['Ingress'] }));
   const model = createIndexedModel({ index, synced: () => synced });
   const app = createEvaluatorApp({ model, auth: noAuth, metrics: createEvaluatorMetrics(), logger: silentLogger });
   return {
@@ -115,6 +117,15 @@ describe('POST /evaluate', () => {
     expect(text).toContain('kguardian_evaluator_evaluations_total{result="would_deny"} 4'); // two rows of 2 conversations
     expect(text).toContain('kguardian_evaluator_model_objects{kind="pods"} 2');
     expect(text).toContain('kguardian_evaluator_evaluate_batch_size_count 1');
+  });
+
+  it('counts the conversations answered without the enforced prediction: their NetworkPolicies changed after them', async () => {
+    const t = build(true, '2026-03-01T10:00:05.000Z');
+    const res = await t.request({ flows: [good, { ...good, id: 8, observedAt: '2026-03-01T10:00:06.000Z', count: 3 }] });
+    const body = (await res.json()) as { results: EvaluateResult[] };
+    expect(body.results.map((r) => r.enforcement?.predicted)).toEqual([undefined, 'Deny']);
+    const text = await (await t.get('/metrics')).text();
+    expect(text).toContain('kguardian_evaluator_enforcement_withheld_total 2'); // `good`: one row of 2 conversations
   });
 });
 

@@ -1,7 +1,7 @@
 /**
  * `POST /evaluate`: the broker sends a batch of recorded flows and gets, per flow, what it keeps
  * of the judgement (contracts/evaluate-answer.ts: the audit verdicts of the observed direction, the pods at each
- * end, the enforced NetworkPolicies' prediction). Callers need `create` on
+ * end, the enforced NetworkPolicies' prediction, unless those changed after the observation). Callers need `create` on
  * `evaluations.kguardian.dev`. 503 until the model's informers have synced (verdicts against a
  * half-listed cluster would be wrong), 409 when `only` names a generation the model does not
  * hold, 400 naming the field of a malformed item.
@@ -25,16 +25,21 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** Conversations judged, by result: each item weighs its count (results are in the items' order). */
-function tally(items: readonly EvaluateItem[], results: readonly EvaluatedFlow[]): { allowed: number; denied: number } {
+/**
+ * Conversations judged, by result, and those whose enforcement prediction was withheld: each item
+ * weighs its count (results are in the items' order).
+ */
+function tally(items: readonly EvaluateItem[], results: readonly EvaluatedFlow[]): { allowed: number; denied: number; withheld: number } {
   let allowed = 0;
   let denied = 0;
+  let withheld = 0;
   results.forEach((r, i) => {
     const n = items[i]?.count ?? 0;
     if (r.evaluation.effective.allowed) allowed += n;
     else denied += n;
+    if (r.withheld === true) withheld += n;
   });
-  return { allowed, denied };
+  return { allowed, denied, withheld };
 }
 
 /**
@@ -97,6 +102,7 @@ export function evaluateRoutes(deps: EvaluatorDeps): Hono<AuthEnv> {
       metrics.batchSize.observe(flows.length);
       if (t.allowed > 0) metrics.evaluations.inc({ result: 'allowed' }, t.allowed);
       if (t.denied > 0) metrics.evaluations.inc({ result: 'would_deny' }, t.denied);
+      if (t.withheld > 0) metrics.withheld.inc(t.withheld);
       metrics.latency.observe((performance.now() - started) / 1000);
       return c.body(body, 200, { 'Content-Type': 'application/json' });
     },

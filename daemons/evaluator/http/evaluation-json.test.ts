@@ -27,7 +27,8 @@ function modelAndFlows(): { model: ReturnType<typeof createIndexedModel>; flows:
   index.applyPod(podObject('web', 'gone', { labels: { app: 'web' }, ips: ['10.0.0.9'], created: iso(T0 - 60_000) }));
   index.removePod(podObject('web', 'gone'));
   index.applyPolicy('AuditNetworkPolicy', policyObject('AuditNetworkPolicy', 'prod', 'db-ingress', { podSelector: { matchLabels: { app: 'db' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ namespaceSelector: {}, podSelector: { matchLabels: { app: 'api' } } }], ports: [{ port: 'pg' }] }] }, { generation: 4, uid: 'uid-db' }));
-  index.applyPolicy('NetworkPolicy', policyObject('NetworkPolicy', 'web', 'egress', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.0.1.2/32'] } }] }] }));
+  // In force before the flows (T0), though the model learnt of it after them.
+  index.applyPolicy('NetworkPolicy', policyObject('NetworkPolicy', 'web', 'egress', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.0.1.2/32'] } }] }] }, { created: iso(T0 - 60_000) }));
   index.applyPolicy('AuditClusterNetworkPolicy', policyObject('AuditClusterNetworkPolicy', '', 'all-ingress', { namespaceSelector: {}, podSelector: {}, policyTypes: ['Ingress'] }));
   index.applyService(serviceObject('prod', 'db', ['10.96.0.10'], [{ name: 'sql', port: 80, targetPort: 'pg' }]));
   index.applyEndpointSlice(sliceObject('prod', 'db-abc', 'db', { endpoints: [{ ip: '10.0.1.1', pod: 'db-0' }, { ip: '10.0.1.2', pod: 'db-1' }], ports: [{ name: 'sql', port: 5432 }] }));

@@ -125,7 +125,8 @@ function writeAscii(out: Buffer, at: number, s: string): number {
 
 /**
  * `{"results":[{"id":…,"src":…},…]}` as bytes, one buffer filled in place. Live evaluations
- * answer with the enforcement prediction, replays (`withEnforcement` false) without.
+ * answer with the enforcement prediction, replays (`withEnforcement` false) without, and so does a
+ * live result whose prediction is `withheld` (the answer a replay would give, kept in the same slot).
  */
 export function resultsBody(results: readonly EvaluatedFlow[], withEnforcement = true): Buffer<ArrayBuffer> {
   const n = results.length;
@@ -135,7 +136,7 @@ export function resultsBody(results: readonly EvaluatedFlow[], withEnforcement =
   for (let i = 0; i < n; i++) {
     const r = results[i] as EvaluatedFlow;
     if (!Number.isSafeInteger(r.id) || r.id < 0) return Buffer.from(resultsJsonOf(results, withEnforcement));
-    const part = encodedOf(r, withEnforcement);
+    const part = encodedOf(r, withEnforcement && r.withheld !== true);
     parts[i] = part;
     size += ID.length + digits(r.id) + part.size;
   }
@@ -158,7 +159,7 @@ export function resultsBody(results: readonly EvaluatedFlow[], withEnforcement =
 }
 
 function resultsJsonOf(results: readonly EvaluatedFlow[], withEnforcement: boolean): string {
-  return `{"results":[${results.map((r) => `{"id":${JSON.stringify(r.id)}${encodeAnswer(r.evaluation, r.direction, withEnforcement)}`).join(',')}]}`;
+  return `{"results":[${results.map((r) => `{"id":${JSON.stringify(r.id)}${encodeAnswer(r.evaluation, r.direction, withEnforcement && r.withheld !== true)}`).join(',')}]}`;
 }
 
 /** The same body as a string (tests, and the encoding benchmark's reference). */

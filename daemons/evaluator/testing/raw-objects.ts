@@ -72,11 +72,17 @@ export function sliceObject(namespace: string, name: string, service: string, co
 export interface PolicyMeta {
   generation?: number;
   uid?: string;
+  /** ISO time of creation (creationTimestamp); none when absent. */
+  created?: string;
+  /** ISO times of its managedFields entries (when each field manager last wrote it); none when absent. */
+  written?: string[];
 }
 
 export function policyObject(kind: PolicyKind, namespace: string, name: string, spec: ClusterNetworkPolicySpec, meta: PolicyMeta = {}): Raw {
   const { generation = 1, uid = `uid-${kind}-${namespace}-${name}` } = meta;
   const metadata: Raw = { name, uid, generation, resourceVersion: String(generation) };
+  if (meta.created !== undefined) metadata.creationTimestamp = meta.created;
+  if (meta.written !== undefined) metadata.managedFields = meta.written.map((time, i) => ({ manager: `manager-${i}`, operation: 'Update', time }));
   if (kind !== 'AuditClusterNetworkPolicy') metadata.namespace = namespace;
   return { kind, metadata, spec };
 }
