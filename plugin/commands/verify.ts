@@ -46,11 +46,12 @@ export function verifyRun(argv: Record<string, unknown>): VerifyRun {
 }
 
 export async function runVerify(run: VerifyRun, io: CliIO, now = new Date()): Promise<number> {
-  const [{ brokerClient }, { openBroker }, { lazyKube }, { noteLine, renderVerify }, { errorWidth, outputWidth }] = await Promise.all([
+  const [{ brokerClient }, { openBroker }, { lazyKube }, { renderVerify }, { noteLine }, { errorWidth, outputWidth }] = await Promise.all([
     import('../broker/client.js'),
     import('../broker/connect.js'),
     import('../broker/kube-loader.js'),
     import('../verify/render.js'),
+    import('../output/note.js'),
     import('../output/width.js'),
   ]);
   const kube = lazyKube(run.kube, io);

@@ -52,9 +52,9 @@ async function broker(rows: EnforcementRow[]): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-async function verify(rows: EnforcementRow[]): Promise<{ mismatched: number; err: string }> {
+async function verify(rows: EnforcementRow[], env: Record<string, string> = {}): Promise<{ mismatched: number; err: string }> {
   const brokerUrl = await broker(rows);
-  const io = memoryIO();
+  const io = { ...memoryIO(), env };
   let t = 0;
   const mismatched = await verifyAfterApply([np], {
     duration: { text: '4s', ms: 4000 },
@@ -85,5 +85,18 @@ describe('verifyAfterApply', () => {
     expect(mismatched).toBe(1);
     expect(err.match(/NotEnforced shop\/web -> shop\/api:81\/TCP/g)).toHaveLength(1);
     expect(err).toContain('verify: 1 mismatched flow in 4s');
+  });
+
+  it('wraps its notes to stderr\'s width, continuation lines indented, and keeps each on one line without a width', async () => {
+    const rows = [row('NotEnforced', 81)];
+    const wide = (await verify(rows)).err.trimEnd().split('\n');
+    const lines = (await verify(rows, { COLUMNS: '60' })).err.trimEnd().split('\n');
+    expect(wide).toHaveLength(3);
+    expect(lines.length).toBeGreaterThan(wide.length);
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(60);
+    const starts = lines.filter((l) => !l.startsWith('    '));
+    expect(starts).toHaveLength(3);
+    for (const s of starts) expect(s.startsWith('verify: ')).toBe(true);
+    expect(lines.map((l) => l.trim()).join(' ').split(/\s+/)).toEqual(wide.join(' ').split(/\s+/));
   });
 });

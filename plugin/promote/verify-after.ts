@@ -13,6 +13,8 @@ import type { BrokerOptions } from '../broker/types.js';
 import type { CliIO } from '../io.js';
 import type { NetworkPolicyObject } from './strip.js';
 import { endLabel } from '../../contracts/flow-end-label.js';
+import { noteLine } from '../output/note.js';
+import { errorWidth } from '../output/width.js';
 
 /** How often the broker is asked while verifying. */
 export const VERIFY_POLL_MS = 2000;
@@ -42,16 +44,19 @@ export async function verifyAfterApply(nps: readonly NetworkPolicyObject[], o: V
   const since = new Date(start).toISOString();
   const conn = await openBroker(o.broker, io, () => Promise.resolve(o.kc));
   const seen = new Set<string>();
+  const note = (text: string): void => {
+    io.stderr.write(noteLine(text.trimEnd(), errorWidth(io)));
+  };
   try {
     const client = brokerClient(conn);
-    io.stderr.write(`verify: watching ${nps.length} NetworkPolic${nps.length === 1 ? 'y' : 'ies'} for ${o.duration.text} (enforced as predicted?)\n`);
+    note(`verify: watching ${nps.length} NetworkPolic${nps.length === 1 ? 'y' : 'ies'} for ${o.duration.text} (enforced as predicted?)`);
     for (;;) {
       for (const np of nps) {
         const q = { namespace: np.metadata.namespace, policy: np.metadata.name, since, mismatches: 'true' };
         const report = await client.getJson<EnforcementReport>('/v1/enforcement', q);
         for (const r of report.rows.filter((x) => !seen.has(key(x)))) {
           seen.add(key(r));
-          io.stderr.write(`verify: ${r.policy.namespace}/${r.policy.name}: ${r.outcome} ${endLabel(r.src)} -> ${endLabel(r.dst)}:${r.port}/${r.protocol}: ${r.explanation}\n`);
+          note(`verify: ${r.policy.namespace}/${r.policy.name}: ${r.outcome} ${endLabel(r.src)} -> ${endLabel(r.dst)}:${r.port}/${r.protocol}: ${r.explanation}`);
         }
       }
       const left = start + o.duration.ms - now();
@@ -61,7 +66,7 @@ export async function verifyAfterApply(nps: readonly NetworkPolicyObject[], o: V
     // "No mismatches" means something only if flows were judged: with no traffic since the apply,
     // nothing was checked, and saying it behaved as predicted would be a false all-clear.
     const judged = seen.size > 0 ? { agrees: 0, inconclusive: 0 } : await judgedFlows(client, nps, since);
-    io.stderr.write(closingLine(seen.size, judged, o.duration.text));
+    note(closingLine(seen.size, judged, o.duration.text));
   } finally {
     await conn.close();
   }

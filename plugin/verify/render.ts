@@ -12,8 +12,7 @@ import { age } from '../describe/age.js';
 import type { VerifyOutput } from './options.js';
 import { endLabel } from '../../contracts/flow-end-label.js';
 import { verifyTable } from './table.js';
-import { wrapLine } from '../output/table.js';
-import { UNLIMITED } from '../output/width.js';
+import { noteLine } from '../output/note.js';
 
 const RANK: Readonly<Record<Outcome, number>> = { NotEnforced: 0, DroppedElsewhere: 1, Inconclusive: 2, Agrees: 3 };
 
@@ -37,14 +36,6 @@ export function summaryLine(rows: readonly EnforcementRow[]): string {
   const mismatches = n('NotEnforced') + n('DroppedElsewhere');
   const head = mismatches === 0 ? 'No mismatches' : `${mismatches} mismatch${mismatches === 1 ? '' : 'es'}`;
   return `${head}: ${rows.length} flow${rows.length === 1 ? '' : 's'} checked, ${n('Agrees')} agree, ${n('NotEnforced')} not enforced, ${n('DroppedElsewhere')} dropped elsewhere, ${n('Inconclusive')} inconclusive.\n`;
-}
-
-/** How far a note's continuation lines are indented, so each note reads apart from the next. */
-const NOTE_HANG = 4;
-
-/** One note for stderr in `width` (errorWidth); with no width, `text` as it is on one line, whole for grep. */
-export function noteLine(text: string, width: number): string {
-  return width === UNLIMITED ? `${text}\n` : wrapLine('', text, width, NOTE_HANG);
 }
 
 /**
