@@ -52,13 +52,13 @@ spec:
       ports: [{ protocol: TCP, port: 5432 }]
 `;
 
-/** What the evaluator predicts for ingress from `src` to db-1:5432, once it holds the policy. */
-async function enforcedIngress(ns: string, srcIp: string, srcPod: string): Promise<string | undefined> {
+/** What the evaluator predicts for ingress from `src` to db-1:5432 (at `dstIp`), once it holds the policy. */
+async function enforcedIngress(ns: string, srcIp: string, srcPod: string, dstIp = '10.64.0.2'): Promise<string | undefined> {
   const res = await fetch(`${replica.url}/evaluate`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ flows: [{ id: 1, observedAt: new Date().toISOString(), count: 1, direction: 'Ingress', flow: {
-      src: { ip: srcIp, namespace: ns, pod: srcPod }, dst: { ip: '10.64.0.2', namespace: ns, pod: 'db-1' }, protocol: 'TCP', port: 5432 } }] }),
+      src: { ip: srcIp, namespace: ns, pod: srcPod }, dst: { ip: dstIp, namespace: ns, pod: 'db-1' }, protocol: 'TCP', port: 5432 } }] }),
   });
   const body = (await res.json()) as { results: { enforcement?: { predicted: string } }[] };
   return body.results[0]?.enforcement?.predicted;
@@ -163,6 +163,37 @@ spec:
     expect(io.err()).toMatch(new RegExp(`verify: ${ns}/cache-lockdown: NotEnforced ${ns}/api-1 -> ${ns}/cache-1:6379/TCP: .*the CNI is not enforcing them`));
     expect(io.err()).toContain('verify: 1 mismatched flow in 45s');
   }, 150_000);
+
+  // The agent ships a UDP conversation's reply that fell in its next bucket when that bucket ends, up to 10 s
+  // later: an observation can reach the evaluator after a NetworkPolicy it never met. Judged against that
+  // policy, a flow that got through before it existed read as NotEnforced (daemons/evaluator/cluster/policy-changes.ts).
+  it('does not judge an observation made before the NetworkPolicy existed against it, only those after', async () => {
+    const ns = await createTestNamespace(kc, 'verify-late');
+    await createRunningPod(kc, ns, 'web-1', ['10.64.2.1'], { labels: { app: 'web' } });
+    await createRunningPod(kc, ns, 'db-1', ['10.64.2.2'], { labels: { app: 'db' } });
+    const web = { ip: '10.64.2.1', namespace: ns, pod: 'web-1' };
+    const db = { ip: '10.64.2.2', namespace: ns, pod: 'db-1' };
+    await untilPodsHeld(replica.model, [web, db]);
+    const before = new Date();
+    // The API server's times are whole seconds: the policy is created in a later second than `before`.
+    await new Promise((r) => setTimeout(r, 1_100));
+    await applyManifest(kc, 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: { name: db-lockdown }\nspec: { podSelector: { matchLabels: { app: db } }, policyTypes: [Ingress] }\n', ns);
+    await eventually('the evaluator holds the NetworkPolicy', async () => ((await enforcedIngress(ns, web.ip, 'web-1', db.ip)) === 'Deny' ? true : undefined));
+    const withheld = async (): Promise<number> => (await replica.metrics.registry.getSingleMetric('kguardian_evaluator_enforcement_withheld_total')?.get())?.values[0]?.value ?? 0;
+    const withheldBefore = await withheld();
+    await postFlows(broker.url, [
+      { src: web, dst: db, port: 53, protocol: 'UDP', count: 2, at: before }, // delivered before the policy existed, reported after
+      { src: web, dst: db, port: 54, protocol: 'UDP', count: 3 }, // delivered although the policy denies it
+    ]);
+    // Judged, both: the late one either named the policy (the bug) or went without a prediction (counted).
+    const report = await eventually('both flows are judged', async () => {
+      const parsed = JSON.parse((await verify('--all', '-n', ns, '-o', 'json')).out || '{"rows":[]}') as EnforcementReport;
+      const late = parsed.rows.some((r) => r.port === 53) || (await withheld()) - withheldBefore >= 2;
+      return late && parsed.rows.some((r) => r.port === 54) ? parsed : undefined;
+    });
+    expect(report.rows.map((r) => [r.port, r.protocol, r.policy.name, r.predicted, r.observed.seen, r.outcome])).toEqual([[54, 'UDP', 'db-lockdown', 'Deny', 3, 'NotEnforced']]);
+    expect((await withheld()) - withheldBefore).toBe(2);
+  });
 
   it('says so when nothing was judged against an enforced NetworkPolicy', async () => {
     const ns = await createTestNamespace(kc, 'verify-empty');

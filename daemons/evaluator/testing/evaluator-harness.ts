@@ -101,8 +101,10 @@ export interface FlowSpec {
   dst: End;
   port: number;
   direction?: 'Ingress' | 'Egress';
-  /** Default established. */
-  state?: 'established' | 'attempt' | 'refused';
+  /** Default TCP. */
+  protocol?: 'TCP' | 'UDP';
+  /** Default established (TCP), seen (UDP). */
+  state?: 'established' | 'attempt' | 'refused' | 'seen';
   count?: number;
   at?: Date;
 }
@@ -118,8 +120,8 @@ export async function postFlows(brokerUrl: string, flows: FlowSpec[]): Promise<v
     flows: flows.map((f) => {
       const at = (f.at ?? new Date()).toISOString();
       return {
-        src: end(f.src, 40000 + (batchSeq % 1000)), dst: end(f.dst, f.port), protocol: 'TCP', direction: f.direction ?? 'Ingress',
-        state: f.state ?? 'established', firstSeen: at, lastSeen: at, count: f.count ?? 1, node: 'kg-node',
+        src: end(f.src, 40000 + (batchSeq % 1000)), dst: end(f.dst, f.port), protocol: f.protocol ?? 'TCP', direction: f.direction ?? 'Ingress',
+        state: f.state ?? (f.protocol === 'UDP' ? 'seen' : 'established'), firstSeen: at, lastSeen: at, count: f.count ?? 1, node: 'kg-node',
       };
     }),
   };
