@@ -17,7 +17,7 @@ export interface CliIO {
   columns?: number;
   /** The same for standard error, which may be a terminal while standard output is a pipe (errorWidth). */
   errColumns?: number;
-  /** The clock ages are shown against; tests fix it, the real one is the system's. */
+  /** The command's clock (ages are shown against it, `promote --verify` times its window by it); tests set it, the real one is the system's. */
   now?: () => Date;
 }
 

@@ -112,7 +112,8 @@ export async function finishPromotion(promotions: readonly Promotion[], flags: P
   if (flags.apply) await applyAll(promotions, flags, api, io);
   if (flags.apply && flags.verify) {
     const { verifyAfterApply } = await import('./verify-after.js');
-    await verifyAfterApply(nps, { duration: flags.verify, broker: flags.broker, kc: api.conn.kc }, io);
+    const clock = io.now;
+    await verifyAfterApply(nps, { duration: flags.verify, broker: flags.broker, kc: api.conn.kc, now: clock && (() => clock().getTime()) }, io);
   }
   return EXIT.ok;
 }
