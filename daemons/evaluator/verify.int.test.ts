@@ -64,6 +64,21 @@ async function enforcedIngress(ns: string, srcIp: string, srcPod: string, dstIp 
   return body.results[0]?.enforcement?.predicted;
 }
 
+/**
+ * A clock that stands at the moment it was made until run() is called, then moves with real time
+ * from there: a window timed by it starts when the test says, not when the command starts.
+ */
+function heldClock(): { now: () => Date; run: () => void } {
+  const made = Date.now();
+  let runningSince: number | undefined;
+  return {
+    now: () => new Date(runningSince === undefined ? made : made + Date.now() - runningSince),
+    run: () => {
+      runningSince ??= Date.now();
+    },
+  };
+}
+
 async function verify(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   const io = memoryIO();
   const code = await runCli(['verify', '--broker-url', broker.url, ...args], io);
@@ -142,27 +157,47 @@ spec:
   podSelector: { matchLabels: { app: cache } }
   policyTypes: [Ingress]
 `, ns);
-    const io = memoryIO();
-    // The verify window (45 s) only has to outlast the evaluator learning the policy and one judgement,
-    // on a busy machine. Nothing was evaluated yet: the gate is overridden; the point is what happens after the apply.
+    // The verify window is timed by the command's clock, which this test holds still until the broker
+    // has judged the flow it sends: how long the evaluator takes to learn the applied policy and the
+    // broker to judge one flow depends on the machine's load, not on verify, and a fixed window
+    // (45 s here before) ran out once at load 37. From that judgement on, the clock runs, and verify
+    // has WINDOW_S of real time to report the flow: it asks every VERIFY_POLL_MS and always asks once
+    // more after a wait, so that is several of its polls. Nothing was evaluated yet: the gate is
+    // overridden; the point is what happens after the apply.
+    const WINDOW_S = 10;
+    const clock = heldClock();
+    const io = { ...memoryIO(), now: clock.now };
     const promoting = runCli(['--kubeconfig', kubeconfigPath(), 'audit', 'promote', 'cache-lockdown', '-n', ns, '--apply', '--force', '--allow-untested',
-      '--verify', '45s', '--broker-url', broker.url], io);
-    await eventually('the applied NetworkPolicy is held by the evaluator', async () => {
-      const res = await fetch(`${replica.url}/evaluate`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ flows: [{ id: 1, observedAt: new Date().toISOString(), count: 1, direction: 'Ingress', flow: {
-          src: { ip: '10.64.1.1', namespace: ns, pod: 'api-1' }, dst: { ip: '10.64.1.2', namespace: ns, pod: 'cache-1' }, protocol: 'TCP', port: 6379 } }] }),
+      '--verify', `${WINDOW_S}s`, '--broker-url', broker.url], io);
+    const api = { ip: '10.64.1.1', namespace: ns, pod: 'api-1' };
+    const cache = { ip: '10.64.1.2', namespace: ns, pod: 'cache-1' };
+    try {
+      await eventually('the applied NetworkPolicy is held by the evaluator', async () => {
+        const res = await fetch(`${replica.url}/evaluate`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ flows: [{ id: 1, observedAt: new Date().toISOString(), count: 1, direction: 'Ingress', flow: {
+            src: api, dst: cache, protocol: 'TCP', port: 6379 } }] }),
+        });
+        const body = (await res.json()) as { results: { enforcement?: { predicted: string } }[] };
+        return body.results[0]?.enforcement?.predicted === 'Deny' ? true : undefined;
       });
-      const body = (await res.json()) as { results: { enforcement?: { predicted: string } }[] };
-      return body.results[0]?.enforcement?.predicted === 'Deny' ? true : undefined;
-    });
-    // The CNI here enforces nothing: the denied connection is established.
-    await postFlows(broker.url, [{ src: { ip: '10.64.1.1', namespace: ns, pod: 'api-1' }, dst: { ip: '10.64.1.2', namespace: ns, pod: 'cache-1' }, port: 6379, count: 2 }]);
+      // The CNI here enforces nothing: the denied connection is established.
+      const sent = new Date().toISOString();
+      await postFlows(broker.url, [{ src: api, dst: cache, port: 6379, count: 2 }]);
+      await eventually('the broker judged the flow against the applied NetworkPolicy', async () => {
+        const q = new URLSearchParams({ namespace: ns, policy: 'cache-lockdown', since: sent });
+        const report = (await (await fetch(`${broker.url}/v1/enforcement?${q.toString()}`)).json()) as EnforcementReport;
+        return report.rows.some((r) => r.src.pod === 'api-1' && r.port === 6379) ? true : undefined;
+      });
+    } finally {
+      // A failed wait must not leave verify polling a window that never ends.
+      clock.run();
+    }
     expect(await promoting).toBe(0);
     expect(io.err()).toMatch(new RegExp(`verify: ${ns}/cache-lockdown: NotEnforced ${ns}/api-1 -> ${ns}/cache-1:6379/TCP: .*the CNI is not enforcing them`));
-    expect(io.err()).toContain('verify: 1 mismatched flow in 45s');
-  }, 150_000);
+    expect(io.err()).toContain(`verify: 1 mismatched flow in ${WINDOW_S}s`);
+  });
 
   // The agent ships a UDP conversation's reply that fell in its next bucket when that bucket ends, up to 10 s
   // later: an observation can reach the evaluator after a NetworkPolicy it never met. Judged against that
