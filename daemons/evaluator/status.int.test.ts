@@ -94,6 +94,18 @@ async function serverRow(p: PolicyRef): Promise<Row> {
   return Object.fromEntries(table.columnDefinitions.map((c, i) => [c.name.toUpperCase(), text(cells[i])])) as unknown as Row;
 }
 
+/*
+ * The leader reconciles every audit policy the API server holds, one step at a time, each step with
+ * its broker and API round trips; in a full integration run the shared API server also holds the
+ * policies of every file that ran before. With 48 such policies and 6 CPU hogs (load 11 to 25), one
+ * pass over them took about 20 s, a new policy's first status 31 s (a new leader first steps through
+ * every policy it finds, replaying those with no reconciled status), and three of these tests 45 to
+ * 50 s; the 60 s default failed them at load 35. That is the work, not a hang: a status wait gets
+ * about four such passes, and each test over three times the longest it took there.
+ */
+const STATUS_WAIT_MS = 120_000;
+const TEST_TIMEOUT_MS = 180_000;
+
 const shows = (row: Row, want: Partial<Row>): boolean => Object.entries(want).every(([k, v]) => row[k as keyof Row] === v);
 
 /**
@@ -102,7 +114,7 @@ const shows = (row: Row, want: Partial<Row>): boolean => Object.entries(want).ev
  */
 async function expectColumns(p: PolicyRef, want: Partial<Row>): Promise<Row> {
   const what = `kubectl get ${p.kind} ${p.name} shows ${JSON.stringify(want)}`;
-  await eventually(what, async () => (shows(await serverRow(p), want) ? true : undefined)).catch(async (err: unknown) => {
+  await eventually(what, async () => (shows(await serverRow(p), want) ? true : undefined), STATUS_WAIT_MS).catch(async (err: unknown) => {
     throw new Error(`${(err as Error).message}; last row ${JSON.stringify(await serverRow(p))}`);
   });
   const row = await kubectlRow(p);
@@ -157,7 +169,7 @@ describe('an AuditNetworkPolicy fed through the broker', () => {
     // Generation 1's offender (batch-1) and generation 2's (cron-1): one Event each at most.
     expect(notes.length).toBeLessThanOrEqual(2);
     expect(notes.filter((t) => t.includes('cron-1'))).toHaveLength(1);
-  });
+  }, TEST_TIMEOUT_MS);
 });
 
 const EGRESS_POLICY = (ns: string): string => `
@@ -241,7 +253,7 @@ describe('addresses', () => {
     // The offender is listed as observed (the broker stores the flow's own addresses).
     // With its count per connection state, the agent's word for how the connections went.
     expect(obj.status.evaluation.topOffenders).toMatchObject([{ destination: { ip: dbIP }, port: 80, count: 4, states: { established: 4 } }]);
-  });
+  }, TEST_TIMEOUT_MS);
 });
 
 interface Conditioned { status: { conditions: { type: string; status: string; reason: string; message: string }[] } }
@@ -272,7 +284,7 @@ describe('flows without peer identity', () => {
     });
     expect(degraded.reason).toBe('PeerIdentityUnknown');
     expect(degraded.message).toMatch(/^3 flows in the last 1h had a peer at a private address that matched no known pod; /);
-  });
+  }, TEST_TIMEOUT_MS);
 });
 
 const ACNP = (name: string, team: string): string => `
@@ -312,7 +324,7 @@ describe('an AuditClusterNetworkPolicy', () => {
     await expectColumns(acnp, { 'WOULD-DENY': '2', SYNCED: 'True' });
     // Its Events live in "default" (the policy has no namespace).
     await eventually('a WouldDeny Event in default', async () => ((await wouldDenyEvents('default', name)).length > 0 ? true : undefined));
-  });
+  }, TEST_TIMEOUT_MS);
 });
 
 describe('two replicas', () => {
@@ -344,5 +356,5 @@ describe('two replicas', () => {
     await postFlows(broker.url, [{ src: { ip: '10.61.0.4', namespace: ns, pod: 'cron-1' }, dst: db1, port: 5432, count: 1 }]);
     await expectColumns(anp(ns, 'db-ingress'), { 'WOULD-DENY': '5', ALLOWED: '6', SYNCED: 'True' });
     expect(await b.statusMetrics.leader.get()).toMatchObject({ values: [{ value: 1 }] });
-  });
+  }, TEST_TIMEOUT_MS);
 });
