@@ -399,7 +399,8 @@ async function verifyReport(verify: VerifyPass, ctx: { placed: Placed[]; disagre
   const pluginKeys = await pluginMismatches(ctx.verifyStarted, copyNamespaces);
   log(`verify: ${v.tries} enforced tries judged, ${Object.entries(v.rows).map(([o, n]) => `${n} ${o}`).join(', ')} rows; mismatches ${v.byOutcome.NotEnforced} NotEnforced, ` +
     `${v.byOutcome.DroppedElsewhere} DroppedElsewhere, ${v.matched} as expected; ${v.invisible} probes the enforcer decided against the API where no observed end can show it; ` +
-    `${v.unjudged} probes not judged at every end in time; counter ${counted.total} (lease transitions ${counted.transitions}); plugin ${pluginKeys.length} rows; waits ${Math.round(ctx.verifyWaitMs / 1000)} s`);
+    `${v.unjudged} probes not judged at every end in time; counter ${counted.total} (lease transitions ${counted.transitions}); plugin ${pluginKeys.length} rows; ` +
+    `${counted.withheld} conversations judged with no prediction (their namespace's NetworkPolicies changed after them); waits ${Math.round(ctx.verifyWaitMs / 1000)} s`);
   for (const u of [...v.unexplained, ...v.notDeviation].slice(0, 20)) log(`verify: unexplained: ${u}`);
   for (const m of v.missed.slice(0, 20)) log(`verify: expected, not reported: ${m}`);
   for (const k of pluginKeys.filter((key) => !v.keys.includes(key)).slice(0, 20)) log(`verify: listed by the plugin outside every round's window: ${k}`);
@@ -440,12 +441,13 @@ async function probeTwiceOnFailure(list: { copy: number; probe: Probe }[], recor
   return new Map([...first].map(([k, o]) => [k, again.get(k) ?? o]));
 }
 
+/** The leader's mismatch counter, the lease transitions, and the predictions the replicas withheld (policy-changes.ts). */
+interface Counted { total: number; transitions: number; withheld: number; series: Record<string, number> }
+
 /**
  * kguardian_evaluator_enforcement_mismatches_total over the copies' namespaces, once it counts every mismatched
  * row (the leader asks every 5 s), or what it counts after 60 s. A new leader counts again what it finds.
  */
-interface Counted { total: number; transitions: number; series: Record<string, number> }
-
 async function awaitCounter(perPolicy: ReadonlyMap<string, number>, namespaces: ReadonlySet<string>): Promise<Counted> {
   const want = [...perPolicy.values()].reduce((a, b) => a + b, 0);
   let series = new Map<string, number>();
@@ -454,7 +456,7 @@ async function awaitCounter(perPolicy: ReadonlyMap<string, number>, namespaces: 
     series = await evaluators.counter(MISMATCH_COUNTER, namespaces);
     return total() >= want;
   }).catch((e: unknown) => { log(String(e)); });
-  return { total: total(), transitions: await evaluators.leaseTransitions(), series: Object.fromEntries(series) };
+  return { total: total(), transitions: await evaluators.leaseTransitions(), withheld: await evaluators.withheld(), series: Object.fromEntries(series) };
 }
 
 /** `kubectl kguardian verify -A --mismatches -o json` over the enforced rounds, as a user runs it: the rows of the copies' namespaces, by identity. */
@@ -470,7 +472,7 @@ async function pluginMismatches(since: Date, namespaces: ReadonlySet<string>): P
 function verifyFigures(v: VerifyResult, counted: Counted, waitMs: number): Record<string, unknown> {
   return {
     mismatches: v.tally.mismatches, byOutcome: v.byOutcome, matched: v.matched, probes: v.tally.probes, tries: v.tries, rows: v.rows,
-    invisible: v.invisible, unjudged: v.unjudged, counter: counted.total, leaseTransitions: counted.transitions, waitSeconds: Math.round(waitMs / 1000),
+    invisible: v.invisible, unjudged: v.unjudged, counter: counted.total, leaseTransitions: counted.transitions, withheld: counted.withheld, waitSeconds: Math.round(waitMs / 1000),
     unexplained: [...v.unexplained, ...v.notDeviation], missed: v.missed,
   };
 }

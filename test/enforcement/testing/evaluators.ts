@@ -76,11 +76,24 @@ export class Evaluators {
   }
 
   /** Times the replicas acquired the leader Lease, summed (more than one: a new leader counts again what it finds). */
-  async leaseTransitions(): Promise<number> {
+  leaseTransitions(): Promise<number> {
+    return this.total('kguardian_evaluator_lease_transitions_total');
+  }
+
+  /**
+   * Conversations the replicas answered without the enforced prediction, summed: observations that reached
+   * them after their namespace's NetworkPolicies changed (daemons/evaluator/cluster/policy-changes.ts).
+   */
+  withheld(): Promise<number> {
+    return this.total('kguardian_evaluator_enforcement_withheld_total');
+  }
+
+  /** A counter without labels, summed over the replicas. */
+  private async total(name: string): Promise<number> {
     let n = 0;
     for (const url of await this.urls()) {
       const text = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
-      const m = /^kguardian_evaluator_lease_transitions_total (\S+)$/m.exec(text);
+      const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
       n += Number(m?.[1] ?? 0);
     }
     return n;
