@@ -20,6 +20,7 @@ import { IpHistory } from './ip-history.js';
 import { PolicyChanges, lastWritten } from './policy-changes.js';
 import { PolicyVersions } from './policy-versions.js';
 import { ServiceIndex } from './service-index.js';
+import { rec, type Raw } from './raw-object.js';
 
 export interface ClusterIndexOptions {
   /** How long a deleted pod and a released IP are remembered. */
@@ -32,11 +33,6 @@ export interface ClusterIndexOptions {
   listenerError: (err: unknown) => void;
 }
 
-type Raw = Record<string, unknown>;
-
-function rec(v: unknown): Raw {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Raw) : {};
-}
 
 function meta(obj: unknown): { namespace: string; name: string; uid: string | undefined; generation: number; created: number | undefined } {
   const m = rec(rec(obj).metadata);

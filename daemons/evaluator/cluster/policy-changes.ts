@@ -22,14 +22,10 @@
  */
 import type { Direction, FlowEvaluation } from './engine.js';
 import { observedTime } from './observed-time.js';
+import { rec } from './raw-object.js';
 
-type Raw = Record<string, unknown>;
 
 const SECOND_MS = 1000;
-
-function rec(v: unknown): Raw {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Raw) : {};
-}
 
 function timeOf(v: unknown): number | undefined {
   const t = v instanceof Date ? v.getTime() : typeof v === 'string' ? Date.parse(v) : NaN;

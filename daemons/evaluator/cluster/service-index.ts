@@ -6,6 +6,7 @@
  * ClusterIP's address family. Raw objects are untrusted: malformed parts are skipped.
  */
 import { canonicalIp, PROTOCOLS, type PodRef, type Protocol } from '../../../policy/index.js';
+import { rec } from './raw-object.js';
 
 export interface ServicePort {
   name: string;
@@ -48,11 +49,6 @@ interface SliceEntry {
   endpoints: SliceEndpoint[];
 }
 
-type Raw = Record<string, unknown>;
-
-function rec(v: unknown): Raw {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Raw) : {};
-}
 
 function arr(v: unknown): unknown[] {
   return Array.isArray(v) ? v : [];
